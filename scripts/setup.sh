@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs, idempotently, everything the demo and the tests need on a fresh machine of this kind.
+# No GitHub downloads: Rust target via rustup, wasm-bindgen CLI from crates.io, Chromium from Debian,
+# playwright-core and binaryen (wasm-opt) from npm. See ../shared/TOOLCHAIN.md for why each choice.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_BINDGEN_VERSION=0.2.130   # must equal the `=` pin in Cargo.toml
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding Rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! command -v wasm-bindgen >/dev/null || [ "$(wasm-bindgen --version | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION from crates.io (about 3 minutes, once)"
+  # --locked fails here: the registry lacks one locked dependency version (TOOLCHAIN.md, trap 2).
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then
+  log "installing Debian's chromium and chromium-driver"
+  export DEBIAN_FRONTEND=noninteractive
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+if ! [ -d node_modules/playwright-core ] || ! [ -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm packages (playwright-core, binaryen, xlsx for the benchmark)"
+  # Playwright must never download a browser: we drive Debian's /usr/bin/chromium.
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+fi
+log "toolchain ready"

@@ -1,0 +1,1 @@
+//! Core of the MiniCRM x SmartBill extension.

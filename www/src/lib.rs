@@ -1,0 +1,141 @@
+//! The sandbox: a faithful fake of SmartBill Cloud V1 and of MiniCRM (REST API and card pages),
+//! written from `shared/reference/` (smartbill-api.md, minicrm-api.md), quirks included.
+//!
+//! Tests start it in-process on ephemeral ports with [`start`]; the demo runs the `sandbox` binary.
+//! Each service listens on its own port, as the real ones live on different origins:
+//! SmartBill under `{smartbill_url}/SBORO/api`, MiniCRM under `{minicrm_url}/Api` with its card
+//! pages at `{minicrm_url}/{SystemId}/#Project-{CategoryId}/{ProjectId}`.
+//! Both ports also serve the control API under `/__control` (see [`control`]).
+
+pub mod clock;
+pub mod control;
+pub mod http;
+pub mod minicrm;
+pub mod pdf;
+pub mod seed;
+pub mod smartbill;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use serde::Serialize;
+
+pub use clock::Clock;
+pub use http::{Fault, FaultKind, LoggedRequest, Service};
+
+/// Everything the two fake services know, behind one lock. Handlers never hold the lock across `.await`.
+pub struct World {
+    pub clock: Clock,
+    pub log: Vec<LoggedRequest>,
+    pub next_seq: u64,
+    pub faults: Vec<Fault>,
+    pub smartbill: smartbill::State,
+    pub minicrm: minicrm::State,
+    pub urls: Urls,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Urls {
+    /// e.g. `http://127.0.0.1:41001` (the API is under `/SBORO/api`)
+    pub smartbill: String,
+    /// e.g. `http://127.0.0.1:41002` (the API is under `/Api`)
+    pub minicrm: String,
+}
+
+#[derive(Clone)]
+pub struct Shared(Arc<Mutex<World>>);
+
+impl Shared {
+    /// Locks the world. A poisoned lock (a handler panicked) is recovered: the fake keeps serving.
+    pub fn lock(&self) -> MutexGuard<'_, World> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl World {
+    fn new(urls: Urls, seed: bool) -> World {
+        let mut w = World {
+            clock: Clock::new(),
+            log: Vec::new(),
+            next_seq: 1,
+            faults: Vec::new(),
+            smartbill: smartbill::State::default(),
+            minicrm: minicrm::State::default(),
+            urls,
+        };
+        if seed {
+            seed::apply(&mut w);
+        }
+        w
+    }
+
+    /// Back to an empty (or freshly seeded) world; the clock speed and the URLs are kept.
+    pub fn reset(&mut self, seed: bool) {
+        let urls = self.urls.clone();
+        let speed = self.clock.speed();
+        *self = World::new(urls, seed);
+        self.clock.set_speed(speed);
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// 0 picks a free port.
+    pub smartbill_port: u16,
+    /// 0 picks a free port.
+    pub minicrm_port: u16,
+    /// Load the demo data of [`seed`].
+    pub seed: bool,
+    /// Bind address; defaults to 127.0.0.1.
+    pub host: Option<String>,
+}
+
+pub struct Sandbox {
+    pub urls: Urls,
+    pub state: Shared,
+}
+
+impl Sandbox {
+    pub fn smartbill_api(&self) -> String {
+        format!("{}/SBORO/api", self.urls.smartbill)
+    }
+    pub fn minicrm_base(&self) -> String {
+        self.urls.minicrm.clone()
+    }
+}
+
+/// Starts both fake services on the current tokio runtime and returns once they accept connections.
+pub async fn start(config: Config) -> anyhow::Result<Sandbox> {
+    let host = config.host.clone().unwrap_or_else(|| "127.0.0.1".to_string());
+    let sb_listener = tokio::net::TcpListener::bind((host.as_str(), config.smartbill_port)).await?;
+    let mc_listener = tokio::net::TcpListener::bind((host.as_str(), config.minicrm_port)).await?;
+    let sb_addr: SocketAddr = sb_listener.local_addr()?;
+    let mc_addr: SocketAddr = mc_listener.local_addr()?;
+    let urls = Urls {
+        smartbill: format!("http://{}:{}", host, sb_addr.port()),
+        minicrm: format!("http://{}:{}", host, mc_addr.port()),
+    };
+    let state = Shared(Arc::new(Mutex::new(World::new(urls.clone(), config.seed))));
+
+    let sb_app: Router = Router::new()
+        .merge(smartbill::router())
+        .merge(control::router())
+        .layer(axum::middleware::from_fn_with_state(
+            (state.clone(), Service::SmartBill),
+            http::observe,
+        ))
+        .with_state(state.clone());
+    let mc_app: Router = Router::new()
+        .merge(minicrm::router())
+        .merge(control::router())
+        .layer(axum::middleware::from_fn_with_state(
+            (state.clone(), Service::MiniCrm),
+            http::observe,
+        ))
+        .with_state(state.clone());
+
+    tokio::spawn(http::serve(sb_listener, sb_app));
+    tokio::spawn(http::serve(mc_listener, mc_app));
+    Ok(Sandbox { urls, state })
+}
