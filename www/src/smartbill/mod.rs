@@ -17,6 +17,15 @@ pub mod control {
 #[derive(Default)]
 pub struct State {}
 
+impl State {
+    /// The PDF behind a public `documentViewUrl` path (e.g. `/documente/extern/pf/factura/<hash>`),
+    /// as `(file name, bytes)`. The fake MiniCRM calls it when a file field is set to such a URL,
+    /// as the real MiniCRM downloads the file from the URL.
+    pub fn public_pdf(&self, _path: &str) -> Option<(String, Vec<u8>)> {
+        None
+    }
+}
+
 pub fn router() -> Router<Shared> {
     Router::new()
 }
