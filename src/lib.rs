@@ -1,1 +1,22 @@
-//! Core of the MiniCRM x SmartBill extension.
+//! Core of the MiniCRM × SmartBill browser extension: everything that decides anything. The
+//! extension's JavaScript only wires browser events to [`api::App::handle`] (through the
+//! `#[wasm_bindgen]` surface in `wasm.rs`) and paints what it returns.
+//!
+//! Pure in the middle, I/O at the edges: workflows take `&dyn Transport`, `&dyn Store` and
+//! `&dyn Clock` (see [`platform`]) so every one of them runs in `cargo test` against the sandbox.
+
+pub mod api;
+pub mod card;
+pub mod cif;
+pub mod error;
+pub mod i18n;
+pub mod minicrm;
+pub mod money;
+pub mod platform;
+pub mod settings;
+pub mod smartbill;
+pub mod text;
+pub mod url;
+
+#[cfg(all(target_arch = "wasm32", feature = "sw"))]
+mod wasm;

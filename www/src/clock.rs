@@ -47,7 +47,11 @@ impl Clock {
         let now = self.now();
         self.base_virtual = now;
         self.base_real = Instant::now();
-        self.speed = if speed.is_finite() && speed > 0.0 { speed } else { 1.0 };
+        self.speed = if speed.is_finite() && speed > 0.0 {
+            speed
+        } else {
+            1.0
+        };
     }
 
     /// Jumps the virtual clock forward (or back, with a negative value).
@@ -75,7 +79,10 @@ impl Clock {
     /// Hungarian local time as MiniCRM prints it (`YYYY-MM-DD HH:MM:SS`). [INF] fixed UTC+1.
     pub fn minicrm_timestamp(&self) -> String {
         let hu = FixedOffset::east_opt(3600).unwrap_or(FixedOffset::east_opt(0).expect("zero offset"));
-        self.now().with_timezone(&hu).format("%Y-%m-%d %H:%M:%S").to_string()
+        self.now()
+            .with_timezone(&hu)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
     }
 
     /// How long a virtual duration lasts in real time at the current speed.

@@ -26,7 +26,10 @@ pub fn router() -> Router<Shared> {
         .route("/__control/info", get(info))
         .route("/__control/reset", post(reset))
         .route("/__control/requests", get(requests).delete(clear_requests))
-        .route("/__control/faults", get(list_faults).post(add_faults).delete(clear_faults))
+        .route(
+            "/__control/faults",
+            get(list_faults).post(add_faults).delete(clear_faults),
+        )
         .route("/__control/clock", get(clock).post(set_clock))
         .nest("/__control/smartbill", smartbill::control::router())
         .nest("/__control/minicrm", minicrm::control::router())
@@ -63,7 +66,12 @@ async fn requests(State(s): State<Shared>, Query(q): Query<LogQuery>) -> Json<Va
         .iter()
         .filter(|r| r.seq > since)
         .filter(|r| match q.service.as_deref() {
-            Some(svc) => serde_json::to_value(r.service).ok().and_then(|v| v.as_str().map(|x| x == svc)) == Some(true),
+            Some(svc) => {
+                serde_json::to_value(r.service)
+                    .ok()
+                    .and_then(|v| v.as_str().map(|x| x == svc))
+                    == Some(true)
+            }
             None => true,
         })
         .cloned()
@@ -104,7 +112,9 @@ async fn clear_faults(State(s): State<Shared>) -> Json<Value> {
 
 async fn clock(State(s): State<Shared>) -> Json<Value> {
     let w = s.lock();
-    Json(json!({"now": w.clock.now().to_rfc3339(), "speed": w.clock.speed(), "today": w.clock.today_ro().to_string()}))
+    Json(
+        json!({"now": w.clock.now().to_rfc3339(), "speed": w.clock.speed(), "today": w.clock.today_ro().to_string()}),
+    )
 }
 
 #[derive(Deserialize)]
@@ -121,7 +131,8 @@ async fn set_clock(State(s): State<Shared>, Json(b): Json<ClockBody>) -> Json<Va
         w.clock.set(at);
     }
     if let Some(ms) = b.advance_ms {
-        w.clock.advance(std::time::Duration::from_millis(ms.unsigned_abs()), ms >= 0);
+        w.clock
+            .advance(std::time::Duration::from_millis(ms.unsigned_abs()), ms >= 0);
     }
     if let Some(speed) = b.speed {
         w.clock.set_speed(speed);

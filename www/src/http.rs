@@ -96,7 +96,10 @@ impl Fault {
     fn matches(&self, service: Service, method: &str, path: &str) -> bool {
         self.times > 0
             && self.service == service
-            && self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && self
+                .method
+                .as_deref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method))
             && path.starts_with(&self.path)
     }
 
@@ -169,7 +172,11 @@ pub async fn observe(
     let method = req.method().to_string();
     let query = req.uri().query().unwrap_or("").to_string();
     let user = basic_user(req.headers().get("authorization"));
-    let accept = req.headers().get("accept").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let accept = req
+        .headers()
+        .get("accept")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
     let kill = req.extensions().get::<ConnKill>().cloned();
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, MAX_BODY).await.unwrap_or_default();
@@ -185,10 +192,14 @@ pub async fn observe(
         let seq = w.next_seq;
         w.next_seq += 1;
         let at_ms = w.clock.now_ms();
-        let fault = w.faults.iter_mut().find(|f| f.matches(service, &method, &path)).map(|f| {
-            f.times -= 1;
-            f.clone()
-        });
+        let fault = w
+            .faults
+            .iter_mut()
+            .find(|f| f.matches(service, &method, &path))
+            .map(|f| {
+                f.times -= 1;
+                f.clone()
+            });
         w.faults.retain(|f| f.times > 0);
         (seq, at_ms, fault)
     };
@@ -214,7 +225,11 @@ pub async fn observe(
 
     match fault.as_ref().map(|f| &f.kind) {
         Some(FaultKind::Latency { ms }) => tokio::time::sleep(Duration::from_millis(*ms)).await,
-        Some(FaultKind::Status { status, body, content_type }) => {
+        Some(FaultKind::Status {
+            status,
+            body,
+            content_type,
+        }) => {
             entry.status = *status;
             entry.response = body.chars().take(2048).collect();
             record(entry);
@@ -280,7 +295,9 @@ pub fn basic_credentials(header: Option<&HeaderValue>) -> Option<(String, String
     if !scheme.eq_ignore_ascii_case("basic") {
         return None;
     }
-    let decoded = base64::engine::general_purpose::STANDARD.decode(encoded.trim()).ok()?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()?;
     let text = String::from_utf8(decoded).ok()?;
     let (user, secret) = text.split_once(':')?;
     Some((user.to_string(), secret.to_string()))

@@ -8,7 +8,10 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let mut config = sandbox::Config { seed: true, ..Default::default() };
+    let mut config = sandbox::Config {
+        seed: true,
+        ..Default::default()
+    };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut port = |name: &str| -> Result<u16, String> {
@@ -19,7 +22,10 @@ fn main() -> ExitCode {
         let parsed = match arg.as_str() {
             "--smartbill-port" => port("--smartbill-port").map(|p| config.smartbill_port = p),
             "--minicrm-port" => port("--minicrm-port").map(|p| config.minicrm_port = p),
-            "--host" => args.next().map(|h| config.host = Some(h)).ok_or_else(|| "--host needs a value".into()),
+            "--host" => args
+                .next()
+                .map(|h| config.host = Some(h))
+                .ok_or_else(|| "--host needs a value".into()),
             "--no-seed" => {
                 config.seed = false;
                 Ok(())

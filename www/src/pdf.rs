@@ -8,7 +8,11 @@ pub fn render(lines: &[String]) -> Vec<u8> {
         if i == 1 {
             content.push_str("/F1 10 Tf\n");
         }
-        content.push_str(&format!("({}) Tj\n0 -{} Td\n", escape(line), if i == 0 { 26 } else { 14 }));
+        content.push_str(&format!(
+            "({}) Tj\n0 -{} Td\n",
+            escape(line),
+            if i == 0 { 26 } else { 14 }
+        ));
     }
     content.push_str("ET\n");
 
@@ -32,7 +36,12 @@ pub fn render(lines: &[String]) -> Vec<u8> {
         out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
     }
     out.extend_from_slice(
-        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{}\n%%EOF\n", objects.len() + 1, xref).as_bytes(),
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{}\n%%EOF\n",
+            objects.len() + 1,
+            xref
+        )
+        .as_bytes(),
     );
     out
 }
@@ -70,7 +79,15 @@ mod tests {
         assert!(pdf.ends_with(b"%%EOF\n"));
         let text = String::from_utf8_lossy(&pdf);
         assert!(text.contains("(Client: Stefan \\(SRL\\)) Tj"));
-        let xref_at: usize = text.rsplit("startxref\n").next().unwrap().lines().next().unwrap().parse().unwrap();
+        let xref_at: usize = text
+            .rsplit("startxref\n")
+            .next()
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert_eq!(&pdf[xref_at..xref_at + 4], b"xref");
     }
 }

@@ -1,0 +1,166 @@
+// Options page: paints the form and the core's answers. Validation, merging with stored secrets
+// and the connection tests all happen in the core (background); this page never reads a stored
+// token or API key back.
+import { localize, send, t } from './i18n.js';
+
+const $ = (id) => document.getElementById(id);
+
+function formInput() {
+  const kind = document.querySelector('input[name="documentKind"]:checked').value;
+  return {
+    smartbill: {
+      cif: $('smartbillCif').value,
+      email: $('smartbillEmail').value,
+      token: $('smartbillToken').value || null,
+      apiBase: $('apiBaseRow').hidden ? null : $('smartbillApiBase').value,
+    },
+    minicrm: {
+      url: $('minicrmUrl').value,
+      systemId: $('minicrmSystemId').value,
+      apiKey: $('minicrmApiKey').value || null,
+      module: $('minicrmModule').value,
+      categoryId: $('minicrmModule').dataset.categoryId ? Number($('minicrmModule').dataset.categoryId) : null,
+    },
+    document: {
+      kind,
+      series: $('smartbillSeries').value,
+      dueDays: Number($('dueDays').value || 0),
+      draft: $('draft').checked,
+    },
+  };
+}
+
+function fill(s) {
+  $('smartbillCif').value = s.smartbill.cif;
+  $('smartbillEmail').value = s.smartbill.email;
+  $('smartbillToken').value = '';
+  $('smartbillToken').placeholder = s.smartbill.tokenSet ? t('secretSaved') : '';
+  $('smartbillApiBase').value = s.smartbill.apiBase;
+  $('minicrmUrl').value = s.minicrm.url;
+  $('minicrmSystemId').value = s.minicrm.systemId;
+  $('minicrmApiKey').value = '';
+  $('minicrmApiKey').placeholder = s.minicrm.apiKeySet ? t('secretSaved') : '';
+  $('minicrmModule').value = s.minicrm.module;
+  if (s.minicrm.categoryId != null) $('minicrmModule').dataset.categoryId = String(s.minicrm.categoryId);
+  for (const r of document.querySelectorAll('input[name="documentKind"]')) r.checked = r.value === s.document.kind;
+  $('smartbillSeries').value = s.document.series;
+  $('dueDays').value = s.document.dueDays;
+  $('draft').checked = s.document.draft;
+}
+
+function clearErrors() {
+  for (const el of document.querySelectorAll('.err')) el.textContent = '';
+  for (const el of document.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+}
+
+function showFieldError(error) {
+  if (!error.field) return;
+  const slot = document.querySelector(`.err[data-for="${error.field}"]`);
+  if (slot) slot.textContent = error.message;
+  const input = $(error.field);
+  if (input) input.setAttribute('aria-invalid', 'true');
+}
+
+function el(tag, text, cls) {
+  const node = document.createElement(tag);
+  if (text != null) node.textContent = text;
+  if (cls) node.className = cls;
+  return node;
+}
+
+function showError(box, error, vendor) {
+  box.hidden = false;
+  box.className = 'result fail';
+  box.replaceChildren(el('h3', error.message));
+  if (error.vendorText) box.append(el('div', t('vendorSaid', [vendor, error.vendorText]), 'vendor'));
+  showFieldError(error);
+}
+
+function list(items) {
+  const ul = el('ul');
+  for (const item of items) ul.append(el('li', item));
+  return ul;
+}
+
+async function busy(button, spinner, work) {
+  button.disabled = true;
+  spinner.hidden = false;
+  try {
+    return await work();
+  } finally {
+    button.disabled = false;
+    spinner.hidden = true;
+  }
+}
+
+async function testSmartBill() {
+  clearErrors();
+  const box = $('smartbillResult');
+  const reply = await busy($('testSmartBill'), $('testSmartBillBusy'), () => send({ cmd: 'testSmartBill', settings: formInput() }));
+  if (!reply.ok) return showError(box, reply.error, 'SmartBill');
+  const typeName = { f: t('seriesInvoice'), p: t('seriesProforma'), c: t('seriesReceipt') };
+  box.hidden = false;
+  box.className = reply.seriesFound ? 'result ok' : 'result warn';
+  box.replaceChildren(el('h3', t('smartbillOk')));
+  box.append(el('div', t('seriesTitle')), list(reply.series.map((s) => t('seriesItem', [s.name, typeName[s.type] || s.type, String(s.nextNumber)]))));
+  box.append(el('div', t('taxesTitle')), list(reply.taxes.map((x) => `${x.name}: ${x.percentage}%`)));
+  if (!reply.seriesFound) box.append(el('strong', t('seriesMissing', [$('smartbillSeries').value || '—', typeName[reply.seriesType]])));
+  const datalist = $('seriesList');
+  datalist.replaceChildren(...reply.series.filter((s) => s.type === reply.seriesType).map((s) => {
+    const o = document.createElement('option');
+    o.value = s.name;
+    return o;
+  }));
+}
+
+async function testMiniCrm() {
+  clearErrors();
+  const box = $('minicrmResult');
+  const reply = await busy($('testMiniCrm'), $('testMiniCrmBusy'), () => send({ cmd: 'testMiniCrm', settings: formInput() }));
+  if (!reply.ok) return showError(box, reply.error, 'MiniCRM');
+  box.hidden = false;
+  box.className = reply.module ? 'result ok' : 'result warn';
+  box.replaceChildren(el('h3', t('minicrmOk')));
+  box.append(el('div', t('modulesTitle')), list(reply.modules.map((m) => `${m.name} (#${m.id})`)));
+  if (reply.module) {
+    $('minicrmModule').dataset.categoryId = String(reply.module.id);
+    box.append(el('strong', t('moduleFound', [reply.module.name, String(reply.module.id)])));
+  } else {
+    delete $('minicrmModule').dataset.categoryId;
+    box.append(el('strong', t('moduleMissing')));
+  }
+}
+
+async function save(event) {
+  event.preventDefault();
+  clearErrors();
+  const status = $('saveStatus');
+  const reply = await send({ cmd: 'saveSettings', settings: formInput() });
+  if (!reply.ok) {
+    status.className = 'fail';
+    status.textContent = reply.error.message;
+    return;
+  }
+  fill(reply.settings);
+  for (const p of reply.problems) showFieldError(p);
+  status.className = reply.problems.length ? 'fail' : 'ok';
+  status.textContent = reply.problems.length ? t('savedIncomplete', [String(reply.problems.length)]) : t('saved');
+}
+
+async function main() {
+  localize();
+  const reply = await send({ cmd: 'getSettings' });
+  if (!reply.ok) {
+    $('saveStatus').className = 'fail';
+    $('saveStatus').textContent = reply.error.message;
+    return;
+  }
+  $('apiBaseRow').hidden = !reply.apiBaseEditable;
+  fill(reply.settings);
+  $('minicrmModule').addEventListener('change', () => delete $('minicrmModule').dataset.categoryId);
+  $('testSmartBill').addEventListener('click', testSmartBill);
+  $('testMiniCrm').addEventListener('click', testMiniCrm);
+  $('form').addEventListener('submit', save);
+}
+
+main();

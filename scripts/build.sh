@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds the WASM core and the extension in three flavours:
+#   extension/          the production Chrome build itself (loadable after this script: pkg/ is filled)
+#   dist/chrome/        the same, copied
+#   dist/firefox/       the same with Firefox's background.scripts and gecko id
+#   dist/sandbox/       Chrome build that may also reach http://127.0.0.1 (the sandbox), for the demo and tests
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ "${SKIP_SETUP:-0}" = 1 ] || bash scripts/setup.sh
+log() { printf '\033[1;34m[build]\033[0m %s\n' "$*"; }
+
+WASM_OPT=node_modules/.bin/wasm-opt
+# Rust's wasm32 target emits these features; wasm-opt must be told (never use Debian's binaryen:
+# TOOLCHAIN.md trap 1).
+OPT_FEATURES=(--enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int
+  --enable-reference-types --enable-multivalue)
+
+build_module() { # feature out-name
+  local feature=$1 name=$2 dir=target/wasm-$1
+  log "compiling the $name module (features: $feature)"
+  cargo build --quiet --release --target wasm32-unknown-unknown -p minicrm_smartbill --lib \
+    --features "$feature" --target-dir "$dir"
+  wasm-bindgen --target web --no-typescript --out-dir extension/pkg --out-name "$name" \
+    "$dir/wasm32-unknown-unknown/release/minicrm_smartbill.wasm"
+  "$WASM_OPT" -Oz "${OPT_FEATURES[@]}" "extension/pkg/${name}_bg.wasm" -o "extension/pkg/${name}_bg.wasm"
+}
+
+mkdir -p extension/pkg
+build_module sw core
+if grep -q '^import = ' Cargo.toml && [ -f src/import/wasm.rs ]; then
+  build_module import import
+fi
+log "assembling dist/chrome, dist/firefox, dist/sandbox"
+node scripts/flavours.mjs
+for f in extension/pkg/*_bg.wasm; do
+  log "$(basename "$f"): $(stat -c %s "$f") bytes, $(gzip -9c "$f" | wc -c) gzipped"
+done

@@ -1,0 +1,241 @@
+//! The one entry point of the core: typed [`Command`]s in, JSON replies out. The background
+//! script forwards every message here with its sender; the core decides what each sender may do.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::error::{Error, Result};
+use crate::i18n::Lang;
+use crate::minicrm::MiniCrm;
+use crate::platform::{Clock, Store, Transport};
+use crate::settings::{self, Settings, SettingsInput};
+use crate::smartbill::SmartBill;
+
+/// Who sent a message, as the background script saw it (`chrome.runtime.MessageSender`).
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Sender {
+    /// `chrome.runtime.id`.
+    pub extension_id: String,
+    /// `sender.id`: must equal `extension_id`.
+    pub sender_id: String,
+    /// `sender.url`: an extension page (`chrome-extension://<id>/options.html`) or a web page.
+    pub url: String,
+    /// The browser's UI language (`chrome.i18n.getUILanguage()`).
+    pub lang: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SenderKind {
+    /// The extension's own pages (options, popup, import): may see and change settings.
+    ExtensionPage,
+    /// A content script on a MiniCRM page: may only ask about cards and emit.
+    ContentScript,
+}
+
+impl Sender {
+    pub fn kind(&self) -> Option<SenderKind> {
+        if self.extension_id.is_empty() || self.sender_id != self.extension_id {
+            return None;
+        }
+        let own_page = ["chrome-extension://", "moz-extension://"]
+            .iter()
+            .any(|scheme| self.url.starts_with(&format!("{scheme}{}/", self.extension_id)));
+        // Firefox's moz-extension UUID differs from the add-on id: accept its own scheme when the
+        // URL carries no web origin.
+        let firefox_page = self.url.starts_with("moz-extension://");
+        Some(if own_page || firefox_page {
+            SenderKind::ExtensionPage
+        } else {
+            SenderKind::ContentScript
+        })
+    }
+
+    pub fn lang(&self) -> Lang {
+        Lang::from_tag(&self.lang)
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "cmd", rename_all = "camelCase")]
+pub enum Command {
+    /// Options page: the stored settings, secrets hidden.
+    GetSettings,
+    /// Options page: validate and store.
+    SaveSettings { settings: SettingsInput },
+    /// Options page: prove the SmartBill side works with the form's values.
+    TestSmartBill { settings: SettingsInput },
+    /// Options page: prove the MiniCRM side works with the form's values.
+    TestMiniCrm { settings: SettingsInput },
+    /// Content script: should a panel show on this page, and in which state?
+    PanelState { url: String },
+    /// Content script: open the options page.
+    OpenOptions,
+}
+
+impl Command {
+    fn name(&self) -> &'static str {
+        match self {
+            Command::GetSettings => "getSettings",
+            Command::SaveSettings { .. } => "saveSettings",
+            Command::TestSmartBill { .. } => "testSmartBill",
+            Command::TestMiniCrm { .. } => "testMiniCrm",
+            Command::PanelState { .. } => "panelState",
+            Command::OpenOptions => "openOptions",
+        }
+    }
+
+    fn allowed_from(&self, kind: SenderKind) -> bool {
+        match kind {
+            SenderKind::ExtensionPage => true,
+            SenderKind::ContentScript => matches!(self, Command::PanelState { .. } | Command::OpenOptions),
+        }
+    }
+}
+
+/// An error as the pages show it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorView {
+    pub code: String,
+    pub message: String,
+    pub vendor_text: Option<String>,
+    pub field: Option<crate::error::Field>,
+}
+
+impl ErrorView {
+    pub fn new(e: &Error, lang: Lang) -> ErrorView {
+        ErrorView {
+            code: e.code(),
+            message: e.message(lang),
+            vendor_text: e.vendor_text().map(str::to_string),
+            field: e.field(),
+        }
+    }
+}
+
+pub struct App<'a> {
+    pub transport: &'a dyn Transport,
+    pub store: &'a dyn Store,
+    pub clock: &'a dyn Clock,
+    /// The extension's `host_permissions` (the sandbox build adds 127.0.0.1).
+    pub host_permissions: Vec<String>,
+}
+
+impl App<'_> {
+    /// Runs a command; the reply is `{"ok": true, …}` or `{"ok": false, "error": {…}}`.
+    pub async fn handle(&self, command: Value, sender: &Sender) -> Value {
+        let lang = sender.lang();
+        let result = match serde_json::from_value::<Command>(command) {
+            Err(e) => Err(Error::BadCommand {
+                detail: e.to_string(),
+            }),
+            Ok(command) => match sender.kind() {
+                None => Err(Error::Forbidden {
+                    command: command.name().into(),
+                }),
+                Some(kind) if !command.allowed_from(kind) => Err(Error::Forbidden {
+                    command: command.name().into(),
+                }),
+                Some(_) => self.run(command, lang).await,
+            },
+        };
+        match result {
+            Ok(Value::Object(mut map)) => {
+                map.insert("ok".into(), Value::Bool(true));
+                Value::Object(map)
+            }
+            Ok(other) => json!({"ok": true, "value": other}),
+            Err(e) => json!({"ok": false, "error": ErrorView::new(&e, lang)}),
+        }
+    }
+
+    async fn run(&self, command: Command, lang: Lang) -> Result<Value> {
+        match command {
+            Command::GetSettings => {
+                let s = settings::load(self.store).await?;
+                // The SmartBill API address is editable only in builds that may reach more than
+                // the real services (the sandbox build, for the demo and the tests).
+                let production = settings::production_host_permissions();
+                let editable = self
+                    .host_permissions
+                    .iter()
+                    .any(|p| !production.contains(&p.as_str()));
+                Ok(json!({"settings": s.view(&self.host_permissions), "apiBaseEditable": editable}))
+            }
+            Command::SaveSettings { settings: input } => self.save_settings(&input, lang).await,
+            Command::TestSmartBill { settings: input } => self.test_smartbill(&input).await,
+            Command::TestMiniCrm { settings: input } => self.test_minicrm(&input).await,
+            Command::PanelState { url } => self.panel_state(&url, lang).await,
+            Command::OpenOptions => Ok(json!({"effect": "openOptions"})),
+        }
+    }
+
+    async fn save_settings(&self, input: &SettingsInput, lang: Lang) -> Result<Value> {
+        let stored = settings::load(self.store).await?;
+        let merged = stored.merged(input);
+        let problems = merged.validate_all(&self.host_permissions);
+        settings::save(self.store, &merged).await?;
+        // Incomplete settings are saved too (nothing typed is lost); the problems are listed so
+        // the page can point at each field.
+        let problems: Vec<ErrorView> = problems.iter().map(|e| ErrorView::new(e, lang)).collect();
+        Ok(json!({"saved": true, "problems": problems, "settings": merged.view(&self.host_permissions)}))
+    }
+
+    async fn test_smartbill(&self, input: &SettingsInput) -> Result<Value> {
+        let stored = settings::load(self.store).await?;
+        let merged = stored.merged(input);
+        // The CUI, e-mail and token shape are checked before any call.
+        let creds = merged.smartbill_credentials(&self.host_permissions)?;
+        let client = SmartBill::new(self.transport, self.clock, creds);
+        let series = client.series(None).await?;
+        let taxes = client.taxes().await?;
+        let wanted = merged.document.kind.series_type();
+        let series_found = !merged.document.series.is_empty()
+            && series
+                .iter()
+                .any(|s| s.kind == wanted && s.name == merged.document.series);
+        Ok(json!({"series": series, "taxes": taxes, "seriesFound": series_found, "seriesType": wanted}))
+    }
+
+    async fn test_minicrm(&self, input: &SettingsInput) -> Result<Value> {
+        let stored = settings::load(self.store).await?;
+        let merged = stored.merged(input);
+        let creds = merged.minicrm_credentials(&self.host_permissions)?;
+        let client = MiniCrm::new(self.transport, creds);
+        let modules = client.categories().await?;
+        let wanted = merged.minicrm.module;
+        let chosen = merged
+            .minicrm
+            .category_id
+            .and_then(|id| modules.iter().find(|c| c.id == id))
+            .or_else(|| modules.iter().find(|c| wanted.matches(c)))
+            .cloned();
+        Ok(json!({"modules": modules, "module": chosen}))
+    }
+
+    async fn panel_state(&self, url: &str, lang: Lang) -> Result<Value> {
+        let Some(card) = crate::card::parse_card_url(url) else {
+            return Ok(json!({"show": false}));
+        };
+        let settings: Settings = settings::load(self.store).await?;
+        let problems = settings.validate_all(&self.host_permissions);
+        let configured = problems.is_empty() && settings.minicrm.category_id.is_some();
+        if configured {
+            let same_account = crate::url::origin(&settings.minicrm.url) == Some(card.origin.clone())
+                && settings.minicrm.system_id == card.system_id;
+            if !same_account || settings.minicrm.category_id != Some(card.category_id) {
+                return Ok(json!({"show": false}));
+            }
+            return Ok(
+                json!({"show": true, "configured": true, "card": card, "module": settings.minicrm.module}),
+            );
+        }
+        let hint = lang.pick(
+            "Configurează conexiunile SmartBill și MiniCRM în opțiunile extensiei pentru a emite facturi de aici.",
+            "Set up the SmartBill and MiniCRM connections in the extension options to issue invoices from here.",
+            "Állítsd be a SmartBill és MiniCRM kapcsolatot a bővítmény beállításaiban, hogy innen számlázhass.",
+        );
+        Ok(json!({"show": true, "configured": false, "card": card, "hint": hint}))
+    }
+}

@@ -1,0 +1,272 @@
+//! The MiniCRM client over [`Transport`] (`shared/reference/minicrm-api.md`).
+
+use std::cell::Cell;
+
+use base64::Engine;
+use serde::de::DeserializeOwned;
+
+use super::types::*;
+use crate::error::{Error, MiniCrmKind, Result, Service};
+use crate::platform::{HttpRequest, HttpResponse, Method, Transport, TransportError};
+use crate::url::encode_query;
+
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    /// `https://r3.minicrm.ro` (or .hu/.io; the sandbox in tests), no trailing slash.
+    pub base: String,
+    pub system_id: String,
+    pub api_key: String,
+}
+
+pub struct MiniCrm<'a> {
+    transport: &'a dyn Transport,
+    creds: Credentials,
+    calls: Cell<u32>,
+}
+
+impl<'a> MiniCrm<'a> {
+    pub fn new(transport: &'a dyn Transport, creds: Credentials) -> MiniCrm<'a> {
+        MiniCrm {
+            transport,
+            creds,
+            calls: Cell::new(0),
+        }
+    }
+
+    pub fn calls(&self) -> u32 {
+        self.calls.get()
+    }
+
+    fn url(&self, path: &str, query: &[(&str, &str)]) -> String {
+        let base = self.creds.base.trim_end_matches('/');
+        if query.is_empty() {
+            format!("{base}{path}")
+        } else {
+            format!("{base}{path}?{}", encode_query(query))
+        }
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<HttpResponse> {
+        self.calls.set(self.calls.get() + 1);
+        let auth = format!("{}:{}", self.creds.system_id, self.creds.api_key);
+        let mut request = HttpRequest::new(method, self.url(path, query))
+            .header(
+                "Authorization",
+                format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(auth)),
+            )
+            .header("Accept", "application/json");
+        if let Some(body) = body {
+            let bytes = serde_json::to_vec(body).map_err(|e| Error::BadCommand {
+                detail: e.to_string(),
+            })?;
+            request = request.json_body(bytes);
+        }
+        let response = self.transport.send(request).await.map_err(|e| match e {
+            TransportError::Unreachable(detail) => Error::Unreachable {
+                service: Service::MiniCrm,
+                detail,
+            },
+            TransportError::NoAnswer(detail) => Error::NoAnswer {
+                service: Service::MiniCrm,
+                detail,
+            },
+        })?;
+        check(&response)?;
+        Ok(response)
+    }
+
+    async fn json<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<T> {
+        let response = self.call(method, path, query, body).await?;
+        serde_json::from_slice(&response.body).map_err(|e| Error::UnexpectedAnswer {
+            service: Service::MiniCrm,
+            status: response.status,
+            detail: e.to_string(),
+        })
+    }
+
+    /// `GET /Api/R3/Category?Detailed=1` (§2.1): the modules, with their type when given.
+    pub async fn categories(&self) -> Result<Vec<Category>> {
+        let v: serde_json::Value = self
+            .json(Method::Get, "/Api/R3/Category", &[("Detailed", "1")], None)
+            .await?;
+        let mut out = Vec::new();
+        if let serde_json::Value::Object(map) = v {
+            for (key, item) in map {
+                // §2.1: the outer key is the CategoryId (the inner Id may differ).
+                let Ok(id) = key.parse::<u64>() else { continue };
+                let (name, kind) = match &item {
+                    serde_json::Value::String(name) => (name.clone(), None),
+                    serde_json::Value::Object(o) => (
+                        o.get("Name")
+                            .and_then(|n| n.as_str())
+                            .unwrap_or_default()
+                            .to_string(),
+                        o.get("Type").and_then(|t| t.as_str()).map(str::to_string),
+                    ),
+                    _ => continue,
+                };
+                out.push(Category { id, name, kind });
+            }
+        }
+        out.sort_by_key(|c| c.id);
+        Ok(out)
+    }
+
+    async fn schema(&self, path: &str) -> Result<Schema> {
+        let v: serde_json::Value = self.json(Method::Get, path, &[], None).await?;
+        Ok(match v {
+            serde_json::Value::Object(map) => map
+                .iter()
+                .map(|(k, t)| (k.clone(), FieldType::parse(t)))
+                .collect(),
+            _ => Vec::new(),
+        })
+    }
+
+    /// `GET /Api/R3/Schema/Project/{CategoryId}` (§2.2): card fields, statuses in `StatusId`.
+    pub async fn project_schema(&self, category_id: u64) -> Result<Schema> {
+        self.schema(&format!("/Api/R3/Schema/Project/{category_id}"))
+            .await
+    }
+
+    /// `GET /Api/R3/Schema/Business` (§2.2).
+    pub async fn business_schema(&self) -> Result<Schema> {
+        self.schema("/Api/R3/Schema/Business").await
+    }
+
+    /// `GET /Api/R3/Project/{id}`: labels for enums and status (§2.3).
+    pub async fn project(&self, id: u64) -> Result<Fields> {
+        self.json(Method::Get, &format!("/Api/R3/Project/{id}"), &[], None)
+            .await
+    }
+
+    /// `GET /Api/{Offer|Order}/{id}` (§2.9, §2.10).
+    pub async fn document(&self, kind: DocumentKind, id: u64) -> Result<Document> {
+        self.json(Method::Get, &format!("/Api/{}/{id}", kind.path()), &[], None)
+            .await
+    }
+
+    /// `GET /Api/{Offer|Order}/List` (§2.9).
+    pub async fn list_documents(
+        &self,
+        kind: DocumentKind,
+        filter: &ListFilter,
+    ) -> Result<Page<DocumentSummary>> {
+        let page = filter.page.to_string();
+        let project = filter.project_id.map(|p| p.to_string());
+        let mut q: Vec<(&str, &str)> = Vec::new();
+        if filter.page > 0 {
+            q.push(("Page", &page));
+        }
+        if let Some(p) = &project {
+            q.push(("ProjectId", p));
+        }
+        if let Some(u) = &filter.updated_since {
+            q.push(("UpdatedSince", u));
+        }
+        if let Some(s) = &filter.status {
+            q.push(("Status", s));
+        }
+        if let Some(g) = &filter.status_group {
+            q.push(("StatusGroup", g));
+        }
+        self.json(Method::Get, &format!("/Api/{}/List", kind.path()), &q, None)
+            .await
+    }
+
+    /// `POST /Api/{Offer|Order}/{id}/Project`: writes card fields (§2.9, §2.10, §3). Enum values
+    /// may be labels or ids; a file field takes a public URL that MiniCRM downloads.
+    pub async fn update_document_card(
+        &self,
+        kind: DocumentKind,
+        id: u64,
+        fields: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<()> {
+        let body = serde_json::Value::Object(fields.clone());
+        self.call(
+            Method::Post,
+            &format!("/Api/{}/{id}/Project", kind.path()),
+            &[],
+            Some(&body),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// `PUT /Api/R3/Contact[/{id}]` → the id (§2.4).
+    pub async fn put_contact(&self, id: Option<u64>, fields: &serde_json::Value) -> Result<u64> {
+        let path = match id {
+            Some(id) => format!("/Api/R3/Contact/{id}"),
+            None => "/Api/R3/Contact".to_string(),
+        };
+        let r: IdReply = self.json(Method::Put, &path, &[], Some(fields)).await?;
+        Ok(r.id)
+    }
+
+    /// `GET /Api/R3/Contact?…` (§2.4).
+    pub async fn search_contacts(&self, query: &[(&str, &str)]) -> Result<Page<ContactSummary>> {
+        self.json(Method::Get, "/Api/R3/Contact", query, None).await
+    }
+
+    /// `GET /Api/R3/Contact/{id}`.
+    pub async fn contact(&self, id: u64) -> Result<Fields> {
+        self.json(Method::Get, &format!("/Api/R3/Contact/{id}"), &[], None)
+            .await
+    }
+
+    /// `PUT /Api/R3/Address[/{id}]` (§2.5).
+    pub async fn put_address(&self, id: Option<u64>, fields: &serde_json::Value) -> Result<u64> {
+        let path = match id {
+            Some(id) => format!("/Api/R3/Address/{id}"),
+            None => "/Api/R3/Address".to_string(),
+        };
+        let r: IdReply = self.json(Method::Put, &path, &[], Some(fields)).await?;
+        Ok(r.id)
+    }
+
+    /// `PUT /Api/R3/Product`: upsert by SKU (§2.8).
+    pub async fn upsert_product(&self, fields: &serde_json::Value) -> Result<u64> {
+        let r: IdReply = self
+            .json(Method::Put, "/Api/R3/Product", &[], Some(fields))
+            .await?;
+        Ok(r.id)
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct IdReply {
+    #[serde(rename = "Id", deserialize_with = "crate::money::de_id")]
+    id: u64,
+}
+
+/// Errors are plain text (§1.6).
+fn check(response: &HttpResponse) -> Result<()> {
+    let status = response.status;
+    if (200..300).contains(&status) {
+        return Ok(());
+    }
+    let text: String = response.text().trim().chars().take(500).collect();
+    let kind = match status {
+        401 | 403 => MiniCrmKind::Auth,
+        // §1.6: the manual calls the missing add-on error "404 - Unauthorized".
+        404 if text.to_ascii_lowercase().contains("unauthorized") => MiniCrmKind::Auth,
+        404 => MiniCrmKind::NotFound,
+        429 => MiniCrmKind::RateLimited,
+        405 => MiniCrmKind::NotAllowed,
+        500..=599 => MiniCrmKind::Server,
+        _ => MiniCrmKind::Rejected,
+    };
+    Err(Error::MiniCrm { status, kind, text })
+}

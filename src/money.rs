@@ -1,0 +1,156 @@
+//! Money is `rust_decimal::Decimal`, never `f64`. Vendors speak JSON numbers (SmartBill) or strings
+//! (MiniCRM documents: `"7500.0000"`, `"21%"`, even `"1 000,00"` in invoice examples); these helpers
+//! read both and write JSON numbers.
+
+use std::str::FromStr;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{de, Deserializer, Serializer};
+
+/// Rounds half away from zero to `dp` decimals, as invoices are rounded.
+pub fn round(value: Decimal, dp: u32) -> Decimal {
+    value.round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
+}
+
+pub fn round2(value: Decimal) -> Decimal {
+    round(value, 2)
+}
+
+/// Parses a vendor's textual number: `"7500.0000"`, `"-50"`, `"21%"`, `"1 000,00"`, `"1.000,50"`.
+/// Empty text is `None`.
+pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    let t: String = text
+        .trim()
+        .trim_end_matches('%')
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
+        .collect();
+    if t.is_empty() {
+        return None;
+    }
+    let normalised = match (t.rfind('.'), t.rfind(',')) {
+        // "1.000,50": dots group thousands, the comma is the decimal mark.
+        (Some(dot), Some(comma)) if comma > dot => t.replace('.', "").replace(',', "."),
+        // "1,000.50": commas group thousands.
+        (Some(_), Some(_)) => t.replace(',', ""),
+        (None, Some(_)) => t.replace(',', "."),
+        _ => t,
+    };
+    Decimal::from_str(&normalised)
+        .ok()
+        .or_else(|| Decimal::from_scientific(&normalised).ok())
+}
+
+fn from_json_number(n: &serde_json::Number) -> Option<Decimal> {
+    // serde_json prints floats in their shortest round-trip form ("0.1", not 0.1000000000000000055…).
+    parse_decimal(&n.to_string())
+}
+
+/// Reads a decimal from a JSON number or a numeric string; `null`/`""` are errors.
+pub fn de_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
+    de_decimal_opt(d)?.ok_or_else(|| de::Error::custom("a number was expected"))
+}
+
+/// Reads an optional decimal from a JSON number, a numeric string, `""` or `null`.
+pub fn de_decimal_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
+    let v: serde_json::Value = serde::Deserialize::deserialize(d)?;
+    match &v {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::Number(n) => from_json_number(n)
+            .map(Some)
+            .ok_or_else(|| de::Error::custom(format!("bad number {n}"))),
+        serde_json::Value::String(s) if s.trim().is_empty() => Ok(None),
+        serde_json::Value::String(s) => parse_decimal(s)
+            .map(Some)
+            .ok_or_else(|| de::Error::custom(format!("bad number {s:?}"))),
+        other => Err(de::Error::custom(format!("a number was expected, not {other}"))),
+    }
+}
+
+/// Writes a decimal as a JSON number (SmartBill rejects strings: "Could not map property").
+pub fn ser_decimal<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    let number = serde_json::Number::from_str(&value.normalize().to_string())
+        .map_err(|e| serde::ser::Error::custom(e.to_string()))?;
+    serde::Serialize::serialize(&number, s)
+}
+
+pub fn ser_decimal_opt<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => ser_decimal(v, s),
+        None => s.serialize_none(),
+    }
+}
+
+/// Reads an integer id from a JSON number or a numeric string (`"932"`).
+pub fn de_id<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    de_id_opt(d)?.ok_or_else(|| de::Error::custom("an id was expected"))
+}
+
+pub fn de_id_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let v: serde_json::Value = serde::Deserialize::deserialize(d)?;
+    match &v {
+        serde_json::Value::Null => Ok(None),
+        serde_json::Value::Number(n) => Ok(n.as_u64()),
+        serde_json::Value::String(s) if s.trim().is_empty() => Ok(None),
+        serde_json::Value::String(s) => s
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| de::Error::custom(format!("bad id {s:?}"))),
+        other => Err(de::Error::custom(format!("an id was expected, not {other}"))),
+    }
+}
+
+/// Reads text from a JSON string or number (`"Id": 83` or `"Id": "83"`); null → "".
+pub fn de_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let v: serde_json::Value = serde::Deserialize::deserialize(d)?;
+    Ok(match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str_exact(s).unwrap()
+    }
+
+    #[test]
+    fn parses_vendor_numbers() {
+        assert_eq!(parse_decimal("7500.0000"), Some(dec("7500")));
+        assert_eq!(parse_decimal("21%"), Some(dec("21")));
+        assert_eq!(parse_decimal("1 000,00"), Some(dec("1000")));
+        assert_eq!(parse_decimal("1.000,50"), Some(dec("1000.5")));
+        assert_eq!(parse_decimal("1,000.50"), Some(dec("1000.5")));
+        assert_eq!(parse_decimal("-50"), Some(dec("-50")));
+        assert_eq!(parse_decimal(""), None);
+        assert_eq!(parse_decimal("abc"), None);
+    }
+
+    #[test]
+    fn rounds_half_away_from_zero() {
+        assert_eq!(round2(dec("1.005")), dec("1.01"));
+        assert_eq!(round2(dec("-1.005")), dec("-1.01"));
+        assert_eq!(round2(dec("2.344")), dec("2.34"));
+    }
+
+    #[test]
+    fn writes_json_numbers_and_reads_back_exactly() {
+        #[derive(serde::Serialize, serde::Deserialize)]
+        struct P {
+            #[serde(serialize_with = "ser_decimal", deserialize_with = "de_decimal")]
+            price: Decimal,
+        }
+        let json = serde_json::to_string(&P { price: dec("12.350") }).unwrap();
+        assert_eq!(json, r#"{"price":12.35}"#);
+        let back: P = serde_json::from_str(r#"{"price":0.1}"#).unwrap();
+        assert_eq!(back.price, dec("0.1"));
+        let s: P = serde_json::from_str(r#"{"price":"4200.0000"}"#).unwrap();
+        assert_eq!(s.price, dec("4200"));
+        assert!(serde_json::from_str::<P>(r#"{"price":""}"#).is_err());
+    }
+}

@@ -1,0 +1,187 @@
+//! The only code that knows where it runs. Workflows take `&dyn Transport`, `&dyn Store` and
+//! `&dyn Clock`; in the browser they are `fetch`, `chrome.storage.local` and `Date`, in `cargo test`
+//! an HTTP client, an in-memory map and a settable clock (the reqwest pattern: one API, the
+//! implementation chosen by `cfg(target_arch = "wasm32")`).
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;
+
+use async_trait::async_trait;
+use serde::{de::DeserializeOwned, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct HttpRequest {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+    /// Give up after this many milliseconds (the outcome is then unknown, not failed).
+    pub timeout_ms: u32,
+}
+
+impl HttpRequest {
+    pub fn new(method: Method, url: impl Into<String>) -> HttpRequest {
+        HttpRequest {
+            method,
+            url: url.into(),
+            headers: Vec::new(),
+            body: None,
+            timeout_ms: 30_000,
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: impl Into<String>) -> HttpRequest {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+
+    pub fn json_body(mut self, body: Vec<u8>) -> HttpRequest {
+        self.headers
+            .push(("Content-Type".into(), "application/json; charset=utf-8".into()));
+        self.body = Some(body);
+        self
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct HttpResponse {
+    pub status: u16,
+    /// Header names in lower case.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Why a request got no HTTP answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TransportError {
+    /// The request never left (DNS, refused connection, offline, blocked by the browser).
+    /// Nothing happened on the server.
+    Unreachable(String),
+    /// The request may have reached the server but no complete answer came back (connection
+    /// dropped, timeout). The outcome is unknown.
+    NoAnswer(String),
+}
+
+#[async_trait(?Send)]
+pub trait Transport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError>;
+}
+
+/// Persistent key-value storage of JSON documents (`chrome.storage.local` in the browser).
+#[async_trait(?Send)]
+pub trait Store {
+    async fn get_raw(&self, key: &str) -> Result<Option<serde_json::Value>, String>;
+    async fn set_raw(&self, key: &str, value: serde_json::Value) -> Result<(), String>;
+    async fn remove(&self, key: &str) -> Result<(), String>;
+}
+
+/// Typed helpers over [`Store`].
+pub async fn load<T: DeserializeOwned>(store: &dyn Store, key: &str) -> Result<Option<T>, String> {
+    match store.get_raw(key).await? {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(v) => serde_json::from_value(v)
+            .map(Some)
+            .map_err(|e| format!("stored {key} is unreadable: {e}")),
+    }
+}
+
+pub async fn save<T: Serialize>(store: &dyn Store, key: &str, value: &T) -> Result<(), String> {
+    let v = serde_json::to_value(value).map_err(|e| e.to_string())?;
+    store.set_raw(key, v).await
+}
+
+#[async_trait(?Send)]
+pub trait Clock {
+    /// Milliseconds since the Unix epoch.
+    fn now_ms(&self) -> i64;
+    /// Waits (only for short pauses inside a job; long waits are alarms).
+    async fn sleep_ms(&self, ms: u64);
+}
+
+/// Today's date in Romania. Romania is UTC+2 in winter and UTC+3 in summer (EU rules: from the
+/// last Sunday of March 01:00 UTC to the last Sunday of October 01:00 UTC).
+pub fn today_ro(clock: &dyn Clock) -> chrono::NaiveDate {
+    local_ro(clock.now_ms()).date()
+}
+
+pub fn local_ro(ms: i64) -> chrono::NaiveDateTime {
+    use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Weekday};
+    let utc = DateTime::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .naive_utc();
+    let last_sunday = |year: i32, month: u32| -> chrono::NaiveDateTime {
+        let first_next = if month == 12 {
+            NaiveDate::from_ymd_opt(year + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(year, month + 1, 1)
+        }
+        .unwrap_or_default();
+        let mut d = first_next - TimeDelta::days(1);
+        while d.weekday() != Weekday::Sun {
+            d -= TimeDelta::days(1);
+        }
+        d.and_hms_opt(1, 0, 0).unwrap_or_default()
+    };
+    let year = utc.year();
+    let summer = utc >= last_sunday(year, 3) && utc < last_sunday(year, 10);
+    utc + TimeDelta::hours(if summer { 3 } else { 2 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn romanian_local_time_follows_summer_time() {
+        // 2026-07-01 21:30 UTC is already 2 July in Bucharest (UTC+3).
+        let ms = chrono::NaiveDate::from_ymd_opt(2026, 7, 1)
+            .unwrap()
+            .and_hms_opt(21, 30, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis();
+        assert_eq!(local_ro(ms).date().to_string(), "2026-07-02");
+        // 2026-11-27 21:30 UTC is 23:30 in Bucharest (UTC+2), still the 27th.
+        let ms = chrono::NaiveDate::from_ymd_opt(2026, 11, 27)
+            .unwrap()
+            .and_hms_opt(21, 30, 0)
+            .unwrap()
+            .and_utc()
+            .timestamp_millis();
+        assert_eq!(local_ro(ms).date().to_string(), "2026-11-27");
+    }
+}

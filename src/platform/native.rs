@@ -1,0 +1,151 @@
+//! Native twins for `cargo test`: an HTTP client, an in-memory store and a settable clock.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+
+use super::{Clock, HttpRequest, HttpResponse, Method, Store, Transport, TransportError};
+
+/// HTTP over reqwest (plain HTTP; the sandbox runs on 127.0.0.1).
+pub struct NativeTransport {
+    client: reqwest::Client,
+}
+
+impl Default for NativeTransport {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl NativeTransport {
+    pub fn new() -> NativeTransport {
+        NativeTransport {
+            client: reqwest::Client::new(),
+        }
+    }
+}
+
+#[async_trait(?Send)]
+impl Transport for NativeTransport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let method = match request.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Delete => reqwest::Method::DELETE,
+        };
+        let mut builder = self
+            .client
+            .request(method, &request.url)
+            .timeout(Duration::from_millis(u64::from(request.timeout_ms)));
+        for (k, v) in &request.headers {
+            builder = builder.header(k, v);
+        }
+        if let Some(body) = request.body {
+            builder = builder.body(body);
+        }
+        let response = builder.send().await.map_err(classify)?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_ascii_lowercase(),
+                    v.to_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| TransportError::NoAnswer(e.to_string()))?
+            .to_vec();
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+fn classify(e: reqwest::Error) -> TransportError {
+    if e.is_connect() || e.is_builder() {
+        TransportError::Unreachable(e.to_string())
+    } else {
+        TransportError::NoAnswer(e.to_string())
+    }
+}
+
+/// `chrome.storage.local` stand-in.
+#[derive(Default)]
+pub struct MemoryStore {
+    map: RefCell<BTreeMap<String, serde_json::Value>>,
+}
+
+impl MemoryStore {
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+}
+
+#[async_trait(?Send)]
+impl Store for MemoryStore {
+    async fn get_raw(&self, key: &str) -> Result<Option<serde_json::Value>, String> {
+        Ok(self.map.borrow().get(key).cloned())
+    }
+    async fn set_raw(&self, key: &str, value: serde_json::Value) -> Result<(), String> {
+        self.map.borrow_mut().insert(key.to_string(), value);
+        Ok(())
+    }
+    async fn remove(&self, key: &str) -> Result<(), String> {
+        self.map.borrow_mut().remove(key);
+        Ok(())
+    }
+}
+
+/// A clock that starts at a given time and can run faster than real time (to match the sandbox's
+/// sped-up clock) or be moved by hand.
+pub struct TestClock {
+    state: RefCell<(Instant, i64, f64)>,
+}
+
+impl TestClock {
+    pub fn at(ms: i64) -> TestClock {
+        TestClock {
+            state: RefCell::new((Instant::now(), ms, 1.0)),
+        }
+    }
+
+    pub fn system() -> TestClock {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        TestClock::at(now)
+    }
+
+    pub fn set_speed(&self, speed: f64) {
+        let now = self.now_ms();
+        *self.state.borrow_mut() = (Instant::now(), now, speed);
+    }
+
+    pub fn advance_ms(&self, ms: i64) {
+        self.state.borrow_mut().1 += ms;
+    }
+}
+
+#[async_trait(?Send)]
+impl Clock for TestClock {
+    fn now_ms(&self) -> i64 {
+        let (base, ms, speed) = *self.state.borrow();
+        ms + (base.elapsed().as_secs_f64() * 1000.0 * speed) as i64
+    }
+
+    async fn sleep_ms(&self, ms: u64) {
+        let speed = self.state.borrow().2;
+        tokio::time::sleep(Duration::from_secs_f64(ms as f64 / 1000.0 / speed)).await;
+    }
+}

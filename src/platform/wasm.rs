@@ -1,0 +1,145 @@
+//! Browser implementations: `fetch` (through gloo-net, which binds the global `fetch`, so it works
+//! in a service worker), `chrome.storage.local` and `Date.now()`.
+
+use async_trait::async_trait;
+use gloo_net::http::{Request, RequestBuilder};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use super::{Clock, HttpRequest, HttpResponse, Method, Store, Transport, TransportError};
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &js_sys::Function, ms: i32) -> JsValue;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = get, catch)]
+    fn storage_get(key: &str) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = set, catch)]
+    fn storage_set(items: &JsValue) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = remove, catch)]
+    fn storage_remove(key: &str) -> Result<js_sys::Promise, JsValue>;
+}
+
+fn describe(e: &JsValue) -> String {
+    e.as_string()
+        .or_else(|| {
+            e.dyn_ref::<js_sys::Error>()
+                .map(|err| String::from(err.message()))
+        })
+        .unwrap_or_else(|| format!("{e:?}"))
+}
+
+pub struct FetchTransport;
+
+#[async_trait(?Send)]
+impl Transport for FetchTransport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let mut builder = match request.method {
+            Method::Get => Request::get(&request.url),
+            Method::Post => Request::post(&request.url),
+            Method::Put => Request::put(&request.url),
+            Method::Delete => Request::delete(&request.url),
+        };
+        for (k, v) in &request.headers {
+            builder = builder.header(k, v);
+        }
+        let controller =
+            web_sys::AbortController::new().map_err(|e| TransportError::Unreachable(describe(&e)))?;
+        builder = builder.abort_signal(Some(&controller.signal()));
+        let built = match request.body {
+            Some(body) => build_with_body(builder, &body),
+            None => builder
+                .build()
+                .map_err(|e| TransportError::Unreachable(e.to_string())),
+        }?;
+        // Abort after the timeout; the outcome of an aborted request is unknown.
+        let abort = Closure::once_into_js(move || controller.abort());
+        let _ = set_timeout(abort.unchecked_ref(), request.timeout_ms as i32);
+        // A browser cannot tell a refused connection from one dropped mid-answer ("Failed to
+        // fetch" for both), so every fetch failure counts as an unknown outcome.
+        let response = built
+            .send()
+            .await
+            .map_err(|e| TransportError::NoAnswer(e.to_string()))?;
+        let status = response.status();
+        let headers = response
+            .headers()
+            .entries()
+            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .collect();
+        let body = response
+            .binary()
+            .await
+            .map_err(|e| TransportError::NoAnswer(e.to_string()))?;
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+fn build_with_body(builder: RequestBuilder, body: &[u8]) -> Result<Request, TransportError> {
+    let array = js_sys::Uint8Array::from(body);
+    builder
+        .body(array)
+        .map_err(|e| TransportError::Unreachable(e.to_string()))
+}
+
+pub struct ChromeStore;
+
+fn to_js(value: &serde_json::Value) -> Result<JsValue, String> {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    serde::Serialize::serialize(value, &serializer).map_err(|e| e.to_string())
+}
+
+#[async_trait(?Send)]
+impl Store for ChromeStore {
+    async fn get_raw(&self, key: &str) -> Result<Option<serde_json::Value>, String> {
+        let promise = storage_get(key).map_err(|e| describe(&e))?;
+        let items = JsFuture::from(promise).await.map_err(|e| describe(&e))?;
+        let value = js_sys::Reflect::get(&items, &JsValue::from_str(key)).map_err(|e| describe(&e))?;
+        if value.is_undefined() || value.is_null() {
+            return Ok(None);
+        }
+        serde_wasm_bindgen::from_value(value)
+            .map(Some)
+            .map_err(|e| e.to_string())
+    }
+
+    async fn set_raw(&self, key: &str, value: serde_json::Value) -> Result<(), String> {
+        let items = js_sys::Object::new();
+        js_sys::Reflect::set(&items, &JsValue::from_str(key), &to_js(&value)?).map_err(|e| describe(&e))?;
+        let promise = storage_set(&items).map_err(|e| describe(&e))?;
+        JsFuture::from(promise)
+            .await
+            .map(|_| ())
+            .map_err(|e| describe(&e))
+    }
+
+    async fn remove(&self, key: &str) -> Result<(), String> {
+        let promise = storage_remove(key).map_err(|e| describe(&e))?;
+        JsFuture::from(promise)
+            .await
+            .map(|_| ())
+            .map_err(|e| describe(&e))
+    }
+}
+
+pub struct JsClock;
+
+#[async_trait(?Send)]
+impl Clock for JsClock {
+    fn now_ms(&self) -> i64 {
+        js_sys::Date::now() as i64
+    }
+
+    async fn sleep_ms(&self, ms: u64) {
+        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+            let _ = set_timeout(&resolve, ms.min(i32::MAX as u64) as i32);
+        });
+        let _ = JsFuture::from(promise).await;
+    }
+}

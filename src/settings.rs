@@ -1,0 +1,598 @@
+//! The configuration: defaults, validation (CIF control digit, e-mail, token shape, addresses the
+//! extension may contact) and versioned migrations. Secrets (SmartBill token, MiniCRM API key) are
+//! stored with the rest in `chrome.storage.local` and never leave the background and the
+//! extension's own pages: [`SettingsView`] is what pages see.
+
+use serde::{Deserialize, Serialize};
+
+use crate::cif::parse_cif;
+use crate::error::{Error, Field, Problem, Result};
+use crate::minicrm;
+use crate::smartbill::{self, SeriesType};
+use crate::url::{origin, permission_covers, split};
+
+pub const STORE_KEY: &str = "settings";
+pub const CURRENT_VERSION: u32 = 1;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DocumentType {
+    #[default]
+    Invoice,
+    Proforma,
+}
+
+impl DocumentType {
+    pub fn series_type(self) -> SeriesType {
+        match self {
+            DocumentType::Invoice => SeriesType::Invoice,
+            DocumentType::Proforma => SeriesType::Proforma,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Module {
+    #[default]
+    Offers,
+    Orders,
+}
+
+impl Module {
+    pub fn document_kind(self) -> minicrm::DocumentKind {
+        match self {
+            Module::Offers => minicrm::DocumentKind::Offer,
+            Module::Orders => minicrm::DocumentKind::Order,
+        }
+    }
+
+    /// Whether a MiniCRM category looks like this module: by its type (`?Detailed=1`), else by
+    /// its name in Romanian, English or Hungarian (minicrm-api.md §2.1, §5).
+    pub fn matches(self, category: &minicrm::Category) -> bool {
+        let wanted = match self {
+            Module::Offers => "offer",
+            Module::Orders => "order",
+        };
+        if let Some(kind) = &category.kind {
+            if kind.eq_ignore_ascii_case(wanted) {
+                return true;
+            }
+        }
+        let name = crate::text::fold(&category.name);
+        let names: &[&str] = match self {
+            Module::Offers => &["oferte", "oferta", "offers", "offer", "ajanlat", "ajanlatok"],
+            Module::Orders => &[
+                "comenzi",
+                "comanda",
+                "orders",
+                "order",
+                "megrendeles",
+                "megrendelesek",
+                "rendelesek",
+            ],
+        };
+        names.contains(&name.as_str())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SmartBillSettings {
+    pub cif: String,
+    pub email: String,
+    pub token: String,
+    pub api_base: String,
+}
+
+impl Default for SmartBillSettings {
+    fn default() -> Self {
+        SmartBillSettings {
+            cif: String::new(),
+            email: String::new(),
+            token: String::new(),
+            api_base: smartbill::DEFAULT_API_BASE.to_string(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct MiniCrmSettings {
+    /// `https://r3.minicrm.ro` (the address the user opens MiniCRM at).
+    pub url: String,
+    pub system_id: String,
+    pub api_key: String,
+    pub module: Module,
+    /// The module's CategoryId, found by "Test connection".
+    pub category_id: Option<u64>,
+}
+
+impl Default for MiniCrmSettings {
+    fn default() -> Self {
+        MiniCrmSettings {
+            url: minicrm::HOSTS[0].to_string(),
+            system_id: String::new(),
+            api_key: String::new(),
+            module: Module::Offers,
+            category_id: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct DocumentSettings {
+    pub kind: DocumentType,
+    /// The SmartBill series to issue on (of the document type's kind).
+    pub series: String,
+    /// Due date = issue date + this many days.
+    pub due_days: u32,
+    /// Issue drafts (no number), for a safe first try.
+    pub draft: bool,
+}
+
+impl Default for DocumentSettings {
+    fn default() -> Self {
+        DocumentSettings {
+            kind: DocumentType::Invoice,
+            series: String::new(),
+            due_days: 15,
+            draft: false,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    pub version: u32,
+    pub smartbill: SmartBillSettings,
+    pub minicrm: MiniCrmSettings,
+    pub document: DocumentSettings,
+}
+
+/// What the options page sees: everything but the secrets, which are replaced by "is set".
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsView {
+    pub smartbill: SmartBillView,
+    pub minicrm: MiniCrmView,
+    pub document: DocumentSettings,
+    pub complete: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SmartBillView {
+    pub cif: String,
+    pub email: String,
+    pub token_set: bool,
+    pub api_base: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MiniCrmView {
+    pub url: String,
+    pub system_id: String,
+    pub api_key_set: bool,
+    pub module: Module,
+    pub category_id: Option<u64>,
+}
+
+/// What the options page sends. An empty or missing secret keeps the stored one.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SettingsInput {
+    pub smartbill: SmartBillInput,
+    pub minicrm: MiniCrmInput,
+    pub document: Option<DocumentSettings>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct SmartBillInput {
+    pub cif: String,
+    pub email: String,
+    pub token: Option<String>,
+    pub api_base: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct MiniCrmInput {
+    pub url: String,
+    pub system_id: String,
+    pub api_key: Option<String>,
+    pub module: Module,
+    pub category_id: Option<u64>,
+}
+
+impl Settings {
+    /// The form's values over the stored settings (secrets kept when not retyped). Values are
+    /// trimmed; the CIF keeps the user's spelling (SmartBill wants it exactly as in Cloud).
+    pub fn merged(&self, input: &SettingsInput) -> Settings {
+        let keep = |new: &Option<String>, old: &str| match new.as_deref().map(str::trim) {
+            Some(v) if !v.is_empty() => v.to_string(),
+            _ => old.to_string(),
+        };
+        let mut s = self.clone();
+        s.version = CURRENT_VERSION;
+        s.smartbill.cif = input.smartbill.cif.trim().to_string();
+        s.smartbill.email = input.smartbill.email.trim().to_string();
+        s.smartbill.token = keep(&input.smartbill.token, &self.smartbill.token);
+        if let Some(base) = &input.smartbill.api_base {
+            let b = base.trim().trim_end_matches('/');
+            s.smartbill.api_base = if b.is_empty() {
+                smartbill::DEFAULT_API_BASE.to_string()
+            } else {
+                b.to_string()
+            };
+        }
+        let url = input.minicrm.url.trim().trim_end_matches('/');
+        s.minicrm.url = origin(url).unwrap_or_else(|| url.to_string());
+        s.minicrm.system_id = input.minicrm.system_id.trim().to_string();
+        s.minicrm.api_key = keep(&input.minicrm.api_key, &self.minicrm.api_key);
+        if s.minicrm.module != input.minicrm.module || input.minicrm.category_id.is_some() {
+            s.minicrm.category_id = input.minicrm.category_id;
+        }
+        s.minicrm.module = input.minicrm.module;
+        if let Some(doc) = &input.document {
+            s.document = doc.clone();
+            s.document.series = doc.series.trim().to_string();
+        }
+        s
+    }
+
+    pub fn view(&self, host_permissions: &[String]) -> SettingsView {
+        SettingsView {
+            smartbill: SmartBillView {
+                cif: self.smartbill.cif.clone(),
+                email: self.smartbill.email.clone(),
+                token_set: !self.smartbill.token.is_empty(),
+                api_base: self.smartbill.api_base.clone(),
+            },
+            minicrm: MiniCrmView {
+                url: self.minicrm.url.clone(),
+                system_id: self.minicrm.system_id.clone(),
+                api_key_set: !self.minicrm.api_key.is_empty(),
+                module: self.minicrm.module,
+                category_id: self.minicrm.category_id,
+            },
+            document: self.document.clone(),
+            complete: self.validate_all(host_permissions).is_empty(),
+        }
+    }
+
+    /// Every problem of the SmartBill part, the CIF first (it is checked before any call).
+    pub fn validate_smartbill(&self, host_permissions: &[String]) -> Vec<Error> {
+        let mut errors = Vec::new();
+        let s = &self.smartbill;
+        if let Err(p) = parse_cif(&s.cif) {
+            errors.push(setting(Field::SmartbillCif, p.into()));
+        }
+        if s.email.is_empty() {
+            errors.push(setting(Field::SmartbillEmail, Problem::Missing));
+        } else if !email_like(&s.email) {
+            errors.push(setting(Field::SmartbillEmail, Problem::Email));
+        }
+        if s.token.is_empty() {
+            errors.push(setting(Field::SmartbillToken, Problem::Missing));
+        } else if !token_like(&s.token) {
+            errors.push(setting(Field::SmartbillToken, Problem::Token));
+        }
+        if !address_allowed(&s.api_base, host_permissions, true) {
+            errors.push(setting(
+                Field::SmartbillApiBase,
+                Problem::Url {
+                    allowed: vec![smartbill::DEFAULT_API_BASE.to_string()],
+                },
+            ));
+        }
+        errors
+    }
+
+    /// Every problem of the MiniCRM part.
+    pub fn validate_minicrm(&self, host_permissions: &[String]) -> Vec<Error> {
+        let mut errors = Vec::new();
+        let m = &self.minicrm;
+        if m.url.is_empty() {
+            errors.push(setting(Field::MinicrmUrl, Problem::Missing));
+        } else if !address_allowed(&m.url, host_permissions, false) {
+            errors.push(setting(
+                Field::MinicrmUrl,
+                Problem::Url {
+                    allowed: minicrm::HOSTS.iter().map(|h| h.to_string()).collect(),
+                },
+            ));
+        }
+        if m.system_id.is_empty() {
+            errors.push(setting(Field::MinicrmSystemId, Problem::Missing));
+        } else if !(m.system_id.len() <= 9 && m.system_id.chars().all(|c| c.is_ascii_digit())) {
+            errors.push(setting(Field::MinicrmSystemId, Problem::SystemId));
+        }
+        if m.api_key.is_empty() {
+            errors.push(setting(Field::MinicrmApiKey, Problem::Missing));
+        } else if !key_like(&m.api_key) {
+            errors.push(setting(Field::MinicrmApiKey, Problem::ApiKey));
+        }
+        errors
+    }
+
+    pub fn validate_document(&self) -> Vec<Error> {
+        let mut errors = Vec::new();
+        let series = &self.document.series;
+        if series.is_empty() {
+            errors.push(setting(Field::SmartbillSeries, Problem::Missing));
+        } else if series.len() > 20 || series.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            errors.push(setting(Field::SmartbillSeries, Problem::Series));
+        }
+        if self.document.due_days > 365 {
+            errors.push(setting(Field::DueDays, Problem::Range { min: 0, max: 365 }));
+        }
+        errors
+    }
+
+    pub fn validate_all(&self, host_permissions: &[String]) -> Vec<Error> {
+        let mut all = self.validate_smartbill(host_permissions);
+        all.extend(self.validate_minicrm(host_permissions));
+        all.extend(self.validate_document());
+        all
+    }
+
+    pub fn smartbill_credentials(&self, host_permissions: &[String]) -> Result<smartbill::Credentials> {
+        if let Some(e) = self.validate_smartbill(host_permissions).into_iter().next() {
+            return Err(e);
+        }
+        Ok(smartbill::Credentials {
+            api_base: self.smartbill.api_base.clone(),
+            email: self.smartbill.email.clone(),
+            token: self.smartbill.token.clone(),
+            cif: self.smartbill.cif.split_whitespace().collect(),
+        })
+    }
+
+    pub fn minicrm_credentials(&self, host_permissions: &[String]) -> Result<minicrm::Credentials> {
+        if let Some(e) = self.validate_minicrm(host_permissions).into_iter().next() {
+            return Err(e);
+        }
+        Ok(minicrm::Credentials {
+            base: self.minicrm.url.clone(),
+            system_id: self.minicrm.system_id.clone(),
+            api_key: self.minicrm.api_key.clone(),
+        })
+    }
+}
+
+fn setting(field: Field, problem: Problem) -> Error {
+    Error::Setting { field, problem }
+}
+
+fn email_like(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.chars().any(|c| c.is_whitespace() || c == ',' || c == ';')
+        && !domain.contains('@')
+}
+
+/// SmartBill tokens are 32 lowercase hex characters in every example (§1.1); we accept any
+/// 16–128 characters of letters, digits, `-` and `_` so a format change does not lock users out.
+fn token_like(s: &str) -> bool {
+    (16..=128).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+fn key_like(s: &str) -> bool {
+    (8..=128).contains(&s.len()) && s.chars().all(|c| c.is_ascii_graphic())
+}
+
+/// An address is allowed when it is the vendor's production address (https) or covered by one of
+/// the extension's host permissions (the sandbox build adds `http://127.0.0.1/*`).
+fn address_allowed(url: &str, host_permissions: &[String], smartbill: bool) -> bool {
+    let Some((scheme, host, _, _)) = split(url) else {
+        return false;
+    };
+    let production = if smartbill {
+        url == smartbill::DEFAULT_API_BASE
+    } else {
+        scheme == "https" && minicrm::HOSTS.iter().any(|h| h.ends_with(&host))
+    };
+    production || host_permissions.iter().any(|p| permission_covers(p, url))
+}
+
+/// The host permissions of the production build (`extension/manifest.json`).
+pub fn production_host_permissions() -> [&'static str; 4] {
+    [
+        "https://ws.smartbill.ro/*",
+        "https://r3.minicrm.ro/*",
+        "https://r3.minicrm.hu/*",
+        "https://r3.minicrm.io/*",
+    ]
+}
+
+/// Reads stored settings of any version and brings them to [`CURRENT_VERSION`].
+pub fn migrate(raw: serde_json::Value) -> Result<Settings> {
+    let version = raw.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
+    if version > u64::from(CURRENT_VERSION) {
+        return Err(Error::Storage {
+            detail: format!("settings version {version} is newer than this extension"),
+        });
+    }
+    let mut raw = raw;
+    if version == 0 {
+        // Version 0 (never released in a store) kept the series at the top level as
+        // `invoiceSeries`; it moved under `document.series`.
+        if let Some(obj) = raw.as_object_mut() {
+            if let Some(series) = obj.remove("invoiceSeries") {
+                let doc = obj.entry("document").or_insert_with(|| serde_json::json!({}));
+                if let Some(d) = doc.as_object_mut() {
+                    d.entry("series").or_insert(series);
+                }
+            }
+        }
+    }
+    let mut settings: Settings = serde_json::from_value(raw).map_err(|e| Error::Storage {
+        detail: format!("settings are unreadable: {e}"),
+    })?;
+    settings.version = CURRENT_VERSION;
+    Ok(settings)
+}
+
+pub async fn load(store: &dyn crate::platform::Store) -> Result<Settings> {
+    match store
+        .get_raw(STORE_KEY)
+        .await
+        .map_err(|detail| Error::Storage { detail })?
+    {
+        None | Some(serde_json::Value::Null) => Ok(Settings {
+            version: CURRENT_VERSION,
+            ..Settings::default()
+        }),
+        Some(raw) => migrate(raw),
+    }
+}
+
+pub async fn save(store: &dyn crate::platform::Store, settings: &Settings) -> Result<()> {
+    crate::platform::save(store, STORE_KEY, settings)
+        .await
+        .map_err(|detail| Error::Storage { detail })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::CifProblemKind;
+
+    fn complete() -> Settings {
+        Settings {
+            version: 1,
+            smartbill: SmartBillSettings {
+                cif: "RO18547290".into(),
+                email: "contabilitate@firmademo.ro".into(),
+                token: "6c1f0e5b9a7d43e28b4f1a0c9d2e7b35".into(),
+                api_base: smartbill::DEFAULT_API_BASE.into(),
+            },
+            minicrm: MiniCrmSettings {
+                url: "https://r3.minicrm.ro".into(),
+                system_id: "53832".into(),
+                api_key: "q7Rk2VnX9sLp4TzW8yHc3MdF6aJb1GeN".into(),
+                module: Module::Offers,
+                category_id: Some(21),
+            },
+            document: DocumentSettings {
+                series: "FCT".into(),
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn complete_settings_are_valid_in_production() {
+        assert!(complete().validate_all(&[]).is_empty());
+        assert!(complete().view(&[]).complete);
+    }
+
+    #[test]
+    fn bad_cif_is_reported_first_with_its_reason() {
+        let mut s = complete();
+        s.smartbill.cif = "RO18547291".into();
+        s.smartbill.email = "not-an-email".into();
+        let errors = s.validate_smartbill(&[]);
+        assert_eq!(
+            errors[0],
+            Error::Setting {
+                field: Field::SmartbillCif,
+                problem: Problem::Cif {
+                    problem: CifProblemKind::ControlDigit
+                }
+            }
+        );
+        assert_eq!(
+            errors[1],
+            Error::Setting {
+                field: Field::SmartbillEmail,
+                problem: Problem::Email
+            }
+        );
+        assert!(s.smartbill_credentials(&[]).is_err());
+    }
+
+    #[test]
+    fn sandbox_addresses_need_a_host_permission() {
+        let mut s = complete();
+        s.minicrm.url = "http://127.0.0.1:41002".into();
+        s.smartbill.api_base = "http://127.0.0.1:41001/SBORO/api".into();
+        assert_eq!(s.validate_all(&[]).len(), 2);
+        let sandbox = vec!["http://127.0.0.1/*".to_string()];
+        assert!(s.validate_all(&sandbox).is_empty());
+        // Plain http to the real host is never allowed.
+        s.minicrm.url = "http://r3.minicrm.ro".into();
+        assert_eq!(s.validate_minicrm(&sandbox).len(), 1);
+    }
+
+    #[test]
+    fn merging_keeps_secrets_that_were_not_retyped() {
+        let stored = complete();
+        let input = SettingsInput {
+            smartbill: SmartBillInput {
+                cif: " RO18547290 ".into(),
+                email: "a@b.ro".into(),
+                token: Some("".into()),
+                api_base: None,
+            },
+            minicrm: MiniCrmInput {
+                url: "https://r3.minicrm.hu/53832/".into(),
+                system_id: "53832".into(),
+                api_key: None,
+                module: Module::Orders,
+                category_id: None,
+            },
+            document: None,
+        };
+        let merged = stored.merged(&input);
+        assert_eq!(merged.smartbill.token, stored.smartbill.token);
+        assert_eq!(merged.minicrm.api_key, stored.minicrm.api_key);
+        assert_eq!(merged.smartbill.cif, "RO18547290");
+        assert_eq!(merged.minicrm.url, "https://r3.minicrm.hu");
+        // Changing the module forgets the old module's category.
+        assert_eq!(merged.minicrm.category_id, None);
+    }
+
+    #[test]
+    fn view_hides_secrets() {
+        let json = serde_json::to_string(&complete().view(&[])).unwrap();
+        assert!(!json.contains("6c1f0e5b9a7d43e28b4f1a0c9d2e7b35"));
+        assert!(!json.contains("q7Rk2VnX9sLp4TzW8yHc3MdF6aJb1GeN"));
+        assert!(json.contains("\"tokenSet\":true"));
+    }
+
+    #[test]
+    fn migrates_version_zero_and_refuses_the_future() {
+        let old = serde_json::json!({"smartbill": {"cif": "RO18547290"}, "invoiceSeries": "FCT"});
+        let s = migrate(old).unwrap();
+        assert_eq!(s.version, CURRENT_VERSION);
+        assert_eq!(s.document.series, "FCT");
+        assert_eq!(s.smartbill.api_base, smartbill::DEFAULT_API_BASE);
+        assert!(migrate(serde_json::json!({"version": 99})).is_err());
+    }
+
+    #[test]
+    fn modules_are_recognised_by_type_or_name() {
+        let c = |name: &str, kind: Option<&str>| minicrm::Category {
+            id: 1,
+            name: name.into(),
+            kind: kind.map(Into::into),
+        };
+        assert!(Module::Offers.matches(&c("Oferte", None)));
+        assert!(Module::Offers.matches(&c("Whatever", Some("Offer"))));
+        assert!(Module::Orders.matches(&c("Megrendelések", None)));
+        assert!(!Module::Orders.matches(&c("Vânzări", Some("Generic"))));
+    }
+}

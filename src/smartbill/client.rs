@@ -1,0 +1,356 @@
+//! The SmartBill V1 client over [`Transport`]. Vendor quirks are handled here, each with a pointer
+//! to `shared/reference/smartbill-api.md`.
+
+use std::cell::Cell;
+
+use base64::Engine;
+use chrono::NaiveDate;
+use serde::de::DeserializeOwned;
+
+use super::types::*;
+use crate::error::{strip_html, Error, Result, Service, SmartBillKind};
+use crate::platform::{Clock, HttpRequest, HttpResponse, Method, Transport, TransportError};
+use crate::url::encode_query;
+
+pub const DEFAULT_API_BASE: &str = "https://ws.smartbill.ro/SBORO/api";
+/// §3.5: exceeding the limit blocks the token for 10 minutes.
+pub const LOCKOUT_MS: i64 = 10 * 60 * 1000;
+
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    /// Normally [`DEFAULT_API_BASE`]; the sandbox's address in tests.
+    pub api_base: String,
+    pub email: String,
+    pub token: String,
+    /// The company's CIF exactly as registered in SmartBill Cloud (§1.3).
+    pub cif: String,
+}
+
+pub struct SmartBill<'a> {
+    transport: &'a dyn Transport,
+    clock: &'a dyn Clock,
+    creds: Credentials,
+    last_rate: Cell<Option<RateInfo>>,
+    calls: Cell<u32>,
+}
+
+impl<'a> SmartBill<'a> {
+    pub fn new(transport: &'a dyn Transport, clock: &'a dyn Clock, creds: Credentials) -> SmartBill<'a> {
+        SmartBill {
+            transport,
+            clock,
+            creds,
+            last_rate: Cell::new(None),
+            calls: Cell::new(0),
+        }
+    }
+
+    pub fn cif(&self) -> &str {
+        &self.creds.cif
+    }
+
+    /// The `X-RateLimit-*` headers of the last answer.
+    pub fn last_rate(&self) -> Option<RateInfo> {
+        self.last_rate.get()
+    }
+
+    /// How many HTTP calls this client made.
+    pub fn calls(&self) -> u32 {
+        self.calls.get()
+    }
+
+    fn auth_header(&self) -> String {
+        let raw = format!("{}:{}", self.creds.email, self.creds.token);
+        format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
+    }
+
+    fn url(&self, path: &str, query: &[(&str, &str)]) -> String {
+        let base = self.creds.api_base.trim_end_matches('/');
+        if query.is_empty() {
+            format!("{base}{path}")
+        } else {
+            format!("{base}{path}?{}", encode_query(query))
+        }
+    }
+
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse> {
+        self.calls.set(self.calls.get() + 1);
+        let response = self.transport.send(request).await.map_err(|e| match e {
+            TransportError::Unreachable(detail) => Error::Unreachable {
+                service: Service::SmartBill,
+                detail,
+            },
+            TransportError::NoAnswer(detail) => Error::NoAnswer {
+                service: Service::SmartBill,
+                detail,
+            },
+        })?;
+        if let (Some(limit), Some(remaining), Some(reset)) = (
+            response
+                .header("x-ratelimit-limit")
+                .and_then(|v| v.trim().parse().ok()),
+            response
+                .header("x-ratelimit-remaining")
+                .and_then(|v| v.trim().parse().ok()),
+            response
+                .header("x-ratelimit-reset")
+                .and_then(|v| v.trim().parse().ok()),
+        ) {
+            self.last_rate.set(Some(RateInfo {
+                limit,
+                remaining,
+                reset_s: reset,
+            }));
+        }
+        Ok(response)
+    }
+
+    async fn json_call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Result<(Envelope, T)> {
+        let mut request = HttpRequest::new(method, self.url(path, query))
+            .header("Authorization", self.auth_header())
+            .header("Accept", "application/json");
+        if let Some(body) = body {
+            request = request.json_body(body);
+        }
+        let response = self.send(request).await?;
+        self.check(&response)?;
+        let envelope: Envelope =
+            serde_json::from_slice(&response.body).map_err(|e| self.unexpected(&response, e))?;
+        // §3.1: errorText is the source of truth, even on HTTP 200.
+        if !envelope.error_text.trim().is_empty() {
+            return Err(Error::SmartBill {
+                status: response.status,
+                kind: SmartBillKind::Rejected,
+                text: strip_html(&envelope.error_text),
+            });
+        }
+        let value: T = serde_json::from_slice(&response.body).map_err(|e| self.unexpected(&response, e))?;
+        Ok((envelope, value))
+    }
+
+    fn unexpected(&self, response: &HttpResponse, e: impl std::fmt::Display) -> Error {
+        Error::UnexpectedAnswer {
+            service: Service::SmartBill,
+            status: response.status,
+            detail: e.to_string(),
+        }
+    }
+
+    /// Turns a non-2xx answer into an error that keeps SmartBill's text (§3.2, §3.3).
+    fn check(&self, response: &HttpResponse) -> Result<()> {
+        let status = response.status;
+        if (200..300).contains(&status) {
+            return Ok(());
+        }
+        let body: serde_json::Value =
+            serde_json::from_slice(&response.body).unwrap_or(serde_json::Value::Null);
+        let error_text = body
+            .get("errorText")
+            .and_then(|v| v.as_str())
+            .map(strip_html)
+            .filter(|t| !t.is_empty());
+        // §3.3(3): pre-validation errors carry `errors[0].message` and `param`, no errorText.
+        let first_error = body.get("errors").and_then(|e| e.get(0));
+        let problem_text = first_error
+            .and_then(|e| e.get("message"))
+            .and_then(|m| m.as_str())
+            .map(str::to_string);
+        let param = first_error
+            .and_then(|e| e.get("param"))
+            .and_then(|m| m.as_str())
+            .map(str::to_string);
+        let text = error_text
+            .clone()
+            .or(problem_text.clone())
+            .or_else(|| body.get("code").and_then(|c| c.as_str()).map(str::to_string))
+            .unwrap_or_else(|| {
+                // HTML pages (500 Tomcat, 502 nginx): keep the title-ish text, short.
+                let plain = strip_html(&response.text());
+                plain.chars().take(200).collect()
+            });
+        let lower = text.to_lowercase();
+        let kind = match status {
+            401 if lower.contains("firma") => SmartBillKind::Company,
+            401 => SmartBillKind::Auth,
+            // §3.5 and peers.md (c)2: the lockout is 403 (old spec, live reports) or 429 (new
+            // spec); its text speaks of the "limita maxima" of calls.
+            429 => SmartBillKind::RateLimited {
+                until_ms: self.lockout_until(),
+            },
+            403 if lower.contains("limita") => SmartBillKind::RateLimited {
+                until_ms: self.lockout_until(),
+            },
+            403 => SmartBillKind::Forbidden,
+            400 | 405 | 406 | 415 | 422
+                if first_error.is_some() || problem_text.is_some() || error_text.is_none() =>
+            {
+                SmartBillKind::BadRequest { param }
+            }
+            400 | 422 => SmartBillKind::Rejected,
+            404 | 410 | 502 => SmartBillKind::NotFound,
+            500..=599 => SmartBillKind::Server,
+            _ => SmartBillKind::Rejected,
+        };
+        Err(Error::SmartBill { status, kind, text })
+    }
+
+    fn lockout_until(&self) -> i64 {
+        self.clock.now_ms() + LOCKOUT_MS
+    }
+
+    fn doc_query<'q>(&'q self, series: &'q str, number: &'q str) -> [(&'q str, &'q str); 3] {
+        // §1.3: `seriesname` in lower case, as the plugins and the new spec send it.
+        [
+            ("cif", self.creds.cif.as_str()),
+            ("seriesname", series),
+            ("number", number),
+        ]
+    }
+
+    /// `GET /series` (§2.11).
+    pub async fn series(&self, kind: Option<SeriesType>) -> Result<Vec<Series>> {
+        let mut query = vec![("cif", self.creds.cif.as_str())];
+        if let Some(k) = kind {
+            query.push(("type", k.code()));
+        }
+        let (_, list): (_, SeriesList) = self.json_call(Method::Get, "/series", &query, None).await?;
+        Ok(list.list)
+    }
+
+    /// `GET /tax` (§2.10).
+    pub async fn taxes(&self) -> Result<Vec<Tax>> {
+        let (_, list): (_, TaxList) = self
+            .json_call(Method::Get, "/tax", &[("cif", self.creds.cif.as_str())], None)
+            .await?;
+        Ok(list.taxes)
+    }
+
+    /// `POST /invoice/v2` (§2.1).
+    pub async fn create_invoice(&self, request: &DocumentRequest) -> Result<Created> {
+        self.create("/invoice/v2", request).await
+    }
+
+    /// `POST /estimate/v2` (§2.2). Invoice-only fields must be `None`.
+    pub async fn create_estimate(&self, request: &DocumentRequest) -> Result<Created> {
+        self.create("/estimate/v2", request).await
+    }
+
+    async fn create(&self, path: &str, request: &DocumentRequest) -> Result<Created> {
+        let body = serde_json::to_vec(request).map_err(|e| Error::BadCommand {
+            detail: e.to_string(),
+        })?;
+        let (env, _): (_, serde_json::Value) = self.json_call(Method::Post, path, &[], Some(body)).await?;
+        Ok(created(env))
+    }
+
+    /// `POST /invoice/reverse` (§2.6): a storno of the whole invoice.
+    pub async fn reverse_invoice(
+        &self,
+        series: &str,
+        number: &str,
+        issue_date: Option<NaiveDate>,
+    ) -> Result<Created> {
+        let body = ReverseRequest {
+            company_vat_code: self.creds.cif.clone(),
+            series_name: series.to_string(),
+            number: number.to_string(),
+            issue_date,
+        };
+        let body = serde_json::to_vec(&body).map_err(|e| Error::BadCommand {
+            detail: e.to_string(),
+        })?;
+        let (env, _): (_, serde_json::Value) = self
+            .json_call(Method::Post, "/invoice/reverse", &[], Some(body))
+            .await?;
+        Ok(created(env))
+    }
+
+    /// `PUT /invoice/cancel` (§2.5); idempotent. Returns SmartBill's message.
+    pub async fn cancel_invoice(&self, series: &str, number: &str) -> Result<String> {
+        let q = self.doc_query(series, number);
+        let (env, _): (_, serde_json::Value) =
+            self.json_call(Method::Put, "/invoice/cancel", &q, None).await?;
+        Ok(env.message)
+    }
+
+    /// `PUT /invoice/restore` (§2.5); idempotent.
+    pub async fn restore_invoice(&self, series: &str, number: &str) -> Result<String> {
+        let q = self.doc_query(series, number);
+        let (env, _): (_, serde_json::Value) =
+            self.json_call(Method::Put, "/invoice/restore", &q, None).await?;
+        Ok(env.message)
+    }
+
+    /// `DELETE /invoice` (§2.5): only the last invoice of its series.
+    pub async fn delete_invoice(&self, series: &str, number: &str) -> Result<String> {
+        let q = self.doc_query(series, number);
+        let (env, _): (_, serde_json::Value) = self.json_call(Method::Delete, "/invoice", &q, None).await?;
+        Ok(env.message)
+    }
+
+    /// `GET /invoice/paymentstatus` (§2.4).
+    pub async fn payment_status(&self, series: &str, number: &str) -> Result<PaymentStatus> {
+        let q = self.doc_query(series, number);
+        let (_, status): (_, PaymentStatus) = self
+            .json_call(Method::Get, "/invoice/paymentstatus", &q, None)
+            .await?;
+        Ok(status)
+    }
+
+    /// `GET /invoice/pdf` or `/estimate/pdf` (§2.3). `Accept: application/pdf` is answered with
+    /// 406 and the Content-Type mirrors the Accept sent (§1.2), so we ask for octet-stream and
+    /// check the bytes, not the header.
+    pub async fn pdf(&self, proforma: bool, series: &str, number: &str) -> Result<Vec<u8>> {
+        let path = if proforma { "/estimate/pdf" } else { "/invoice/pdf" };
+        let q = self.doc_query(series, number);
+        let request = HttpRequest::new(Method::Get, self.url(path, &q))
+            .header("Authorization", self.auth_header())
+            .header("Accept", "application/octet-stream");
+        let response = self.send(request).await?;
+        self.check(&response)?;
+        if !response.body.starts_with(b"%PDF") {
+            return Err(Error::UnexpectedAnswer {
+                service: Service::SmartBill,
+                status: response.status,
+                detail: "the answer is not a PDF".into(),
+            });
+        }
+        Ok(response.body)
+    }
+
+    /// `GET /stocks` (§2.12). `warehouse`/`product_code` narrow the answer.
+    pub async fn stocks(
+        &self,
+        date: NaiveDate,
+        warehouse: Option<&str>,
+        product_code: Option<&str>,
+    ) -> Result<Vec<WarehouseStock>> {
+        let date = date.format("%Y-%m-%d").to_string();
+        let mut q = vec![("cif", self.creds.cif.as_str()), ("date", date.as_str())];
+        if let Some(w) = warehouse {
+            q.push(("warehouseName", w));
+        }
+        if let Some(c) = product_code {
+            q.push(("productCode", c));
+        }
+        let (_, list): (_, StockList) = self.json_call(Method::Get, "/stocks", &q, None).await?;
+        Ok(list.list)
+    }
+}
+
+fn created(env: Envelope) -> Created {
+    Created {
+        series: env.series,
+        number: env.number,
+        document_url: env.document_url,
+        document_id: env.document_id,
+        document_view_url: env.document_view_url,
+        url: env.url,
+    }
+}

@@ -1,0 +1,40 @@
+//! The `#[wasm_bindgen]` surface: one `handle(command, sender) → Promise<reply>`.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::prelude::*;
+
+use crate::api::{App, Sender};
+use crate::platform::wasm::{ChromeStore, FetchTransport, JsClock};
+
+thread_local! {
+    static HOST_PERMISSIONS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
+fn to_js(value: &serde_json::Value) -> JsValue {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    serde::Serialize::serialize(value, &serializer).unwrap_or(JsValue::NULL)
+}
+
+/// The extension's `host_permissions` from its manifest; called once when the worker starts.
+#[wasm_bindgen(js_name = setHostPermissions)]
+pub fn set_host_permissions(list: JsValue) {
+    let list: Vec<String> = serde_wasm_bindgen::from_value(list).unwrap_or_default();
+    HOST_PERMISSIONS.with(|h| *h.borrow_mut() = list);
+}
+
+/// Runs one command from a page or content script. Never rejects: errors are replies.
+#[wasm_bindgen]
+pub async fn handle(command: JsValue, sender: JsValue) -> JsValue {
+    let command: serde_json::Value =
+        serde_wasm_bindgen::from_value(command).unwrap_or(serde_json::Value::Null);
+    let sender: Sender = serde_wasm_bindgen::from_value(sender).unwrap_or_default();
+    let host_permissions = HOST_PERMISSIONS.with(|h| h.borrow().clone());
+    let app = App {
+        transport: &FetchTransport,
+        store: &ChromeStore,
+        clock: &JsClock,
+        host_permissions,
+    };
+    to_js(&app.handle(command, &sender).await)
+}
