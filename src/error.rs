@@ -173,6 +173,12 @@ pub enum Error {
     },
     /// Not configured yet.
     NotConfigured,
+    /// We hold calls to a service back until then: a lockout it imposed, or our own pacing.
+    Paused {
+        service: Service,
+        until_ms: i64,
+        locked_out: bool,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -191,6 +197,7 @@ impl Error {
             Error::Forbidden { .. } => "forbidden".into(),
             Error::BadCommand { .. } => "badCommand".into(),
             Error::NotConfigured => "notConfigured".into(),
+            Error::Paused { service, .. } => format!("{}.paused", json_name(service)),
         }
     }
 
@@ -276,6 +283,23 @@ impl Error {
                 format!("Unknown or incomplete command: {detail}"),
                 format!("Ismeretlen vagy hiányos parancs: {detail}"),
             ),
+            Error::Paused { service, until_ms, locked_out } => {
+                let until = crate::platform::local_ro(*until_ms).format("%H:%M:%S").to_string();
+                let name = service.name();
+                if *locked_out {
+                    lang.pick(
+                        format!("{name} a blocat temporar apelurile prea dese. Toată activitatea cu {name} e în pauză până la {until} și se reia automat."),
+                        format!("{name} temporarily blocked too frequent calls. All {name} work is paused until {until} and resumes automatically."),
+                        format!("A(z) {name} ideiglenesen letiltotta a túl gyakori hívásokat. Minden {name} művelet szünetel {until}-ig, utána automatikusan folytatódik."),
+                    )
+                } else {
+                    lang.pick(
+                        format!("Respectăm limita de apeluri {name}; continuăm la {until}."),
+                        format!("Keeping to {name}'s call limit; continuing at {until}."),
+                        format!("Betartjuk a(z) {name} hívási korlátját; {until}-kor folytatjuk."),
+                    )
+                }
+            }
             Error::NotConfigured => lang.pick(
                 "Extensia nu este configurată încă: completează setările SmartBill și MiniCRM.",
                 "The extension is not configured yet: fill in the SmartBill and MiniCRM settings.",

@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 
 use super::types::*;
 use crate::error::{Error, MiniCrmKind, Result, Service};
+use crate::jobs::Gate;
 use crate::platform::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 use crate::url::encode_query;
 
@@ -21,16 +22,30 @@ pub struct Credentials {
 pub struct MiniCrm<'a> {
     transport: &'a dyn Transport,
     creds: Credentials,
+    gate: Option<Gate<'a>>,
     calls: Cell<u32>,
 }
+
+/// After a 429 MiniCRM gives no Retry-After (§1.3); public clients wait 5–60 s. We pause all
+/// MiniCRM work for this long (scaled with the governor's time scale), doubling on repeats.
+pub const BACKOFF_MS: i64 = 15_000;
+const MAX_RETRIES_AFTER_429: u32 = 3;
 
 impl<'a> MiniCrm<'a> {
     pub fn new(transport: &'a dyn Transport, creds: Credentials) -> MiniCrm<'a> {
         MiniCrm {
             transport,
             creds,
+            gate: None,
             calls: Cell::new(0),
         }
+    }
+
+    /// Sends every call through a governor (60/min); a 429 pauses all MiniCRM work for a backoff
+    /// and the call is retried when the gate's wait allows it.
+    pub fn governed(mut self, gate: Gate<'a>) -> MiniCrm<'a> {
+        self.gate = Some(gate);
+        self
     }
 
     pub fn calls(&self) -> u32 {
@@ -53,6 +68,38 @@ impl<'a> MiniCrm<'a> {
         query: &[(&str, &str)],
         body: Option<&serde_json::Value>,
     ) -> Result<HttpResponse> {
+        let mut attempt = 0;
+        loop {
+            match self.call_once(method.clone(), path, query, body).await {
+                Err(Error::MiniCrm {
+                    kind: MiniCrmKind::RateLimited,
+                    ..
+                }) if attempt < MAX_RETRIES_AFTER_429 && self.gate.is_some() => {
+                    attempt += 1;
+                    if let Some(gate) = &self.gate {
+                        let scale = gate.governor.window_ms() as f64 / gate.governor.limit().window_ms as f64;
+                        let backoff = ((BACKOFF_MS << (attempt - 1)) as f64 * scale).ceil() as i64;
+                        gate.governor
+                            .block(gate.store, gate.clock.now_ms() + backoff)
+                            .await;
+                    }
+                    // A 429 means the request was not processed: sending it again is safe.
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn call_once(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<HttpResponse> {
+        if let Some(gate) = &self.gate {
+            gate.enter().await?;
+        }
         self.calls.set(self.calls.get() + 1);
         let auth = format!("{}:{}", self.creds.system_id, self.creds.api_key);
         let mut request = HttpRequest::new(method, self.url(path, query))

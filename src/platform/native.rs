@@ -146,6 +146,11 @@ impl Clock for TestClock {
 
     async fn sleep_ms(&self, ms: u64) {
         let speed = self.state.borrow().2;
+        if speed <= 0.0 {
+            // A stopped clock: time only moves by `advance_ms`.
+            tokio::task::yield_now().await;
+            return;
+        }
         tokio::time::sleep(Duration::from_secs_f64(ms as f64 / 1000.0 / speed)).await;
     }
 }

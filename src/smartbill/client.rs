@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 
 use super::types::*;
 use crate::error::{strip_html, Error, Result, Service, SmartBillKind};
+use crate::jobs::Gate;
 use crate::platform::{Clock, HttpRequest, HttpResponse, Method, Transport, TransportError};
 use crate::url::encode_query;
 
@@ -30,6 +31,7 @@ pub struct SmartBill<'a> {
     transport: &'a dyn Transport,
     clock: &'a dyn Clock,
     creds: Credentials,
+    gate: Option<Gate<'a>>,
     last_rate: Cell<Option<RateInfo>>,
     calls: Cell<u32>,
 }
@@ -40,9 +42,16 @@ impl<'a> SmartBill<'a> {
             transport,
             clock,
             creds,
+            gate: None,
             last_rate: Cell::new(None),
             calls: Cell::new(0),
         }
+    }
+
+    /// Sends every call through a governor (30 calls / 10 s; a lockout pauses all SmartBill work).
+    pub fn governed(mut self, gate: Gate<'a>) -> SmartBill<'a> {
+        self.gate = Some(gate);
+        self
     }
 
     pub fn cif(&self) -> &str {
@@ -74,6 +83,9 @@ impl<'a> SmartBill<'a> {
     }
 
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse> {
+        if let Some(gate) = &self.gate {
+            gate.enter().await?;
+        }
         self.calls.set(self.calls.get() + 1);
         let response = self.transport.send(request).await.map_err(|e| match e {
             TransportError::Unreachable(detail) => Error::Unreachable {
@@ -119,7 +131,7 @@ impl<'a> SmartBill<'a> {
             request = request.json_body(body);
         }
         let response = self.send(request).await?;
-        self.check(&response)?;
+        self.checked(&response).await?;
         let envelope: Envelope =
             serde_json::from_slice(&response.body).map_err(|e| self.unexpected(&response, e))?;
         // §3.1: errorText is the source of truth, even on HTTP 200.
@@ -140,6 +152,22 @@ impl<'a> SmartBill<'a> {
             status: response.status,
             detail: e.to_string(),
         }
+    }
+
+    /// [`Self::check`], and a lockout answer blocks the governor for every SmartBill job.
+    async fn checked(&self, response: &HttpResponse) -> Result<()> {
+        let result = self.check(response);
+        if let (
+            Err(Error::SmartBill {
+                kind: SmartBillKind::RateLimited { until_ms },
+                ..
+            }),
+            Some(gate),
+        ) = (&result, &self.gate)
+        {
+            gate.governor.block(gate.store, *until_ms).await;
+        }
+        result
     }
 
     /// Turns a non-2xx answer into an error that keeps SmartBill's text (§3.2, §3.3).
@@ -313,7 +341,7 @@ impl<'a> SmartBill<'a> {
             .header("Authorization", self.auth_header())
             .header("Accept", "application/octet-stream");
         let response = self.send(request).await?;
-        self.check(&response)?;
+        self.checked(&response).await?;
         if !response.body.starts_with(b"%PDF") {
             return Err(Error::UnexpectedAnswer {
                 service: Service::SmartBill,

@@ -1,0 +1,320 @@
+//! Rate governors shared by every job: SmartBill allows 30 calls per 10 s per token and blocks
+//! the token for 10 minutes when exceeded (smartbill-api.md §3.5); MiniCRM allows 60 requests a
+//! minute on `/Api/R3` and answers 429 beyond (minicrm-api.md §1.3).
+//!
+//! A governor keeps the send times of the last calls (a sliding window, stricter than the
+//! services' fixed windows) with a safety margin, in memory for atomic check-and-take (the
+//! service worker runs one JS thread; no `.await` between check and take) and written through to
+//! storage so a restarted worker knows what was spent and whether a lockout is running.
+//! Interactive work (an emission a person waits for) may use every slot; background jobs leave a
+//! reserve, so a click never waits behind a sync.
+
+use std::cell::RefCell;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Service;
+use crate::platform::{self, Clock, Store};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Priority {
+    /// A person is waiting (the panel's button).
+    Interactive,
+    /// Polls, payment refresh, stock sync, import.
+    Background,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Limit {
+    /// Calls allowed in any window (already below the service's limit).
+    pub calls: u32,
+    pub window_ms: i64,
+    /// Slots background work leaves free for interactive work.
+    pub reserve: u32,
+}
+
+/// 29 calls per 10.5 s: 92 % of SmartBill's 30 per 10 s, with room for network jitter moving a
+/// call into the next fixed window on SmartBill's side.
+pub const SMARTBILL: Limit = Limit {
+    calls: 29,
+    window_ms: 10_500,
+    reserve: 3,
+};
+/// 58 calls per 61 s: 95 % of MiniCRM's 60 per minute.
+pub const MINICRM: Limit = Limit {
+    calls: 58,
+    window_ms: 61_000,
+    reserve: 4,
+};
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GovernorState {
+    /// Send times (ms) of the calls still inside the window, oldest first.
+    pub calls: Vec<i64>,
+    /// A lockout (SmartBill's 10-minute block, MiniCRM's 429 backoff) lasts until then.
+    pub blocked_until: Option<i64>,
+}
+
+/// Why a slot was not granted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait {
+    /// The service locked us out until then: stop all work for it.
+    Blocked { until_ms: i64 },
+    /// The window is full; a slot frees up then.
+    Busy { at_ms: i64 },
+}
+
+pub struct Governor {
+    service: Service,
+    limit: Limit,
+    /// Tests and the sandbox build may shrink time windows (the sandbox's clock runs faster).
+    time_scale: f64,
+    state: RefCell<Option<GovernorState>>,
+}
+
+impl Governor {
+    pub fn new(service: Service, limit: Limit) -> Governor {
+        Governor {
+            service,
+            limit,
+            time_scale: 1.0,
+            state: RefCell::new(None),
+        }
+    }
+
+    pub fn service(&self) -> Service {
+        self.service
+    }
+
+    /// Windows last `1/scale` of their real length (to match a sped-up sandbox clock).
+    pub fn set_time_scale(&mut self, scale: f64) {
+        self.time_scale = if scale.is_finite() && scale >= 1.0 {
+            scale
+        } else {
+            1.0
+        };
+    }
+
+    pub fn window_ms(&self) -> i64 {
+        ((self.limit.window_ms as f64) / self.time_scale).ceil() as i64
+    }
+
+    pub fn limit(&self) -> Limit {
+        self.limit
+    }
+
+    fn key(&self) -> String {
+        format!("governor.{}", self.service.name().to_ascii_lowercase())
+    }
+
+    async fn ensure_loaded(&self, store: &dyn Store) {
+        if self.state.borrow().is_some() {
+            return;
+        }
+        let loaded: GovernorState = platform::load(store, &self.key())
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        // Another task may have loaded meanwhile; keep what is in memory.
+        let mut slot = self.state.borrow_mut();
+        if slot.is_none() {
+            *slot = Some(loaded);
+        }
+    }
+
+    async fn persist(&self, store: &dyn Store) {
+        let snapshot = self.state.borrow().clone();
+        if let Some(s) = snapshot {
+            // Losing this write only makes a restarted worker less careful for one window.
+            let _ = platform::save(store, &self.key(), &s).await;
+        }
+    }
+
+    /// Takes a slot now, or says how long to wait. Atomic within the worker.
+    pub async fn try_acquire(
+        &self,
+        store: &dyn Store,
+        clock: &dyn Clock,
+        priority: Priority,
+    ) -> Result<(), Wait> {
+        self.ensure_loaded(store).await;
+        let now = clock.now_ms();
+        let window = self.window_ms();
+        let outcome = {
+            let mut guard = self.state.borrow_mut();
+            let state = guard.get_or_insert_with(GovernorState::default);
+            match state.blocked_until {
+                Some(until) if until > now => Err(Wait::Blocked { until_ms: until }),
+                _ => {
+                    state.blocked_until = None;
+                    state.calls.retain(|&t| t > now - window && t <= now + window);
+                    let allowed = match priority {
+                        Priority::Interactive => self.limit.calls,
+                        Priority::Background => self.limit.calls.saturating_sub(self.limit.reserve).max(1),
+                    } as usize;
+                    if state.calls.len() < allowed {
+                        state.calls.push(now);
+                        Ok(())
+                    } else {
+                        // The slot that frees first for this priority.
+                        let idx = state.calls.len() - allowed;
+                        Err(Wait::Busy {
+                            at_ms: state.calls[idx] + window,
+                        })
+                    }
+                }
+            }
+        };
+        if outcome.is_ok() {
+            self.persist(store).await;
+        }
+        outcome
+    }
+
+    /// Waits for a slot (or the end of a lockout) for up to `max_wait_ms`.
+    pub async fn acquire(
+        &self,
+        store: &dyn Store,
+        clock: &dyn Clock,
+        priority: Priority,
+        max_wait_ms: i64,
+    ) -> Result<(), Wait> {
+        let deadline = clock.now_ms() + max_wait_ms;
+        loop {
+            match self.try_acquire(store, clock, priority).await {
+                Ok(()) => return Ok(()),
+                Err(Wait::Busy { at_ms } | Wait::Blocked { until_ms: at_ms }) if at_ms <= deadline => {
+                    let pause = (at_ms - clock.now_ms()).max(1) as u64;
+                    clock.sleep_ms(pause).await;
+                }
+                Err(other) => return Err(other),
+            }
+        }
+    }
+
+    /// Records a lockout: nothing goes to this service before `until_ms`.
+    pub async fn block(&self, store: &dyn Store, until_ms: i64) {
+        self.ensure_loaded(store).await;
+        {
+            let mut guard = self.state.borrow_mut();
+            let state = guard.get_or_insert_with(GovernorState::default);
+            state.blocked_until = Some(state.blocked_until.map_or(until_ms, |u| u.max(until_ms)));
+        }
+        self.persist(store).await;
+    }
+
+    /// The current lockout, if any.
+    pub async fn blocked_until(&self, store: &dyn Store, clock: &dyn Clock) -> Option<i64> {
+        self.ensure_loaded(store).await;
+        let now = clock.now_ms();
+        self.state
+            .borrow()
+            .as_ref()
+            .and_then(|s| s.blocked_until)
+            .filter(|&u| u > now)
+    }
+
+    /// Forgets the in-memory copy (as a restarted worker would).
+    pub fn forget_memory(&self) {
+        *self.state.borrow_mut() = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::native::{MemoryStore, TestClock};
+
+    #[tokio::test]
+    async fn grants_up_to_the_limit_then_says_when() {
+        let store = MemoryStore::new();
+        let clock = TestClock::at(1_000_000);
+        let g = Governor::new(Service::SmartBill, SMARTBILL);
+        for _ in 0..SMARTBILL.calls {
+            assert_eq!(g.try_acquire(&store, &clock, Priority::Interactive).await, Ok(()));
+        }
+        let wait = g.try_acquire(&store, &clock, Priority::Interactive).await;
+        assert!(
+            matches!(wait, Err(Wait::Busy { at_ms }) if at_ms > 1_000_000 && at_ms <= 1_000_000 + SMARTBILL.window_ms + 50)
+        );
+    }
+
+    #[tokio::test]
+    async fn background_work_leaves_a_reserve_for_people() {
+        let store = MemoryStore::new();
+        let clock = TestClock::at(5_000_000);
+        clock.set_speed(0.0);
+        let g = Governor::new(Service::MiniCrm, MINICRM);
+        let mut background = 0;
+        while g.try_acquire(&store, &clock, Priority::Background).await.is_ok() {
+            background += 1;
+        }
+        assert_eq!(background, MINICRM.calls - MINICRM.reserve);
+        for _ in 0..MINICRM.reserve {
+            assert_eq!(g.try_acquire(&store, &clock, Priority::Interactive).await, Ok(()));
+        }
+        assert!(g
+            .try_acquire(&store, &clock, Priority::Interactive)
+            .await
+            .is_err());
+    }
+
+    #[tokio::test]
+    async fn a_lockout_survives_a_worker_restart() {
+        let store = MemoryStore::new();
+        let clock = TestClock::at(10_000_000);
+        let g = Governor::new(Service::SmartBill, SMARTBILL);
+        g.block(&store, 10_600_000).await;
+        g.forget_memory();
+        let fresh = Governor::new(Service::SmartBill, SMARTBILL);
+        assert_eq!(
+            fresh.try_acquire(&store, &clock, Priority::Interactive).await,
+            Err(Wait::Blocked { until_ms: 10_600_000 })
+        );
+        clock.advance_ms(600_001);
+        assert_eq!(
+            fresh.try_acquire(&store, &clock, Priority::Interactive).await,
+            Ok(())
+        );
+    }
+
+    #[tokio::test]
+    async fn spent_calls_survive_a_worker_restart() {
+        let store = MemoryStore::new();
+        let clock = TestClock::at(20_000_000);
+        clock.set_speed(0.0);
+        let g = Governor::new(Service::SmartBill, SMARTBILL);
+        for _ in 0..SMARTBILL.calls {
+            g.try_acquire(&store, &clock, Priority::Interactive)
+                .await
+                .unwrap();
+        }
+        let fresh = Governor::new(Service::SmartBill, SMARTBILL);
+        assert!(fresh
+            .try_acquire(&store, &clock, Priority::Interactive)
+            .await
+            .is_err());
+    }
+
+    #[tokio::test]
+    async fn acquire_waits_for_a_free_slot() {
+        let store = MemoryStore::new();
+        let clock = TestClock::at(30_000_000);
+        clock.set_speed(1000.0);
+        let mut g = Governor::new(Service::SmartBill, SMARTBILL);
+        g.set_time_scale(1.0);
+        for _ in 0..SMARTBILL.calls {
+            g.try_acquire(&store, &clock, Priority::Interactive)
+                .await
+                .unwrap();
+        }
+        let before = clock.now_ms();
+        g.acquire(&store, &clock, Priority::Interactive, 60_000)
+            .await
+            .unwrap();
+        assert!(clock.now_ms() - before >= SMARTBILL.window_ms - 5);
+    }
+}

@@ -1,0 +1,59 @@
+//! Shared machinery for everything that runs in the background: rate governors now; persisted
+//! queues, cursors and schedules as the jobs arrive.
+
+pub mod governor;
+
+pub use governor::{Governor, Priority, Wait};
+
+use crate::error::Service;
+
+/// The two governors every job shares. One per running worker (or per test).
+pub struct Governors {
+    pub smartbill: Governor,
+    pub minicrm: Governor,
+}
+
+impl Default for Governors {
+    fn default() -> Self {
+        Governors::new(1.0)
+    }
+}
+
+impl Governors {
+    /// `time_scale` > 1 shrinks the windows (tests and the sandbox build with a sped-up clock).
+    pub fn new(time_scale: f64) -> Governors {
+        let mut smartbill = Governor::new(Service::SmartBill, governor::SMARTBILL);
+        let mut minicrm = Governor::new(Service::MiniCrm, governor::MINICRM);
+        smartbill.set_time_scale(time_scale);
+        minicrm.set_time_scale(time_scale);
+        Governors { smartbill, minicrm }
+    }
+}
+
+/// What a client needs to send through a governor: every call takes a slot first, and a lockout
+/// answer blocks the governor for everyone.
+#[derive(Clone, Copy)]
+pub struct Gate<'a> {
+    pub governor: &'a Governor,
+    pub store: &'a dyn crate::platform::Store,
+    pub clock: &'a dyn crate::platform::Clock,
+    pub priority: Priority,
+    /// How long a call may wait for a free slot before giving up with `Error::Paused`.
+    pub max_wait_ms: i64,
+}
+
+impl Gate<'_> {
+    /// Takes a slot, waiting up to `max_wait_ms`.
+    pub async fn enter(&self) -> crate::error::Result<()> {
+        self.governor
+            .acquire(self.store, self.clock, self.priority, self.max_wait_ms)
+            .await
+            .map_err(|w| crate::error::Error::Paused {
+                service: self.governor.service(),
+                until_ms: match w {
+                    Wait::Blocked { until_ms } | Wait::Busy { at_ms: until_ms } => until_ms,
+                },
+                locked_out: matches!(w, Wait::Blocked { .. }),
+            })
+    }
+}
