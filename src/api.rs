@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
+use crate::jobs::{Gate, Governors, Priority};
 use crate::minicrm::MiniCrm;
 use crate::platform::{Clock, Store, Transport};
 use crate::settings::{self, Settings, SettingsInput};
@@ -71,6 +72,8 @@ pub enum Command {
     PanelState { url: String },
     /// Content script: open the options page.
     OpenOptions,
+    /// Import page: company import from SmartBill's client export (see `import`).
+    Import { action: Value },
 }
 
 impl Command {
@@ -82,6 +85,7 @@ impl Command {
             Command::TestMiniCrm { .. } => "testMiniCrm",
             Command::PanelState { .. } => "panelState",
             Command::OpenOptions => "openOptions",
+            Command::Import { .. } => "import",
         }
     }
 
@@ -118,11 +122,50 @@ pub struct App<'a> {
     pub transport: &'a dyn Transport,
     pub store: &'a dyn Store,
     pub clock: &'a dyn Clock,
+    /// Shared by every job of this worker.
+    pub governors: &'a Governors,
     /// The extension's `host_permissions` (the sandbox build adds 127.0.0.1).
     pub host_permissions: Vec<String>,
 }
 
-impl App<'_> {
+impl<'a> App<'a> {
+    /// The stored settings; also applies their rate-limit time scale to the governors.
+    pub async fn settings(&self) -> Result<Settings> {
+        let s = settings::load(self.store).await?;
+        self.governors
+            .set_time_scale(s.time_scale(&self.host_permissions));
+        Ok(s)
+    }
+
+    /// A MiniCRM client for the stored settings, sending through the shared governor.
+    pub fn minicrm(&self, settings: &Settings, priority: Priority, max_wait_ms: i64) -> Result<MiniCrm<'a>> {
+        let creds = settings.minicrm_credentials(&self.host_permissions)?;
+        Ok(MiniCrm::new(self.transport, creds).governed(Gate {
+            governor: &self.governors.minicrm,
+            store: self.store,
+            clock: self.clock,
+            priority,
+            max_wait_ms,
+        }))
+    }
+
+    /// A SmartBill client for the stored settings, sending through the shared governor.
+    pub fn smartbill(
+        &self,
+        settings: &Settings,
+        priority: Priority,
+        max_wait_ms: i64,
+    ) -> Result<SmartBill<'a>> {
+        let creds = settings.smartbill_credentials(&self.host_permissions)?;
+        Ok(SmartBill::new(self.transport, self.clock, creds).governed(Gate {
+            governor: &self.governors.smartbill,
+            store: self.store,
+            clock: self.clock,
+            priority,
+            max_wait_ms,
+        }))
+    }
+
     /// Runs a command; the reply is `{"ok": true, …}` or `{"ok": false, "error": {…}}`.
     pub async fn handle(&self, command: Value, sender: &Sender) -> Value {
         let lang = sender.lang();
@@ -168,6 +211,7 @@ impl App<'_> {
             Command::TestMiniCrm { settings: input } => self.test_minicrm(&input).await,
             Command::PanelState { url } => self.panel_state(&url, lang).await,
             Command::OpenOptions => Ok(json!({"effect": "openOptions"})),
+            Command::Import { action } => crate::import::handle(self, action, lang).await,
         }
     }
 
@@ -183,11 +227,10 @@ impl App<'_> {
     }
 
     async fn test_smartbill(&self, input: &SettingsInput) -> Result<Value> {
-        let stored = settings::load(self.store).await?;
+        let stored = self.settings().await?;
         let merged = stored.merged(input);
         // The CUI, e-mail and token shape are checked before any call.
-        let creds = merged.smartbill_credentials(&self.host_permissions)?;
-        let client = SmartBill::new(self.transport, self.clock, creds);
+        let client = self.smartbill(&merged, Priority::Interactive, 15_000)?;
         let series = client.series(None).await?;
         let taxes = client.taxes().await?;
         let wanted = merged.document.kind.series_type();
@@ -199,10 +242,9 @@ impl App<'_> {
     }
 
     async fn test_minicrm(&self, input: &SettingsInput) -> Result<Value> {
-        let stored = settings::load(self.store).await?;
+        let stored = self.settings().await?;
         let merged = stored.merged(input);
-        let creds = merged.minicrm_credentials(&self.host_permissions)?;
-        let client = MiniCrm::new(self.transport, creds);
+        let client = self.minicrm(&merged, Priority::Interactive, 15_000)?;
         let modules = client.categories().await?;
         let wanted = merged.minicrm.module;
         let chosen = merged

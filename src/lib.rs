@@ -10,6 +10,7 @@ pub mod card;
 pub mod cif;
 pub mod error;
 pub mod i18n;
+pub mod import;
 pub mod jobs;
 pub mod minicrm;
 pub mod money;

@@ -150,6 +150,21 @@ pub struct Settings {
     pub smartbill: SmartBillSettings,
     pub minicrm: MiniCrmSettings,
     pub document: DocumentSettings,
+    pub advanced: AdvancedSettings,
+}
+
+/// Only honoured by builds that may reach the sandbox (see [`Settings::time_scale`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AdvancedSettings {
+    /// Shrinks rate-limit windows by this factor, to match the sandbox's sped-up clock.
+    pub time_scale: f64,
+}
+
+impl Default for AdvancedSettings {
+    fn default() -> Self {
+        AdvancedSettings { time_scale: 1.0 }
+    }
 }
 
 /// What the options page sees: everything but the secrets, which are replaced by "is set".
@@ -188,6 +203,7 @@ pub struct SettingsInput {
     pub smartbill: SmartBillInput,
     pub minicrm: MiniCrmInput,
     pub document: Option<DocumentSettings>,
+    pub advanced: Option<AdvancedSettings>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -238,6 +254,9 @@ impl Settings {
             s.minicrm.category_id = input.minicrm.category_id;
         }
         s.minicrm.module = input.minicrm.module;
+        if let Some(advanced) = &input.advanced {
+            s.advanced = advanced.clone();
+        }
         if let Some(doc) = &input.document {
             s.document = doc.clone();
             s.document.series = doc.series.trim().to_string();
@@ -339,6 +358,17 @@ impl Settings {
         all.extend(self.validate_minicrm(host_permissions));
         all.extend(self.validate_document());
         all
+    }
+
+    /// The rate-limit time scale in effect: 1 in production builds whatever is stored.
+    pub fn time_scale(&self, host_permissions: &[String]) -> f64 {
+        let production = production_host_permissions();
+        let sandbox_build = host_permissions.iter().any(|p| !production.contains(&p.as_str()));
+        if sandbox_build && self.advanced.time_scale.is_finite() && self.advanced.time_scale >= 1.0 {
+            self.advanced.time_scale
+        } else {
+            1.0
+        }
     }
 
     pub fn smartbill_credentials(&self, host_permissions: &[String]) -> Result<smartbill::Credentials> {
@@ -490,7 +520,16 @@ mod tests {
                 series: "FCT".into(),
                 ..Default::default()
             },
+            advanced: AdvancedSettings::default(),
         }
+    }
+
+    #[test]
+    fn time_scale_only_applies_to_sandbox_builds() {
+        let mut s = complete();
+        s.advanced.time_scale = 100.0;
+        assert_eq!(s.time_scale(&[]), 1.0);
+        assert_eq!(s.time_scale(&["http://127.0.0.1/*".to_string()]), 100.0);
     }
 
     #[test]

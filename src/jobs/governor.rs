@@ -70,7 +70,7 @@ pub struct Governor {
     service: Service,
     limit: Limit,
     /// Tests and the sandbox build may shrink time windows (the sandbox's clock runs faster).
-    time_scale: f64,
+    time_scale: std::cell::Cell<f64>,
     state: RefCell<Option<GovernorState>>,
 }
 
@@ -79,7 +79,7 @@ impl Governor {
         Governor {
             service,
             limit,
-            time_scale: 1.0,
+            time_scale: std::cell::Cell::new(1.0),
             state: RefCell::new(None),
         }
     }
@@ -89,16 +89,16 @@ impl Governor {
     }
 
     /// Windows last `1/scale` of their real length (to match a sped-up sandbox clock).
-    pub fn set_time_scale(&mut self, scale: f64) {
-        self.time_scale = if scale.is_finite() && scale >= 1.0 {
+    pub fn set_time_scale(&self, scale: f64) {
+        self.time_scale.set(if scale.is_finite() && scale >= 1.0 {
             scale
         } else {
             1.0
-        };
+        });
     }
 
     pub fn window_ms(&self) -> i64 {
-        ((self.limit.window_ms as f64) / self.time_scale).ceil() as i64
+        ((self.limit.window_ms as f64) / self.time_scale.get()).ceil() as i64
     }
 
     pub fn limit(&self) -> Limit {
@@ -304,7 +304,7 @@ mod tests {
         let store = MemoryStore::new();
         let clock = TestClock::at(30_000_000);
         clock.set_speed(1000.0);
-        let mut g = Governor::new(Service::SmartBill, SMARTBILL);
+        let g = Governor::new(Service::SmartBill, SMARTBILL);
         g.set_time_scale(1.0);
         for _ in 0..SMARTBILL.calls {
             g.try_acquire(&store, &clock, Priority::Interactive)

@@ -22,11 +22,17 @@ impl Default for Governors {
 impl Governors {
     /// `time_scale` > 1 shrinks the windows (tests and the sandbox build with a sped-up clock).
     pub fn new(time_scale: f64) -> Governors {
-        let mut smartbill = Governor::new(Service::SmartBill, governor::SMARTBILL);
-        let mut minicrm = Governor::new(Service::MiniCrm, governor::MINICRM);
-        smartbill.set_time_scale(time_scale);
-        minicrm.set_time_scale(time_scale);
-        Governors { smartbill, minicrm }
+        let g = Governors {
+            smartbill: Governor::new(Service::SmartBill, governor::SMARTBILL),
+            minicrm: Governor::new(Service::MiniCrm, governor::MINICRM),
+        };
+        g.set_time_scale(time_scale);
+        g
+    }
+
+    pub fn set_time_scale(&self, scale: f64) {
+        self.smartbill.set_time_scale(scale);
+        self.minicrm.set_time_scale(scale);
     }
 }
 
