@@ -594,6 +594,7 @@ mod tests {
                 category_id: None,
             },
             document: None,
+            advanced: None,
         };
         let merged = stored.merged(&input);
         assert_eq!(merged.smartbill.token, stored.smartbill.token);
