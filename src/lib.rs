@@ -11,6 +11,7 @@ pub mod cif;
 pub mod error;
 pub mod i18n;
 pub mod import;
+pub mod invoice;
 pub mod jobs;
 pub mod minicrm;
 pub mod money;

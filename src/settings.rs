@@ -150,7 +150,19 @@ pub struct Settings {
     pub smartbill: SmartBillSettings,
     pub minicrm: MiniCrmSettings,
     pub document: DocumentSettings,
+    /// MiniCRM unit (folded with `text::fold`) → SmartBill unit; over `invoice::default_units`.
+    pub units: std::collections::BTreeMap<String, String>,
+    pub stock: StockSettings,
     pub advanced: AdvancedSettings,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct StockSettings {
+    /// SmartBill is the source of truth for quantities; invoices discharge stock.
+    pub enabled: bool,
+    /// The SmartBill warehouse invoices discharge and the sync reads.
+    pub warehouse: String,
 }
 
 /// Only honoured by builds that may reach the sandbox (see [`Settings::time_scale`]).
@@ -520,6 +532,8 @@ mod tests {
                 series: "FCT".into(),
                 ..Default::default()
             },
+            units: Default::default(),
+            stock: StockSettings::default(),
             advanced: AdvancedSettings::default(),
         }
     }
