@@ -236,7 +236,7 @@ pub fn search_contacts(w: &World, params: &[(String, String)]) -> ApiResult<Valu
     let ctx = "Contact (GET)";
     let st = &w.minicrm;
     let mut page = 0;
-    let mut filters: Vec<Box<dyn Fn(&Contact) -> bool + '_>> = Vec::new();
+    let mut filters: Vec<super::ops::Filter<'_, Contact>> = Vec::new();
     for (k, v) in params {
         let raw = Value::from(v.clone());
         match k.as_str() {
@@ -504,6 +504,16 @@ fn decimal_of(v: &Value) -> Option<Decimal> {
     }
 }
 
+/// A decimal as a JSON number: an integer when it has no fraction.
+fn number_value(d: Decimal) -> Value {
+    use rust_decimal::prelude::ToPrimitive;
+    if d.fract().is_zero() {
+        d.to_i64().map(Value::from).unwrap_or(Value::Null)
+    } else {
+        d.to_f64().map(Value::from).unwrap_or(Value::Null)
+    }
+}
+
 /// Normalises a product write into stored fields. Custom fields are kept as written.
 fn product_fields(ctx: &str, body: &Map<String, Value>) -> ApiResult<Map<String, Value>> {
     let mut out = Map::new();
@@ -511,8 +521,8 @@ fn product_fields(ctx: &str, body: &Map<String, Value>) -> ApiResult<Map<String,
         let v = match key.as_str() {
             "Id" => continue,
             "PriceNet" | "Quantity" => {
-                let d = decimal_of(raw).ok_or_else(|| invalid(ctx, raw, key))?;
-                serde_json::to_value(d.normalize()).unwrap_or(Value::Null)
+                let d = decimal_of(raw).ok_or_else(|| invalid(ctx, raw, key))?.normalize();
+                number_value(d)
             }
             "VAT" => {
                 let s = show(raw);

@@ -88,13 +88,7 @@ pub fn project_json(w: &crate::World, p: &super::model::Project) -> Value {
 
 /// What a download URL points to: a stored file (name, size, source) or an external URL.
 fn file_info(w: &crate::World, url: &str) -> Value {
-    let token = url
-        .split("e=")
-        .nth(1)
-        .unwrap_or("")
-        .split('&')
-        .next()
-        .unwrap_or("");
+    let token = ops::download_token(url);
     match w.minicrm.files.get(token) {
         Some(f) => json!({"url": url, "stored": true, "fileName": f.file_name, "size": f.bytes.len(),
                           "contentType": f.content_type, "source": f.source}),

@@ -242,7 +242,7 @@ fn list_item(w: &World, d: &Document) -> Value {
 pub fn doc_list(w: &World, kind: DocKind, params: &[(String, String)]) -> ApiResult<Value> {
     let c = ctx(kind, "GET");
     let mut page = 0;
-    let mut filters: Vec<Box<dyn Fn(&Document) -> bool + '_>> = Vec::new();
+    let mut filters: Vec<super::ops::Filter<'_, Document>> = Vec::new();
     for (k, v) in params {
         let raw = Value::from(v.clone());
         match k.as_str() {

@@ -40,6 +40,9 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 pub const PAGE_SIZE: usize = 100;
 
+/// One search filter over stored objects.
+pub type Filter<'a, T> = Box<dyn Fn(&T) -> bool + 'a>;
+
 /// Decodes a query string (`+` as a space), keeping the order and repeated keys.
 pub fn parse_query(q: &str) -> Vec<(String, String)> {
     fn decode(s: &str) -> String {
@@ -149,6 +152,15 @@ pub fn download_url(w: &World, token: &str) -> String {
         "{}/{}/Download/S3/?t=project&inline=0&e={}",
         w.urls.minicrm, MINICRM_SYSTEM_ID, token
     )
+}
+
+/// The `e=` token of a download URL.
+pub fn download_token(url: &str) -> &str {
+    let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("e="))
+        .unwrap_or("")
 }
 
 /// Finds an enum option by label (exactly as shown) or by id (number or numeric string).
@@ -416,7 +428,7 @@ pub fn search_projects(w: &World, params: &[(String, String)]) -> ApiResult<Valu
     let st = &w.minicrm;
     let mut page = 0;
     let mut deleted = false;
-    let mut filters: Vec<Box<dyn Fn(&Project) -> bool + '_>> = Vec::new();
+    let mut filters: Vec<Filter<'_, Project>> = Vec::new();
     for (k, v) in params {
         let raw = Value::from(v.clone());
         match k.as_str() {

@@ -210,7 +210,7 @@ pub fn card_json(w: &World, p: &Project) -> Value {
             let mut f =
                 json!({"name": def.name, "label": def.label, "type": def.kind.type_name(), "value": text});
             if def.kind == FieldKind::File && !text.is_empty() {
-                let token = text.split("e=").nth(1).unwrap_or("");
+                let token = ops::download_token(&text);
                 let file_name = st
                     .files
                     .get(token)

@@ -172,7 +172,7 @@
     current.lastList = "";
     card = null;
     clear(main);
-    main.appendChild(el("div", { className: "page-head" },
+    main.appendChild(el("div", { className: "page-head list-head" },
       el("div", { className: "crumbs" }, el("a", { href: "#", text: "MiniCRM" }), " › ", moduleName(cat)),
       el("h1", { className: "page-title", testid: "module-title", text: moduleName(cat) }),
       el("div", { className: "card-meta", testid: "module-count" })));
@@ -203,11 +203,11 @@
         tbody.appendChild(el("tr", { testid: "card-row-" + p.id },
           el("td", null, el("a", { href: "#Project-" + p.categoryId + "/" + p.id, text: p.name })),
           el("td", { text: p.company }),
-          el("td", { text: p.number || "" }),
+          el("td", { className: "nowrap", text: p.number || "" }),
           el("td", null, el("span", { className: "badge g-" + p.statusGroup, text: p.status })),
           el("td", { className: "num", text: p.amount ? money(p.amount) + " " + p.currency : "" }),
           el("td", { text: p.user }),
-          el("td", { text: p.updatedAt })));
+          el("td", { className: "nowrap", text: p.updatedAt })));
       });
       body.appendChild(el("table", { className: "grid" },
         el("thead", null, el("tr", null,
@@ -456,7 +456,7 @@
       sel.disabled = false;
       sel.value = previous;
       var msg = e.status === 405
-        ? "Schimbarea stării nu este permisă: comenzile trec doar prin Finalizare, Editare, Finalizată, Plătită sau Stornare, în ordinea permisă."
+        ? "Schimbarea stării nu este permisă. O comandă trece doar prin pașii Ciornă → În lucru → Finalizată → Plătită (sau Stornată)."
         : "Eroare: " + e.message;
       setText(card.error, msg);
       card.error.setAttribute("data-api-error", e.message);
