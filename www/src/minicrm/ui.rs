@@ -31,6 +31,7 @@ pub fn router() -> Router<Shared> {
         )
         .route(&format!("/{sid}/"), get(index))
         .route(&format!("/{sid}/Download/S3/"), get(download))
+        .route(&format!("/{sid}/Download/S3"), get(download))
         .route(
             "/__ui/assets/app.js",
             get(|| async { asset(APP_JS, "text/javascript; charset=utf-8") }),
@@ -215,7 +216,7 @@ pub fn card_json(w: &World, p: &Project) -> Value {
                     .files
                     .get(token)
                     .map(|f| f.file_name.clone())
-                    .unwrap_or_else(|| text.rsplit('/').next().unwrap_or("fișier").to_string());
+                    .unwrap_or_else(|| file_name_of(&text));
                 f["url"] = json!(text);
                 f["fileName"] = json!(file_name);
             }
@@ -301,6 +302,15 @@ pub fn card_json(w: &World, p: &Project) -> Value {
         "updatedAt": super::model::format_ts(p.updated_ms),
         "statusUpdatedAt": super::model::format_ts(p.status_updated_ms),
     })
+}
+
+/// The last path segment of a URL, or a generic name when it has none (e.g. a download URL).
+fn file_name_of(url: &str) -> String {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    match path.rsplit('/').next() {
+        Some(seg) if seg.contains('.') => seg.to_string(),
+        _ => "Descarcă fișierul".to_string(),
+    }
 }
 
 fn card_response(w: &World, id: u64) -> Response {
