@@ -9,6 +9,7 @@ pub mod api;
 pub mod card;
 pub mod cif;
 pub mod error;
+pub mod fields;
 pub mod i18n;
 pub mod import;
 pub mod invoice;
