@@ -1229,9 +1229,12 @@ pub fn send(s: &mut State, ctx: &Ctx) -> Result<Resp> {
         }
         Some(t) if t.eq_ignore_ascii_case("factura") => DocKind::Invoice,
         Some(t) if t.eq_ignore_ascii_case("proforma") => DocKind::Estimate,
-        Some(t) => return Err(fail(&format!(
-            "Valoarea campului 'type' nu este suportata ({t}). Valorile acceptate sunt: factura, proforma."
-        ))),
+        Some(t) => {
+            let text = format!(
+                "Valoarea campului 'type' nu este suportata ({t}). Valorile acceptate sunt: factura, proforma."
+            );
+            return Err(fail(&text));
+        }
     };
     let series = body.str("seriesName").unwrap_or("");
     if s.series_named(series).is_none() {

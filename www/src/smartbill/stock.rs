@@ -59,7 +59,7 @@ impl State {
         let p = self
             .product_by_code(code_or_name)
             .or_else(|| self.product_by_name(code_or_name))?;
-        Some(self.stock_at(warehouse, p, None))
+        Some(self.stock_at(warehouse, p, None).normalize())
     }
 
     /// Sets the current stock level (an adjustment movement dated `date`). An unknown code
