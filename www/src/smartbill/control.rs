@@ -9,7 +9,7 @@
 //! | `POST /limit` | `{status: 403\|429, calls, windowMs, blockMs, extendBlockOnRetry}` (all optional) | change them |
 //! | `DELETE /limit/block` | | lift every block and forget the windows |
 //! | `GET /stock` | | every product level per warehouse |
-//! | `POST /stock` | `{warehouse, code, quantity}` | set a level (an adjustment movement dated today) |
+//! | `POST /stock` | `{warehouse, code, quantity, date?}` | set the current level (an adjustment movement dated `date`, default the initial import date so back-dated documents see it) |
 //! | `GET /series` | | the series |
 //! | `POST /series` | `{name, nextNumber, type?: "f"\|"p"\|"c"}` | set a next number (or create a series) |
 //! | `POST /payment` | `{series, number, amount, type?, date?}` | record a collection as if made in the UI |
@@ -124,15 +124,22 @@ struct StockBody {
     warehouse: String,
     code: String,
     quantity: f64,
+    date: Option<String>,
 }
 
 async fn set_stock(AxState(s): AxState<Shared>, Json(b): Json<StockBody>) -> Answer {
     let Ok(qty) = Decimal::try_from(b.quantity) else {
         return bad("quantity");
     };
+    let date = match b.date.as_deref() {
+        None => super::stock_import_date(),
+        Some(d) => match parse_date(d) {
+            Some(d) => d,
+            None => return bad("date must be yyyy-MM-dd"),
+        },
+    };
     let mut w = s.lock();
-    let today = w.clock.today_ro();
-    match w.smartbill.set_stock(&b.warehouse, &b.code, qty, today) {
+    match w.smartbill.set_stock(&b.warehouse, &b.code, qty, date) {
         Ok(()) => ok(json!({"stock": w.smartbill.stock_levels()})),
         Err(e) => bad(e),
     }
