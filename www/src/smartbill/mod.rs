@@ -43,6 +43,24 @@ impl State {
     }
 }
 
+impl State {
+    /// Sets the next number of an existing series; `false` when the series is unknown.
+    pub fn set_next_number(&mut self, series: &str, next: u32) -> bool {
+        match self.series_mut(series) {
+            Some(s) => {
+                s.next = next;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The next number of a series (what `GET /series` reports).
+    pub fn next_number(&self, series: &str) -> Option<u32> {
+        self.series_named(series).map(|s| s.next)
+    }
+}
+
 pub fn router() -> Router<Shared> {
     Router::new()
         .route("/SBORO/api", any(api::dispatch))
