@@ -20,7 +20,13 @@ pub enum Role {
     Error,
 }
 
-pub const ROLES: [Role; 5] = [Role::InvoiceNumber, Role::Link, Role::PaymentStatus, Role::Pdf, Role::Error];
+pub const ROLES: [Role; 5] = [
+    Role::InvoiceNumber,
+    Role::Link,
+    Role::PaymentStatus,
+    Role::Pdf,
+    Role::Error,
+];
 
 /// Role → field name, saved with the settings.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,8 +77,23 @@ impl FieldMap {
 
 /// System fields of every card: never candidates.
 const SYSTEM: [&str; 17] = [
-    "Id", "CategoryId", "ContactId", "StatusId", "UserId", "Name", "StatusUpdatedAt", "IsPrivate", "Invited",
-    "Deleted", "CreatedBy", "CreatedAt", "UpdatedBy", "UpdatedAt", "BusinessId", "ProjectHash", "ProjectEmail",
+    "Id",
+    "CategoryId",
+    "ContactId",
+    "StatusId",
+    "UserId",
+    "Name",
+    "StatusUpdatedAt",
+    "IsPrivate",
+    "Invited",
+    "Deleted",
+    "CreatedBy",
+    "CreatedAt",
+    "UpdatedBy",
+    "UpdatedAt",
+    "BusinessId",
+    "ProjectHash",
+    "ProjectEmail",
 ];
 
 fn compatible(role: Role, t: &FieldType) -> bool {
@@ -112,7 +133,10 @@ fn score(role: Role, name: &str, t: &FieldType) -> u32 {
         }
         Role::PaymentStatus => {
             let words = has(&["plata", "plati", "payment", "paid", "fizet", "incas"]);
-            let options_fit = t.enum_options().iter().any(|(_, label)| payment_state_of(label).is_some());
+            let options_fit = t
+                .enum_options()
+                .iter()
+                .any(|(_, label)| payment_state_of(label).is_some());
             match (words, options_fit) {
                 (true, true) => 12,
                 (false, true) => 8,
@@ -159,7 +183,13 @@ pub fn suggest(schema: &Schema) -> FieldMap {
     let mut map = FieldMap::default();
     let mut used: Vec<String> = Vec::new();
     // The most specific roles first.
-    for role in [Role::PaymentStatus, Role::Pdf, Role::Link, Role::Error, Role::InvoiceNumber] {
+    for role in [
+        Role::PaymentStatus,
+        Role::Pdf,
+        Role::Link,
+        Role::Error,
+        Role::InvoiceNumber,
+    ] {
         let best = schema
             .iter()
             .filter(|(name, _)| !used.contains(name))
@@ -203,7 +233,16 @@ pub fn payment_state_of(label: &str) -> Option<PaymentState> {
         Some(PaymentState::Cancelled)
     } else if has(&["partial", "reszben", "partly"]) {
         Some(PaymentState::PartlyPaid)
-    } else if has(&["neincas", "neplat", "unpaid", "notpaid", "nincsfizetve", "fizetetlen", "nefizet", "restant"]) {
+    } else if has(&[
+        "neincas",
+        "neplat",
+        "unpaid",
+        "notpaid",
+        "nincsfizetve",
+        "fizetetlen",
+        "nefizet",
+        "restant",
+    ]) {
         Some(PaymentState::Unpaid)
     } else if has(&["incasat", "platit", "paid", "fizetve", "kifizetve", "achitat"]) {
         Some(PaymentState::Paid)
@@ -217,9 +256,10 @@ pub fn payment_state_of(label: &str) -> Option<PaymentState> {
 pub fn payment_value(schema: &Schema, field: &str, state: PaymentState) -> Option<String> {
     let t = schema.iter().find(|(n, _)| n == field).map(|(_, t)| t)?;
     match t {
-        FieldType::Enum { options } => {
-            options.iter().find(|(_, label)| payment_state_of(label) == Some(state)).map(|(_, l)| l.clone())
-        }
+        FieldType::Enum { options } => options
+            .iter()
+            .find(|(_, label)| payment_state_of(label) == Some(state))
+            .map(|(_, l)| l.clone()),
         _ => Some(
             match state {
                 PaymentState::Unpaid => "Neîncasată",
@@ -238,7 +278,11 @@ mod tests {
     use super::*;
 
     fn schema(json: serde_json::Value) -> Schema {
-        json.as_object().unwrap().iter().map(|(k, v)| (k.clone(), FieldType::parse(v))).collect()
+        json.as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), FieldType::parse(v)))
+            .collect()
     }
 
     fn offers_schema() -> Schema {
@@ -294,13 +338,19 @@ mod tests {
     #[test]
     fn payment_labels() {
         assert_eq!(payment_state_of("Neîncasată"), Some(PaymentState::Unpaid));
-        assert_eq!(payment_state_of("Încasată parțial"), Some(PaymentState::PartlyPaid));
+        assert_eq!(
+            payment_state_of("Încasată parțial"),
+            Some(PaymentState::PartlyPaid)
+        );
         assert_eq!(payment_state_of("Încasată"), Some(PaymentState::Paid));
         assert_eq!(payment_state_of("Stornată"), Some(PaymentState::Reversed));
         assert_eq!(payment_state_of("Fizetve"), Some(PaymentState::Paid));
         assert_eq!(payment_state_of("Facebook"), None);
         let s = offers_schema();
-        assert_eq!(payment_value(&s, "SmartBillPaymentStatus", PaymentState::PartlyPaid).as_deref(), Some("Încasată parțial"));
+        assert_eq!(
+            payment_value(&s, "SmartBillPaymentStatus", PaymentState::PartlyPaid).as_deref(),
+            Some("Încasată parțial")
+        );
         assert_eq!(statuses(&s).len(), 2);
         assert_eq!(candidates(&s, Role::Pdf), vec!["SmartBillInvoicePdf".to_string()]);
     }

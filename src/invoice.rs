@@ -30,19 +30,40 @@ pub enum MappingProblem {
     NoItems,
     MissingCustomerName,
     /// A line without a usable quantity or price.
-    BadLine { line: usize, name: String },
+    BadLine {
+        line: usize,
+        name: String,
+    },
     /// No SmartBill VAT rate has this percentage.
-    UnknownVat { line: usize, name: String, percent: String, available: Vec<String> },
+    UnknownVat {
+        line: usize,
+        name: String,
+        percent: String,
+        available: Vec<String>,
+    },
     /// A discount (negative) line before any product.
-    DiscountFirst { line: usize, name: String },
+    DiscountFirst {
+        line: usize,
+        name: String,
+    },
     /// A Bucharest client without "Sector 1".."Sector 6" (e-Factura rejects it).
-    BucharestSector { city: String },
+    BucharestSector {
+        city: String,
+    },
     /// The customer's country code is not one we know.
-    UnknownCountry { code: String },
+    UnknownCountry {
+        code: String,
+    },
     /// The document currency is not one SmartBill accepts.
-    Currency { code: String },
+    Currency {
+        code: String,
+    },
     /// Our computed total differs from MiniCRM's: nothing is issued.
-    TotalMismatch { computed: String, minicrm: String, currency: String },
+    TotalMismatch {
+        computed: String,
+        minicrm: String,
+        currency: String,
+    },
 }
 
 impl MappingProblem {
@@ -99,8 +120,9 @@ impl MappingProblem {
 
 /// The SmartBill currencies (smartbill-api.md §2.1, new spec enum).
 const CURRENCIES: [&str; 31] = [
-    "RON", "EUR", "USD", "GBP", "CAD", "AUD", "CHF", "TRY", "CZK", "DKK", "HUF", "MDL", "SEK", "NOK", "JPY", "EGP",
-    "PLN", "RUB", "AED", "BRL", "CNY", "HRK", "INR", "KRW", "MXN", "NZD", "RSD", "THB", "UAH", "XDR", "ZAR",
+    "RON", "EUR", "USD", "GBP", "CAD", "AUD", "CHF", "TRY", "CZK", "DKK", "HUF", "MDL", "SEK", "NOK", "JPY",
+    "EGP", "PLN", "RUB", "AED", "BRL", "CNY", "HRK", "INR", "KRW", "MXN", "NZD", "RSD", "THB", "UAH", "XDR",
+    "ZAR",
 ];
 
 /// MiniCRM documents give the country as a numeric string, apparently the phone country code
@@ -145,10 +167,34 @@ fn country_name(code: &str) -> Option<&'static str> {
 /// exactly (smartbill-api.md §2.1); unknown units are sent as they are.
 pub fn default_units() -> BTreeMap<String, String> {
     let groups: [(&str, &[&str]); 12] = [
-        ("buc", &["buc", "bucata", "bucati", "bucăți", "piece", "pieces", "pcs", "pc", "db", "darab", "unit", "units", "unitpiece", "ea"]),
-        ("ora", &["ora", "ore", "oră", "hour", "hours", "h", "hr", "óra", "oraora"]),
+        (
+            "buc",
+            &[
+                "buc",
+                "bucata",
+                "bucati",
+                "bucăți",
+                "piece",
+                "pieces",
+                "pcs",
+                "pc",
+                "db",
+                "darab",
+                "unit",
+                "units",
+                "unitpiece",
+                "ea",
+            ],
+        ),
+        (
+            "ora",
+            &["ora", "ore", "oră", "hour", "hours", "h", "hr", "óra", "oraora"],
+        ),
         ("zi", &["zi", "zile", "day", "days", "nap"]),
-        ("luna", &["luna", "luni", "lună", "month", "months", "honap", "hónap"]),
+        (
+            "luna",
+            &["luna", "luni", "lună", "month", "months", "honap", "hónap"],
+        ),
         ("an", &["an", "ani", "year", "years", "ev"]),
         ("kg", &["kg", "kilogram", "kilograme", "kilogramm"]),
         ("g", &["g", "gram", "grame"]),
@@ -175,7 +221,10 @@ fn map_unit(unit: &str, overrides: &BTreeMap<String, String>) -> String {
     if let Some(to) = overrides.get(&key) {
         return to.clone();
     }
-    default_units().get(&key).cloned().unwrap_or_else(|| unit.trim().to_string())
+    default_units()
+        .get(&key)
+        .cloned()
+        .unwrap_or_else(|| unit.trim().to_string())
 }
 
 /// Picks the SmartBill VAT rate for a percentage. Several rates may share a percentage (0 %:
@@ -210,8 +259,16 @@ fn client(doc: &Document, email: Option<String>) -> Result<Client, MappingProble
     let country = if !c.country.trim().is_empty() && c.country.trim().parse::<u32>().is_err() {
         c.country.trim().to_string()
     } else {
-        let code = if c.country_id.trim().is_empty() { c.country.trim() } else { c.country_id.trim() };
-        country_name(code).ok_or_else(|| MappingProblem::UnknownCountry { code: code.to_string() })?.to_string()
+        let code = if c.country_id.trim().is_empty() {
+            c.country.trim()
+        } else {
+            c.country_id.trim()
+        };
+        country_name(code)
+            .ok_or_else(|| MappingProblem::UnknownCountry {
+                code: code.to_string(),
+            })?
+            .to_string()
     };
     let mut city = nonempty(&c.city);
     let mut county = nonempty(&c.county);
@@ -219,7 +276,8 @@ fn client(doc: &Document, email: Option<String>) -> Result<Client, MappingProble
     if fold(&country) == "romania" && (bucharest(&county) || bucharest(&city)) {
         // e-Factura: county "Bucuresti", city "Sector 1".."Sector 6" (smartbill-api.md §5).
         let haystack = format!("{} {}", c.city, c.address);
-        let sector = sector_of(&haystack).ok_or_else(|| MappingProblem::BucharestSector { city: c.city.clone() })?;
+        let sector =
+            sector_of(&haystack).ok_or_else(|| MappingProblem::BucharestSector { city: c.city.clone() })?;
         city = Some(format!("Sector {sector}"));
         county = Some("Bucuresti".to_string());
     }
@@ -244,14 +302,21 @@ fn client(doc: &Document, email: Option<String>) -> Result<Client, MappingProble
 /// Finds "Sector 3", "sectorul 3", "S3", "S. 3" in a Bucharest address.
 fn sector_of(text: &str) -> Option<u32> {
     let lower = text.to_lowercase();
-    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
     for (i, word) in words.iter().enumerate() {
         let split = word.find(|c: char| c.is_ascii_digit()).unwrap_or(word.len());
         let (prefix, digits) = word.split_at(split);
         if !matches!(prefix, "sector" | "sectorul" | "s") {
             continue;
         }
-        let digits = if digits.is_empty() { words.get(i + 1).copied().unwrap_or("") } else { digits };
+        let digits = if digits.is_empty() {
+            words.get(i + 1).copied().unwrap_or("")
+        } else {
+            digits
+        };
         if let Ok(n) = digits.parse::<u32>() {
             if (1..=6).contains(&n) {
                 return Some(n);
@@ -294,7 +359,11 @@ pub fn build(input: &Input) -> Result<Built, MappingProblem> {
     }
     let client = client(doc, input.email.clone())?;
     let use_stock = settings.document.kind == DocumentType::Invoice && settings.stock.enabled;
-    let available: Vec<String> = input.taxes.iter().map(|t| format!("{} {}%", t.name, t.percentage.normalize())).collect();
+    let available: Vec<String> = input
+        .taxes
+        .iter()
+        .map(|t| format!("{} {}%", t.name, t.percentage.normalize()))
+        .collect();
 
     let mut lines = Vec::new();
     let mut total = Decimal::ZERO;
@@ -346,7 +415,9 @@ pub fn build(input: &Input) -> Result<Built, MappingProblem> {
         }
         total += net + round2(net * tax.percentage / Decimal::from(100));
         products_since_discount += 1;
-        lines.push(product_line(item, name, qty, price, tax, &currency, settings, use_stock));
+        lines.push(product_line(
+            item, name, qty, price, tax, &currency, settings, use_stock,
+        ));
     }
 
     let minicrm_total = doc.amount.map(round2);
@@ -365,7 +436,11 @@ pub fn build(input: &Input) -> Result<Built, MappingProblem> {
         DocumentKind::Offer => "oferta",
         DocumentKind::Order => "comanda",
     };
-    let number = if doc.number.trim().is_empty() { format!("#{}", doc.id) } else { doc.number.trim().to_string() };
+    let number = if doc.number.trim().is_empty() {
+        format!("#{}", doc.id)
+    } else {
+        doc.number.trim().to_string()
+    };
     let request = DocumentRequest {
         company_vat_code: settings.smartbill.cif.split_whitespace().collect(),
         client,
@@ -373,16 +448,27 @@ pub fn build(input: &Input) -> Result<Built, MappingProblem> {
         issue_date: input.today,
         series_name: settings.document.series.clone(),
         due_date: Some(input.today + TimeDelta::days(i64::from(settings.document.due_days))),
-        exchange_rate: if currency == "RON" { None } else { doc.conversion_rate.filter(|r| *r > Decimal::ZERO) },
+        exchange_rate: if currency == "RON" {
+            None
+        } else {
+            doc.conversion_rate.filter(|r| *r > Decimal::ZERO)
+        },
         currency,
         language: None,
         precision: needs_precision_4.then_some(4),
         mentions: Some(format!("Conform {kind_name} MiniCRM {number}")),
         observations: Some(format!("MiniCRM {} {}", input.kind.path(), doc.id)),
-        use_stock: if settings.document.kind == DocumentType::Invoice { Some(use_stock) } else { None },
+        use_stock: if settings.document.kind == DocumentType::Invoice {
+            Some(use_stock)
+        } else {
+            None
+        },
         products: lines,
     };
-    Ok(Built { request, total: computed })
+    Ok(Built {
+        request,
+        total: computed,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -432,9 +518,18 @@ mod tests {
 
     fn taxes() -> Vec<Tax> {
         vec![
-            Tax { name: "Normala".into(), percentage: d("21") },
-            Tax { name: "Redusa".into(), percentage: d("11") },
-            Tax { name: "Taxare inversa".into(), percentage: d("0") },
+            Tax {
+                name: "Normala".into(),
+                percentage: d("21"),
+            },
+            Tax {
+                name: "Redusa".into(),
+                percentage: d("11"),
+            },
+            Tax {
+                name: "Taxare inversa".into(),
+                percentage: d("0"),
+            },
         ]
     }
 
@@ -496,7 +591,24 @@ mod tests {
     fn maps_a_vat_payer_with_21_and_11_percent_lines() {
         // 2 × 4200 at 21 % = 8400 + 1764; 3 × 89.90 at 11 % = 269.70 + 29.67 → 10463.37
         let doc = doc(
-            vec![item("Laptop Dell Latitude 5440", "LAP-001", "2.00", "4200.0000", "bucată", "21"), item("Carte Arhitectura software", "CRT-ARH", "3", "89.9000", "darab", "11%")],
+            vec![
+                item(
+                    "Laptop Dell Latitude 5440",
+                    "LAP-001",
+                    "2.00",
+                    "4200.0000",
+                    "bucată",
+                    "21",
+                ),
+                item(
+                    "Carte Arhitectura software",
+                    "CRT-ARH",
+                    "3",
+                    "89.9000",
+                    "darab",
+                    "11%",
+                ),
+            ],
             "10463.37",
         );
         let built = run(&doc, &settings()).unwrap();
@@ -521,7 +633,13 @@ mod tests {
     #[test]
     fn negative_lines_become_value_discounts_and_totals_match() {
         // 1 × 100 at 21 % = 121; discount −10 at 21 % = −12.10 → 108.90 (the spec's worked example)
-        let doc = doc(vec![item("Produs", "P1", "1", "100", "buc", "21"), item("Discount fidelitate", "", "1", "-10", "buc", "21")], "108.90");
+        let doc = doc(
+            vec![
+                item("Produs", "P1", "1", "100", "buc", "21"),
+                item("Discount fidelitate", "", "1", "-10", "buc", "21"),
+            ],
+            "108.90",
+        );
         let built = run(&doc, &settings()).unwrap();
         let discount = &built.request.products[1];
         assert!(discount.is_discount);
@@ -535,7 +653,10 @@ mod tests {
     #[test]
     fn a_total_that_differs_from_minicrm_stops_everything() {
         let doc = doc(vec![item("Produs", "P1", "1", "100", "buc", "21")], "120.00");
-        assert!(matches!(run(&doc, &settings()), Err(MappingProblem::TotalMismatch { .. })));
+        assert!(matches!(
+            run(&doc, &settings()),
+            Err(MappingProblem::TotalMismatch { .. })
+        ));
     }
 
     #[test]
@@ -552,14 +673,23 @@ mod tests {
         assert!(!built.request.client.is_tax_payer);
         doc.customer.city = "Bucuresti".into();
         doc.customer.address = "Str. Ion Nistor 4, S3".into();
-        assert_eq!(run(&doc, &settings()).unwrap().request.client.city.as_deref(), Some("Sector 3"));
+        assert_eq!(
+            run(&doc, &settings()).unwrap().request.client.city.as_deref(),
+            Some("Sector 3")
+        );
         doc.customer.address = "Str. Ion Nistor 4".into();
-        assert!(matches!(run(&doc, &settings()), Err(MappingProblem::BucharestSector { .. })));
+        assert!(matches!(
+            run(&doc, &settings()),
+            Err(MappingProblem::BucharestSector { .. })
+        ));
     }
 
     #[test]
     fn eur_documents_carry_currency_and_rate() {
-        let mut doc = doc(vec![item("Monitor", "MON-024", "2", "150.50", "buc", "21")], "364.21");
+        let mut doc = doc(
+            vec![item("Monitor", "MON-024", "2", "150.50", "buc", "21")],
+            "364.21",
+        );
         doc.currency_code = "EUR".into();
         doc.conversion_rate = parse_decimal("4.9750");
         let built = run(&doc, &settings()).unwrap();
@@ -572,7 +702,9 @@ mod tests {
     fn unknown_vat_rates_name_the_line() {
         let doc = doc(vec![item("Produs vechi", "P1", "1", "100", "buc", "19")], "119");
         match run(&doc, &settings()) {
-            Err(MappingProblem::UnknownVat { line, name, percent, .. }) => {
+            Err(MappingProblem::UnknownVat {
+                line, name, percent, ..
+            }) => {
                 assert_eq!((line, name.as_str(), percent.as_str()), (1, "Produs vechi", "19"));
             }
             other => panic!("{other:?}"),
@@ -584,7 +716,13 @@ mod tests {
         let mut s = settings();
         s.stock.enabled = true;
         s.stock.warehouse = "Depozit Central".into();
-        let doc = doc(vec![item("Laptop", "LAP-001", "1", "100", "buc", "21"), item("Instalare", "SRV-INST", "2", "150", "oră", "21")], "484.00");
+        let doc = doc(
+            vec![
+                item("Laptop", "LAP-001", "1", "100", "buc", "21"),
+                item("Instalare", "SRV-INST", "2", "150", "oră", "21"),
+            ],
+            "484.00",
+        );
         let r = run(&doc, &s).unwrap().request;
         assert_eq!(r.use_stock, Some(true));
         assert_eq!(r.products[0].warehouse_name.as_deref(), Some("Depozit Central"));
