@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
-use crate::jobs::{Gate, Governors, Priority};
+use crate::jobs::{Gate, Priority, Runtime};
 use crate::minicrm::MiniCrm;
 use crate::platform::{Clock, Store, Transport};
 use crate::settings::{self, Settings, SettingsInput};
@@ -122,8 +122,8 @@ pub struct App<'a> {
     pub transport: &'a dyn Transport,
     pub store: &'a dyn Store,
     pub clock: &'a dyn Clock,
-    /// Shared by every job of this worker.
-    pub governors: &'a Governors,
+    /// Governors and locks shared by every job of this worker.
+    pub runtime: &'a Runtime,
     /// The extension's `host_permissions` (the sandbox build adds 127.0.0.1).
     pub host_permissions: Vec<String>,
 }
@@ -132,7 +132,8 @@ impl<'a> App<'a> {
     /// The stored settings; also applies their rate-limit time scale to the governors.
     pub async fn settings(&self) -> Result<Settings> {
         let s = settings::load(self.store).await?;
-        self.governors
+        self.runtime
+            .governors
             .set_time_scale(s.time_scale(&self.host_permissions));
         Ok(s)
     }
@@ -141,7 +142,7 @@ impl<'a> App<'a> {
     pub fn minicrm(&self, settings: &Settings, priority: Priority, max_wait_ms: i64) -> Result<MiniCrm<'a>> {
         let creds = settings.minicrm_credentials(&self.host_permissions)?;
         Ok(MiniCrm::new(self.transport, creds).governed(Gate {
-            governor: &self.governors.minicrm,
+            governor: &self.runtime.governors.minicrm,
             store: self.store,
             clock: self.clock,
             priority,
@@ -158,7 +159,7 @@ impl<'a> App<'a> {
     ) -> Result<SmartBill<'a>> {
         let creds = settings.smartbill_credentials(&self.host_permissions)?;
         Ok(SmartBill::new(self.transport, self.clock, creds).governed(Gate {
-            governor: &self.governors.smartbill,
+            governor: &self.runtime.governors.smartbill,
             store: self.store,
             clock: self.clock,
             priority,

@@ -5,14 +5,14 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 use crate::api::{App, Sender};
-use crate::jobs::Governors;
+use crate::jobs::Runtime;
 use crate::platform::wasm::{ChromeStore, FetchTransport, JsClock};
 
 thread_local! {
     static HOST_PERMISSIONS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
-    /// The rate governors of this worker; their state is also persisted, so a restarted worker
-    /// picks up where this one stopped.
-    static GOVERNORS: &'static Governors = Box::leak(Box::new(Governors::default()));
+    /// The governors and locks of this worker; governor state is also persisted, so a restarted
+    /// worker picks up where this one stopped.
+    static RUNTIME: &'static Runtime = Box::leak(Box::new(Runtime::default()));
 }
 
 fn to_js(value: &serde_json::Value) -> JsValue {
@@ -34,12 +34,12 @@ pub async fn handle(command: JsValue, sender: JsValue) -> JsValue {
         serde_wasm_bindgen::from_value(command).unwrap_or(serde_json::Value::Null);
     let sender: Sender = serde_wasm_bindgen::from_value(sender).unwrap_or_default();
     let host_permissions = HOST_PERMISSIONS.with(|h| h.borrow().clone());
-    let governors = GOVERNORS.with(|g| *g);
+    let runtime = RUNTIME.with(|r| *r);
     let app = App {
         transport: &FetchTransport,
         store: &ChromeStore,
         clock: &JsClock,
-        governors,
+        runtime,
         host_permissions,
     };
     to_js(&app.handle(command, &sender).await)
