@@ -275,7 +275,8 @@ fn client(doc: &Document, email: Option<String>) -> Result<Client, MappingProble
     let bucharest = |s: &Option<String>| s.as_deref().map(fold).is_some_and(|f| f.contains("bucuresti"));
     if fold(&country) == "romania" && (bucharest(&county) || bucharest(&city)) {
         // e-Factura: county "Bucuresti", city "Sector 1".."Sector 6" (smartbill-api.md §5).
-        let haystack = format!("{} {}", c.city, c.address);
+        // MiniCRM addresses put the sector in the city, the county or the street line.
+        let haystack = format!("{} {} {}", c.city, c.county, c.address);
         let sector =
             sector_of(&haystack).ok_or_else(|| MappingProblem::BucharestSector { city: c.city.clone() })?;
         city = Some(format!("Sector {sector}"));

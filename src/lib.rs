@@ -7,7 +7,9 @@
 
 pub mod api;
 pub mod card;
+pub mod checklist;
 pub mod cif;
+pub mod emission;
 pub mod error;
 pub mod fields;
 pub mod i18n;
@@ -17,6 +19,7 @@ pub mod jobs;
 pub mod minicrm;
 pub mod money;
 pub mod platform;
+pub mod schedule;
 pub mod settings;
 pub mod smartbill;
 pub mod text;
