@@ -1,101 +1,13 @@
 //! The command API as the extension's pages and content scripts use it, against the sandbox.
 
-use minicrm_smartbill::api::{App, Sender};
-use minicrm_smartbill::jobs::Runtime;
-use minicrm_smartbill::platform::native::{MemoryStore, NativeTransport, TestClock};
-use serde_json::{json, Value};
+mod common;
 
-const EXT: &str = "abcdefghijklmnopabcdefghijklmnop";
+use common::{content, env, page, Env, EXT};
+use minicrm_smartbill::api::Sender;
+use serde_json::json;
 
-struct Env {
-    sandbox: sandbox::Sandbox,
-    info: Value,
-    transport: NativeTransport,
-    store: MemoryStore,
-    clock: TestClock,
-    runtime: Runtime,
-}
-
-async fn env() -> Env {
-    let sandbox = sandbox::start(sandbox::Config {
-        seed: true,
-        ..Default::default()
-    })
-    .await
-    .unwrap();
-    let info = {
-        let w = sandbox.state.lock();
-        sandbox::seed::info(&w.urls)
-    };
-    Env {
-        sandbox,
-        info,
-        transport: NativeTransport::new(),
-        store: MemoryStore::new(),
-        clock: TestClock::system(),
-        runtime: Runtime::default(),
-    }
-}
-
-fn page() -> Sender {
-    Sender {
-        extension_id: EXT.into(),
-        sender_id: EXT.into(),
-        url: format!("chrome-extension://{EXT}/options.html"),
-        lang: "ro-RO".into(),
-    }
-}
-
-fn content(url: &str) -> Sender {
-    Sender {
-        extension_id: EXT.into(),
-        sender_id: EXT.into(),
-        url: url.into(),
-        lang: "ro".into(),
-    }
-}
-
-impl Env {
-    fn app(&self) -> App<'_> {
-        App {
-            transport: &self.transport,
-            store: &self.store,
-            clock: &self.clock,
-            runtime: &self.runtime,
-            host_permissions: vec!["https://ws.smartbill.ro/*".into(), "http://127.0.0.1/*".into()],
-        }
-    }
-
-    fn form(&self) -> Value {
-        json!({
-            "smartbill": {
-                "cif": self.info["smartbill"]["cif"], "email": self.info["smartbill"]["email"],
-                "token": self.info["smartbill"]["token"], "apiBase": self.info["smartbill"]["apiBase"],
-            },
-            "minicrm": {
-                "url": self.info["minicrm"]["base"], "systemId": self.info["minicrm"]["systemId"],
-                "apiKey": self.info["minicrm"]["apiKey"], "module": "offers",
-            },
-            "document": {"kind": "invoice", "series": "FCT", "dueDays": 15, "draft": false},
-        })
-    }
-
-    async fn run(&self, command: Value, sender: &Sender) -> Value {
-        self.app().handle(command, sender).await
-    }
-
-    async fn smartbill_calls(&self) -> usize {
-        let log: Value = reqwest::get(format!(
-            "{}/__control/requests?service=smartbill",
-            self.sandbox.urls.minicrm
-        ))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-        log["requests"].as_array().unwrap().len()
-    }
+async fn smartbill_calls(e: &Env) -> usize {
+    e.requests("smartbill").await.len()
 }
 
 #[tokio::test]
@@ -133,7 +45,7 @@ async fn a_bad_cui_is_caught_before_any_call() {
         .as_str()
         .unwrap()
         .contains("cifra de control"));
-    assert_eq!(e.smartbill_calls().await, 0, "no call reached SmartBill");
+    assert_eq!(smartbill_calls(&e).await, 0, "no call reached SmartBill");
 }
 
 #[tokio::test]
