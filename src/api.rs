@@ -319,6 +319,10 @@ impl<'a> App<'a> {
             let entry = emission.entry_for_card(&card).await?;
             let (doc_id, project_id) = (entry.doc_id, card.project_id);
             let entry = match action {
+                // A dead worker's unfinished emission is finished as soon as someone looks.
+                CardAction::State if emission.is_unfinished(&entry) => {
+                    emission.emit(kind, doc_id, project_id, Mode::Resume).await?
+                }
                 CardAction::State => entry,
                 CardAction::Emit => emission.emit(kind, doc_id, project_id, Mode::Button).await?,
                 CardAction::Retry => emission.emit(kind, doc_id, project_id, Mode::Retry).await?,
@@ -327,6 +331,7 @@ impl<'a> App<'a> {
                 CardAction::Reverse => emission.reverse(kind, doc_id).await?,
                 CardAction::Confirm => emission.confirm(kind, doc_id, project_id, number).await?,
                 CardAction::Changed => emission.status_changed(kind, project_id).await?,
+                CardAction::CancelDuplicate => emission.resolve_duplicate(kind, doc_id, number).await?,
                 CardAction::Pdf => return emission.pdf(&entry).await,
             };
             Ok::<Value, Error>(emission.panel(&entry))
@@ -380,4 +385,6 @@ pub enum CardAction {
     Confirm,
     Pdf,
     Changed,
+    /// Cancel a suspected duplicate (`number` = "FCT 0124"), or dismiss the suspicion (none).
+    CancelDuplicate,
 }
