@@ -24,16 +24,21 @@ function senderInfo(sender) {
   };
 }
 
-/** Makes chrome.alarms match the list the core wants ({name, periodInMinutes}). */
+/**
+ * Makes chrome.alarms match the list the core wants: repeating ({name, periodInMinutes}) and
+ * one-shot ({name, delayInMinutes}) alarms.
+ */
 async function applyAlarms(wanted) {
-  const existing = await chrome.alarms.getAll();
-  for (const a of existing) {
-    if (!wanted.some((w) => w.name === a.name && w.periodInMinutes === a.periodInMinutes)) await chrome.alarms.clear(a.name);
+  for (const a of await chrome.alarms.getAll()) {
+    const w = wanted.find((x) => x.name === a.name);
+    if (!w || (w.periodInMinutes && a.periodInMinutes !== w.periodInMinutes)) await chrome.alarms.clear(a.name);
   }
+  const existing = await chrome.alarms.getAll();
   for (const w of wanted) {
-    if (!existing.some((a) => a.name === w.name && a.periodInMinutes === w.periodInMinutes)) {
-      chrome.alarms.create(w.name, { periodInMinutes: w.periodInMinutes, delayInMinutes: w.periodInMinutes });
-    }
+    if (existing.some((a) => a.name === w.name)) continue;
+    chrome.alarms.create(w.name, w.periodInMinutes
+      ? { periodInMinutes: w.periodInMinutes, delayInMinutes: w.periodInMinutes }
+      : { delayInMinutes: w.delayInMinutes });
   }
 }
 
@@ -44,11 +49,26 @@ async function perform(reply) {
   if (Array.isArray(reply.alarms)) await applyAlarms(reply.alarms);
 }
 
+// A long job waits for rate-limit slots between calls; Chrome stops a worker that has been idle
+// for 30 seconds, so while the core works, an extension API call every 20 s keeps it alive.
+let working = 0;
+let keepAlive = null;
+
 async function run(message, sender) {
   await ready;
-  const reply = await handle(message, sender);
-  await perform(reply);
-  return reply;
+  working += 1;
+  if (!keepAlive) keepAlive = setInterval(() => chrome.runtime.getPlatformInfo(), 20000);
+  try {
+    const reply = await handle(message, sender);
+    await perform(reply);
+    return reply;
+  } finally {
+    working -= 1;
+    if (working === 0) {
+      clearInterval(keepAlive);
+      keepAlive = null;
+    }
+  }
 }
 
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {

@@ -34,9 +34,9 @@ use crate::smartbill::{SmartBill, Tax};
 pub use journal::{Entry, Issued, Status};
 
 /// How long a call may wait for a rate-limit slot: a person waits a minute at most; background
-/// work half a minute per call (an alarm event must finish within minutes).
+/// work waits out one MiniCRM window (longer waits end the tick; the next alarm continues).
 pub const INTERACTIVE_WAIT_MS: i64 = 60_000;
-pub const BACKGROUND_WAIT_MS: i64 = 30_000;
+pub const BACKGROUND_WAIT_MS: i64 = 70_000;
 /// VAT rates are read from SmartBill, cached for a day (never hard-coded: rates change).
 const TAX_CACHE_MS: i64 = 24 * 3600 * 1000;
 
@@ -368,6 +368,10 @@ impl<'a> Emission<'a> {
                 if let Some(intent) = intent {
                     self.look_for_duplicates(&sb, entry, &intent).await;
                 }
+                if built.request.use_stock == Some(true) && !draft {
+                    // The invoice discharged stock: MiniCRM's quantities follow on the next tick.
+                    let _ = crate::sync::request(self.store(), crate::sync::JobKind::Stock, "invoice").await;
+                }
                 self.write_back(entry).await
             }
             Err(e @ (Error::Paused { .. } | Error::Unreachable { .. })) => {
@@ -583,7 +587,7 @@ impl<'a> Emission<'a> {
 
     /// The payment-status field's option for a state. The labels are read from the module's
     /// schema once and kept with the settings (enum values must already exist in MiniCRM).
-    async fn payment_label(&self, state: PaymentState) -> Option<String> {
+    pub async fn payment_label_for(&self, state: PaymentState) -> Option<String> {
         let key = serde_json::to_value(state).ok()?.as_str()?.to_string();
         if let Some(label) = self.settings.integration.payment_labels.get(&key) {
             return Some(label.clone());
@@ -646,7 +650,7 @@ impl<'a> Emission<'a> {
                 .unwrap_or(PaymentState::Unpaid),
         };
         if let Some(name) = f.get(crate::fields::Role::PaymentStatus) {
-            if let Some(label) = self.payment_label(state).await {
+            if let Some(label) = self.payment_label_for(state).await {
                 fields.insert(name.into(), json!(label));
             }
         }
@@ -983,7 +987,7 @@ impl<'a> Emission<'a> {
             PaymentState::Cancelled
         };
         if let Some(name) = f.get(crate::fields::Role::PaymentStatus) {
-            if let Some(label) = self.payment_label(state).await {
+            if let Some(label) = self.payment_label_for(state).await {
                 fields.insert(name.into(), json!(label));
             }
         }

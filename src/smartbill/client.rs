@@ -113,6 +113,12 @@ impl<'a> SmartBill<'a> {
                 remaining,
                 reset_s: reset,
             }));
+            if let (0, Some(gate)) = (remaining, &self.gate) {
+                // SmartBill's window is spent: wait for the next one (§3.5).
+                gate.governor
+                    .hold(gate.store, gate.clock, reset.saturating_mul(1000))
+                    .await;
+            }
         }
         Ok(response)
     }
