@@ -2,6 +2,7 @@
 // and the connection tests all happen in the core (background); this page never reads a stored
 // token or API key back.
 import { localize, send, t } from './i18n.js';
+import { mountJobs } from './jobs-view.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -63,6 +64,19 @@ function fill(s) {
   $('stockWarehouse').value = s.stock.warehouse;
   $('timeScale').value = s.advanced.timeScale;
   stored = s;
+}
+
+async function loadWarehouses() {
+  const out = $('warehousesResult');
+  out.textContent = t('testing');
+  const reply = await send({ cmd: 'warehouses' });
+  if (!reply.ok) {
+    out.textContent = reply.error.message;
+    return;
+  }
+  $('warehouseList').replaceChildren(...reply.warehouses.map((w) => Object.assign(document.createElement('option'), { value: w })));
+  out.textContent = t('warehousesFound', [reply.warehouses.join(', ')]);
+  if (!$('stockWarehouse').value && reply.warehouses.length) $('stockWarehouse').value = reply.warehouses[0];
 }
 
 async function runChecklist() {
@@ -221,6 +235,9 @@ async function main() {
   fill(reply.settings);
   $('minicrmModule').addEventListener('change', () => delete $('minicrmModule').dataset.categoryId);
   $('runChecklist').addEventListener('click', runChecklist);
+  const jobs = mountJobs($('jobs'));
+  $('syncNow').addEventListener('click', () => jobs.syncNow($('syncNow')));
+  $('loadWarehouses').addEventListener('click', loadWarehouses);
   if (reply.settings.complete) runChecklist();
   $('testSmartBill').addEventListener('click', testSmartBill);
   $('testMiniCrm').addEventListener('click', testMiniCrm);

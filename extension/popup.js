@@ -1,5 +1,7 @@
-// Popup: the configuration state and a way to the settings.
+// Popup: configuration state, the jobs (progress, last result, next run), "Sincronizează acum",
+// the activity log.
 import { localize, send, t } from './i18n.js';
+import { mountJobs } from './jobs-view.js';
 
 async function main() {
   localize();
@@ -15,6 +17,10 @@ async function main() {
     state.className = 'state fail';
     state.textContent = t('popupNotConfigured');
   }
+  const jobs = mountJobs(document.getElementById('jobs'));
+  const sync = document.getElementById('syncNow');
+  sync.disabled = !(reply.ok && reply.settings.complete);
+  sync.addEventListener('click', () => jobs.syncNow(sync));
   document.getElementById('options').addEventListener('click', () => chrome.runtime.openOptionsPage());
 }
 

@@ -23,4 +23,6 @@ SKIP_SETUP=1 bash scripts/build.sh
 cargo build -p sandbox --quiet
 log "browser e2e (node --test tests/e2e/)"
 node --test --test-concurrency=1 tests/e2e/
+log "benchmark: background jobs' call rates against the limits (fails on any 403/429)"
+cargo run --quiet --example rates
 log "all tests passed"

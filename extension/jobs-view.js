@@ -1,0 +1,121 @@
+// Paints the background jobs (payment refresh, stock sync) and the activity log, for the popup
+// and the options page. The core decides and reports; this only formats and draws.
+import { send, t } from './i18n.js';
+
+const lang = () => chrome.i18n.getUILanguage();
+
+function el(tag, text, cls, attrs = {}) {
+  const node = document.createElement(tag);
+  if (text != null) node.textContent = text;
+  if (cls) node.className = cls;
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  return node;
+}
+
+export function when(ms) {
+  if (ms == null) return '—';
+  const d = new Date(ms);
+  const now = new Date();
+  const sameDay = d.toDateString() === now.toDateString();
+  const time = d.toLocaleTimeString(lang(), { hour: '2-digit', minute: '2-digit' });
+  return sameDay ? t('todayAt', [time]) : d.toLocaleString(lang(), { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+}
+
+const JOB_NAME = { payments: 'jobPayments', stock: 'jobStock' };
+const STATUS = { done: 'runDone', cancelled: 'runCancelled', failed: 'runFailed', running: 'runRunning' };
+
+function counts(run) {
+  const c = run.counts;
+  return t('runCounts', [String(c.checked), String(c.changed), String(c.skipped), String(c.failed)]);
+}
+
+/** One job's block: progress while running, otherwise the last result and the next run. */
+function jobBlock(kind, job, onCancel) {
+  const box = el('div', null, 'job', { 'data-testid': `job-${kind}` });
+  box.append(el('div', t(JOB_NAME[kind]), 'job-name'));
+  const run = job.run;
+  if (!job.enabled) {
+    box.append(el('div', t('jobDisabled'), 'muted'));
+    return box;
+  }
+  if (run && run.status === 'running') {
+    const pct = run.total ? Math.floor((run.cursor / run.total) * 100) : 0;
+    const bar = el('div', null, 'bar', { role: 'progressbar', 'aria-valuemin': '0', 'aria-valuemax': String(run.total), 'aria-valuenow': String(run.cursor) });
+    const fill = el('div', null, 'fill');
+    fill.style.width = `${pct}%`;
+    bar.append(fill);
+    box.append(bar);
+    box.append(el('div', t('jobProgress', [String(run.cursor), String(run.total), String(pct)]), null, { 'data-testid': `progress-${kind}` }));
+    if (job.etaMs) box.append(el('div', t('jobEta', [when(job.etaMs)]), 'muted'));
+    if (run.pausedUntilMs) box.append(el('div', t('jobPaused', [when(run.pausedUntilMs)]), 'muted'));
+    if (onCancel) {
+      const b = el('button', t('jobCancel'), 'danger small', { type: 'button', 'data-testid': `cancel-${kind}` });
+      b.addEventListener('click', () => onCancel(kind));
+      box.append(b);
+    }
+  } else if (run) {
+    box.append(el('div', `${t('jobLast', [when(run.finishedMs || run.startedMs), t(STATUS[run.status] || 'runDone')])} — ${counts(run)}`, null, { 'data-testid': `last-${kind}` }));
+    for (const e of run.errors || []) box.append(el('div', e, 'error-line'));
+  } else {
+    box.append(el('div', t('jobNever'), 'muted'));
+  }
+  if (!(run && run.status === 'running')) box.append(el('div', t('jobNext', [when(job.nextDueMs)]), 'muted', { 'data-testid': `next-${kind}` }));
+  return box;
+}
+
+/** The activity log: the last runs with counts, errors a person can act on, skipped items. */
+export function activityList(activity, limit = 8) {
+  const list = el('ul', null, 'activity', { 'data-testid': 'activity' });
+  if (!activity.length) list.append(el('li', t('activityEmpty'), 'muted'));
+  for (const run of activity.slice(0, limit)) {
+    const li = el('li');
+    li.append(el('strong', `${t(JOB_NAME[run.kind])} · ${when(run.startedMs)} · ${t(STATUS[run.status] || 'runDone')}`));
+    li.append(el('div', counts(run), 'muted'));
+    for (const e of run.errors || []) li.append(el('div', e, 'error-line'));
+    if (run.skipped && run.skipped.length) {
+      const details = el('details');
+      details.append(el('summary', t('skippedTitle', [String(run.skipped.length)])));
+      const ul = el('ul');
+      for (const s of run.skipped.slice(0, 20)) ul.append(el('li', `${s.item}: ${s.reason}`));
+      details.append(ul);
+      li.append(details);
+    }
+    list.append(li);
+  }
+  return list;
+}
+
+/** Draws the jobs into `container` and keeps them current while the page is open. */
+export function mountJobs(container, { onChange } = {}) {
+  let timer = null;
+  const cancel = async (kind) => {
+    paint(await send({ cmd: 'cancelJob', kind }));
+  };
+  function paint(reply) {
+    if (!reply || !reply.ok) {
+      container.replaceChildren(el('div', reply && reply.error ? reply.error.message : '', 'error-line'));
+      return;
+    }
+    const jobs = el('div', null, 'jobs');
+    jobs.append(jobBlock('payments', reply.jobs.payments, cancel), jobBlock('stock', reply.jobs.stock, cancel));
+    container.replaceChildren(jobs, el('h3', t('activityTitle')), activityList(reply.activity));
+    if (onChange) onChange(reply);
+    const running = Object.values(reply.jobs).some((j) => j.run && j.run.status === 'running');
+    clearTimeout(timer);
+    timer = setTimeout(refresh, running ? 1500 : 5000);
+  }
+  async function refresh() {
+    paint(await send({ cmd: 'jobsStatus' }));
+  }
+  async function syncNow(button) {
+    button.disabled = true;
+    try {
+      const reply = await send({ cmd: 'syncNow' });
+      paint(reply.status ? { ok: true, ...reply.status } : reply);
+    } finally {
+      button.disabled = false;
+    }
+  }
+  refresh();
+  return { refresh, syncNow };
+}

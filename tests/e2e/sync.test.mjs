@@ -1,0 +1,153 @@
+// The background jobs in the real extension: stock sync on enable and after an invoice that
+// discharged stock, payment refresh, both surviving a stopped worker; the popup and options show
+// progress, last results, the next run and the activity log.
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startSandbox, launchBrowser, configureAll, openCard, panel, panelState, killWorker, command, artifact,
+} from './harness.mjs';
+
+let sandbox;
+let browser;
+
+before(async () => {
+  sandbox = await startSandbox();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  sandbox?.stop();
+});
+
+beforeEach(async () => {
+  await sandbox.reset();
+  const page = await browser.page('options.html');
+  await page.evaluate(async () => {
+    await chrome.storage.local.clear();
+    await chrome.alarms.clearAll();
+  });
+  await page.close();
+});
+
+async function waitFor(check, what, timeout = 30000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+const products = async () => (await sandbox.control('/minicrm/products')).products;
+const product = async (sku) => (await products()).find((p) => p.SKU === sku);
+
+test('enabling stock sync fills MiniCRM products; an invoice that discharges stock updates them', async () => {
+  const options = await configureAll(browser, sandbox.info, { stock: 'Depozit Central' });
+  // The sync starts by itself after saving (never the price).
+  await waitFor(async () => (await command(browser, { cmd: 'jobsStatus' })).jobs.stock.run?.status === 'done', 'the first stock sync');
+  assert.equal((await product('LAP-001')).Quantity, 15);
+  assert.equal((await product('TON-HP')).Quantity, 2);
+  assert.equal((await product('CRT-ARH')).Quantity, 25);
+  const puts = (await sandbox.requests('minicrm')).filter((r) => r.method === 'PUT' && r.path.startsWith('/Api/R3/Product'));
+  assert.ok(puts.length > 0 && puts.every((r) => r.body.PriceNet === undefined), 'no price is ever sent');
+  await options.reload();
+  await options.locator('[data-testid="last-stock"]').waitFor();
+  assert.match(await options.locator('[data-testid="last-stock"]').innerText(), /încheiată/);
+  assert.match(await options.locator('[data-testid="webhook-note"]').innerText(), /încă indisponibilă/);
+  await options.screenshot({ path: artifact('e2e-options-sync.png'), fullPage: true });
+  await options.close();
+
+  const card = await openCard(browser, sandbox.info, 'offerBucharestRon');
+  assert.match(await panel(card).locator('[data-testid="stock-managed"]').innerText(), /gestionează din SmartBill/);
+  await panel(card).locator('button[data-testid="emit"]').click();
+  await panelState(card, 'issued');
+  // 2 laptops, 2 monitors, 4 cables left Depozit Central with the invoice.
+  await waitFor(async () => (await product('LAP-001'))?.Quantity === 13, 'LAP-001 to follow the invoice', 40000);
+  await waitFor(async () => (await command(browser, { cmd: 'jobsStatus' })).jobs.stock.run?.status === 'done', 'the second stock sync');
+  assert.equal((await product('MON-024')).Quantity, 38);
+  assert.equal((await product('CAB-HDMI')).Quantity, 496);
+  await card.close();
+
+  const popup = await browser.page('popup.html');
+  await popup.locator('[data-testid="activity"] > li').nth(1).waitFor();
+  const activity = await popup.locator('[data-testid="activity"]').innerText();
+  assert.equal((activity.match(/Stocuri SmartBill → MiniCRM/g) || []).length >= 2, true, activity);
+  assert.match(activity, /omise/);
+  await popup.setViewportSize({ width: 400, height: 760 });
+  await popup.screenshot({ path: artifact('e2e-popup-activity.png'), fullPage: true });
+  await popup.close();
+});
+
+test('a stock sync stopped with the worker resumes: every product written, none skipped', async () => {
+  const items = Array.from({ length: 80 }, (_, i) => ({ warehouse: 'Depozit Central', code: `E2E-${String(i).padStart(3, '0')}`, quantity: i + 1 }));
+  await sandbox.control('/smartbill/stock', { body: { items } });
+  // Each product write takes a while, so the run is long enough to stop in the middle.
+  await sandbox.control('/faults', { body: { service: 'minicrm', method: 'PUT', path: '/Api/R3/Product', kind: 'latency', ms: 60, times: 1000 } });
+  await configureAll(browser, sandbox.info, { stock: 'Depozit Central' });
+  await waitFor(async () => (await products()).filter((p) => p.SKU.startsWith('E2E-')).length >= 10, 'the first products');
+  const popup = await browser.page('popup.html');
+  await popup.locator('[data-testid="progress-stock"]').waitFor();
+  assert.match(await popup.locator('[data-testid="progress-stock"]').innerText(), /În lucru: \d+ din \d+/);
+  await popup.screenshot({ path: artifact('e2e-popup-progress.png'), fullPage: true });
+  await popup.close();
+  await killWorker(browser);
+  // The "continue" alarm (or the next tick) wakes a new worker, which resumes from the cursor.
+  await waitFor(async () => (await products()).filter((p) => p.SKU.startsWith('E2E-')).length === 80, 'all 80 products', 60000);
+  const written = (await sandbox.requests('minicrm')).filter((r) => r.method === 'PUT' && String(r.body?.SKU).startsWith('E2E-'));
+  const perSku = {};
+  for (const r of written) perSku[r.body.SKU] = (perSku[r.body.SKU] || 0) + 1;
+  assert.equal(Object.keys(perSku).length, 80, 'none skipped');
+  const twice = Object.entries(perSku).filter(([, n]) => n > 1);
+  // At most the one write in flight when the worker died is sent again (an idempotent upsert).
+  assert.ok(twice.length <= 1, `written twice: ${JSON.stringify(twice)}`);
+  for (let i = 0; i < 80; i += 7) assert.equal((await product(`E2E-${String(i).padStart(3, '0')}`)).Quantity, i + 1);
+  const status = await command(browser, { cmd: 'jobsStatus' });
+  assert.equal(status.jobs.stock.run.status, 'done');
+});
+
+test('the payment refresh writes only changed states and survives a stopped worker', async () => {
+  await configureAll(browser, sandbox.info);
+  // Three invoices through the panel.
+  for (const name of ['offerBucharestRon', 'offerPayerEur', 'offerPersonRon']) {
+    const card = await openCard(browser, sandbox.info, name);
+    await panel(card).locator('button[data-testid="emit"]').click();
+    await panelState(card, 'issued');
+    await card.close();
+  }
+  const docs = (await sandbox.control('/smartbill/documents')).documents;
+  const byNumber = Object.fromEntries(docs.map((d) => [d.number, d]));
+  // Collected in SmartBill meanwhile: 0124 fully, 0125 in part, 0126 not at all.
+  await sandbox.control('/smartbill/payment', { body: { series: 'FCT', number: '0124', amount: Number(byNumber['0124'].totals.total) } });
+  await sandbox.control('/smartbill/payment', { body: { series: 'FCT', number: '0125', amount: 100 } });
+  await sandbox.control('/faults', { body: { service: 'smartbill', path: '/SBORO/api/invoice/paymentstatus', kind: 'latency', ms: 700, times: 10 } });
+  const before = (await sandbox.requests('minicrm')).length;
+  const popup = await browser.page('popup.html');
+  await popup.click('#syncNow');
+  await waitFor(async () => (await sandbox.requests('smartbill')).some((r) => r.path === '/SBORO/api/invoice/paymentstatus'), 'the first check');
+  await killWorker(browser);
+  await popup.close();
+  const fields = async (name) => {
+    const id = sandbox.info.minicrm.cards[name].projectId;
+    return (await sandbox.control('/minicrm/projects')).projects.find((p) => p.Id === id).Fields;
+  };
+  await waitFor(async () => (await fields('offerPayerEur')).SmartBillPaymentStatus === 'Încasată parțial', 'the partial payment on the card', 60000);
+  await waitFor(async () => (await fields('offerBucharestRon')).SmartBillPaymentStatus === 'Încasată', 'the payment on the card', 60000);
+  assert.equal((await fields('offerPersonRon')).SmartBillPaymentStatus, 'Neîncasată');
+  await waitFor(async () => (await command(browser, { cmd: 'jobsStatus' })).jobs.payments.run?.status === 'done', 'the run to finish', 60000);
+  // Only the two changed cards were written (each once, or once more if the worker died mid-write).
+  const writes = (await sandbox.requests('minicrm')).slice(before).filter((r) => r.method === 'POST' && r.path.endsWith('/Project'));
+  assert.ok(writes.length >= 2 && writes.length <= 3, `card writes: ${writes.length}`);
+  const checks = (await sandbox.requests('smartbill')).filter((r) => r.path === '/SBORO/api/invoice/paymentstatus');
+  const perNumber = {};
+  for (const r of checks) {
+    const n = new URLSearchParams(r.query).get('number');
+    perNumber[n] = (perNumber[n] || 0) + 1;
+  }
+  assert.deepEqual(Object.keys(perNumber).sort(), ['0124', '0125', '0126'], 'none skipped');
+  // The panel shows the paid amount.
+  const card = await openCard(browser, sandbox.info, 'offerPayerEur');
+  assert.match(await panel(card).locator('[data-testid="payment"]').innerText(), /Încasată parțial: 100 \/ /);
+  await card.close();
+});
