@@ -36,6 +36,7 @@ function formInput() {
     },
     stock: { enabled: $('stockEnabled').checked, warehouse: $('stockWarehouse').value },
     advanced: $('timeScaleRow').hidden ? null : { timeScale: Number($('timeScale').value || 1) },
+    units: Object.fromEntries($('units').value.split('\n').map((l) => l.split('=').map((x) => x.trim())).filter((p) => p.length === 2 && p[0] && p[1])),
   };
 }
 
@@ -63,6 +64,7 @@ function fill(s) {
   $('stockEnabled').checked = s.stock.enabled;
   $('stockWarehouse').value = s.stock.warehouse;
   $('timeScale').value = s.advanced.timeScale;
+  $('units').value = Object.entries(s.units).map(([k, v]) => `${k} = ${v}`).join('\n');
   stored = s;
 }
 
@@ -232,6 +234,9 @@ async function main() {
   }
   $('apiBaseRow').hidden = !reply.apiBaseEditable;
   $('timeScaleRow').hidden = !reply.apiBaseEditable;
+  const byUnit = {};
+  for (const [from, to] of Object.entries(reply.defaultUnits || {})) (byUnit[to] = byUnit[to] || []).push(from);
+  $('defaultUnits').textContent = t('unitsDefaults', [Object.entries(byUnit).map(([to, from]) => `${from.join('/')} → ${to}`).join('; ')]);
   fill(reply.settings);
   $('minicrmModule').addEventListener('change', () => delete $('minicrmModule').dataset.categoryId);
   $('runChecklist').addEventListener('click', runChecklist);

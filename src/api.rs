@@ -248,7 +248,11 @@ impl<'a> App<'a> {
                     .host_permissions
                     .iter()
                     .any(|p| !production.contains(&p.as_str()));
-                Ok(json!({"settings": s.view(&self.host_permissions), "apiBaseEditable": editable}))
+                Ok(json!({
+                    "settings": s.view(&self.host_permissions),
+                    "apiBaseEditable": editable,
+                    "defaultUnits": crate::invoice::default_units(),
+                }))
             }
             Command::SaveSettings { settings: input } => self.save_settings(&input, lang).await,
             Command::TestSmartBill { settings: input } => self.test_smartbill(&input).await,

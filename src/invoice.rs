@@ -742,6 +742,28 @@ mod tests {
     }
 
     #[test]
+    fn the_users_unit_table_comes_first() {
+        let mut s = settings();
+        s.units.insert(fold("cutie"), "set".into());
+        s.units.insert(fold("buc"), "BUC".into());
+        let doc = doc(
+            vec![
+                item("A", "A1", "1", "10", "Cutie", "21"),
+                item("B", "B1", "1", "10", "buc", "21"),
+                item("C", "C1", "1", "10", "kilogram", "21"),
+            ],
+            "36.30",
+        );
+        let r = run(&doc, &s).unwrap().request;
+        let units: Vec<&str> = r
+            .products
+            .iter()
+            .map(|l| l.measuring_unit_name.as_str())
+            .collect();
+        assert_eq!(units, vec!["set", "BUC", "kg"]);
+    }
+
+    #[test]
     fn finds_sectors() {
         assert_eq!(sector_of("Bucuresti Sector 6"), Some(6));
         assert_eq!(sector_of("sectorul 2, bd. Unirii"), Some(2));
