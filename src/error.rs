@@ -179,6 +179,10 @@ pub enum Error {
         until_ms: i64,
         locked_out: bool,
     },
+    /// The company import's job cannot do what was asked (see `import::job`).
+    Import {
+        problem: crate::import::job::JobProblem,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -198,6 +202,7 @@ impl Error {
             Error::BadCommand { .. } => "badCommand".into(),
             Error::NotConfigured => "notConfigured".into(),
             Error::Paused { service, .. } => format!("{}.paused", json_name(service)),
+            Error::Import { problem } => format!("import.{}", tag(problem)),
         }
     }
 
@@ -300,6 +305,7 @@ impl Error {
                     )
                 }
             }
+            Error::Import { problem } => problem.message(lang),
             Error::NotConfigured => lang.pick(
                 "Extensia nu este configurată încă: completează setările SmartBill și MiniCRM.",
                 "The extension is not configured yet: fill in the SmartBill and MiniCRM settings.",
