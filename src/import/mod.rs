@@ -16,6 +16,7 @@ pub mod job;
 pub mod plan;
 pub mod rows;
 pub mod session;
+pub mod texts;
 #[cfg(any(feature = "import", not(target_arch = "wasm32")))]
 pub mod xlsx;
 
