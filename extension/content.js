@@ -12,13 +12,14 @@
 
   const css = `
     :host { all: initial; }
+    [hidden] { display: none !important; }
     .panel { position: fixed; top: 72px; right: 20px; width: 290px; z-index: 2147483000;
       font: 13px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d2733;
       background: #fff; border: 1px solid #cdd6e0; border-radius: 10px;
       box-shadow: 0 6px 24px rgba(20, 40, 70, .16); overflow: hidden; }
     header { display: flex; align-items: center; gap: 8px; padding: 10px 12px;
       background: #175caa; color: #fff; font-weight: 600; }
-    header img { width: 18px; height: 18px; }
+    header svg { flex: none; }
     header .grow { flex: 1; }
     header button.min { all: unset; cursor: pointer; padding: 0 4px; font-size: 16px; }
     .body { padding: 12px; display: grid; gap: 10px; }
@@ -27,9 +28,32 @@
     button.primary { font: inherit; font-weight: 600; padding: 8px 12px; border-radius: 6px; border: 0;
       background: #2ea043; color: #fff; cursor: pointer; }
     button.primary:disabled { background: #b8c2cc; cursor: not-allowed; }
-    a.link { color: #175caa; cursor: pointer; text-decoration: underline; background: none; border: 0; padding: 0; font: inherit; text-align: left; }
+    button.link { all: unset; color: #175caa; cursor: pointer; text-decoration: underline; font: inherit; }
     .collapsed .body { display: none; }
   `;
+
+  // The logo is drawn here: extension files are not exposed to web pages (no
+  // web_accessible_resources), so pages cannot fingerprint the extension through them.
+  function logo() {
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 16 16');
+    svg.setAttribute('width', '18');
+    svg.setAttribute('height', '18');
+    svg.setAttribute('aria-hidden', 'true');
+    const shapes = [
+      ['rect', { x: 3, y: 1.5, width: 9, height: 13, rx: 1, fill: '#fff' }],
+      ['rect', { x: 5, y: 4.5, width: 5, height: 1, fill: '#7896be' }],
+      ['rect', { x: 5, y: 7, width: 5, height: 1, fill: '#7896be' }],
+      ['circle', { cx: 11.5, cy: 11.5, r: 3.2, fill: '#2ea043' }],
+    ];
+    for (const [tag, attrs] of shapes) {
+      const el = document.createElementNS(ns, tag);
+      for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
+      svg.append(el);
+    }
+    return svg;
+  }
 
   function build() {
     host = document.createElement('div');
@@ -43,9 +67,7 @@
     panel.setAttribute('aria-label', t('panelTitle'));
 
     const header = document.createElement('header');
-    const icon = document.createElement('img');
-    icon.src = chrome.runtime.getURL('icons/icon32.png');
-    icon.alt = '';
+    const icon = logo();
     const title = document.createElement('span');
     title.className = 'grow';
     title.textContent = t('panelTitle');

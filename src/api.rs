@@ -4,9 +4,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::emission::poll::PollReport;
+use crate::emission::{Emission, Mode};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
-use crate::jobs::{Gate, Governors, Priority};
+use crate::jobs::{Gate, Priority, Runtime};
 use crate::minicrm::MiniCrm;
 use crate::platform::{Clock, Store, Transport};
 use crate::settings::{self, Settings, SettingsInput};
@@ -70,8 +72,20 @@ pub enum Command {
     TestMiniCrm { settings: SettingsInput },
     /// Content script: should a panel show on this page, and in which state?
     PanelState { url: String },
+    /// Content script: an action on the card at `url` (emit, cancel, PDF, …).
+    Card {
+        url: String,
+        action: CardAction,
+        /// For `confirm`: the number SmartBill issued, or none for "it was not issued".
+        #[serde(default)]
+        number: Option<String>,
+    },
     /// Content script: open the options page.
     OpenOptions,
+    /// The background's alarm (or "sync now"): resume unfinished work, poll for triggers.
+    Tick,
+    /// Options page: the setup checklist and what the field mapping needs from the schema.
+    Checklist { settings: Option<SettingsInput> },
     /// Import page: company import from SmartBill's client export (see `import`).
     Import { action: Value },
 }
@@ -84,7 +98,10 @@ impl Command {
             Command::TestSmartBill { .. } => "testSmartBill",
             Command::TestMiniCrm { .. } => "testMiniCrm",
             Command::PanelState { .. } => "panelState",
+            Command::Card { .. } => "card",
             Command::OpenOptions => "openOptions",
+            Command::Tick => "tick",
+            Command::Checklist { .. } => "checklist",
             Command::Import { .. } => "import",
         }
     }
@@ -92,7 +109,12 @@ impl Command {
     fn allowed_from(&self, kind: SenderKind) -> bool {
         match kind {
             SenderKind::ExtensionPage => true,
-            SenderKind::ContentScript => matches!(self, Command::PanelState { .. } | Command::OpenOptions),
+            SenderKind::ContentScript => {
+                matches!(
+                    self,
+                    Command::PanelState { .. } | Command::Card { .. } | Command::OpenOptions
+                )
+            }
         }
     }
 }
@@ -122,8 +144,8 @@ pub struct App<'a> {
     pub transport: &'a dyn Transport,
     pub store: &'a dyn Store,
     pub clock: &'a dyn Clock,
-    /// Shared by every job of this worker.
-    pub governors: &'a Governors,
+    /// Governors and locks shared by every job of this worker.
+    pub runtime: &'a Runtime,
     /// The extension's `host_permissions` (the sandbox build adds 127.0.0.1).
     pub host_permissions: Vec<String>,
 }
@@ -132,7 +154,8 @@ impl<'a> App<'a> {
     /// The stored settings; also applies their rate-limit time scale to the governors.
     pub async fn settings(&self) -> Result<Settings> {
         let s = settings::load(self.store).await?;
-        self.governors
+        self.runtime
+            .governors
             .set_time_scale(s.time_scale(&self.host_permissions));
         Ok(s)
     }
@@ -141,7 +164,7 @@ impl<'a> App<'a> {
     pub fn minicrm(&self, settings: &Settings, priority: Priority, max_wait_ms: i64) -> Result<MiniCrm<'a>> {
         let creds = settings.minicrm_credentials(&self.host_permissions)?;
         Ok(MiniCrm::new(self.transport, creds).governed(Gate {
-            governor: &self.governors.minicrm,
+            governor: &self.runtime.governors.minicrm,
             store: self.store,
             clock: self.clock,
             priority,
@@ -158,7 +181,7 @@ impl<'a> App<'a> {
     ) -> Result<SmartBill<'a>> {
         let creds = settings.smartbill_credentials(&self.host_permissions)?;
         Ok(SmartBill::new(self.transport, self.clock, creds).governed(Gate {
-            governor: &self.governors.smartbill,
+            governor: &self.runtime.governors.smartbill,
             store: self.store,
             clock: self.clock,
             priority,
@@ -209,21 +232,34 @@ impl<'a> App<'a> {
             Command::SaveSettings { settings: input } => self.save_settings(&input, lang).await,
             Command::TestSmartBill { settings: input } => self.test_smartbill(&input).await,
             Command::TestMiniCrm { settings: input } => self.test_minicrm(&input).await,
-            Command::PanelState { url } => self.panel_state(&url, lang).await,
+            Command::PanelState { url } => self.card(&url, CardAction::State, None, lang).await,
+            Command::Card { url, action, number } => self.card(&url, action, number, lang).await,
             Command::OpenOptions => Ok(json!({"effect": "openOptions"})),
+            Command::Tick => self.tick(lang).await,
+            Command::Checklist { settings } => self.checklist(settings, lang).await,
             Command::Import { action } => crate::import::handle(self, action, lang).await,
         }
     }
 
     async fn save_settings(&self, input: &SettingsInput, lang: Lang) -> Result<Value> {
         let stored = settings::load(self.store).await?;
-        let merged = stored.merged(input);
+        let mut merged = stored.merged(input);
+        if merged.integration.auto && merged.integration.auto_since_ms.is_none() {
+            // Switching automatic emission on never invoices what reached a status before.
+            merged.integration.auto_since_ms = Some(self.clock.now_ms());
+        }
+        if merged.integration.fields != stored.integration.fields {
+            merged.integration.payment_labels.clear();
+        }
         let problems = merged.validate_all(&self.host_permissions);
         settings::save(self.store, &merged).await?;
         // Incomplete settings are saved too (nothing typed is lost); the problems are listed so
         // the page can point at each field.
         let problems: Vec<ErrorView> = problems.iter().map(|e| ErrorView::new(e, lang)).collect();
-        Ok(json!({"saved": true, "problems": problems, "settings": merged.view(&self.host_permissions)}))
+        let alarms = crate::schedule::alarms(&merged, &self.host_permissions);
+        Ok(
+            json!({"saved": true, "problems": problems, "settings": merged.view(&self.host_permissions), "alarms": alarms}),
+        )
     }
 
     async fn test_smartbill(&self, input: &SettingsInput) -> Result<Value> {
@@ -256,28 +292,92 @@ impl<'a> App<'a> {
         Ok(json!({"modules": modules, "module": chosen}))
     }
 
-    async fn panel_state(&self, url: &str, lang: Lang) -> Result<Value> {
+    /// Whether a card page belongs to the configured account and module; the hint otherwise.
+    async fn card(&self, url: &str, action: CardAction, number: Option<String>, lang: Lang) -> Result<Value> {
         let Some(card) = crate::card::parse_card_url(url) else {
             return Ok(json!({"show": false}));
         };
-        let settings: Settings = settings::load(self.store).await?;
+        let settings: Settings = self.settings().await?;
         let problems = settings.validate_all(&self.host_permissions);
         let configured = problems.is_empty() && settings.minicrm.category_id.is_some();
-        if configured {
-            let same_account = crate::url::origin(&settings.minicrm.url) == Some(card.origin.clone())
-                && settings.minicrm.system_id == card.system_id;
-            if !same_account || settings.minicrm.category_id != Some(card.category_id) {
-                return Ok(json!({"show": false}));
-            }
-            return Ok(
-                json!({"show": true, "configured": true, "card": card, "module": settings.minicrm.module}),
+        if !configured {
+            let hint = lang.pick(
+                "Configurează conexiunile SmartBill și MiniCRM în opțiunile extensiei pentru a emite facturi de aici.",
+                "Set up the SmartBill and MiniCRM connections in the extension options to issue invoices from here.",
+                "Állítsd be a SmartBill és MiniCRM kapcsolatot a bővítmény beállításaiban, hogy innen számlázhass.",
             );
+            return Ok(json!({"show": true, "configured": false, "card": card, "hint": hint}));
         }
-        let hint = lang.pick(
-            "Configurează conexiunile SmartBill și MiniCRM în opțiunile extensiei pentru a emite facturi de aici.",
-            "Set up the SmartBill and MiniCRM connections in the extension options to issue invoices from here.",
-            "Állítsd be a SmartBill és MiniCRM kapcsolatot a bővítmény beállításaiban, hogy innen számlázhass.",
-        );
-        Ok(json!({"show": true, "configured": false, "card": card, "hint": hint}))
+        let same_account = crate::url::origin(&settings.minicrm.url) == Some(card.origin.clone())
+            && settings.minicrm.system_id == card.system_id;
+        if !same_account || settings.minicrm.category_id != Some(card.category_id) {
+            return Ok(json!({"show": false}));
+        }
+        let emission = Emission::new(self, settings, lang, Priority::Interactive);
+        let kind = emission.settings.minicrm.module.document_kind();
+        let result = async {
+            let entry = emission.entry_for_card(&card).await?;
+            let (doc_id, project_id) = (entry.doc_id, card.project_id);
+            let entry = match action {
+                CardAction::State => entry,
+                CardAction::Emit => emission.emit(kind, doc_id, project_id, Mode::Button).await?,
+                CardAction::Retry => emission.emit(kind, doc_id, project_id, Mode::Retry).await?,
+                CardAction::Reissue => emission.emit(kind, doc_id, project_id, Mode::Reissue).await?,
+                CardAction::Cancel => emission.cancel(kind, doc_id).await?,
+                CardAction::Reverse => emission.reverse(kind, doc_id).await?,
+                CardAction::Confirm => emission.confirm(kind, doc_id, project_id, number).await?,
+                CardAction::Changed => emission.status_changed(kind, project_id).await?,
+                CardAction::Pdf => return emission.pdf(&entry).await,
+            };
+            Ok::<Value, Error>(emission.panel(&entry))
+        }
+        .await;
+        match result {
+            Ok(v) => Ok(v),
+            // The panel shows the error in place, with the card's context.
+            Err(e) => {
+                Ok(json!({"show": true, "configured": true, "card": card, "error": ErrorView::new(&e, lang)}))
+            }
+        }
     }
+
+    async fn tick(&self, lang: Lang) -> Result<Value> {
+        let settings = self.settings().await?;
+        let alarms = crate::schedule::alarms(&settings, &self.host_permissions);
+        if !settings.validate_all(&self.host_permissions).is_empty() || settings.minicrm.category_id.is_none()
+        {
+            return Ok(json!({"alarms": alarms, "skipped": "notConfigured"}));
+        }
+        let emission = Emission::new(self, settings, lang, Priority::Background);
+        let mut report = PollReport::default();
+        emission.resume(&mut report).await?;
+        if report.paused_until_ms.is_none() {
+            emission.poll(&mut report).await?;
+        }
+        Ok(json!({"alarms": alarms, "poll": report}))
+    }
+
+    async fn checklist(&self, input: Option<SettingsInput>, lang: Lang) -> Result<Value> {
+        let stored = self.settings().await?;
+        let settings = match &input {
+            Some(i) => stored.merged(i),
+            None => stored,
+        };
+        crate::checklist::run(self, &settings, lang).await
+    }
+}
+
+/// What the panel can ask about its card.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CardAction {
+    State,
+    Emit,
+    Retry,
+    Reissue,
+    Cancel,
+    Reverse,
+    Confirm,
+    Pdf,
+    Changed,
 }

@@ -38,6 +38,9 @@ pub enum Field {
     MinicrmApiKey,
     MinicrmModule,
     DueDays,
+    PollInterval,
+    Triggers,
+    StockWarehouse,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -173,6 +176,10 @@ pub enum Error {
     },
     /// Not configured yet.
     NotConfigured,
+    /// An emission cannot go ahead (see [`EmissionProblem`]).
+    Emission {
+        problem: Box<EmissionProblem>,
+    },
     /// We hold calls to a service back until then: a lockout it imposed, or our own pacing.
     Paused {
         service: Service,
@@ -186,6 +193,14 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl From<EmissionProblem> for Error {
+    fn from(problem: EmissionProblem) -> Error {
+        Error::Emission {
+            problem: Box::new(problem),
+        }
+    }
+}
 
 impl Error {
     /// A short stable code for tests and logs, e.g. `smartbill.auth`, `setting.smartbillCif`.
@@ -201,6 +216,7 @@ impl Error {
             Error::Forbidden { .. } => "forbidden".into(),
             Error::BadCommand { .. } => "badCommand".into(),
             Error::NotConfigured => "notConfigured".into(),
+            Error::Emission { problem } => format!("emission.{}", tag(problem)),
             Error::Paused { service, .. } => format!("{}.paused", json_name(service)),
             Error::Import { problem } => format!("import.{}", tag(problem)),
         }
@@ -210,6 +226,10 @@ impl Error {
     pub fn vendor_text(&self) -> Option<&str> {
         match self {
             Error::SmartBill { text, .. } | Error::MiniCrm { text, .. } if !text.is_empty() => Some(text),
+            Error::Emission { problem } => match problem.as_ref() {
+                EmissionProblem::InsufficientStock { vendor, .. } => Some(vendor),
+                _ => None,
+            },
             _ => None,
         }
     }
@@ -306,6 +326,7 @@ impl Error {
                 }
             }
             Error::Import { problem } => problem.message(lang),
+            Error::Emission { problem } => problem.message(lang),
             Error::NotConfigured => lang.pick(
                 "Extensia nu este configurată încă: completează setările SmartBill și MiniCRM.",
                 "The extension is not configured yet: fill in the SmartBill and MiniCRM settings.",
@@ -361,6 +382,13 @@ fn field_label(lang: Lang, field: Field) -> String {
             "Days until due",
             "Fizetési határidő (nap)",
         ),
+        Field::PollInterval => lang.pick("Intervalul de verificare", "Check interval", "Ellenőrzési időköz"),
+        Field::Triggers => lang.pick(
+            "Statusurile care emit factura",
+            "Statuses that issue the invoice",
+            "A számlát kiállító státuszok",
+        ),
+        Field::StockWarehouse => lang.pick("Gestiunea SmartBill", "SmartBill warehouse", "SmartBill raktár"),
     }
 }
 
@@ -612,5 +640,67 @@ mod tests {
         };
         assert_eq!(s.code(), "setting.smartbillCif");
         assert!(s.message(Lang::Ro).contains("cifra de control"));
+    }
+}
+
+/// Why an emission stopped before (or instead of) creating a document.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum EmissionProblem {
+    /// The offer/order cannot become a SmartBill request.
+    Mapping { problem: crate::invoice::MappingProblem },
+    /// The configured series is not a series of that type in SmartBill.
+    SeriesMissing { series: String, available: Vec<String> },
+    /// SmartBill's "Cantitate stoc insuficienta…", with what the stock says.
+    InsufficientStock {
+        product: String,
+        code: String,
+        warehouse: String,
+        available: Option<String>,
+        needed: String,
+        unit: String,
+        vendor: String,
+    },
+    /// No document behind this card (an order still in draft is not listed by MiniCRM).
+    DocumentNotFound,
+    /// The document is already invoiced (or cancelled): nothing to do without an explicit request.
+    AlreadyIssued { number: String },
+    /// Cancel/storno need an issued invoice.
+    NothingToCancel,
+}
+
+impl EmissionProblem {
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            EmissionProblem::Mapping { problem } => problem.message(lang),
+            EmissionProblem::SeriesMissing { series, available } => lang.pick(
+                format!("Seria „{series}” nu există în SmartBill pentru acest tip de document (serii disponibile: {}). Alege seria în setările extensiei.", available.join(", ")),
+                format!("The series \"{series}\" does not exist in SmartBill for this document type (available: {}). Choose the series in the extension settings.", available.join(", ")),
+                format!("A(z) „{series}” sorozat nem létezik a SmartBillben ehhez a bizonylattípushoz (elérhető: {}). Válaszd ki a sorozatot a bővítmény beállításaiban.", available.join(", ")),
+            ),
+            EmissionProblem::InsufficientStock { product, code, warehouse, available, needed, unit, .. } => {
+                let avail = available.clone().unwrap_or_else(|| "?".into());
+                lang.pick(
+                    format!("Stoc insuficient pentru „{product}” ({code}) în gestiunea „{warehouse}”: disponibil {avail} {unit}, necesar {needed} {unit}. Încarcă stoc în SmartBill sau modifică cantitatea."),
+                    format!("Not enough stock of \"{product}\" ({code}) in the warehouse \"{warehouse}\": {avail} {unit} available, {needed} {unit} needed. Add stock in SmartBill or change the quantity."),
+                    format!("Nincs elég készlet: „{product}” ({code}), raktár: „{warehouse}”: elérhető {avail} {unit}, szükséges {needed} {unit}. Vételezz készletet a SmartBillben, vagy módosítsd a mennyiséget."),
+                )
+            }
+            EmissionProblem::DocumentNotFound => lang.pick(
+                "Nu am găsit documentul acestui card în MiniCRM (o comandă în ciornă nu poate fi facturată: finalizeaz-o întâi).",
+                "The document behind this card was not found in MiniCRM (an order in draft cannot be invoiced: finalise it first).",
+                "A kártyához tartozó bizonylat nem található a MiniCRM-ben (piszkozat megrendelés nem számlázható: előbb véglegesítsd).",
+            ),
+            EmissionProblem::AlreadyIssued { number } => lang.pick(
+                format!("Documentul are deja factura {number}; nu emitem din nou."),
+                format!("The document already has the invoice {number}; it is not issued again."),
+                format!("A bizonylathoz már tartozik számla ({number}); nem állítjuk ki újra."),
+            ),
+            EmissionProblem::NothingToCancel => lang.pick(
+                "Nu există o factură emisă pentru acest document.",
+                "There is no issued invoice for this document.",
+                "Ehhez a bizonylathoz nincs kiállított számla.",
+            ),
+        }
     }
 }

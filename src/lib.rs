@@ -7,14 +7,19 @@
 
 pub mod api;
 pub mod card;
+pub mod checklist;
 pub mod cif;
+pub mod emission;
 pub mod error;
+pub mod fields;
 pub mod i18n;
 pub mod import;
+pub mod invoice;
 pub mod jobs;
 pub mod minicrm;
 pub mod money;
 pub mod platform;
+pub mod schedule;
 pub mod settings;
 pub mod smartbill;
 pub mod text;

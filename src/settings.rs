@@ -150,7 +150,58 @@ pub struct Settings {
     pub smartbill: SmartBillSettings,
     pub minicrm: MiniCrmSettings,
     pub document: DocumentSettings,
+    /// MiniCRM unit (folded with `text::fold`) → SmartBill unit; over `invoice::default_units`.
+    pub units: std::collections::BTreeMap<String, String>,
+    pub stock: StockSettings,
+    pub integration: IntegrationSettings,
     pub advanced: AdvancedSettings,
+}
+
+/// A status of the module (`StatusId` option of the schema).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct StatusRef {
+    pub id: String,
+    pub label: String,
+}
+
+/// How emission meets MiniCRM: the card fields, the trigger statuses, automatic emission.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct IntegrationSettings {
+    pub fields: crate::fields::FieldMap,
+    /// The payment-status field's option label for each state (`unpaid`, `partlyPaid`, `paid`,
+    /// `cancelled`, `reversed`), read from the schema when the fields are confirmed.
+    pub payment_labels: std::collections::BTreeMap<String, String>,
+    /// Reaching one of these statuses emits automatically (when `auto` is on).
+    pub triggers: Vec<StatusRef>,
+    pub auto: bool,
+    /// How often the background looks for documents that reached a trigger status.
+    pub interval_minutes: u32,
+    /// When automatic emission was switched on: older changes are never invoiced automatically.
+    pub auto_since_ms: Option<i64>,
+}
+
+impl Default for IntegrationSettings {
+    fn default() -> Self {
+        IntegrationSettings {
+            fields: Default::default(),
+            payment_labels: Default::default(),
+            triggers: Vec::new(),
+            auto: false,
+            interval_minutes: 2,
+            auto_since_ms: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct StockSettings {
+    /// SmartBill is the source of truth for quantities; invoices discharge stock.
+    pub enabled: bool,
+    /// The SmartBill warehouse invoices discharge and the sync reads.
+    pub warehouse: String,
 }
 
 /// Only honoured by builds that may reach the sandbox (see [`Settings::time_scale`]).
@@ -203,7 +254,19 @@ pub struct SettingsInput {
     pub smartbill: SmartBillInput,
     pub minicrm: MiniCrmInput,
     pub document: Option<DocumentSettings>,
+    pub integration: Option<IntegrationInput>,
+    pub stock: Option<StockSettings>,
+    pub units: Option<std::collections::BTreeMap<String, String>>,
     pub advanced: Option<AdvancedSettings>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct IntegrationInput {
+    pub fields: crate::fields::FieldMap,
+    pub triggers: Vec<StatusRef>,
+    pub auto: bool,
+    pub interval_minutes: Option<u32>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -256,6 +319,29 @@ impl Settings {
         s.minicrm.module = input.minicrm.module;
         if let Some(advanced) = &input.advanced {
             s.advanced = advanced.clone();
+        }
+        if let Some(i) = &input.integration {
+            s.integration.fields = i.fields.clone();
+            s.integration.triggers = i.triggers.clone();
+            if i.auto && !self.integration.auto {
+                // Set by the caller, who knows the time.
+                s.integration.auto_since_ms = None;
+            }
+            s.integration.auto = i.auto;
+            if let Some(m) = i.interval_minutes {
+                s.integration.interval_minutes = m;
+            }
+        }
+        if let Some(stock) = &input.stock {
+            s.stock = stock.clone();
+            s.stock.warehouse = stock.warehouse.trim().to_string();
+        }
+        if let Some(units) = &input.units {
+            s.units = units
+                .iter()
+                .map(|(k, v)| (crate::text::fold(k), v.trim().to_string()))
+                .filter(|(k, v)| !k.is_empty() && !v.is_empty())
+                .collect();
         }
         if let Some(doc) = &input.document {
             s.document = doc.clone();
@@ -349,6 +435,16 @@ impl Settings {
         }
         if self.document.due_days > 365 {
             errors.push(setting(Field::DueDays, Problem::Range { min: 0, max: 365 }));
+        }
+        let i = &self.integration;
+        if !(1..=1440).contains(&i.interval_minutes) {
+            errors.push(setting(Field::PollInterval, Problem::Range { min: 1, max: 1440 }));
+        }
+        if i.auto && i.triggers.is_empty() {
+            errors.push(setting(Field::Triggers, Problem::Missing));
+        }
+        if self.stock.enabled && self.stock.warehouse.is_empty() {
+            errors.push(setting(Field::StockWarehouse, Problem::Missing));
         }
         errors
     }
@@ -520,6 +616,9 @@ mod tests {
                 series: "FCT".into(),
                 ..Default::default()
             },
+            units: Default::default(),
+            stock: StockSettings::default(),
+            integration: IntegrationSettings::default(),
             advanced: AdvancedSettings::default(),
         }
     }
@@ -593,8 +692,7 @@ mod tests {
                 module: Module::Orders,
                 category_id: None,
             },
-            document: None,
-            advanced: None,
+            ..Default::default()
         };
         let merged = stored.merged(&input);
         assert_eq!(merged.smartbill.token, stored.smartbill.token);

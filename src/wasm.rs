@@ -5,14 +5,14 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 use crate::api::{App, Sender};
-use crate::jobs::Governors;
+use crate::jobs::Runtime;
 use crate::platform::wasm::{ChromeStore, FetchTransport, JsClock};
 
 thread_local! {
     static HOST_PERMISSIONS: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
-    /// The rate governors of this worker; their state is also persisted, so a restarted worker
-    /// picks up where this one stopped.
-    static GOVERNORS: &'static Governors = Box::leak(Box::new(Governors::default()));
+    /// The governors and locks of this worker; governor state is also persisted, so a restarted
+    /// worker picks up where this one stopped.
+    static RUNTIME: &'static Runtime = Box::leak(Box::new(Runtime::default()));
 }
 
 fn to_js(value: &serde_json::Value) -> JsValue {
@@ -32,7 +32,7 @@ fn app() -> App<'static> {
         transport: &FetchTransport,
         store: &ChromeStore,
         clock: &JsClock,
-        governors: GOVERNORS.with(|g| *g),
+        runtime: RUNTIME.with(|r| *r),
         host_permissions: HOST_PERMISSIONS.with(|h| h.borrow().clone()),
     }
 }

@@ -240,7 +240,7 @@ async fn all_rows(store: &dyn Store, head: &Head) -> Result<Vec<JobRow>> {
 
 /// Milliseconds one background MiniCRM call takes on average under the governor.
 fn ms_per_call(app: &App<'_>) -> i64 {
-    let g = &app.governors.minicrm;
+    let g = &app.runtime.governors.minicrm;
     let limit = g.limit();
     let slots = i64::from(limit.calls.saturating_sub(limit.reserve).max(1));
     g.window_ms() / slots

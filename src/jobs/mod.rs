@@ -5,6 +5,8 @@ pub mod governor;
 
 pub use governor::{Governor, Priority, Wait};
 
+use std::cell::RefCell;
+
 use crate::error::Service;
 
 /// The two governors every job shares. One per running worker (or per test).
@@ -62,4 +64,48 @@ impl Gate<'_> {
                 locked_out: matches!(w, Wait::Blocked { .. }),
             })
     }
+}
+
+/// Per-document locks of this worker: a double click, two tabs and the poller all reach the same
+/// service worker, so an in-memory set is enough to let only one of them emit a document.
+#[derive(Default)]
+pub struct Locks {
+    held: RefCell<std::collections::BTreeSet<String>>,
+}
+
+impl Locks {
+    /// Takes the lock, or `None` when someone holds it. Released when the guard drops.
+    pub fn try_lock(&self, key: &str) -> Option<LockGuard<'_>> {
+        let mut held = self.held.borrow_mut();
+        if held.contains(key) {
+            return None;
+        }
+        held.insert(key.to_string());
+        Some(LockGuard {
+            locks: self,
+            key: key.to_string(),
+        })
+    }
+
+    pub fn is_locked(&self, key: &str) -> bool {
+        self.held.borrow().contains(key)
+    }
+}
+
+pub struct LockGuard<'a> {
+    locks: &'a Locks,
+    key: String,
+}
+
+impl Drop for LockGuard<'_> {
+    fn drop(&mut self) {
+        self.locks.held.borrow_mut().remove(&self.key);
+    }
+}
+
+/// What lives as long as the worker: the governors and the locks.
+#[derive(Default)]
+pub struct Runtime {
+    pub governors: Governors,
+    pub locks: Locks,
 }

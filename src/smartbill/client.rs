@@ -307,6 +307,14 @@ impl<'a> SmartBill<'a> {
         Ok(env.message)
     }
 
+    /// `PUT /estimate/cancel` (§2.5); idempotent.
+    pub async fn cancel_estimate(&self, series: &str, number: &str) -> Result<String> {
+        let q = self.doc_query(series, number);
+        let (env, _): (_, serde_json::Value) =
+            self.json_call(Method::Put, "/estimate/cancel", &q, None).await?;
+        Ok(env.message)
+    }
+
     /// `PUT /invoice/restore` (§2.5); idempotent.
     pub async fn restore_invoice(&self, series: &str, number: &str) -> Result<String> {
         let q = self.doc_query(series, number);

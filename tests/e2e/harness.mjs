@@ -105,3 +105,24 @@ export function artifact(name) {
   mkdirSync(ARTIFACTS, { recursive: true });
   return join(ARTIFACTS, name);
 }
+
+/**
+ * Evaluates an expression in the extension's content-script world of `page` (the isolated world
+ * Chrome gives content scripts), through CDP. Resolves with the value.
+ */
+export async function inContentScript(page, expression) {
+  const cdp = await page.context().newCDPSession(page);
+  const contexts = [];
+  cdp.on('Runtime.executionContextCreated', (e) => contexts.push(e.context));
+  await cdp.send('Runtime.enable');
+  const deadline = Date.now() + 5000;
+  let ctx;
+  while (!(ctx = contexts.find((c) => c.auxData && c.auxData.type === 'isolated' && /SmartBill/.test(c.name)))) {
+    if (Date.now() > deadline) throw new Error(`no content-script world in ${page.url()}: ${JSON.stringify(contexts.map((c) => c.name))}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', { expression, contextId: ctx.id, awaitPromise: true, returnByValue: true });
+  await cdp.detach();
+  if (exceptionDetails) throw new Error(exceptionDetails.exception?.description || exceptionDetails.text);
+  return result.value;
+}

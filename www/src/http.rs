@@ -70,6 +70,8 @@ pub enum FaultKind {
     DropAfterCommit,
     /// Never answer (the client's timeout decides).
     Hang,
+    /// Handle the request (the action is committed), then never answer.
+    HangAfterCommit,
 }
 
 /// A fault rule: applies to the next `times` requests of `service` whose method and path match.
@@ -110,6 +112,7 @@ impl Fault {
             FaultKind::DropBefore => "drop_before",
             FaultKind::DropAfterCommit => "drop_after_commit",
             FaultKind::Hang => "hang",
+            FaultKind::HangAfterCommit => "hang_after_commit",
         }
     }
 }
@@ -252,12 +255,16 @@ pub async fn observe(
             record(entry);
             return std::future::pending::<Response>().await;
         }
-        Some(FaultKind::DropAfterCommit) | None => {}
+        Some(FaultKind::DropAfterCommit | FaultKind::HangAfterCommit) | None => {}
     }
 
     let req = Request::from_parts(parts, Body::from(bytes));
     let resp = next.run(req).await;
 
+    if let Some(FaultKind::HangAfterCommit) = fault.as_ref().map(|f| &f.kind) {
+        record(entry);
+        return std::future::pending::<Response>().await;
+    }
     if let Some(FaultKind::DropAfterCommit) = fault.as_ref().map(|f| &f.kind) {
         entry.status = 0;
         record(entry);

@@ -1,0 +1,159 @@
+// The extension as itself (unpacked sandbox build in Debian's Chromium) against the sandbox:
+// configuration through the options page, "Test connection" on both sides, the panel on cards.
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSandbox, launchBrowser, configure, artifact, inContentScript } from './harness.mjs';
+
+let sandbox;
+let browser;
+
+before(async () => {
+  sandbox = await startSandbox();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  sandbox?.stop();
+});
+
+beforeEach(async () => {
+  await sandbox.reset();
+  // Every test starts from an unconfigured extension.
+  const page = await browser.page('options.html');
+  await page.evaluate(() => chrome.storage.local.clear());
+  await page.close();
+});
+
+test('options page: Test connection lists the SmartBill series and VAT rates, and MiniCRM modules', async () => {
+  const page = await configure(browser, sandbox.info);
+  await page.click('#testSmartBill');
+  const result = page.locator('#smartbillResult');
+  await result.waitFor({ state: 'visible' });
+  await assert.doesNotReject(result.locator('text=Conexiune SmartBill reușită.').waitFor());
+  const text = await result.innerText();
+  assert.match(text, /FCT — factură, următorul număr 124/);
+  assert.match(text, /PRF — proformă/);
+  assert.match(text, /Normala: 21%/);
+  assert.match(text, /Redusa: 11%/);
+  assert.equal(await result.getAttribute('class'), 'result ok');
+
+  await page.click('#testMiniCrm');
+  const mc = page.locator('#minicrmResult');
+  await mc.locator('text=Conexiune MiniCRM reușită.').waitFor();
+  assert.match(await mc.innerText(), /Folosim modulul „Oferte” \(#21\)/);
+
+  await page.click('#save');
+  await page.locator('#saveStatus.ok').waitFor();
+  assert.equal(await page.locator('#saveStatus').innerText(), 'Setările au fost salvate.');
+  await page.screenshot({ path: artifact('e2e-options-connected.png'), fullPage: true });
+
+  // Reloaded, the page shows what was saved but never the secrets.
+  await page.reload();
+  await page.locator('#smartbillCif').waitFor();
+  assert.equal(await page.inputValue('#smartbillCif'), sandbox.info.smartbill.cif);
+  assert.equal(await page.inputValue('#smartbillToken'), '');
+  assert.match(await page.getAttribute('#smartbillToken', 'placeholder'), /salvat/);
+  assert.equal(await page.inputValue('#minicrmApiKey'), '');
+  await page.close();
+});
+
+test('a wrong token shows SmartBill\'s own message', async () => {
+  const page = await configure(browser, sandbox.info, { token: '0123456789abcdef0123456789abcdef' });
+  await page.click('#testSmartBill');
+  const result = page.locator('#smartbillResult.fail');
+  await result.waitFor();
+  const text = await result.innerText();
+  assert.match(text, /SmartBill a refuzat autentificarea/);
+  assert.match(text, /Mesajul SmartBill: „Autentificare esuata\. Va rugam verificati datele si incercati din nou\.”/);
+  assert.equal(await page.getAttribute('#smartbillToken', 'aria-invalid'), 'true');
+  await page.screenshot({ path: artifact('e2e-options-wrong-token.png'), fullPage: true });
+  await page.close();
+});
+
+test('a bad CUI is explained before any call reaches SmartBill', async () => {
+  const before = (await sandbox.requests('smartbill')).length;
+  const page = await configure(browser, sandbox.info, { cif: 'RO18547291' });
+  await page.click('#testSmartBill');
+  await page.locator('#smartbillResult.fail').waitFor();
+  const fieldError = await page.locator('.err[data-for="smartbillCif"]').innerText();
+  assert.match(fieldError, /CUI-ul firmei nu este valid: cifra de control nu se potrivește/);
+  assert.equal(await page.getAttribute('#smartbillCif', 'aria-invalid'), 'true');
+  assert.equal((await sandbox.requests('smartbill')).length, before, 'no request reached SmartBill');
+  await page.close();
+});
+
+test('MiniCRM with a wrong API key says what to check', async () => {
+  const page = await configure(browser, sandbox.info, { apiKey: 'wrong-key-12345' });
+  await page.click('#testMiniCrm');
+  const text = await page.locator('#minicrmResult.fail').innerText();
+  assert.match(text, /MiniCRM a refuzat accesul/);
+  assert.match(text, /MiniCRM API \+ sincronizare XML/);
+  await page.close();
+});
+
+test('the panel sits on offer cards, inactive until configured, and not on other pages', async () => {
+  const { minicrm } = sandbox.info;
+  const offer = minicrm.cards.offerBucharestRon;
+  const page = await browser.context.newPage();
+  await page.goto(`${minicrm.base}/${minicrm.systemId}/#Project-${offer.categoryId}/${offer.projectId}`);
+  const panel = page.locator('#minicrm-smartbill-panel');
+  await panel.waitFor({ state: 'attached' });
+  assert.equal(await panel.getAttribute('data-state'), 'unconfigured');
+  const button = panel.locator('button[data-testid="emit"]');
+  assert.equal(await button.innerText(), 'Emite factură');
+  assert.equal(await button.isDisabled(), true);
+  assert.match(await panel.locator('.hint').innerText(), /Configurează conexiunile SmartBill și MiniCRM/);
+  await page.screenshot({ path: artifact('e2e-card-unconfigured.png') });
+
+  // Hash navigation to the module list: the panel goes away.
+  await page.evaluate((cat) => { location.hash = `#Project-${cat}`; }, offer.categoryId);
+  await panel.waitFor({ state: 'detached' });
+  // A page of the sandbox that is not a card at all.
+  await page.goto(`${minicrm.base}/${minicrm.systemId}/`);
+  await page.waitForTimeout(500);
+  assert.equal(await page.locator('#minicrm-smartbill-panel').count(), 0);
+
+  // Configured: active on offers, absent on a sales card.
+  const options = await configure(browser, sandbox.info);
+  await options.click('#testMiniCrm');
+  await options.locator('#minicrmResult.ok').waitFor();
+  await options.click('#save');
+  await options.locator('#saveStatus.ok').waitFor();
+  await options.close();
+  await page.goto(`${minicrm.base}/${minicrm.systemId}/#Project-${offer.categoryId}/${offer.projectId}`);
+  await panel.waitFor({ state: 'attached' });
+  await page.waitForFunction(() => document.querySelector('#minicrm-smartbill-panel')?.dataset.state !== 'loading');
+  assert.notEqual(await panel.getAttribute('data-state'), 'unconfigured');
+  assert.equal(await button.isDisabled(), false);
+  const sales = minicrm.cards.salesCard;
+  await page.goto(`${minicrm.base}/${minicrm.systemId}/#Project-${sales.categoryId}/${sales.projectId}`);
+  await page.waitForTimeout(800);
+  assert.equal(await page.locator('#minicrm-smartbill-panel').count(), 0);
+  await page.close();
+});
+
+test('a content script cannot read settings or secrets', async () => {
+  const options = await configure(browser, sandbox.info);
+  await options.click('#save');
+  await options.locator('#saveStatus').waitFor();
+  await options.close();
+  const { minicrm, smartbill } = sandbox.info;
+  const offer = minicrm.cards.offerBucharestRon;
+  const page = await browser.context.newPage();
+  await page.goto(`${minicrm.base}/${minicrm.systemId}/#Project-${offer.categoryId}/${offer.projectId}`);
+  await page.locator('#minicrm-smartbill-panel').waitFor({ state: 'attached' });
+  // From the content script's own world: the background refuses settings commands and
+  // chrome.storage is not where a content script could read them (it is, technically, but the
+  // secrets are only ever handed out by the background, which refuses).
+  const reply = await inContentScript(page, "chrome.runtime.sendMessage({cmd: 'getSettings'})");
+  assert.equal(reply.ok, false);
+  assert.equal(reply.error.code, 'forbidden');
+  const test = await inContentScript(page, "chrome.runtime.sendMessage({cmd: 'testSmartBill', settings: {}})");
+  assert.equal(test.error.code, 'forbidden');
+  const panel = await inContentScript(page, `chrome.runtime.sendMessage({cmd: 'panelState', url: location.href})`);
+  assert.equal(panel.ok, true);
+  const everything = JSON.stringify(panel);
+  assert.ok(!everything.includes(smartbill.token) && !everything.includes(minicrm.apiKey));
+  await page.close();
+});
