@@ -465,7 +465,7 @@ fn a_zip_bomb_is_refused_before_inflating() {
     let size = (mib as u64 * 1024 * 1024) as u32;
     let file = minimal_xlsx(&bomb, 8, Some(size));
     let started = std::time::Instant::now();
-    let e = read_workbook(&file).err().expect("refused");
+    let e = read_workbook(&file).expect_err("refused");
     assert!(
         matches!(e, ImportError::ZipBomb { declared_mb } if declared_mb >= 1100),
         "{e:?}"

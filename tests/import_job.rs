@@ -157,7 +157,16 @@ fn export(rows: &[Row<'_>]) -> Vec<u8> {
     let mut wb = Workbook::new();
     let s = wb.add_worksheet();
     s.write_string(0, 0, "Lista clienti").unwrap();
-    let headers = ["Denumire", "CIF", "Reg. Com.", "Adresa", "Localitate", "Judet", "Telefon", "Persoana de contact"];
+    let headers = [
+        "Denumire",
+        "CIF",
+        "Reg. Com.",
+        "Adresa",
+        "Localitate",
+        "Judet",
+        "Telefon",
+        "Persoana de contact",
+    ];
     for (c, h) in headers.iter().enumerate() {
         s.write_string(2, c as u16, *h).unwrap();
     }
@@ -181,7 +190,11 @@ fn rows(alfa_phone: &str) -> Vec<Row<'static>> {
             name: "Alfa Construct SRL",
             cif: format!("RO{}", cif(1234567)),
             city: "Cluj-Napoca",
-            phone: if alfa_phone == "A" { "0264111222" } else { "0264999888" },
+            phone: if alfa_phone == "A" {
+                "0264111222"
+            } else {
+                "0264999888"
+            },
             contact: "Ion Mureșan",
         },
         Row {
@@ -257,7 +270,11 @@ async fn imports_then_changes_nothing_then_only_the_edits() {
     assert_eq!(s["job"]["counts"]["unchanged"], 2, "{s}");
     assert_eq!(s["job"]["counts"]["create"], 0);
     env.execute().await;
-    assert!(env.writes_since(before).is_empty(), "{:?}", env.writes_since(before));
+    assert!(
+        env.writes_since(before).is_empty(),
+        "{:?}",
+        env.writes_since(before)
+    );
 
     // An edited phone: only Alfa's contact is written.
     let before = env.last_seq();
@@ -265,7 +282,10 @@ async fn imports_then_changes_nothing_then_only_the_edits() {
     assert_eq!(s["job"]["counts"]["update"], 1, "{s}");
     assert_eq!(s["job"]["counts"]["unchanged"], 1);
     env.execute().await;
-    assert_eq!(env.writes_since(before), vec![format!("/Api/R3/Contact/{alfa_id}")]);
+    assert_eq!(
+        env.writes_since(before),
+        vec![format!("/Api/R3/Contact/{alfa_id}")]
+    );
     assert_eq!(env.contacts_with_vat(&alfa_cif)[0].1["Phone"], "0264999888");
 }
 
@@ -292,12 +312,18 @@ async fn matches_seeded_companies_by_vat_code_with_or_without_ro() {
     let s = env.preview(&file).await;
     let c = &s["job"]["counts"];
     assert_eq!(c["create"], 0, "{s}");
-    assert_eq!(c["update"].as_u64().unwrap() + c["unchanged"].as_u64().unwrap(), 2);
+    assert_eq!(
+        c["update"].as_u64().unwrap() + c["unchanged"].as_u64().unwrap(),
+        2
+    );
     let before = env.last_seq();
     env.execute().await;
     // The name in MiniCRM is kept; the known person is not created again.
     let w = env.sandbox.state.lock();
-    assert_eq!(w.minicrm.contacts[&2001].fields["Name"], "Tehnoserv Construct SRL");
+    assert_eq!(
+        w.minicrm.contacts[&2001].fields["Name"],
+        "Tehnoserv Construct SRL"
+    );
     let persons = w
         .minicrm
         .contacts
@@ -323,7 +349,10 @@ async fn fields_missing_from_the_schema_are_left_out_and_named() {
         .retain(|f| f.name != "RegistrationNumber" && f.name != "EUVatNumber");
     let s = env.preview(&export(&rows("A"))).await;
     let left_out: Vec<String> = serde_json::from_value(s["job"]["leftOut"].clone()).unwrap();
-    assert!(left_out.contains(&"RegistrationNumber".to_string()), "{left_out:?}");
+    assert!(
+        left_out.contains(&"RegistrationNumber".to_string()),
+        "{left_out:?}"
+    );
     assert!(left_out.contains(&"EUVatNumber".to_string()));
     let s = env.execute().await;
     assert_eq!(s["job"]["counts"]["created"], 2, "{s}");
@@ -373,7 +402,11 @@ async fn a_lost_answer_to_a_create_does_not_create_twice() {
         .map(|c| c.id)
         .unwrap();
     assert_eq!(
-        w.minicrm.addresses.values().filter(|a| a.contact_id == alfa_id).count(),
+        w.minicrm
+            .addresses
+            .values()
+            .filter(|a| a.contact_id == alfa_id)
+            .count(),
         1
     );
 }

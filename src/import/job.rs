@@ -16,6 +16,7 @@
 //! - write: create = contact (1) + address (1, if any) + person (1, if any); update = only the
 //!   parts that differ (0–3); unchanged = 0.
 //! - once per job: the Business and Person schemas (2).
+//!
 //! Lookups of a job still in preview are reused when the page sends a new mapping of the same file.
 
 use std::cell::Cell as StdCell;
