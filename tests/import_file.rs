@@ -473,3 +473,26 @@ fn a_zip_bomb_is_refused_before_inflating() {
     assert!(started.elapsed().as_millis() < 500, "refused without inflating");
     assert!(message(&e).contains("MB"));
 }
+
+/// Native timing of parse + map (not a test of speed; run by hand):
+/// `IMPORT_BENCH_FILE=… cargo test --release --test import_file -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn parse_speed_native() {
+    let Ok(path) = std::env::var("IMPORT_BENCH_FILE") else {
+        return;
+    };
+    let bytes = std::fs::read(path).unwrap();
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let workbook = read_workbook(&bytes).unwrap();
+        let read = t.elapsed();
+        let session = minicrm_smartbill::import::session::Session::new(workbook, "b.xlsx", Lang::Ro).unwrap();
+        println!(
+            "{} rows: read {:?}, read + map {:?}",
+            session.candidates().len(),
+            read,
+            t.elapsed()
+        );
+    }
+}

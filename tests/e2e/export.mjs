@@ -61,5 +61,5 @@ export function exportXlsx(count, edits = {}) {
   const ws = XLSX.utils.aoa_to_sheet(rowsAoa(count, edits));
   ws['!merges'] = [{ s: { r: 0, c: 0 }, e: { r: 0, c: 6 } }];
   XLSX.utils.book_append_sheet(wb, ws, 'Clienti');
-  return XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', compression: true });
+  return XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', bookSST: true, compression: true });
 }

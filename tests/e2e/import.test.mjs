@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, basename } from 'node:path';
 import { startSandbox, launchBrowser, configure, artifact } from './harness.mjs';
 import { exportXlsx, company } from './export.mjs';
 
@@ -24,9 +24,13 @@ before(async () => {
   const options = await configure(browser, sandbox.info);
   await options.click('#save');
   await options.locator('#saveStatus.ok').waitFor();
-  const saved = await options.evaluate((speed) => chrome.runtime.sendMessage({
-    cmd: 'saveSettings', settings: { advanced: { timeScale: speed } },
-  }), SPEED);
+  // The sandbox build honours a time scale for the rate windows (the form has no field for it).
+  const i = sandbox.info;
+  const saved = await options.evaluate((settings) => chrome.runtime.sendMessage({ cmd: 'saveSettings', settings }), {
+    smartbill: { cif: i.smartbill.cif, email: i.smartbill.email, token: null, apiBase: i.smartbill.apiBase },
+    minicrm: { url: i.minicrm.base, systemId: i.minicrm.systemId, apiKey: null, module: 'offers' },
+    advanced: { timeScale: SPEED },
+  });
   assert.equal(saved.ok, true);
   await options.close();
 });
@@ -63,7 +67,7 @@ async function preview(path) {
   // A finished job from the previous run is shown first: start over.
   if (await page.locator('#again').isVisible()) await page.click('#again');
   await page.setInputFiles('#file', path);
-  await page.locator('#phase:has-text("Previzualizare")').waitFor({ timeout: 60000 });
+  await page.locator(`#phase:has-text("Previzualizare · ${basename(path)}")`).waitFor({ timeout: 60000 });
   return page;
 }
 
@@ -106,9 +110,9 @@ test('imports a 25-row export, then the same file changes nothing, then only edi
   assert.match(download.suggestedFilename(), /clienti-raport-import\.csv/);
   await page.close();
 
-  // The same file again: all unchanged, nothing to write.
+  // The same file again (downloaded anew): all unchanged, nothing to write.
   let seq = await lastSeq();
-  const again = await preview(first);
+  const again = await preview(file('clienti-2.xlsx'));
   assert.match(await counts(again), /0\s*noi/);
   assert.match(await counts(again), /25\s*neschimbate/);
   assert.equal(await again.locator('#start').isVisible(), false);
