@@ -92,6 +92,10 @@ pub enum JobProblem {
         phase: Phase,
     },
     Nothing,
+    TooMany {
+        companies: usize,
+        max: usize,
+    },
 }
 
 impl JobProblem {
@@ -112,6 +116,11 @@ impl JobProblem {
                 "The import is not in the right state for this action; reload the page.",
                 "Az importálás nincs megfelelő állapotban ehhez a művelethez; töltsd újra az oldalt.",
             ),
+            JobProblem::TooMany { companies, max } => super::ImportError::TooManyRows {
+                rows: *companies,
+                max: *max,
+            }
+            .message(lang),
             JobProblem::Nothing => lang.pick(
                 "Fișierul nu conține nicio companie validă de importat.",
                 "The file holds no valid company to import.",
@@ -379,10 +388,12 @@ async fn start_match(app: &App<'_>, file_name: String, candidates: Vec<Candidate
     if !candidates.iter().any(|c| c.valid() && !c.merged()) && candidates.iter().all(|c| !c.valid()) {
         return Err(problem(JobProblem::Nothing));
     }
-    if candidates.len() > super::session::MAX_COMPANIES * 2 {
-        return Err(Error::Import {
-            problem: JobProblem::Nothing,
-        });
+    let companies = candidates.iter().filter(|c| c.valid() && !c.merged()).count();
+    if companies > super::session::MAX_COMPANIES {
+        return Err(problem(JobProblem::TooMany {
+            companies,
+            max: super::session::MAX_COMPANIES,
+        }));
     }
     // Lookups of a job still in preview stay valid for a new mapping of the same file; after a
     // job wrote anything they are stale and are made again.

@@ -95,20 +95,22 @@ impl Session {
     }
 
     fn remap(&mut self) -> Result<(), ImportError> {
-        let mapped = map_sheet(&self.workbook.sheets[self.sheet], &self.mapping);
-        let companies = mapped
+        self.mapped = map_sheet(&self.workbook.sheets[self.sheet], &self.mapping);
+        Ok(())
+    }
+
+    /// Too many companies for one import job (checked again by the background's `match`).
+    pub fn too_many(&self) -> Option<ImportError> {
+        let companies = self
+            .mapped
             .candidates
             .iter()
             .filter(|c| c.valid() && !c.merged())
             .count();
-        if companies > MAX_COMPANIES {
-            return Err(ImportError::TooManyRows {
-                rows: companies,
-                max: MAX_COMPANIES,
-            });
-        }
-        self.mapped = mapped;
-        Ok(())
+        (companies > MAX_COMPANIES).then_some(ImportError::TooManyRows {
+            rows: companies,
+            max: MAX_COMPANIES,
+        })
     }
 
     /// Another sheet of the workbook (one with a recognisable header).
@@ -194,6 +196,9 @@ impl Session {
             })
             .collect();
         let mut notes = self.notes.clone();
+        if let Some(e) = self.too_many() {
+            notes.push(e.message(lang));
+        }
         if sheet.formulas_without_value > 0 {
             notes.push(lang.pick(
                 format!("{} celule cu formule nu aveau valoare calculată (fișierul nu a fost recalculat): au fost tratate ca goale.", sheet.formulas_without_value),
