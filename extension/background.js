@@ -1,7 +1,7 @@
 // Background service worker: glue only. Listeners are registered synchronously at the top level
 // (MV3 wakes the worker for them); every message goes to the Rust core with its sender, and the
 // core decides what that sender may do. Secrets never leave this worker and the extension pages.
-import init, { handle, setHostPermissions } from './pkg/core.js';
+import init, { handle, setHostPermissions, resumeImport } from './pkg/core.js';
 
 const ready = init({ module_or_path: chrome.runtime.getURL('pkg/core_bg.wasm') }).then(() => {
   setHostPermissions(chrome.runtime.getManifest().host_permissions || []);
@@ -35,4 +35,10 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
     .then(sendResponse)
     .catch((err) => sendResponse({ ok: false, error: { code: 'internal', message: String(err && err.message || err) } }));
   return true; // the answer is sent asynchronously
+});
+
+// A company import left unfinished when the browser closed continues when it starts again (the
+// import page and the alarm tick resume it too).
+chrome.runtime.onStartup.addListener(() => {
+  ready.then(() => resumeImport());
 });
