@@ -132,10 +132,15 @@ async function measure(kind, n) {
   const wasmBefore = await page.evaluate(() => window.wasm.memory.buffer.byteLength);
   const result = await page.evaluate((kind) => {
     const t = performance.now();
-    const r = kind === 'wasm' ? window.parseAndMap(window.bytes) : window.sheetjsParseAndMap(window.bytes);
-    window.keep = r;
-    return { ms: performance.now() - t, rows: r.rows, valid: r.valid };
+    try {
+      const r = kind === 'wasm' ? window.parseAndMap(window.bytes) : window.sheetjsParseAndMap(window.bytes);
+      window.keep = r;
+      return { ms: performance.now() - t, rows: r.rows, valid: r.valid };
+    } catch (e) {
+      return { ms: NaN, rows: 0, valid: 0, error: (e && e.message) || String(e) };
+    }
   }, kind);
+  if (result.error) console.log(`  ${kind} failed: ${result.error}`);
   // The JS heap grows to what a run needs and is not returned right away: its total size after the
   // run (before any GC) is the peak; the WASM memory only ever grows, so its size is its peak.
   const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));

@@ -18,12 +18,12 @@ const COUNTIES = [['Cluj', 'Cluj-Napoca', '400001'], ['Timiș', 'Timișoara', '3
   ['Brașov', 'Brașov', '500001'], ['Constanța', 'Constanța', '900001'], ['Sector 1', 'București', '010011']];
 
 /** Row `i` (0-based) of the export; `edits` maps i → fields to change. */
-export function company(i, edits = {}) {
+export function company(i, edits = {}, start = 0) {
   const [county, city, postal] = COUNTIES[i % COUNTIES.length];
-  const n = i + 1;
+  const n = i + 1 + start;
   const row = {
     name: `Client ${String(n).padStart(6, '0')} SRL`,
-    cif: cif(1000000 + i),
+    cif: cif(1000000 + start + i),
     payer: i % 3 === 0,
     regCom: `J${String(10 + (i % 30)).padStart(2, '0')}/${n}/2019`,
     address: `Str. Exemplu nr. ${n}`,
@@ -43,10 +43,10 @@ export function company(i, edits = {}) {
 }
 
 /** The sheet as an array of arrays (what the export holds). */
-export function rowsAoa(count, edits = {}) {
+export function rowsAoa(count, edits = {}, start = 0) {
   const aoa = [['Lista clienți — Firma Demo SRL'], [], HEADERS];
   for (let i = 0; i < count; i++) {
-    const c = company(i, edits);
+    const c = company(i, edits, start);
     // Every fifth CIF is typed as a number (Excel keeps it as a double).
     const cifCell = c.payer ? `RO${c.cif}` : (i % 5 === 1 ? Number(c.cif) : c.cif);
     aoa.push([c.name, cifCell, c.regCom, c.address, c.city, c.county, c.country, Number(c.postal),
@@ -56,9 +56,9 @@ export function rowsAoa(count, edits = {}) {
 }
 
 /** An .xlsx file (bytes) with `count` companies. */
-export function exportXlsx(count, edits = {}) {
+export function exportXlsx(count, edits = {}, start = 0) {
   const wb = XLSX.utils.book_new();
-  const ws = XLSX.utils.aoa_to_sheet(rowsAoa(count, edits));
+  const ws = XLSX.utils.aoa_to_sheet(rowsAoa(count, edits, start));
   ws['!merges'] = [{ s: { r: 0, c: 0 }, e: { r: 0, c: 6 } }];
   XLSX.utils.book_append_sheet(wb, ws, 'Clienti');
   return XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', bookSST: true, compression: true });

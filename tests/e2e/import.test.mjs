@@ -40,9 +40,9 @@ after(async () => {
   sandbox?.stop();
 });
 
-function file(name, edits) {
+function file(name, edits, start = 0) {
   const path = join(dir, name);
-  writeFileSync(path, exportXlsx(ROWS, edits));
+  writeFileSync(path, exportXlsx(ROWS, edits, start));
   return path;
 }
 
@@ -140,6 +140,34 @@ test('imports a 25-row export, then the same file changes nothing, then only edi
   assert.equal(ids[0].Phone, '0799000111');
   assert.equal(ids[1].Addresses[0].Address, 'Bd. Nou nr. 7');
   await third.close();
+});
+
+test('the import goes on after the page is closed and the worker is stopped, without duplicates', async () => {
+  const START = 500;
+  const page = await preview(file('alti-clienti.xlsx', {}, START));
+  assert.match(await counts(page), /25\s*noi/);
+  await page.click('#start');
+  await page.locator('#backgroundNote').waitFor();
+  // Stop the service worker mid-import, as Chrome does with an idle worker, and close the page.
+  const cdp = await browser.context.newCDPSession(page);
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const worker = targetInfos.find((t) => t.type === 'service_worker' && t.url.includes(browser.extensionId));
+  assert.ok(worker, 'the worker target is visible');
+  await cdp.send('Target.closeTarget', { targetId: worker.targetId });
+  await page.close();
+  const batch = new Set(Array.from({ length: ROWS }, (_, i) => company(i, {}, START).cif));
+  const soFar = (await contacts()).filter((c) => batch.has(c.VatNumber)).length;
+  assert.ok(soFar < ROWS, `stopped mid-import (${soFar} of ${ROWS} written)`);
+  // Reopening the page wakes the worker, which picks the job up where it was.
+  const again = await browser.page('import.html');
+  await again.locator('#phase:has-text("Import încheiat · alti-clienti.xlsx")').waitFor({ timeout: 120000 });
+  assert.match(await counts(again), /25\s*create/);
+  const businesses = (await contacts()).filter((c) => c.Type === 'Business');
+  for (let i = 0; i < ROWS; i++) {
+    const c = company(i, {}, START);
+    assert.equal(businesses.filter((b) => b.VatNumber === c.cif).length, 1, `${c.name} exists once`);
+  }
+  await again.close();
 });
 
 test('a file that is not a spreadsheet gets a clear Romanian message', async () => {
