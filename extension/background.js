@@ -1,10 +1,18 @@
 // Background service worker: glue only. Listeners are registered synchronously at the top level
 // (MV3 wakes the worker for them); every message goes to the Rust core with its sender, and the
 // core decides what that sender may do. Secrets never leave this worker and the extension pages.
-import init, { handle, setHostPermissions, resumeImport } from './pkg/core.js';
+import init, { handle, setHostPermissions } from './pkg/core.js';
 
 const ready = init({ module_or_path: chrome.runtime.getURL('pkg/core_bg.wasm') }).then(() => {
   setHostPermissions(chrome.runtime.getManifest().host_permissions || []);
+});
+
+// The worker itself, for alarms and start-up: an extension page as far as the core is concerned.
+const SELF = () => ({
+  extensionId: chrome.runtime.id,
+  senderId: chrome.runtime.id,
+  url: chrome.runtime.getURL('background.js'),
+  lang: chrome.i18n.getUILanguage(),
 });
 
 function senderInfo(sender) {
@@ -16,29 +24,67 @@ function senderInfo(sender) {
   };
 }
 
+/**
+ * Makes chrome.alarms match the list the core wants: repeating ({name, periodInMinutes}) and
+ * one-shot ({name, delayInMinutes}) alarms.
+ */
+async function applyAlarms(wanted) {
+  for (const a of await chrome.alarms.getAll()) {
+    const w = wanted.find((x) => x.name === a.name);
+    if (!w || (w.periodInMinutes && a.periodInMinutes !== w.periodInMinutes)) await chrome.alarms.clear(a.name);
+  }
+  const existing = await chrome.alarms.getAll();
+  for (const w of wanted) {
+    if (existing.some((a) => a.name === w.name)) continue;
+    chrome.alarms.create(w.name, w.periodInMinutes
+      ? { periodInMinutes: w.periodInMinutes, delayInMinutes: w.periodInMinutes }
+      : { delayInMinutes: w.delayInMinutes });
+  }
+}
+
 // Side effects the core may ask the browser for; the core chose them, this only performs them.
-const effects = {
-  openOptions: () => chrome.runtime.openOptionsPage(),
-};
+async function perform(reply) {
+  if (!reply) return;
+  if (reply.effect === 'openOptions') await chrome.runtime.openOptionsPage();
+  if (Array.isArray(reply.alarms)) await applyAlarms(reply.alarms);
+}
+
+// A long job waits for rate-limit slots between calls; Chrome stops a worker that has been idle
+// for 30 seconds, so while the core works, an extension API call every 20 s keeps it alive.
+let working = 0;
+let keepAlive = null;
 
 async function run(message, sender) {
   await ready;
-  const reply = await handle(message, senderInfo(sender));
-  if (reply && reply.effect && effects[reply.effect]) {
-    await effects[reply.effect]();
+  working += 1;
+  if (!keepAlive) keepAlive = setInterval(() => chrome.runtime.getPlatformInfo(), 20000);
+  try {
+    const reply = await handle(message, sender);
+    await perform(reply);
+    return reply;
+  } finally {
+    working -= 1;
+    if (working === 0) {
+      clearInterval(keepAlive);
+      keepAlive = null;
+    }
   }
-  return reply;
 }
 
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
-  run(message, sender)
+  run(message, senderInfo(sender))
     .then(sendResponse)
     .catch((err) => sendResponse({ ok: false, error: { code: 'internal', message: String(err && err.message || err) } }));
   return true; // the answer is sent asynchronously
 });
 
-// A company import left unfinished when the browser closed continues when it starts again (the
-// import page and the alarm tick resume it too).
+// The tick: resumes work a previous worker left unfinished, polls for trigger statuses.
+chrome.alarms.onAlarm.addListener((alarm) => {
+  run({ cmd: 'tick' }, SELF()).catch(() => {});
+});
 chrome.runtime.onStartup.addListener(() => {
-  ready.then(() => resumeImport());
+  run({ cmd: 'tick' }, SELF()).catch(() => {});
+});
+chrome.runtime.onInstalled.addListener(() => {
+  run({ cmd: 'tick' }, SELF()).catch(() => {});
 });

@@ -27,8 +27,19 @@ function formInput() {
       dueDays: Number($('dueDays').value || 0),
       draft: $('draft').checked,
     },
+    integration: $('mapping').hidden ? null : {
+      fields: Object.fromEntries(ROLES.map((r) => [r, $(`field-${r}`).value || null])),
+      triggers: Array.from(document.querySelectorAll('#triggers input:checked')).map((c) => ({ id: c.value, label: c.dataset.label })),
+      auto: $('auto').checked,
+      intervalMinutes: Number($('pollInterval').value || 2),
+    },
+    stock: { enabled: $('stockEnabled').checked, warehouse: $('stockWarehouse').value },
+    advanced: $('timeScaleRow').hidden ? null : { timeScale: Number($('timeScale').value || 1) },
   };
 }
+
+const ROLES = ['invoiceNumber', 'link', 'paymentStatus', 'pdf', 'error'];
+let stored = null;
 
 function fill(s) {
   $('smartbillCif').value = s.smartbill.cif;
@@ -46,6 +57,54 @@ function fill(s) {
   $('smartbillSeries').value = s.document.series;
   $('dueDays').value = s.document.dueDays;
   $('draft').checked = s.document.draft;
+  $('auto').checked = s.integration.auto;
+  $('pollInterval').value = s.integration.intervalMinutes;
+  $('stockEnabled').checked = s.stock.enabled;
+  $('stockWarehouse').value = s.stock.warehouse;
+  $('timeScale').value = s.advanced.timeScale;
+  stored = s;
+}
+
+async function runChecklist() {
+  const list = $('checklist');
+  const reply = await busy($('runChecklist'), $('checklistBusy'), () => send({ cmd: 'checklist', settings: formInput() }));
+  if (!reply.ok) {
+    list.replaceChildren(Object.assign(el('li', reply.error.message), { className: 'fail' }));
+    return;
+  }
+  list.replaceChildren(...reply.lines.map((l) => {
+    const li = el('li', l.message, l.ok ? 'ok' : 'fail');
+    li.dataset.id = l.id;
+    return li;
+  }));
+  const schema = reply.schema;
+  if (!schema) return;
+  $('mapping').hidden = false;
+  $('minicrmModule').dataset.categoryId = String(schema.categoryId);
+  const chosen = schema.chosen || {};
+  for (const role of ROLES) {
+    const select = $(`field-${role}`);
+    const keep = select.value;
+    const options = [Object.assign(document.createElement('option'), { value: '', textContent: t('fieldUnused') })];
+    for (const name of schema.candidates[role] || []) {
+      const o = document.createElement('option');
+      o.value = name;
+      o.textContent = name === schema.suggestion[role] ? `${name} ${t('suggested')}` : name;
+      options.push(o);
+    }
+    select.replaceChildren(...options);
+    select.value = keep && (schema.candidates[role] || []).includes(keep) ? keep : (chosen[role] || '');
+  }
+  const active = new Set((stored ? stored.integration.triggers : []).map((x) => x.id));
+  const current = new Set(Array.from(document.querySelectorAll('#triggers input:checked')).map((c) => c.value));
+  $('triggers').replaceChildren(...schema.statuses.map((st) => {
+    const label = el('label', null, 'choice');
+    const box = Object.assign(document.createElement('input'), { type: 'checkbox', value: st.id });
+    box.dataset.label = st.label;
+    box.checked = current.size ? current.has(st.id) : active.has(st.id);
+    label.append(box, el('span', st.label));
+    return label;
+  }));
 }
 
 function clearErrors() {
@@ -129,6 +188,7 @@ async function testMiniCrm() {
     delete $('minicrmModule').dataset.categoryId;
     box.append(el('strong', t('moduleMissing')));
   }
+  if (reply.module) runChecklist();
 }
 
 async function save(event) {
@@ -145,6 +205,7 @@ async function save(event) {
   for (const p of reply.problems) showFieldError(p);
   status.className = reply.problems.length ? 'fail' : 'ok';
   status.textContent = reply.problems.length ? t('savedIncomplete', [String(reply.problems.length)]) : t('saved');
+  if (!reply.problems.length) runChecklist();
 }
 
 async function main() {
@@ -156,8 +217,11 @@ async function main() {
     return;
   }
   $('apiBaseRow').hidden = !reply.apiBaseEditable;
+  $('timeScaleRow').hidden = !reply.apiBaseEditable;
   fill(reply.settings);
   $('minicrmModule').addEventListener('change', () => delete $('minicrmModule').dataset.categoryId);
+  $('runChecklist').addEventListener('click', runChecklist);
+  if (reply.settings.complete) runChecklist();
   $('testSmartBill').addEventListener('click', testSmartBill);
   $('testMiniCrm').addEventListener('click', testMiniCrm);
   $('form').addEventListener('submit', save);

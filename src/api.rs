@@ -9,6 +9,12 @@ use crate::emission::{Emission, Mode};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::jobs::{Gate, Priority, Runtime};
+use crate::sync::JobKind;
+
+/// How long one alarm tick may work on jobs (Chrome ends an event after 5 minutes).
+const TICK_BUDGET_MS: i64 = 4 * 60 * 1000;
+/// "Sincronizează acum" answers after a first slice; the rest runs on alarms.
+const SYNC_NOW_BUDGET_MS: i64 = 20 * 1000;
 use crate::minicrm::MiniCrm;
 use crate::platform::{Clock, Store, Transport};
 use crate::settings::{self, Settings, SettingsInput};
@@ -86,6 +92,17 @@ pub enum Command {
     Tick,
     /// Options page: the setup checklist and what the field mapping needs from the schema.
     Checklist { settings: Option<SettingsInput> },
+    /// Popup/options: run the payment refresh and/or the stock sync now.
+    SyncNow {
+        #[serde(default)]
+        kind: Option<JobKind>,
+    },
+    /// Popup/options: stop a running job after its current item.
+    CancelJob { kind: JobKind },
+    /// Popup/options: progress, last results, next runs, activity log.
+    JobsStatus,
+    /// Options page: SmartBill's warehouses (`GET /stocks`).
+    Warehouses,
     /// Import page: company import from SmartBill's client export (see `import`).
     Import { action: Value },
 }
@@ -102,6 +119,10 @@ impl Command {
             Command::OpenOptions => "openOptions",
             Command::Tick => "tick",
             Command::Checklist { .. } => "checklist",
+            Command::SyncNow { .. } => "syncNow",
+            Command::CancelJob { .. } => "cancelJob",
+            Command::JobsStatus => "jobsStatus",
+            Command::Warehouses => "warehouses",
             Command::Import { .. } => "import",
         }
     }
@@ -235,7 +256,29 @@ impl<'a> App<'a> {
             Command::PanelState { url } => self.card(&url, CardAction::State, None, lang).await,
             Command::Card { url, action, number } => self.card(&url, action, number, lang).await,
             Command::OpenOptions => Ok(json!({"effect": "openOptions"})),
-            Command::Tick => self.tick(lang).await,
+            Command::Tick => self.tick(lang, TICK_BUDGET_MS).await,
+            Command::SyncNow { kind } => self.sync_now(kind, lang).await,
+            Command::CancelJob { kind } => {
+                self.runtime.request_cancel(kind);
+                // A run left by a dead worker has no loop to notice: mark it here.
+                if let Some(mut run) = crate::sync::load_run(self.store, kind).await? {
+                    if run.status == crate::sync::RunStatus::Running
+                        && !self.runtime.locks.is_locked(&format!("job.{}", kind.key()))
+                    {
+                        run.status = crate::sync::RunStatus::Cancelled;
+                        run.finished_ms = Some(self.clock.now_ms());
+                        crate::sync::save_run(self.store, &run).await?;
+                        self.runtime.clear_cancel(kind);
+                    }
+                }
+                let settings = self.settings().await?;
+                crate::sync::status(self, &settings).await
+            }
+            Command::JobsStatus => {
+                let settings = self.settings().await?;
+                crate::sync::status(self, &settings).await
+            }
+            Command::Warehouses => self.warehouses().await,
             Command::Checklist { settings } => self.checklist(settings, lang).await,
             Command::Import { action } => crate::import::handle(self, action, lang).await,
         }
@@ -256,7 +299,12 @@ impl<'a> App<'a> {
         // Incomplete settings are saved too (nothing typed is lost); the problems are listed so
         // the page can point at each field.
         let problems: Vec<ErrorView> = problems.iter().map(|e| ErrorView::new(e, lang)).collect();
-        let alarms = crate::schedule::alarms(&merged, &self.host_permissions);
+        if merged.stock.enabled && (!stored.stock.enabled || stored.stock.warehouse != merged.stock.warehouse)
+        {
+            // Enabling stock sync (or another warehouse) syncs at once.
+            crate::sync::request(self.store, JobKind::Stock, "enabled").await?;
+        }
+        let alarms = crate::schedule::alarms(&merged, &self.host_permissions, merged.stock.enabled);
         Ok(
             json!({"saved": true, "problems": problems, "settings": merged.view(&self.host_permissions), "alarms": alarms}),
         )
@@ -319,6 +367,10 @@ impl<'a> App<'a> {
             let entry = emission.entry_for_card(&card).await?;
             let (doc_id, project_id) = (entry.doc_id, card.project_id);
             let entry = match action {
+                // A dead worker's unfinished emission is finished as soon as someone looks.
+                CardAction::State if emission.is_unfinished(&entry) => {
+                    emission.emit(kind, doc_id, project_id, Mode::Resume).await?
+                }
                 CardAction::State => entry,
                 CardAction::Emit => emission.emit(kind, doc_id, project_id, Mode::Button).await?,
                 CardAction::Retry => emission.emit(kind, doc_id, project_id, Mode::Retry).await?,
@@ -327,9 +379,23 @@ impl<'a> App<'a> {
                 CardAction::Reverse => emission.reverse(kind, doc_id).await?,
                 CardAction::Confirm => emission.confirm(kind, doc_id, project_id, number).await?,
                 CardAction::Changed => emission.status_changed(kind, project_id).await?,
+                CardAction::CancelDuplicate => emission.resolve_duplicate(kind, doc_id, number).await?,
                 CardAction::Pdf => return emission.pdf(&entry).await,
             };
-            Ok::<Value, Error>(emission.panel(&entry))
+            let mut reply = emission.panel(&entry);
+            if matches!(
+                action,
+                CardAction::Emit | CardAction::Retry | CardAction::Reissue | CardAction::Confirm
+            ) && emission.settings.stock.enabled
+            {
+                // The invoice may have discharged stock: tick soon so MiniCRM follows.
+                reply["alarms"] = json!(crate::schedule::alarms(
+                    &emission.settings,
+                    &self.host_permissions,
+                    true
+                ));
+            }
+            Ok::<Value, Error>(reply)
         }
         .await;
         match result {
@@ -341,20 +407,58 @@ impl<'a> App<'a> {
         }
     }
 
-    async fn tick(&self, lang: Lang) -> Result<Value> {
+    /// The background tick: unfinished emissions, automatic emission, then the jobs (payment
+    /// refresh, stock sync) for at most `budget_ms` (an alarm event must end within minutes).
+    async fn tick(&self, lang: Lang, budget_ms: i64) -> Result<Value> {
         let settings = self.settings().await?;
-        let alarms = crate::schedule::alarms(&settings, &self.host_permissions);
+        // An unfinished company import goes on in this worker after the reply.
+        let import_pending = crate::import::job::pending(self).await;
         if !settings.validate_all(&self.host_permissions).is_empty() || settings.minicrm.category_id.is_none()
         {
+            let alarms = crate::schedule::alarms(&settings, &self.host_permissions, import_pending);
             return Ok(json!({"alarms": alarms, "skipped": "notConfigured"}));
         }
-        let emission = Emission::new(self, settings, lang, Priority::Background);
+        let emission = Emission::new(self, settings.clone(), lang, Priority::Background);
         let mut report = PollReport::default();
         emission.resume(&mut report).await?;
         if report.paused_until_ms.is_none() {
             emission.poll(&mut report).await?;
         }
-        Ok(json!({"alarms": alarms, "poll": report}))
+        let runner = crate::sync::Runner {
+            app: self,
+            settings: settings.clone(),
+            lang,
+            deadline_ms: self.clock.now_ms() + budget_ms,
+        };
+        let jobs = runner.step().await?;
+        let alarms = crate::schedule::alarms(&settings, &self.host_permissions, jobs.more || import_pending);
+        Ok(json!({"alarms": alarms, "poll": report, "jobs": jobs}))
+    }
+
+    async fn warehouses(&self) -> Result<Value> {
+        let settings = self.settings().await?;
+        let sb = self.smartbill(&settings, Priority::Interactive, 15_000)?;
+        let list = sb
+            .stocks(crate::platform::today_ro(self.clock), None, None)
+            .await?;
+        let mut names: Vec<String> = list.into_iter().map(|w| w.warehouse.warehouse_name).collect();
+        names.dedup();
+        Ok(json!({"warehouses": names}))
+    }
+
+    async fn sync_now(&self, kind: Option<JobKind>, lang: Lang) -> Result<Value> {
+        for k in [JobKind::Payments, JobKind::Stock] {
+            if kind.is_none_or(|want| want == k) {
+                crate::sync::request(self.store, k, "now").await?;
+            }
+        }
+        // A first slice now; the rest on the next ticks (the reply's alarms).
+        let mut reply = self.tick(lang, SYNC_NOW_BUDGET_MS).await?;
+        let settings = self.settings().await?;
+        if let Value::Object(map) = &mut reply {
+            map.insert("status".into(), crate::sync::status(self, &settings).await?);
+        }
+        Ok(reply)
     }
 
     async fn checklist(&self, input: Option<SettingsInput>, lang: Lang) -> Result<Value> {
@@ -380,4 +484,6 @@ pub enum CardAction {
     Confirm,
     Pdf,
     Changed,
+    /// Cancel a suspected duplicate (`number` = "FCT 0124"), or dismiss the suspicion (none).
+    CancelDuplicate,
 }

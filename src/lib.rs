@@ -22,6 +22,7 @@ pub mod platform;
 pub mod schedule;
 pub mod settings;
 pub mod smartbill;
+pub mod sync;
 pub mod text;
 pub mod url;
 

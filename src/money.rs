@@ -81,6 +81,13 @@ pub fn ser_decimal_opt<S: Serializer>(value: &Option<Decimal>, s: S) -> Result<S
     }
 }
 
+/// A decimal as a JSON number value ("0", not "0.0"; "12.5").
+pub fn json_number(value: Decimal) -> serde_json::Value {
+    serde_json::Number::from_str(&value.normalize().to_string())
+        .map(serde_json::Value::Number)
+        .unwrap_or(serde_json::Value::Null)
+}
+
 /// Reads an integer id from a JSON number or a numeric string (`"932"`).
 pub fn de_id<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
     de_id_opt(d)?.ok_or_else(|| de::Error::custom("an id was expected"))

@@ -8,14 +8,22 @@ use crate::settings::Settings;
 #[serde(rename_all = "camelCase")]
 pub struct Alarm {
     pub name: &'static str,
-    pub period_in_minutes: f64,
+    /// A repeating alarm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period_in_minutes: Option<f64>,
+    /// A one-shot alarm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delay_in_minutes: Option<f64>,
 }
 
-/// One "tick" alarm while the extension is configured: it resumes unfinished work and, with
-/// automatic emission on, polls for documents that reached a trigger status. Sandbox builds may
-/// shrink the period with the time scale (unpacked extensions are not held to Chrome's
-/// 30-second minimum; TOOLCHAIN.md trap 7).
-pub fn alarms(settings: &Settings, host_permissions: &[String]) -> Vec<Alarm> {
+/// One "tick" alarm while the extension is configured: it resumes unfinished work, polls for
+/// documents that reached a trigger status (with automatic emission on) and works the jobs.
+/// Sandbox builds may shrink the period with the time scale (unpacked extensions are not held to
+/// Chrome's 30-second minimum; TOOLCHAIN.md trap 7).
+///
+/// While a long job (a large stock sync) is unfinished, a one-shot "continue" alarm brings the
+/// next tick sooner (Chrome gives an event at most 5 minutes; a tick works about 4).
+pub fn alarms(settings: &Settings, host_permissions: &[String], more_work: bool) -> Vec<Alarm> {
     let configured =
         settings.validate_all(host_permissions).is_empty() && settings.minicrm.category_id.is_some();
     if !configured {
@@ -23,8 +31,17 @@ pub fn alarms(settings: &Settings, host_permissions: &[String]) -> Vec<Alarm> {
     }
     let scale = settings.time_scale(host_permissions);
     let minutes = f64::from(settings.integration.interval_minutes.max(1)) / scale;
-    vec![Alarm {
+    let mut list = vec![Alarm {
         name: "tick",
-        period_in_minutes: minutes,
-    }]
+        period_in_minutes: Some(minutes),
+        delay_in_minutes: None,
+    }];
+    if more_work {
+        list.push(Alarm {
+            name: "continue",
+            period_in_minutes: None,
+            delay_in_minutes: Some((0.5 / scale).max(0.01)),
+        });
+    }
+    list
 }

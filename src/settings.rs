@@ -225,6 +225,10 @@ pub struct SettingsView {
     pub smartbill: SmartBillView,
     pub minicrm: MiniCrmView,
     pub document: DocumentSettings,
+    pub integration: IntegrationSettings,
+    pub stock: StockSettings,
+    pub units: std::collections::BTreeMap<String, String>,
+    pub advanced: AdvancedSettings,
     pub complete: bool,
 }
 
@@ -366,6 +370,10 @@ impl Settings {
                 category_id: self.minicrm.category_id,
             },
             document: self.document.clone(),
+            integration: self.integration.clone(),
+            stock: self.stock.clone(),
+            units: self.units.clone(),
+            advanced: self.advanced.clone(),
             complete: self.validate_all(host_permissions).is_empty(),
         }
     }

@@ -53,8 +53,8 @@ pub async fn handle(command: JsValue, sender: JsValue) -> JsValue {
     to_js(&reply)
 }
 
-/// Continues an unfinished company import (for the `chrome.alarms` tick); resolves when it is
-/// done or must wait. A second call while one runs returns at once.
+/// Continues an unfinished company import (the `tick` command also starts it); resolves when it
+/// is done or must wait. A second call while one runs returns at once.
 #[wasm_bindgen(js_name = resumeImport)]
 pub async fn resume_import() {
     let _ = crate::import::resume(&app()).await;

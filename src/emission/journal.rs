@@ -125,6 +125,11 @@ pub struct Entry {
     /// still be on the card, and must not be taken for a live invoice.
     #[serde(default)]
     pub superseded: Vec<String>,
+    /// Numbers of the same series with the same total that appeared between our read of the
+    /// series and SmartBill's answer: probably a duplicate the browser's network stack created by
+    /// re-sending the POST on a dropped keep-alive connection. A person decides.
+    #[serde(default)]
+    pub duplicates: Vec<String>,
     pub events: Vec<Event>,
     pub updated_ms: i64,
 }
@@ -145,6 +150,7 @@ impl Entry {
             candidates: Vec::new(),
             storno: None,
             superseded: Vec::new(),
+            duplicates: Vec::new(),
             events: Vec::new(),
             updated_ms: 0,
         }

@@ -34,9 +34,9 @@ use crate::smartbill::{SmartBill, Tax};
 pub use journal::{Entry, Issued, Status};
 
 /// How long a call may wait for a rate-limit slot: a person waits a minute at most; background
-/// work half a minute per call (an alarm event must finish within minutes).
+/// work waits out one MiniCRM window (longer waits end the tick; the next alarm continues).
 pub const INTERACTIVE_WAIT_MS: i64 = 60_000;
-pub const BACKGROUND_WAIT_MS: i64 = 30_000;
+pub const BACKGROUND_WAIT_MS: i64 = 70_000;
 /// VAT rates are read from SmartBill, cached for a day (never hard-coded: rates change).
 const TAX_CACHE_MS: i64 = 24 * 3600 * 1000;
 
@@ -168,7 +168,12 @@ impl<'a> Emission<'a> {
                 }
                 return Ok(entry);
             }
-            Status::Cancelled | Status::Reversed if mode != Mode::Reissue => return Ok(entry),
+            Status::Cancelled | Status::Reversed if mode != Mode::Reissue => {
+                if !entry.written_back {
+                    self.write_back(&mut entry).await?;
+                }
+                return Ok(entry);
+            }
             Status::NeedsConfirmation => return Ok(entry),
             Status::Issuing => match self.reconcile(&entry).await? {
                 Reconciled::Issued(issued) => {
@@ -352,7 +357,7 @@ impl<'a> Emission<'a> {
                     reconciled: false,
                     external: false,
                 });
-                entry.intent = None;
+                let intent = entry.intent.take();
                 entry.status = Status::Issued;
                 entry.written_back = false;
                 entry.candidates.clear();
@@ -360,6 +365,13 @@ impl<'a> Emission<'a> {
                 let label = entry.issued.as_ref().map(|i| i.label()).unwrap_or_default();
                 entry.log(self.now(), format!("issued {label}"));
                 self.save(entry).await?;
+                if let Some(intent) = intent {
+                    self.look_for_duplicates(&sb, entry, &intent).await;
+                }
+                if built.request.use_stock == Some(true) && !draft {
+                    // The invoice discharged stock: MiniCRM's quantities follow on the next tick.
+                    let _ = crate::sync::request(self.store(), crate::sync::JobKind::Stock, "invoice").await;
+                }
                 self.write_back(entry).await
             }
             Err(e @ (Error::Paused { .. } | Error::Unreachable { .. })) => {
@@ -575,7 +587,7 @@ impl<'a> Emission<'a> {
 
     /// The payment-status field's option for a state. The labels are read from the module's
     /// schema once and kept with the settings (enum values must already exist in MiniCRM).
-    async fn payment_label(&self, state: PaymentState) -> Option<String> {
+    pub async fn payment_label_for(&self, state: PaymentState) -> Option<String> {
         let key = serde_json::to_value(state).ok()?.as_str()?.to_string();
         if let Some(label) = self.settings.integration.payment_labels.get(&key) {
             return Some(label.clone());
@@ -638,12 +650,21 @@ impl<'a> Emission<'a> {
                 .unwrap_or(PaymentState::Unpaid),
         };
         if let Some(name) = f.get(crate::fields::Role::PaymentStatus) {
-            if let Some(label) = self.payment_label(state).await {
+            if let Some(label) = self.payment_label_for(state).await {
                 fields.insert(name.into(), json!(label));
             }
         }
         if let Some(name) = f.get(crate::fields::Role::Error) {
-            fields.insert(name.into(), json!(""));
+            let warning = if entry.duplicates.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "Atenție: SmartBill are și {}, cu același total, apărută în aceeași clipă cu {}: probabil un duplicat (conexiune întreruptă). Verifică și anulează-l din panoul SmartBill.",
+                    entry.duplicates.join(", "),
+                    issued.label()
+                )
+            };
+            fields.insert(name.into(), json!(warning));
         }
         let pdf = f
             .get(crate::fields::Role::Pdf)
@@ -686,6 +707,81 @@ impl<'a> Emission<'a> {
                 self.save(entry).await
             }
         }
+    }
+
+    /// After a success: were other numbers issued on the series between our read of `nextNumber`
+    /// and SmartBill's answer, with exactly our total? A browser re-sends a POST by itself when a
+    /// reused keep-alive connection drops before any answer (Chrome's network stack does, for any
+    /// method), and SmartBill has no idempotency key: the first copy is then a duplicate. We cannot
+    /// prove it, so the panel asks the user (peers.md (c)1).
+    async fn look_for_duplicates(&self, sb: &SmartBill<'_>, entry: &mut Entry, intent: &journal::Intent) {
+        let (Some(expected), Some(issued)) = (intent.expected_number, entry.issued.clone()) else {
+            return;
+        };
+        let Ok(ours) = issued.number.parse::<u64>() else {
+            return;
+        };
+        if ours <= expected || issued.doc_type != DocumentType::Invoice {
+            return;
+        }
+        let width = issued.number.len();
+        let mut suspects = Vec::new();
+        for n in (expected..ours).take(10) {
+            let number = format!("{n:0width$}");
+            if let Ok(status) = sb.payment_status(&issued.series, &number).await {
+                if status.invoice_total_amount == issued.total {
+                    suspects.push(format!("{} {number}", issued.series));
+                }
+            }
+        }
+        if suspects.is_empty() {
+            return;
+        }
+        entry.duplicates = suspects.clone();
+        entry.log(
+            self.now(),
+            format!("possible duplicate(s): {}", suspects.join(", ")),
+        );
+        let _ = self.save(entry).await;
+    }
+
+    /// "Anulează duplicatul": cancels a suspected duplicate (never the entry's own document).
+    pub async fn resolve_duplicate(
+        &self,
+        kind: DocumentKind,
+        doc_id: u64,
+        number: Option<String>,
+    ) -> Result<Entry> {
+        let key = journal::key(kind, doc_id);
+        let Some(_guard) = self.app.runtime.locks.try_lock(&key) else {
+            return Err(Error::BadCommand {
+                detail: "busy".into(),
+            });
+        };
+        let mut entry = journal::load(self.store(), kind, doc_id)
+            .await?
+            .ok_or(Error::from(EmissionProblem::NothingToCancel))?;
+        match number {
+            // "Not a duplicate": forget the suspicion.
+            None => {
+                entry.duplicates.clear();
+                entry.log(self.now(), "the user says it is not a duplicate");
+            }
+            Some(label) => {
+                if !entry.duplicates.contains(&label) {
+                    return Err(Error::from(EmissionProblem::NothingToCancel));
+                }
+                let (series, number) = label.split_once(' ').unwrap_or(("", label.as_str()));
+                self.smartbill()?.cancel_invoice(series, number).await?;
+                entry.duplicates.retain(|d| d != &label);
+                entry.log(self.now(), format!("cancelled the duplicate {label}"));
+            }
+        }
+        self.save(&mut entry).await?;
+        if entry.duplicates.is_empty() {
+            self.write_back(&mut entry).await?;
+        }
+        Ok(entry)
     }
 
     /// Decides what happened to the recorded intent, from SmartBill's series counter and the
@@ -891,7 +987,7 @@ impl<'a> Emission<'a> {
             PaymentState::Cancelled
         };
         if let Some(name) = f.get(crate::fields::Role::PaymentStatus) {
-            if let Some(label) = self.payment_label(state).await {
+            if let Some(label) = self.payment_label_for(state).await {
                 fields.insert(name.into(), json!(label));
             }
         }

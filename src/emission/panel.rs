@@ -68,6 +68,7 @@ pub struct PanelView {
     pub error: Option<journal::StoredError>,
     pub candidates: Vec<String>,
     pub storno: Option<String>,
+    pub duplicates: Vec<String>,
     pub can_cancel: bool,
     pub can_reverse: bool,
     pub can_reissue: bool,
@@ -75,7 +76,7 @@ pub struct PanelView {
     pub stock_managed: bool,
 }
 
-pub fn view(entry: &Entry, stock_managed: bool) -> PanelView {
+pub fn view(entry: &Entry, configured: DocumentType, stock_managed: bool) -> PanelView {
     let issued = entry.issued.as_ref();
     let state = match entry.status {
         Status::NotIssued => {
@@ -96,7 +97,7 @@ pub fn view(entry: &Entry, stock_managed: bool) -> PanelView {
         && issued.is_some_and(|i| !i.external && !i.draft && !i.number.is_empty());
     PanelView {
         state,
-        doc_type: issued.map(|i| i.doc_type).unwrap_or_default(),
+        doc_type: issued.map(|i| i.doc_type).unwrap_or(configured),
         document_id: entry.doc_id,
         number: issued.map(|i| i.label()),
         link: issued.map(|i| i.document_url.clone()).filter(|l| !l.is_empty()),
@@ -114,6 +115,7 @@ pub fn view(entry: &Entry, stock_managed: bool) -> PanelView {
             .filter(|_| !matches!(entry.status, Status::Issued)),
         candidates: entry.candidates.clone(),
         storno: entry.storno.as_ref().map(|s| s.label()),
+        duplicates: entry.duplicates.clone(),
         can_cancel: live,
         can_reverse: live && issued.is_some_and(|i| i.doc_type == DocumentType::Invoice),
         can_reissue: matches!(entry.status, Status::Cancelled | Status::Reversed),
@@ -141,7 +143,7 @@ impl Emission<'_> {
     }
 
     pub fn panel(&self, entry: &Entry) -> Value {
-        let v = view(entry, self.settings.stock.enabled);
+        let v = view(entry, self.settings.document.kind, self.settings.stock.enabled);
         json!({"show": true, "configured": true, "panel": v})
     }
 }

@@ -37,6 +37,17 @@ pub fn minicrm_time(ms: i64) -> String {
 }
 
 impl Emission<'_> {
+    /// Work a previous worker left unfinished: an undecided intent, a card not updated. Entries
+    /// being worked on right now (locked) are not unfinished.
+    pub fn is_unfinished(&self, entry: &journal::Entry) -> bool {
+        let pending = entry.status == Status::Issuing
+            || (matches!(
+                entry.status,
+                Status::Issued | Status::Cancelled | Status::Reversed
+            ) && !entry.written_back);
+        pending && !self.app.runtime.locks.is_locked(&entry.key())
+    }
+
     /// Finishes unfinished entries: undecided intents of a dead worker, cards not yet updated.
     pub async fn resume(&self, report: &mut PollReport) -> Result<()> {
         for entry in journal::all(self.app.store).await? {

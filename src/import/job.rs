@@ -581,6 +581,21 @@ async fn status(app: &App<'_>, lang: Lang, offset: usize, limit: usize) -> Resul
     }))
 }
 
+/// Whether a stored import is unfinished; if it may run now and no runner is active, asks the
+/// worker to run it (see [`wake_wanted`]). For the background tick.
+pub async fn pending(app: &App<'_>) -> bool {
+    let Ok(Some(head)) = load_head(app.store).await else {
+        return false;
+    };
+    if !matches!(head.phase, Phase::Matching | Phase::Running) {
+        return false;
+    }
+    if !RUNNING.with(StdCell::get) && head.retry_at.is_none_or(|t| t <= app.clock.now_ms()) {
+        WAKE.with(|w| w.set(true));
+    }
+    true
+}
+
 /// Runs the stored job until it is done, waits for the user, or must pause (a lockout, a
 /// transient failure: `retry_at`). Called by the alarm, and after `handle` asked for it; a second
 /// call while one runs returns at once.

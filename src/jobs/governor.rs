@@ -34,18 +34,21 @@ pub struct Limit {
     pub reserve: u32,
 }
 
-/// 29 calls per 10.5 s: 92 % of SmartBill's 30 per 10 s, with room for network jitter moving a
-/// call into the next fixed window on SmartBill's side.
+/// 30 calls per 10.25 s, background work leaving 2 for people: background runs at 28/10.25 s =
+/// 91 % of SmartBill's 30 per 10 s. SmartBill also says how many calls its current window has
+/// left (`X-RateLimit-Remaining`, §3.5): at 0 the governor holds until `X-RateLimit-Reset`, so
+/// network jitter cannot push a 31st call into SmartBill's window.
 pub const SMARTBILL: Limit = Limit {
-    calls: 29,
-    window_ms: 10_500,
-    reserve: 3,
+    calls: 30,
+    window_ms: 10_250,
+    reserve: 2,
 };
-/// 58 calls per 61 s: 95 % of MiniCRM's 60 per minute.
+/// 59 calls per 61 s, background leaving 3 for people: 56/61 s = 92 % of MiniCRM's 60 a minute
+/// (MiniCRM sends no rate-limit headers; a 429 pauses all MiniCRM work for a backoff).
 pub const MINICRM: Limit = Limit {
-    calls: 58,
+    calls: 59,
     window_ms: 61_000,
-    reserve: 4,
+    reserve: 3,
 };
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -55,6 +58,9 @@ pub struct GovernorState {
     pub calls: Vec<i64>,
     /// A lockout (SmartBill's 10-minute block, MiniCRM's 429 backoff) lasts until then.
     pub blocked_until: Option<i64>,
+    /// The service said its window is spent: no call before then (not a lockout).
+    #[serde(default)]
+    pub held_until: Option<i64>,
 }
 
 /// Why a slot was not granted.
@@ -148,8 +154,12 @@ impl Governor {
             let state = guard.get_or_insert_with(GovernorState::default);
             match state.blocked_until {
                 Some(until) if until > now => Err(Wait::Blocked { until_ms: until }),
+                _ if state.held_until.is_some_and(|h| h > now) => Err(Wait::Busy {
+                    at_ms: state.held_until.unwrap_or(now),
+                }),
                 _ => {
                     state.blocked_until = None;
+                    state.held_until = None;
                     state.calls.retain(|&t| t > now - window && t <= now + window);
                     let allowed = match priority {
                         Priority::Interactive => self.limit.calls,
@@ -202,6 +212,23 @@ impl Governor {
             let mut guard = self.state.borrow_mut();
             let state = guard.get_or_insert_with(GovernorState::default);
             state.blocked_until = Some(state.blocked_until.map_or(until_ms, |u| u.max(until_ms)));
+        }
+        self.persist(store).await;
+    }
+
+    /// The service says its current window is spent until `until_ms`: hold calls until then,
+    /// but never longer than one of our windows (clocks differ between client and server).
+    pub async fn hold(&self, store: &dyn Store, clock: &dyn Clock, until_ms: i64) {
+        let now = clock.now_ms();
+        if until_ms <= now {
+            return;
+        }
+        let until = until_ms.min(now + self.window_ms());
+        self.ensure_loaded(store).await;
+        {
+            let mut guard = self.state.borrow_mut();
+            let state = guard.get_or_insert_with(GovernorState::default);
+            state.held_until = Some(state.held_until.map_or(until, |h| h.max(until)));
         }
         self.persist(store).await;
     }

@@ -103,9 +103,25 @@ impl Drop for LockGuard<'_> {
     }
 }
 
-/// What lives as long as the worker: the governors and the locks.
+/// What lives as long as the worker: the governors, the locks, cancellation requests.
 #[derive(Default)]
 pub struct Runtime {
     pub governors: Governors,
     pub locks: Locks,
+    cancel: RefCell<std::collections::BTreeSet<crate::sync::JobKind>>,
+}
+
+impl Runtime {
+    /// Asks the running job of this kind to stop after its current item.
+    pub fn request_cancel(&self, kind: crate::sync::JobKind) {
+        self.cancel.borrow_mut().insert(kind);
+    }
+
+    pub fn cancelled(&self, kind: crate::sync::JobKind) -> bool {
+        self.cancel.borrow().contains(&kind)
+    }
+
+    pub fn clear_cancel(&self, kind: crate::sync::JobKind) {
+        self.cancel.borrow_mut().remove(&kind);
+    }
 }

@@ -113,6 +113,12 @@ impl<'a> SmartBill<'a> {
                 remaining,
                 reset_s: reset,
             }));
+            if let (0, Some(gate)) = (remaining, &self.gate) {
+                // SmartBill's window is spent: wait for the next one (§3.5).
+                gate.governor
+                    .hold(gate.store, gate.clock, reset.saturating_mul(1000))
+                    .await;
+            }
         }
         Ok(response)
     }
@@ -228,8 +234,15 @@ impl<'a> SmartBill<'a> {
         Err(Error::SmartBill { status, kind, text })
     }
 
+    /// When a lockout that starts now ends (10 minutes; shorter with a governor whose windows are
+    /// scaled down to match a sped-up sandbox).
     fn lockout_until(&self) -> i64 {
-        self.clock.now_ms() + LOCKOUT_MS
+        let scale = self
+            .gate
+            .as_ref()
+            .map(|g| g.governor.window_ms() as f64 / g.governor.limit().window_ms as f64)
+            .unwrap_or(1.0);
+        self.clock.now_ms() + (LOCKOUT_MS as f64 * scale).ceil() as i64
     }
 
     fn doc_query<'q>(&'q self, series: &'q str, number: &'q str) -> [(&'q str, &'q str); 3] {

@@ -189,11 +189,14 @@ impl Env {
             .clone()
     }
 
+    /// The sandbox's request log for one service ("smartbill", "minicrm"), or both with "".
     pub async fn requests(&self, service: &str) -> Vec<Value> {
-        self.get(&format!("/requests?service={service}")).await["requests"]
-            .as_array()
-            .unwrap()
-            .clone()
+        let path = if service.is_empty() {
+            "/requests".to_string()
+        } else {
+            format!("/requests?service={service}")
+        };
+        self.get(&path).await["requests"].as_array().unwrap().clone()
     }
 }
 

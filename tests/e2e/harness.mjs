@@ -11,6 +11,12 @@ import { chromium } from 'playwright-core';
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const EXTENSION = process.env.EXTENSION_DIR || join(ROOT, 'dist', 'sandbox');
 export const ARTIFACTS = join(ROOT, 'artifacts');
+/**
+ * The e2e suite runs the sandbox's clock this much faster and tells the extension (sandbox build
+ * only) to shrink its rate-limit windows as much: MiniCRM's 60 calls a minute become 60 per 3 s,
+ * so a suite that makes hundreds of calls runs in minutes without tripping a limit.
+ */
+export const TIME_SCALE = 20;
 const SANDBOX_BIN = process.env.SANDBOX_BIN || join(ROOT, 'target', 'debug', 'sandbox');
 
 /** Starts the sandbox binary on free ports; resolves with its info (URLs, credentials, ids). */
@@ -35,10 +41,22 @@ export async function startSandbox() {
     if (!res.ok) throw new Error(`control ${path}: HTTP ${res.status} ${await res.text()}`);
     return res.json();
   };
+  // Every body the extension sent to SmartBill, kept across resets for the spec check.
+  const sent = [];
+  const keepBodies = async () => {
+    const log = (await control('/requests?service=smartbill')).requests;
+    for (const r of log) if ((r.method === 'POST' || r.method === 'PUT') && r.body && typeof r.body === 'object') sent.push(r);
+  };
+  await control('/clock', { body: { speed: TIME_SCALE } });
   return {
     info,
     control,
-    reset: () => control('/reset', { body: { seed: true } }),
+    sent,
+    keepBodies,
+    reset: async () => {
+      await keepBodies();
+      return control('/reset', { body: { seed: true } });
+    },
     requests: async (service) => (await control(`/requests${service ? `?service=${service}` : ''}`)).requests,
     stop: () => child.kill('SIGTERM'),
   };
@@ -98,6 +116,7 @@ export async function configure(browser, info, overrides = {}) {
   await page.fill('#minicrmSystemId', v.systemId);
   await page.fill('#minicrmApiKey', v.apiKey);
   await page.selectOption('#minicrmModule', v.module);
+  await page.fill('#timeScale', String(v.timeScale ?? TIME_SCALE));
   return page;
 }
 
@@ -125,4 +144,72 @@ export async function inContentScript(page, expression) {
   await cdp.detach();
   if (exceptionDetails) throw new Error(exceptionDetails.exception?.description || exceptionDetails.text);
   return result.value;
+}
+
+/** Stops the extension's service worker, as Chrome does to an idle or crashed worker (CDP). */
+export async function killWorker(browser) {
+  const page = await browser.context.newPage();
+  const cdp = await browser.context.newCDPSession(page);
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const worker = targetInfos.find((t) => t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${browser.extensionId}/`));
+  if (!worker) throw new Error('no service worker to stop');
+  await cdp.send('Target.closeTarget', { targetId: worker.targetId });
+  await cdp.detach();
+  await page.close();
+}
+
+/** Sends a command from an extension page (as the popup or options page would). */
+export async function command(browser, message) {
+  const page = await browser.page('popup.html');
+  const reply = await page.evaluate((m) => chrome.runtime.sendMessage(m), message);
+  await page.close();
+  return reply;
+}
+
+/**
+ * Configures the extension through its options page for the sandbox: both connections tested,
+ * the card fields confirmed from the checklist, optional automatic emission and stock.
+ */
+export async function configureAll(browser, info, { module = 'offers', kind = 'invoice', series, auto = false, triggers = [], stock = null, draft = false } = {}) {
+  const page = await configure(browser, info, { module, series: series || (kind === 'proforma' ? info.smartbill.proformaSeries : info.smartbill.invoiceSeries) });
+  await page.check(`input[name="documentKind"][value="${kind}"]`);
+  if (draft) await page.check('#draft');
+  await page.click('#testMiniCrm');
+  await page.locator('#minicrmResult.ok').waitFor();
+  await page.locator('#mapping:not([hidden])').waitFor();
+  for (const label of triggers) await page.locator('#triggers label', { hasText: label }).locator('input').check();
+  if (auto) await page.check('#auto');
+  if (stock) {
+    await page.check('#stockEnabled');
+    await page.fill('#stockWarehouse', stock);
+  }
+  await page.click('#save');
+  await page.locator('#saveStatus.ok').waitFor();
+  return page;
+}
+
+/** Opens a seeded card of the fake MiniCRM and waits for the panel to settle. */
+export async function openCard(browser, info, name) {
+  const { minicrm } = info;
+  const card = minicrm.cards[name];
+  const page = await browser.context.newPage();
+  await page.goto(`${minicrm.base}/${minicrm.systemId}/#Project-${card.categoryId}/${card.projectId}`);
+  await page.locator('#minicrm-smartbill-panel').waitFor({ state: 'attached' });
+  await page.waitForFunction(() => {
+    const s = document.querySelector('#minicrm-smartbill-panel')?.dataset.state;
+    return s && s !== 'loading';
+  });
+  return page;
+}
+
+/** The panel's shadow root, as a locator. */
+export function panel(page) {
+  return page.locator('#minicrm-smartbill-panel');
+}
+
+/** Waits until the panel's state is one of `states`. */
+export async function panelState(page, states, timeout = 20000) {
+  const wanted = Array.isArray(states) ? states : [states];
+  await page.waitForFunction((w) => w.includes(document.querySelector('#minicrm-smartbill-panel')?.dataset.state), wanted, { timeout });
+  return page.evaluate(() => document.querySelector('#minicrm-smartbill-panel').dataset.state);
 }

@@ -127,21 +127,40 @@ struct StockBody {
     date: Option<String>,
 }
 
-async fn set_stock(AxState(s): AxState<Shared>, Json(b): Json<StockBody>) -> Answer {
-    let Ok(qty) = Decimal::try_from(b.quantity) else {
-        return bad("quantity");
-    };
-    let date = match b.date.as_deref() {
-        None => super::stock_import_date(),
-        Some(d) => match parse_date(d) {
-            Some(d) => d,
-            None => return bad("date must be yyyy-MM-dd"),
-        },
+/// One stock level, or a list of them (`{"items": [...]}`) for large catalogues; an unknown code
+/// creates the product. A list answers only the count, not every level.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StockRequest {
+    Many { items: Vec<StockBody> },
+    One(StockBody),
+}
+
+async fn set_stock(AxState(s): AxState<Shared>, Json(b): Json<StockRequest>) -> Answer {
+    let (items, many) = match b {
+        StockRequest::Many { items } => (items, true),
+        StockRequest::One(one) => (vec![one], false),
     };
     let mut w = s.lock();
-    match w.smartbill.set_stock(&b.warehouse, &b.code, qty, date) {
-        Ok(()) => ok(json!({"stock": w.smartbill.stock_levels()})),
-        Err(e) => bad(e),
+    for b in &items {
+        let Ok(qty) = Decimal::try_from(b.quantity) else {
+            return bad("quantity");
+        };
+        let date = match b.date.as_deref() {
+            None => super::stock_import_date(),
+            Some(d) => match parse_date(d) {
+                Some(d) => d,
+                None => return bad("date must be yyyy-MM-dd"),
+            },
+        };
+        if let Err(e) = w.smartbill.set_stock(&b.warehouse, &b.code, qty, date) {
+            return bad(e);
+        }
+    }
+    if many {
+        ok(json!({"updated": items.len()}))
+    } else {
+        ok(json!({"stock": w.smartbill.stock_levels()}))
     }
 }
 

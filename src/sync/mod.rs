@@ -1,0 +1,440 @@
+//! Background jobs that keep MiniCRM in step with SmartBill: the daily payment-status refresh and
+//! the stock sync. Each job is a pure planner (data in, a list of items out) and a runner that
+//! works the items one by one through the shared governors, persisting its cursor after every
+//! item, so a worker (or browser) that dies mid-run resumes where it stopped with nothing skipped
+//! or done twice. A run is bounded in time per tick; the next tick continues it.
+
+pub mod payments;
+pub mod stock;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use crate::api::App;
+use crate::error::{Error, Result};
+use crate::i18n::Lang;
+use crate::platform::{self, Store};
+use crate::settings::Settings;
+
+pub const DAY_MS: i64 = 24 * 3600 * 1000;
+const ACTIVITY_KEY: &str = "activity";
+const ACTIVITY_KEEP: usize = 30;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum JobKind {
+    Payments,
+    Stock,
+}
+
+impl JobKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            JobKind::Payments => "payments",
+            JobKind::Stock => "stock",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RunStatus {
+    Running,
+    Done,
+    Cancelled,
+    Failed,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Counts {
+    pub checked: u32,
+    pub changed: u32,
+    pub skipped: u32,
+    pub failed: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Note {
+    pub item: String,
+    pub reason: String,
+}
+
+/// One run of a job: what the activity log shows, and the resumable cursor.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Run {
+    pub kind: JobKind,
+    pub started_ms: i64,
+    pub finished_ms: Option<i64>,
+    pub status: RunStatus,
+    /// Items in the plan; the cursor is the next one to work.
+    pub total: u32,
+    pub cursor: u32,
+    pub counts: Counts,
+    /// Errors a person can act on (the last few).
+    pub errors: Vec<String>,
+    /// Items left out on purpose, with the reason (the last few).
+    pub skipped: Vec<Note>,
+    /// Why the run is waiting (a lockout), until when.
+    pub paused_until_ms: Option<i64>,
+    /// What started it: "schedule", "now" (a person), "invoice" (stock after a discharge), "enabled".
+    pub reason: String,
+}
+
+impl Run {
+    fn new(kind: JobKind, now: i64, total: usize, reason: &str) -> Run {
+        Run {
+            kind,
+            started_ms: now,
+            finished_ms: None,
+            status: RunStatus::Running,
+            total: total as u32,
+            cursor: 0,
+            counts: Counts::default(),
+            errors: Vec::new(),
+            skipped: Vec::new(),
+            paused_until_ms: None,
+            reason: reason.to_string(),
+        }
+    }
+
+    pub fn error(&mut self, message: String) {
+        if !self.errors.contains(&message) {
+            self.errors.push(message);
+        }
+        if self.errors.len() > 10 {
+            self.errors.remove(0);
+        }
+    }
+
+    pub fn skip(&mut self, item: String, reason: String) {
+        self.counts.skipped += 1;
+        self.skipped.push(Note { item, reason });
+        if self.skipped.len() > 100 {
+            self.skipped.remove(0);
+        }
+    }
+}
+
+/// When a job runs next.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Schedule {
+    pub next_due_ms: Option<i64>,
+    /// Set by "Sincronizează acum", by enabling stock sync, by an invoice that discharged stock.
+    pub due_reason: Option<String>,
+    pub last_done_ms: Option<i64>,
+}
+
+fn run_key(kind: JobKind) -> String {
+    format!("job.{}.run", kind.key())
+}
+
+fn plan_key(kind: JobKind) -> String {
+    format!("job.{}.plan", kind.key())
+}
+
+fn schedule_key(kind: JobKind) -> String {
+    format!("job.{}.schedule", kind.key())
+}
+
+fn storage(e: String) -> Error {
+    Error::Storage { detail: e }
+}
+
+pub async fn load_run(store: &dyn Store, kind: JobKind) -> Result<Option<Run>> {
+    platform::load(store, &run_key(kind)).await.map_err(storage)
+}
+
+pub async fn save_run(store: &dyn Store, run: &Run) -> Result<()> {
+    platform::save(store, &run_key(run.kind), run)
+        .await
+        .map_err(storage)
+}
+
+pub async fn load_schedule(store: &dyn Store, kind: JobKind) -> Schedule {
+    platform::load(store, &schedule_key(kind))
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+pub async fn save_schedule(store: &dyn Store, kind: JobKind, s: &Schedule) -> Result<()> {
+    platform::save(store, &schedule_key(kind), s)
+        .await
+        .map_err(storage)
+}
+
+/// Asks for a run as soon as possible (the next tick).
+pub async fn request(store: &dyn Store, kind: JobKind, reason: &str) -> Result<()> {
+    let mut s = load_schedule(store, kind).await;
+    s.due_reason = Some(reason.to_string());
+    save_schedule(store, kind, &s).await
+}
+
+pub async fn activity(store: &dyn Store) -> Vec<Run> {
+    platform::load(store, ACTIVITY_KEY)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+async fn record_activity(store: &dyn Store, run: &Run) {
+    let mut list = activity(store).await;
+    list.retain(|r| !(r.kind == run.kind && r.started_ms == run.started_ms));
+    list.insert(0, run.clone());
+    list.truncate(ACTIVITY_KEEP);
+    let _ = platform::save(store, ACTIVITY_KEY, &list).await;
+}
+
+/// Whether a job is enabled by the settings at all.
+pub fn enabled(kind: JobKind, settings: &Settings) -> bool {
+    match kind {
+        // Invoices of the last 30 days (proformas have no payment status).
+        JobKind::Payments => true,
+        JobKind::Stock => settings.stock.enabled && !settings.stock.warehouse.is_empty(),
+    }
+}
+
+/// What one tick's work on the jobs achieved.
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StepReport {
+    pub worked: u32,
+    /// A run is still in progress: the background should tick again soon.
+    pub more: bool,
+    pub paused_until_ms: Option<i64>,
+}
+
+pub struct Runner<'a> {
+    pub app: &'a App<'a>,
+    pub settings: Settings,
+    pub lang: Lang,
+    /// Stop working items after this moment (ms); the next tick continues.
+    pub deadline_ms: i64,
+}
+
+pub enum Outcome {
+    Changed,
+    Unchanged,
+    Skipped(String, String),
+    Failed(String),
+}
+
+impl<'a> Runner<'a> {
+    fn now(&self) -> i64 {
+        self.app.clock.now_ms()
+    }
+
+    /// Whether a new run of `kind` is due now (schedule, or someone asked).
+    async fn due(&self, kind: JobKind) -> Option<String> {
+        if !enabled(kind, &self.settings) {
+            return None;
+        }
+        let s = load_schedule(self.app.store, kind).await;
+        if let Some(reason) = s.due_reason {
+            return Some(reason);
+        }
+        match s.next_due_ms {
+            Some(at) if at <= self.now() => Some("schedule".into()),
+            None => Some("schedule".into()),
+            _ => None,
+        }
+    }
+
+    /// Works the jobs for this tick: continues a run in progress, or starts a due one.
+    pub async fn step(&self) -> Result<StepReport> {
+        let mut report = StepReport::default();
+        for kind in [JobKind::Stock, JobKind::Payments] {
+            let lock_key = format!("job.{}", kind.key());
+            let Some(_guard) = self.app.runtime.locks.try_lock(&lock_key) else {
+                report.more = true;
+                continue;
+            };
+            let r = match kind {
+                JobKind::Payments => self.step_job::<payments::PaymentsJob>().await,
+                JobKind::Stock => self.step_job::<stock::StockJob>().await,
+            };
+            match r {
+                Ok(r) => {
+                    report.worked += r.worked;
+                    report.more |= r.more;
+                    report.paused_until_ms = report.paused_until_ms.or(r.paused_until_ms);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(report)
+    }
+
+    async fn step_job<J: Worker>(&self) -> Result<StepReport> {
+        let kind = J::KIND;
+        let store = self.app.store;
+        let mut report = StepReport::default();
+        let mut run = match load_run(store, kind).await? {
+            Some(run) if run.status == RunStatus::Running => run,
+            _ => {
+                let Some(reason) = self.due(kind).await else {
+                    return Ok(report);
+                };
+                let plan = match J::plan(self).await {
+                    Ok(plan) => plan,
+                    Err(Error::Paused { until_ms, .. }) => {
+                        report.paused_until_ms = Some(until_ms);
+                        report.more = true;
+                        return Ok(report);
+                    }
+                    Err(e) => {
+                        let mut run = Run::new(kind, self.now(), 0, &reason);
+                        run.error(e.message(self.lang));
+                        self.finish(&mut run, RunStatus::Failed).await?;
+                        return Ok(report);
+                    }
+                };
+                let mut run = Run::new(kind, self.now(), plan.items.len(), &reason);
+                for (item, why) in plan.skipped {
+                    run.skip(item, why);
+                }
+                platform::save(store, &plan_key(kind), &plan.items)
+                    .await
+                    .map_err(storage)?;
+                // The request is taken: a run exists now.
+                let mut s = load_schedule(store, kind).await;
+                s.due_reason = None;
+                save_schedule(store, kind, &s).await?;
+                save_run(store, &run).await?;
+                J::started(self, &mut run).await?;
+                run
+            }
+        };
+        let items: Vec<J::Item> = platform::load(store, &plan_key(kind))
+            .await
+            .map_err(storage)?
+            .unwrap_or_default();
+        while (run.cursor as usize) < items.len() {
+            if self.app.runtime.cancelled(kind) {
+                self.app.runtime.clear_cancel(kind);
+                self.finish(&mut run, RunStatus::Cancelled).await?;
+                return Ok(report);
+            }
+            if self.now() >= self.deadline_ms {
+                report.more = true;
+                return Ok(report);
+            }
+            let item = items[run.cursor as usize].clone();
+            match J::work(self, &item, &mut run).await {
+                Ok(outcome) => {
+                    run.counts.checked += 1;
+                    match outcome {
+                        Outcome::Changed => run.counts.changed += 1,
+                        Outcome::Unchanged => {}
+                        Outcome::Skipped(what, why) => run.skip(what, why),
+                        Outcome::Failed(message) => {
+                            run.counts.failed += 1;
+                            run.error(message);
+                        }
+                    }
+                }
+                Err(Error::Paused { until_ms, .. }) => {
+                    // A lockout or our own pacing: the item is not done; try again later.
+                    run.paused_until_ms = Some(until_ms);
+                    save_run(store, &run).await?;
+                    report.paused_until_ms = Some(until_ms);
+                    report.more = true;
+                    return Ok(report);
+                }
+                Err(e) => {
+                    run.counts.checked += 1;
+                    run.counts.failed += 1;
+                    run.error(e.message(self.lang));
+                }
+            }
+            run.cursor += 1;
+            run.paused_until_ms = None;
+            report.worked += 1;
+            // The cursor is on disk after every item: a dead worker resumes right after it.
+            save_run(store, &run).await?;
+        }
+        J::completed(self, &mut run).await?;
+        self.finish(&mut run, RunStatus::Done).await?;
+        Ok(report)
+    }
+
+    async fn finish(&self, run: &mut Run, status: RunStatus) -> Result<()> {
+        run.status = status;
+        run.finished_ms = Some(self.now());
+        save_run(self.app.store, run).await?;
+        let _ = self.app.store.remove(&plan_key(run.kind)).await;
+        let mut s = load_schedule(self.app.store, run.kind).await;
+        s.last_done_ms = Some(self.now());
+        s.next_due_ms = Some(self.now() + DAY_MS);
+        save_schedule(self.app.store, run.kind, &s).await?;
+        record_activity(self.app.store, run).await;
+        Ok(())
+    }
+}
+
+/// A plan: the items to work, and what was left out with the reason.
+pub struct Plan<T> {
+    pub items: Vec<T>,
+    pub skipped: Vec<(String, String)>,
+}
+
+#[allow(async_fn_in_trait)]
+pub trait Worker {
+    type Item: Serialize + serde::de::DeserializeOwned + Clone;
+    const KIND: JobKind;
+    async fn plan(runner: &Runner<'_>) -> Result<Plan<Self::Item>>;
+    async fn work(runner: &Runner<'_>, item: &Self::Item, run: &mut Run) -> Result<Outcome>;
+    /// After the plan is saved (e.g. nothing).
+    async fn started(_runner: &Runner<'_>, _run: &mut Run) -> Result<()> {
+        Ok(())
+    }
+    /// After the last item (e.g. save the stock snapshot).
+    async fn completed(_runner: &Runner<'_>, _run: &mut Run) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The jobs' state for the popup and the options page: runs in progress with progress and
+/// estimated end, the last results, the next run, the activity log.
+pub async fn status(app: &App<'_>, settings: &Settings) -> Result<Value> {
+    let store = app.store;
+    let now = app.clock.now_ms();
+    let mut jobs = serde_json::Map::new();
+    for kind in [JobKind::Payments, JobKind::Stock] {
+        let run = load_run(store, kind).await?;
+        let schedule = load_schedule(store, kind).await;
+        let eta_ms = run.as_ref().filter(|r| r.status == RunStatus::Running).map(|r| {
+            let remaining = i64::from(r.total.saturating_sub(r.cursor));
+            now + remaining * per_item_ms(app, kind)
+        });
+        jobs.insert(
+            kind.key().to_string(),
+            json!({
+                "enabled": enabled(kind, settings),
+                "run": run,
+                "etaMs": eta_ms,
+                "nextDueMs": schedule.due_reason.as_ref().map(|_| now).or(schedule.next_due_ms),
+                "lastDoneMs": schedule.last_done_ms,
+            }),
+        );
+    }
+    Ok(json!({"jobs": jobs, "activity": activity(store).await, "now": now}))
+}
+
+/// How long an item takes at full speed under the background share of the governors: one
+/// MiniCRM write per stock item; one SmartBill read per invoice (plus a card write when it changed).
+fn per_item_ms(app: &App<'_>, kind: JobKind) -> i64 {
+    let g = match kind {
+        JobKind::Stock => &app.runtime.governors.minicrm,
+        JobKind::Payments => &app.runtime.governors.smartbill,
+    };
+    let limit = g.limit();
+    let calls = i64::from(limit.calls.saturating_sub(limit.reserve).max(1));
+    (g.window_ms() + calls - 1) / calls
+}

@@ -1,0 +1,253 @@
+//! The daily payment-status refresh: every invoice of the last 30 days (the journal's, and cards
+//! whose invoice field was filled by other means, found through the module's `List`) is asked
+//! `GET /invoice/paymentstatus` once per run; the card's payment-status field is written only when
+//! the state changed. An invoice seen fully paid is not asked again. SmartBill's V1 API has no
+//! invoice list, so this costs one SmartBill call per invoice (smartbill-api.md §0, §2.4).
+
+use chrono::TimeDelta;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map};
+
+use super::{JobKind, Outcome, Plan, Run, Runner, Worker};
+use crate::emission::journal::{self, Entry, Issued, Payment, Status};
+use crate::emission::poll::minicrm_time;
+use crate::emission::Emission;
+use crate::error::{Error, Result, SmartBillKind};
+use crate::fields::{PaymentState, Role};
+use crate::jobs::Priority;
+use crate::minicrm::{DocumentKind, ListFilter};
+use crate::platform::today_ro;
+use crate::settings::DocumentType;
+
+/// Invoices older than this are not refreshed.
+const WINDOW_DAYS: i64 = 30;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Item {
+    /// An invoice the journal knows.
+    Invoice { kind: DocumentKind, doc_id: u64 },
+    /// A document of the last 30 days the journal does not know: its card may carry an invoice
+    /// number written by other means.
+    Card {
+        kind: DocumentKind,
+        doc_id: u64,
+        project_id: u64,
+    },
+}
+
+pub struct PaymentsJob;
+
+/// "FCT 0124", "FCT0124", "FCT-0124" → ("FCT", "0124").
+pub fn split_number(label: &str) -> Option<(String, String)> {
+    let t = label.trim();
+    let digits_at = t
+        .rfind(|c: char| !c.is_ascii_digit())
+        .map(|i| i + t[i..].chars().next().map_or(1, char::len_utf8))
+        .unwrap_or(0);
+    let (series, number) = t.split_at(digits_at);
+    let series = series.trim().trim_end_matches(['-', '/', ' ', '.']).trim();
+    (!series.is_empty() && !number.is_empty() && series.chars().all(|c| c.is_alphanumeric()))
+        .then(|| (series.to_string(), number.to_string()))
+}
+
+fn state_of(status: &crate::smartbill::PaymentStatus) -> PaymentState {
+    if status.paid {
+        PaymentState::Paid
+    } else if status.paid_amount > rust_decimal::Decimal::ZERO {
+        PaymentState::PartlyPaid
+    } else {
+        PaymentState::Unpaid
+    }
+}
+
+impl Worker for PaymentsJob {
+    type Item = Item;
+    const KIND: JobKind = JobKind::Payments;
+
+    async fn plan(runner: &Runner<'_>) -> Result<Plan<Item>> {
+        let app = runner.app;
+        let today = today_ro(app.clock);
+        let cutoff = today - TimeDelta::days(WINDOW_DAYS);
+        let mut items = Vec::new();
+        let mut known = std::collections::BTreeSet::new();
+        for e in journal::all(app.store).await? {
+            known.insert((e.kind, e.doc_id));
+            let Some(issued) = &e.issued else { continue };
+            let live =
+                e.status == Status::Issued && issued.doc_type == DocumentType::Invoice && !issued.draft;
+            let paid = e.payment.as_ref().is_some_and(|p| p.state == PaymentState::Paid);
+            if live && !issued.number.is_empty() && issued.issue_date >= cutoff && !paid {
+                items.push(Item::Invoice {
+                    kind: e.kind,
+                    doc_id: e.doc_id,
+                });
+            }
+        }
+        // Cards invoiced by other means: the module's documents changed in the last 30 days.
+        let kind = runner.settings.minicrm.module.document_kind();
+        let em = Emission::new(app, runner.settings.clone(), runner.lang, Priority::Background);
+        let mc = em.minicrm()?;
+        let since = minicrm_time(app.clock.now_ms() - WINDOW_DAYS * super::DAY_MS);
+        for page in 0..50 {
+            let list = mc
+                .list_documents(
+                    kind,
+                    &ListFilter {
+                        page,
+                        updated_since: Some(since.clone()),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            let n = list.results.len();
+            for d in list.results {
+                if let (Some(project_id), false) = (d.project_id, known.contains(&(kind, d.id))) {
+                    known.insert((kind, d.id));
+                    items.push(Item::Card {
+                        kind,
+                        doc_id: d.id,
+                        project_id,
+                    });
+                }
+            }
+            if n < 100 {
+                break;
+            }
+        }
+        Ok(Plan {
+            items,
+            skipped: Vec::new(),
+        })
+    }
+
+    async fn work(runner: &Runner<'_>, item: &Item, _run: &mut Run) -> Result<Outcome> {
+        let app = runner.app;
+        let em = Emission::new(app, runner.settings.clone(), runner.lang, Priority::Background);
+        let (kind, doc_id) = match item {
+            Item::Invoice { kind, doc_id } => (*kind, *doc_id),
+            Item::Card {
+                kind,
+                doc_id,
+                project_id,
+            } => {
+                let doc = em.minicrm()?.document(*kind, *doc_id).await?;
+                let field = runner.settings.integration.fields.get(Role::InvoiceNumber);
+                let text = field
+                    .and_then(|f| doc.project.get(f))
+                    .and_then(|v| v.as_str())
+                    .map(str::trim)
+                    .unwrap_or("")
+                    .to_string();
+                if text.is_empty() {
+                    return Ok(Outcome::Unchanged);
+                }
+                let Some((series, number)) = split_number(&text) else {
+                    return Ok(Outcome::Skipped(
+                        text,
+                        "numărul facturii de pe card nu are forma SERIE NUMĂR".into(),
+                    ));
+                };
+                let mut entry = Entry::new(*kind, *doc_id, *project_id);
+                entry.issued = Some(Issued {
+                    doc_type: DocumentType::Invoice,
+                    series,
+                    number,
+                    document_url: String::new(),
+                    document_view_url: String::new(),
+                    document_id: String::new(),
+                    total: doc.amount.unwrap_or_default(),
+                    currency: doc.currency_code.clone(),
+                    issue_date: today_ro(app.clock),
+                    draft: false,
+                    reconciled: false,
+                    external: true,
+                });
+                entry.status = Status::Issued;
+                entry.written_back = true;
+                entry.log(app.clock.now_ms(), format!("found on the card: {text}"));
+                journal::save(app.store, &entry).await?;
+                (*kind, *doc_id)
+            }
+        };
+        let Some(mut entry) = journal::load(app.store, kind, doc_id).await? else {
+            return Ok(Outcome::Unchanged);
+        };
+        let Some(issued) = entry.issued.clone() else {
+            return Ok(Outcome::Unchanged);
+        };
+        if entry.status != Status::Issued {
+            // Cancelled or reversed meanwhile: the card shows that already.
+            return Ok(Outcome::Unchanged);
+        }
+        let status = match em
+            .smartbill()?
+            .payment_status(&issued.series, &issued.number)
+            .await
+        {
+            Ok(s) => s,
+            Err(Error::SmartBill {
+                kind: SmartBillKind::Rejected | SmartBillKind::NotFound,
+                text,
+                ..
+            }) => {
+                return Ok(Outcome::Failed(format!(
+                    "{}: SmartBill nu găsește factura ({text}). A fost ștearsă?",
+                    issued.label()
+                )));
+            }
+            Err(e) => return Err(e),
+        };
+        let state = state_of(&status);
+        let before = entry.payment.clone();
+        entry.payment = Some(Payment {
+            state,
+            paid: status.paid_amount,
+            total: status.invoice_total_amount,
+            checked_ms: app.clock.now_ms(),
+        });
+        let changed = before.as_ref().map(|p| p.state) != Some(state);
+        if !changed {
+            journal::save(app.store, &entry).await?;
+            return Ok(Outcome::Unchanged);
+        }
+        // Only a change is written to the card (one MiniCRM call).
+        if let Some(field) = runner.settings.integration.fields.get(Role::PaymentStatus) {
+            if let Some(label) = em.payment_label_for(state).await {
+                let mut fields = Map::new();
+                fields.insert(field.to_string(), json!(label));
+                if let Err(e) = em.minicrm()?.update_document_card(kind, doc_id, &fields).await {
+                    // Not recorded as changed: the next run writes it again.
+                    entry.payment = before;
+                    journal::save(app.store, &entry).await?;
+                    return match e {
+                        Error::Paused { .. } => Err(e),
+                        other => Ok(Outcome::Failed(format!(
+                            "{}: {}",
+                            issued.label(),
+                            other.message(runner.lang)
+                        ))),
+                    };
+                }
+            }
+        }
+        entry.log(app.clock.now_ms(), format!("payment status: {state:?}"));
+        journal::save(app.store, &entry).await?;
+        Ok(Outcome::Changed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_number;
+
+    #[test]
+    fn splits_invoice_numbers() {
+        assert_eq!(split_number("FCT 0124"), Some(("FCT".into(), "0124".into())));
+        assert_eq!(split_number("FCT0124"), Some(("FCT".into(), "0124".into())));
+        assert_eq!(split_number("FCT-0124"), Some(("FCT".into(), "0124".into())));
+        assert_eq!(split_number("0124"), None);
+        assert_eq!(split_number("Ciornă FCT"), None);
+        assert_eq!(split_number(""), None);
+    }
+}

@@ -1,0 +1,285 @@
+//! Stock sync, SmartBill → MiniCRM. SmartBill is the source of truth for quantities; MiniCRM
+//! products are matched by SKU = SmartBill product code. One `GET /stocks` of the chosen
+//! warehouse (smartbill-api.md §2.12) is diffed against the last synced snapshot, and only the
+//! changed products are written with `PUT /Api/R3/Product` (minicrm-api.md §2.8): SKU, name,
+//! unit, quantity, warehouse — never the price (SmartBill's stock API does not give it).
+//! Products without a code are skipped with the reason; a product gone from SmartBill is set to
+//! quantity 0, not deleted.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{JobKind, Outcome, Plan, Run, Runner, Worker};
+use crate::emission::Emission;
+use crate::error::{Error, Result};
+use crate::jobs::Priority;
+use crate::platform::{self, today_ro};
+
+const SNAPSHOT_KEY: &str = "stock.snapshot";
+const CURRENT_KEY: &str = "stock.current";
+const FAILED_KEY: &str = "stock.failed";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Level {
+    pub name: String,
+    pub unit: String,
+    pub quantity: Decimal,
+}
+
+/// What MiniCRM was last told, per product code, for one warehouse.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Snapshot {
+    pub warehouse: String,
+    pub items: BTreeMap<String, Level>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Item {
+    pub code: String,
+    pub level: Level,
+    /// The product is no longer in SmartBill's warehouse: quantity 0.
+    pub gone: bool,
+}
+
+/// What the diff gives: the products to write, what is skipped (item, reason), and the snapshot
+/// MiniCRM will match once every write went through.
+pub type Diff = (Vec<Item>, Vec<(String, String)>, BTreeMap<String, Level>);
+
+/// The pure part: SmartBill's current list against the snapshot → the products to write, and
+/// what is skipped with the reason.
+pub fn diff(current: &[(String, Level)], snapshot: &Snapshot) -> Diff {
+    let mut items = Vec::new();
+    let mut skipped = Vec::new();
+    let mut seen: BTreeMap<String, Level> = BTreeMap::new();
+    for (code, level) in current {
+        let code = code.trim();
+        if code.is_empty() {
+            skipped.push((
+                level.name.clone(),
+                "produsul nu are cod în SmartBill; în MiniCRM produsele se potrivesc după cod (SKU)"
+                    .to_string(),
+            ));
+            continue;
+        }
+        if seen.contains_key(code) {
+            skipped.push((
+                format!("{} ({code})", level.name),
+                "cod duplicat în SmartBill; am păstrat prima apariție".into(),
+            ));
+            continue;
+        }
+        seen.insert(code.to_string(), level.clone());
+        if snapshot.items.get(code) != Some(level) {
+            items.push(Item {
+                code: code.to_string(),
+                level: level.clone(),
+                gone: false,
+            });
+        }
+    }
+    for (code, old) in &snapshot.items {
+        if !seen.contains_key(code) && old.quantity != Decimal::ZERO {
+            let level = Level {
+                quantity: Decimal::ZERO,
+                ..old.clone()
+            };
+            items.push(Item {
+                code: code.clone(),
+                level: level.clone(),
+                gone: true,
+            });
+            seen.insert(code.clone(), level);
+        } else if !seen.contains_key(code) {
+            seen.insert(code.clone(), old.clone());
+        }
+    }
+    (items, skipped, seen)
+}
+
+pub struct StockJob;
+
+async fn snapshot(store: &dyn platform::Store) -> Snapshot {
+    platform::load(store, SNAPSHOT_KEY)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default()
+}
+
+impl Worker for StockJob {
+    type Item = Item;
+    const KIND: JobKind = JobKind::Stock;
+
+    async fn plan(runner: &Runner<'_>) -> Result<Plan<Item>> {
+        let app = runner.app;
+        let warehouse = runner.settings.stock.warehouse.clone();
+        let em = Emission::new(app, runner.settings.clone(), runner.lang, Priority::Background);
+        let list = em
+            .smartbill()?
+            .stocks(today_ro(app.clock), Some(&warehouse), None)
+            .await?;
+        let current: Vec<(String, Level)> = list
+            .iter()
+            .filter(|w| w.warehouse.warehouse_name == warehouse)
+            .flat_map(|w| w.products.iter())
+            .map(|p| {
+                (
+                    p.product_code.clone(),
+                    Level {
+                        name: p.product_name.clone(),
+                        unit: p.measuring_unit.clone(),
+                        quantity: p.quantity.unwrap_or_default().normalize(),
+                    },
+                )
+            })
+            .collect();
+        let mut old = snapshot(app.store).await;
+        if old.warehouse != warehouse {
+            // Another warehouse: everything is sent again.
+            old = Snapshot {
+                warehouse: warehouse.clone(),
+                items: BTreeMap::new(),
+            };
+        }
+        let (items, skipped, next) = diff(&current, &old);
+        let store_err = |detail: String| Error::Storage { detail };
+        platform::save(
+            app.store,
+            CURRENT_KEY,
+            &Snapshot {
+                warehouse,
+                items: next,
+            },
+        )
+        .await
+        .map_err(store_err)?;
+        platform::save(app.store, FAILED_KEY, &Vec::<String>::new())
+            .await
+            .map_err(store_err)?;
+        Ok(Plan { items, skipped })
+    }
+
+    async fn work(runner: &Runner<'_>, item: &Item, _run: &mut Run) -> Result<Outcome> {
+        let app = runner.app;
+        let em = Emission::new(app, runner.settings.clone(), runner.lang, Priority::Background);
+        // Never the price: SmartBill's stock API does not give it, and MiniCRM's would be lost.
+        let body = json!({
+            "SKU": item.code,
+            "Name": item.level.name,
+            "Quantity": crate::money::json_number(item.level.quantity),
+            "UnitName": item.level.unit,
+            "Warehouse_Name": runner.settings.stock.warehouse,
+        });
+        match em.minicrm()?.upsert_product(&body).await {
+            Ok(_) => Ok(Outcome::Changed),
+            Err(e @ Error::Paused { .. }) => Err(e),
+            Err(e) => {
+                let mut failed: Vec<String> = platform::load(app.store, FAILED_KEY)
+                    .await
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default();
+                failed.push(item.code.clone());
+                let _ = platform::save(app.store, FAILED_KEY, &failed).await;
+                Ok(Outcome::Failed(format!(
+                    "{} ({}): {}",
+                    item.level.name,
+                    item.code,
+                    e.message(runner.lang)
+                )))
+            }
+        }
+    }
+
+    /// The new snapshot: what SmartBill said, except the products that failed (sent again next time).
+    async fn completed(runner: &Runner<'_>, _run: &mut Run) -> Result<()> {
+        let store = runner.app.store;
+        let Some(mut next) = platform::load::<Snapshot>(store, CURRENT_KEY)
+            .await
+            .ok()
+            .flatten()
+        else {
+            return Ok(());
+        };
+        let failed: Vec<String> = platform::load(store, FAILED_KEY)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let old = snapshot(store).await;
+        for code in failed {
+            match old.items.get(&code) {
+                Some(level) if old.warehouse == next.warehouse => next.items.insert(code, level.clone()),
+                _ => next.items.remove(&code),
+            };
+        }
+        platform::save(store, SNAPSHOT_KEY, &next)
+            .await
+            .map_err(|detail| Error::Storage { detail })?;
+        let _ = store.remove(CURRENT_KEY).await;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn level(name: &str, q: i64) -> Level {
+        Level {
+            name: name.into(),
+            unit: "buc".into(),
+            quantity: Decimal::from(q),
+        }
+    }
+
+    #[test]
+    fn only_changes_are_planned_gone_products_go_to_zero_codeless_are_skipped() {
+        let mut snapshot = Snapshot {
+            warehouse: "D".into(),
+            items: BTreeMap::new(),
+        };
+        snapshot.items.insert("A".into(), level("A", 5));
+        snapshot.items.insert("B".into(), level("B", 7));
+        snapshot.items.insert("GONE".into(), level("Gone", 3));
+        let current = vec![
+            ("A".to_string(), level("A", 5)),
+            ("B".to_string(), level("B", 6)),
+            ("C".to_string(), level("C", 1)),
+            (String::new(), level("No code", 4)),
+            ("C".to_string(), level("C twin", 9)),
+        ];
+        let (items, skipped, next) = diff(&current, &snapshot);
+        let codes: Vec<(&str, String, bool)> = items
+            .iter()
+            .map(|i| (i.code.as_str(), i.level.quantity.to_string(), i.gone))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("B", "6".into(), false),
+                ("C", "1".into(), false),
+                ("GONE", "0".into(), true)
+            ]
+        );
+        assert_eq!(skipped.len(), 2);
+        assert!(skipped[0].1.contains("nu are cod"));
+        assert_eq!(next["GONE"].quantity, Decimal::ZERO);
+        assert_eq!(next.len(), 4);
+        // A second diff against the new snapshot plans nothing.
+        let (again, _, _) = diff(
+            &current,
+            &Snapshot {
+                warehouse: "D".into(),
+                items: next,
+            },
+        );
+        assert!(again.is_empty());
+    }
+}

@@ -1,0 +1,382 @@
+// Emission in the real extension against the sandbox: the panel's button, automatic emission on
+// a status change, proformas, the vendor cases, cancel and storno, and the fault matrix. Each case
+// checks the documents SmartBill holds (exactly one) and the card fields in the fake MiniCRM.
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startSandbox, launchBrowser, configureAll, openCard, panel, panelState, killWorker, command, artifact, TIME_SCALE,
+} from './harness.mjs';
+import { bodySchemas, checkBody } from './smartbill-spec.mjs';
+
+let sandbox;
+let browser;
+
+before(async () => {
+  sandbox = await startSandbox();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  sandbox?.stop();
+});
+
+beforeEach(async () => {
+  await sandbox.reset();
+  const page = await browser.page('options.html');
+  await page.evaluate(async () => {
+    await chrome.storage.local.clear();
+    await chrome.alarms.clearAll();
+  });
+  await page.close();
+});
+
+const documents = async () => (await sandbox.control('/smartbill/documents')).documents;
+const fieldsOf = async (name) => {
+  const id = sandbox.info.minicrm.cards[name].projectId;
+  const { projects } = await sandbox.control('/minicrm/projects');
+  return projects.find((p) => p.Id === id).Fields;
+};
+const click = (page, testid) => panel(page).locator(`button[data-testid="${testid}"]`).click();
+const text = (page, testid) => panel(page).locator(`[data-testid="${testid}"]`).innerText();
+
+async function waitFor(check, what, timeout = 15000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+test('offer: the button issues one invoice, the five fields and the panel show it', async () => {
+  await configureAll(browser, sandbox.info);
+  const page = await openCard(browser, sandbox.info, 'offerBucharestRon');
+  assert.equal(await panelState(page, 'notIssued'), 'notIssued');
+  assert.equal(await panel(page).locator('button[data-testid="emit"]').innerText(), 'Emite factură');
+  await click(page, 'emit');
+  await panelState(page, 'issued');
+  assert.equal(await text(page, 'number'), 'FCT 0124');
+  assert.equal(await text(page, 'payment'), 'Neîncasată');
+  const docs = await documents();
+  assert.equal(docs.length, 1);
+  const doc = docs[0];
+  // Bucharest client, discount line, totals equal to MiniCRM's Amount.
+  assert.equal(doc.client.city, 'Sector 3');
+  assert.ok(doc.lines.some((l) => l.isDiscount));
+  assert.equal(Number(doc.totals.total), Number(sandbox.info.minicrm.cards.offerBucharestRon.amount));
+  assert.equal(await panel(page).locator('a[data-testid="link"]').getAttribute('href'), doc.documentUrl);
+  const fields = await fieldsOf('offerBucharestRon');
+  assert.equal(fields.SmartBillInvoiceNumber, 'FCT 0124');
+  assert.equal(fields.SmartBillInvoiceLink, doc.documentUrl);
+  assert.equal(fields.SmartBillPaymentStatus, 'Neîncasată');
+  assert.match(fields.SmartBillInvoicePdf, /Download\/S3/);
+  assert.equal(fields.SmartBillErrorMessage, '');
+  // The card page shows the fields (the fake CRM refreshes itself).
+  await page.click('[data-testid="tab-project"]');
+  await page.locator('[data-testid="field-SmartBillInvoiceNumber"]', { hasText: 'FCT 0124' }).waitFor();
+  await page.screenshot({ path: artifact('e2e-card-issued.png') });
+  // "Descarcă PDF": fetched by the background with the credentials, saved as a file.
+  const [download] = await Promise.all([page.waitForEvent('download'), click(page, 'pdf')]);
+  assert.equal(download.suggestedFilename(), 'facturaFCT0124.pdf');
+  await page.close();
+});
+
+test('order: the button issues one invoice into the order card\'s fields', async () => {
+  await configureAll(browser, sandbox.info, { module: 'orders' });
+  const page = await openCard(browser, sandbox.info, 'orderPayerRon');
+  await click(page, 'emit');
+  await panelState(page, 'issued');
+  assert.equal((await documents()).length, 1);
+  const fields = await fieldsOf('orderPayerRon');
+  assert.equal(fields.NumarFacturaSmartBill, 'FCT 0124');
+  assert.equal(fields.StarePlataSmartBill, 'Neîncasată');
+  assert.ok(fields.LinkSmartBill.includes('/documente/editare/factura/'));
+  await page.close();
+});
+
+test('a status change issues the invoice without a click (offer, individual, 11 %)', async () => {
+  await configureAll(browser, sandbox.info, { auto: true, triggers: ['Acceptată'] });
+  const page = await openCard(browser, sandbox.info, 'offerPersonRon');
+  await page.waitForTimeout(1500);
+  await page.selectOption('[data-testid="status-select"]', { label: 'Acceptată' });
+  await panelState(page, 'issued', 30000);
+  const docs = await documents();
+  assert.equal(docs.length, 1);
+  assert.equal(docs[0].client.vatCode, '1850315224515');
+  assert.ok(docs[0].lines.some((l) => l.taxPercentage === '11'));
+  // Later ticks do not issue it again.
+  await command(browser, { cmd: 'tick' });
+  await command(browser, { cmd: 'tick' });
+  assert.equal((await documents()).length, 1);
+  await page.close();
+});
+
+test('an order reaching "Finalizată" is issued by the poller', async () => {
+  await configureAll(browser, sandbox.info, { module: 'orders', auto: true, triggers: ['Finalizată'] });
+  const system = sandbox.info.minicrm.systemId;
+  const card = sandbox.info.minicrm.cards.orderBucharestRon;
+  await fetch(`${sandbox.info.minicrm.base}/__ui/${system}/project/${card.projectId}/status`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ statusId: '3103' }),
+  });
+  const reply = await command(browser, { cmd: 'tick' });
+  assert.equal(reply.poll.emitted, 1, JSON.stringify(reply));
+  assert.equal((await documents()).length, 1);
+  assert.equal((await fieldsOf('orderBucharestRon')).NumarFacturaSmartBill, 'FCT 0124');
+});
+
+test('a proforma for a EUR offer goes to /estimate/v2', async () => {
+  await configureAll(browser, sandbox.info, { kind: 'proforma' });
+  const page = await openCard(browser, sandbox.info, 'offerPayerEur');
+  assert.equal(await panel(page).locator('button[data-testid="emit"]').innerText(), 'Emite proformă');
+  await click(page, 'emit');
+  await panelState(page, 'issued');
+  assert.equal(await text(page, 'number'), 'PRF 0037');
+  const [doc] = await documents();
+  assert.equal(doc.kind, 'estimate');
+  assert.equal(doc.currency, 'EUR');
+  assert.equal(doc.exchangeRate, '4.975');
+  assert.equal(Number(doc.totals.total), Number(sandbox.info.minicrm.cards.offerPayerEur.amount));
+  await page.close();
+});
+
+test('insufficient stock names the product, the warehouse and what is available', async () => {
+  await configureAll(browser, sandbox.info, { stock: 'Depozit Central' });
+  const page = await openCard(browser, sandbox.info, 'offerStockShort');
+  assert.match(await text(page, 'stock-managed'), /gestionează din SmartBill/);
+  await click(page, 'emit');
+  await panelState(page, 'error');
+  const message = await text(page, 'error');
+  assert.match(message, /Stoc insuficient pentru „Toner HP 85A” \(TON-HP\) în gestiunea „Depozit Central”: disponibil 2 buc, necesar 5 buc/);
+  assert.match(message, /Cantitate stoc insuficienta/);
+  assert.equal((await documents()).length, 0);
+  assert.match((await fieldsOf('offerStockShort')).SmartBillErrorMessage, /Stoc insuficient/);
+  await page.screenshot({ path: artifact('e2e-card-insufficient-stock.png') });
+  await page.close();
+});
+
+test('a wrong series is explained on the panel and the card', async () => {
+  await configureAll(browser, sandbox.info, { series: 'XYZ' });
+  const page = await openCard(browser, sandbox.info, 'offerPersonRon');
+  await click(page, 'emit');
+  await panelState(page, 'error');
+  assert.match(await text(page, 'error'), /Seria „XYZ” nu există în SmartBill/);
+  assert.match((await fieldsOf('offerPersonRon')).SmartBillErrorMessage, /„XYZ”/);
+  assert.equal(await panel(page).locator('button[data-testid="retry"]').innerText(), 'Reîncearcă');
+  assert.equal((await documents()).length, 0);
+  await page.close();
+});
+
+test('cancel, issue again, then storno — each after a confirmation', async () => {
+  await configureAll(browser, sandbox.info);
+  const page = await openCard(browser, sandbox.info, 'offerPersonRon');
+  await click(page, 'emit');
+  await panelState(page, 'issued');
+  await click(page, 'cancel');
+  assert.match(await panel(page).locator('[data-testid="confirm-box"]').innerText(), /Anulezi factură FCT 0124/);
+  await click(page, 'confirm-yes');
+  await panelState(page, 'cancelled');
+  assert.equal((await fieldsOf('offerPersonRon')).SmartBillPaymentStatus, 'Anulată');
+  assert.equal((await documents())[0].cancelled, true);
+  await click(page, 'reissue');
+  await click(page, 'confirm-yes');
+  await panelState(page, 'issued');
+  assert.equal(await text(page, 'number'), 'FCT 0125');
+  await click(page, 'reverse');
+  await click(page, 'confirm-yes');
+  await panelState(page, 'reversed');
+  assert.match(await text(page, 'storno'), /FCT 0126/);
+  const fields = await fieldsOf('offerPersonRon');
+  assert.equal(fields.SmartBillPaymentStatus, 'Stornată');
+  assert.equal(fields.SmartBillInvoiceNumber, 'FCT 0125');
+  const docs = await documents();
+  assert.equal(docs.length, 3);
+  assert.equal(docs[2].reverses.number, '0125');
+  await page.screenshot({ path: artifact('e2e-card-reversed.png') });
+  await page.close();
+});
+
+// --- Fault matrix: each case ends with exactly one document and the card right. ------------
+
+test('double click: one document', async () => {
+  await configureAll(browser, sandbox.info);
+  await sandbox.control('/faults', { body: { service: 'smartbill', path: '/SBORO/api/invoice', kind: 'latency', ms: 400 } });
+  const page = await openCard(browser, sandbox.info, 'offerPersonRon');
+  const button = panel(page).locator('button[data-testid="emit"]');
+  await button.dblclick();
+  await panelState(page, 'issued');
+  assert.equal((await documents()).length, 1);
+  await page.close();
+});
+
+test('two tabs clicking at once: one document, both tabs show it', async () => {
+  await configureAll(browser, sandbox.info);
+  await sandbox.control('/faults', { body: { service: 'smartbill', path: '/SBORO/api/invoice', kind: 'latency', ms: 500 } });
+  const a = await openCard(browser, sandbox.info, 'offerPayerEur');
+  const b = await openCard(browser, sandbox.info, 'offerPayerEur');
+  await Promise.all([click(a, 'emit'), click(b, 'emit')]);
+  await panelState(a, 'issued');
+  await panelState(b, 'issued');
+  assert.equal((await documents()).length, 1);
+  assert.equal(await text(b, 'number'), 'FCT 0124');
+  await a.close();
+  await b.close();
+});
+
+test('button plus poller at the same moment: one document', async () => {
+  await configureAll(browser, sandbox.info, { auto: true, triggers: ['Acceptată'] });
+  const page = await openCard(browser, sandbox.info, 'offerBucharestRon');
+  const system = sandbox.info.minicrm.systemId;
+  const card = sandbox.info.minicrm.cards.offerBucharestRon;
+  await fetch(`${sandbox.info.minicrm.base}/__ui/${system}/project/${card.projectId}/status`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ statusId: '3003' }),
+  });
+  await sandbox.control('/faults', { body: { service: 'smartbill', path: '/SBORO/api/invoice', kind: 'latency', ms: 400 } });
+  await Promise.all([click(page, 'emit'), command(browser, { cmd: 'tick' })]);
+  await panelState(page, 'issued');
+  await command(browser, { cmd: 'tick' });
+  assert.equal((await documents()).length, 1);
+  assert.equal((await fieldsOf('offerBucharestRon')).SmartBillInvoiceNumber, 'FCT 0124');
+  await page.close();
+});
+
+test('the worker stopped between the POST and the write-back: finished after restart', async () => {
+  await configureAll(browser, sandbox.info);
+  const doc = sandbox.info.minicrm.cards.offerPersonRon.documentId;
+  await sandbox.control('/faults', { body: { service: 'minicrm', method: 'POST', path: `/Api/Offer/${doc}/Project`, kind: 'hang' } });
+  const page = await openCard(browser, sandbox.info, 'offerPersonRon');
+  await click(page, 'emit');
+  await waitFor(async () => (await documents()).length === 1, 'SmartBill to issue');
+  await killWorker(browser);
+  await sandbox.control('/faults', { method: 'DELETE' });
+  // The panel notices the lost worker, asks again (waking a new worker), which finishes the job.
+  await panelState(page, 'issued', 30000);
+  await waitFor(async () => (await fieldsOf('offerPersonRon')).SmartBillInvoiceNumber === 'FCT 0124', 'the card to be filled');
+  assert.equal((await documents()).length, 1);
+  const posts = (await sandbox.requests('smartbill')).filter((r) => r.method === 'POST');
+  assert.equal(posts.length, 1, 'never re-posted');
+  await page.close();
+});
+
+test('the connection dropped after SmartBill committed: one active invoice, never re-posted by us', async () => {
+  await configureAll(browser, sandbox.info);
+  await sandbox.control('/faults', { body: { service: 'smartbill', method: 'POST', path: '/SBORO/api/invoice/v2', kind: 'drop_after_commit' } });
+  const page = await openCard(browser, sandbox.info, 'offerPayerEur');
+  await click(page, 'emit');
+  await panelState(page, 'issued');
+  // Chrome re-sends a POST by itself when a reused keep-alive connection closes before any
+  // answer; SmartBill then holds the request twice. The extension notices (same total, same
+  // moment) and asks the user to cancel the duplicate instead of hiding it.
+  const posts = (await sandbox.requests('smartbill')).filter((r) => r.method === 'POST');
+  if (posts.length === 2) {
+    assert.equal(posts[1].seq, posts[0].seq + 1, 'the second POST is the browser\'s own resend, with no call of ours between');
+    const warning = panel(page).locator('[data-testid="duplicates"]');
+    assert.match(await warning.innerText(), /SmartBill are și FCT 0124, cu același total/);
+    assert.match((await fieldsOf('offerPayerEur')).SmartBillErrorMessage, /duplicat/);
+    await page.screenshot({ path: artifact('e2e-card-duplicate-warning.png') });
+    await click(page, 'cancel-duplicate');
+    await click(page, 'confirm-yes');
+    await panel(page).locator('[data-testid="duplicates"]').waitFor({ state: 'detached' });
+  }
+  const active = (await documents()).filter((d) => !d.cancelled);
+  assert.equal(active.length, 1, 'exactly one active invoice');
+  const fields = await fieldsOf('offerPayerEur');
+  assert.equal(fields.SmartBillInvoiceNumber, `FCT ${active[0].number}`);
+  assert.equal(fields.SmartBillErrorMessage, '');
+  await page.close();
+});
+
+test('SmartBill 5xx: an error to retry, then one document', async () => {
+  await configureAll(browser, sandbox.info);
+  await sandbox.control('/faults', { body: { service: 'smartbill', method: 'POST', path: '/SBORO/api/invoice/v2', kind: 'status', status: 503, body: '<html><body><h1>503 Service Unavailable</h1></body></html>' } });
+  const page = await openCard(browser, sandbox.info, 'offerPersonRon');
+  await click(page, 'emit');
+  await panelState(page, 'error');
+  assert.match(await text(page, 'error'), /SmartBill nu funcționează momentan \(HTTP 503\)/);
+  await click(page, 'retry');
+  await panelState(page, 'issued');
+  assert.equal((await documents()).length, 1);
+  await page.close();
+});
+
+test('SmartBill lockout: all SmartBill work pauses, says until when, and resumes', async () => {
+  await configureAll(browser, sandbox.info);
+  // Sped-up time: the sandbox's 10-minute block lasts 1 s, and so does our governor's.
+  await sandbox.control('/clock', { body: { speed: 600 } });
+  const opt = await browser.page('options.html');
+  await opt.evaluate(async () => {
+    const { settings } = await chrome.storage.local.get('settings');
+    settings.advanced = { timeScale: 600 };
+    await chrome.storage.local.set({ settings });
+  });
+  await opt.close();
+  await sandbox.control('/smartbill/limit', { body: { calls: 1, windowMs: 60000, blockMs: 600000 } });
+  const page = await openCard(browser, sandbox.info, 'offerPersonRon');
+  await click(page, 'emit');
+  await panelState(page, 'error');
+  assert.match(await text(page, 'error'), /SmartBill a blocat temporar apelurile.*se reia automat/s);
+  assert.equal((await documents()).length, 0);
+  await sandbox.control('/smartbill/limit', { body: { calls: 30, windowMs: 10000, blockMs: 600000 } });
+  await page.waitForTimeout(1500);
+  await click(page, 'retry');
+  await panelState(page, 'issued');
+  assert.equal((await documents()).length, 1);
+  await sandbox.control('/clock', { body: { speed: TIME_SCALE } });
+  await page.close();
+});
+
+test('MiniCRM 429 on the write-back: waited out, the card is right', async () => {
+  await configureAll(browser, sandbox.info);
+  const doc = sandbox.info.minicrm.cards.offerBucharestRon.documentId;
+  await sandbox.control('/faults', { body: { service: 'minicrm', method: 'POST', path: `/Api/Offer/${doc}/Project`, kind: 'status', status: 429, body: 'Too Many Requests', times: 1 } });
+  const page = await openCard(browser, sandbox.info, 'offerBucharestRon');
+  await click(page, 'emit');
+  await panelState(page, 'issued', 40000);
+  await waitFor(async () => (await fieldsOf('offerBucharestRon')).SmartBillInvoiceNumber === 'FCT 0124', 'the card to be filled', 40000);
+  assert.equal((await documents()).length, 1);
+  const statuses = (await sandbox.requests('minicrm')).filter((r) => r.method === 'POST' && r.path.endsWith('/Project')).map((r) => r.status);
+  assert.deepEqual(statuses.slice(0, 2), [429, 200]);
+  await page.close();
+});
+
+test('the browser restarted mid-job: the job finishes on the next start', async () => {
+  const { mkdtempSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'mcsb-restart-'));
+  let own = await launchBrowser({ userDataDir: dir });
+  try {
+    await configureAll(own, sandbox.info);
+    const doc = sandbox.info.minicrm.cards.offerPayerEur.documentId;
+    await sandbox.control('/faults', { body: { service: 'minicrm', method: 'POST', path: `/Api/Offer/${doc}/Project`, kind: 'hang' } });
+    const page = await openCard(own, sandbox.info, 'offerPayerEur');
+    await click(page, 'emit');
+    await waitFor(async () => (await documents()).length === 1, 'SmartBill to issue');
+    await own.close();
+    await sandbox.control('/faults', { method: 'DELETE' });
+    own = await launchBrowser({ userDataDir: dir });
+    // On start the worker runs a tick that finishes unfinished work.
+    await waitFor(async () => (await fieldsOf('offerPayerEur')).SmartBillInvoiceNumber === 'FCT 0124', 'the card to be filled after the restart', 30000);
+    const again = await openCard(own, sandbox.info, 'offerPayerEur');
+    await panelState(again, 'issued');
+    assert.equal((await documents()).length, 1);
+  } finally {
+    await own.close();
+  }
+});
+
+test('every body sent to SmartBill in this suite matches the official spec', async () => {
+  await sandbox.keepBodies();
+  const shapes = bodySchemas();
+  const creates = sandbox.sent.filter((r) => r.method === 'POST');
+  assert.ok(creates.length >= 15, `bodies were collected (${creates.length})`);
+  const problems = [];
+  for (const r of creates) {
+    const endpoint = r.path.replace('/SBORO/api', '');
+    problems.push(...checkBody(shapes, endpoint, r.body));
+  }
+  assert.deepEqual([...new Set(problems)], []);
+  // And the checker does catch a wrong body.
+  assert.ok(checkBody(shapes, '/invoice/v2', { ...creates[0].body, Price: 1 }).length > 0);
+});

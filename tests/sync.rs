@@ -1,0 +1,434 @@
+//! Payment-status refresh and stock sync against the sandbox: exactly the changed cards and
+//! products are written, in the fewest calls, resumable, within the rate limits.
+
+mod common;
+
+use common::{env, Env};
+use minicrm_smartbill::api::App;
+use minicrm_smartbill::emission::journal::{self, Entry, Issued, Payment, Status};
+use minicrm_smartbill::fields::PaymentState;
+use minicrm_smartbill::i18n::Lang;
+use minicrm_smartbill::jobs::Runtime;
+use minicrm_smartbill::minicrm::DocumentKind;
+use minicrm_smartbill::settings::{self, DocumentType};
+use minicrm_smartbill::sync::{self, JobKind, Runner};
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+
+/// The sandbox and our clock both run this much faster than real time.
+const SPEED: f64 = 200.0;
+
+async fn sped_up() -> Env {
+    let e = env().await;
+    e.control("/clock", json!({"speed": SPEED})).await;
+    e.clock.set_speed(SPEED);
+    e
+}
+
+async fn step(app: &App<'_>, budget_ms: i64) -> sync::StepReport {
+    let settings = settings::load(app.store).await.unwrap();
+    let runner = Runner {
+        app,
+        settings,
+        lang: Lang::Ro,
+        deadline_ms: app.clock.now_ms() + budget_ms,
+    };
+    runner.step().await.unwrap()
+}
+
+/// Ticks until the jobs are done, waiting out pauses as the alarms would.
+async fn run_to_end(app: &App<'_>) {
+    for _ in 0..200 {
+        let report = step(app, i64::MAX / 4).await;
+        if !report.more {
+            return;
+        }
+        if let Some(until) = report.paused_until_ms {
+            let wait = (until - app.clock.now_ms()).max(1);
+            app.clock.sleep_ms(wait as u64).await;
+        }
+    }
+    panic!(
+        "the job did not finish: {:?}",
+        sync::load_run(app.store, JobKind::Stock).await
+    );
+}
+
+async fn post_api(e: &Env, path: &str, body: Value) -> Value {
+    let auth = format!(
+        "{}:{}",
+        e.info["minicrm"]["systemId"].as_str().unwrap(),
+        e.info["minicrm"]["apiKey"].as_str().unwrap()
+    );
+    use base64::Engine;
+    let r = e
+        .http
+        .post(format!("{}{path}", e.sandbox.urls.minicrm))
+        .header(
+            "Authorization",
+            format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(auth)),
+        )
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    let v: Value = r.json().await.unwrap_or(Value::Null);
+    assert!(status.is_success(), "{path}: {status} {v}");
+    v
+}
+
+fn minicrm_writes(log: &[Value]) -> Vec<&Value> {
+    log.iter()
+        .filter(|r| r["method"] == "POST" && r["path"].as_str().unwrap_or("").ends_with("/Project"))
+        .collect()
+}
+
+#[tokio::test]
+async fn payment_refresh_over_200_invoices_writes_exactly_the_changed_cards() {
+    let e = sped_up().await;
+    e.configure(json!({})).await;
+    let customer = e.info["minicrm"]["cards"]["offerBucharestRon"]["customerId"]
+        .as_u64()
+        .unwrap_or(2001);
+    let today = minicrm_smartbill::platform::today_ro(&e.clock);
+    let mut expected_changes = 0;
+    let mut paid_before = 0;
+    for i in 0..200u32 {
+        // A MiniCRM offer with its card, and its invoice in SmartBill (created directly).
+        let offer = post_api(&e, "/Api/Offer", json!({
+            "CustomerId": customer.to_string(),
+            "CurrencyCode": "RON",
+            "Items": [{"SKU": "CAB-HDMI", "Name": "Cablu HDMI 2m", "PriceNet": "100", "Quantity": "1", "Unit": "buc", "VAT": "21"}],
+        }))
+        .await;
+        let doc_id: u64 = offer["Id"].as_str().unwrap().parse().unwrap();
+        let project_id: u64 = offer["ProjectId"].as_str().unwrap().parse().unwrap();
+        let number = format!("{:04}", 124 + i);
+        let sb_doc = e
+            .http
+            .post(format!("{}/SBORO/api/invoice/v2", e.sandbox.urls.smartbill))
+            .basic_auth(e.info["smartbill"]["email"].as_str().unwrap(), Some(e.info["smartbill"]["token"].as_str().unwrap()))
+            .json(&json!({
+                "companyVatCode": "RO18547290", "seriesName": "FCT", "issueDate": today.to_string(),
+                "client": {"name": "Tehnoserv Construct SRL", "country": "Romania"},
+                "products": [{"name": "Cablu HDMI 2m", "code": "CAB-HDMI", "measuringUnitName": "buc", "currency": "RON", "quantity": 1, "price": 100, "taxName": "Normala", "taxPercentage": 21}],
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap();
+        assert_eq!(sb_doc["number"], number.as_str(), "{sb_doc}");
+        let mut entry = Entry::new(DocumentKind::Offer, doc_id, project_id);
+        entry.status = Status::Issued;
+        entry.written_back = true;
+        entry.issued = Some(Issued {
+            doc_type: DocumentType::Invoice,
+            series: "FCT".into(),
+            number: number.clone(),
+            document_url: String::new(),
+            document_view_url: String::new(),
+            document_id: String::new(),
+            total: Decimal::new(12100, 2),
+            currency: "RON".into(),
+            issue_date: today,
+            draft: false,
+            reconciled: false,
+            external: false,
+        });
+        let unpaid = Payment {
+            state: PaymentState::Unpaid,
+            paid: Decimal::ZERO,
+            total: Decimal::new(12100, 2),
+            checked_ms: 0,
+        };
+        match i % 5 {
+            // Paid in SmartBill since the last refresh: changes.
+            0 => {
+                entry.payment = Some(unpaid);
+                e.control(
+                    "/smartbill/payment",
+                    json!({"series": "FCT", "number": number, "amount": 121}),
+                )
+                .await;
+                expected_changes += 1;
+            }
+            // Partly paid: changes.
+            1 => {
+                entry.payment = Some(unpaid);
+                e.control(
+                    "/smartbill/payment",
+                    json!({"series": "FCT", "number": number, "amount": 50}),
+                )
+                .await;
+                expected_changes += 1;
+            }
+            // Still unpaid: no change, no write.
+            2 => entry.payment = Some(unpaid),
+            // Already seen fully paid: not asked again.
+            3 => {
+                entry.payment = Some(Payment {
+                    state: PaymentState::Paid,
+                    ..unpaid
+                });
+                paid_before += 1;
+            }
+            // Cancelled: shown as such, not asked.
+            _ => entry.status = Status::Cancelled,
+        }
+        journal::save(&e.store, &entry).await.unwrap();
+    }
+    let before = e
+        .requests("")
+        .await
+        .last()
+        .map(|r| r["seq"].as_u64().unwrap())
+        .unwrap_or(0);
+    run_to_end(&e.app()).await;
+    let log: Vec<Value> = e
+        .requests("")
+        .await
+        .into_iter()
+        .filter(|r| r["seq"].as_u64().unwrap() > before)
+        .collect();
+    let checks = log
+        .iter()
+        .filter(|r| r["path"] == "/SBORO/api/invoice/paymentstatus")
+        .count();
+    assert_eq!(
+        checks,
+        200 - paid_before - 40,
+        "only unpaid, live invoices are asked"
+    );
+    assert_eq!(
+        minicrm_writes(&log).len(),
+        expected_changes,
+        "exactly the changed cards are written"
+    );
+    assert!(log.iter().all(|r| r["status"] != 429 && r["status"] != 403));
+    let run = sync::load_run(&e.store, JobKind::Payments)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(run.counts.changed as usize, expected_changes);
+    // The cards say so.
+    let projects = e.get("/minicrm/projects").await;
+    let labels: Vec<&str> = projects["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["Fields"]["SmartBillPaymentStatus"].as_str())
+        .collect();
+    assert_eq!(labels.iter().filter(|l| **l == "Încasată").count(), 40);
+    assert_eq!(labels.iter().filter(|l| **l == "Încasată parțial").count(), 40);
+    // A second run the next day writes nothing: no state changed.
+    sync::request(&e.store, JobKind::Payments, "now").await.unwrap();
+    let before = e.requests("").await.last().unwrap()["seq"].as_u64().unwrap();
+    run_to_end(&e.app()).await;
+    let log: Vec<Value> = e
+        .requests("")
+        .await
+        .into_iter()
+        .filter(|r| r["seq"].as_u64().unwrap() > before)
+        .collect();
+    assert_eq!(minicrm_writes(&log).len(), 0);
+}
+
+/// Puts `n` products in SmartBill's "Depozit Central" (CODE-0000…), one without a code.
+async fn stock_catalogue(e: &Env, n: usize) {
+    let items: Vec<Value> = (0..n).map(|i| json!({"warehouse": "Depozit Central", "code": format!("CODE-{i:04}"), "quantity": (i % 50) + 1})).collect();
+    e.control("/smartbill/stock", json!({"items": items})).await;
+}
+
+async fn stock_config(e: &Env) {
+    e.configure(json!({"stock": {"enabled": true, "warehouse": "Depozit Central"}}))
+        .await;
+    // These tests look at the stock sync alone: the payment refresh is not due.
+    let later = sync::Schedule {
+        next_due_ms: Some(i64::MAX / 2),
+        ..Default::default()
+    };
+    sync::save_schedule(&e.store, JobKind::Payments, &later)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn stock_sync_of_2000_products_with_one_percent_changed_writes_20() {
+    let e = sped_up().await;
+    stock_catalogue(&e, 2000).await;
+    stock_config(&e).await;
+    // The snapshot of the last sync: what MiniCRM was told (everything as it is now).
+    let today = minicrm_smartbill::platform::today_ro(&e.clock);
+    let settings = settings::load(&e.store).await.unwrap();
+    let app = e.app();
+    let stocks = app
+        .smartbill(&settings, minicrm_smartbill::jobs::Priority::Background, 60_000)
+        .unwrap()
+        .stocks(today, Some("Depozit Central"), None)
+        .await
+        .unwrap();
+    let mut snapshot = sync::stock::Snapshot {
+        warehouse: "Depozit Central".into(),
+        items: Default::default(),
+    };
+    for p in &stocks[0].products {
+        if !p.product_code.is_empty() {
+            snapshot.items.insert(
+                p.product_code.clone(),
+                sync::stock::Level {
+                    name: p.product_name.clone(),
+                    unit: p.measuring_unit.clone(),
+                    quantity: p.quantity.unwrap().normalize(),
+                },
+            );
+        }
+    }
+    minicrm_smartbill::platform::save(&e.store, "stock.snapshot", &snapshot)
+        .await
+        .unwrap();
+    // 1 % changes in SmartBill.
+    let changes: Vec<Value> = (0..2000)
+        .step_by(100)
+        .map(|i| json!({"warehouse": "Depozit Central", "code": format!("CODE-{i:04}"), "quantity": 999}))
+        .collect();
+    e.control("/smartbill/stock", json!({"items": changes})).await;
+    let before = e.requests("").await.last().unwrap()["seq"].as_u64().unwrap();
+    run_to_end(&app).await;
+    let log: Vec<Value> = e
+        .requests("")
+        .await
+        .into_iter()
+        .filter(|r| r["seq"].as_u64().unwrap() > before)
+        .collect();
+    let minicrm: Vec<&Value> = log.iter().filter(|r| r["service"] == "minicrm").collect();
+    let puts: Vec<&&Value> = minicrm
+        .iter()
+        .filter(|r| r["method"] == "PUT" && r["path"].as_str().unwrap().starts_with("/Api/R3/Product"))
+        .collect();
+    assert_eq!(puts.len(), 20, "one write per changed product");
+    assert!(
+        minicrm.len() <= 20 + 2,
+        "about 20 MiniCRM calls plus constant overhead: {}",
+        minicrm.len()
+    );
+    assert!(
+        puts.iter().all(|r| r["body"].get("PriceNet").is_none()),
+        "never a price"
+    );
+    assert!(puts.iter().all(|r| r["body"]["Quantity"] == 999));
+    let run = sync::load_run(&e.store, JobKind::Stock).await.unwrap().unwrap();
+    assert_eq!(run.counts.changed, 20);
+    let codeless = run
+        .skipped
+        .iter()
+        .find(|n| n.item.contains("Husa laptop"))
+        .expect("the product without a code is reported");
+    assert!(codeless.reason.contains("nu are cod"), "{codeless:?}");
+    let products = e.get("/minicrm/products").await;
+    let synced = products["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["SKU"].as_str().unwrap_or("").starts_with("CODE-"))
+        .count();
+    assert_eq!(synced, 20);
+}
+
+#[tokio::test]
+async fn a_stock_sync_killed_midway_resumes_without_skipping_or_repeating() {
+    let e = sped_up().await;
+    stock_catalogue(&e, 120).await;
+    stock_config(&e).await;
+    // A first slice of the run, then the worker dies (its memory is gone).
+    let first = Runtime::default();
+    let report = step(&e.app_with(&first), 40_000).await;
+    assert!(report.more, "stopped midway by its time budget");
+    let run = sync::load_run(&e.store, JobKind::Stock).await.unwrap().unwrap();
+    assert!(
+        run.cursor > 5 && run.cursor < run.total,
+        "midway: {}/{}",
+        run.cursor,
+        run.total
+    );
+    drop(first);
+    let fresh = Runtime::default();
+    run_to_end(&e.app_with(&fresh)).await;
+    let log = e.requests("minicrm").await;
+    let mut per_sku = std::collections::BTreeMap::<String, u32>::new();
+    for r in log.iter().filter(|r| r["method"] == "PUT") {
+        *per_sku
+            .entry(r["body"]["SKU"].as_str().unwrap().to_string())
+            .or_default() += 1;
+    }
+    let total = sync::load_run(&e.store, JobKind::Stock)
+        .await
+        .unwrap()
+        .unwrap()
+        .total;
+    assert_eq!(per_sku.len() as u32, total, "every product written");
+    assert!(per_sku.values().all(|n| *n == 1), "none twice: {per_sku:?}");
+    // Nothing changed since: the next run writes nothing; a product gone from SmartBill goes to 0.
+    e.control(
+        "/smartbill/stock",
+        json!({"warehouse": "Depozit Central", "code": "CODE-0007", "quantity": 0}),
+    )
+    .await;
+    sync::request(&e.store, JobKind::Stock, "now").await.unwrap();
+    let before = e.requests("").await.last().unwrap()["seq"].as_u64().unwrap();
+    run_to_end(&e.app_with(&fresh)).await;
+    let puts: Vec<Value> = e
+        .requests("minicrm")
+        .await
+        .into_iter()
+        .filter(|r| r["seq"].as_u64().unwrap() > before && r["method"] == "PUT")
+        .collect();
+    assert_eq!(puts.len(), 1);
+    assert_eq!(puts[0]["body"]["SKU"], "CODE-0007");
+    assert_eq!(puts[0]["body"]["Quantity"], 0);
+}
+
+#[tokio::test]
+async fn a_cancelled_run_stops_and_says_so() {
+    let e = sped_up().await;
+    stock_catalogue(&e, 60).await;
+    stock_config(&e).await;
+    let app = e.app();
+    step(&app, 20_000).await;
+    e.runtime.request_cancel(JobKind::Stock);
+    step(&app, 20_000).await;
+    let run = sync::load_run(&e.store, JobKind::Stock).await.unwrap().unwrap();
+    assert_eq!(run.status, sync::RunStatus::Cancelled);
+    assert!(run.cursor < run.total);
+    let activity = sync::activity(&e.store).await;
+    assert_eq!(activity[0].status, sync::RunStatus::Cancelled);
+}
+
+#[tokio::test]
+async fn an_invoice_that_discharges_stock_triggers_a_sync() {
+    let e = env().await;
+    stock_config(&e).await;
+    run_to_end(&e.app()).await;
+    let before = e.get("/minicrm/products").await["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["SKU"] == "CAB-HDMI")
+        .unwrap()["Quantity"]
+        .clone();
+    assert_eq!(before, 500);
+    e.card_action("offerBucharestRon", "emit").await;
+    let schedule = sync::load_schedule(&e.store, JobKind::Stock).await;
+    assert_eq!(schedule.due_reason.as_deref(), Some("invoice"));
+    run_to_end(&e.app()).await;
+    let after = e.get("/minicrm/products").await["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["SKU"] == "CAB-HDMI")
+        .unwrap()["Quantity"]
+        .clone();
+    assert_eq!(after, 496, "4 cables left the warehouse with the invoice");
+}
