@@ -415,9 +415,11 @@ impl<'a> App<'a> {
     /// refresh, stock sync) for at most `budget_ms` (an alarm event must end within minutes).
     async fn tick(&self, lang: Lang, budget_ms: i64) -> Result<Value> {
         let settings = self.settings().await?;
+        // An unfinished company import goes on in this worker after the reply.
+        let import_pending = crate::import::job::pending(self).await;
         if !settings.validate_all(&self.host_permissions).is_empty() || settings.minicrm.category_id.is_none()
         {
-            let alarms = crate::schedule::alarms(&settings, &self.host_permissions, false);
+            let alarms = crate::schedule::alarms(&settings, &self.host_permissions, import_pending);
             return Ok(json!({"alarms": alarms, "skipped": "notConfigured"}));
         }
         let emission = Emission::new(self, settings.clone(), lang, Priority::Background);
@@ -433,7 +435,7 @@ impl<'a> App<'a> {
             deadline_ms: self.clock.now_ms() + budget_ms,
         };
         let jobs = runner.step().await?;
-        let alarms = crate::schedule::alarms(&settings, &self.host_permissions, jobs.more);
+        let alarms = crate::schedule::alarms(&settings, &self.host_permissions, jobs.more || import_pending);
         Ok(json!({"alarms": alarms, "poll": report, "jobs": jobs}))
     }
 

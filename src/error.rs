@@ -186,6 +186,10 @@ pub enum Error {
         until_ms: i64,
         locked_out: bool,
     },
+    /// The company import's job cannot do what was asked (see `import::job`).
+    Import {
+        problem: crate::import::job::JobProblem,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -214,6 +218,7 @@ impl Error {
             Error::NotConfigured => "notConfigured".into(),
             Error::Emission { problem } => format!("emission.{}", tag(problem)),
             Error::Paused { service, .. } => format!("{}.paused", json_name(service)),
+            Error::Import { problem } => format!("import.{}", tag(problem)),
         }
     }
 
@@ -320,6 +325,7 @@ impl Error {
                     )
                 }
             }
+            Error::Import { problem } => problem.message(lang),
             Error::Emission { problem } => problem.message(lang),
             Error::NotConfigured => lang.pick(
                 "Extensia nu este configurată încă: completează setările SmartBill și MiniCRM.",

@@ -27,20 +27,35 @@ pub fn set_host_permissions(list: JsValue) {
     HOST_PERMISSIONS.with(|h| *h.borrow_mut() = list);
 }
 
+fn app() -> App<'static> {
+    App {
+        transport: &FetchTransport,
+        store: &ChromeStore,
+        clock: &JsClock,
+        runtime: RUNTIME.with(|r| *r),
+        host_permissions: HOST_PERMISSIONS.with(|h| h.borrow().clone()),
+    }
+}
+
 /// Runs one command from a page or content script. Never rejects: errors are replies.
 #[wasm_bindgen]
 pub async fn handle(command: JsValue, sender: JsValue) -> JsValue {
     let command: serde_json::Value =
         serde_wasm_bindgen::from_value(command).unwrap_or(serde_json::Value::Null);
     let sender: Sender = serde_wasm_bindgen::from_value(sender).unwrap_or_default();
-    let host_permissions = HOST_PERMISSIONS.with(|h| h.borrow().clone());
-    let runtime = RUNTIME.with(|r| *r);
-    let app = App {
-        transport: &FetchTransport,
-        store: &ChromeStore,
-        clock: &JsClock,
-        runtime,
-        host_permissions,
-    };
-    to_js(&app.handle(command, &sender).await)
+    let reply = app().handle(command, &sender).await;
+    // The import job runs on in this worker after the reply (it outlives the import page).
+    if crate::import::wake_wanted() {
+        wasm_bindgen_futures::spawn_local(async {
+            let _ = crate::import::resume(&app()).await;
+        });
+    }
+    to_js(&reply)
+}
+
+/// Continues an unfinished company import (the `tick` command also starts it); resolves when it
+/// is done or must wait. A second call while one runs returns at once.
+#[wasm_bindgen(js_name = resumeImport)]
+pub async fn resume_import() {
+    let _ = crate::import::resume(&app()).await;
 }

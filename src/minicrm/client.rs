@@ -283,6 +283,44 @@ impl<'a> MiniCrm<'a> {
         Ok(r.id)
     }
 
+    /// `GET /Api/R3/Schema/Person` (§2.2).
+    pub async fn person_schema(&self) -> Result<Schema> {
+        self.schema("/Api/R3/Schema/Person").await
+    }
+
+    /// `GET /Api/R3/AddressList/{ContactId}?Structured=1` (§2.5): the ids of a contact's
+    /// addresses, lowest first.
+    pub async fn address_ids(&self, contact_id: u64) -> Result<Vec<u64>> {
+        let v: serde_json::Value = self
+            .json(
+                Method::Get,
+                &format!("/Api/R3/AddressList/{contact_id}"),
+                &[("Structured", "1")],
+                None,
+            )
+            .await?;
+        let mut ids: Vec<u64> = match v.get("Results") {
+            Some(serde_json::Value::Object(map)) => map.keys().filter_map(|k| k.parse().ok()).collect(),
+            Some(serde_json::Value::Array(list)) => list
+                .iter()
+                .filter_map(|i| match i.get("Id") {
+                    Some(serde_json::Value::Number(n)) => n.as_u64(),
+                    Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    /// `GET /Api/R3/Address/{id}` (§2.5).
+    pub async fn address(&self, id: u64) -> Result<Fields> {
+        self.json(Method::Get, &format!("/Api/R3/Address/{id}"), &[], None)
+            .await
+    }
+
     /// `PUT /Api/R3/Product`: upsert by SKU (§2.8).
     pub async fn upsert_product(&self, fields: &serde_json::Value) -> Result<u64> {
         let r: IdReply = self

@@ -1,0 +1,1138 @@
+//! The import job, run by the background worker: match the page's candidates against MiniCRM,
+//! plan, then write row by row through the shared MiniCRM governor (background priority).
+//!
+//! State lives in the [`Store`] (`chrome.storage.local`): a head (`import.job`: phase, cursors,
+//! counts) and the rows in chunks of [`CHUNK`] (`import.rows.<job>.<n>`), written after every row,
+//! so a worker stopped at any point resumes where it was. Before a company is created the row
+//! records the intent (`in_flight`); a resumed row whose create may have reached MiniCRM looks the
+//! company up by its key first and never creates it twice.
+//!
+//! MiniCRM calls per row (minicrm-api.md §2.4, §2.5):
+//! - match, new company: 1 search by `VatNumber` (+1 with the `RO` prefix, for companies typed by
+//!   hand as "RO…"); individuals without a CNP: 1 search by `Name`;
+//! - match, existing company: the search, `GET Contact/{id}` (1), `AddressList` (1) and the default
+//!   address (1), and, when the row names a contact person, 1 search of the company's persons;
+//!   that is 4–6 calls;
+//! - write: create = contact (1) + address (1, if any) + person (1, if any); update = only the
+//!   parts that differ (0–3); unchanged = 0.
+//! - once per job: the Business and Person schemas (2).
+//!
+//! Lookups of a job still in preview are reused when the page sends a new mapping of the same file.
+
+use std::cell::Cell as StdCell;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use super::plan::{plan_row, Action, Existing, ExistingAddress, RowPlan, SchemaInfo};
+use super::rows::{name_key, Candidate, Kind};
+use crate::api::App;
+use crate::error::{Error, MiniCrmKind, Result};
+use crate::i18n::Lang;
+use crate::jobs::Priority;
+use crate::minicrm::MiniCrm;
+use crate::platform::{self, Store};
+
+const HEAD_KEY: &str = "import.job";
+const CANCEL_KEY: &str = "import.cancel";
+/// Rows per stored chunk.
+pub const CHUNK: usize = 100;
+/// How long one call may wait for a governor slot before the runner pauses (and resumes later).
+const MAX_WAIT_MS: i64 = 120_000;
+/// A row is given up (reported as failed) after this many transient failures.
+const MAX_ATTEMPTS: u8 = 3;
+/// Pause after a transient failure (unscaled).
+const RETRY_MS: i64 = 20_000;
+
+thread_local! {
+    static RUNNING: StdCell<bool> = const { StdCell::new(false) };
+    static WAKE: StdCell<bool> = const { StdCell::new(false) };
+    /// Bumped whenever `handle` replaces or removes the job, so a runner busy with the old one
+    /// does not write over the new one.
+    static GENERATION: StdCell<u64> = const { StdCell::new(0) };
+}
+
+/// Whether the last `handle` left work for a runner (the WASM surface then spawns [`resume`]).
+pub fn wake_wanted() -> bool {
+    WAKE.with(|w| w.replace(false))
+}
+
+fn generation() -> u64 {
+    GENERATION.with(StdCell::get)
+}
+
+fn bump_generation() {
+    GENERATION.with(|g| g.set(g.get() + 1));
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Phase {
+    /// Looking the companies up in MiniCRM (nothing is written).
+    Matching,
+    /// The preview: waiting for the user's go.
+    Matched,
+    /// Writing.
+    Running,
+    Done,
+    Cancelled,
+    /// Stopped by an error that needs the user (credentials, settings).
+    Failed,
+}
+
+/// Job-level problems.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum JobProblem {
+    /// Another import is being written.
+    Busy,
+    NoJob,
+    /// The action does not fit the job's phase.
+    WrongPhase {
+        phase: Phase,
+    },
+    Nothing,
+    TooMany {
+        companies: usize,
+        max: usize,
+    },
+}
+
+impl JobProblem {
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            JobProblem::Busy => lang.pick(
+                "Un import este în curs. Așteaptă să se termine sau anulează-l înainte de a începe altul.",
+                "An import is running. Wait for it to finish or cancel it before starting another.",
+                "Egy importálás folyamatban van. Várd meg a végét, vagy szakítsd meg, mielőtt újat kezdesz.",
+            ),
+            JobProblem::NoJob => lang.pick(
+                "Nu există niciun import pregătit. Alege mai întâi fișierul.",
+                "There is no prepared import. Choose the file first.",
+                "Nincs előkészített importálás. Először válaszd ki a fájlt.",
+            ),
+            JobProblem::WrongPhase { .. } => lang.pick(
+                "Importul nu este în starea potrivită pentru această acțiune; reîncarcă pagina.",
+                "The import is not in the right state for this action; reload the page.",
+                "Az importálás nincs megfelelő állapotban ehhez a művelethez; töltsd újra az oldalt.",
+            ),
+            JobProblem::TooMany { companies, max } => super::ImportError::TooManyRows {
+                rows: *companies,
+                max: *max,
+            }
+            .message(lang),
+            JobProblem::Nothing => lang.pick(
+                "Fișierul nu conține nicio companie validă de importat.",
+                "The file holds no valid company to import.",
+                "A fájl nem tartalmaz importálható érvényes céget.",
+            ),
+        }
+    }
+}
+
+fn problem(p: JobProblem) -> Error {
+    Error::Import { problem: p }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Counts {
+    pub create: u32,
+    pub update: u32,
+    pub unchanged: u32,
+    pub invalid: u32,
+    pub merged: u32,
+    /// Executed so far.
+    pub created: u32,
+    pub updated: u32,
+    pub failed: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Head {
+    pub id: String,
+    pub file_name: String,
+    pub lang: Lang,
+    pub phase: Phase,
+    pub rows: usize,
+    /// Rows that need a MiniCRM lookup (valid, not merged).
+    pub to_match: usize,
+    pub match_cursor: usize,
+    pub cursor: usize,
+    pub schema: Option<SchemaInfo>,
+    pub left_out: Vec<String>,
+    pub counts: Counts,
+    /// Calls the planned writes take / have taken.
+    pub planned_calls: u32,
+    pub write_calls: u32,
+    /// All MiniCRM calls of this job.
+    pub calls: u32,
+    pub created_ms: i64,
+    pub started_ms: Option<i64>,
+    pub finished_ms: Option<i64>,
+    /// Paused (transient failure or a MiniCRM lockout) until then.
+    pub retry_at: Option<i64>,
+    pub error: Option<String>,
+}
+
+/// Which write of a row may have reached MiniCRM without its answer being recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Step {
+    CreateContact,
+    UpdateContact,
+    Address,
+    Person,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct JobRow {
+    pub c: Candidate,
+    pub looked_up: bool,
+    pub existing: Option<Existing>,
+    pub plan: Option<RowPlan>,
+    pub contact_id: Option<u64>,
+    pub contact_done: bool,
+    pub address_done: bool,
+    pub person_done: bool,
+    pub in_flight: Option<Step>,
+    pub attempts: u8,
+    /// Executed: the action taken (or attempted).
+    pub done: Option<Action>,
+    pub error: Option<String>,
+}
+
+fn chunk_key(id: &str, n: usize) -> String {
+    format!("import.rows.{id}.{n}")
+}
+
+fn storage(e: String) -> Error {
+    Error::Storage { detail: e }
+}
+
+async fn load_head(store: &dyn Store) -> Result<Option<Head>> {
+    platform::load(store, HEAD_KEY).await.map_err(storage)
+}
+
+async fn load_chunk(store: &dyn Store, id: &str, n: usize) -> Result<Vec<JobRow>> {
+    Ok(platform::load(store, &chunk_key(id, n))
+        .await
+        .map_err(storage)?
+        .unwrap_or_default())
+}
+
+async fn save_chunk(store: &dyn Store, id: &str, n: usize, rows: &[JobRow]) -> Result<()> {
+    platform::save(store, &chunk_key(id, n), &rows)
+        .await
+        .map_err(storage)
+}
+
+async fn save_head(store: &dyn Store, head: &Head) -> Result<()> {
+    platform::save(store, HEAD_KEY, head).await.map_err(storage)
+}
+
+async fn remove_job(store: &dyn Store, head: &Head) -> Result<()> {
+    for n in 0..head.rows.div_ceil(CHUNK) {
+        store.remove(&chunk_key(&head.id, n)).await.map_err(storage)?;
+    }
+    store.remove(HEAD_KEY).await.map_err(storage)
+}
+
+async fn all_rows(store: &dyn Store, head: &Head) -> Result<Vec<JobRow>> {
+    let mut out = Vec::with_capacity(head.rows);
+    for n in 0..head.rows.div_ceil(CHUNK) {
+        out.extend(load_chunk(store, &head.id, n).await?);
+    }
+    Ok(out)
+}
+
+/// Milliseconds one background MiniCRM call takes on average under the governor.
+fn ms_per_call(app: &App<'_>) -> i64 {
+    let g = &app.runtime.governors.minicrm;
+    let limit = g.limit();
+    let slots = i64::from(limit.calls.saturating_sub(limit.reserve).max(1));
+    g.window_ms() / slots
+}
+
+/// Estimated calls a match of `rows` still-unlooked-up rows takes (new companies: 2 searches).
+const MATCH_CALLS_PER_ROW: i64 = 2;
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+enum ImportAction {
+    /// Look the page's candidates up in MiniCRM and plan (nothing is written).
+    #[serde(rename_all = "camelCase")]
+    Match {
+        file_name: String,
+        candidates: Vec<Candidate>,
+    },
+    /// Progress, counts and a page of rows.
+    #[serde(rename_all = "camelCase")]
+    Status {
+        #[serde(default)]
+        offset: usize,
+        #[serde(default = "default_limit")]
+        limit: usize,
+    },
+    /// Write what the preview showed.
+    Start,
+    Cancel,
+    /// The CSV report (row, company, action, error).
+    Report,
+    /// Forget the job (not while it writes).
+    Discard,
+}
+
+fn default_limit() -> usize {
+    50
+}
+
+/// Commands of the import page, run in the background worker.
+pub async fn handle(app: &App<'_>, action: Value, lang: Lang) -> Result<Value> {
+    let action: ImportAction = serde_json::from_value(action).map_err(|e| Error::BadCommand {
+        detail: format!("import: {e}"),
+    })?;
+    let store = app.store;
+    match action {
+        ImportAction::Match {
+            file_name,
+            candidates,
+        } => start_match(app, file_name, candidates, lang).await?,
+        ImportAction::Status { offset, limit } => return status(app, lang, offset, limit).await,
+        ImportAction::Start => {
+            let mut head = load_head(store)
+                .await?
+                .ok_or_else(|| problem(JobProblem::NoJob))?;
+            match head.phase {
+                Phase::Matched | Phase::Cancelled | Phase::Failed if head.cursor < head.rows => {}
+                Phase::Running => {}
+                phase => return Err(problem(JobProblem::WrongPhase { phase })),
+            }
+            if head.counts.create + head.counts.update == 0 && head.phase == Phase::Matched {
+                head.phase = Phase::Done;
+                head.finished_ms = Some(app.clock.now_ms());
+            } else {
+                head.phase = Phase::Running;
+                head.started_ms.get_or_insert(app.clock.now_ms());
+            }
+            head.error = None;
+            head.retry_at = None;
+            store.remove(CANCEL_KEY).await.map_err(storage)?;
+            bump_generation();
+            save_head(store, &head).await?;
+        }
+        ImportAction::Cancel => {
+            let head = load_head(store)
+                .await?
+                .ok_or_else(|| problem(JobProblem::NoJob))?;
+            if matches!(head.phase, Phase::Matching | Phase::Running) {
+                platform::save(store, CANCEL_KEY, &head.id)
+                    .await
+                    .map_err(storage)?;
+                if !RUNNING.with(StdCell::get) {
+                    apply_cancel(app, head).await?;
+                }
+            } else if head.phase == Phase::Matched {
+                let mut head = head;
+                head.phase = Phase::Cancelled;
+                bump_generation();
+                save_head(store, &head).await?;
+            }
+        }
+        ImportAction::Report => {
+            let head = load_head(store)
+                .await?
+                .ok_or_else(|| problem(JobProblem::NoJob))?;
+            let rows = all_rows(store, &head).await?;
+            let stem = head
+                .file_name
+                .rsplit_once('.')
+                .map(|(s, _)| s.to_string())
+                .unwrap_or_else(|| head.file_name.clone());
+            return Ok(
+                json!({"csv": report_csv(&rows, lang), "fileName": format!("{stem}-raport-import.csv")}),
+            );
+        }
+        ImportAction::Discard => {
+            if let Some(head) = load_head(store).await? {
+                if head.phase == Phase::Running {
+                    return Err(problem(JobProblem::Busy));
+                }
+                bump_generation();
+                remove_job(store, &head).await?;
+            }
+            return Ok(json!({"job": null}));
+        }
+    }
+    status(app, lang, 0, default_limit()).await
+}
+
+async fn apply_cancel(app: &App<'_>, mut head: Head) -> Result<()> {
+    head.phase = Phase::Cancelled;
+    head.finished_ms = Some(app.clock.now_ms());
+    bump_generation();
+    save_head(app.store, &head).await?;
+    app.store.remove(CANCEL_KEY).await.map_err(storage)
+}
+
+async fn start_match(app: &App<'_>, file_name: String, candidates: Vec<Candidate>, lang: Lang) -> Result<()> {
+    let store = app.store;
+    let old = load_head(store).await?;
+    if let Some(old) = &old {
+        if old.phase == Phase::Running {
+            return Err(problem(JobProblem::Busy));
+        }
+    }
+    if !candidates.iter().any(|c| c.valid() && !c.merged()) && candidates.iter().all(|c| !c.valid()) {
+        return Err(problem(JobProblem::Nothing));
+    }
+    let companies = candidates.iter().filter(|c| c.valid() && !c.merged()).count();
+    if companies > super::session::MAX_COMPANIES {
+        return Err(problem(JobProblem::TooMany {
+            companies,
+            max: super::session::MAX_COMPANIES,
+        }));
+    }
+    // Lookups of a job still in preview stay valid for a new mapping of the same file; after a
+    // job wrote anything they are stale and are made again.
+    let mut cache: std::collections::HashMap<String, Option<Existing>> = Default::default();
+    let mut schema = None;
+    if let Some(old) = &old {
+        if matches!(old.phase, Phase::Matching | Phase::Matched) {
+            for r in all_rows(store, old).await? {
+                if let (true, Some(key)) = (r.looked_up, r.c.key.clone()) {
+                    cache.insert(key, r.existing);
+                }
+            }
+            schema = old.schema.clone();
+        }
+        bump_generation();
+        remove_job(store, old).await?;
+    }
+    let now = app.clock.now_ms();
+    let rows: Vec<JobRow> = candidates
+        .into_iter()
+        .map(|c| {
+            let mut row = JobRow::default();
+            if let Some(hit) = c.key.as_ref().and_then(|k| cache.get(k)) {
+                row.looked_up = true;
+                row.existing = hit.clone();
+            }
+            row.c = c;
+            row
+        })
+        .collect();
+    let head = Head {
+        id: format!("{now:x}"),
+        file_name,
+        lang,
+        phase: Phase::Matching,
+        rows: rows.len(),
+        to_match: rows
+            .iter()
+            .filter(|r| r.c.valid() && !r.c.merged() && !r.looked_up)
+            .count(),
+        match_cursor: 0,
+        cursor: 0,
+        schema,
+        left_out: Vec::new(),
+        counts: Counts::default(),
+        planned_calls: 0,
+        write_calls: 0,
+        calls: 0,
+        created_ms: now,
+        started_ms: None,
+        finished_ms: None,
+        retry_at: None,
+        error: None,
+    };
+    for (n, chunk) in rows.chunks(CHUNK).enumerate() {
+        save_chunk(store, &head.id, n, chunk).await?;
+    }
+    store.remove(CANCEL_KEY).await.map_err(storage)?;
+    save_head(store, &head).await?;
+    Ok(())
+}
+
+fn phase_label(phase: Phase, lang: Lang) -> String {
+    match phase {
+        Phase::Matching => lang.pick(
+            "Verificăm în MiniCRM",
+            "Checking MiniCRM",
+            "Ellenőrzés a MiniCRM-ben",
+        ),
+        Phase::Matched => lang.pick("Previzualizare", "Preview", "Előnézet"),
+        Phase::Running => lang.pick("Import în curs", "Importing", "Importálás folyamatban"),
+        Phase::Done => lang.pick("Import încheiat", "Import finished", "Importálás befejezve"),
+        Phase::Cancelled => lang.pick("Import anulat", "Import cancelled", "Importálás megszakítva"),
+        Phase::Failed => lang.pick("Import oprit", "Import stopped", "Importálás leállt"),
+    }
+}
+
+pub fn action_label(action: Action, lang: Lang) -> String {
+    match action {
+        Action::Create => lang.pick("nouă", "new", "új"),
+        Action::Update => lang.pick("de actualizat", "to update", "frissítendő"),
+        Action::Unchanged => lang.pick("neschimbată", "unchanged", "változatlan"),
+        Action::Invalid => lang.pick("invalidă", "invalid", "érvénytelen"),
+        Action::Merged => lang.pick("comasată", "merged", "összevonva"),
+    }
+}
+
+fn done_label(action: Action, failed: bool, lang: Lang) -> String {
+    if failed {
+        return lang.pick("eroare", "error", "hiba");
+    }
+    match action {
+        Action::Create => lang.pick("creată", "created", "létrehozva"),
+        Action::Update => lang.pick("actualizată", "updated", "frissítve"),
+        other => action_label(other, lang),
+    }
+}
+
+fn row_view(r: &JobRow, lang: Lang) -> Value {
+    let plan_action = r.plan.as_ref().map(|p| p.action);
+    let issues: Vec<Value> =
+        r.c.issues
+            .iter()
+            .map(|i| json!({"error": i.is_error(), "message": i.message(lang)}))
+            .collect();
+    json!({
+        "row": r.c.row,
+        "name": r.c.name,
+        "vat": r.c.vat,
+        "action": plan_action,
+        "actionLabel": plan_action.map(|a| action_label(a, lang)),
+        "done": r.done,
+        "doneLabel": r.done.map(|a| done_label(a, r.error.is_some(), lang)),
+        "error": r.error,
+        "changes": r.plan.as_ref().map(|p| p.changes.clone()).unwrap_or_default(),
+        "issues": issues,
+    })
+}
+
+async fn status(app: &App<'_>, lang: Lang, offset: usize, limit: usize) -> Result<Value> {
+    let store = app.store;
+    let Some(head) = load_head(store).await? else {
+        return Ok(json!({"job": null}));
+    };
+    let now = app.clock.now_ms();
+    // A worker that was stopped (or a page reopened) picks the job up again.
+    if matches!(head.phase, Phase::Matching | Phase::Running)
+        && !RUNNING.with(StdCell::get)
+        && head.retry_at.is_none_or(|t| t <= now)
+    {
+        WAKE.with(|w| w.set(true));
+    }
+    // Refresh the time scale of the governors from the settings (the ETA depends on it).
+    let _ = app.settings().await;
+    let per_call = ms_per_call(app);
+    let remaining_calls: i64 = match head.phase {
+        Phase::Matching => {
+            (head.to_match.saturating_sub(head.match_cursor.min(head.to_match)) as i64) * MATCH_CALLS_PER_ROW
+                + i64::from(head.planned_calls)
+        }
+        Phase::Matched | Phase::Running | Phase::Failed | Phase::Cancelled => {
+            i64::from(head.planned_calls.saturating_sub(head.write_calls))
+        }
+        Phase::Done => 0,
+    };
+    let limit = limit.min(500);
+    let mut rows = Vec::new();
+    let end = (offset + limit).min(head.rows);
+    if offset < end {
+        for n in offset / CHUNK..=(end - 1) / CHUNK {
+            let chunk = load_chunk(store, &head.id, n).await?;
+            for (i, r) in chunk.iter().enumerate() {
+                let index = n * CHUNK + i;
+                if index >= offset && index < end {
+                    rows.push(row_view(r, lang));
+                }
+            }
+        }
+    }
+    let left_out = head.left_out.clone();
+    Ok(json!({
+        "job": {
+            "id": head.id,
+            "fileName": head.file_name,
+            "phase": head.phase,
+            "phaseLabel": phase_label(head.phase, lang),
+            "rows": head.rows,
+            "matched": head.match_cursor.min(head.rows),
+            "toMatch": head.to_match,
+            "written": head.cursor.min(head.rows),
+            "counts": head.counts,
+            "leftOut": left_out,
+            "plannedCalls": head.planned_calls,
+            "writeCalls": head.write_calls,
+            "calls": head.calls,
+            "msPerCall": per_call,
+            "etaMs": remaining_calls * per_call,
+            "retryAt": head.retry_at,
+            "error": head.error,
+            "startedMs": head.started_ms,
+            "finishedMs": head.finished_ms,
+        },
+        "offset": offset,
+        "rows": rows,
+    }))
+}
+
+/// Whether a stored import is unfinished; if it may run now and no runner is active, asks the
+/// worker to run it (see [`wake_wanted`]). For the background tick.
+pub async fn pending(app: &App<'_>) -> bool {
+    let Ok(Some(head)) = load_head(app.store).await else {
+        return false;
+    };
+    if !matches!(head.phase, Phase::Matching | Phase::Running) {
+        return false;
+    }
+    if !RUNNING.with(StdCell::get) && head.retry_at.is_none_or(|t| t <= app.clock.now_ms()) {
+        WAKE.with(|w| w.set(true));
+    }
+    true
+}
+
+/// Runs the stored job until it is done, waits for the user, or must pause (a lockout, a
+/// transient failure: `retry_at`). Called by the alarm, and after `handle` asked for it; a second
+/// call while one runs returns at once.
+pub async fn resume(app: &App<'_>) -> Result<()> {
+    if RUNNING.with(|r| r.replace(true)) {
+        return Ok(());
+    }
+    let result = run(app).await;
+    RUNNING.with(|r| r.set(false));
+    result
+}
+
+enum Flow {
+    Continue,
+    Stop,
+}
+
+async fn run(app: &App<'_>) -> Result<()> {
+    loop {
+        let Some(head) = load_head(app.store).await? else {
+            return Ok(());
+        };
+        if !matches!(head.phase, Phase::Matching | Phase::Running) {
+            return Ok(());
+        }
+        let cancel: Option<String> = platform::load(app.store, CANCEL_KEY).await.map_err(storage)?;
+        if cancel.as_deref() == Some(head.id.as_str()) {
+            apply_cancel(app, head).await?;
+            return Ok(());
+        }
+        if head.retry_at.is_some_and(|t| t > app.clock.now_ms()) {
+            return Ok(());
+        }
+        let flow = match step(app, head).await {
+            Ok(flow) => flow,
+            Err(e) => return Err(e),
+        };
+        if let Flow::Stop = flow {
+            return Ok(());
+        }
+    }
+}
+
+/// Errors that end the whole job until the user acts (credentials, settings).
+fn is_fatal(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Setting { .. }
+            | Error::NotConfigured
+            | Error::Storage { .. }
+            | Error::MiniCrm {
+                kind: MiniCrmKind::Auth,
+                ..
+            }
+    )
+}
+
+/// Errors worth a retry later (nothing wrong with the row).
+fn is_transient(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Unreachable { .. }
+            | Error::NoAnswer { .. }
+            | Error::Paused { .. }
+            | Error::MiniCrm {
+                kind: MiniCrmKind::Server | MiniCrmKind::RateLimited,
+                ..
+            }
+    )
+}
+
+async fn step(app: &App<'_>, mut head: Head) -> Result<Flow> {
+    let gen = generation();
+    let settings = match app.settings().await {
+        Ok(s) => s,
+        Err(e) => return fail(app, head, &e).await,
+    };
+    let client = match app.minicrm(&settings, Priority::Background, MAX_WAIT_MS) {
+        Ok(c) => c,
+        Err(e) => return fail(app, head, &e).await,
+    };
+    let scale = settings.time_scale(&app.host_permissions);
+    if head.schema.is_none() {
+        match fetch_schema(&client).await {
+            Ok(s) => head.schema = Some(s),
+            Err(e) => return pause_or_fail(app, head, &e, scale, gen).await,
+        }
+        head.calls += client.calls();
+        if gen == generation() {
+            save_head(app.store, &head).await?;
+        }
+        return Ok(Flow::Continue);
+    }
+    let schema = head.schema.clone().unwrap_or_default();
+    let (index, matching) = match head.phase {
+        Phase::Matching => (head.match_cursor, true),
+        _ => (head.cursor, false),
+    };
+    if index >= head.rows {
+        return finish_phase(app, head, gen).await;
+    }
+    let n = index / CHUNK;
+    let mut chunk = load_chunk(app.store, &head.id, n).await?;
+    let Some(row) = chunk.get_mut(index % CHUNK) else {
+        // A lost chunk: nothing sensible to do with these rows.
+        head.error = Some("lost rows".into());
+        return finish_phase(app, head, gen).await;
+    };
+    let outcome = if matching {
+        match_row(&client, row, &schema).await
+    } else {
+        exec_row(app, &client, row, &schema, &head.id, n, gen).await
+    };
+    head.calls += client.calls();
+    if gen != generation() {
+        return Ok(Flow::Continue);
+    }
+    match outcome {
+        Ok(()) => {
+            row.attempts = 0;
+            if matching {
+                let plan = row.plan.clone();
+                if let Some(plan) = &plan {
+                    count_plan(&mut head, plan);
+                }
+                head.match_cursor += 1;
+            } else {
+                count_done(&mut head, row);
+                head.cursor += 1;
+            }
+            head.retry_at = None;
+            save_chunk(app.store, &head.id, n, &chunk).await?;
+            save_head(app.store, &head).await?;
+            Ok(Flow::Continue)
+        }
+        Err(e) if is_fatal(&e) => {
+            save_chunk(app.store, &head.id, n, &chunk).await?;
+            fail(app, head, &e).await
+        }
+        Err(e) if is_transient(&e) && row.attempts + 1 < MAX_ATTEMPTS => {
+            row.attempts += 1;
+            save_chunk(app.store, &head.id, n, &chunk).await?;
+            pause_or_fail(app, head, &e, scale, gen).await
+        }
+        Err(e) => {
+            // This row cannot be done: report it and go on with the next.
+            let message = e.message(head.lang);
+            let vendor = e.vendor_text().map(str::to_string);
+            row.error = Some(match vendor {
+                Some(v) if !message.contains(&v) => format!("{message} ({v})"),
+                _ => message,
+            });
+            row.in_flight = None;
+            if matching {
+                row.looked_up = true;
+                row.plan = Some(plan_row(&invalidated(&row.c), None, &schema));
+                head.counts.invalid += 1;
+                head.match_cursor += 1;
+            } else {
+                row.done = row.plan.as_ref().map(|p| p.action);
+                head.counts.failed += 1;
+                head.cursor += 1;
+            }
+            save_chunk(app.store, &head.id, n, &chunk).await?;
+            save_head(app.store, &head).await?;
+            Ok(Flow::Continue)
+        }
+    }
+}
+
+/// A candidate that must not be imported (its lookup failed).
+fn invalidated(c: &Candidate) -> Candidate {
+    let mut c = c.clone();
+    c.key = None;
+    c
+}
+
+fn count_plan(head: &mut Head, plan: &RowPlan) {
+    match plan.action {
+        Action::Create => head.counts.create += 1,
+        Action::Update => head.counts.update += 1,
+        Action::Unchanged => head.counts.unchanged += 1,
+        Action::Invalid => head.counts.invalid += 1,
+        Action::Merged => head.counts.merged += 1,
+    }
+    head.planned_calls += plan.calls();
+    for f in &plan.left_out {
+        if !head.left_out.contains(f) {
+            head.left_out.push(f.clone());
+        }
+    }
+}
+
+fn count_done(head: &mut Head, row: &JobRow) {
+    let calls = row.plan.as_ref().map(RowPlan::calls).unwrap_or(0);
+    head.write_calls += calls;
+    match row.done {
+        Some(Action::Create) if row.error.is_none() => head.counts.created += 1,
+        Some(Action::Update) if row.error.is_none() => head.counts.updated += 1,
+        _ => {}
+    }
+}
+
+async fn finish_phase(app: &App<'_>, mut head: Head, gen: u64) -> Result<Flow> {
+    if head.phase == Phase::Matching {
+        head.phase = Phase::Matched;
+    } else {
+        head.phase = Phase::Done;
+        head.finished_ms = Some(app.clock.now_ms());
+    }
+    if gen == generation() {
+        save_head(app.store, &head).await?;
+    }
+    Ok(Flow::Stop)
+}
+
+async fn fail(app: &App<'_>, mut head: Head, e: &Error) -> Result<Flow> {
+    head.phase = Phase::Failed;
+    head.error = Some(e.message(head.lang));
+    save_head(app.store, &head).await?;
+    Ok(Flow::Stop)
+}
+
+async fn pause_or_fail(app: &App<'_>, mut head: Head, e: &Error, scale: f64, gen: u64) -> Result<Flow> {
+    if is_fatal(e) {
+        return fail(app, head, e).await;
+    }
+    let now = app.clock.now_ms();
+    let until = match e {
+        Error::Paused { until_ms, .. } => *until_ms,
+        _ => now + (RETRY_MS as f64 / scale.max(1.0)) as i64,
+    };
+    head.retry_at = Some(until.max(now + 1));
+    head.error = Some(e.message(head.lang));
+    if gen == generation() {
+        save_head(app.store, &head).await?;
+    }
+    Ok(Flow::Stop)
+}
+
+async fn fetch_schema(client: &MiniCrm<'_>) -> Result<SchemaInfo> {
+    let business = client.business_schema().await?;
+    let person = client.person_schema().await?;
+    Ok(SchemaInfo {
+        business: business.into_iter().map(|(k, _)| k).collect(),
+        person: person.into_iter().map(|(k, _)| k).collect(),
+    })
+}
+
+fn is_person_type(t: &str) -> bool {
+    // §2.4: search says "Person"; HU tenants may say "Személy".
+    matches!(t, "Person" | "Személy" | "Persoană" | "Persoana")
+}
+
+fn text_fields(fields: &crate::minicrm::Fields) -> std::collections::BTreeMap<String, String> {
+    fields
+        .iter()
+        .map(|(k, v)| {
+            let s = match v {
+                Value::String(s) => s.clone(),
+                Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            (k.clone(), s)
+        })
+        .collect()
+}
+
+/// The MiniCRM id of the candidate's contact, by its key: 1 search (2 for a Romanian company
+/// not found by its bare digits).
+async fn find_contact(client: &MiniCrm<'_>, c: &Candidate, schema: &SchemaInfo) -> Result<Option<u64>> {
+    let person = c.kind == Some(Kind::Individual);
+    let has_vat_field = if person {
+        schema.person.iter().any(|f| f == "VatNumber")
+    } else {
+        schema.business.iter().any(|f| f == "VatNumber")
+    };
+    if !c.vat.is_empty() && has_vat_field {
+        let mut queries = vec![c.vat.clone()];
+        if c.kind == Some(Kind::Company) {
+            queries.push(format!("RO{}", c.vat));
+        }
+        for q in queries {
+            let page = client.search_contacts(&[("VatNumber", q.as_str())]).await?;
+            if let Some(hit) = page.results.iter().find(|s| is_person_type(&s.kind) == person) {
+                return Ok(Some(hit.id));
+            }
+        }
+        return Ok(None);
+    }
+    let key = name_key(&c.name);
+    let page = client.search_contacts(&[("Name", c.name.as_str())]).await?;
+    Ok(page
+        .results
+        .iter()
+        .find(|s| is_person_type(&s.kind) == person && name_key(&s.name) == key)
+        .map(|s| s.id))
+}
+
+/// Everything the planner needs about a matched contact: detail, default address, persons.
+async fn read_existing(client: &MiniCrm<'_>, c: &Candidate, id: u64) -> Result<Existing> {
+    let detail = client.contact(id).await?;
+    let mut existing = Existing {
+        contact_id: id,
+        fields: text_fields(&detail),
+        ..Default::default()
+    };
+    let ids = client.address_ids(id).await?;
+    for (i, address_id) in ids.iter().take(3).enumerate() {
+        let a = text_fields(&client.address(*address_id).await?);
+        let default = matches!(a.get("Default").map(String::as_str), Some("1" | "true"));
+        if default || i == 0 {
+            existing.address = Some(ExistingAddress {
+                id: *address_id,
+                fields: a,
+            });
+        }
+        if default {
+            break;
+        }
+    }
+    if c.kind != Some(Kind::Individual) && !c.contact.trim().is_empty() {
+        existing.persons = persons_of(client, id).await?;
+    }
+    Ok(existing)
+}
+
+async fn persons_of(client: &MiniCrm<'_>, company: u64) -> Result<Vec<String>> {
+    let id = company.to_string();
+    let page = client.search_contacts(&[("MainContactId", id.as_str())]).await?;
+    Ok(page
+        .results
+        .iter()
+        .filter(|s| is_person_type(&s.kind))
+        .map(|s| name_key(&s.name))
+        .collect())
+}
+
+async fn match_row(client: &MiniCrm<'_>, row: &mut JobRow, schema: &SchemaInfo) -> Result<()> {
+    if row.c.valid() && !row.c.merged() && !row.looked_up {
+        row.existing = match find_contact(client, &row.c, schema).await? {
+            Some(id) => Some(read_existing(client, &row.c, id).await?),
+            None => None,
+        };
+        row.looked_up = true;
+    }
+    row.plan = Some(plan_row(&row.c, row.existing.as_ref(), schema));
+    Ok(())
+}
+
+/// Writes one row. Each write records its intent first (and its result after), persisted, so a
+/// worker stopped in between resumes without doing anything twice.
+async fn exec_row(
+    app: &App<'_>,
+    client: &MiniCrm<'_>,
+    row: &mut JobRow,
+    schema: &SchemaInfo,
+    job_id: &str,
+    n: usize,
+    gen: u64,
+) -> Result<()> {
+    let Some(plan) = row.plan.clone() else {
+        row.done = Some(Action::Invalid);
+        return Ok(());
+    };
+    if !matches!(plan.action, Action::Create | Action::Update) || row.done.is_some() {
+        row.done.get_or_insert(plan.action);
+        return Ok(());
+    }
+    // The chunk holding this row is saved around every write; `save` writes this row's state.
+    async fn save(app: &App<'_>, job_id: &str, n: usize, row: &JobRow, gen: u64) -> Result<()> {
+        if gen != generation() {
+            return Ok(());
+        }
+        let mut chunk = load_chunk(app.store, job_id, n).await?;
+        if let Some(slot) = chunk.iter_mut().find(|r| r.c.row == row.c.row) {
+            *slot = row.clone();
+        }
+        save_chunk(app.store, job_id, n, &chunk).await
+    }
+
+    // Recovery of a write whose answer was lost.
+    match row.in_flight {
+        Some(Step::CreateContact) => {
+            if let Some(id) = find_contact(client, &row.c, schema).await? {
+                row.contact_id = Some(id);
+                row.contact_done = true;
+            }
+            row.in_flight = None;
+        }
+        Some(Step::Address) if plan.address.as_ref().is_some_and(|a| a.id.is_none()) => {
+            if let Some(id) = row.contact_id {
+                if !client.address_ids(id).await?.is_empty() {
+                    row.address_done = true;
+                }
+            }
+            row.in_flight = None;
+        }
+        Some(Step::Person) => {
+            if let (Some(id), Some(p)) = (row.contact_id, &plan.person) {
+                let name = format!(
+                    "{} {}",
+                    p.get("FirstName").and_then(Value::as_str).unwrap_or(""),
+                    p.get("LastName").and_then(Value::as_str).unwrap_or("")
+                );
+                if persons_of(client, id).await?.contains(&name_key(&name)) {
+                    row.person_done = true;
+                }
+            }
+            row.in_flight = None;
+        }
+        // Updates are idempotent: simply sent again.
+        _ => row.in_flight = None,
+    }
+
+    if plan.action == Action::Update && row.contact_id.is_none() {
+        row.contact_id = row.existing.as_ref().map(|e| e.contact_id);
+    }
+    if !row.contact_done {
+        if row.contact_id.is_none() {
+            row.in_flight = Some(Step::CreateContact);
+            save(app, job_id, n, row, gen).await?;
+            let id = client
+                .put_contact(None, &Value::Object(plan.contact.clone()))
+                .await
+                .inspect_err(|e| {
+                    if !e.is_ambiguous() {
+                        row.in_flight = None;
+                    }
+                })?;
+            row.contact_id = Some(id);
+        } else if !plan.contact.is_empty() {
+            row.in_flight = Some(Step::UpdateContact);
+            client
+                .put_contact(row.contact_id, &Value::Object(plan.contact.clone()))
+                .await?;
+        }
+        row.contact_done = true;
+        row.in_flight = None;
+        save(app, job_id, n, row, gen).await?;
+    }
+    let Some(contact_id) = row.contact_id else {
+        return Ok(());
+    };
+    if let (Some(a), false) = (&plan.address, row.address_done) {
+        let mut fields: Map<String, Value> = a.fields.clone();
+        if a.id.is_none() {
+            fields.insert("ContactId".into(), Value::from(contact_id));
+        }
+        row.in_flight = Some(Step::Address);
+        save(app, job_id, n, row, gen).await?;
+        client
+            .put_address(a.id, &Value::Object(fields))
+            .await
+            .inspect_err(|e| {
+                if !e.is_ambiguous() {
+                    row.in_flight = None;
+                }
+            })?;
+        row.address_done = true;
+        row.in_flight = None;
+        save(app, job_id, n, row, gen).await?;
+    }
+    if let (Some(p), false) = (&plan.person, row.person_done) {
+        let mut fields = p.clone();
+        fields.insert("BusinessId".into(), Value::from(contact_id));
+        row.in_flight = Some(Step::Person);
+        save(app, job_id, n, row, gen).await?;
+        client
+            .put_contact(None, &Value::Object(fields))
+            .await
+            .inspect_err(|e| {
+                if !e.is_ambiguous() {
+                    row.in_flight = None;
+                }
+            })?;
+        row.person_done = true;
+        row.in_flight = None;
+    }
+    row.done = Some(plan.action);
+    Ok(())
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r', ';']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The report: one line per spreadsheet row (merged duplicates and invalid rows included), with a
+/// UTF-8 BOM so Excel reads the diacritics.
+pub fn report_csv(rows: &[JobRow], lang: Lang) -> String {
+    let mut out = String::from("\u{feff}");
+    let header = [
+        lang.pick("Rând", "Row", "Sor"),
+        lang.pick("Companie", "Company", "Cég"),
+        lang.pick("Acțiune", "Action", "Művelet"),
+        lang.pick("Eroare", "Error", "Hiba"),
+    ];
+    out.push_str(&header.join(","));
+    out.push_str("\r\n");
+    for r in rows {
+        let plan_action = r.plan.as_ref().map(|p| p.action);
+        let action = match (r.done, plan_action) {
+            (Some(a), _) => done_label(a, r.error.is_some(), lang),
+            (None, Some(Action::Create | Action::Update)) => {
+                lang.pick("neimportată", "not imported", "nem importálva")
+            }
+            (None, Some(a)) => action_label(a, lang),
+            (None, None) => action_label(
+                if r.c.valid() {
+                    Action::Unchanged
+                } else {
+                    Action::Invalid
+                },
+                lang,
+            ),
+        };
+        let mut problems: Vec<String> =
+            r.c.issues
+                .iter()
+                .filter(|i| i.is_error() || matches!(i, super::rows::Issue::MergedInto { .. }))
+                .map(|i| i.message(lang))
+                .collect();
+        if let Some(e) = &r.error {
+            problems.push(e.clone());
+        }
+        let line = [
+            r.c.row.to_string(),
+            csv_field(&r.c.name),
+            csv_field(&action),
+            csv_field(&problems.join(" ")),
+        ];
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}

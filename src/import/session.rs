@@ -1,0 +1,292 @@
+//! The import page's state: a parsed workbook, the sheet with the clients, the column mapping the
+//! user may change, and the validated candidates. Pure; the page's WASM module wraps it.
+
+use serde_json::{json, Value};
+
+use super::grid::Workbook;
+use super::headers::{detect, Detection, Target};
+use super::rows::{map_sheet, Candidate, Mapped, Mapping};
+use super::ImportError;
+use crate::i18n::Lang;
+
+/// At most this many companies per import: the job lives in `chrome.storage.local` (10 MB) and
+/// 20,000 companies already take MiniCRM about a day at 60 calls a minute.
+pub const MAX_COMPANIES: usize = 20_000;
+
+/// Rows shown in the page's issue list (the counts cover all of them).
+const PREVIEW_ROWS: usize = 300;
+
+pub struct Session {
+    pub file_name: String,
+    pub lang: Lang,
+    workbook: Workbook,
+    /// Per sheet: the detected header (if any).
+    detections: Vec<Option<Detection>>,
+    sheet: usize,
+    mapping: Mapping,
+    mapped: Mapped,
+    /// The file had a header with a CIF column (vs. the user adding one).
+    pub notes: Vec<String>,
+}
+
+impl Session {
+    /// Picks the sheet with clients (the best header among all sheets), maps and validates it.
+    pub fn new(workbook: Workbook, file_name: &str, lang: Lang) -> Result<Session, ImportError> {
+        if workbook
+            .sheets
+            .iter()
+            .all(|s| s.rows.iter().all(|r| r.iter().all(|c| c.is_empty())))
+        {
+            return Err(ImportError::EmptyFile);
+        }
+        let detections: Vec<Option<Detection>> = workbook.sheets.iter().map(detect).collect();
+        let best = detections
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| d.as_ref().map(|d| (i, d)))
+            .max_by_key(|(i, d)| {
+                let has_cif = d.columns.iter().any(|(_, t)| *t == Some(Target::VatCode));
+                let rows = workbook.sheets[*i].rows.len();
+                (usize::from(has_cif), d.score, rows)
+            })
+            .map(|(i, _)| i);
+        let Some(sheet) = best else {
+            return Err(ImportError::NoHeader {
+                sheets: workbook.sheets.iter().map(|s| s.name.clone()).collect(),
+            });
+        };
+        let mut session = Session {
+            file_name: file_name.to_string(),
+            lang,
+            workbook,
+            detections,
+            sheet,
+            mapping: Mapping {
+                header_row: 0,
+                columns: Vec::new(),
+            },
+            mapped: Mapped::default(),
+            notes: Vec::new(),
+        };
+        session.use_sheet(sheet)?;
+        Ok(session)
+    }
+
+    fn use_sheet(&mut self, index: usize) -> Result<(), ImportError> {
+        let Some(Some(d)) = self.detections.get(index) else {
+            return Err(ImportError::NoHeader {
+                sheets: vec![self
+                    .workbook
+                    .sheets
+                    .get(index)
+                    .map(|s| s.name.clone())
+                    .unwrap_or_default()],
+            });
+        };
+        self.sheet = index;
+        let width = self.workbook.sheets[index].width().max(d.columns.len());
+        let mut columns = d.columns.clone();
+        columns.resize(width, (String::new(), None));
+        self.mapping = Mapping {
+            header_row: d.header_row,
+            columns,
+        };
+        self.remap()
+    }
+
+    fn remap(&mut self) -> Result<(), ImportError> {
+        self.mapped = map_sheet(&self.workbook.sheets[self.sheet], &self.mapping);
+        Ok(())
+    }
+
+    /// Too many companies for one import job (checked again by the background's `match`).
+    pub fn too_many(&self) -> Option<ImportError> {
+        let companies = self
+            .mapped
+            .candidates
+            .iter()
+            .filter(|c| c.valid() && !c.merged())
+            .count();
+        (companies > MAX_COMPANIES).then_some(ImportError::TooManyRows {
+            rows: companies,
+            max: MAX_COMPANIES,
+        })
+    }
+
+    /// Another sheet of the workbook (one with a recognisable header).
+    pub fn set_sheet(&mut self, index: usize) -> Result<(), ImportError> {
+        self.use_sheet(index)
+    }
+
+    /// The user's choice for a column: a target id, or "" to ignore it. A target already used by
+    /// another column moves to this one.
+    pub fn set_column(&mut self, column: usize, target: &str) -> Result<(), ImportError> {
+        let target = Target::from_id(target);
+        if column >= self.mapping.columns.len() {
+            return Ok(());
+        }
+        if let Some(t) = target {
+            for (_, other) in self.mapping.columns.iter_mut() {
+                if *other == Some(t) {
+                    *other = None;
+                }
+            }
+        }
+        self.mapping.columns[column].1 = target;
+        self.remap()
+    }
+
+    pub fn candidates(&self) -> &[Candidate] {
+        &self.mapped.candidates
+    }
+
+    /// What the page shows before anything is sent to MiniCRM.
+    pub fn preview(&self) -> Value {
+        let lang = self.lang;
+        let sheet = &self.workbook.sheets[self.sheet];
+        let header_row = self.mapping.header_row;
+        let columns: Vec<Value> = self
+            .mapping
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, (header, target))| {
+                let samples: Vec<String> = sheet
+                    .rows
+                    .iter()
+                    .skip(header_row + 1)
+                    .map(|r| r.get(i).map(|c| c.text()).unwrap_or_default())
+                    .filter(|s| !s.trim().is_empty())
+                    .take(3)
+                    .map(|s| s.chars().take(60).collect())
+                    .collect();
+                json!({
+                    "index": i,
+                    "letter": column_letter(i),
+                    "header": header.replace(['\n', '\r'], " "),
+                    "target": target.map(Target::id),
+                    "samples": samples,
+                })
+            })
+            .collect();
+        let targets: Vec<Value> = Target::ALL
+            .iter()
+            .map(|t| json!({"id": t.id(), "label": t.label(lang)}))
+            .collect();
+        let c = &self.mapped.candidates;
+        let invalid = c.iter().filter(|c| !c.valid()).count();
+        let merged = c.iter().filter(|c| c.merged()).count();
+        let companies = c.iter().filter(|c| c.valid() && !c.merged()).count();
+        let warned = c
+            .iter()
+            .filter(|c| c.valid() && c.issues.iter().any(|i| !i.is_error()))
+            .count();
+        let rows: Vec<Value> = c
+            .iter()
+            .filter(|c| !c.issues.is_empty())
+            .take(PREVIEW_ROWS)
+            .map(|c| {
+                json!({
+                    "row": c.row,
+                    "name": c.name,
+                    "vat": c.vat,
+                    "valid": c.valid(),
+                    "issues": c.issues.iter().map(|i| json!({"error": i.is_error(), "message": i.message(lang)})).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let mut notes = self.notes.clone();
+        if let Some(e) = self.too_many() {
+            notes.push(e.message(lang));
+        }
+        if sheet.formulas_without_value > 0 {
+            notes.push(lang.pick(
+                format!("{} celule cu formule nu aveau valoare calculată (fișierul nu a fost recalculat): au fost tratate ca goale.", sheet.formulas_without_value),
+                format!("{} formula cells had no computed value (the file was never recalculated): treated as empty.", sheet.formulas_without_value),
+                format!("{} képletcellának nem volt kiszámított értéke (a fájlt nem számolták újra): üresként kezeltük.", sheet.formulas_without_value),
+            ));
+        }
+        if self.workbook.sheets.len() > 1 {
+            notes.push(lang.pick(
+                format!(
+                    "Fișierul are {} foi; folosim foaia „{}”, care conține clienții.",
+                    self.workbook.sheets.len(),
+                    sheet.name
+                ),
+                format!(
+                    "The file has {} sheets; using \"{}\", which holds the clients.",
+                    self.workbook.sheets.len(),
+                    sheet.name
+                ),
+                format!(
+                    "A fájlnak {} munkalapja van; az ügyfeleket tartalmazó „{}” lapot használjuk.",
+                    self.workbook.sheets.len(),
+                    sheet.name
+                ),
+            ));
+        }
+        if !self
+            .mapping
+            .columns
+            .iter()
+            .any(|(_, t)| *t == Some(Target::VatCode))
+        {
+            notes.push(lang.pick(
+                "Nu am găsit coloana CIF: companiile vor fi căutate în MiniCRM după nume. Alege coloana CIF mai jos dacă există.",
+                "No CIF column found: companies will be looked up in MiniCRM by name. Choose the CIF column below if there is one.",
+                "Nem találtunk adószám oszlopot: a cégeket név alapján keressük a MiniCRM-ben. Ha van ilyen oszlop, válaszd ki lent.",
+            ));
+        }
+        let sheets: Vec<Value> = self
+            .workbook
+            .sheets
+            .iter()
+            .zip(&self.detections)
+            .enumerate()
+            .map(|(i, (s, d))| json!({"index": i, "name": s.name, "usable": d.is_some(), "rows": s.rows.len()}))
+            .collect();
+        json!({
+            "fileName": self.file_name,
+            "sheet": self.sheet,
+            "sheets": sheets,
+            "headerRow": header_row + 1,
+            "columns": columns,
+            "targets": targets,
+            "counts": {
+                "rows": c.len(),
+                "companies": companies,
+                "invalid": invalid,
+                "merged": merged,
+                "warnings": warned,
+                "emptyRows": self.mapped.empty_rows,
+            },
+            "rows": rows,
+            "notes": notes,
+        })
+    }
+}
+
+/// 0 → A, 25 → Z, 26 → AA.
+pub fn column_letter(mut i: usize) -> String {
+    let mut s = Vec::new();
+    loop {
+        s.push(b'A' + (i % 26) as u8);
+        if i < 26 {
+            break;
+        }
+        i = i / 26 - 1;
+    }
+    s.reverse();
+    String::from_utf8(s).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn letters() {
+        assert_eq!(super::column_letter(0), "A");
+        assert_eq!(super::column_letter(25), "Z");
+        assert_eq!(super::column_letter(26), "AA");
+        assert_eq!(super::column_letter(27), "AB");
+    }
+}

@@ -1,0 +1,183 @@
+// Company import in the real extension: a generated 25-row SmartBill export goes into the fake
+// MiniCRM; the same file again writes nothing; an edited file updates only the edited companies.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, basename } from 'node:path';
+import { startSandbox, launchBrowser, configure, artifact } from './harness.mjs';
+import { exportXlsx, company } from './export.mjs';
+
+// The sandbox's clock and the extension's rate windows run this much faster.
+const SPEED = 30;
+const ROWS = 25;
+
+let sandbox;
+let browser;
+const dir = mkdtempSync(join(tmpdir(), 'mcsb-import-'));
+
+before(async () => {
+  sandbox = await startSandbox();
+  browser = await launchBrowser();
+  await sandbox.reset();
+  await sandbox.control('/clock', { body: { speed: SPEED } });
+  const options = await configure(browser, sandbox.info);
+  await options.click('#save');
+  await options.locator('#saveStatus.ok').waitFor();
+  // The sandbox build honours a time scale for the rate windows (the form has no field for it).
+  const i = sandbox.info;
+  const saved = await options.evaluate((settings) => chrome.runtime.sendMessage({ cmd: 'saveSettings', settings }), {
+    smartbill: { cif: i.smartbill.cif, email: i.smartbill.email, token: null, apiBase: i.smartbill.apiBase },
+    minicrm: { url: i.minicrm.base, systemId: i.minicrm.systemId, apiKey: null, module: 'offers' },
+    advanced: { timeScale: SPEED },
+  });
+  assert.equal(saved.ok, true);
+  await options.close();
+});
+
+after(async () => {
+  await browser?.close();
+  sandbox?.stop();
+});
+
+function file(name, edits, start = 0) {
+  const path = join(dir, name);
+  writeFileSync(path, exportXlsx(ROWS, edits, start));
+  return path;
+}
+
+async function contacts() {
+  return (await sandbox.control('/minicrm/contacts')).contacts;
+}
+
+async function writesSince(seq) {
+  const log = await sandbox.requests('minicrm');
+  return log.filter((r) => r.seq > seq && r.method === 'PUT').map((r) => r.path);
+}
+
+async function lastSeq() {
+  const log = await sandbox.requests();
+  return log.length ? log[log.length - 1].seq : 0;
+}
+
+/** Opens the import page, picks the file, waits for the MiniCRM comparison. */
+async function preview(path) {
+  const page = await browser.page('import.html');
+  await page.locator('h1:has-text("Import companii")').waitFor();
+  // A finished job from the previous run is shown first: start over.
+  if (await page.locator('#again').isVisible()) await page.click('#again');
+  await page.setInputFiles('#file', path);
+  await page.locator(`#phase:has-text("Previzualizare · ${basename(path)}")`).waitFor({ timeout: 60000 });
+  return page;
+}
+
+async function counts(page) {
+  return page.locator('#jobCounts').innerText();
+}
+
+test('imports a 25-row export, then the same file changes nothing, then only edits are written', async () => {
+  const first = file('clienti.xlsx');
+  const before = (await contacts()).length;
+
+  const page = await preview(first);
+  assert.match(await page.locator('#checkCounts').innerText(), /25\s*companii valide/);
+  assert.match(await counts(page), /25\s*noi/);
+  assert.match(await page.locator('#eta').innerText(), /Durată estimată/);
+  assert.equal(await page.locator('#mapping select[data-column="1"]').inputValue(), 'vatCode');
+  await page.screenshot({ path: artifact('e2e-import-preview.png'), fullPage: true });
+
+  await page.click('#start');
+  await page.locator('#phase:has-text("Import încheiat")').waitFor({ timeout: 120000 });
+  assert.match(await counts(page), /25\s*create/);
+  await page.screenshot({ path: artifact('e2e-import-done.png'), fullPage: true });
+
+  const all = await contacts();
+  const businesses = all.filter((c) => c.Type === 'Business');
+  for (let i = 0; i < ROWS; i++) {
+    const c = company(i);
+    const found = businesses.filter((b) => b.VatNumber === c.cif);
+    assert.equal(found.length, 1, `${c.name} exists once`);
+    assert.equal(found[0].Name, c.name);
+    assert.equal(found[0].Addresses.length, 1);
+    assert.equal(found[0].Addresses[0].City, c.city);
+    if (c.payer) assert.equal(found[0].EUVatNumber, `RO${c.cif}`);
+  }
+  // 25 companies and a contact person for every second one.
+  assert.equal(all.length, before + ROWS + Math.ceil(ROWS / 2));
+
+  // The report downloads as CSV.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#report')]);
+  assert.match(download.suggestedFilename(), /clienti-raport-import\.csv/);
+  await page.close();
+
+  // The same file again (downloaded anew): all unchanged, nothing to write.
+  let seq = await lastSeq();
+  const again = await preview(file('clienti-2.xlsx'));
+  assert.match(await counts(again), /0\s*noi/);
+  assert.match(await counts(again), /25\s*neschimbate/);
+  assert.equal(await again.locator('#start').isVisible(), false);
+  assert.match(await again.locator('#eta').innerText(), /Nimic de scris/);
+  assert.deepEqual(await writesSince(seq), []);
+  await again.close();
+
+  // Three companies edited in SmartBill: only they are written.
+  const edits = { 2: { phone: '0799000111' }, 7: { address: 'Bd. Nou nr. 7' }, 11: { email: 'nou@client12.ro' } };
+  const edited = file('clienti-editat.xlsx', edits);
+  seq = await lastSeq();
+  const third = await preview(edited);
+  assert.match(await counts(third), /3\s*de actualizat/);
+  assert.match(await counts(third), /22\s*neschimbate/);
+  await third.click('#start');
+  await third.locator('#phase:has-text("Import încheiat")').waitFor({ timeout: 60000 });
+  assert.match(await counts(third), /3\s*actualizate/);
+  const writes = await writesSince(seq);
+  assert.equal(writes.length, 3, JSON.stringify(writes));
+  const byVat = Object.fromEntries((await contacts()).filter((c) => c.Type === 'Business').map((c) => [c.VatNumber, c]));
+  const ids = [2, 7, 11].map((i) => byVat[company(i).cif]);
+  assert.ok(writes.includes(`/Api/R3/Contact/${ids[0].Id}`));
+  assert.ok(writes.includes(`/Api/R3/Address/${ids[1].Addresses[0].Id}`));
+  assert.ok(writes.includes(`/Api/R3/Contact/${ids[2].Id}`));
+  assert.equal(ids[0].Phone, '0799000111');
+  assert.equal(ids[1].Addresses[0].Address, 'Bd. Nou nr. 7');
+  await third.close();
+});
+
+test('the import goes on after the page is closed and the worker is stopped, without duplicates', async () => {
+  const START = 500;
+  const page = await preview(file('alti-clienti.xlsx', {}, START));
+  assert.match(await counts(page), /25\s*noi/);
+  await page.click('#start');
+  await page.locator('#backgroundNote').waitFor();
+  // Stop the service worker mid-import, as Chrome does with an idle worker, and close the page.
+  const cdp = await browser.context.newCDPSession(page);
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const worker = targetInfos.find((t) => t.type === 'service_worker' && t.url.includes(browser.extensionId));
+  assert.ok(worker, 'the worker target is visible');
+  await cdp.send('Target.closeTarget', { targetId: worker.targetId });
+  await page.close();
+  const batch = new Set(Array.from({ length: ROWS }, (_, i) => company(i, {}, START).cif));
+  const soFar = (await contacts()).filter((c) => batch.has(c.VatNumber)).length;
+  assert.ok(soFar < ROWS, `stopped mid-import (${soFar} of ${ROWS} written)`);
+  // Reopening the page wakes the worker, which picks the job up where it was.
+  const again = await browser.page('import.html');
+  await again.locator('#phase:has-text("Import încheiat · alti-clienti.xlsx")').waitFor({ timeout: 120000 });
+  assert.match(await counts(again), /25\s*create/);
+  const businesses = (await contacts()).filter((c) => c.Type === 'Business');
+  for (let i = 0; i < ROWS; i++) {
+    const c = company(i, {}, START);
+    assert.equal(businesses.filter((b) => b.VatNumber === c.cif).length, 1, `${c.name} exists once`);
+  }
+  await again.close();
+});
+
+test('a file that is not a spreadsheet gets a clear Romanian message', async () => {
+  const path = join(dir, 'clienti.xlsx.csv');
+  writeFileSync(path, 'Denumire;CIF\nAlfa;18547290\n');
+  const page = await browser.page('import.html');
+  await page.locator('h1:has-text("Import companii")').waitFor();
+  await page.setInputFiles('#file', path);
+  const error = page.locator('#fileError');
+  await error.waitFor({ state: 'visible' });
+  assert.match(await error.innerText(), /nu este un tabel Excel.*CSV/s);
+  await page.close();
+});
