@@ -2,9 +2,10 @@
 //! validating, and refusing bad files with a clear message.
 
 use minicrm_smartbill::i18n::Lang;
+use minicrm_smartbill::import::fastxlsx;
 use minicrm_smartbill::import::headers::Target;
 use minicrm_smartbill::import::rows::{Issue, Kind};
-use minicrm_smartbill::import::xlsx::read_workbook;
+use minicrm_smartbill::import::xlsx::{read_workbook, read_workbook_with_calamine};
 use minicrm_smartbill::import::{open, ImportError};
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet};
 
@@ -528,4 +529,84 @@ fn parse_speed_breakdown() {
     let t = std::time::Instant::now();
     let m = x.merge_cells_by_sheet_name(&name).unwrap();
     println!("merged regions ({}): {:?}", m.len(), t.elapsed());
+}
+
+/// The fast .xlsx reader gives exactly what calamine gives, on every kind of test workbook.
+#[test]
+fn the_fast_reader_agrees_with_calamine() {
+    let books = [
+        xlsx(|wb| smartbill_export(wb.add_worksheet())),
+        xlsx(|wb| {
+            let s = wb.add_worksheet();
+            s.write_string(0, 0, "Denumire").unwrap();
+            s.write_formula(1, 0, "=\"Alfa \"&\"SRL\"").unwrap();
+            s.set_formula_result(1, 0, "Alfa SRL");
+            s.write_formula(2, 0, "=1+1").unwrap();
+            s.merge_range(1, 2, 3, 2, "Cluj", &Format::new()).unwrap();
+            let date = Format::new().set_num_format("dd/mm/yyyy");
+            s.write_datetime_with_format(1, 4, ExcelDateTime::from_ymd(2025, 1, 2).unwrap(), &date)
+                .unwrap();
+            let stamp = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+            s.write_datetime_with_format(
+                2,
+                4,
+                ExcelDateTime::parse_from_str("2025-01-02 13:45:00").unwrap(),
+                &stamp,
+            )
+            .unwrap();
+            s.write_boolean(3, 1, true).unwrap();
+            s.write_number(3, 3, 31826470.0).unwrap();
+            s.write_number(4, 3, 2.5).unwrap();
+            s.write_string(4, 0, "Ș&T <Ţ> \"quoted\" 'x'\nline").unwrap();
+            s.write_string(5, 27, "far column AB").unwrap();
+            let other = wb.add_worksheet().set_name("Alta").unwrap();
+            other.write_string(0, 0, "x").unwrap();
+        }),
+    ];
+    for (i, bytes) in books.iter().enumerate() {
+        let fast = fastxlsx::read(bytes)
+            .unwrap_or_else(|| panic!("book {i}: the fast reader stepped aside"))
+            .unwrap();
+        let reference = read_workbook_with_calamine(bytes).unwrap();
+        assert_eq!(fast, reference, "book {i}");
+    }
+    // A file the fast reader does not know is left to calamine (same result through read_workbook).
+    if let Ok(path) = std::env::var("IMPORT_BENCH_FILE") {
+        let bytes = std::fs::read(path).unwrap();
+        let fast = fastxlsx::read(&bytes).expect("handled").unwrap();
+        let mut reference = read_workbook_with_calamine(&bytes).unwrap();
+        // calamine skips the merged-cell scan on long sheets; the fast reader always has it.
+        for (f, r) in fast.sheets.iter().zip(reference.sheets.iter_mut()) {
+            r.merged = f.merged.clone();
+        }
+        assert_eq!(fast, reference, "the benchmark file");
+    }
+}
+
+/// Where the fast reader's time goes (run by hand, like `parse_speed_native`).
+#[test]
+#[ignore]
+fn fast_reader_breakdown() {
+    use std::io::Read;
+    let Ok(path) = std::env::var("IMPORT_BENCH_FILE") else {
+        return;
+    };
+    let bytes = std::fs::read(path).unwrap();
+    let t = std::time::Instant::now();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes[..])).unwrap();
+    let mut total = 0;
+    for name in ["xl/sharedStrings.xml", "xl/worksheets/sheet1.xml"] {
+        let mut f = zip.by_name(name).unwrap();
+        let mut out = Vec::new();
+        f.read_to_end(&mut out).unwrap();
+        total += out.len();
+    }
+    println!("inflate {total} bytes: {:?}", t.elapsed());
+    let t = std::time::Instant::now();
+    let wb = fastxlsx::read(&bytes).unwrap().unwrap();
+    println!(
+        "fast read (inflate + parse + grid): {:?}, {} rows",
+        t.elapsed(),
+        wb.sheets[0].rows.len()
+    );
 }

@@ -5,7 +5,9 @@
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
     Empty,
-    Text(String),
+    /// Shared: a string of the workbook's shared-string table is stored once, whatever the
+    /// number of cells that use it.
+    Text(std::sync::Arc<str>),
     /// Excel keeps numbers as doubles: a CIF typed as a number arrives here (and loses its
     /// leading zeros, as a postal code or a phone number does).
     Number(f64),
@@ -30,7 +32,7 @@ impl Cell {
     pub fn text(&self) -> String {
         match self {
             Cell::Empty => String::new(),
-            Cell::Text(t) => t.clone(),
+            Cell::Text(t) => t.to_string(),
             Cell::Number(n) => number_text(*n),
             Cell::Bool(b) => if *b { "1" } else { "0" }.to_string(),
             Cell::Date(d) => d.clone(),

@@ -374,7 +374,7 @@ mod tests {
     }
 
     fn text_row(cells: &[&str]) -> Vec<Cell> {
-        cells.iter().map(|c| Cell::Text(c.to_string())).collect()
+        cells.iter().map(|c| Cell::Text(c.to_string().into())).collect()
     }
 
     #[test]

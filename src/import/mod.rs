@@ -10,6 +10,8 @@
 //!
 //! Everything but the reader and the two WASM surfaces is plain Rust, tested natively.
 
+#[cfg(any(feature = "import", not(target_arch = "wasm32")))]
+pub mod fastxlsx;
 pub mod grid;
 pub mod headers;
 pub mod job;

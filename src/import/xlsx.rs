@@ -92,7 +92,24 @@ pub fn read_workbook(bytes: &[u8]) -> Result<Workbook, ImportError> {
     let format = sniff(bytes)?;
     if matches!(format, Format::Zip) {
         check_zip(bytes)?;
+        // The fast path for plain .xlsx exports; anything unusual falls through to calamine.
+        if let Some(result) = super::fastxlsx::read(bytes) {
+            return result;
+        }
     }
+    read_with_calamine(bytes, format)
+}
+
+/// The same, always through calamine (also the reference the fast path is tested against).
+pub fn read_workbook_with_calamine(bytes: &[u8]) -> Result<Workbook, ImportError> {
+    let format = sniff(bytes)?;
+    if matches!(format, Format::Zip) {
+        check_zip(bytes)?;
+    }
+    read_with_calamine(bytes, format)
+}
+
+fn read_with_calamine(bytes: &[u8], format: Format) -> Result<Workbook, ImportError> {
     let mut book = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| match format {
         // A zip that is not a workbook (or lost its end): say which.
         Format::Zip => ImportError::Corrupt {
@@ -161,12 +178,12 @@ fn from_ref(v: DataRef<'_>) -> Cell {
     match v {
         DataRef::Int(i) => Cell::Number(i as f64),
         DataRef::Float(f) => Cell::Number(f),
-        DataRef::String(s) => Cell::Text(s),
-        DataRef::SharedString(s) => Cell::Text(s.to_string()),
+        DataRef::String(s) => Cell::Text(s.into()),
+        DataRef::SharedString(s) => Cell::Text(s.into()),
         DataRef::Bool(b) => Cell::Bool(b),
         DataRef::DateTime(dt) => Cell::Date(date_text(&dt)),
         DataRef::DateTimeIso(s) => Cell::Date(s),
-        DataRef::DurationIso(s) => Cell::Text(s),
+        DataRef::DurationIso(s) => Cell::Text(s.into()),
         DataRef::Error(e) => Cell::Error(e.to_string()),
         DataRef::Empty => Cell::Empty,
     }
@@ -176,11 +193,11 @@ fn from_data(v: &Data) -> Cell {
     match v {
         Data::Int(i) => Cell::Number(*i as f64),
         Data::Float(f) => Cell::Number(*f),
-        Data::String(s) => Cell::Text(s.clone()),
+        Data::String(s) => Cell::Text(s.as_str().into()),
         Data::Bool(b) => Cell::Bool(*b),
         Data::DateTime(dt) => Cell::Date(date_text(dt)),
         Data::DateTimeIso(s) => Cell::Date(s.clone()),
-        Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::DurationIso(s) => Cell::Text(s.as_str().into()),
         Data::Error(e) => Cell::Error(e.to_string()),
         Data::Empty => Cell::Empty,
     }
