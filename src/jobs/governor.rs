@@ -34,13 +34,13 @@ pub struct Limit {
     pub reserve: u32,
 }
 
-/// 30 calls per 10.25 s, background work leaving 2 for people: background runs at 28/10.25 s =
-/// 91 % of SmartBill's 30 per 10 s. SmartBill also says how many calls its current window has
+/// 30 calls per 10.15 s, background work leaving 2 for people: background runs at 28/10.15 s =
+/// 92 % of SmartBill's 30 per 10 s. SmartBill also says how many calls its current window has
 /// left (`X-RateLimit-Remaining`, §3.5): at 0 the governor holds until `X-RateLimit-Reset`, so
 /// network jitter cannot push a 31st call into SmartBill's window.
 pub const SMARTBILL: Limit = Limit {
     calls: 30,
-    window_ms: 10_250,
+    window_ms: 10_150,
     reserve: 2,
 };
 /// 59 calls per 61 s, background leaving 3 for people: 56/61 s = 92 % of MiniCRM's 60 a minute
