@@ -14,3 +14,12 @@ export function localize(root = document) {
 export function send(command) {
   return chrome.runtime.sendMessage(command);
 }
+
+/** A new element with text (never HTML), a class and attributes. */
+export function el(tag, text, cls, attrs = {}) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  if (cls) node.className = cls;
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  return node;
+}

@@ -3,7 +3,7 @@
 // MiniCRM and writes them (it goes on when this page is closed). This file paints what both
 // return and forwards the user's choices. Remote text is set with textContent only.
 import init, { ImportSession, texts } from './pkg/import.js';
-import { send } from './i18n.js';
+import { el, send } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const lang = chrome.i18n.getUILanguage();
@@ -16,12 +16,6 @@ let offset = 0;
 let pollTimer = null;
 let lastJob = null;
 
-function el(tag, text, cls) {
-  const e = document.createElement(tag);
-  if (text !== undefined && text !== null) e.textContent = String(text);
-  if (cls) e.className = cls;
-  return e;
-}
 
 function count(n, label, cls) {
   const box = el('div', null, `count ${cls || ''}`);

@@ -1,16 +1,9 @@
 // Paints the background jobs (payment refresh, stock sync) and the activity log, for the popup
 // and the options page. The core decides and reports; this only formats and draws.
-import { send, t } from './i18n.js';
+import { el, send, t } from './i18n.js';
 
 const lang = () => chrome.i18n.getUILanguage();
 
-function el(tag, text, cls, attrs = {}) {
-  const node = document.createElement(tag);
-  if (text != null) node.textContent = text;
-  if (cls) node.className = cls;
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  return node;
-}
 
 export function when(ms) {
   if (ms == null) return '—';

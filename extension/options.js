@@ -1,7 +1,7 @@
 // Options page: paints the form and the core's answers. Validation, merging with stored secrets
 // and the connection tests all happen in the core (background); this page never reads a stored
 // token or API key back.
-import { localize, send, t } from './i18n.js';
+import { el, localize, send, t } from './i18n.js';
 import { mountJobs } from './jobs-view.js';
 
 const $ = (id) => document.getElementById(id);
@@ -136,12 +136,6 @@ function showFieldError(error) {
   if (input) input.setAttribute('aria-invalid', 'true');
 }
 
-function el(tag, text, cls) {
-  const node = document.createElement(tag);
-  if (text != null) node.textContent = text;
-  if (cls) node.className = cls;
-  return node;
-}
 
 function showError(box, error, vendor) {
   box.hidden = false;

@@ -745,6 +745,20 @@ impl<'a> Emission<'a> {
         let _ = self.save(entry).await;
     }
 
+    /// The document's lock (or "busy" when someone holds it) and its journal entry.
+    async fn locked(
+        &self,
+        kind: DocumentKind,
+        doc_id: u64,
+    ) -> Result<(crate::jobs::LockGuard<'a>, Option<Entry>)> {
+        let key = journal::key(kind, doc_id);
+        let guard = self.app.runtime.locks.try_lock(&key).ok_or(Error::BadCommand {
+            detail: "busy".into(),
+        })?;
+        let entry = journal::load(self.store(), kind, doc_id).await?;
+        Ok((guard, entry))
+    }
+
     /// "Anulează duplicatul": cancels a suspected duplicate (never the entry's own document).
     pub async fn resolve_duplicate(
         &self,
@@ -752,15 +766,8 @@ impl<'a> Emission<'a> {
         doc_id: u64,
         number: Option<String>,
     ) -> Result<Entry> {
-        let key = journal::key(kind, doc_id);
-        let Some(_guard) = self.app.runtime.locks.try_lock(&key) else {
-            return Err(Error::BadCommand {
-                detail: "busy".into(),
-            });
-        };
-        let mut entry = journal::load(self.store(), kind, doc_id)
-            .await?
-            .ok_or(Error::from(EmissionProblem::NothingToCancel))?;
+        let (_guard, entry) = self.locked(kind, doc_id).await?;
+        let mut entry = entry.ok_or(Error::from(EmissionProblem::NothingToCancel))?;
         match number {
             // "Not a duplicate": forget the suspicion.
             None => {
@@ -865,15 +872,8 @@ impl<'a> Emission<'a> {
         project_id: u64,
         number: Option<String>,
     ) -> Result<Entry> {
-        let key = journal::key(kind, doc_id);
-        let Some(guard) = self.app.runtime.locks.try_lock(&key) else {
-            return Err(Error::BadCommand {
-                detail: "busy".into(),
-            });
-        };
-        let mut entry = journal::load(self.store(), kind, doc_id)
-            .await?
-            .unwrap_or_else(|| Entry::new(kind, doc_id, project_id));
+        let (guard, entry) = self.locked(kind, doc_id).await?;
+        let mut entry = entry.unwrap_or_else(|| Entry::new(kind, doc_id, project_id));
         if entry.status != Status::NeedsConfirmation {
             return Ok(entry);
         }
@@ -930,15 +930,8 @@ impl<'a> Emission<'a> {
     }
 
     async fn change(&self, kind: DocumentKind, doc_id: u64, reverse: bool) -> Result<Entry> {
-        let key = journal::key(kind, doc_id);
-        let Some(_guard) = self.app.runtime.locks.try_lock(&key) else {
-            return Err(Error::BadCommand {
-                detail: "busy".into(),
-            });
-        };
-        let mut entry = journal::load(self.store(), kind, doc_id)
-            .await?
-            .ok_or(Error::from(EmissionProblem::NothingToCancel))?;
+        let (_guard, entry) = self.locked(kind, doc_id).await?;
+        let mut entry = entry.ok_or(Error::from(EmissionProblem::NothingToCancel))?;
         let issued = match (&entry.status, &entry.issued) {
             (Status::Issued, Some(i)) if !i.external && !i.draft && !i.number.is_empty() => i.clone(),
             _ => return Err(Error::from(EmissionProblem::NothingToCancel)),

@@ -12,35 +12,42 @@ use crate::minicrm::{DocumentKind, ListFilter, MiniCrm};
 use crate::platform::Store;
 use crate::settings::DocumentType;
 
-/// The document behind a card: the cached mapping, else `List?ProjectId=` (one call; the id in
-/// the card URL is the card's, not the document's: minicrm-api.md §5).
-pub async fn find_document(
+/// The document behind a card, as MiniCRM lists it now (`List?ProjectId=`, one call; the id in
+/// the card URL is the card's, not the document's: minicrm-api.md §5). The mapping is cached.
+pub async fn lookup(
     mc: &MiniCrm<'_>,
     store: &dyn Store,
     kind: DocumentKind,
     project_id: u64,
-) -> Result<(u64, Option<String>)> {
-    if let Some((k, id)) = journal::cached_document(store, project_id).await {
-        if k == kind {
-            return Ok((id, None));
-        }
-    }
-    let page = mc
-        .list_documents(
-            kind,
-            &ListFilter {
-                project_id: Some(project_id),
-                ..Default::default()
-            },
-        )
-        .await?;
-    let summary = page
+) -> Result<crate::minicrm::DocumentSummary> {
+    let filter = ListFilter {
+        project_id: Some(project_id),
+        ..Default::default()
+    };
+    let summary = mc
+        .list_documents(kind, &filter)
+        .await?
         .results
         .into_iter()
         .find(|d| d.project_id.is_none_or(|p| p == project_id))
         .ok_or(Error::from(EmissionProblem::DocumentNotFound))?;
     journal::cache_document(store, project_id, kind, summary.id).await;
-    Ok((summary.id, Some(summary.status)))
+    Ok(summary)
+}
+
+/// The document id behind a card: the cached mapping, else [`lookup`].
+pub async fn find_document(
+    mc: &MiniCrm<'_>,
+    store: &dyn Store,
+    kind: DocumentKind,
+    project_id: u64,
+) -> Result<u64> {
+    if let Some((k, id)) = journal::cached_document(store, project_id).await {
+        if k == kind {
+            return Ok(id);
+        }
+    }
+    Ok(lookup(mc, store, kind, project_id).await?.id)
 }
 
 #[derive(Serialize)]
@@ -132,7 +139,7 @@ impl Emission<'_> {
     pub async fn entry_for_card(&self, card: &CardRef) -> Result<Entry> {
         let kind = self.settings.minicrm.module.document_kind();
         let mc = self.minicrm()?;
-        let (doc_id, _) = find_document(&mc, self.app.store, kind, card.project_id).await?;
+        let doc_id = find_document(&mc, self.app.store, kind, card.project_id).await?;
         let mut entry = journal::load(self.app.store, kind, doc_id)
             .await?
             .unwrap_or_else(|| Entry::new(kind, doc_id, card.project_id));

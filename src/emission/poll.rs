@@ -157,22 +157,7 @@ impl Emission<'_> {
         kind: crate::minicrm::DocumentKind,
         project_id: u64,
     ) -> Result<journal::Entry> {
-        let mc = self.minicrm()?;
-        let page = mc
-            .list_documents(
-                kind,
-                &ListFilter {
-                    project_id: Some(project_id),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        let summary = page
-            .results
-            .into_iter()
-            .next()
-            .ok_or(Error::from(crate::error::EmissionProblem::DocumentNotFound))?;
-        journal::cache_document(self.app.store, project_id, kind, summary.id).await;
+        let summary = super::panel::lookup(&self.minicrm()?, self.app.store, kind, project_id).await?;
         let integration = &self.settings.integration;
         let triggered = integration.auto && integration.triggers.iter().any(|t| t.label == summary.status);
         if triggered {

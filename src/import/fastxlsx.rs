@@ -13,7 +13,7 @@ use std::io::{Cursor, Read};
 use memchr::memmem;
 
 use super::grid::{Cell, Sheet, Workbook};
-use super::xlsx::{MAX_COLUMNS, MAX_ROWS};
+use super::xlsx::put;
 use super::ImportError;
 
 /// Reads the workbook, or `None` when the file has something this reader does not handle.
@@ -326,28 +326,6 @@ fn attr_bytes<'a>(tag: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
     None
 }
 
-fn store(sheet: &mut Sheet, row: u32, col: u32, cell: Cell) -> Result<(), ImportError> {
-    if col >= MAX_COLUMNS || matches!(cell, Cell::Empty) {
-        return Ok(());
-    }
-    if row >= MAX_ROWS {
-        return Err(ImportError::TooManyRows {
-            rows: row as usize,
-            max: MAX_ROWS as usize,
-        });
-    }
-    let (r, c) = (row as usize, col as usize);
-    if sheet.rows.len() <= r {
-        sheet.rows.resize_with(r + 1, Vec::new);
-    }
-    let cells = &mut sheet.rows[r];
-    if cells.len() <= c {
-        cells.resize(c + 1, Cell::Empty);
-    }
-    cells[c] = cell;
-    Ok(())
-}
-
 /// Reads a worksheet entry in chunks (the 50 MB of XML of a 100,000-row sheet are never held at
 /// once): each chunk is parsed up to its last complete `</row>`, the rest waits for the next one.
 fn read_sheet<R: Read>(
@@ -542,7 +520,7 @@ impl<'a> SheetParser<'a> {
                 }
                 _ => return None,
             };
-            if let Err(e) = store(&mut self.sheet, r, c, cell) {
+            if let Err(e) = put(&mut self.sheet, r, c, cell) {
                 return Some(Err(e));
             }
         }

@@ -140,7 +140,8 @@ fn corrupt(e: impl std::fmt::Display) -> ImportError {
     }
 }
 
-fn put(sheet: &mut Sheet, row: u32, col: u32, cell: Cell) -> Result<(), ImportError> {
+/// Stores a non-empty cell, within the column and row limits.
+pub(crate) fn put(sheet: &mut Sheet, row: u32, col: u32, cell: Cell) -> Result<(), ImportError> {
     if col >= MAX_COLUMNS || matches!(cell, Cell::Empty) {
         return Ok(());
     }
