@@ -208,6 +208,7 @@ async fn main() {
             draft: false,
             reconciled: false,
             external: false,
+            by_other: None,
         });
         entry.payment = Some(Payment {
             state: PaymentState::Unpaid,

@@ -76,10 +76,17 @@ pub enum Command {
     TestSmartBill { settings: SettingsInput },
     /// Options page: prove the MiniCRM side works with the form's values.
     TestMiniCrm { settings: SettingsInput },
-    /// Content script: should a panel show on this page, and in which state?
-    PanelState { url: String },
-    /// Content script: an action on the card at `url` (emit, cancel, PDF, …).
+    /// Content script: should a panel show on this page, and in which state? The card is the
+    /// sender's page (`sender.url`); `url` is what the content script believes it is.
+    PanelState {
+        #[serde(default)]
+        url: String,
+    },
+    /// Content script: an action on the card of the sender's page (emit, cancel, PDF, …). `url` is
+    /// the page the panel was drawn for: when the page has moved to another card since, an action
+    /// that changes anything is refused (a new click is needed).
     Card {
+        #[serde(default)]
         url: String,
         action: CardAction,
         /// For `confirm`: the number SmartBill issued, or none for "it was not issued".
@@ -224,7 +231,7 @@ impl<'a> App<'a> {
                 Some(kind) if !command.allowed_from(kind) => Err(Error::Forbidden {
                     command: command.name().into(),
                 }),
-                Some(_) => self.run(command, lang).await,
+                Some(kind) => self.run(command, lang, sender, kind).await,
             },
         };
         match result {
@@ -237,7 +244,13 @@ impl<'a> App<'a> {
         }
     }
 
-    async fn run(&self, command: Command, lang: Lang) -> Result<Value> {
+    async fn run(&self, command: Command, lang: Lang, sender: &Sender, kind: SenderKind) -> Result<Value> {
+        // A content script acts only on the card of its own page, as the browser reports it
+        // (`sender.url`), never on a URL inside the message.
+        let page = |url: String| match kind {
+            SenderKind::ContentScript => sender.url.clone(),
+            SenderKind::ExtensionPage => url,
+        };
         match command {
             Command::GetSettings => {
                 let s = settings::load(self.store).await?;
@@ -257,8 +270,11 @@ impl<'a> App<'a> {
             Command::SaveSettings { settings: input } => self.save_settings(&input, lang).await,
             Command::TestSmartBill { settings: input } => self.test_smartbill(&input).await,
             Command::TestMiniCrm { settings: input } => self.test_minicrm(&input).await,
-            Command::PanelState { url } => self.card(&url, CardAction::State, None, lang).await,
-            Command::Card { url, action, number } => self.card(&url, action, number, lang).await,
+            Command::PanelState { url } => self.card(&page(url), None, CardAction::State, None, lang).await,
+            Command::Card { url, action, number } => {
+                let target = page(url.clone());
+                self.card(&target, Some(&url), action, number, lang).await
+            }
             Command::OpenOptions => Ok(json!({"effect": "openOptions"})),
             Command::Tick => self.tick(lang, TICK_BUDGET_MS).await,
             Command::SyncNow { kind } => self.sync_now(kind, lang).await,
@@ -267,7 +283,10 @@ impl<'a> App<'a> {
                 // A run left by a dead worker has no loop to notice: mark it here.
                 if let Some(mut run) = crate::sync::load_run(self.store, kind).await? {
                     if run.status == crate::sync::RunStatus::Running
-                        && !self.runtime.locks.is_locked(&format!("job.{}", kind.key()))
+                        && !self
+                            .runtime
+                            .locks
+                            .is_locked_at(&format!("job.{}", kind.key()), self.clock.now_ms())
                     {
                         run.status = crate::sync::RunStatus::Cancelled;
                         run.finished_ms = Some(self.clock.now_ms());
@@ -345,10 +364,26 @@ impl<'a> App<'a> {
     }
 
     /// Whether a card page belongs to the configured account and module; the hint otherwise.
-    async fn card(&self, url: &str, action: CardAction, number: Option<String>, lang: Lang) -> Result<Value> {
+    async fn card(
+        &self,
+        url: &str,
+        drawn_for: Option<&str>,
+        action: CardAction,
+        number: Option<String>,
+        lang: Lang,
+    ) -> Result<Value> {
         let Some(card) = crate::card::parse_card_url(url) else {
             return Ok(json!({"show": false}));
         };
+        let moved = drawn_for
+            .map(crate::card::parse_card_url)
+            .is_some_and(|drawn| drawn.as_ref() != Some(&card));
+        if moved && !matches!(action, CardAction::State | CardAction::Changed) {
+            let e = Error::from(crate::error::EmissionProblem::PageChanged);
+            return Ok(
+                json!({"show": true, "configured": true, "card": card, "error": ErrorView::new(&e, lang), "redraw": true}),
+            );
+        }
         let settings: Settings = self.settings().await?;
         let problems = settings.validate_all(&self.host_permissions);
         let configured = problems.is_empty() && settings.minicrm.category_id.is_some();
@@ -366,7 +401,7 @@ impl<'a> App<'a> {
             return Ok(json!({"show": false}));
         }
         let emission = Emission::new(self, settings, lang, Priority::Interactive);
-        let kind = emission.settings.minicrm.module.document_kind();
+        let kind = emission.kind();
         let result = async {
             let entry = emission.entry_for_card(&card).await?;
             let (doc_id, project_id) = (entry.doc_id, card.project_id);
@@ -382,7 +417,7 @@ impl<'a> App<'a> {
                 CardAction::Cancel => emission.cancel(kind, doc_id).await?,
                 CardAction::Reverse => emission.reverse(kind, doc_id).await?,
                 CardAction::Confirm => emission.confirm(kind, doc_id, project_id, number).await?,
-                CardAction::Changed => emission.status_changed(kind, project_id).await?,
+                CardAction::Changed => emission.status_changed(project_id).await?,
                 CardAction::CancelDuplicate => emission.resolve_duplicate(kind, doc_id, number).await?,
                 CardAction::Pdf => return emission.pdf(&entry).await,
             };
@@ -406,7 +441,32 @@ impl<'a> App<'a> {
             Ok(v) => Ok(v),
             // The panel shows the error in place, with the card's context.
             Err(e) => {
-                Ok(json!({"show": true, "configured": true, "card": card, "error": ErrorView::new(&e, lang)}))
+                // A click that cannot reach a document: the card says why too.
+                let unreachable_document = matches!(
+                    &e,
+                    Error::Emission { problem } if matches!(
+                        **problem,
+                        crate::error::EmissionProblem::DocumentNotListed { .. }
+                            | crate::error::EmissionProblem::SeveralDocuments { .. }
+                            | crate::error::EmissionProblem::WrongCard { .. }
+                    )
+                );
+                if unreachable_document
+                    && matches!(action, CardAction::Emit | CardAction::Retry | CardAction::Reissue)
+                {
+                    let message = Emission::card_message(&e);
+                    let _ = emission.report_on_card(card.project_id, &message).await;
+                }
+                // Something in progress (the card index being built) is asked again soon.
+                let refresh = matches!(
+                    &e,
+                    Error::Emission { problem }
+                        if matches!(**problem, crate::error::EmissionProblem::Indexing { .. })
+                )
+                .then_some(300);
+                Ok(
+                    json!({"show": true, "configured": true, "card": card, "error": ErrorView::new(&e, lang), "refreshMs": refresh}),
+                )
             }
         }
     }

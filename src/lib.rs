@@ -23,6 +23,7 @@ pub mod schedule;
 pub mod settings;
 pub mod smartbill;
 pub mod sync;
+pub mod team;
 pub mod text;
 pub mod url;
 

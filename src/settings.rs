@@ -154,7 +154,45 @@ pub struct Settings {
     pub units: std::collections::BTreeMap<String, String>,
     pub stock: StockSettings,
     pub integration: IntegrationSettings,
+    pub team: TeamSettings,
     pub advanced: AdvancedSettings,
+}
+
+/// This browser within the team: several colleagues use the extension on one MiniCRM account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TeamSettings {
+    /// A name colleagues recognise on the cards this browser is issuing ("Ana – laptop").
+    pub browser_label: String,
+    /// This browser runs automatic emission and the background jobs for the team. Only one
+    /// browser should: the first one configured is, and it steps down when it meets another
+    /// browser that has been running them longer (see `team`).
+    pub runner: bool,
+    /// Since when this browser runs them.
+    pub runner_since_ms: Option<i64>,
+    /// The browser seen running automatic emission for the team, when it is not this one.
+    pub other_runner: Option<OtherRunner>,
+}
+
+impl Default for TeamSettings {
+    fn default() -> Self {
+        TeamSettings {
+            browser_label: String::new(),
+            runner: true,
+            runner_since_ms: None,
+            other_runner: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct OtherRunner {
+    pub browser: String,
+    pub label: String,
+    pub since_ms: Option<i64>,
+    /// When its claim was seen on a card.
+    pub seen_ms: i64,
 }
 
 /// A status of the module (`StatusId` option of the schema).
@@ -210,11 +248,52 @@ pub struct StockSettings {
 pub struct AdvancedSettings {
     /// Shrinks rate-limit windows by this factor, to match the sandbox's sped-up clock.
     pub time_scale: f64,
+    /// Tests: how long a request may take before its outcome is unknown.
+    pub request_timeout_ms: Option<u32>,
+    /// Tests: the claim's bound `D` (see `emission::claim`).
+    pub claim_bound_ms: Option<u32>,
+    /// Tests: the margin after a request's timeout before its outcome is judged.
+    pub land_margin_ms: Option<u32>,
 }
 
 impl Default for AdvancedSettings {
     fn default() -> Self {
-        AdvancedSettings { time_scale: 1.0 }
+        AdvancedSettings {
+            time_scale: 1.0,
+            request_timeout_ms: None,
+            claim_bound_ms: None,
+            land_margin_ms: None,
+        }
+    }
+}
+
+/// How long requests and claims may take (see `emission::claim` for the claim's argument).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timing {
+    /// A request without an answer after this long is given up; its outcome is unknown.
+    pub request_timeout_ms: i64,
+    /// After a request was given up (or its worker stopped), this much longer before anyone
+    /// concludes what it did: the server may still be working on it.
+    pub land_margin_ms: i64,
+    pub claim: crate::emission::claim::ClaimTiming,
+}
+
+impl Timing {
+    /// Production values: 30 s requests, 10 s margin, claim writes within 6 s, a 7 s wait, a
+    /// 10-minute lease.
+    pub const PRODUCTION: Timing = Timing {
+        request_timeout_ms: 30_000,
+        land_margin_ms: 10_000,
+        claim: crate::emission::claim::ClaimTiming {
+            bound_ms: 6_000,
+            wait_ms: 7_000,
+            lease_ms: 600_000,
+        },
+    };
+
+    /// From a request's start until nobody can doubt its outcome.
+    pub fn settle_ms(&self) -> i64 {
+        self.request_timeout_ms + self.land_margin_ms
     }
 }
 
@@ -466,12 +545,47 @@ impl Settings {
 
     /// The rate-limit time scale in effect: 1 in production builds whatever is stored.
     pub fn time_scale(&self, host_permissions: &[String]) -> f64 {
-        let production = production_host_permissions();
-        let sandbox_build = host_permissions.iter().any(|p| !production.contains(&p.as_str()));
-        if sandbox_build && self.advanced.time_scale.is_finite() && self.advanced.time_scale >= 1.0 {
+        if is_sandbox_build(host_permissions)
+            && self.advanced.time_scale.is_finite()
+            && self.advanced.time_scale >= 1.0
+        {
             self.advanced.time_scale
         } else {
             1.0
+        }
+    }
+
+    /// [`Timing::PRODUCTION`]; sandbox builds scale it with the time scale (the sandbox's clock
+    /// runs faster) and let tests set the request timeout and the claim's bound.
+    pub fn timing(&self, host_permissions: &[String]) -> Timing {
+        let scale = self.time_scale(host_permissions);
+        if scale <= 1.0 && !is_sandbox_build(host_permissions) {
+            return Timing::PRODUCTION;
+        }
+        let p = Timing::PRODUCTION;
+        let scaled = |ms: i64, min: i64| ((ms as f64 / scale).ceil() as i64).max(min);
+        let bound = self
+            .advanced
+            .claim_bound_ms
+            .map(i64::from)
+            .unwrap_or_else(|| scaled(p.claim.bound_ms, 200));
+        Timing {
+            request_timeout_ms: self
+                .advanced
+                .request_timeout_ms
+                .map(i64::from)
+                .unwrap_or(p.request_timeout_ms),
+            land_margin_ms: self
+                .advanced
+                .land_margin_ms
+                .map(i64::from)
+                .unwrap_or_else(|| scaled(p.land_margin_ms, 500)),
+            claim: crate::emission::claim::ClaimTiming {
+                bound_ms: bound,
+                // D' − D only has to be positive; a sixth of D, as in production (7 s after 6 s).
+                wait_ms: bound + (bound / 6).max(50),
+                lease_ms: scaled(p.claim.lease_ms, 20_000),
+            },
         }
     }
 
@@ -497,6 +611,12 @@ impl Settings {
             api_key: self.minicrm.api_key.clone(),
         })
     }
+}
+
+/// A build that may reach more than the real services (the sandbox build of the demo and tests).
+pub fn is_sandbox_build(host_permissions: &[String]) -> bool {
+    let production = production_host_permissions();
+    host_permissions.iter().any(|p| !production.contains(&p.as_str()))
 }
 
 fn setting(field: Field, problem: Problem) -> Error {
@@ -530,13 +650,14 @@ fn key_like(s: &str) -> bool {
 /// An address is allowed when it is the vendor's production address (https) or covered by one of
 /// the extension's host permissions (the sandbox build adds `http://127.0.0.1/*`).
 fn address_allowed(url: &str, host_permissions: &[String], smartbill: bool) -> bool {
-    let Some((scheme, host, _, _)) = split(url) else {
+    if split(url).is_none() {
         return false;
-    };
+    }
     let production = if smartbill {
         url == smartbill::DEFAULT_API_BASE
     } else {
-        scheme == "https" && minicrm::HOSTS.iter().any(|h| h.ends_with(&host))
+        // Exactly one of MiniCRM's hosts (not any address that ends like one).
+        origin(url).is_some_and(|o| o == url && minicrm::HOSTS.contains(&o.as_str()))
     };
     production || host_permissions.iter().any(|p| permission_covers(p, url))
 }
@@ -627,8 +748,46 @@ mod tests {
             units: Default::default(),
             stock: StockSettings::default(),
             integration: IntegrationSettings::default(),
+            team: TeamSettings::default(),
             advanced: AdvancedSettings::default(),
         }
+    }
+
+    #[test]
+    fn the_minicrm_address_is_exactly_one_of_minicrms_hosts() {
+        for ok in [
+            "https://r3.minicrm.ro",
+            "https://r3.minicrm.hu",
+            "https://r3.minicrm.io",
+        ] {
+            let mut s = complete();
+            s.minicrm.url = ok.into();
+            assert!(s.validate_minicrm(&[]).is_empty(), "{ok}");
+        }
+        for bad in [
+            "https://icrm.ro",
+            "https://m.ro",
+            "https://ro",
+            "http://r3.minicrm.ro",
+            "https://evil-r3.minicrm.ro",
+            "https://r3.minicrm.ro.evil.com",
+            "https://r3.minicrm.com",
+        ] {
+            let mut s = complete();
+            s.minicrm.url = bad.into();
+            assert_eq!(s.validate_minicrm(&[]).len(), 1, "{bad} must be refused");
+        }
+    }
+
+    #[test]
+    fn production_timing_ignores_test_overrides() {
+        let mut s = complete();
+        s.advanced.request_timeout_ms = Some(1_000);
+        s.advanced.claim_bound_ms = Some(10);
+        assert_eq!(s.timing(&[]), Timing::PRODUCTION);
+        let t = s.timing(&["http://127.0.0.1/*".to_string()]);
+        assert_eq!((t.request_timeout_ms, t.claim.bound_ms), (1_000, 10));
+        assert!(t.claim.wait_ms > t.claim.bound_ms);
     }
 
     #[test]

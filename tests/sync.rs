@@ -137,6 +137,7 @@ async fn payment_refresh_over_200_invoices_writes_exactly_the_changed_cards() {
             draft: false,
             reconciled: false,
             external: false,
+            by_other: None,
         });
         let unpaid = Payment {
             state: PaymentState::Unpaid,

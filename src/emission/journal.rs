@@ -40,6 +40,49 @@ pub struct Intent {
     pub total: Decimal,
     pub currency: String,
     pub draft: bool,
+    /// When the POST left (our clock).
+    pub at_ms: i64,
+    /// Before this nobody judges the outcome: the request may still land (its timeout plus a
+    /// margin after `at_ms`). Entries of older versions had none: 40 s after `at_ms`.
+    #[serde(default)]
+    pub settle_after_ms: Option<i64>,
+    /// How the emission was asked for (a proved "not issued" is then done as asked).
+    #[serde(default = "default_mode")]
+    pub mode: super::Mode,
+}
+
+fn default_mode() -> super::Mode {
+    super::Mode::Button
+}
+
+impl Intent {
+    pub fn settle_after(&self) -> i64 {
+        self.settle_after_ms.unwrap_or(self.at_ms + 40_000)
+    }
+}
+
+/// Where an emission in progress is, for the panel's progress line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Phase {
+    /// Writing our claim on the card.
+    Claiming,
+    /// Waiting out the claim's bound, then reading the card again.
+    Waiting,
+    /// Reading the document, the series; posting to SmartBill.
+    Posting,
+    /// SmartBill's answer was lost: waiting until the request can no longer land.
+    Settling,
+    /// Writing the number, link and PDF on the card.
+    WritingBack,
+}
+
+/// Our claim on the card (see `claim`), while we hold it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HeldClaim {
+    pub token: String,
+    /// MiniCRM's time of the claim.
     pub at_ms: i64,
 }
 
@@ -63,9 +106,18 @@ pub struct Issued {
     /// Issued by other means: the card already had an invoice number.
     #[serde(default)]
     pub external: bool,
+    /// Issued by another browser of the team (found through its claim): never offered for
+    /// cancellation here.
+    #[serde(default)]
+    pub by_other: Option<String>,
 }
 
 impl Issued {
+    /// A live document this browser issued: the only kind it offers to cancel or reverse.
+    pub fn ours(&self) -> bool {
+        !self.external && !self.draft && !self.number.is_empty() && self.by_other.is_none()
+    }
+
     /// "FCT 0124" (or "Ciornă FCT" for a draft).
     pub fn label(&self) -> String {
         if self.draft || self.number.is_empty() {
@@ -130,6 +182,21 @@ pub struct Entry {
     /// re-sending the POST on a dropped keep-alive connection. A person decides.
     #[serde(default)]
     pub duplicates: Vec<String>,
+    /// The payment state last written to the card (the refresh writes only changes).
+    #[serde(default)]
+    pub card_payment: Option<PaymentState>,
+    /// The card showed another invoice number when we wrote ours back: it was not overwritten.
+    #[serde(default)]
+    pub conflict: Option<String>,
+    /// Where the emission in progress is.
+    #[serde(default)]
+    pub phase: Option<Phase>,
+    /// When an unknown outcome will be judged (see [`Intent::settle_after`]).
+    #[serde(default)]
+    pub waiting_until_ms: Option<i64>,
+    /// Our claim on the card, while we hold it.
+    #[serde(default)]
+    pub claim: Option<HeldClaim>,
     pub events: Vec<Event>,
     pub updated_ms: i64,
 }
@@ -151,6 +218,11 @@ impl Entry {
             storno: None,
             superseded: Vec::new(),
             duplicates: Vec::new(),
+            card_payment: None,
+            conflict: None,
+            phase: None,
+            waiting_until_ms: None,
+            claim: None,
             events: Vec::new(),
             updated_ms: 0,
         }
@@ -219,18 +291,6 @@ pub async fn all(store: &dyn Store) -> Result<Vec<Entry>> {
         }
     }
     Ok(out)
-}
-
-/// The card → document mapping, cached after one lookup (`List?ProjectId=`).
-pub async fn cached_document(store: &dyn Store, project_id: u64) -> Option<(DocumentKind, u64)> {
-    platform::load(store, &format!("card.{project_id}"))
-        .await
-        .ok()
-        .flatten()
-}
-
-pub async fn cache_document(store: &dyn Store, project_id: u64, kind: DocumentKind, doc_id: u64) {
-    let _ = platform::save(store, &format!("card.{project_id}"), &(kind, doc_id)).await;
 }
 
 /// How many digits a series' numbers have ("0124" → 4), learned from SmartBill's answers.

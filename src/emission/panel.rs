@@ -1,54 +1,15 @@
-//! What the card panel shows, and the card → document lookup behind it.
+//! What the card panel shows: the state in words, the progress of an emission in progress, and
+//! which actions exist (the content script draws exactly these buttons and decides nothing).
 
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::journal::{self, Entry, Status};
+use super::journal::{self, Entry, Phase, Status};
 use super::Emission;
 use crate::card::CardRef;
 use crate::error::{EmissionProblem, Error, Result};
 use crate::fields::PaymentState;
-use crate::minicrm::{DocumentKind, ListFilter, MiniCrm};
-use crate::platform::Store;
 use crate::settings::DocumentType;
-
-/// The document behind a card, as MiniCRM lists it now (`List?ProjectId=`, one call; the id in
-/// the card URL is the card's, not the document's: minicrm-api.md §5). The mapping is cached.
-pub async fn lookup(
-    mc: &MiniCrm<'_>,
-    store: &dyn Store,
-    kind: DocumentKind,
-    project_id: u64,
-) -> Result<crate::minicrm::DocumentSummary> {
-    let filter = ListFilter {
-        project_id: Some(project_id),
-        ..Default::default()
-    };
-    let summary = mc
-        .list_documents(kind, &filter)
-        .await?
-        .results
-        .into_iter()
-        .find(|d| d.project_id.is_none_or(|p| p == project_id))
-        .ok_or(Error::from(EmissionProblem::DocumentNotFound))?;
-    journal::cache_document(store, project_id, kind, summary.id).await;
-    Ok(summary)
-}
-
-/// The document id behind a card: the cached mapping, else [`lookup`].
-pub async fn find_document(
-    mc: &MiniCrm<'_>,
-    store: &dyn Store,
-    kind: DocumentKind,
-    project_id: u64,
-) -> Result<u64> {
-    if let Some((k, id)) = journal::cached_document(store, project_id).await {
-        if k == kind {
-            return Ok(id);
-        }
-    }
-    Ok(lookup(mc, store, kind, project_id).await?.id)
-}
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -57,6 +18,19 @@ pub struct PaymentView {
     pub paid: String,
     pub total: String,
     pub currency: String,
+}
+
+/// A button of the panel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Action {
+    Emit,
+    Retry,
+    Cancel,
+    Reverse,
+    Reissue,
+    Pdf,
+    Confirm,
 }
 
 /// The panel's state, in its words: notIssued · issuing · issued · error · needsConfirmation ·
@@ -68,6 +42,7 @@ pub struct PanelView {
     pub doc_type: DocumentType,
     pub document_id: u64,
     pub number: Option<String>,
+    /// Only an `https` link of SmartBill (or of the sandbox's SmartBill in a sandbox build).
     pub link: Option<String>,
     pub pdf: bool,
     pub draft: bool,
@@ -76,14 +51,39 @@ pub struct PanelView {
     pub candidates: Vec<String>,
     pub storno: Option<String>,
     pub duplicates: Vec<String>,
-    pub can_cancel: bool,
-    pub can_reverse: bool,
-    pub can_reissue: bool,
     pub card_pending: bool,
     pub stock_managed: bool,
+    /// Where an emission in progress is.
+    pub phase: Option<Phase>,
+    /// An unknown outcome is judged at this time (Romanian time, `HH:MM:SS`).
+    pub waiting_until: Option<String>,
+    /// The card showed this other number: ours was not written over it.
+    pub conflict: Option<String>,
+    /// Issued by another browser of the team (its name).
+    pub by_other: Option<String>,
+    /// The buttons, in order.
+    pub actions: Vec<Action>,
+    /// Ask again after this many milliseconds (something is in progress).
+    pub refresh_ms: Option<u32>,
 }
 
-pub fn view(entry: &Entry, configured: DocumentType, stock_managed: bool) -> PanelView {
+/// Whether a link from card data or SmartBill may be put in the panel: `https` on SmartBill's own
+/// host, or the configured SmartBill address's origin in a sandbox build.
+pub fn safe_link(url: &str, smartbill_api_base: &str, sandbox_build: bool) -> Option<String> {
+    let (scheme, host, _, _) = crate::url::split(url)?;
+    let smartbill = scheme == "https" && (host == "cloud.smartbill.ro" || host == "ws.smartbill.ro");
+    let sandbox = sandbox_build
+        && matches!(scheme.as_str(), "http" | "https")
+        && crate::url::origin(url) == crate::url::origin(smartbill_api_base);
+    (smartbill || sandbox).then(|| url.to_string())
+}
+
+pub fn view(
+    entry: &Entry,
+    configured: DocumentType,
+    stock_managed: bool,
+    link_ok: impl Fn(&str) -> Option<String>,
+) -> PanelView {
     let issued = entry.issued.as_ref();
     let state = match entry.status {
         Status::NotIssued => {
@@ -100,15 +100,39 @@ pub fn view(entry: &Entry, configured: DocumentType, stock_managed: bool) -> Pan
         Status::Cancelled => "cancelled",
         Status::Reversed => "reversed",
     };
-    let live = matches!(entry.status, Status::Issued)
-        && issued.is_some_and(|i| !i.external && !i.draft && !i.number.is_empty());
+    let live = matches!(entry.status, Status::Issued) && issued.is_some_and(|i| i.ours());
+    let pdf = issued
+        .is_some_and(|i| i.ours() || (i.by_other.is_some() && !i.number.is_empty() && !i.series.is_empty()));
+    let mut actions = Vec::new();
+    match state {
+        "notIssued" => actions.push(Action::Emit),
+        "error" => actions.push(Action::Retry),
+        "needsConfirmation" => actions.push(Action::Confirm),
+        _ => {}
+    }
+    if pdf {
+        actions.push(Action::Pdf);
+    }
+    if live {
+        actions.push(Action::Cancel);
+        if issued.is_some_and(|i| i.doc_type == DocumentType::Invoice) {
+            actions.push(Action::Reverse);
+        }
+    }
+    if matches!(entry.status, Status::Cancelled | Status::Reversed) {
+        actions.push(Action::Reissue);
+    }
+    let waiting_until = entry
+        .waiting_until_ms
+        .filter(|_| entry.status == Status::Issuing)
+        .map(|ms| crate::platform::local_ro(ms).format("%H:%M:%S").to_string());
     PanelView {
         state,
         doc_type: issued.map(|i| i.doc_type).unwrap_or(configured),
         document_id: entry.doc_id,
         number: issued.map(|i| i.label()),
-        link: issued.map(|i| i.document_url.clone()).filter(|l| !l.is_empty()),
-        pdf: issued.is_some_and(|i| !i.external && !i.draft && !i.number.is_empty()),
+        link: issued.and_then(|i| link_ok(&i.document_url)),
+        pdf,
         draft: issued.is_some_and(|i| i.draft),
         payment: entry.payment.as_ref().map(|p| PaymentView {
             state: p.state,
@@ -123,34 +147,60 @@ pub fn view(entry: &Entry, configured: DocumentType, stock_managed: bool) -> Pan
         candidates: entry.candidates.clone(),
         storno: entry.storno.as_ref().map(|s| s.label()),
         duplicates: entry.duplicates.clone(),
-        can_cancel: live,
-        can_reverse: live && issued.is_some_and(|i| i.doc_type == DocumentType::Invoice),
-        can_reissue: matches!(entry.status, Status::Cancelled | Status::Reversed),
         card_pending: matches!(
             entry.status,
             Status::Issued | Status::Cancelled | Status::Reversed
         ) && !entry.written_back,
         stock_managed,
+        phase: entry.phase.filter(|_| {
+            entry.status == Status::Issuing
+                || entry.status == Status::NotIssued
+                || entry.status == Status::Failed
+        }),
+        waiting_until,
+        conflict: entry.conflict.clone(),
+        by_other: issued.and_then(|i| i.by_other.clone()),
+        actions,
+        refresh_ms: (state == "issuing").then_some(1_000),
     }
 }
 
 impl Emission<'_> {
     /// The journal entry for a card, creating none: what the panel shows before any click.
     pub async fn entry_for_card(&self, card: &CardRef) -> Result<Entry> {
-        let kind = self.settings.minicrm.module.document_kind();
-        let mc = self.minicrm()?;
-        let doc_id = find_document(&mc, self.app.store, kind, card.project_id).await?;
-        let mut entry = journal::load(self.app.store, kind, doc_id)
+        let kind = self.kind();
+        let listed = self
+            .document_of(card.project_id, super::INTERACTIVE_INDEX_PAGES)
+            .await?;
+        let mut entry = journal::load(self.app.store, kind, listed.doc_id)
             .await?
-            .unwrap_or_else(|| Entry::new(kind, doc_id, card.project_id));
-        if self.app.runtime.locks.is_locked(&entry.key()) {
+            .unwrap_or_else(|| Entry::new(kind, listed.doc_id, card.project_id));
+        if entry.project_id != card.project_id {
+            return Err(Error::from(EmissionProblem::WrongCard {
+                doc_id: listed.doc_id,
+                card: card.project_id,
+            }));
+        }
+        if self
+            .app
+            .runtime
+            .locks
+            .is_locked_at(&entry.key(), self.app.clock.now_ms())
+        {
             entry.status = Status::Issuing;
         }
         Ok(entry)
     }
 
     pub fn panel(&self, entry: &Entry) -> Value {
-        let v = view(entry, self.settings.document.kind, self.settings.stock.enabled);
+        let sandbox = crate::settings::is_sandbox_build(&self.app.host_permissions);
+        let base = self.settings.smartbill.api_base.clone();
+        let v = view(
+            entry,
+            self.settings.document.kind,
+            self.settings.stock.enabled,
+            |url| safe_link(url, &base, sandbox),
+        );
         json!({"show": true, "configured": true, "panel": v})
     }
 }
@@ -162,7 +212,7 @@ impl Emission<'_> {
         let issued = entry
             .issued
             .as_ref()
-            .filter(|i| !i.external && !i.draft && !i.number.is_empty())
+            .filter(|i| !i.draft && !i.number.is_empty() && !i.series.is_empty())
             .ok_or(Error::from(EmissionProblem::NothingToCancel))?;
         let sb = self.smartbill()?;
         let bytes = sb
@@ -176,5 +226,36 @@ impl Emission<'_> {
             "pdf": base64::engine::general_purpose::STANDARD.encode(bytes),
             "fileName": format!("factura{}{}.pdf", issued.series, issued.number),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_smartbill_https_links_reach_the_panel() {
+        let base = "https://ws.smartbill.ro/SBORO/api";
+        assert!(safe_link(
+            "https://cloud.smartbill.ro/documente/editare/factura/1/",
+            base,
+            false
+        )
+        .is_some());
+        for bad in [
+            "javascript:alert(1)",
+            "http://cloud.smartbill.ro/x",
+            "https://evil.example/cloud.smartbill.ro",
+            "https://cloud.smartbill.ro.evil.com/",
+            "data:text/html,hi",
+            "",
+        ] {
+            assert_eq!(safe_link(bad, base, false), None, "{bad}");
+        }
+        // The sandbox build: the sandbox's SmartBill only.
+        let sandbox = "http://127.0.0.1:4101/SBORO/api";
+        assert!(safe_link("http://127.0.0.1:4101/documente/x", sandbox, true).is_some());
+        assert!(safe_link("http://127.0.0.1:4101/documente/x", sandbox, false).is_none());
+        assert!(safe_link("http://127.0.0.1:9999/x", sandbox, true).is_none());
     }
 }

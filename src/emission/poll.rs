@@ -1,9 +1,23 @@
 //! The background tick (a `chrome.alarms` alarm, every `interval_minutes`): finishes work a dead
-//! worker left behind, then — with automatic emission on — reads the module's `List` since a
-//! persisted `UpdatedSince` watermark and emits the documents that reached a trigger status.
+//! worker left behind, then — with automatic emission on, in the team's one runner browser —
+//! finds the documents that reached a trigger status.
+//!
+//! Only documented filters are sent, and what they return is checked on our side:
+//! - `GET /Api/{Offer|Order}/List?UpdatedSince=` (§2.9): documents changed since the watermark,
+//!   with their status label (`Status`), compared with the trigger labels here;
+//! - `GET /Api/R3/Project?CategoryId=&UpdatedSince=` (§2.3): the module's cards changed since the
+//!   watermark, with their `StatusId`, compared with the trigger ids here (whether a status change
+//!   on the card counts as a change of its document for the list is not documented).
+//!
+//! A candidate is then emitted in automatic mode, which reads the card once more and goes on only
+//! if its status, read now, is a trigger status reached after automatic emission was switched on
+//! (`StatusUpdatedAt`).
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::index::{DocIndex, OVERLAP_MS};
 use super::journal::{self, Status};
 use super::{Emission, Mode};
 use crate::error::{Error, Result};
@@ -11,10 +25,10 @@ use crate::minicrm::ListFilter;
 use crate::platform::{self, local_ro};
 
 const WATERMARK_KEY: &str = "poll.watermark";
-/// Each pass looks this far behind the previous one: a change made while we listed is not lost.
-const OVERLAP_MS: i64 = 2 * 60 * 1000;
-/// Pages of 100 per trigger status and pass.
+/// Pages of 100 per query and pass.
 const MAX_PAGES: u32 = 20;
+/// Index pages the poller may read to find a candidate card's document.
+const INDEX_PAGES: u32 = 5;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -25,6 +39,8 @@ pub struct PollReport {
     pub failed: u32,
     pub needs_confirmation: u32,
     pub paused_until_ms: Option<i64>,
+    /// Automatic emission runs in another browser of the team (its name).
+    pub other_runner: Option<String>,
     pub errors: Vec<String>,
 }
 
@@ -36,27 +52,31 @@ pub fn minicrm_time(ms: i64) -> String {
         .to_string()
 }
 
+fn unfinished(entry: &journal::Entry) -> bool {
+    entry.status == Status::Issuing
+        || (matches!(
+            entry.status,
+            Status::Issued | Status::Cancelled | Status::Reversed
+        ) && !entry.written_back)
+}
+
 impl Emission<'_> {
     /// Work a previous worker left unfinished: an undecided intent, a card not updated. Entries
-    /// being worked on right now (locked) are not unfinished.
+    /// being worked on right now (leased) are not unfinished.
     pub fn is_unfinished(&self, entry: &journal::Entry) -> bool {
-        let pending = entry.status == Status::Issuing
-            || (matches!(
-                entry.status,
-                Status::Issued | Status::Cancelled | Status::Reversed
-            ) && !entry.written_back);
-        pending && !self.app.runtime.locks.is_locked(&entry.key())
+        unfinished(entry)
+            && !self
+                .app
+                .runtime
+                .locks
+                .is_locked_at(&entry.key(), self.app.clock.now_ms())
     }
 
-    /// Finishes unfinished entries: undecided intents of a dead worker, cards not yet updated.
+    /// Finishes unfinished entries: undecided intents of a dead worker (once they can no longer
+    /// land), cards not yet updated.
     pub async fn resume(&self, report: &mut PollReport) -> Result<()> {
         for entry in journal::all(self.app.store).await? {
-            let unfinished = entry.status == Status::Issuing
-                || (matches!(
-                    entry.status,
-                    Status::Issued | Status::Cancelled | Status::Reversed
-                ) && !entry.written_back);
-            if !unfinished || self.app.runtime.locks.is_locked(&entry.key()) {
+            if !self.is_unfinished(&entry) {
                 continue;
             }
             report.resumed += 1;
@@ -86,63 +106,127 @@ impl Emission<'_> {
         if !integration.auto || integration.triggers.is_empty() {
             return Ok(());
         }
-        let kind = self.settings.minicrm.module.document_kind();
+        if !crate::team::runs_jobs(&self.settings) {
+            report.other_runner = Some(
+                self.settings
+                    .team
+                    .other_runner
+                    .as_ref()
+                    .map(|o| o.label.clone())
+                    .unwrap_or_default(),
+            );
+            return Ok(());
+        }
+        let Some(category) = self.settings.minicrm.category_id else {
+            return Ok(());
+        };
+        let kind = self.kind();
         let start = self.app.clock.now_ms();
         let stored: Option<i64> = platform::load(self.app.store, WATERMARK_KEY).await.ok().flatten();
-        let since = stored
+        let since_ms = stored
             .unwrap_or(0)
-            .max(integration.auto_since_ms.unwrap_or(start));
+            .max(integration.auto_since_ms.unwrap_or(start))
+            - OVERLAP_MS;
+        let since = minicrm_time(since_ms);
+        let labels: Vec<String> = integration
+            .triggers
+            .iter()
+            .map(|t| crate::text::fold(&t.label))
+            .collect();
+        let ids: Vec<u64> = integration
+            .triggers
+            .iter()
+            .filter_map(|t| t.id.trim().parse().ok())
+            .collect();
+        // Card id → its document when the list named it.
+        let mut candidates: BTreeMap<u64, Option<u64>> = BTreeMap::new();
         let mc = self.minicrm()?;
-        for trigger in &integration.triggers {
-            for page in 0..MAX_PAGES {
-                let filter = ListFilter {
-                    page,
-                    updated_since: Some(minicrm_time(since - OVERLAP_MS)),
-                    status: Some(trigger.label.clone()),
-                    ..Default::default()
-                };
-                let list = match mc.list_documents(kind, &filter).await {
-                    Ok(l) => l,
+        let mut index = DocIndex::load(self.app.store, kind, &self.account()).await;
+        let paused = |e: &Error, report: &mut PollReport| match e {
+            Error::Paused { until_ms, .. } => {
+                report.paused_until_ms = Some(*until_ms);
+                true
+            }
+            _ => false,
+        };
+        for page in 0..MAX_PAGES {
+            let filter = ListFilter {
+                page,
+                updated_since: Some(since.clone()),
+                status_group: None,
+            };
+            let list = match mc.list_documents(kind, &filter).await {
+                Ok(l) => l,
+                Err(e) if paused(&e, report) => return Ok(()),
+                Err(e) => return Err(e),
+            };
+            index.merge(&list.results);
+            let n = list.results.len();
+            for d in &list.results {
+                report.checked += 1;
+                if let (Some(p), true) = (d.project_id, labels.contains(&crate::text::fold(&d.status))) {
+                    candidates.insert(p, Some(d.id));
+                }
+            }
+            if n < 100 || u64::from(page + 1) * 100 >= list.count {
+                break;
+            }
+        }
+        index.save(self.app.store, kind).await?;
+        for page in 0..MAX_PAGES {
+            let list = match mc.search_projects(category, Some(&since), page).await {
+                Ok(l) => l,
+                Err(e) if paused(&e, report) => return Ok(()),
+                Err(e) => return Err(e),
+            };
+            let n = list.results.len();
+            for p in &list.results {
+                report.checked += 1;
+                if p.status_id.is_some_and(|s| ids.contains(&s)) {
+                    candidates.entry(p.id).or_insert(None);
+                }
+            }
+            if n < 100 || u64::from(page + 1) * 100 >= list.count {
+                break;
+            }
+        }
+        for (project_id, doc) in candidates {
+            let doc_id = match doc {
+                Some(id) => id,
+                None => match self.document_of(project_id, INDEX_PAGES).await {
+                    Ok(l) => l.doc_id,
                     Err(Error::Paused { until_ms, .. }) => {
                         report.paused_until_ms = Some(until_ms);
                         return Ok(());
                     }
-                    Err(e) => return Err(e),
-                };
-                let n = list.results.len();
-                for doc in list.results {
-                    report.checked += 1;
-                    let Some(project_id) = doc.project_id else {
+                    Err(e) => {
+                        report.errors.push(e.message(self.lang));
                         continue;
-                    };
-                    journal::cache_document(self.app.store, project_id, kind, doc.id).await;
-                    if let Some(existing) = journal::load(self.app.store, kind, doc.id).await? {
-                        if matches!(
-                            existing.status,
-                            Status::Issued | Status::Cancelled | Status::Reversed | Status::NeedsConfirmation
-                        ) {
-                            continue;
-                        }
                     }
-                    match self.emit(kind, doc.id, project_id, Mode::Auto).await {
-                        Ok(e) => match e.status {
-                            Status::Issued => report.emitted += 1,
-                            Status::NeedsConfirmation => report.needs_confirmation += 1,
-                            Status::Failed => report.failed += 1,
-                            _ => {}
-                        },
-                        Err(Error::Paused { until_ms, .. }) => {
-                            report.paused_until_ms = Some(until_ms);
-                            return Ok(());
-                        }
-                        Err(e) => {
-                            report.failed += 1;
-                            report.errors.push(e.message(self.lang));
-                        }
-                    }
+                },
+            };
+            if let Some(existing) = journal::load(self.app.store, kind, doc_id).await? {
+                if matches!(
+                    existing.status,
+                    Status::Issued | Status::Cancelled | Status::Reversed | Status::NeedsConfirmation
+                ) {
+                    continue;
                 }
-                if n < 100 {
-                    break;
+            }
+            match self.emit(kind, doc_id, project_id, Mode::Auto).await {
+                Ok(e) => match e.status {
+                    Status::Issued if e.issued.as_ref().is_some_and(|i| !i.external) => report.emitted += 1,
+                    Status::NeedsConfirmation => report.needs_confirmation += 1,
+                    Status::Failed => report.failed += 1,
+                    _ => {}
+                },
+                Err(Error::Paused { until_ms, .. }) => {
+                    report.paused_until_ms = Some(until_ms);
+                    return Ok(());
+                }
+                Err(e) => {
+                    report.failed += 1;
+                    report.errors.push(e.message(self.lang));
                 }
             }
         }
@@ -151,20 +235,32 @@ impl Emission<'_> {
         Ok(())
     }
 
-    /// The card's status changed (seen by the panel): if it is a trigger status, emit now.
-    pub async fn status_changed(
-        &self,
-        kind: crate::minicrm::DocumentKind,
-        project_id: u64,
-    ) -> Result<journal::Entry> {
-        let summary = super::panel::lookup(&self.minicrm()?, self.app.store, kind, project_id).await?;
+    /// The card's status changed (seen by the panel): with automatic emission on, emit now if the
+    /// status, read from MiniCRM now, is a trigger status (checked in `issue`).
+    pub async fn status_changed(&self, project_id: u64) -> Result<journal::Entry> {
+        let listed = self
+            .document_of(project_id, super::INTERACTIVE_INDEX_PAGES)
+            .await?;
         let integration = &self.settings.integration;
-        let triggered = integration.auto && integration.triggers.iter().any(|t| t.label == summary.status);
-        if triggered {
-            return self.emit(kind, summary.id, project_id, Mode::Auto).await;
-        }
-        Ok(journal::load(self.app.store, kind, summary.id)
+        let kind = self.kind();
+        let entry = journal::load(self.app.store, kind, listed.doc_id)
             .await?
-            .unwrap_or_else(|| journal::Entry::new(kind, summary.id, project_id)))
+            .unwrap_or_else(|| journal::Entry::new(kind, listed.doc_id, project_id));
+        let settled = matches!(
+            entry.status,
+            Status::Issued
+                | Status::Cancelled
+                | Status::Reversed
+                | Status::NeedsConfirmation
+                | Status::Issuing
+        );
+        if integration.auto
+            && !integration.triggers.is_empty()
+            && !settled
+            && crate::team::runs_jobs(&self.settings)
+        {
+            return self.emit(kind, listed.doc_id, project_id, Mode::Auto).await;
+        }
+        Ok(entry)
     }
 }

@@ -67,39 +67,94 @@ impl Gate<'_> {
 }
 
 /// Per-document locks of this worker: a double click, two tabs and the poller all reach the same
-/// service worker, so an in-memory set is enough to let only one of them emit a document.
+/// service worker, so an in-memory table is enough to let only one of them emit a document.
+/// Locks are leases: a lock whose holder never released it (a trapped call) expires, so no card
+/// stays stuck until the worker restarts. (Across browsers, the claim on the card does this job:
+/// `emission::claim`.)
 #[derive(Default)]
 pub struct Locks {
-    held: RefCell<std::collections::BTreeSet<String>>,
+    /// Key → (lease end, generation).
+    held: RefCell<std::collections::BTreeMap<String, (i64, u64)>>,
+    generation: std::cell::Cell<u64>,
+    /// The clock of the last `try_lock`, for `is_locked` (which has no clock).
+    last_now: std::cell::Cell<i64>,
 }
 
 impl Locks {
-    /// Takes the lock, or `None` when someone holds it. Released when the guard drops.
-    pub fn try_lock(&self, key: &str) -> Option<LockGuard<'_>> {
+    /// Takes the lock for `lease_ms`, or `None` when someone holds a lease that has not run out.
+    /// Released when the guard drops (only if the lease is still this guard's).
+    pub fn try_lock(&self, key: &str, now_ms: i64, lease_ms: i64) -> Option<LockGuard<'_>> {
+        self.last_now.set(now_ms);
         let mut held = self.held.borrow_mut();
-        if held.contains(key) {
+        if held.get(key).is_some_and(|(until, _)| *until > now_ms) {
             return None;
         }
-        held.insert(key.to_string());
+        let generation = self.generation.get().wrapping_add(1);
+        self.generation.set(generation);
+        held.insert(key.to_string(), (now_ms.saturating_add(lease_ms), generation));
         Some(LockGuard {
             locks: self,
             key: key.to_string(),
+            generation,
         })
     }
 
+    /// Whether a lease on `key` is running (as of `now_ms`).
+    pub fn is_locked_at(&self, key: &str, now_ms: i64) -> bool {
+        self.held
+            .borrow()
+            .get(key)
+            .is_some_and(|(until, _)| *until > now_ms)
+    }
+
+    /// [`Self::is_locked_at`] as of the last lock taken.
     pub fn is_locked(&self, key: &str) -> bool {
-        self.held.borrow().contains(key)
+        self.is_locked_at(key, self.last_now.get())
     }
 }
 
 pub struct LockGuard<'a> {
     locks: &'a Locks,
     key: String,
+    generation: u64,
 }
 
 impl Drop for LockGuard<'_> {
     fn drop(&mut self) {
-        self.locks.held.borrow_mut().remove(&self.key);
+        let mut held = self.locks.held.borrow_mut();
+        if held.get(&self.key).is_some_and(|(_, g)| *g == self.generation) {
+            held.remove(&self.key);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Locks;
+
+    #[test]
+    fn locks_are_leases() {
+        let locks = Locks::default();
+        let first = locks.try_lock("a", 1_000, 100);
+        assert!(first.is_some());
+        assert!(locks.try_lock("a", 1_050, 100).is_none());
+        // The holder never released it (a trap): the lease runs out.
+        std::mem::forget(first);
+        let second = locks.try_lock("a", 1_101, 100);
+        assert!(second.is_some());
+        assert!(locks.is_locked_at("a", 1_150));
+        drop(second);
+        assert!(!locks.is_locked_at("a", 1_150));
+    }
+
+    #[test]
+    fn an_expired_guard_does_not_release_its_successor() {
+        let locks = Locks::default();
+        let old = locks.try_lock("a", 0, 10);
+        let new = locks.try_lock("a", 20, 100);
+        assert!(new.is_some());
+        drop(old);
+        assert!(locks.is_locked_at("a", 30));
     }
 }
 

@@ -24,6 +24,7 @@ pub struct MiniCrm<'a> {
     creds: Credentials,
     gate: Option<Gate<'a>>,
     calls: Cell<u32>,
+    timeout_ms: u32,
 }
 
 /// After a 429 MiniCRM gives no Retry-After (§1.3); public clients wait 5–60 s. We pause all
@@ -38,7 +39,14 @@ impl<'a> MiniCrm<'a> {
             creds,
             gate: None,
             calls: Cell::new(0),
+            timeout_ms: 30_000,
         }
+    }
+
+    /// Every request gives up after this long.
+    pub fn timeout(mut self, ms: u32) -> MiniCrm<'a> {
+        self.timeout_ms = ms.max(1);
+        self
     }
 
     /// Sends every call through a governor (60/min); a 429 pauses all MiniCRM work for a backoff
@@ -108,6 +116,7 @@ impl<'a> MiniCrm<'a> {
                 format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(auth)),
             )
             .header("Accept", "application/json");
+        request.timeout_ms = self.timeout_ms;
         if let Some(body) = body {
             let bytes = serde_json::to_vec(body).map_err(|e| Error::BadCommand {
                 detail: e.to_string(),
@@ -199,6 +208,19 @@ impl<'a> MiniCrm<'a> {
             .await
     }
 
+    /// [`Self::project`] with MiniCRM's own time of the answer (its `Date` header), when sent.
+    pub async fn project_dated(&self, id: u64) -> Result<(Fields, Option<i64>)> {
+        let response = self
+            .call(Method::Get, &format!("/Api/R3/Project/{id}"), &[], None)
+            .await?;
+        let fields = serde_json::from_slice(&response.body).map_err(|e| Error::UnexpectedAnswer {
+            service: Service::MiniCrm,
+            status: response.status,
+            detail: e.to_string(),
+        })?;
+        Ok((fields, crate::platform::http_date_ms(&response)))
+    }
+
     /// `GET /Api/{Offer|Order}/{id}` (§2.9, §2.10).
     pub async fn document(&self, kind: DocumentKind, id: u64) -> Result<Document> {
         self.json(Method::Get, &format!("/Api/{}/{id}", kind.path()), &[], None)
@@ -212,25 +234,51 @@ impl<'a> MiniCrm<'a> {
         filter: &ListFilter,
     ) -> Result<Page<DocumentSummary>> {
         let page = filter.page.to_string();
-        let project = filter.project_id.map(|p| p.to_string());
         let mut q: Vec<(&str, &str)> = Vec::new();
         if filter.page > 0 {
             q.push(("Page", &page));
         }
-        if let Some(p) = &project {
-            q.push(("ProjectId", p));
-        }
         if let Some(u) = &filter.updated_since {
             q.push(("UpdatedSince", u));
-        }
-        if let Some(s) = &filter.status {
-            q.push(("Status", s));
         }
         if let Some(g) = &filter.status_group {
             q.push(("StatusGroup", g));
         }
         self.json(Method::Get, &format!("/Api/{}/List", kind.path()), &q, None)
             .await
+    }
+
+    /// `GET /Api/R3/Project?CategoryId=&UpdatedSince=&Page=` (§2.3): the cards of a module changed
+    /// since then. Every filter used here is documented; the caller still checks what it gets.
+    pub async fn search_projects(
+        &self,
+        category_id: u64,
+        updated_since: Option<&str>,
+        page: u32,
+    ) -> Result<Page<ProjectSummary>> {
+        let category = category_id.to_string();
+        let page_s = page.to_string();
+        let mut q: Vec<(&str, &str)> = vec![("CategoryId", &category)];
+        if let Some(u) = updated_since {
+            q.push(("UpdatedSince", u));
+        }
+        if page > 0 {
+            q.push(("Page", &page_s));
+        }
+        self.json(Method::Get, "/Api/R3/Project", &q, None).await
+    }
+
+    /// `PUT /Api/R3/Project/{ProjectId}` with only the changed fields (§2.3, §3): the documented way
+    /// to write a card's fields, also file fields given a URL.
+    pub async fn update_project(
+        &self,
+        id: u64,
+        fields: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<()> {
+        let body = serde_json::Value::Object(fields.clone());
+        self.call(Method::Put, &format!("/Api/R3/Project/{id}"), &[], Some(&body))
+            .await
+            .map(|_| ())
     }
 
     /// `POST /Api/{Offer|Order}/{id}/Project`: writes card fields (§2.9, §2.10, §3). Enum values

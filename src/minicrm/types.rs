@@ -305,15 +305,30 @@ fn de_map<'de, D: Deserializer<'de>>(d: D) -> Result<serde_json::Map<String, ser
     })
 }
 
-/// Filters of the document `List` endpoints.
+/// Filters of the document `List` endpoints: only the documented ones (§2.9: `Page`,
+/// `UpdatedSince`, `StatusGroup`). There is no documented card or status filter: a card's
+/// document is found through [`crate::emission::index`], and statuses are compared on our side.
 #[derive(Clone, Debug, Default)]
 pub struct ListFilter {
     pub page: u32,
-    pub project_id: Option<u64>,
     /// `yyyy-mm-dd hh:mm:ss`, Hungarian time (§2.3).
     pub updated_since: Option<String>,
-    pub status: Option<String>,
     pub status_group: Option<String>,
+}
+
+/// A card in `GET /Api/R3/Project?…` (§2.3): `StatusId` is an id here (a number in the newer
+/// manual and live captures, a string in the old help pages: both are read).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProjectSummary {
+    #[serde(rename = "Id", deserialize_with = "de_id")]
+    pub id: u64,
+    #[serde(rename = "Name", deserialize_with = "de_text")]
+    pub name: String,
+    #[serde(rename = "StatusId", deserialize_with = "de_id_opt")]
+    pub status_id: Option<u64>,
+    #[serde(rename = "Deleted", deserialize_with = "de_text")]
+    pub deleted: String,
 }
 
 /// Company/person search result (§2.4).

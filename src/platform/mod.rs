@@ -132,6 +132,38 @@ pub trait Clock {
     async fn sleep_ms(&self, ms: u64);
 }
 
+/// A random 64-bit number for ids and tokens (not for cryptography): `Math.random` in the
+/// browser, the standard library's per-process random hasher keys natively.
+pub fn random_u64() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let hi = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+        let lo = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+        (hi << 32) ^ lo
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default(),
+        );
+        h.finish()
+    }
+}
+
+/// A response's `Date` header (RFC 9110 §6.6.1: an origin server with a clock sends it) in ms
+/// since the epoch: the server's own time, the same for every browser of a team.
+pub fn http_date_ms(response: &HttpResponse) -> Option<i64> {
+    let v = response.header("date")?;
+    chrono::DateTime::parse_from_rfc2822(v.trim())
+        .ok()
+        .map(|d| d.timestamp_millis())
+}
+
 /// Today's date in Romania. Romania is UTC+2 in winter and UTC+3 in summer (EU rules: from the
 /// last Sunday of March 01:00 UTC to the last Sunday of October 01:00 UTC).
 pub fn today_ro(clock: &dyn Clock) -> chrono::NaiveDate {
@@ -161,9 +193,45 @@ pub fn local_ro(ms: i64) -> chrono::NaiveDateTime {
     utc + TimeDelta::hours(if summer { 3 } else { 2 })
 }
 
+/// A Hungarian local time (MiniCRM's `UpdatedAt`, `StatusUpdatedAt`, …: Europe/Budapest, CET/CEST,
+/// minicrm-api.md §2.3) as ms since the epoch. Hungary and Romania switch summer time at the same
+/// instant (EU rule), Hungary one hour behind.
+pub fn hu_local_to_ms(local: chrono::NaiveDateTime) -> i64 {
+    // Try summer time (UTC+2) first: right when that instant is in summer time.
+    let summer = (local - chrono::TimeDelta::hours(2)).and_utc().timestamp_millis();
+    if local_ro(summer) - chrono::TimeDelta::hours(1) == local {
+        summer
+    } else {
+        (local - chrono::TimeDelta::hours(1)).and_utc().timestamp_millis()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hungarian_local_times_follow_summer_time() {
+        let t = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
+        let utc = |s: &str| t(s).and_utc().timestamp_millis();
+        assert_eq!(
+            hu_local_to_ms(t("2026-07-01 12:00:00")),
+            utc("2026-07-01 10:00:00")
+        );
+        assert_eq!(
+            hu_local_to_ms(t("2026-12-01 12:00:00")),
+            utc("2026-12-01 11:00:00")
+        );
+        // Just after the spring switch (29 March 2026, 02:00 CET → 03:00 CEST).
+        assert_eq!(
+            hu_local_to_ms(t("2026-03-29 03:30:00")),
+            utc("2026-03-29 01:30:00")
+        );
+        assert_eq!(
+            hu_local_to_ms(t("2026-03-29 01:30:00")),
+            utc("2026-03-29 00:30:00")
+        );
+    }
 
     #[test]
     fn romanian_local_time_follows_summer_time() {

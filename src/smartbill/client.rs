@@ -34,6 +34,7 @@ pub struct SmartBill<'a> {
     gate: Option<Gate<'a>>,
     last_rate: Cell<Option<RateInfo>>,
     calls: Cell<u32>,
+    timeout_ms: u32,
 }
 
 impl<'a> SmartBill<'a> {
@@ -45,7 +46,14 @@ impl<'a> SmartBill<'a> {
             gate: None,
             last_rate: Cell::new(None),
             calls: Cell::new(0),
+            timeout_ms: 30_000,
         }
+    }
+
+    /// Every request gives up after this long; the outcome of a POST is then unknown.
+    pub fn timeout(mut self, ms: u32) -> SmartBill<'a> {
+        self.timeout_ms = ms.max(1);
+        self
     }
 
     /// Sends every call through a governor (30 calls / 10 s; a lockout pauses all SmartBill work).
@@ -82,7 +90,8 @@ impl<'a> SmartBill<'a> {
         }
     }
 
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse> {
+    async fn send(&self, mut request: HttpRequest) -> Result<HttpResponse> {
+        request.timeout_ms = self.timeout_ms;
         if let Some(gate) = &self.gate {
             gate.enter().await?;
         }

@@ -251,7 +251,10 @@ impl<'a> Runner<'a> {
         let mut report = StepReport::default();
         for kind in [JobKind::Stock, JobKind::Payments] {
             let lock_key = format!("job.{}", kind.key());
-            let Some(_guard) = self.app.runtime.locks.try_lock(&lock_key) else {
+            // A lease for the step's budget and a minute more: never stuck after a trap.
+            let now = self.app.clock.now_ms();
+            let lease = (self.deadline_ms - now).max(0) + 60_000;
+            let Some(_guard) = self.app.runtime.locks.try_lock(&lock_key, now, lease) else {
                 report.more = true;
                 continue;
             };

@@ -162,6 +162,7 @@ impl Worker for PaymentsJob {
                     draft: false,
                     reconciled: false,
                     external: true,
+                    by_other: None,
                 });
                 entry.status = Status::Issued;
                 entry.written_back = true;

@@ -88,6 +88,9 @@ impl Env {
                 "apiKey": self.info["minicrm"]["apiKey"], "module": "offers",
             },
             "document": {"kind": "invoice", "series": "FCT", "dueDays": 15, "draft": false},
+            // The claim's bound and wait (production: 6 s and 7 s) kept short for the tests; the
+            // sandbox answers in milliseconds.
+            "advanced": {"timeScale": 1, "claimBoundMs": 300, "requestTimeoutMs": 5000, "landMarginMs": 500},
         })
     }
 
@@ -187,6 +190,60 @@ impl Env {
             .find(|p| p["Id"].as_u64() == Some(id))
             .unwrap()["Fields"]
             .clone()
+    }
+
+    /// Runs a command like a worker that is stopped as soon as the sandbox has seen a request
+    /// that `seen` picks (in flight or answered): the command's future is dropped there, as a
+    /// stopped service worker's is. `None` when it was stopped; the reply when it ended first.
+    pub async fn run_stopped_when(
+        &self,
+        app: &App<'_>,
+        command: Value,
+        sender: &Sender,
+        seen: impl Fn(&Value) -> bool,
+    ) -> Option<Value> {
+        let watch = async {
+            loop {
+                let mut all = self.get("/inflight").await["requests"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                all.extend(self.requests("").await);
+                if all.iter().any(&seen) {
+                    return;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        };
+        tokio::select! {
+            reply = app.handle(command, sender) => Some(reply),
+            _ = watch => None,
+        }
+    }
+
+    /// Asks for the card's panel until `done` holds (a condition, not a time), for at most
+    /// `limit_ms`; returns the last reply.
+    pub async fn panel_until(
+        &self,
+        app: &App<'_>,
+        name: &str,
+        limit_ms: u64,
+        done: impl Fn(&Value) -> bool,
+    ) -> Value {
+        let url = self.card_url(name);
+        let end = std::time::Instant::now() + std::time::Duration::from_millis(limit_ms);
+        loop {
+            let reply = app
+                .handle(
+                    json!({"cmd": "card", "url": url, "action": "state"}),
+                    &content(&url),
+                )
+                .await;
+            if done(&reply) || std::time::Instant::now() > end {
+                return reply;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     }
 
     /// The sandbox's request log for one service ("smartbill", "minicrm"), or both with "".

@@ -18,7 +18,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::http::Fault;
+use crate::http::{Fault, LoggedRequest};
 use crate::{minicrm, seed, smartbill, Shared};
 
 pub fn router() -> Router<Shared> {
@@ -26,6 +26,7 @@ pub fn router() -> Router<Shared> {
         .route("/__control/info", get(info))
         .route("/__control/reset", post(reset))
         .route("/__control/requests", get(requests).delete(clear_requests))
+        .route("/__control/inflight", get(inflight))
         .route(
             "/__control/faults",
             get(list_faults).post(add_faults).delete(clear_faults),
@@ -77,6 +78,13 @@ async fn requests(State(s): State<Shared>, Query(q): Query<LogQuery>) -> Json<Va
         .cloned()
         .collect();
     Json(json!({"requests": items, "lastSeq": w.next_seq - 1}))
+}
+
+/// Requests received and not answered yet.
+async fn inflight(State(s): State<Shared>) -> Json<Value> {
+    let w = s.lock();
+    let items: Vec<&LoggedRequest> = w.inflight.values().collect();
+    Json(json!({ "requests": items }))
 }
 
 async fn clear_requests(State(s): State<Shared>) -> Json<Value> {

@@ -221,8 +221,19 @@ pub async fn observe(
         response: String::new(),
     };
 
+    /// Takes the request out of the in-flight list when it ends, however it ends (the client may
+    /// drop the connection).
+    struct InFlight(Shared, u64);
+    impl Drop for InFlight {
+        fn drop(&mut self) {
+            self.0.lock().inflight.remove(&self.1);
+        }
+    }
+    shared.lock().inflight.insert(seq, entry.clone());
+    let _inflight = InFlight(shared.clone(), seq);
     let record = |entry: LoggedRequest| {
         let mut w = shared.lock();
+        w.inflight.remove(&entry.seq);
         w.log.push(entry);
     };
 

@@ -28,6 +28,9 @@ pub use http::{Fault, FaultKind, LoggedRequest, Service};
 pub struct World {
     pub clock: Clock,
     pub log: Vec<LoggedRequest>,
+    /// Requests received and not answered yet (logged when they end): tests stop a worker while
+    /// its request is in flight.
+    pub inflight: std::collections::BTreeMap<u64, LoggedRequest>,
     pub next_seq: u64,
     pub faults: Vec<Fault>,
     pub smartbill: smartbill::State,
@@ -58,6 +61,7 @@ impl World {
         let mut w = World {
             clock: Clock::new(),
             log: Vec::new(),
+            inflight: Default::default(),
             next_seq: 1,
             faults: Vec::new(),
             smartbill: smartbill::State::default(),

@@ -1,0 +1,70 @@
+//! Cancel (`PUT /invoice/cancel`, `/estimate/cancel`) and storno (`POST /invoice/reverse`) of a
+//! document this browser issued (smartbill-api.md §2.5, §2.6). A document issued by other means
+//! or by another browser of the team is never offered for either.
+
+use super::journal::{Entry, Issued, Status};
+use super::Emission;
+use crate::error::{EmissionProblem, Error, Result};
+use crate::minicrm::DocumentKind;
+use crate::platform::today_ro;
+use crate::settings::DocumentType;
+
+impl Emission<'_> {
+    /// "Anulează": the card shows it.
+    pub async fn cancel(&self, kind: DocumentKind, doc_id: u64) -> Result<Entry> {
+        self.change(kind, doc_id, false).await
+    }
+
+    /// "Stornează": the card shows the storno.
+    pub async fn reverse(&self, kind: DocumentKind, doc_id: u64) -> Result<Entry> {
+        self.change(kind, doc_id, true).await
+    }
+
+    async fn change(&self, kind: DocumentKind, doc_id: u64, reverse: bool) -> Result<Entry> {
+        let (_guard, entry) = self.locked(kind, doc_id).await?;
+        let mut entry = entry.ok_or(Error::from(EmissionProblem::NothingToCancel))?;
+        let issued = match (&entry.status, &entry.issued) {
+            (Status::Issued, Some(i)) if i.ours() => i.clone(),
+            _ => return Err(Error::from(EmissionProblem::NothingToCancel)),
+        };
+        let sb = self.smartbill()?;
+        if reverse {
+            if issued.doc_type != DocumentType::Invoice {
+                return Err(Error::from(EmissionProblem::NothingToCancel));
+            }
+            let storno = sb
+                .reverse_invoice(&issued.series, &issued.number, Some(today_ro(self.app.clock)))
+                .await?;
+            entry.storno = Some(Issued {
+                doc_type: DocumentType::Invoice,
+                series: storno.series,
+                number: storno.number,
+                document_url: storno.document_url,
+                document_view_url: storno.document_view_url,
+                document_id: storno.document_id,
+                total: -issued.total,
+                currency: issued.currency.clone(),
+                issue_date: today_ro(self.app.clock),
+                draft: false,
+                reconciled: false,
+                external: false,
+                by_other: None,
+            });
+            entry.status = Status::Reversed;
+            let label = entry.storno.as_ref().map(|s| s.label()).unwrap_or_default();
+            entry.log(self.now(), format!("reversed by {label}"));
+        } else {
+            match issued.doc_type {
+                DocumentType::Invoice => sb.cancel_invoice(&issued.series, &issued.number).await?,
+                DocumentType::Proforma => sb.cancel_estimate(&issued.series, &issued.number).await?,
+            };
+            entry.status = Status::Cancelled;
+            entry.log(self.now(), format!("cancelled {}", issued.label()));
+        }
+        entry.written_back = false;
+        self.save(&mut entry).await?;
+        // The card: payment status "Anulată"/"Stornată", the storno named in the error field.
+        self.write_back(&mut entry).await?;
+        Ok(entry)
+    }
+}
