@@ -154,6 +154,8 @@ pub struct ErrorView {
     pub code: String,
     pub message: String,
     pub vendor_text: Option<String>,
+    /// Whose words `vendor_text` are: "SmartBill" or "MiniCRM".
+    pub vendor: Option<&'static str>,
     pub field: Option<crate::error::Field>,
 }
 
@@ -163,6 +165,7 @@ impl ErrorView {
             code: e.code(),
             message: e.message(lang),
             vendor_text: e.vendor_text().map(str::to_string),
+            vendor: e.vendor(),
             field: e.field(),
         }
     }
@@ -310,6 +313,10 @@ impl<'a> App<'a> {
     async fn save_settings(&self, input: &SettingsInput, lang: Lang) -> Result<Value> {
         let stored = settings::load(self.store).await?;
         let mut merged = stored.merged(input);
+        if merged.team.runner && merged.team.runner_since_ms.is_none() {
+            // This browser runs automatic emission and the jobs from now on (see `team`).
+            merged.team.runner_since_ms = Some(self.clock.now_ms());
+        }
         if merged.integration.auto && merged.integration.auto_since_ms.is_none() {
             // Switching automatic emission on never invoices what reached a status before.
             merged.integration.auto_since_ms = Some(self.clock.now_ms());
@@ -486,8 +493,12 @@ impl<'a> App<'a> {
         let mut report = PollReport::default();
         emission.resume(&mut report).await?;
         if report.paused_until_ms.is_none() {
-            emission.poll(&mut report).await?;
+            if let Err(e) = emission.poll(&mut report).await {
+                // In the activity log, not only in this reply.
+                report.errors.push(e.message(lang));
+            }
         }
+        crate::sync::record_emission_pass(self.store, self.clock.now_ms(), &report).await;
         let runner = crate::sync::Runner {
             app: self,
             settings: settings.clone(),
@@ -495,7 +506,16 @@ impl<'a> App<'a> {
             deadline_ms: self.clock.now_ms() + budget_ms,
         };
         let jobs = runner.step().await?;
-        let alarms = crate::schedule::alarms(&settings, &self.host_permissions, jobs.more || import_pending);
+        // An outcome being waited for (a lost answer) is judged on a sooner tick.
+        let settling = crate::emission::journal::all(self.store)
+            .await?
+            .iter()
+            .any(|e| e.status == crate::emission::Status::Issuing);
+        let alarms = crate::schedule::alarms(
+            &settings,
+            &self.host_permissions,
+            jobs.more || import_pending || settling,
+        );
         Ok(json!({"alarms": alarms, "poll": report, "jobs": jobs}))
     }
 

@@ -121,8 +121,11 @@ pub enum MiniCrmKind {
     RateLimited,
     /// 404: unknown URL or record.
     NotFound,
-    /// 400: invalid value or parameter.
+    /// 400: invalid value.
     Rejected,
+    /// 400 "Unknown parameter" or 404 "Unknown URL": MiniCRM does not accept a request the
+    /// extension made. Nothing a person can fix in their data; never retried in a loop.
+    Incompatible,
     /// 405: wrong method or forbidden status transition.
     NotAllowed,
     /// 5xx.
@@ -232,6 +235,15 @@ impl Error {
             },
             _ => None,
         }
+    }
+
+    /// Whose words [`Self::vendor_text`] are.
+    pub fn vendor(&self) -> Option<&'static str> {
+        self.vendor_text()?;
+        Some(match self {
+            Error::MiniCrm { .. } => "MiniCRM",
+            _ => "SmartBill",
+        })
     }
 
     pub fn field(&self) -> Option<Field> {
@@ -529,6 +541,11 @@ fn minicrm_message(lang: Lang, status: u16, kind: &MiniCrmKind, text: &str) -> S
             format!("Înregistrarea nu a fost găsită în MiniCRM. {text}"),
             format!("The record was not found in MiniCRM. {text}"),
             format!("A rekord nem található a MiniCRM-ben. {text}"),
+        ),
+        MiniCrmKind::Incompatible => lang.pick(
+            "MiniCRM nu acceptă o cerere pe care o face extensia (o incompatibilitate între extensie și contul tău MiniCRM, nu o problemă a datelor tale). Nu o repetăm automat; trimite textul MiniCRM de mai jos echipei extensiei.".to_string(),
+            "MiniCRM does not accept a request the extension makes (an incompatibility between the extension and your MiniCRM account, not a problem with your data). It is not repeated automatically; send MiniCRM's text below to the extension's team.".to_string(),
+            "A MiniCRM nem fogad el egy kérést, amelyet a bővítmény küld (összeférhetetlenség a bővítmény és a MiniCRM-fiókod között, nem az adataid hibája). Nem ismételjük automatikusan; küldd el az alábbi MiniCRM-szöveget a bővítmény csapatának.".to_string(),
         ),
         MiniCrmKind::Rejected => lang.pick(
             format!("MiniCRM a refuzat datele: {text}"),

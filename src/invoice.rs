@@ -58,6 +58,12 @@ pub enum MappingProblem {
     Currency {
         code: String,
     },
+    /// A quantity, price or total beyond what an invoice can hold (or our arithmetic can
+    /// compute exactly): nothing is issued.
+    OutOfRange {
+        line: usize,
+        name: String,
+    },
     /// Our computed total differs from MiniCRM's: nothing is issued.
     TotalMismatch {
         computed: String,
@@ -108,6 +114,11 @@ impl MappingProblem {
                 format!("Moneda „{code}” nu este acceptată de SmartBill."),
                 format!("The currency \"{code}\" is not accepted by SmartBill."),
                 format!("A(z) „{code}” pénznemet a SmartBill nem fogadja el."),
+            ),
+            MappingProblem::OutOfRange { line, name } => lang.pick(
+                format!("Linia {line} („{name}”) are o cantitate sau un preț peste ce poate avea o factură (cel mult 1.000.000.000 bucăți și 1.000.000.000.000 pe unitate). Nu am emis nimic; corectează documentul în MiniCRM."),
+                format!("Line {line} (\"{name}\") has a quantity or price beyond what an invoice can hold (at most 1,000,000,000 units and 1,000,000,000,000 per unit). Nothing was issued; correct the document in MiniCRM."),
+                format!("A(z) {line}. sor („{name}”) mennyisége vagy ára meghaladja, amit egy számla tartalmazhat (legfeljebb 1 000 000 000 egység és egységenként 1 000 000 000 000). Semmi sem lett kiállítva; javítsd a bizonylatot a MiniCRM-ben."),
             ),
             MappingProblem::TotalMismatch { computed, minicrm, currency } => lang.pick(
                 format!("Totalul calculat pentru SmartBill ({computed} {currency}) diferă de totalul din MiniCRM ({minicrm} {currency}). Nu am emis nimic; verifică prețurile și cotele TVA ale documentului."),
@@ -345,6 +356,11 @@ pub struct Input<'a> {
     pub email: Option<String>,
 }
 
+/// The largest quantity and unit price a line may have: far beyond any real invoice, far below
+/// where decimal arithmetic could overflow (quantity × price × VAT stays under 10^22).
+pub const MAX_QUANTITY: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
+pub const MAX_PRICE: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
+
 pub fn build(input: &Input) -> Result<Built, MappingProblem> {
     let doc = input.doc;
     let settings = input.settings;
@@ -384,14 +400,26 @@ pub fn build(input: &Input) -> Result<Built, MappingProblem> {
             percent: percent.to_string(),
             available: available.clone(),
         })?;
-        let net = round2(qty * price);
+        if qty.abs() > MAX_QUANTITY || price.abs() > MAX_PRICE {
+            return Err(MappingProblem::OutOfRange { line: line_no, name });
+        }
+        let out_of_range = || MappingProblem::OutOfRange {
+            line: line_no,
+            name: name.clone(),
+        };
+        let net = round2(qty.checked_mul(price).ok_or_else(out_of_range)?);
+        let line_total = net
+            .checked_mul(tax.percentage)
+            .map(|v| round2(v / Decimal::from(100)))
+            .and_then(|vat| net.checked_add(vat))
+            .ok_or_else(out_of_range)?;
+        total = total.checked_add(line_total).ok_or_else(out_of_range)?;
         if net < Decimal::ZERO {
             // A negative line is a discount on the products before it (§2.1 Discount table):
             // a value discount (type 1) with its own VAT rate, so mixed rates are allowed.
             if products_since_discount == 0 && lines.is_empty() {
                 return Err(MappingProblem::DiscountFirst { line: line_no, name });
             }
-            total += net + round2(net * tax.percentage / Decimal::from(100));
             lines.push(Line {
                 name: if name.is_empty() { "Discount".into() } else { name },
                 is_discount: true,
@@ -414,7 +442,6 @@ pub fn build(input: &Input) -> Result<Built, MappingProblem> {
         if price.normalize().scale() > 2 {
             needs_precision_4 = true;
         }
-        total += net + round2(net * tax.percentage / Decimal::from(100));
         products_since_discount += 1;
         lines.push(product_line(
             item, name, qty, price, tax, &currency, settings, use_stock,
@@ -658,6 +685,27 @@ mod tests {
             run(&doc, &settings()),
             Err(MappingProblem::TotalMismatch { .. })
         ));
+    }
+
+    #[test]
+    fn huge_quantities_and_prices_are_refused_not_overflowed() {
+        for (qty, price) in [
+            ("70000000000000000000", "10"),
+            ("2", "9000000000000"),
+            ("1000000001", "1"),
+        ] {
+            let d = doc(vec![item("Mare", "M", qty, price, "buc", "21")], "");
+            let r = run(&d, &settings());
+            assert!(
+                matches!(r, Err(MappingProblem::OutOfRange { line: 1, .. })),
+                "{qty} × {price}: {r:?}"
+            );
+        }
+        // At the bounds, the arithmetic is exact.
+        let mut d = doc(vec![item("Mare", "M", "1", "1", "buc", "21")], "");
+        d.items[0].quantity = Some(MAX_QUANTITY);
+        d.items[0].price_net = Some(MAX_PRICE);
+        assert!(run(&d, &settings()).is_ok());
     }
 
     #[test]

@@ -308,6 +308,7 @@ pub struct SettingsView {
     pub stock: StockSettings,
     pub units: std::collections::BTreeMap<String, String>,
     pub advanced: AdvancedSettings,
+    pub team: TeamSettings,
     pub complete: bool,
 }
 
@@ -341,6 +342,14 @@ pub struct SettingsInput {
     pub stock: Option<StockSettings>,
     pub units: Option<std::collections::BTreeMap<String, String>>,
     pub advanced: Option<AdvancedSettings>,
+    pub team: Option<TeamInput>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct TeamInput {
+    pub browser_label: String,
+    pub runner: bool,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -430,6 +439,16 @@ impl Settings {
             s.document = doc.clone();
             s.document.series = doc.series.trim().to_string();
         }
+        if let Some(team) = &input.team {
+            s.team.browser_label = team.browser_label.trim().chars().take(40).collect();
+            if team.runner != self.team.runner {
+                s.team.runner = team.runner;
+                s.team.runner_since_ms = None;
+                if team.runner {
+                    s.team.other_runner = None;
+                }
+            }
+        }
         s
     }
 
@@ -453,6 +472,7 @@ impl Settings {
             stock: self.stock.clone(),
             units: self.units.clone(),
             advanced: self.advanced.clone(),
+            team: self.team.clone(),
             complete: self.validate_all(host_permissions).is_empty(),
         }
     }

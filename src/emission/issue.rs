@@ -157,15 +157,16 @@ impl Emission<'_> {
             self.save(entry).await?;
             return Ok(Before::Done);
         }
-        if mode == Mode::Auto {
+        let timing = self.timing();
+        let verdict = claim::verdict(&r1.text(Some(error_field)), me, r1.server_ms, &timing.claim);
+        if mode == Mode::Auto && !matches!(verdict, Verdict::Taken(_)) {
             if let Some(why) = self.not_triggered(r1) {
                 entry.log(self.now(), why);
                 self.save(entry).await?;
                 return Ok(Before::Done);
             }
         }
-        let timing = self.timing();
-        match claim::verdict(&r1.text(Some(error_field)), me, r1.server_ms, &timing.claim) {
+        match verdict {
             Verdict::Free | Verdict::Ours(_) => Ok(Before::Claim),
             Verdict::Taken(c) => {
                 crate::team::noticed(self.store(), &c, me, self.now()).await?;

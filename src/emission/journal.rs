@@ -197,6 +197,9 @@ pub struct Entry {
     /// Our claim on the card, while we hold it.
     #[serde(default)]
     pub claim: Option<HeldClaim>,
+    /// Shown, never stored: another browser's live claim on the card (its name).
+    #[serde(skip)]
+    pub claimed_by: Option<String>,
     pub events: Vec<Event>,
     pub updated_ms: i64,
 }
@@ -223,6 +226,7 @@ impl Entry {
             phase: None,
             waiting_until_ms: None,
             claim: None,
+            claimed_by: None,
             events: Vec::new(),
             updated_ms: 0,
         }

@@ -61,6 +61,8 @@ pub struct PanelView {
     pub conflict: Option<String>,
     /// Issued by another browser of the team (its name).
     pub by_other: Option<String>,
+    /// Another browser of the team is issuing it right now (its name).
+    pub claimed_by: Option<String>,
     /// The buttons, in order.
     pub actions: Vec<Action>,
     /// Ask again after this many milliseconds (something is in progress).
@@ -160,6 +162,7 @@ pub fn view(
         waiting_until,
         conflict: entry.conflict.clone(),
         by_other: issued.and_then(|i| i.by_other.clone()),
+        claimed_by: entry.claimed_by.clone(),
         actions,
         refresh_ms: (state == "issuing").then_some(1_000),
     }
@@ -188,8 +191,55 @@ impl Emission<'_> {
             .is_locked_at(&entry.key(), self.app.clock.now_ms())
         {
             entry.status = Status::Issuing;
+            return Ok(entry);
+        }
+        if matches!(entry.status, Status::NotIssued | Status::Failed) {
+            self.card_news(&mut entry).await?;
         }
         Ok(entry)
+    }
+
+    /// What a colleague's browser did on this card, which this browser's journal cannot know:
+    /// an invoice number on the card (recorded, as issued by other means), or a live claim (the
+    /// panel shows who is issuing).
+    async fn card_news(&self, entry: &mut Entry) -> Result<()> {
+        let fields = &self.settings.integration.fields;
+        let card = self.read_card(entry.project_id).await?;
+        let shown = card.text(fields.get(crate::fields::Role::InvoiceNumber));
+        if !shown.is_empty() {
+            entry.issued = Some(journal::Issued {
+                doc_type: self.settings.document.kind,
+                series: String::new(),
+                number: shown.clone(),
+                document_url: card.text(fields.get(crate::fields::Role::Link)),
+                document_view_url: String::new(),
+                document_id: String::new(),
+                total: Default::default(),
+                currency: String::new(),
+                issue_date: crate::platform::today_ro(self.app.clock),
+                draft: false,
+                reconciled: false,
+                external: true,
+                by_other: None,
+            });
+            entry.status = Status::Issued;
+            entry.written_back = true;
+            entry.error = None;
+            entry.log(self.app.clock.now_ms(), format!("the card shows {shown}"));
+            return journal::save(self.app.store, entry).await;
+        }
+        let me = crate::team::browser_id(self.app.store).await;
+        let error_field = fields.get(crate::fields::Role::Error).unwrap_or_default();
+        if let super::claim::Verdict::Taken(c) = super::claim::verdict(
+            &card.text(Some(error_field)),
+            &me,
+            card.server_ms,
+            &self.timing().claim,
+        ) {
+            entry.status = Status::Issuing;
+            entry.claimed_by = Some(c.label);
+        }
+        Ok(())
     }
 
     pub fn panel(&self, entry: &Entry) -> Value {

@@ -61,6 +61,10 @@ pub struct GovernorState {
     /// The service said its window is spent: no call before then (not a lockout).
     #[serde(default)]
     pub held_until: Option<i64>,
+    /// Calls that are not ours (another browser or integration on the same token), estimated
+    /// from the service's `X-RateLimit-Remaining`, as send times: they take slots like ours.
+    #[serde(default)]
+    pub foreign: Vec<i64>,
 }
 
 /// Why a slot was not granted.
@@ -161,18 +165,23 @@ impl Governor {
                     state.blocked_until = None;
                     state.held_until = None;
                     state.calls.retain(|&t| t > now - window && t <= now + window);
+                    state.foreign.retain(|&t| t > now - window && t <= now + window);
                     let allowed = match priority {
                         Priority::Interactive => self.limit.calls,
                         Priority::Background => self.limit.calls.saturating_sub(self.limit.reserve).max(1),
                     } as usize;
-                    if state.calls.len() < allowed {
+                    // Others' calls take slots too: we yield to them.
+                    let mut taken: Vec<i64> =
+                        state.calls.iter().chain(state.foreign.iter()).copied().collect();
+                    taken.sort_unstable();
+                    if taken.len() < allowed {
                         state.calls.push(now);
                         Ok(())
                     } else {
                         // The slot that frees first for this priority.
-                        let idx = state.calls.len() - allowed;
+                        let idx = taken.len() - allowed;
                         Err(Wait::Busy {
-                            at_ms: state.calls[idx] + window,
+                            at_ms: taken[idx] + window,
                         })
                     }
                 }
@@ -231,6 +240,33 @@ impl Governor {
             state.held_until = Some(state.held_until.map_or(until, |h| h.max(until)));
         }
         self.persist(store).await;
+    }
+
+    /// What the service says of its current window (SmartBill's `X-RateLimit-Limit` and
+    /// `-Remaining`, smartbill-api.md §3.5): calls it counted beyond ours in our window are
+    /// someone else's on the same token (a colleague's browser): they are recorded as taken
+    /// slots, so our pace drops and the two of us together stay under the limit.
+    pub async fn observe_remote(&self, store: &dyn Store, clock: &dyn Clock, limit: u32, remaining: u32) {
+        self.ensure_loaded(store).await;
+        let now = clock.now_ms();
+        let window = self.window_ms();
+        let changed = {
+            let mut guard = self.state.borrow_mut();
+            let state = guard.get_or_insert_with(GovernorState::default);
+            let used = limit.saturating_sub(remaining) as usize;
+            let ours = state.calls.iter().filter(|&&t| t > now - window).count();
+            let known = state.foreign.iter().filter(|&&t| t > now - window).count();
+            let others = used.saturating_sub(ours);
+            if others > known {
+                state.foreign.extend(std::iter::repeat_n(now, others - known));
+                true
+            } else {
+                false
+            }
+        };
+        if changed {
+            self.persist(store).await;
+        }
     }
 
     /// The current lockout, if any.
@@ -324,6 +360,29 @@ mod tests {
             .try_acquire(&store, &clock, Priority::Interactive)
             .await
             .is_err());
+    }
+
+    #[tokio::test]
+    async fn calls_the_service_counted_beyond_ours_take_slots() {
+        let store = MemoryStore::new();
+        let clock = TestClock::at(40_000_000);
+        clock.set_speed(0.0);
+        let g = Governor::new(Service::SmartBill, SMARTBILL);
+        for _ in 0..5 {
+            g.try_acquire(&store, &clock, Priority::Background).await.unwrap();
+        }
+        // SmartBill says 20 of 30 are spent: 15 are another browser's.
+        g.observe_remote(&store, &clock, 30, 10).await;
+        // Seeing the same figure again adds nothing.
+        g.observe_remote(&store, &clock, 30, 10).await;
+        let mut more = 0;
+        while g.try_acquire(&store, &clock, Priority::Background).await.is_ok() {
+            more += 1;
+        }
+        assert_eq!(more, (SMARTBILL.calls - SMARTBILL.reserve) as usize - 20);
+        // They expire with the window, as ours do.
+        clock.advance_ms(SMARTBILL.window_ms + 1);
+        assert!(g.try_acquire(&store, &clock, Priority::Background).await.is_ok());
     }
 
     #[tokio::test]

@@ -105,7 +105,19 @@ impl<'a> MiniCrm<'a> {
         query: &[(&str, &str)],
         body: Option<&serde_json::Value>,
     ) -> Result<HttpResponse> {
+        // A request MiniCRM refused as unknown is not sent again for a while (a loop of the
+        // same refused call helps nobody): the same error comes back at once.
+        let refusal_key = refusal_key(&method, path, query);
         if let Some(gate) = &self.gate {
+            if let Ok(Some(r)) = crate::platform::load::<Refusal>(gate.store, &refusal_key).await {
+                if gate.clock.now_ms() - r.at_ms < REFUSAL_MEMORY_MS {
+                    return Err(Error::MiniCrm {
+                        status: r.status,
+                        kind: MiniCrmKind::Incompatible,
+                        text: r.text,
+                    });
+                }
+            }
             gate.enter().await?;
         }
         self.calls.set(self.calls.get() + 1);
@@ -133,7 +145,24 @@ impl<'a> MiniCrm<'a> {
                 detail,
             },
         })?;
-        check(&response)?;
+        let checked = check(&response);
+        if let (
+            Err(Error::MiniCrm {
+                kind: MiniCrmKind::Incompatible,
+                status,
+                text,
+            }),
+            Some(gate),
+        ) = (&checked, &self.gate)
+        {
+            let r = Refusal {
+                at_ms: gate.clock.now_ms(),
+                status: *status,
+                text: text.clone(),
+            };
+            let _ = crate::platform::save(gate.store, &refusal_key, &r).await;
+        }
+        checked?;
         Ok(response)
     }
 
@@ -378,10 +407,48 @@ impl<'a> MiniCrm<'a> {
     }
 }
 
+/// How long a request MiniCRM refused as unknown is not sent again.
+const REFUSAL_MEMORY_MS: i64 = 60 * 60 * 1000;
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Refusal {
+    at_ms: i64,
+    status: u16,
+    text: String,
+}
+
+/// The shape of a request: method, path with ids as `{id}`, the query parameters' names.
+fn refusal_key(method: &Method, path: &str, query: &[(&str, &str)]) -> String {
+    let template: Vec<&str> = path
+        .split('/')
+        .map(|seg| {
+            if !seg.is_empty() && seg.chars().all(|c| c.is_ascii_digit()) {
+                "{id}"
+            } else {
+                seg
+            }
+        })
+        .collect();
+    let mut names: Vec<&str> = query.iter().map(|(k, _)| *k).collect();
+    names.sort_unstable();
+    format!(
+        "refused.{} {}?{}",
+        method.as_str(),
+        template.join("/"),
+        names.join("&")
+    )
+}
+
 #[derive(serde::Deserialize)]
 struct IdReply {
     #[serde(rename = "Id", deserialize_with = "crate::money::de_id")]
     id: u64,
+}
+
+/// MiniCRM's words for a request it does not know (§1.6; the Hungarian tenant's localized form).
+fn incompatible(text: &str) -> bool {
+    let t = text.to_lowercase();
+    t.contains("unknown parameter") || t.contains("unknown url") || t.contains("ismeretlen paraméter")
 }
 
 /// Errors are plain text (§1.6).
@@ -395,6 +462,8 @@ fn check(response: &HttpResponse) -> Result<()> {
         401 | 403 => MiniCrmKind::Auth,
         // §1.6: the manual calls the missing add-on error "404 - Unauthorized".
         404 if text.to_ascii_lowercase().contains("unauthorized") => MiniCrmKind::Auth,
+        // §1.6: "Unknown/misspelled parameter" (400) and "Unknown URL" (404).
+        400 | 404 if incompatible(&text) => MiniCrmKind::Incompatible,
         404 => MiniCrmKind::NotFound,
         429 => MiniCrmKind::RateLimited,
         405 => MiniCrmKind::NotAllowed,

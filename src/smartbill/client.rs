@@ -122,11 +122,18 @@ impl<'a> SmartBill<'a> {
                 remaining,
                 reset_s: reset,
             }));
-            if let (0, Some(gate)) = (remaining, &self.gate) {
-                // SmartBill's window is spent: wait for the next one (§3.5).
+            if let Some(gate) = &self.gate {
+                // Calls SmartBill counted that are not ours (another browser on this token)
+                // take slots in our governor: we yield to them.
                 gate.governor
-                    .hold(gate.store, gate.clock, reset.saturating_mul(1000))
+                    .observe_remote(gate.store, gate.clock, limit, remaining)
                     .await;
+                if remaining == 0 {
+                    // SmartBill's window is spent: wait for the next one (§3.5).
+                    gate.governor
+                        .hold(gate.store, gate.clock, reset.saturating_mul(1000))
+                        .await;
+                }
             }
         }
         Ok(response)

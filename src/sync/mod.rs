@@ -25,6 +25,8 @@ const ACTIVITY_KEEP: usize = 30;
 pub enum JobKind {
     Payments,
     Stock,
+    /// Automatic emission's passes (in the activity log only; not a job of its own).
+    Emission,
 }
 
 impl JobKind {
@@ -32,6 +34,7 @@ impl JobKind {
         match self {
             JobKind::Payments => "payments",
             JobKind::Stock => "stock",
+            JobKind::Emission => "emission",
         }
     }
 }
@@ -183,6 +186,29 @@ pub async fn activity(store: &dyn Store) -> Vec<Run> {
         .unwrap_or_default()
 }
 
+/// A pass of automatic emission that did something or met a problem, in the activity log.
+pub async fn record_emission_pass(store: &dyn Store, now: i64, report: &crate::emission::poll::PollReport) {
+    if report.emitted == 0 && report.failed == 0 && report.needs_confirmation == 0 && report.errors.is_empty()
+    {
+        return;
+    }
+    let mut run = Run::new(JobKind::Emission, now, report.checked as usize, "auto");
+    run.counts.checked = report.checked;
+    run.counts.changed = report.emitted;
+    run.counts.failed = report.failed + report.needs_confirmation;
+    for e in &report.errors {
+        run.error(e.clone());
+    }
+    run.cursor = run.total;
+    run.finished_ms = Some(now);
+    run.status = if report.errors.is_empty() {
+        RunStatus::Done
+    } else {
+        RunStatus::Failed
+    };
+    record_activity(store, &run).await;
+}
+
 async fn record_activity(store: &dyn Store, run: &Run) {
     let mut list = activity(store).await;
     list.retain(|r| !(r.kind == run.kind && r.started_ms == run.started_ms));
@@ -197,6 +223,7 @@ pub fn enabled(kind: JobKind, settings: &Settings) -> bool {
         // Invoices of the last 30 days (proformas have no payment status).
         JobKind::Payments => true,
         JobKind::Stock => settings.stock.enabled && !settings.stock.warehouse.is_empty(),
+        JobKind::Emission => false,
     }
 }
 
@@ -237,7 +264,14 @@ impl<'a> Runner<'a> {
         }
         let s = load_schedule(self.app.store, kind).await;
         if let Some(reason) = s.due_reason {
+            // Asked for by a person here ("now", switching the sync on) or by an invoice issued
+            // here: in any browser.
             return Some(reason);
+        }
+        // The schedule runs in the team's one runner browser only (see `team`): two browsers
+        // syncing on a timer would spend the shared rate limits twice.
+        if !crate::team::runs_jobs(&self.settings) {
+            return None;
         }
         match s.next_due_ms {
             Some(at) if at <= self.now() => Some("schedule".into()),
@@ -261,6 +295,7 @@ impl<'a> Runner<'a> {
             let r = match kind {
                 JobKind::Payments => self.step_job::<payments::PaymentsJob>().await,
                 JobKind::Stock => self.step_job::<stock::StockJob>().await,
+                JobKind::Emission => continue,
             };
             match r {
                 Ok(r) => {
@@ -434,7 +469,7 @@ pub async fn status(app: &App<'_>, settings: &Settings) -> Result<Value> {
 /// MiniCRM write per stock item; one SmartBill read per invoice (plus a card write when it changed).
 fn per_item_ms(app: &App<'_>, kind: JobKind) -> i64 {
     let g = match kind {
-        JobKind::Stock => &app.runtime.governors.minicrm,
+        JobKind::Stock | JobKind::Emission => &app.runtime.governors.minicrm,
         JobKind::Payments => &app.runtime.governors.smartbill,
     };
     let limit = g.limit();

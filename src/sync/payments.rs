@@ -131,14 +131,9 @@ impl Worker for PaymentsJob {
                 doc_id,
                 project_id,
             } => {
-                let doc = em.minicrm()?.document(*kind, *doc_id).await?;
-                let field = runner.settings.integration.fields.get(Role::InvoiceNumber);
-                let text = field
-                    .and_then(|f| doc.project.get(f))
-                    .and_then(|v| v.as_str())
-                    .map(str::trim)
-                    .unwrap_or("")
-                    .to_string();
+                // The card's fields come from the card (`GET /Api/R3/Project/{id}`, §2.3).
+                let card = em.read_card(*project_id).await?;
+                let text = card.text(runner.settings.integration.fields.get(Role::InvoiceNumber));
                 if text.is_empty() {
                     return Ok(Outcome::Unchanged);
                 }
@@ -156,8 +151,8 @@ impl Worker for PaymentsJob {
                     document_url: String::new(),
                     document_view_url: String::new(),
                     document_id: String::new(),
-                    total: doc.amount.unwrap_or_default(),
-                    currency: doc.currency_code.clone(),
+                    total: Default::default(),
+                    currency: String::new(),
                     issue_date: today_ro(app.clock),
                     draft: false,
                     reconciled: false,
@@ -207,7 +202,9 @@ impl Worker for PaymentsJob {
             total: status.invoice_total_amount,
             checked_ms: app.clock.now_ms(),
         });
-        let changed = before.as_ref().map(|p| p.state) != Some(state);
+        // What the card shows is what was last written to it (emission records its "unpaid").
+        let shown = entry.card_payment.or(before.as_ref().map(|p| p.state));
+        let changed = shown != Some(state);
         if !changed {
             journal::save(app.store, &entry).await?;
             return Ok(Outcome::Unchanged);
@@ -232,6 +229,7 @@ impl Worker for PaymentsJob {
                 }
             }
         }
+        entry.card_payment = Some(state);
         entry.log(app.clock.now_ms(), format!("payment status: {state:?}"));
         journal::save(app.store, &entry).await?;
         Ok(Outcome::Changed)

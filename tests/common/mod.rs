@@ -59,9 +59,36 @@ pub fn content(url: &str) -> Sender {
     }
 }
 
+/// Another browser profile of the team: its own storage and worker, the same MiniCRM and
+/// SmartBill accounts.
+pub struct Browser {
+    pub store: MemoryStore,
+    pub runtime: Runtime,
+}
+
+impl Default for Browser {
+    fn default() -> Self {
+        Browser {
+            store: MemoryStore::new(),
+            runtime: Runtime::default(),
+        }
+    }
+}
+
 impl Env {
     pub fn app(&self) -> App<'_> {
         self.app_with(&self.runtime)
+    }
+
+    /// The app of another browser of the team.
+    pub fn app_in<'a>(&'a self, b: &'a Browser) -> App<'a> {
+        App {
+            transport: &self.transport,
+            store: &b.store,
+            clock: &self.clock,
+            runtime: &b.runtime,
+            host_permissions: vec!["https://ws.smartbill.ro/*".into(), "http://127.0.0.1/*".into()],
+        }
     }
 
     /// An app with another runtime: what a restarted service worker has (fresh locks and
@@ -101,14 +128,19 @@ impl Env {
     /// Configures the extension as the options page does: test MiniCRM (finds the module),
     /// take the suggested fields, save. `patch` is merged into the form first.
     pub async fn configure(&self, patch: Value) -> Value {
+        self.configure_in(&self.app(), patch).await
+    }
+
+    /// [`Self::configure`] in another browser's app.
+    pub async fn configure_in(&self, app: &App<'_>, patch: Value) -> Value {
         let mut form = self.form();
         merge(&mut form, &patch);
-        let found = self
-            .run(json!({"cmd": "testMiniCrm", "settings": form}), &page())
+        let found = app
+            .handle(json!({"cmd": "testMiniCrm", "settings": form}), &page())
             .await;
         form["minicrm"]["categoryId"] = found["module"]["id"].clone();
-        let checklist = self
-            .run(json!({"cmd": "checklist", "settings": form}), &page())
+        let checklist = app
+            .handle(json!({"cmd": "checklist", "settings": form}), &page())
             .await;
         let integration = form.get("integration").cloned().unwrap_or(json!({}));
         let mut integration = integration;
@@ -116,8 +148,8 @@ impl Env {
             integration["fields"] = checklist["schema"]["suggestion"].clone();
         }
         form["integration"] = integration;
-        let saved = self
-            .run(json!({"cmd": "saveSettings", "settings": form}), &page())
+        let saved = app
+            .handle(json!({"cmd": "saveSettings", "settings": form}), &page())
             .await;
         assert_eq!(saved["problems"], json!([]), "{saved}");
         saved
@@ -140,12 +172,31 @@ impl Env {
 
     /// A card command as the panel sends it.
     pub async fn card_action(&self, name: &str, action: &str) -> Value {
+        self.card_action_in(&self.app(), name, action).await
+    }
+
+    /// A card command as the panel of another browser sends it.
+    pub async fn card_action_in(&self, app: &App<'_>, name: &str, action: &str) -> Value {
         let url = self.card_url(name);
-        self.run(
+        app.handle(
             json!({"cmd": "card", "url": url, "action": action}),
             &content(&url),
         )
         .await
+    }
+
+    /// Injects a fault (see the sandbox's `/__control/faults`).
+    pub async fn fault(&self, fault: Value) {
+        self.control("/faults", fault).await;
+    }
+
+    /// Removes every fault.
+    pub async fn no_faults(&self) {
+        self.http
+            .delete(format!("{}/__control/faults", self.sandbox.urls.minicrm))
+            .send()
+            .await
+            .unwrap();
     }
 
     pub async fn control(&self, path: &str, body: Value) -> Value {

@@ -162,11 +162,16 @@ pub async fn serve(listener: tokio::net::TcpListener, app: Router) {
 const MAX_BODY: usize = 32 * 1024 * 1024;
 
 /// Middleware on both services: takes the fault (if one matches), runs the request, logs it.
-pub async fn observe(
-    State((shared, service)): State<(Shared, Service)>,
-    req: Request,
-    next: Next,
-) -> Response {
+/// The work runs in its own task: a client that goes away (a stopped worker, an aborted fetch)
+/// does not stop it, as it does not stop a real server that already has the request.
+pub async fn observe(State(state): State<(Shared, Service)>, req: Request, next: Next) -> Response {
+    match tokio::spawn(observe_detached(state, req, next)).await {
+        Ok(response) => response,
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+async fn observe_detached((shared, service): (Shared, Service), req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let logged = path.starts_with("/SBORO/") || path.starts_with("/Api/");
     if !logged {
