@@ -450,7 +450,7 @@ async fn add_invoices(AxState(shared): AxState<Shared>, Json(b): Json<InvoicesBo
         }
         out.push(
             json!({"series": series, "number": number, "issueDate": date.to_string(),
-                        "total": total.to_string(), "paid": collected.to_string(),
+                        "total": format!("{:.2}", total.round_dp(2)), "paid": format!("{:.2}", collected.round_dp(2)),
                         "documentId": reply["documentId"]}),
         );
     }
