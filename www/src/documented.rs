@@ -243,7 +243,7 @@ pub const READINGS: &[Point] = &[
         reading: Reading::BodyFieldsOutsideSwagger,
         key: "bodyFieldsOutsideSwagger",
         service: Service::SmartBill,
-        question: "Body fields the official Swagger 2.0 does not define: `useSBProductName` and `discountTaxValue` on invoice/proforma lines, `email.to`, `showExchangeRate` (prose only), `ecommercePluginInfo` (plugins only).",
+        question: "Body fields no definition of the official Swagger 2.0 has: `useSBProductName` (newer spec) and `discountTaxValue` (prose of fiscal receipts) on product lines, `email.to` (the reference's table), `showExchangeRate` (prose only), `ecommercePluginInfo` (plugins only).",
         source: "smartbill-api.md §2.1 ([D-new], [PLUGIN]); smartbill-swagger-v1.json",
         quote: "useSBProductName … [D-new][PLUGIN]; ecommercePluginInfo | object | no | sent only by official plugins; showExchangeRate | bool | no | old doc mentions it … absent from new spec",
         strict: "refused with 400 json_mapping_error \"Unrecognized property\"",
@@ -1000,59 +1000,46 @@ pub mod smartbill {
         schema: None,
     };
 
-    /// Product and discount lines share one schema (as the server's single DTO does); the
-    /// last entry is `discountTaxValue`, documented for fiscal-receipt lines only.
-    macro_rules! line_keys {
-        ($discount_tax_value:expr) => {
-            &[
-                k("name", Ty::Str, SW_PRODUCT),
-                k("code", Ty::Str, SW_PRODUCT),
-                k("productDescription", Ty::Str, SW_PRODUCT),
-                k("translatedName", Ty::Str, SW_PRODUCT),
-                k("translatedMeasuringUnit", Ty::Str, SW_PRODUCT),
-                k("measuringUnitName", Ty::Str, SW_PRODUCT),
-                k("currency", Ty::Str, SW_PRODUCT),
-                k("quantity", Ty::Num, SW_PRODUCT),
-                k("price", Ty::Num, SW_PRODUCT),
-                k("isTaxIncluded", Ty::Bool, SW_PRODUCT),
-                k("taxName", Ty::Str, SW_PRODUCT),
-                k("taxPercentage", Ty::Num, SW_PRODUCT),
-                k("exchangeRate", Ty::Num, SW_PRODUCT),
-                k("saveToDb", Ty::Bool, SW_PRODUCT),
-                k("warehouseName", Ty::Str, SW_PRODUCT),
-                k("isService", Ty::Bool, SW_PRODUCT),
-                k("isDiscount", Ty::Bool, SW_DISCOUNT),
-                k("numberOfItems", Ty::Int, SW_DISCOUNT),
-                k("discountType", Ty::Int, SW_DISCOUNT),
-                k("discountPercentage", Ty::Num, SW_DISCOUNT),
-                k("discountValue", Ty::Num, SW_DISCOUNT),
-                kl(
-                    "useSBProductName",
-                    Ty::Bool,
-                    "smartbill-api.md §2.1 [D-new][PLUGIN]",
-                    OUTSIDE,
-                ),
-                $discount_tax_value,
-            ]
-        };
-    }
-
+    /// Product and discount lines share one schema (as the server's single DTO does): the
+    /// Swagger's `dateProdus` and `dateDiscount`. `useSBProductName` (newer spec) and
+    /// `discountTaxValue` (named in the prose of `POST /payment` for fiscal receipts, in no
+    /// definition) only under the lenient reading of `bodyFieldsOutsideSwagger`.
     pub const PRODUCT: Shape = Shape {
-        keys: line_keys!(kl(
-            "discountTaxValue",
-            Ty::Num,
-            "smartbill-api.md §2.1 [D-old] (fiscal receipts only)",
-            OUTSIDE
-        )),
-        schema: None,
-    };
-
-    pub const RECEIPT_PRODUCT: Shape = Shape {
-        keys: line_keys!(k(
-            "discountTaxValue",
-            Ty::Num,
-            "swagger POST /payment (Bon discount example); smartbill-api.md §2.1 [D-old]"
-        )),
+        keys: &[
+            k("name", Ty::Str, SW_PRODUCT),
+            k("code", Ty::Str, SW_PRODUCT),
+            k("productDescription", Ty::Str, SW_PRODUCT),
+            k("translatedName", Ty::Str, SW_PRODUCT),
+            k("translatedMeasuringUnit", Ty::Str, SW_PRODUCT),
+            k("measuringUnitName", Ty::Str, SW_PRODUCT),
+            k("currency", Ty::Str, SW_PRODUCT),
+            k("quantity", Ty::Num, SW_PRODUCT),
+            k("price", Ty::Num, SW_PRODUCT),
+            k("isTaxIncluded", Ty::Bool, SW_PRODUCT),
+            k("taxName", Ty::Str, SW_PRODUCT),
+            k("taxPercentage", Ty::Num, SW_PRODUCT),
+            k("exchangeRate", Ty::Num, SW_PRODUCT),
+            k("saveToDb", Ty::Bool, SW_PRODUCT),
+            k("warehouseName", Ty::Str, SW_PRODUCT),
+            k("isService", Ty::Bool, SW_PRODUCT),
+            k("isDiscount", Ty::Bool, SW_DISCOUNT),
+            k("numberOfItems", Ty::Int, SW_DISCOUNT),
+            k("discountType", Ty::Int, SW_DISCOUNT),
+            k("discountPercentage", Ty::Num, SW_DISCOUNT),
+            k("discountValue", Ty::Num, SW_DISCOUNT),
+            kl(
+                "useSBProductName",
+                Ty::Bool,
+                "smartbill-api.md §2.1 [D-new][PLUGIN]",
+                OUTSIDE,
+            ),
+            kl(
+                "discountTaxValue",
+                Ty::Num,
+                "smartbill-api.md §2.1 [D-old]; swagger POST /payment (prose only)",
+                OUTSIDE,
+            ),
+        ],
         schema: None,
     };
 
@@ -1210,7 +1197,7 @@ pub mod smartbill {
                 "swagger #/definitions/exempluInvoicesList (smartbill-api.md §2.8)",
             ),
             k("issuerCnp", Ty::Str, SW_PAYMENT),
-            k("products", Ty::Arr(&RECEIPT_PRODUCT), SW_PAYMENT),
+            k("products", Ty::Arr(&PRODUCT), SW_PAYMENT),
             k("useStock", Ty::Bool, SW_PAYMENT),
             k("number", Ty::Str, SW_PAYMENT),
             k("returnFiscalPrinterText", Ty::Bool, SW_PAYMENT),
