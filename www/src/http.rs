@@ -420,3 +420,45 @@ pub fn basic_credentials(header: Option<&HeaderValue>) -> Option<(String, String
     let (user, secret) = text.split_once(':')?;
     Some((user.to_string(), secret.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fault_paths_are_prefixes_or_segment_patterns() {
+        assert!(fault_path_matches("/SBORO/api/invoice", "/SBORO/api/invoice/v2"));
+        assert!(fault_path_matches("", "/Api/R3/Project"));
+        assert!(fault_path_matches("/Api/*/*/Project", "/Api/Offer/931/Project"));
+        assert!(fault_path_matches("/Api/*/*/Project", "/Api/Order/841/Project/"));
+        assert!(!fault_path_matches("/Api/*/*/Project", "/Api/Order/841"));
+        assert!(!fault_path_matches(
+            "/Api/*/*/Project",
+            "/Api/R3/Project/1001/Project/x"
+        ));
+        assert!(fault_path_matches("/Api/R3/Project/*", "/Api/R3/Project/1001"));
+        assert!(!fault_path_matches("/Api/R3/Project/*", "/Api/R3/Project"));
+        assert!(fault_path_matches("/Api/R3/**", "/Api/R3/Contact/2001"));
+    }
+
+    #[test]
+    fn writes_only_and_alternative_methods() {
+        let fault: Fault = serde_json::from_value(serde_json::json!({
+            "service": "minicrm", "writesOnly": true, "path": "/Api/*/*/Project",
+            "kind": "latency", "ms": 8000, "forever": true
+        }))
+        .unwrap();
+        assert!(fault.matches(Service::MiniCrm, "POST", "/Api/Offer/931/Project"));
+        assert!(!fault.matches(Service::MiniCrm, "GET", "/Api/Offer/931/Project"));
+        assert!(!fault.matches(Service::SmartBill, "POST", "/Api/Offer/931/Project"));
+        assert_eq!(fault.kind, FaultKind::Latency { ms: 8000 });
+        let fault: Fault = serde_json::from_value(serde_json::json!({
+            "service": "minicrm", "method": "PUT|POST", "path": "/Api/R3/Project/*", "kind": "latency", "ms": 1
+        }))
+        .unwrap();
+        assert!(fault.matches(Service::MiniCrm, "PUT", "/Api/R3/Project/1001"));
+        assert!(fault.matches(Service::MiniCrm, "POST", "/Api/R3/Project/1001"));
+        assert!(!fault.matches(Service::MiniCrm, "GET", "/Api/R3/Project/1001"));
+        assert_eq!((fault.times, fault.forever), (1, false));
+    }
+}

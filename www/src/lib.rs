@@ -6,6 +6,12 @@
 //! SmartBill under `{smartbill_url}/SBORO/api`, MiniCRM under `{minicrm_url}/Api` with its card
 //! pages at `{minicrm_url}/{SystemId}/#Project-{CategoryId}/{ProjectId}`.
 //! Both ports also serve the control API under `/__control` (see [`control`]).
+//!
+//! The fakes are never wider than the reference: [`documented`] is the single allow-list of query
+//! parameters and body keys per endpoint, and the table of readings of the points where the
+//! reference is silent or contradicts itself (strict by default, switchable per point, per run
+//! with `--readings` / `SANDBOX_READINGS`). [`conformance`] judges a request log against it
+//! (`check-requests`).
 
 pub mod clock;
 pub mod conformance;
