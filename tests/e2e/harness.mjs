@@ -18,11 +18,27 @@ export const ARTIFACTS = join(ROOT, 'artifacts');
  */
 export const TIME_SCALE = 20;
 const SANDBOX_BIN = process.env.SANDBOX_BIN || join(ROOT, 'target', 'debug', 'sandbox');
+/**
+ * Every API request the sandboxes of this run receive is appended here (one file per sandbox
+ * process); `check-requests` judges them against the documented allow-list after the suite.
+ */
+export const REQUEST_LOGS = join(ARTIFACTS, 'requests');
+let sandboxCount = 0;
 
-/** Starts the sandbox binary on free ports; resolves with its info (URLs, credentials, ids). */
-export async function startSandbox() {
+/**
+ * Starts the sandbox binary on free ports; resolves with its info (URLs, credentials, ids, the
+ * tenant shape and the readings). The readings of silent points come from SANDBOX_READINGS
+ * (default strict) and the shape from SANDBOX_SHAPE, both inherited by the process; `shape`
+ * overrides the latter for one sandbox.
+ */
+export async function startSandbox({ shape } = {}) {
   if (!existsSync(SANDBOX_BIN)) throw new Error(`${SANDBOX_BIN} is missing: run cargo build -p sandbox`);
-  const child = spawn(SANDBOX_BIN, ['--smartbill-port', '0', '--minicrm-port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  mkdirSync(REQUEST_LOGS, { recursive: true });
+  sandboxCount += 1;
+  const requestLog = join(REQUEST_LOGS, `sandbox-${process.pid}-${sandboxCount}.jsonl`);
+  const args = ['--smartbill-port', '0', '--minicrm-port', '0', '--request-log', requestLog];
+  if (shape) args.push('--shape', shape);
+  const child = spawn(SANDBOX_BIN, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const info = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the sandbox did not start within 20 s')), 20000);
@@ -53,6 +69,7 @@ export async function startSandbox() {
     control,
     sent,
     keepBodies,
+    requestLog,
     reset: async () => {
       await keepBodies();
       return control('/reset', { body: { seed: true } });

@@ -3,28 +3,33 @@
 //!
 //! | method + path | body / query | does |
 //! |---|---|---|
-//! | `GET /__control/info` | | URLs, seeded credentials and ids (see [`crate::seed::info`]) |
-//! | `POST /__control/reset` | `{"seed": true}` (default true) | empties the world, reseeds it |
+//! | `GET /__control/info` | | URLs, seeded credentials and ids, the shape and the readings (see [`crate::seed::info_of`]) |
+//! | `POST /__control/reset` | `{"seed": true, "shape": "default"\|"typeIds", "readings": …}` (defaults: true, the run's shape and readings) | empties the world, reseeds it |
+//! | `GET /__control/readings` | | every silent or contradictory point: question, quote, both readings, the one in force |
+//! | `POST /__control/readings` | `{"all": "strict"\|"lenient", "<key>": "strict"\|"lenient"}` or `"lenient,unknownQuery=strict"` | switch readings (until the next reset) |
 //! | `GET /__control/requests` | `?service=smartbill\|minicrm&since=<seq>` | the request log |
 //! | `DELETE /__control/requests` | | clears the log |
-//! | `GET/POST/DELETE /__control/faults` | a [`Fault`] or a list of them | inject faults |
+//! | `GET/POST/DELETE /__control/faults` | a [`Fault`] or a list of them | inject faults (e.g. `{"service":"minicrm","writesOnly":true,"path":"/Api/*/*/Project","kind":"latency","ms":8000,"forever":true}`) |
 //! | `POST /__control/clock` | `{"speed": 100}`, `{"advanceMs": 600000}`, `{"set": "2026-11-27T10:00:00Z"}` | virtual time |
 //! | `/__control/smartbill/...` | | see `smartbill::control` |
 //! | `/__control/minicrm/...` | | see `minicrm::control` |
 
 use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::http::{Fault, LoggedRequest};
-use crate::{minicrm, seed, smartbill, Shared};
+use crate::{minicrm, seed, smartbill, Readings, Shared, TenantShape};
 
 pub fn router() -> Router<Shared> {
     Router::new()
         .route("/__control/info", get(info))
         .route("/__control/reset", post(reset))
+        .route("/__control/readings", get(get_readings).post(set_readings))
         .route("/__control/requests", get(requests).delete(clear_requests))
         .route("/__control/inflight", get(inflight))
         .route(
@@ -38,19 +43,57 @@ pub fn router() -> Router<Shared> {
 
 async fn info(State(s): State<Shared>) -> Json<Value> {
     let w = s.lock();
-    Json(seed::info(&w.urls))
+    Json(seed::info_of(&w))
 }
 
 #[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
 struct ResetBody {
     seed: Option<bool>,
+    shape: Option<String>,
+    readings: Option<Value>,
 }
 
-async fn reset(State(s): State<Shared>, body: Option<Json<ResetBody>>) -> Json<Value> {
-    let seed = body.and_then(|b| b.0.seed).unwrap_or(true);
+fn bad(text: &str) -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({"error": text}))).into_response()
+}
+
+async fn reset(State(s): State<Shared>, body: Option<Json<ResetBody>>) -> Response {
+    let body = body.map(|b| b.0).unwrap_or_default();
+    let seed = body.seed.unwrap_or(true);
+    let shape = match body.shape.as_deref() {
+        None => None,
+        Some(x) => match TenantShape::parse(x) {
+            Some(shape) => Some(shape),
+            None => return bad("shape: \"default\" or \"typeIds\""),
+        },
+    };
     let mut w = s.lock();
-    w.reset(seed);
-    Json(json!({"ok": true, "seeded": seed}))
+    let mut readings = w.defaults.0;
+    if let Some(r) = &body.readings {
+        if let Err(e) = readings.apply_json(r) {
+            return bad(&e);
+        }
+    }
+    w.reset(seed, shape);
+    w.readings = readings;
+    Json(json!({"ok": true, "seeded": seed, "shape": w.shape, "readings": w.readings.summary()}))
+        .into_response()
+}
+
+async fn get_readings(State(s): State<Shared>) -> Json<Value> {
+    let w = s.lock();
+    Json(json!({"summary": w.readings.summary(), "readings": w.readings.to_json(None)}))
+}
+
+async fn set_readings(State(s): State<Shared>, Json(body): Json<Value>) -> Response {
+    let mut w = s.lock();
+    let mut readings: Readings = w.readings;
+    if let Err(e) = readings.apply_json(&body) {
+        return bad(&e);
+    }
+    w.readings = readings;
+    Json(json!({"summary": w.readings.summary(), "readings": w.readings.to_json(None)})).into_response()
 }
 
 #[derive(Deserialize)]

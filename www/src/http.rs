@@ -74,13 +74,21 @@ pub enum FaultKind {
     HangAfterCommit,
 }
 
-/// A fault rule: applies to the next `times` requests of `service` whose method and path match.
+/// A fault rule: applies to the next `times` requests (or every one, with `forever`) of `service`
+/// whose method and path match.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Fault {
     pub service: Service,
+    /// A method, or several separated by `|` (`"POST|PUT"`); none matches every method.
     #[serde(default)]
     pub method: Option<String>,
-    /// Matches when the request path starts with it (e.g. `/SBORO/api/invoice`). Empty matches all.
+    /// Only writes: POST, PUT, PATCH, DELETE.
+    #[serde(default, alias = "writesOnly")]
+    pub writes_only: bool,
+    /// Without `*`: matches when the request path starts with it (e.g. `/SBORO/api/invoice`);
+    /// empty matches all. With `*`: segment by segment, `*` is any one segment and a final `**`
+    /// the rest (e.g. `/Api/*/*/Project` = `/Api/Offer/931/Project` and `/Api/Order/841/Project`,
+    /// `/Api/R3/Project/*` = a card's update but not the search).
     #[serde(default)]
     pub path: String,
     #[serde(flatten)]
@@ -88,6 +96,29 @@ pub struct Fault {
     /// How many requests it applies to; default 1.
     #[serde(default = "one")]
     pub times: u32,
+    /// Applies to every matching request until the faults are cleared (`times` is ignored).
+    #[serde(default)]
+    pub forever: bool,
+}
+
+/// A fault's path pattern against a request path (see [`Fault::path`]).
+pub fn fault_path_matches(pattern: &str, path: &str) -> bool {
+    if !pattern.contains('*') {
+        return path.starts_with(pattern);
+    }
+    let trim = |p: &str| -> String { p.trim_end_matches('/').to_string() };
+    let (pattern, path) = (trim(pattern), trim(path));
+    let mut a = pattern.split('/');
+    let mut b = path.split('/');
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some("**"), _) => return true,
+            (Some("*"), Some(seg)) if !seg.is_empty() => {}
+            (Some(p), Some(seg)) if p == seg => {}
+            _ => return false,
+        }
+    }
 }
 
 fn one() -> u32 {
@@ -96,13 +127,15 @@ fn one() -> u32 {
 
 impl Fault {
     fn matches(&self, service: Service, method: &str, path: &str) -> bool {
-        self.times > 0
+        let write = matches!(method, "POST" | "PUT" | "PATCH" | "DELETE");
+        (self.forever || self.times > 0)
             && self.service == service
             && self
                 .method
                 .as_deref()
-                .is_none_or(|m| m.eq_ignore_ascii_case(method))
-            && path.starts_with(&self.path)
+                .is_none_or(|m| m.split('|').any(|x| x.trim().eq_ignore_ascii_case(method)))
+            && (!self.writes_only || write)
+            && fault_path_matches(&self.path, path)
     }
 
     fn label(&self) -> &'static str {
@@ -205,10 +238,12 @@ async fn observe_detached((shared, service): (Shared, Service), req: Request, ne
             .iter_mut()
             .find(|f| f.matches(service, &method, &path))
             .map(|f| {
-                f.times -= 1;
+                if !f.forever {
+                    f.times -= 1;
+                }
                 f.clone()
             });
-        w.faults.retain(|f| f.times > 0);
+        w.faults.retain(|f| f.forever || f.times > 0);
         (seq, at_ms, fault)
     };
     let mut entry = LoggedRequest {
@@ -239,6 +274,10 @@ async fn observe_detached((shared, service): (Shared, Service), req: Request, ne
     let record = |entry: LoggedRequest| {
         let mut w = shared.lock();
         w.inflight.remove(&entry.seq);
+        let readings = w.readings.summary();
+        if let Some(file) = w.request_log.as_mut() {
+            file.append(&entry, &readings);
+        }
         w.log.push(entry);
     };
 
@@ -305,6 +344,78 @@ async fn observe_detached((shared, service): (Shared, Service), req: Request, ne
     Response::from_parts(parts, Body::from(out))
 }
 
+/// Decodes a query string (`+` as a space), keeping the order and repeated keys.
+pub fn decode_query(q: &str) -> Vec<(String, String)> {
+    fn decode(s: &str) -> String {
+        percent_encoding::percent_decode_str(&s.replace('+', " "))
+            .decode_utf8_lossy()
+            .into_owned()
+    }
+    q.split('&')
+        .filter(|s| !s.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
+        .collect()
+}
+
+/// The persistent request log (`sandbox --request-log FILE`): one JSON line per API request —
+/// service, method, path, query parameters (name and value), the body's key paths (see
+/// [`crate::documented::key_paths`]), the status and the readings in force. Appended, never
+/// cleared by a reset; `check-requests` judges it against the allow-list.
+pub struct RequestLogFile {
+    pub path: std::path::PathBuf,
+    file: std::fs::File,
+    failed: bool,
+}
+
+impl RequestLogFile {
+    pub fn open(path: &std::path::Path) -> std::io::Result<RequestLogFile> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+        Ok(RequestLogFile {
+            path: path.to_path_buf(),
+            file,
+            failed: false,
+        })
+    }
+
+    /// The JSON line of one request.
+    pub fn line(entry: &LoggedRequest, readings: &str) -> serde_json::Value {
+        let query: Vec<serde_json::Value> = decode_query(&entry.query)
+            .into_iter()
+            .map(|(k, v)| serde_json::json!([k, v]))
+            .collect();
+        serde_json::json!({
+            "service": entry.service,
+            "method": entry.method,
+            "path": entry.path,
+            "query": query,
+            "bodyKeys": crate::documented::key_paths(&entry.body),
+            "status": entry.status,
+            "readings": readings,
+            "atMs": entry.at_ms,
+        })
+    }
+
+    pub fn append(&mut self, entry: &LoggedRequest, readings: &str) {
+        use std::io::Write;
+        let line = RequestLogFile::line(entry, readings);
+        if let Err(e) = writeln!(self.file, "{line}") {
+            if !self.failed {
+                eprintln!(
+                    "sandbox: cannot write the request log {}: {e}",
+                    self.path.display()
+                );
+                self.failed = true;
+            }
+        }
+    }
+}
+
 /// The user part of a Basic `Authorization` header (the e-mail or SystemId), for the log.
 pub fn basic_user(header: Option<&HeaderValue>) -> Option<String> {
     basic_credentials(header).map(|(u, _)| u)
@@ -324,4 +435,46 @@ pub fn basic_credentials(header: Option<&HeaderValue>) -> Option<(String, String
     let text = String::from_utf8(decoded).ok()?;
     let (user, secret) = text.split_once(':')?;
     Some((user.to_string(), secret.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fault_paths_are_prefixes_or_segment_patterns() {
+        assert!(fault_path_matches("/SBORO/api/invoice", "/SBORO/api/invoice/v2"));
+        assert!(fault_path_matches("", "/Api/R3/Project"));
+        assert!(fault_path_matches("/Api/*/*/Project", "/Api/Offer/931/Project"));
+        assert!(fault_path_matches("/Api/*/*/Project", "/Api/Order/841/Project/"));
+        assert!(!fault_path_matches("/Api/*/*/Project", "/Api/Order/841"));
+        assert!(!fault_path_matches(
+            "/Api/*/*/Project",
+            "/Api/R3/Project/1001/Project/x"
+        ));
+        assert!(fault_path_matches("/Api/R3/Project/*", "/Api/R3/Project/1001"));
+        assert!(!fault_path_matches("/Api/R3/Project/*", "/Api/R3/Project"));
+        assert!(fault_path_matches("/Api/R3/**", "/Api/R3/Contact/2001"));
+    }
+
+    #[test]
+    fn writes_only_and_alternative_methods() {
+        let fault: Fault = serde_json::from_value(serde_json::json!({
+            "service": "minicrm", "writesOnly": true, "path": "/Api/*/*/Project",
+            "kind": "latency", "ms": 8000, "forever": true
+        }))
+        .unwrap();
+        assert!(fault.matches(Service::MiniCrm, "POST", "/Api/Offer/931/Project"));
+        assert!(!fault.matches(Service::MiniCrm, "GET", "/Api/Offer/931/Project"));
+        assert!(!fault.matches(Service::SmartBill, "POST", "/Api/Offer/931/Project"));
+        assert_eq!(fault.kind, FaultKind::Latency { ms: 8000 });
+        let fault: Fault = serde_json::from_value(serde_json::json!({
+            "service": "minicrm", "method": "PUT|POST", "path": "/Api/R3/Project/*", "kind": "latency", "ms": 1
+        }))
+        .unwrap();
+        assert!(fault.matches(Service::MiniCrm, "PUT", "/Api/R3/Project/1001"));
+        assert!(fault.matches(Service::MiniCrm, "POST", "/Api/R3/Project/1001"));
+        assert!(!fault.matches(Service::MiniCrm, "GET", "/Api/R3/Project/1001"));
+        assert_eq!((fault.times, fault.forever), (1, false));
+    }
 }

@@ -6,9 +6,17 @@
 //! SmartBill under `{smartbill_url}/SBORO/api`, MiniCRM under `{minicrm_url}/Api` with its card
 //! pages at `{minicrm_url}/{SystemId}/#Project-{CategoryId}/{ProjectId}`.
 //! Both ports also serve the control API under `/__control` (see [`control`]).
+//!
+//! The fakes are never wider than the reference: [`documented`] is the single allow-list of query
+//! parameters and body keys per endpoint, and the table of readings of the points where the
+//! reference is silent or contradicts itself (strict by default, switchable per point, per run
+//! with `--readings` / `SANDBOX_READINGS`). [`conformance`] judges a request log against it
+//! (`check-requests`).
 
 pub mod clock;
+pub mod conformance;
 pub mod control;
+pub mod documented;
 pub mod http;
 pub mod minicrm;
 pub mod pdf;
@@ -22,7 +30,9 @@ use axum::Router;
 use serde::Serialize;
 
 pub use clock::Clock;
+pub use documented::{Reading, Readings};
 pub use http::{Fault, FaultKind, LoggedRequest, Service};
+pub use seed::TenantShape;
 
 /// Everything the two fake services know, behind one lock. Handlers never hold the lock across `.await`.
 pub struct World {
@@ -36,6 +46,14 @@ pub struct World {
     pub smartbill: smartbill::State,
     pub minicrm: minicrm::State,
     pub urls: Urls,
+    /// The reading in force on each silent or contradictory point (see [`documented::READINGS`]).
+    pub readings: Readings,
+    /// The tenant's shape (which names the SmartBill extension's card fields have).
+    pub shape: TenantShape,
+    /// What a reset returns to: the run's readings and shape (from the binary's flags).
+    pub defaults: (Readings, TenantShape),
+    /// The persistent request log (`--request-log`), never cleared by a reset.
+    pub request_log: Option<http::RequestLogFile>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -57,7 +75,7 @@ impl Shared {
 }
 
 impl World {
-    fn new(urls: Urls, seed: bool) -> World {
+    fn new(urls: Urls, seed: bool, shape: TenantShape, readings: Readings) -> World {
         let mut w = World {
             clock: Clock::new(),
             log: Vec::new(),
@@ -65,8 +83,12 @@ impl World {
             next_seq: 1,
             faults: Vec::new(),
             smartbill: smartbill::State::default(),
-            minicrm: minicrm::State::default(),
+            minicrm: minicrm::State::new(shape),
             urls,
+            readings,
+            shape,
+            defaults: (readings, shape),
+            request_log: None,
         };
         if seed {
             seed::apply(&mut w);
@@ -74,11 +96,16 @@ impl World {
         w
     }
 
-    /// Back to an empty (or freshly seeded) world; the clock speed and the URLs are kept.
-    pub fn reset(&mut self, seed: bool) {
+    /// Back to an empty (or freshly seeded) world of `shape` (default: the run's shape), with the
+    /// run's readings; the clock speed, the URLs and the persistent request log are kept.
+    pub fn reset(&mut self, seed: bool, shape: Option<TenantShape>) {
         let urls = self.urls.clone();
         let speed = self.clock.speed();
-        *self = World::new(urls, seed);
+        let defaults = self.defaults;
+        let request_log = self.request_log.take();
+        *self = World::new(urls, seed, shape.unwrap_or(defaults.1), defaults.0);
+        self.defaults = defaults;
+        self.request_log = request_log;
         self.clock.set_speed(speed);
     }
 }
@@ -93,6 +120,12 @@ pub struct Config {
     pub seed: bool,
     /// Bind address; defaults to 127.0.0.1.
     pub host: Option<String>,
+    /// The readings of silent points for the run (default: all strict).
+    pub readings: Readings,
+    /// The tenant's shape for the run (default: [`TenantShape::Default`]).
+    pub shape: TenantShape,
+    /// Appends every API request as a JSON line to this file (never cleared by a reset).
+    pub request_log: Option<std::path::PathBuf>,
 }
 
 pub struct Sandbox {
@@ -120,7 +153,11 @@ pub async fn start(config: Config) -> anyhow::Result<Sandbox> {
         smartbill: format!("http://{}:{}", host, sb_addr.port()),
         minicrm: format!("http://{}:{}", host, mc_addr.port()),
     };
-    let state = Shared(Arc::new(Mutex::new(World::new(urls.clone(), config.seed))));
+    let mut world = World::new(urls.clone(), config.seed, config.shape, config.readings);
+    if let Some(path) = &config.request_log {
+        world.request_log = Some(http::RequestLogFile::open(path)?);
+    }
+    let state = Shared(Arc::new(Mutex::new(world)));
 
     let sb_app: Router = Router::new()
         .merge(smartbill::router())

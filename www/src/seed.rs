@@ -4,9 +4,41 @@
 //!
 //! CIFs and the CNP below pass the Romanian control-digit checks.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::{Urls, World};
+use crate::{Readings, Urls, World};
+
+/// Which names the MiniCRM tenant gives the five card fields of the "Smart Bill" extension
+/// (minicrm-api.md §5: unknown).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TenantShape {
+    /// Readable names, different on the two modules (`SmartBillInvoiceNumber`…, `NumarFacturaSmartBill`…).
+    #[default]
+    Default,
+    /// Auto names by type and id only (`Text2201`, `Url2202`, `Enum2203`, `File2204`, `Text2205` on
+    /// offers; `Text3301`, `Text3302`, `Enum3303`, `File3304`, `Text3305` on orders): the link is a
+    /// `Url` on offers and a `Text` on orders; some cards were invoiced before and show values.
+    TypeIds,
+}
+
+impl TenantShape {
+    pub fn parse(s: &str) -> Option<TenantShape> {
+        match s {
+            "default" => Some(TenantShape::Default),
+            "typeIds" => Some(TenantShape::TypeIds),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TenantShape::Default => "default",
+            TenantShape::TypeIds => "typeIds",
+        }
+    }
+}
 
 // --- SmartBill account -------------------------------------------------------------------------
 pub const SMARTBILL_EMAIL: &str = "contabilitate@firmademo.ro";
@@ -49,9 +81,20 @@ pub const CUSTOMER_PAYER_CIF: &str = "RO40571235";
 /// An individual (CNP).
 pub const CUSTOMER_PERSON_CNP: &str = "1850315224515";
 
-/// Everything a test or the demo needs to configure the extension against the sandbox.
+/// Everything a test or the demo needs to configure the extension against the sandbox (default
+/// shape, strict readings; see [`info_of`] for a running world).
 pub fn info(urls: &Urls) -> Value {
+    info_for(urls, TenantShape::Default, Readings::strict())
+}
+
+/// The info of a running world: its shape (`minicrm.shape`, `minicrm.cards.fields`) and readings.
+pub fn info_of(w: &World) -> Value {
+    info_for(&w.urls, w.shape, w.readings)
+}
+
+pub fn info_for(urls: &Urls, shape: TenantShape, readings: Readings) -> Value {
     json!({
+        "readings": readings.summary(),
         "urls": urls,
         "smartbill": {
             "apiBase": format!("{}/SBORO/api", urls.smartbill),
@@ -73,7 +116,8 @@ pub fn info(urls: &Urls) -> Value {
             "offersCategory": OFFERS_CATEGORY,
             "ordersCategory": ORDERS_CATEGORY,
             "salesCategory": SALES_CATEGORY,
-            "cards": crate::minicrm::seed_cards_info(),
+            "shape": shape,
+            "cards": crate::minicrm::seed_cards_info_of(shape),
         },
     })
 }
@@ -82,5 +126,54 @@ pub fn info(urls: &Urls) -> Value {
 pub fn apply(w: &mut World) {
     let today = w.clock.today_ro();
     crate::smartbill::seed(&mut w.smartbill, today);
-    crate::minicrm::seed(&mut w.minicrm, today);
+    let base = w.urls.minicrm.clone();
+    crate::minicrm::seed(&mut w.minicrm, today, w.shape, &base);
+    seed_invoiced(w, today);
+}
+
+/// The `typeIds` shape's invoiced cards have their invoices in SmartBill (series FCT, numbers
+/// below the series' next number), with the collections their payment status shows.
+fn seed_invoiced(w: &mut World, today: chrono::NaiveDate) {
+    let invoices = crate::minicrm::seeded_invoices(w.shape);
+    if invoices.is_empty() {
+        return;
+    }
+    let next = w.smartbill.next_number(INVOICE_SERIES).unwrap_or(INVOICE_NEXT);
+    for (number, customer, lines, paid) in invoices {
+        let Ok(n) = number.parse::<u32>() else { continue };
+        w.smartbill.set_next_number(INVOICE_SERIES, n);
+        let (name, vat) = w
+            .minicrm
+            .contacts
+            .get(&customer)
+            .map(|c| (c.display_name(), c.get("VatNumber").to_string()))
+            .unwrap_or_default();
+        let products: Vec<Value> = lines
+            .iter()
+            .map(|l| {
+                json!({"name": l.name, "code": l.code, "measuringUnitName": "buc", "currency": "RON",
+                       "quantity": l.quantity.parse::<f64>().unwrap_or(1.0),
+                       "price": l.price.parse::<f64>().unwrap_or(0.0),
+                       "taxName": if l.vat == 11 { "Redusa" } else { "Normala" }, "taxPercentage": l.vat})
+            })
+            .collect();
+        let issue = today.checked_sub_days(chrono::Days::new(2)).unwrap_or(today);
+        let body = json!({
+            "companyVatCode": COMPANY_CIF, "seriesName": INVOICE_SERIES, "issueDate": issue.to_string(),
+            "client": {"name": name, "vatCode": vat, "country": "Romania"},
+            "products": products,
+        });
+        let origin = w.urls.smartbill.clone();
+        let now = w.clock.now().to_rfc3339();
+        if crate::smartbill::control::issue_direct(&mut w.smartbill, &origin, today, &now, &body).is_ok() {
+            if let Ok(amount) = paid.parse::<rust_decimal::Decimal>() {
+                if !amount.is_zero() {
+                    let _ = w
+                        .smartbill
+                        .record_payment(INVOICE_SERIES, number, amount, "Ordin plata", issue);
+                }
+            }
+        }
+    }
+    w.smartbill.set_next_number(INVOICE_SERIES, next);
 }

@@ -98,6 +98,11 @@ impl Mc {
         .await;
     }
 
+    /// Switches readings (`{"<key>": "lenient"}`) until the next reset.
+    async fn readings(&self, body: Value) {
+        self.control("POST", "/readings", Some(body)).await;
+    }
+
     async fn project(&self, id: u64) -> Value {
         let all = self.control("GET", "/minicrm/projects", None).await;
         all["projects"]
@@ -122,19 +127,26 @@ fn result_ids(v: &Value) -> Vec<String> {
 }
 
 #[tokio::test]
-async fn auth_bad_credentials_and_missing_addon_give_401_plain_text() {
+async fn auth_failures_are_404_unauthorized_or_401_under_the_lenient_reading() {
     let mc = Mc::start().await;
+    // Strict: the manual's "404 - Unauthorized" (§1.6).
     let r = mc.send("GET", "/Api/R3/Category", None, None).await;
-    assert_eq!(r.status, 401);
+    assert_eq!(r.status, 404);
+    assert_eq!(r.text, "Unauthorized");
     assert!(r.content_type.starts_with("text/plain"), "{}", r.content_type);
     let r = mc
         .send("GET", "/Api/R3/Category", None, Some((SYSTEM_ID, "wrong-key")))
         .await;
-    assert_eq!(r.status, 401);
+    assert_eq!(r.status, 404);
     let r = mc
         .send("GET", "/Api/R3/Category", None, Some(("99999", API_KEY)))
         .await;
-    assert_eq!(r.status, 401);
+    assert_eq!(r.status, 404);
+    mc.readings(json!({"authFailureStatus": "lenient"})).await;
+    let r = mc
+        .send("GET", "/Api/R3/Category", None, Some((SYSTEM_ID, "wrong-key")))
+        .await;
+    assert_eq!((r.status, r.text.as_str()), (401, "Unauthorized"));
 
     let r = mc.api("GET", "/Api/R3/Category", None).await;
     assert_eq!(r.status, 200);
@@ -148,6 +160,8 @@ async fn auth_bad_credentials_and_missing_addon_give_401_plain_text() {
         assert_eq!(r.status, 401, "{path}");
         assert_eq!(r.text, "Unauthorized");
     }
+    mc.readings(json!({"authFailureStatus": "strict"})).await;
+    assert_eq!(mc.api("GET", "/Api/R3/Category", None).await.status, 404);
     mc.control("POST", "/minicrm/settings", Some(json!({"apiAddon": true})))
         .await;
     assert_eq!(mc.api("GET", "/Api/R3/Category", None).await.status, 200);
@@ -164,9 +178,16 @@ async fn rate_limit_60_per_sliding_minute_on_r3_only_then_recovers() {
     assert_eq!(r.status, 429);
     assert!(r.headers.get("retry-after").is_none());
     assert!(r.content_type.starts_with("text/plain"));
-    // Document endpoints are not limited by default...
+    // Document endpoints count too under the strict reading of §1.3's silence...
+    assert_eq!(mc.api("GET", "/Api/Offer/List", None).await.status, 429);
+    // ...not under the lenient one (the control flag is the same reading).
+    mc.control(
+        "POST",
+        "/minicrm/settings",
+        Some(json!({"limitDocuments": false})),
+    )
+    .await;
     assert_eq!(mc.api("GET", "/Api/Offer/List", None).await.status, 200);
-    // ...unless the control flag says so.
     mc.control("POST", "/minicrm/settings", Some(json!({"limitDocuments": true})))
         .await;
     assert_eq!(mc.api("GET", "/Api/Offer/List", None).await.status, 429);
@@ -273,11 +294,14 @@ async fn categories_and_schemas() {
 async fn project_list_has_ids_and_detail_has_labels() {
     let mc = Mc::start().await;
     let list = mc.get("/Api/R3/Project?CategoryId=21").await;
-    assert_eq!(list["Count"], 4);
+    assert_eq!(list["Count"], 5);
+    // Strict reading of §2.3 (old help pages): every value a string.
     let item = &list["Results"]["1001"];
-    assert_eq!(item["StatusId"], 3002);
-    assert_eq!(item["UserId"], 39636);
-    assert_eq!(item["BusinessId"], 2001);
+    assert_eq!(item["Id"], "1001");
+    assert_eq!(item["StatusId"], "3002");
+    assert_eq!(item["UserId"], "39636");
+    assert_eq!(item["BusinessId"], "2001");
+    assert_eq!(item["Deleted"], "0");
     assert!(item["Url"].as_str().unwrap().ends_with("/Api/R3/Project/1001"));
     assert!(
         list["Results"]["1003"].get("BusinessId").is_none(),
@@ -306,7 +330,19 @@ async fn project_list_has_ids_and_detail_has_labels() {
     assert_eq!(mc.get("/Api/R3/Project?Enum1221=Recomandare").await["Count"], 1);
     let r = mc.api("GET", "/Api/R3/Project?Bogus=1", None).await;
     assert_eq!(r.status, 400);
-    // An empty R3 search keeps Results as an object.
+    assert_eq!(r.text, "Project (GET): Unknown parameter 'Bogus'.");
+    // An empty search: `[]` (strict reading of §1.5).
+    let none = mc.get("/Api/R3/Project?CategoryId=21&StatusId=3005").await;
+    assert_eq!(none, json!({"Count": 0, "Results": []}));
+
+    // The lenient readings: numbers (newer manual, live captures), `{}` when empty.
+    mc.readings(json!({"projectListStrings": "lenient", "emptyResults": "lenient"}))
+        .await;
+    let list = mc.get("/Api/R3/Project?CategoryId=21").await;
+    let item = &list["Results"]["1001"];
+    assert_eq!(item["StatusId"], 3002);
+    assert_eq!(item["UserId"], 39636);
+    assert_eq!(item["BusinessId"], 2001);
     let none = mc.get("/Api/R3/Project?CategoryId=21&StatusId=3005").await;
     assert_eq!(none, json!({"Count": 0, "Results": {}}));
 }
@@ -514,8 +550,11 @@ async fn documents_are_strings_with_computed_totals() {
     let cards = &info["minicrm"]["cards"];
     let o = mc.get("/Api/Offer/931").await;
     assert_eq!(o["Id"], "931");
-    assert_eq!(o["ProjectId"], "1001");
-    assert_eq!(o["CustomerId"], "2001");
+    // Strict reading of §2.9: the offer GET example has neither.
+    assert!(
+        o.get("ProjectId").is_none() && o.get("CustomerId").is_none(),
+        "{o}"
+    );
     assert_eq!(o["Type"], "Offer");
     assert_eq!(o["CurrencyCode"], "RON");
     // 8400 + 1560 + 142 - 505.10 = 9596.90 net; VAT per line: 1764 + 327.60 + 29.82 - 106.07.
@@ -568,6 +607,8 @@ async fn documents_are_strings_with_computed_totals() {
 
     let order = mc.get("/Api/Order/843").await;
     assert_eq!(order["Type"], "Order");
+    assert_eq!(order["ProjectId"], "1103");
+    assert_eq!(order["CustomerId"], "2001");
     assert_eq!(order["Items"][0]["VAT"], "11%");
     assert_eq!(order["Items"][1]["Unit"], "oră");
     assert_eq!(order["Items"][1]["Quantity"], "3.0000");
@@ -580,7 +621,13 @@ async fn documents_are_strings_with_computed_totals() {
     );
     assert_eq!(person["CurrencyCode"], "EUR");
 
-    // Every seeded card's amount matches its document.
+    // Every seeded card's amount matches its document (offers show their ids when lenient).
+    mc.readings(json!({"offerDetailIds": "lenient"})).await;
+    let o = mc.get("/Api/Offer/931").await;
+    assert_eq!(
+        (&o["ProjectId"], &o["CustomerId"]),
+        (&json!("1001"), &json!("2001"))
+    );
     for (key, card) in cards.as_object().unwrap() {
         let Some(doc) = card["documentId"].as_u64() else {
             continue;
@@ -599,11 +646,19 @@ async fn documents_are_strings_with_computed_totals() {
     );
 }
 
+/// The virtual clock's time in Hungary (Europe/Budapest, with summer time).
+async fn hu_now(mc: &Mc) -> chrono::NaiveDateTime {
+    let now = mc.control("GET", "/clock", None).await;
+    let now: chrono::DateTime<chrono::Utc> = now["now"].as_str().unwrap().parse().unwrap();
+    sandbox::clock::to_local(now, sandbox::clock::BUDAPEST)
+}
+
 #[tokio::test]
 async fn document_lists_filter_sort_and_quirks() {
     let mc = Mc::start().await;
+    mc.unlimited().await;
     let offers = mc.get("/Api/Offer/List").await;
-    assert_eq!(offers["Count"], 4);
+    assert_eq!(offers["Count"], 4, "the un-issued offer is not listed (strict)");
     // Most recently modified first.
     assert_eq!(result_ids(&offers), vec!["934", "933", "932", "931"]);
     let item = &offers["Results"]["931"];
@@ -618,25 +673,33 @@ async fn document_lists_filter_sort_and_quirks() {
     assert_eq!(result_ids(&orders), vec!["843", "842", "841"]);
 
     // Empty list: Results is an array.
-    let empty = mc.get("/Api/Offer/List?ProjectId=999999").await;
+    let empty = mc.get("/Api/Offer/List?StatusGroup=Failed").await;
     assert_eq!(empty, json!({"Count": 0, "Results": []}));
     assert_eq!(
         mc.get("/Api/Offer/List?Page=1").await,
         json!({"Count": 4, "Results": []})
     );
 
-    assert_eq!(
-        result_ids(&mc.get("/Api/Offer/List?ProjectId=1002").await),
-        vec!["932"]
-    );
+    // Only Page, UpdatedSince and StatusGroup are documented (§2.9).
+    for q in [
+        "ProjectId=1002",
+        "CustomerId=2003",
+        "Status=Acceptat%C4%83",
+        "Type=Offer",
+    ] {
+        let r = mc.api("GET", &format!("/Api/Offer/List?{q}"), None).await;
+        assert_eq!(r.status, 400, "{q}");
+        let name = q.split('=').next().unwrap();
+        assert_eq!(r.text, format!("Offer (GET): Unknown parameter '{name}'."));
+        let r = mc.api("GET", &format!("/Api/Order/List?{q}"), None).await;
+        assert_eq!(r.text, format!("Order (GET): Unknown parameter '{name}'."));
+    }
 
-    // A write bumps UpdatedAt: UpdatedSince (Hungarian time) then finds only that document, first.
-    let now = mc.control("GET", "/clock", None).await;
-    let now: chrono::DateTime<chrono::FixedOffset> = now["now"].as_str().unwrap().parse().unwrap();
-    let hu = now.with_timezone(&chrono::FixedOffset::east_opt(3600).unwrap());
-    let since = (hu - chrono::TimeDelta::seconds(2))
+    // A change of the card is not a change of the document (strict): UpdatedSince ignores it.
+    let since = (hu_now(&mc).await - chrono::TimeDelta::seconds(2))
         .format("%Y-%m-%d %H:%M:%S")
         .to_string();
+    let q = since.replace(' ', "%20");
     let r = mc
         .api(
             "POST",
@@ -645,39 +708,65 @@ async fn document_lists_filter_sort_and_quirks() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    let q = since.replace(' ', "%20");
+    let recent = mc.get(&format!("/Api/Offer/List?UpdatedSince={q}")).await;
+    assert_eq!(recent, json!({"Count": 0, "Results": []}));
+    assert_eq!(result_ids(&mc.get("/Api/Offer/List").await)[0], "934");
+    // ...under the lenient reading it counts, and sorts first.
+    mc.readings(json!({"documentListCardChanges": "lenient"})).await;
     let recent = mc.get(&format!("/Api/Offer/List?UpdatedSince={q}")).await;
     assert_eq!(result_ids(&recent), vec!["932"]);
     assert_eq!(result_ids(&mc.get("/Api/Offer/List").await)[0], "932");
-    let tomorrow = (hu + chrono::TimeDelta::days(1)).format("%Y-%m-%d").to_string();
+    mc.readings(json!({"documentListCardChanges": "strict"})).await;
+    // The document's own change counts under both: a new offer.
+    let r = mc
+        .api(
+            "POST",
+            "/Api/Offer",
+            Some(json!({"CustomerId": "2005", "Items": [{"Name": "Carte", "PriceNet": "10", "Quantity": "1", "VAT": "11"}]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let new_id = r.json()["Id"].as_str().unwrap().to_string();
+    let recent = mc.get(&format!("/Api/Offer/List?UpdatedSince={q}")).await;
+    assert_eq!(result_ids(&recent), vec![new_id.clone()]);
+    // The three documented forms of UpdatedSince; nothing else.
+    let minute = since[..16].replace(' ', "%20");
+    assert_eq!(
+        result_ids(&mc.get(&format!("/Api/Offer/List?UpdatedSince={minute}")).await),
+        vec![new_id]
+    );
+    let tomorrow = (hu_now(&mc).await + chrono::TimeDelta::days(1))
+        .format("%Y-%m-%d")
+        .to_string();
     assert_eq!(
         mc.get(&format!("/Api/Offer/List?UpdatedSince={tomorrow}")).await["Count"],
         0
     );
+    for bad in [
+        "yesterday",
+        "2026-01-05T10:00:00",
+        "2026-1-5",
+        "2026-01-05%2010",
+        "2026-01-05%2B10:00",
+    ] {
+        assert_eq!(
+            mc.api("GET", &format!("/Api/Offer/List?UpdatedSince={bad}"), None)
+                .await
+                .status,
+            400,
+            "{bad}"
+        );
+    }
 
-    let accepted = mc.get("/Api/Offer/List?Status=Acceptat%C4%83").await;
-    assert_eq!(result_ids(&accepted), vec!["932"]);
-    assert_eq!(accepted["Results"]["932"]["StatusGroup"], "Success");
     assert_eq!(
         result_ids(&mc.get("/Api/Offer/List?StatusGroup=Success").await),
         vec!["932"]
     );
-    assert_eq!(mc.get("/Api/Offer/List?StatusGroup=Open").await["Count"], 3);
-
+    assert_eq!(mc.get("/Api/Offer/List?StatusGroup=Open").await["Count"], 4);
     assert_eq!(
         mc.api("GET", "/Api/Offer/List?StatusGroup=Nope", None)
             .await
             .status,
-        400
-    );
-    assert_eq!(
-        mc.api("GET", "/Api/Offer/List?UpdatedSince=yesterday", None)
-            .await
-            .status,
-        400
-    );
-    assert_eq!(
-        mc.api("GET", "/Api/Offer/List?Status=Nope", None).await.status,
         400
     );
 }
@@ -705,6 +794,33 @@ async fn card_fields_through_document_endpoint_including_files() {
     let p = mc.get("/Api/R3/Project/1001").await;
     assert_eq!(p["SmartBillPaymentStatus"], "Neîncasată");
 
+    // A File field through the document endpoint: refused under the strict reading (§3, §8)...
+    let r = mc
+        .api(
+            "POST",
+            "/Api/Offer/931/Project",
+            Some(json!({"SmartBillInvoicePdf": "https://example.com/f.pdf"})),
+        )
+        .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.text,
+        "Offer (POST): The File field 'Factura .pdf' cannot be set here."
+    );
+    // ...while the documented way, the card's own PUT, works.
+    let r = mc
+        .api(
+            "PUT",
+            "/Api/R3/Project/1001",
+            Some(json!({"SmartBillInvoicePdf": "https://example.com/g.pdf"})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        mc.get("/Api/R3/Project/1001").await["SmartBillInvoicePdf"],
+        "https://example.com/g.pdf"
+    );
+    mc.readings(json!({"fileViaDocumentProject": "lenient"})).await;
     // A file URL outside the sandbox is stored as it is (no internet).
     let r = mc
         .api(
@@ -831,13 +947,26 @@ async fn order_transitions_follow_the_table() {
     assert_eq!(r.status, 200, "{}", r.text);
     assert_eq!(status(&r.json()), "3103");
     assert_eq!(mc.get("/Api/R3/Project/1101").await["StatusId"], "Finalizată");
-    // GET works too (public clients send GET).
+    // The manual says POST; GET (public clients) only under the lenient reading.
+    assert_eq!(mc.api("GET", "/Api/Order/841/Paid", None).await.status, 405);
+    assert_eq!(
+        mc.api(
+            "POST",
+            "/Api/Order/841/Paid",
+            Some(json!({"PaymentDate": "2026-01-05"}))
+        )
+        .await
+        .text,
+        "Order (POST): Unknown parameter 'PaymentDate'.",
+        "no body is documented"
+    );
+    mc.readings(json!({"orderTransitionsGet": "lenient"})).await;
     let r = mc.api("GET", "/Api/Order/841/Paid", None).await;
     assert_eq!(r.status, 200);
     let paid = r.json();
     assert_eq!(status(&paid), "3104");
     assert!(!paid["Paid"].as_str().unwrap().is_empty());
-    let listed = mc.get("/Api/Order/List?ProjectId=1101").await;
+    let listed = mc.get("/Api/Order/List").await;
     assert_eq!(listed["Results"]["841"]["Status"], "Plătită");
     assert_eq!(listed["Results"]["841"]["StatusGroup"], "Success");
     let r = mc.api("POST", "/Api/Order/841/Storno", None).await;
@@ -850,15 +979,16 @@ async fn order_transitions_follow_the_table() {
     );
 
     // Draft → In progress issues the order; it is then listed.
-    assert_eq!(mc.get("/Api/Order/List?ProjectId=1104").await["Count"], 0);
+    let listed = |v: &Value| result_ids(v).contains(&"844".to_string());
+    assert!(!listed(&mc.get("/Api/Order/List").await));
     assert_eq!(mc.get("/Api/Order/844").await["Number"], "");
     let r = mc.api("POST", "/Api/Order/844/Finalize", None).await;
     assert_eq!(r.status, 200);
     assert!(!r.json()["Number"].as_str().unwrap().is_empty());
-    assert_eq!(mc.get("/Api/Order/List?ProjectId=1104").await["Count"], 1);
+    assert!(listed(&mc.get("/Api/Order/List").await));
     let r = mc.api("POST", "/Api/Order/844/Edit", None).await;
     assert_eq!(status(&r.json()), "3101");
-    assert_eq!(mc.get("/Api/Order/List?ProjectId=1104").await["Count"], 0);
+    assert!(!listed(&mc.get("/Api/Order/List").await));
 }
 
 #[tokio::test]
@@ -1025,9 +1155,13 @@ async fn products_upsert_by_sku_and_delete() {
 #[tokio::test]
 async fn contacts_create_update_and_search() {
     let mc = Mc::start().await;
-    let r = mc
-        .api("PUT", "/Api/R3/Contact", Some(json!({"Type": "Cég", "Name": "Șantierul Nou SRL", "VatNumber": "12345678", "Email": "office@santier.ro"})))
-        .await;
+    // Localized Type labels only under the lenient reading (§2.4 [INF]).
+    let body = json!({"Type": "Cég", "Name": "Șantierul Nou SRL", "VatNumber": "12345678", "Email": "office@santier.ro"});
+    let r = mc.api("PUT", "/Api/R3/Contact", Some(body.clone())).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.text, "Contact (PUT): Invalid value 'Cég' for the Type field.");
+    mc.readings(json!({"contactTypeLabels": "lenient"})).await;
+    let r = mc.api("PUT", "/Api/R3/Contact", Some(body)).await;
     assert_eq!(r.status, 200, "{}", r.text);
     let company = r.json()["Id"].as_u64().unwrap();
     let c = mc.get(&format!("/Api/R3/Contact/{company}")).await;
@@ -1035,13 +1169,13 @@ async fn contacts_create_update_and_search() {
     assert_eq!(c["Name"], "Șantierul Nou SRL");
     assert_eq!(c["EUVatNumber"], "");
 
-    let r = mc
-        .api(
-            "PUT",
-            "/Api/R3/Contact",
-            Some(json!({"Type": "Person", "LastName": "Ionescu", "BusinessId": company})),
-        )
-        .await;
+    // A person: FirstName required (strict), or either name (lenient), §2.4.
+    let body = json!({"Type": "Person", "LastName": "Ionescu", "BusinessId": company});
+    let r = mc.api("PUT", "/Api/R3/Contact", Some(body.clone())).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.text, "Contact (PUT): Missing required parameter 'FirstName'.");
+    mc.readings(json!({"personNameRule": "lenient"})).await;
+    let r = mc.api("PUT", "/Api/R3/Contact", Some(body)).await;
     assert_eq!(r.status, 200);
     let person = r.json()["Id"].as_u64().unwrap();
     assert_eq!(
@@ -1138,8 +1272,29 @@ async fn contacts_create_update_and_search() {
         result_ids(&mc.get("/Api/R3/Contact?MainContactId=2003").await),
         vec!["2003", "2004"]
     );
+    // Filters: custom fields only; standard fields, Type and BusinessId are undocumented.
+    for q in [
+        "VatNumber=31826470",
+        "Type=Business",
+        "BusinessId=2003",
+        "EUVatNumber=RO40571235",
+    ] {
+        let r = mc.api("GET", &format!("/Api/R3/Contact?{q}"), None).await;
+        assert_eq!(r.status, 400, "{q}");
+        assert!(
+            r.text.starts_with("Contact (GET): Unknown parameter '"),
+            "{}",
+            r.text
+        );
+    }
+    mc.api(
+        "PUT",
+        "/Api/R3/Contact/2001",
+        Some(json!({"CodClientSmartBill": "CL-0042"})),
+    )
+    .await;
     assert_eq!(
-        result_ids(&mc.get("/Api/R3/Contact?VatNumber=31826470").await),
+        result_ids(&mc.get("/Api/R3/Contact?CodClientSmartBill=CL-0042").await),
         vec!["2001"]
     );
     assert_eq!(
@@ -1292,15 +1447,21 @@ async fn control_sets_fields_bypassing_rules_and_lists_everything() {
     assert_eq!(p["Fields"]["StarePlataSmartBill"], "Încasată");
     assert_eq!(p["RawFields"]["StarePlataSmartBill"], 4203);
     let docs = mc.control("GET", "/minicrm/documents", None).await;
-    assert_eq!(docs["documents"].as_array().unwrap().len(), 8);
+    assert_eq!(docs["documents"].as_array().unwrap().len(), 9);
     let contacts = mc.control("GET", "/minicrm/contacts", None).await;
     assert_eq!(contacts["contacts"].as_array().unwrap().len(), 5);
     let all = mc.control("GET", "/minicrm/projects", None).await;
-    assert_eq!(all["projects"].as_array().unwrap().len(), 9);
+    assert_eq!(all["projects"].as_array().unwrap().len(), 10);
     let settings = mc.control("GET", "/minicrm/settings", None).await;
-    assert_eq!(
-        settings,
-        json!({"apiAddon": true, "limitDocuments": false, "limitPerMinute": 60})
+    assert_eq!(settings["apiAddon"], true);
+    assert_eq!(settings["limitDocuments"], true, "the strict reading of §1.3");
+    assert_eq!(settings["limitPerMinute"], 60);
+    let readings = settings["readings"].as_array().unwrap();
+    assert!(readings.iter().all(|r| r["reading"] == "strict"));
+    assert!(readings.iter().any(|r| r["key"] == "offerListDrafts"));
+    assert!(
+        readings.iter().all(|r| r["key"] != "lockoutStatus"),
+        "SmartBill's points are elsewhere"
     );
     let ids = mc
         .control(
@@ -1326,6 +1487,7 @@ async fn seed_info_names_every_card() {
         "orderPersonEur",
         "orderBucharestRon",
         "orderDraft",
+        "offerDraft",
         "salesCard",
     ] {
         assert!(cards[key]["projectId"].is_u64(), "{key}");

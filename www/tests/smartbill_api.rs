@@ -125,6 +125,11 @@ impl T {
         r.json().await.unwrap()
     }
 
+    /// Switches readings (`{"<key>": "lenient"}`) until the next reset.
+    async fn readings(&self, body: Value) {
+        self.control("POST", "/settings", json!({"readings": body})).await;
+    }
+
     async fn next_number(&self, series: &str) -> u64 {
         let r = self.get(&format!("/series?{}", q(&[("cif", COMPANY_CIF)]))).await;
         r.json()["list"]
@@ -956,14 +961,20 @@ async fn pdf_download_rules() {
         (r.status, r.json()),
         (406, json!({"code": "invalid_accept_header"}))
     );
-    // The old spelling seriesName works too.
-    let r = t
-        .get(&format!(
-            "/invoice/pdf?{}",
-            q(&[("cif", COMPANY_CIF), ("seriesName", "FCT"), ("number", "0124")])
-        ))
-        .await;
+    // The old spelling seriesName: an unknown parameter under the strict reading (§1.3)...
+    let camel = format!(
+        "/invoice/pdf?{}",
+        q(&[("cif", COMPANY_CIF), ("seriesName", "FCT"), ("number", "0124")])
+    );
+    let r = t.get(&camel).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["errors"][0]["param"], "seriesName");
+    assert_eq!(r.json()["errors"][0]["code"], "json_mapping_error");
+    // ...accepted under the lenient one.
+    t.readings(json!({"seriesNameCamelCase": "lenient"})).await;
+    let r = t.get(&camel).await;
     assert_eq!(r.status, 200);
+    t.readings(json!({"seriesNameCamelCase": "strict"})).await;
     // Unknown invoice or missing parameters: nginx 502 page.
     for query in [
         T::doc_query("FCT", "0999"),
@@ -1515,9 +1526,14 @@ async fn stock_discharge_shortage_and_movements() {
         2,
         "the product in both warehouses"
     );
-    // useSBProductName keeps the catalogue name on the invoice and in the catalogue.
+    // useSBProductName keeps the catalogue name on the invoice and in the catalogue; it is
+    // documented by the newer spec only (a reading).
     let mut l = stocked("LAP-001", "Alt nume", 1.0, WAREHOUSE_MAIN);
     l["useSBProductName"] = json!(true);
+    let r = t.post("/invoice/v2", &with_stock(json!([l.clone()]))).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["errors"][0]["param"], "products[0].useSBProductName");
+    t.readings(json!({"bodyFieldsOutsideSwagger": "lenient"})).await;
     let r = t.post("/invoice/v2", &with_stock(json!([l]))).await;
     let docs = t.documents().await;
     let d = docs.iter().find(|d| d["number"] == r.json()["number"]).unwrap();
@@ -1824,9 +1840,15 @@ async fn body_mapping_quirks_and_http_errors() {
             "payment.currency",
         ),
         (
-            with(&base, "/email", Some(json!({"to": "a@b.ro", "subject": "x"}))),
+            with(&base, "/email", Some(json!({"cc": "a@b.ro", "subject": "x"}))),
             "Unrecognized property: subject.",
             "email.subject",
+        ),
+        // Documented by the reference (§2.1), not by the Swagger: the strict reading refuses it.
+        (
+            with(&base, "/email", Some(json!({"to": "a@b.ro"}))),
+            "Unrecognized property: to.",
+            "email.to",
         ),
         (
             with(&base, "/products/0/quantity", Some(json!("2"))),
@@ -1931,12 +1953,14 @@ async fn e_mail_and_document_send_with_a_mail_server() {
         r.error_text(),
         "Trebuie specificata adresa de email a clientului."
     );
-    let r = t
-        .post(
-            "/invoice/v2",
-            &with(&body, "/email", Some(json!({"to": "a@b.ro", "cc": "c@d.ro"}))),
-        )
-        .await;
+    let with_to = with(&body, "/email", Some(json!({"to": "a@b.ro", "cc": "c@d.ro"})));
+    assert_eq!(
+        t.post("/invoice/v2", &with_to).await.status,
+        400,
+        "email.to is outside the Swagger"
+    );
+    t.readings(json!({"bodyFieldsOutsideSwagger": "lenient"})).await;
+    let r = t.post("/invoice/v2", &with_to).await;
     assert_eq!(r.status, 200);
     assert_eq!(t.documents().await[0]["email"]["to"], "a@b.ro");
     let send = json!({"companyVatCode": COMPANY_CIF, "seriesName": "FCT", "number": "0124", "type": "factura", "to": "x@y.ro"});

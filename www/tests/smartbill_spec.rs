@@ -743,3 +743,203 @@ async fn read_endpoints_answer_in_the_documented_shape() {
         format!("Factura cu seria si numarul FCT{n} a fost stearsa cu succes.")
     );
 }
+
+/// Every property path the Swagger documents for the body of `POST path`: the examples of the
+/// operation (XML wrappers `invoice` / `estimate` / `payment` / `sendDocumentRequest` unwrapped),
+/// plus the descriptive definitions by the object they describe (`client` wherever a client is,
+/// `dateProdus` / `dateDiscount` for lines, `dateFacturare` at the top of invoices and proformas,
+/// `bazaProforma` for `estimate`, `dateIncasare` for `payment`, `exempluInvoicesList`).
+fn swagger_paths(spec: &Value, path: &str) -> std::collections::BTreeSet<String> {
+    fn walk(
+        spec: &Value,
+        schema: &Value,
+        prefix: &str,
+        out: &mut std::collections::BTreeSet<String>,
+        depth: usize,
+    ) {
+        if depth > 12 {
+            return;
+        }
+        let s = resolve(spec, schema);
+        if let Some(props) = s.get("properties").and_then(Value::as_object) {
+            for (k, v) in props {
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                out.insert(p.clone());
+                walk(spec, v, &p, out, depth + 1);
+            }
+        }
+        if s.get("type").and_then(Value::as_str) == Some("array") {
+            let items: Vec<&Value> = match &s["items"] {
+                Value::Array(tuple) => tuple.iter().collect(),
+                single => vec![single],
+            };
+            for i in items {
+                walk(spec, i, &format!("{prefix}[]"), out, depth + 1);
+            }
+        }
+    }
+    let mut raw = std::collections::BTreeSet::new();
+    let op = &spec["paths"][path]["post"];
+    let params = op["x-parameters"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(op["parameters"].as_array().into_iter().flatten());
+    for p in params.filter(|p| p.get("schema").is_some()) {
+        walk(spec, &p["schema"], "", &mut raw, 0);
+    }
+    let mut out = std::collections::BTreeSet::new();
+    for p in raw {
+        let inner = ["invoice.", "estimate.", "payment.", "sendDocumentRequest."]
+            .iter()
+            .find_map(|w| p.strip_prefix(w));
+        out.insert(inner.unwrap_or(&p).to_string());
+    }
+    let def_props = |name: &str| -> Vec<String> {
+        spec["definitions"][name]["properties"]
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    let mut add = |prefix: &str, def: &str| {
+        for k in def_props(def) {
+            out.insert(if prefix.is_empty() {
+                k
+            } else {
+                format!("{prefix}.{k}")
+            });
+        }
+    };
+    if path == "/invoice" || path == "/estimate" {
+        add("", "dateFacturare");
+    }
+    if path != "/invoice/reverse" && path != "/document/send" {
+        add("client", "client");
+        add("products[]", "dateProdus");
+        add("products[]", "dateDiscount");
+    }
+    if path == "/invoice" {
+        add("estimate", "bazaProforma");
+        add("payment", "dateIncasare");
+    }
+    if path == "/payment" {
+        add("invoicesList", "exempluInvoicesList");
+        add("invoicesList[]", "exempluInvoicesList");
+    }
+    out
+}
+
+/// Every key path of an allow-list shape, strict ones and lenient-only ones apart.
+fn shape_paths(
+    shape: &sandbox::documented::Shape,
+    prefix: &str,
+    strict: &mut Vec<String>,
+    lenient: &mut Vec<(String, sandbox::Reading)>,
+) {
+    use sandbox::documented::Ty;
+    for k in shape.keys {
+        let p = if prefix.is_empty() {
+            k.name.to_string()
+        } else {
+            format!("{prefix}.{}", k.name)
+        };
+        match k.lenient_only {
+            Some(r) => lenient.push((p.clone(), r)),
+            None => strict.push(p.clone()),
+        }
+        if k.lenient_only.is_some() {
+            continue;
+        }
+        match k.ty {
+            Ty::Obj(s) => shape_paths(s, &p, strict, lenient),
+            Ty::Arr(s) => shape_paths(s, &format!("{p}[]"), strict, lenient),
+            Ty::ObjOrArr(s) => {
+                shape_paths(s, &p, strict, lenient);
+                shape_paths(s, &format!("{p}[]"), strict, lenient);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The allow-list of SmartBill bodies is the Swagger's: every key accepted under the strict
+/// readings is a property the Swagger defines at that place, and every key accepted only under the
+/// lenient reading of `bodyFieldsOutsideSwagger` is one it does not define. Query parameters are
+/// the operation's parameters or the names of its URL templates.
+#[test]
+fn the_smartbill_allow_list_is_the_swagger() {
+    use sandbox::documented::{lookup, ENDPOINTS};
+    use sandbox::{Reading, Service};
+    let spec = spec();
+    for (endpoint, swagger_path) in [
+        ("/SBORO/api/invoice", "/invoice"),
+        ("/SBORO/api/invoice/v2", "/invoice"),
+        ("/SBORO/api/estimate", "/estimate"),
+        ("/SBORO/api/estimate/v2", "/estimate"),
+        ("/SBORO/api/payment", "/payment"),
+        ("/SBORO/api/invoice/reverse", "/invoice/reverse"),
+        ("/SBORO/api/document/send", "/document/send"),
+    ] {
+        let documented = swagger_paths(&spec, swagger_path);
+        assert!(!documented.is_empty(), "{swagger_path}");
+        let shape = lookup(Service::SmartBill, "POST", endpoint)
+            .and_then(|e| e.body)
+            .unwrap();
+        let (mut strict, mut lenient) = (Vec::new(), Vec::new());
+        shape_paths(shape, "", &mut strict, &mut lenient);
+        for p in &strict {
+            assert!(documented.contains(p), "{endpoint}: {p} is not in the Swagger");
+        }
+        for (p, r) in &lenient {
+            if *r == Reading::BodyFieldsOutsideSwagger {
+                assert!(
+                    !documented.contains(p),
+                    "{endpoint}: {p} is in the Swagger, it needs no reading"
+                );
+            }
+        }
+    }
+    for e in ENDPOINTS.iter().filter(|e| e.service == Service::SmartBill) {
+        let sub = e.path.trim_start_matches("/SBORO/api");
+        let op = &spec["paths"][sub][e.method.to_ascii_lowercase()];
+        if op.is_null() {
+            // /invoice/v2, /estimate/v2 (newer spec) and /company/* (plugins): no Swagger operation.
+            assert!(e.query.is_empty() || sub.starts_with("/company/"), "{sub}");
+            continue;
+        }
+        let mut names: Vec<String> = op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| resolve_param(&spec, p))
+            .filter(|p| p["in"] == "query")
+            .filter_map(|p| p["name"].as_str().map(str::to_string))
+            .collect();
+        let description = op["description"].as_str().unwrap_or("");
+        for part in description.split(['?', '&']).skip(1) {
+            if let Some((name, _)) = part.split_once('=') {
+                names.push(name.to_string());
+            }
+        }
+        for p in e.query.iter().filter(|p| p.lenient_only.is_none()) {
+            assert!(
+                names.iter().any(|n| n.eq_ignore_ascii_case(p.name)),
+                "{} {}: {} is not a parameter of the Swagger ({names:?})",
+                e.method,
+                sub,
+                p.name
+            );
+        }
+    }
+}
+
+fn resolve_param<'a>(spec: &'a Value, p: &'a Value) -> &'a Value {
+    match p.get("$ref").and_then(Value::as_str) {
+        Some(r) => &spec["parameters"][r.rsplit('/').next().unwrap()],
+        None => p,
+    }
+}

@@ -10,8 +10,9 @@ use serde_json::{json, Value};
 use super::contacts;
 use super::documents;
 use super::model::{ContactKind, DocKind};
-use super::ops::{self, body_object, parse_query, ApiError, ApiResult, Writer};
-use crate::http::basic_credentials;
+use super::ops::{self, body_object, parse_query, unknown_parameter, ApiError, ApiResult, Writer};
+use crate::documented::{self, Reading, Scope};
+use crate::http::{basic_credentials, Service};
 use crate::seed::{MINICRM_API_KEY, MINICRM_SYSTEM_ID};
 use crate::{Shared, World};
 
@@ -55,14 +56,20 @@ fn handle(
     creds: Option<(String, String)>,
     body: &[u8],
 ) -> Response {
-    // Without the add-on, or with bad credentials, every call fails the same way [DOC: "Unauthorized"].
+    // Without the add-on, or with bad credentials, every call fails the same way (§1.1, §1.6:
+    // "401/"404 Unauthorized""; which status is a reading).
     let authorised = creds.is_some_and(|(u, p)| u == MINICRM_SYSTEM_ID && p == MINICRM_API_KEY);
     if !authorised || !w.minicrm.settings.api_addon {
-        return text_response(401, "Unauthorized");
+        let status = if w.readings.is_lenient(Reading::AuthFailureStatus) {
+            401
+        } else {
+            404
+        };
+        return text_response(status, "Unauthorized");
     }
     let is_r3 = path.starts_with("/Api/R3/") || path == "/Api/R3";
     let is_document = path.starts_with("/Api/Offer") || path.starts_with("/Api/Order");
-    if is_r3 || (is_document && w.minicrm.settings.limit_documents) {
+    if is_r3 || (is_document && w.readings.is_strict(Reading::DocumentsRateLimited)) {
         let now = w.clock.now_ms();
         let limit = w.minicrm.settings.limit_per_minute as usize;
         let window = &mut w.minicrm.rate_window;
@@ -74,9 +81,133 @@ fn handle(
         }
         window.push_back(now);
     }
-    match route(w, method, path, query, body) {
+    let mut params = parse_query(query);
+    if let Err(e) = conform(w, method, path, &mut params, body) {
+        return text_response(e.status, &e.text);
+    }
+    match route(w, method, path, &params, body) {
         Ok(v) => json_response(200, &v),
         Err(e) => text_response(e.status, &e.text),
+    }
+}
+
+/// The error context MiniCRM puts first in its texts: `Project (PUT)`, `Offer (GET)`.
+pub fn ctx_of(method: &Method, path: &str) -> String {
+    let rest = path
+        .strip_prefix("/Api/R3/")
+        .or_else(|| path.strip_prefix("/Api/"))
+        .unwrap_or("");
+    let object = rest.split('/').next().unwrap_or("");
+    format!("{object} ({method})")
+}
+
+/// The allow-list ([`documented`]): an undocumented query parameter is refused (or dropped under
+/// the lenient reading of `unknownQuery`); an undocumented body key is always refused (§1.6).
+fn conform(
+    w: &World,
+    method: &Method,
+    path: &str,
+    params: &mut Vec<(String, String)>,
+    body: &[u8],
+) -> ApiResult<()> {
+    let readings = w.readings;
+    let Some(endpoint) = documented::lookup(Service::MiniCrm, method.as_str(), path)
+        .filter(|e| e.lenient_only.is_none_or(|r| readings.is_lenient(r)))
+    else {
+        return Ok(()); // the router answers 404 / 405
+    };
+    let ctx = ctx_of(method, path);
+    let parsed: Option<Value> = serde_json::from_slice(body).ok();
+    let schemas = |scope: Scope, name: &str| scope_has(w, scope, name, path, parsed.as_ref());
+    let bad = documented::undocumented_query(
+        endpoint,
+        params.iter().map(|(k, _)| k.as_str()),
+        readings,
+        &schemas,
+    );
+    if let Some((first, _)) = bad.first() {
+        if readings.is_strict(Reading::UnknownQuery) {
+            return Err(unknown_parameter(&ctx, first));
+        }
+        params.retain(|(k, _)| !bad.iter().any(|(b, _)| b == k));
+    }
+    if let Some(v @ Value::Object(_)) = &parsed {
+        let paths = documented::key_paths(v);
+        let bad = documented::undocumented_body(endpoint, &paths, readings, &schemas);
+        if let Some((first, _)) = bad.first() {
+            return Err(unknown_parameter(&ctx, first));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `name` is a custom field of `scope` for this request. When the target cannot be
+/// resolved (unknown card or contact, bad `CategoryId` or `Type`), the endpoint decides (it
+/// answers 404 or 400 itself).
+fn scope_has(w: &World, scope: Scope, name: &str, path: &str, body: Option<&Value>) -> bool {
+    let st = &w.minicrm;
+    let segs: Vec<&str> = path.trim_end_matches('/').split('/').skip(2).collect();
+    let in_category = |cat: Option<&super::schema::Category>| match cat {
+        Some(c) => c.field(name).is_some(),
+        None => true,
+    };
+    let of_kind = |kind: super::schema::CategoryKind| st.categories.iter().find(|c| c.kind == kind);
+    match scope {
+        Scope::Card => {
+            let project = match segs.as_slice() {
+                ["R3", "Project", id] => id.parse::<u64>().ok(),
+                [_, id, "Project"] => id
+                    .parse::<u64>()
+                    .ok()
+                    .and_then(|d| st.documents.get(&d))
+                    .map(|d| d.project_id),
+                _ => None,
+            };
+            in_category(
+                project
+                    .and_then(|p| st.projects.get(&p))
+                    .and_then(|p| st.category(p.category_id)),
+            )
+        }
+        Scope::NewCard => {
+            let cat = body
+                .and_then(|b| b.get("CategoryId"))
+                .map(ops::show)
+                .and_then(|c| c.trim().parse::<u32>().ok());
+            in_category(cat.and_then(|c| st.category(c)))
+        }
+        Scope::OfferCard => in_category(of_kind(super::schema::CategoryKind::Offer)),
+        Scope::OrderCard => in_category(of_kind(super::schema::CategoryKind::Order)),
+        Scope::AnyCard => st.categories.iter().any(|c| c.field(name).is_some()),
+        Scope::Contact => {
+            let kind = match segs.as_slice() {
+                ["R3", "Contact", id] => match id.parse::<u64>().ok().and_then(|i| st.contacts.get(&i)) {
+                    Some(c) => Some(c.kind),
+                    None => return true,
+                },
+                _ => match body.and_then(|b| b.get("Type")) {
+                    Some(t) => match ContactKind::parse(t, w.readings) {
+                        Some(k) => Some(k),
+                        None => return true,
+                    },
+                    None => return true,
+                },
+            };
+            let fields = match kind {
+                Some(ContactKind::Business) => &st.business_fields,
+                _ => &st.person_fields,
+            };
+            fields.iter().any(|d| d.name == name)
+        }
+        Scope::ContactCustom => {
+            !documented::minicrm::STANDARD_CONTACT_KEYS.contains(&name)
+                && st
+                    .business_fields
+                    .iter()
+                    .chain(st.person_fields.iter())
+                    .any(|d| d.name == name)
+        }
+        Scope::Product => false,
     }
 }
 
@@ -101,8 +232,13 @@ fn allow(method: &Method, allowed: &[Method], path: &str) -> ApiResult<()> {
     }
 }
 
-fn route(w: &mut World, method: &Method, path: &str, query: &str, body: &[u8]) -> ApiResult<Value> {
-    let params = parse_query(query);
+fn route(
+    w: &mut World,
+    method: &Method,
+    path: &str,
+    params: &[(String, String)],
+    body: &[u8],
+) -> ApiResult<Value> {
     let trimmed = path.trim_end_matches('/');
     let segs: Vec<&str> = trimmed.split('/').skip(2).collect(); // ["R3", "Project", "12"], ["Offer", "List"]
     let get = Method::GET;
@@ -129,7 +265,7 @@ fn route(w: &mut World, method: &Method, path: &str, query: &str, body: &[u8]) -
         ["R3", "Project"] => {
             allow(method, &[get, put], path)?;
             if method == Method::GET {
-                ops::search_projects(w, &params)
+                ops::search_projects(w, params)
             } else {
                 let b = body_object("Project (PUT)", body)?;
                 ops::create_project(w, &b).map(|id| json!({"Id": id}))
@@ -149,7 +285,7 @@ fn route(w: &mut World, method: &Method, path: &str, query: &str, body: &[u8]) -
         ["R3", "Contact"] => {
             allow(method, &[get, put], path)?;
             if method == Method::GET {
-                contacts::search_contacts(w, &params)
+                contacts::search_contacts(w, params)
             } else {
                 contacts::create_contact(w, body).map(|id| json!({"Id": id}))
             }
@@ -202,7 +338,7 @@ fn route(w: &mut World, method: &Method, path: &str, query: &str, body: &[u8]) -
             } else {
                 DocKind::Order
             };
-            document_route(w, kind, method, path, rest, &params, body)
+            document_route(w, kind, method, path, rest, params, body)
         }
         _ => Err(not_found(path)),
     }
@@ -249,8 +385,12 @@ fn document_route(
             documents::delete_order_item(w, id_of(id, path)?, id_of(item, path)?)
         }
         [id, t @ ("Finalize" | "Edit" | "Complete" | "Paid" | "Storno")] if kind == DocKind::Order => {
-            // The manual says POST; public clients send GET [OBS]. Both work.
-            allow(method, &[post, get], path)?;
+            // The manual says POST; public clients send GET [OBS]: a reading.
+            if w.readings.is_lenient(Reading::OrderTransitionsGet) {
+                allow(method, &[post, get], path)?;
+            } else {
+                allow(method, &[post], path)?;
+            }
             documents::order_transition(w, id_of(id, path)?, t)
         }
         _ => Err(not_found(path)),

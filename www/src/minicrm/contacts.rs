@@ -4,23 +4,16 @@
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
 
-use super::model::{format_ts, Address, Contact, ContactKind, Product};
+use super::model::{format_ts, Address, Contact, ContactKind, Product, CONTACT_REFERENCE_ID};
 use super::ops::{
-    body_object, fold, invalid, missing, paginate, parse_page, parse_since, show, unknown_field,
-    unknown_parameter, words, ApiError, ApiResult,
+    body_object, empty_as_array, fold, invalid, missing, paginate, parse_page, parse_since, show,
+    unknown_field, unknown_parameter, words, ApiError, ApiResult,
 };
 use super::schema::{FieldDef, WRITE_ONLY_CONTACT_FIELDS};
 use crate::World;
 
-const CONTACT_SYSTEM_KEYS: [&str; 7] = [
-    "Id",
-    "CreatedBy",
-    "CreatedAt",
-    "UpdatedBy",
-    "UpdatedAt",
-    "Url",
-    "Tags",
-];
+/// Documented keys of a contact that a client may send back but cannot change (§6.1, §6.2).
+const CONTACT_SYSTEM_KEYS: [&str; 6] = ["Id", "CreatedBy", "CreatedAt", "UpdatedBy", "UpdatedAt", "Tags"];
 
 fn schema_for(w: &World, kind: ContactKind) -> Vec<FieldDef> {
     match kind {
@@ -92,6 +85,9 @@ pub fn contact_detail(w: &World, c: &Contact) -> Value {
     m.insert("UpdatedBy".into(), json!(admin));
     m.insert("UpdatedAt".into(), json!(format_ts(c.updated_ms)));
     m.insert("Tags".into(), json!([]));
+    if !c.get(CONTACT_REFERENCE_ID).is_empty() {
+        m.insert("ReferenceId".into(), json!(c.get(CONTACT_REFERENCE_ID)));
+    }
     Value::Object(m)
 }
 
@@ -125,6 +121,11 @@ fn contact_changes(
         if key == "Type" || key == "BusinessId" || CONTACT_SYSTEM_KEYS.contains(&key.as_str()) {
             continue;
         }
+        if key == CONTACT_REFERENCE_ID {
+            let r = show(raw);
+            out.push((key.clone(), (!r.is_empty()).then_some(r)));
+            continue;
+        }
         let def = defs
             .iter()
             .find(|d| &d.name == key)
@@ -140,17 +141,19 @@ fn parse_id(v: &Value) -> Option<u64> {
         .or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()))
 }
 
-/// `PUT /Api/R3/Contact`: Business needs `Name`, Person `FirstName` or `LastName`.
+/// `PUT /Api/R3/Contact`: Business needs `Name`; Person `FirstName` (strict reading of
+/// `personNameRule`) or `FirstName` or `LastName` (lenient), §2.4.
 pub fn create_contact(w: &mut World, body: &[u8]) -> ApiResult<u64> {
     let ctx = "Contact (PUT)";
     let body = body_object(ctx, body)?;
     let type_raw = body.get("Type").ok_or_else(|| missing(ctx, "Type"))?;
-    let kind = ContactKind::parse(type_raw).ok_or_else(|| invalid(ctx, type_raw, "Type"))?;
+    let kind = ContactKind::parse(type_raw, w.readings).ok_or_else(|| invalid(ctx, type_raw, "Type"))?;
     let changes = contact_changes(w, ctx, kind, &body)?;
     let has = |k: &str| changes.iter().any(|(name, v)| name == k && v.is_some());
+    let either_name = w.readings.is_lenient(crate::Reading::PersonNameRule);
     match kind {
         ContactKind::Business if !has("Name") => return Err(missing(ctx, "Name")),
-        ContactKind::Person if !has("FirstName") && !has("LastName") => {
+        ContactKind::Person if !(has("FirstName") || (either_name && has("LastName"))) => {
             return Err(missing(ctx, "FirstName"))
         }
         _ => {}
@@ -200,7 +203,7 @@ pub fn update_contact(w: &mut World, id: u64, body: &[u8]) -> ApiResult<()> {
     let body = body_object(ctx, body)?;
     let c = contact_or_404(w, ctx, id)?;
     if let Some(t) = body.get("Type") {
-        if ContactKind::parse(t) != Some(c.kind) {
+        if ContactKind::parse(t, w.readings) != Some(c.kind) {
             return Err(ApiError::bad(format!(
                 "{ctx}: The Type of a contact cannot be changed."
             )));
@@ -231,7 +234,8 @@ pub fn update_contact(w: &mut World, id: u64, body: &[u8]) -> ApiResult<()> {
     Ok(())
 }
 
-/// `GET /Api/R3/Contact?Name=&Email=&Phone=&Query=&MainContactId=&UpdatedSince=&<field>=&Page=`
+/// `GET /Api/R3/Contact?Name=&Email=&Phone=&Query=&MainContactId=&UpdatedSince=&<custom field>=&Page=`
+/// (§2.4; the parameters arrive checked against the allow-list).
 pub fn search_contacts(w: &World, params: &[(String, String)]) -> ApiResult<Value> {
     let ctx = "Contact (GET)";
     let st = &w.minicrm;
@@ -256,10 +260,6 @@ pub fn search_contacts(w: &World, params: &[(String, String)]) -> ApiResult<Valu
                     !digits.is_empty() && (have == digits || have.ends_with(&digits))
                 }));
             }
-            "Type" => {
-                let kind = ContactKind::parse(&raw).ok_or_else(|| invalid(ctx, &raw, "Type"))?;
-                filters.push(Box::new(move |c| c.kind == kind));
-            }
             "Query" => {
                 let q = words(v);
                 filters.push(Box::new(move |c| {
@@ -276,20 +276,18 @@ pub fn search_contacts(w: &World, params: &[(String, String)]) -> ApiResult<Valu
                 let id: u64 = v.parse().map_err(|_| invalid(ctx, &raw, "MainContactId"))?;
                 filters.push(Box::new(move |c| c.id == id || c.business_id == Some(id)));
             }
-            "BusinessId" => {
-                let id: u64 = v.parse().map_err(|_| invalid(ctx, &raw, "BusinessId"))?;
-                filters.push(Box::new(move |c| c.business_id == Some(id)));
-            }
             "UpdatedSince" => {
                 let since = parse_since(ctx, k, v)?;
                 filters.push(Box::new(move |c| c.updated_ms >= since));
             }
+            // Custom fields only (§2.4 "any custom field <FieldName>=<value>").
             field => {
-                let known = st
-                    .business_fields
-                    .iter()
-                    .chain(st.person_fields.iter())
-                    .any(|d| d.name == field);
+                let known = !crate::documented::minicrm::STANDARD_CONTACT_KEYS.contains(&field)
+                    && st
+                        .business_fields
+                        .iter()
+                        .chain(st.person_fields.iter())
+                        .any(|d| d.name == field);
                 if !known {
                     return Err(unknown_parameter(ctx, field));
                 }
@@ -306,7 +304,7 @@ pub fn search_contacts(w: &World, params: &[(String, String)]) -> ApiResult<Valu
         .filter(|c| filters.iter().all(|f| f(c)))
         .map(|c| (c.id.to_string(), contact_list_item(w, c)))
         .collect();
-    Ok(paginate(items, page, false))
+    Ok(paginate(items, page, empty_as_array(w)))
 }
 
 // --- Addresses -------------------------------------------------------------------------------
@@ -489,7 +487,12 @@ pub fn address_list(w: &World, contact_id: u64, structured: bool) -> ApiResult<V
         })
         .collect();
     let count = items.len();
-    Ok(json!({"Results": Value::Object(items.into_iter().collect()), "Count": count}))
+    let results = if items.is_empty() && empty_as_array(w) {
+        Value::Array(Vec::new())
+    } else {
+        Value::Object(items.into_iter().collect())
+    };
+    Ok(json!({"Results": results, "Count": count}))
 }
 
 // --- Products --------------------------------------------------------------------------------

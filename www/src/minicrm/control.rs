@@ -7,7 +7,8 @@
 //! | `GET /products` | | every product (the API has no GET) |
 //! | `GET /contacts` | | every contact as the detail GET, with `Addresses` |
 //! | `GET /files` | | files stored behind download URLs (name, size, source URL) |
-//! | `GET/POST /settings` | `{apiAddon, limitDocuments, limitPerMinute}` | behaviour switches |
+//! | `GET/POST /settings` | `{apiAddon, limitDocuments, limitPerMinute, readings: {<key>: "strict"\|"lenient"}}` | behaviour switches; `limitDocuments` is the `documentsRateLimited` reading (true = strict); `readings` lists the MiniCRM points |
+//! | `POST /documents` | `{kind: "Offer"\|"Order", count, body, fields?}` | creates documents (and cards) as `POST /Api/{kind}` with `body`, without the rate limit; `fields` are set on each card as a user would |
 //! | `POST /schema/business/remove` | `{fields:[..]}` | removes company fields (an account lacking them) |
 //! | `POST /schema/person/remove` | `{fields:[..]}` | removes person fields |
 //! | `POST /schema/project/{cat}/remove` | `{fields:[..]}` | removes card fields of a module |
@@ -26,12 +27,13 @@ use super::contacts;
 use super::documents;
 use super::model::{format_ts, ContactKind};
 use super::ops::{self, Writer};
-use crate::Shared;
+use crate::http::Service;
+use crate::{Reading, Shared};
 
 pub fn router() -> Router<Shared> {
     Router::new()
         .route("/projects", get(projects))
-        .route("/documents", get(documents_list))
+        .route("/documents", get(documents_list).post(add_documents))
         .route("/products", get(products).post(add_products))
         .route("/contacts", get(contacts_list))
         .route("/files", get(files))
@@ -200,40 +202,92 @@ async fn files(State(s): State<Shared>) -> Json<Value> {
     Json(json!({"files": list}))
 }
 
-fn settings_json(st: &super::model::State) -> Value {
+fn settings_json(w: &crate::World) -> Value {
     json!({
-        "apiAddon": st.settings.api_addon,
-        "limitDocuments": st.settings.limit_documents,
-        "limitPerMinute": st.settings.limit_per_minute,
+        "apiAddon": w.minicrm.settings.api_addon,
+        "limitDocuments": w.readings.is_strict(Reading::DocumentsRateLimited),
+        "limitPerMinute": w.minicrm.settings.limit_per_minute,
+        "readings": w.readings.to_json(Some(Service::MiniCrm)),
     })
 }
 
 async fn get_settings(State(s): State<Shared>) -> Json<Value> {
-    Json(settings_json(&s.lock().minicrm))
+    Json(settings_json(&s.lock()))
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SettingsBody {
     api_addon: Option<bool>,
     limit_documents: Option<bool>,
     limit_per_minute: Option<u32>,
+    /// `{"<reading key>": "strict"|"lenient", "all": …}` (see `crate::documented::READINGS`).
+    readings: Option<Value>,
 }
 
-async fn set_settings(State(s): State<Shared>, Json(b): Json<SettingsBody>) -> Json<Value> {
+async fn set_settings(State(s): State<Shared>, Json(b): Json<SettingsBody>) -> Response {
     let mut w = s.lock();
+    if let Some(r) = &b.readings {
+        let mut readings = w.readings;
+        if let Err(e) = readings.apply_json(r) {
+            return error(StatusCode::BAD_REQUEST, &e);
+        }
+        w.readings = readings;
+    }
+    if let Some(v) = b.limit_documents {
+        w.readings.set(Reading::DocumentsRateLimited, !v);
+    }
     let st = &mut w.minicrm;
     if let Some(v) = b.api_addon {
         st.settings.api_addon = v;
-    }
-    if let Some(v) = b.limit_documents {
-        st.settings.limit_documents = v;
     }
     if let Some(v) = b.limit_per_minute {
         st.settings.limit_per_minute = v;
         st.rate_window.clear();
     }
-    Json(settings_json(st))
+    Json(settings_json(&w)).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DocumentsBody {
+    kind: String,
+    count: u32,
+    /// The body of `POST /Api/Offer` / `POST /Api/Order`.
+    body: Value,
+    /// Card fields to set on every new card (as `POST /project/{id}`).
+    #[serde(default)]
+    fields: serde_json::Map<String, Value>,
+}
+
+/// `POST /__control/minicrm/documents`: many offers or orders at once, without the rate limit.
+async fn add_documents(State(s): State<Shared>, Json(b): Json<DocumentsBody>) -> Response {
+    let kind = match b.kind.as_str() {
+        "Offer" => super::model::DocKind::Offer,
+        "Order" => super::model::DocKind::Order,
+        _ => return error(StatusCode::BAD_REQUEST, "kind must be Offer or Order"),
+    };
+    if b.count == 0 || b.count > 5000 {
+        return error(StatusCode::BAD_REQUEST, "count must be 1..5000");
+    }
+    let bytes = b.body.to_string().into_bytes();
+    let mut w = s.lock();
+    let mut out = Vec::new();
+    for _ in 0..b.count {
+        let doc = match documents::create_document(&mut w, kind, &bytes) {
+            Ok(d) => d,
+            Err(e) => return error(StatusCode::BAD_REQUEST, &e.text),
+        };
+        let id: u64 = doc["Id"].as_str().and_then(|x| x.parse().ok()).unwrap_or(0);
+        let project_id = w.minicrm.documents.get(&id).map(|d| d.project_id).unwrap_or(0);
+        if !b.fields.is_empty() {
+            if let Err(e) = ops::update_project(&mut w, "Control", project_id, &b.fields, Writer::Control) {
+                return error(StatusCode::BAD_REQUEST, &e.text);
+            }
+        }
+        out.push(json!({"Id": id, "ProjectId": project_id, "Number": doc["Number"]}));
+    }
+    Json(json!({"documents": out})).into_response()
 }
 
 #[derive(Deserialize)]

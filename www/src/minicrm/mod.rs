@@ -29,9 +29,10 @@ pub use model::{
 };
 pub use ops::ApiError;
 pub use schema::{
-    Category, CategoryKind, FieldDef, FieldKind, OrderPhase, StatusDef, StatusGroup, User, OFFER_SB_FIELDS,
-    ORDER_SB_FIELDS,
+    sb_fields, Category, CategoryKind, FieldDef, FieldKind, OrderPhase, SmartBillFields, StatusDef,
+    StatusGroup, User, OFFER_SB_FIELDS, OFFER_SB_FIELDS_TYPE_IDS, ORDER_SB_FIELDS, ORDER_SB_FIELDS_TYPE_IDS,
 };
+pub use seed::{seeded_invoices, SeedLine, INVOICED_SERIES};
 
 use crate::Shared;
 
@@ -44,14 +45,39 @@ pub fn router() -> Router<Shared> {
 }
 
 /// Loads the demo tenant: customers, contacts, addresses, offer/order cards with documents, a
-/// sales card and a few products. Ids are fixed; dates follow `today`.
-pub fn seed(state: &mut State, today: chrono::NaiveDate) {
-    seed::seed(state, today)
+/// sales card and a few products. Ids are fixed; dates follow `today`. The `typeIds` shape adds
+/// cards invoiced before (their SmartBill fields filled); `base` is the fake's origin.
+pub fn seed(state: &mut State, today: chrono::NaiveDate, shape: crate::TenantShape, base: &str) {
+    seed::seed(state, today, shape, base)
 }
 
-/// The seeded cards by name (`offerBucharestRon`, `offerPayerEur`, `offerPersonRon`,
-/// `offerStockShort`, `orderPayerRon`, `orderPersonEur`, `orderBucharestRon`, `orderDraft`,
-/// `salesCard`), plus `customers`, `statuses` and the SmartBill `fields` names.
+/// The seeded cards of the default shape by name (`offerBucharestRon`, `offerPayerEur`,
+/// `offerPersonRon`, `offerStockShort`, `offerDraft`, `orderPayerRon`, `orderPersonEur`,
+/// `orderBucharestRon`, `orderDraft`, `salesCard`), plus `customers`, `statuses` and the SmartBill
+/// `fields` names.
 pub fn seed_cards_info() -> Value {
-    seed::cards_info()
+    seed::cards_info(crate::TenantShape::Default)
+}
+
+/// The same for a shape (`typeIds` adds `offerInvoiced`, `orderInvoiced`, `offerFailed`).
+pub fn seed_cards_info_of(shape: crate::TenantShape) -> Value {
+    seed::cards_info(shape)
+}
+
+/// Whether some tenant shape defines the custom card field `name` (on a module of `kind`, or on
+/// any module): what the request-log checker accepts as a custom field.
+pub fn known_card_field(kind: Option<CategoryKind>, name: &str) -> bool {
+    [crate::TenantShape::Default, crate::TenantShape::TypeIds]
+        .into_iter()
+        .flat_map(schema::categories)
+        .filter(|c| kind.is_none_or(|k| c.kind == k))
+        .any(|c| c.field(name).is_some())
+}
+
+/// Whether the tenant's company or person schema has the field `name`.
+pub fn known_contact_field(name: &str) -> bool {
+    schema::default_business_fields()
+        .iter()
+        .chain(schema::default_person_fields().iter())
+        .any(|d| d.name == name)
 }

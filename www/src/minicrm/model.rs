@@ -2,22 +2,20 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde_json::Value;
 
 use super::schema::{
-    default_business_fields, default_categories, default_person_fields, default_users, Category, FieldDef,
-    User,
+    categories, default_business_fields, default_person_fields, default_users, Category, FieldDef, User,
 };
 
-/// Behaviour switches, changed through `POST /__control/minicrm/settings`.
+/// Behaviour switches, changed through `POST /__control/minicrm/settings`. (Silent points of
+/// the reference are [`crate::Readings`], kept in the world.)
 #[derive(Clone, Debug)]
 pub struct Settings {
-    /// false: the tenant lacks the "MiniCRM API + sincronizare XML" add-on; every API call gets 401.
+    /// false: the tenant lacks the "MiniCRM API + sincronizare XML" add-on; every API call is refused.
     pub api_addon: bool,
-    /// true: `/Api/Offer*` and `/Api/Order*` count against the per-minute limit too.
-    pub limit_documents: bool,
     /// Requests per sliding minute on `/Api/R3/*` (60 documented).
     pub limit_per_minute: u32,
 }
@@ -26,7 +24,6 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             api_addon: true,
-            limit_documents: false,
             limit_per_minute: 60,
         }
     }
@@ -69,15 +66,22 @@ impl ContactKind {
         }
     }
 
-    /// Accepts the documented values and the Hungarian labels the Cheppers client sends.
-    pub fn parse(v: &Value) -> Option<ContactKind> {
+    /// Accepts the documented values, and the Hungarian labels the Cheppers client sends under the
+    /// lenient reading of `contactTypeLabels` (§2.4).
+    pub fn parse(v: &Value, readings: crate::Readings) -> Option<ContactKind> {
+        let labels = readings.is_lenient(crate::Reading::ContactTypeLabels);
         match v.as_str()? {
-            "Business" | "Cég" => Some(ContactKind::Business),
-            "Person" | "Személy" => Some(ContactKind::Person),
+            "Business" => Some(ContactKind::Business),
+            "Person" => Some(ContactKind::Person),
+            "Cég" if labels => Some(ContactKind::Business),
+            "Személy" if labels => Some(ContactKind::Person),
             _ => None,
         }
     }
 }
+
+/// Where a contact's external id is kept in [`Contact::fields`] (§6.1 `ReferenceId`).
+pub const CONTACT_REFERENCE_ID: &str = "ReferenceId";
 
 #[derive(Clone, Debug)]
 pub struct Contact {
@@ -276,11 +280,18 @@ pub struct State {
 
 impl Default for State {
     fn default() -> Self {
+        State::new(crate::seed::TenantShape::Default)
+    }
+}
+
+impl State {
+    /// An empty tenant of the given shape (modules, users and schemas, no data).
+    pub fn new(shape: crate::seed::TenantShape) -> State {
         State {
             settings: Settings::default(),
             rate_window: VecDeque::new(),
             users: default_users(),
-            categories: default_categories(),
+            categories: categories(shape),
             business_fields: default_business_fields(),
             person_fields: default_person_fields(),
             projects: BTreeMap::new(),
@@ -354,37 +365,46 @@ pub fn token_for(seed: u64) -> String {
     out
 }
 
-fn hu() -> FixedOffset {
-    FixedOffset::east_opt(3600).unwrap_or(FixedOffset::east_opt(0).expect("zero offset"))
-}
-
-/// `YYYY-MM-DD HH:MM:SS` in Hungarian time, as MiniCRM prints timestamps. [INF] fixed UTC+1, as the clock.
+/// `YYYY-MM-DD HH:MM:SS` in Hungarian local time (Europe/Budapest, with summer time), as
+/// MiniCRM prints every timestamp (`CreatedAt`, `UpdatedAt`, `StatusUpdatedAt`, ...).
 pub fn format_ts(ms: i64) -> String {
     match DateTime::<Utc>::from_timestamp_millis(ms) {
-        Some(t) => t.with_timezone(&hu()).format("%Y-%m-%d %H:%M:%S").to_string(),
+        Some(t) => crate::clock::to_local(t, crate::clock::BUDAPEST)
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string(),
         None => String::new(),
     }
 }
 
-/// Parses `yyyy-mm-dd[ hh:mm[:ss]]` (Hungarian time; `T` or `+` also accepted as the separator).
+/// Parses `yyyy-mm-dd`, `yyyy-mm-dd hh:mm` or `yyyy-mm-dd hh:mm:ss` in Hungarian local time
+/// (minicrm-api.md §2.3 `UpdatedSince`, §2.9 `UpdatedSince=2024-02-12 10:00`). Nothing else.
 pub fn parse_hu_time(s: &str) -> Option<i64> {
-    let s = s.trim().replace(['T', '+'], " ");
-    let naive = if let Ok(d) = NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
-        d.and_hms_opt(0, 0, 0)?
-    } else if let Ok(t) = NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M:%S") {
-        t
+    let shape_ok = s.char_indices().all(|(i, c)| match i {
+        4 | 7 => c == '-',
+        10 => c == ' ',
+        13 | 16 => c == ':',
+        _ => c.is_ascii_digit(),
+    });
+    if !shape_ok {
+        return None;
+    }
+    let naive = if s.len() == 10 {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()?
+            .and_hms_opt(0, 0, 0)?
+    } else if s.len() == 16 {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").ok()?
+    } else if s.len() == 19 {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").ok()?
     } else {
-        NaiveDateTime::parse_from_str(&s, "%Y-%m-%d %H:%M").ok()?
+        return None;
     };
-    hu().from_local_datetime(&naive)
-        .single()
-        .map(|t| t.timestamp_millis())
+    Some(crate::clock::from_local(naive, crate::clock::BUDAPEST).timestamp_millis())
 }
 
 /// Virtual ms of a Hungarian wall-clock time on `date`.
 pub fn hu_ms(date: NaiveDate, h: u32, m: u32) -> i64 {
     date.and_hms_opt(h, m, 0)
-        .and_then(|t| hu().from_local_datetime(&t).single())
-        .map(|t| t.timestamp_millis())
+        .map(|t| crate::clock::from_local(t, crate::clock::BUDAPEST).timestamp_millis())
         .unwrap_or(0)
 }

@@ -75,8 +75,10 @@ pub fn invalid(ctx: &str, raw: &Value, label: &str) -> ApiError {
     ))
 }
 
+/// A body key the object does not have: the same refusal as an unknown query parameter (§1.6
+/// "Unknown/misspelled parameter").
 pub fn unknown_field(ctx: &str, key: &str) -> ApiError {
-    ApiError::bad(format!("{ctx}: Unknown field '{key}'."))
+    unknown_parameter(ctx, key)
 }
 
 pub fn unknown_parameter(ctx: &str, key: &str) -> ApiError {
@@ -134,8 +136,9 @@ pub fn parse_since(ctx: &str, key: &str, v: &str) -> ApiResult<i64> {
         .ok_or_else(|| ApiError::bad(format!("{ctx}: Invalid value '{v}' for the {key} parameter.")))
 }
 
-/// `{Count, Results}` with the page's items keyed by id; `empty_as_array` reproduces the document
-/// lists' `"Results":[]` when the page is empty.
+/// `{Count, Results}` with the page's items keyed by id; `empty_as_array` gives `"Results":[]` when
+/// the page is empty (§1.5: observed on a document list; the R3 searches follow the `emptyResults`
+/// reading, see [`empty_as_array`]).
 pub fn paginate(items: Vec<(String, Value)>, page: usize, empty_as_array: bool) -> Value {
     let count = items.len();
     let page_items: Vec<(String, Value)> = items.into_iter().skip(page * PAGE_SIZE).take(PAGE_SIZE).collect();
@@ -145,6 +148,11 @@ pub fn paginate(items: Vec<(String, Value)>, page: usize, empty_as_array: bool) 
         Value::Object(page_items.into_iter().collect())
     };
     json!({"Count": count, "Results": results})
+}
+
+/// Whether an empty R3 search or list shows `"Results":[]` (strict) or `{}` (lenient).
+pub fn empty_as_array(w: &World) -> bool {
+    w.readings.is_strict(crate::Reading::EmptyResults)
 }
 
 pub fn download_url(w: &World, token: &str) -> String {
@@ -260,6 +268,22 @@ pub fn coerce_field(w: &mut World, ctx: &str, def: &FieldDef, raw: &Value) -> Ap
         FieldKind::File => {
             let url = raw.as_str().ok_or_else(bad)?.trim().to_string();
             store_file_from_url(w, ctx, def, &url).map(|u| Some(Value::String(u)))
+        }
+        FieldKind::Url => {
+            let s = raw.as_str().ok_or_else(bad)?.to_string();
+            let absolute = (s.starts_with("https://") || s.starts_with("http://"))
+                && s.len() > "https://".len()
+                && !s.chars().any(char::is_whitespace);
+            if w.readings.is_strict(crate::Reading::UrlFieldValues) && !absolute {
+                return Err(bad());
+            }
+            if s.chars().count() > 1024 {
+                return Err(ApiError::bad(format!(
+                    "{ctx}: The value of the {} field is too long (max. 1024 characters).",
+                    def.label
+                )));
+            }
+            Ok(Some(Value::String(s)))
         }
     }
 }
@@ -397,8 +421,30 @@ pub fn project_detail(w: &World, p: &Project) -> Value {
     Value::Object(m)
 }
 
-/// One item of the card search: ids, not labels.
+/// One item of the card search: ids, not labels; every value a string under the strict reading
+/// of `projectListStrings` (§2.3: the old help pages).
 pub fn project_list_item(w: &World, p: &Project) -> Value {
+    let item = project_list_item_numbers(w, p);
+    if w.readings.is_lenient(crate::Reading::ProjectListStrings) {
+        return item;
+    }
+    match item {
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| {
+                    let s = match v {
+                        Value::String(s) => s,
+                        other => other.to_string(),
+                    };
+                    (k, Value::String(s))
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+fn project_list_item_numbers(w: &World, p: &Project) -> Value {
     let mut m = Map::new();
     m.insert("Id".into(), json!(p.id));
     m.insert("Name".into(), json!(p.name));
@@ -422,7 +468,8 @@ pub fn status_group(st: &State, p: &Project) -> Option<StatusGroup> {
         .map(|s| s.group)
 }
 
-/// `GET /Api/R3/Project?...`
+/// `GET /Api/R3/Project?...` (§2.3). Parameters arrive checked against the allow-list: `Query`,
+/// `Name` and `ContactId` only under the lenient reading of `projectSearchExtraFilters`.
 pub fn search_projects(w: &World, params: &[(String, String)]) -> ApiResult<Value> {
     let ctx = "Project (GET)";
     let st = &w.minicrm;
@@ -526,7 +573,7 @@ pub fn search_projects(w: &World, params: &[(String, String)]) -> ApiResult<Valu
         .filter(|p| filters.iter().all(|f| f(p)))
         .map(|p| (p.id.to_string(), project_list_item(w, p)))
         .collect();
-    Ok(paginate(items, page, false))
+    Ok(paginate(items, page, empty_as_array(w)))
 }
 
 /// Filter semantics for `<field>=<value>`: enums by label or id, the rest by equal text.
@@ -564,7 +611,8 @@ enum Change {
     Field(String, Option<Value>),
 }
 
-const IGNORED_PROJECT_KEYS: [&str; 10] = [
+/// Keys of the card object that a client may send back but cannot change (§2.3 Get).
+const IGNORED_PROJECT_KEYS: [&str; 9] = [
     "Id",
     "CreatedBy",
     "CreatedAt",
@@ -573,7 +621,6 @@ const IGNORED_PROJECT_KEYS: [&str; 10] = [
     "StatusUpdatedAt",
     "ProjectHash",
     "ProjectEmail",
-    "Url",
     "Invited",
 ];
 
@@ -584,7 +631,7 @@ pub fn order_status_refused(ctx: &str) -> ApiError {
 }
 
 /// Validates every key of `body` first, then applies them all (no partial writes).
-/// Bumps `UpdatedAt` (and `StatusUpdatedAt` on a status change) of the card and of its document.
+/// Bumps `UpdatedAt` (and `StatusUpdatedAt` on a status change) of the card.
 pub fn update_project(
     w: &mut World,
     ctx: &str,
@@ -678,9 +725,24 @@ pub fn update_project(
             "IsPrivate" if writer != Writer::DocumentEndpoint => {
                 changes.push(Change::Private(matches!(show(raw).as_str(), "1" | "true")));
             }
-            "ReferenceId" if writer != Writer::DocumentEndpoint => changes.push(Change::Reference(show(raw))),
+            "ReferenceId"
+                if writer == Writer::Control
+                    || (writer == Writer::R3
+                        && w.readings.is_lenient(crate::Reading::ProjectReferenceIdWrite)) =>
+            {
+                changes.push(Change::Reference(show(raw)))
+            }
             field => {
                 let def = cat.field(field).ok_or_else(|| unknown_field(ctx, field))?;
+                let refused_file = def.kind == FieldKind::File
+                    && writer == Writer::DocumentEndpoint
+                    && w.readings.is_strict(crate::Reading::FileViaDocumentProject);
+                if refused_file && !is_empty(raw) {
+                    return Err(ApiError::bad(format!(
+                        "{ctx}: The File field '{}' cannot be set here.",
+                        def.label
+                    )));
+                }
                 let value = coerce_field(w, ctx, def, raw)?;
                 changes.push(Change::Field(field.to_string(), value));
             }
@@ -718,9 +780,8 @@ pub fn update_project(
     }
     p.updated_ms = now;
     p.updated_by = admin;
-    for d in w.minicrm.documents.values_mut().filter(|d| d.project_id == id) {
-        d.updated_ms = now;
-    }
+    // The document's own modification time is not touched: whether a card change counts for the
+    // document lists is the `documentListCardChanges` reading (see `documents::modified_ms`).
     Ok(())
 }
 

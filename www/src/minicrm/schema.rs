@@ -16,6 +16,8 @@ pub enum FieldKind {
     Text(usize),
     /// `File(10MB)`: written as a URL, read as a download URL.
     File,
+    /// `Url`: a link (a text that must be an absolute http(s) URL under the strict reading).
+    Url,
     /// A dropdown: option id → label. Option ids are global numbers.
     Enum(Vec<(u64, String)>),
 }
@@ -31,6 +33,7 @@ impl FieldKind {
             FieldKind::Date => Value::from("Date"),
             FieldKind::Text(n) => Value::from(format!("Text({n})")),
             FieldKind::File => Value::from("File(10MB)"),
+            FieldKind::Url => Value::from("Url"),
             FieldKind::Enum(options) => enum_map(options),
         }
     }
@@ -228,11 +231,14 @@ pub const PAYMENT_STATUS_LABELS: [&str; 5] = [
     "Stornată",
 ];
 
-/// The field names the SmartBill extension adds to a module, [INF]: the real names are not public.
+/// The field names the SmartBill extension adds to a module, [INF]: the real names are not public
+/// (minicrm-api.md §5 "Their registered API names are therefore unknown").
 #[derive(Clone, Copy, Debug)]
 pub struct SmartBillFields {
     pub invoice_number: &'static str,
     pub link: &'static str,
+    /// The link's type: `Text(1024)` or `Url`.
+    pub link_is_url: bool,
     pub payment_status: &'static str,
     pub pdf: &'static str,
     pub error: &'static str,
@@ -240,9 +246,11 @@ pub struct SmartBillFields {
     pub first_option: u64,
 }
 
+/// The default shape: readable registered names, different on the two modules.
 pub const OFFER_SB_FIELDS: SmartBillFields = SmartBillFields {
     invoice_number: "SmartBillInvoiceNumber",
     link: "SmartBillInvoiceLink",
+    link_is_url: false,
     payment_status: "SmartBillPaymentStatus",
     pdf: "SmartBillInvoicePdf",
     error: "SmartBillErrorMessage",
@@ -252,11 +260,42 @@ pub const OFFER_SB_FIELDS: SmartBillFields = SmartBillFields {
 pub const ORDER_SB_FIELDS: SmartBillFields = SmartBillFields {
     invoice_number: "NumarFacturaSmartBill",
     link: "LinkSmartBill",
+    link_is_url: false,
     payment_status: "StarePlataSmartBill",
     pdf: "FacturaPdfSmartBill",
     error: "MesajEroareSmartBill",
     first_option: 4201,
 };
+
+/// The `typeIds` shape: auto names `<Type><id>` only (minicrm-api.md §3), other ids on each
+/// module, and the link a `Url` on offers but a `Text` on orders.
+pub const OFFER_SB_FIELDS_TYPE_IDS: SmartBillFields = SmartBillFields {
+    invoice_number: "Text2201",
+    link: "Url2202",
+    link_is_url: true,
+    payment_status: "Enum2203",
+    pdf: "File2204",
+    error: "Text2205",
+    first_option: 5101,
+};
+
+pub const ORDER_SB_FIELDS_TYPE_IDS: SmartBillFields = SmartBillFields {
+    invoice_number: "Text3301",
+    link: "Text3302",
+    link_is_url: false,
+    payment_status: "Enum3303",
+    pdf: "File3304",
+    error: "Text3305",
+    first_option: 5201,
+};
+
+/// The SmartBill fields of the Offers and Orders modules in a tenant shape.
+pub fn sb_fields(shape: crate::seed::TenantShape) -> (SmartBillFields, SmartBillFields) {
+    match shape {
+        crate::seed::TenantShape::Default => (OFFER_SB_FIELDS, ORDER_SB_FIELDS),
+        crate::seed::TenantShape::TypeIds => (OFFER_SB_FIELDS_TYPE_IDS, ORDER_SB_FIELDS_TYPE_IDS),
+    }
+}
 
 fn smartbill_fields(f: &SmartBillFields) -> Vec<FieldDef> {
     let opts: Vec<(u64, String)> = PAYMENT_STATUS_LABELS
@@ -264,16 +303,23 @@ fn smartbill_fields(f: &SmartBillFields) -> Vec<FieldDef> {
         .enumerate()
         .map(|(i, l)| (f.first_option + i as u64, l.to_string()))
         .collect();
+    let link_kind = if f.link_is_url {
+        FieldKind::Url
+    } else {
+        FieldKind::Text(1024)
+    };
     vec![
         FieldDef::new(f.invoice_number, "Numărul facturii", FieldKind::Text(255)),
-        FieldDef::new(f.link, "Link", FieldKind::Text(1024)),
+        FieldDef::new(f.link, "Link", link_kind),
         FieldDef::new(f.payment_status, "Stare de plată", FieldKind::Enum(opts)),
         FieldDef::new(f.pdf, "Factura .pdf", FieldKind::File),
         FieldDef::new(f.error, "Mesaj de eroare", FieldKind::Text(4096)),
     ]
 }
 
-pub fn default_categories() -> Vec<Category> {
+/// The modules of a tenant shape (they differ only in the SmartBill fields).
+pub fn categories(shape: crate::seed::TenantShape) -> Vec<Category> {
+    let (offer_sb, order_sb) = sb_fields(shape);
     use OrderPhase as P;
     use StatusGroup as G;
     let lead_source = options(&[
@@ -292,7 +338,7 @@ pub fn default_categories() -> Vec<Category> {
         FieldDef::new("Float1910", "Discount negociat (%)", FieldKind::Float),
         FieldDef::new("Int1909", "Valabilitate (zile)", FieldKind::Int),
     ];
-    offer_fields.extend(smartbill_fields(&OFFER_SB_FIELDS));
+    offer_fields.extend(smartbill_fields(&offer_sb));
     let mut order_fields = vec![
         FieldDef::new("Text1951", "Adresă de livrare", FieldKind::Text(1024)),
         FieldDef::new(
@@ -307,7 +353,7 @@ pub fn default_categories() -> Vec<Category> {
         FieldDef::new("Int1953", "Număr colete", FieldKind::Int),
         FieldDef::new("DateTime1954", "Dată livrare", FieldKind::DateTime),
     ];
-    order_fields.extend(smartbill_fields(&ORDER_SB_FIELDS));
+    order_fields.extend(smartbill_fields(&order_sb));
     vec![
         Category {
             id: crate::seed::SALES_CATEGORY,

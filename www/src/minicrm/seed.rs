@@ -11,11 +11,12 @@ use serde_json::{json, Map, Value};
 use super::documents::fmt_dec;
 use super::model::{
     hu_ms, token_for, Address, Contact, ContactKind, DocKind, Document, Item, Product, Project, State,
+    StoredFile,
 };
-use super::schema::{OFFER_SB_FIELDS, ORDER_SB_FIELDS};
+use super::schema::{sb_fields, SmartBillFields, PAYMENT_STATUS_LABELS};
 use crate::seed::{
-    CUSTOMER_BUCHAREST_CIF, CUSTOMER_PAYER_CIF, CUSTOMER_PERSON_CNP, OFFERS_CATEGORY, ORDERS_CATEGORY,
-    SALES_CATEGORY,
+    TenantShape, CUSTOMER_BUCHAREST_CIF, CUSTOMER_PAYER_CIF, CUSTOMER_PERSON_CNP, MINICRM_SYSTEM_ID,
+    OFFERS_CATEGORY, ORDERS_CATEGORY, SALES_CATEGORY,
 };
 
 pub const TEHNOSERV: u64 = 2001;
@@ -24,6 +25,7 @@ pub const AGRO_VERDE: u64 = 2003;
 pub const AGRO_VERDE_PERSON: u64 = 2004;
 pub const ION_POPESCU: u64 = 2005;
 
+pub const OFFER_PREPARING: (u64, &str) = (3001, "Ofertă în pregătire");
 pub const OFFER_ACCEPTED: (u64, &str) = (3003, "Acceptată");
 pub const OFFER_SENT: (u64, &str) = (3002, "Trimisă clientului");
 pub const ORDER_IN_PROGRESS: (u64, &str) = (3102, "În lucru");
@@ -74,7 +76,27 @@ struct SeedDoc {
     /// Minutes after the seed's base time (yesterday 09:00), for the "most recently modified" order.
     minute: u32,
     items: Vec<SeedItem>,
+    /// The SmartBill fields already filled on the card (`typeIds` shape only).
+    smartbill: Option<SeedInvoice>,
 }
+
+/// What the SmartBill extension wrote on an already invoiced card, and what SmartBill holds.
+#[derive(Clone, Copy)]
+pub struct SeedInvoice {
+    /// The invoice number in series FCT ("" when the emission failed).
+    pub number: &'static str,
+    /// SmartBill's document id (the link's last segment).
+    pub document_id: u64,
+    /// Index in [`PAYMENT_STATUS_LABELS`].
+    pub payment: usize,
+    /// The amount SmartBill has collected.
+    pub paid: &'static str,
+    /// The error message field ("" when issued).
+    pub error: &'static str,
+}
+
+/// The SmartBill invoices behind the `typeIds` shape's invoiced cards (series FCT).
+pub const INVOICED_SERIES: &str = "FCT";
 
 fn seed_docs() -> Vec<SeedDoc> {
     use DocKind::{Offer, Order};
@@ -93,6 +115,7 @@ fn seed_docs() -> Vec<SeedDoc> {
             days_ago: 6,
             number: 11,
             minute: 10,
+            smartbill: None,
             items: vec![
                 item("LAP-001", "Laptop Dell Latitude 5440", "4200.00", "2", "buc", 21),
                 item("MON-024", "Monitor LG 24\"", "780.00", "2", "bucată", 21),
@@ -114,6 +137,7 @@ fn seed_docs() -> Vec<SeedDoc> {
             days_ago: 5,
             number: 12,
             minute: 20,
+            smartbill: None,
             items: vec![
                 item("SCAUN-ERG", "Scaun ergonomic", "231.16", "4", "piece", 21),
                 item(
@@ -140,6 +164,7 @@ fn seed_docs() -> Vec<SeedDoc> {
             days_ago: 4,
             number: 13,
             minute: 30,
+            smartbill: None,
             items: vec![
                 item(
                     "CRT-ARH",
@@ -166,6 +191,7 @@ fn seed_docs() -> Vec<SeedDoc> {
             days_ago: 3,
             number: 14,
             minute: 40,
+            smartbill: None,
             items: vec![item("TON-HP", "Toner HP 85A", "210.00", "5", "buc", 21)],
         },
         SeedDoc {
@@ -182,6 +208,7 @@ fn seed_docs() -> Vec<SeedDoc> {
             days_ago: 3,
             number: 7,
             minute: 50,
+            smartbill: None,
             items: vec![
                 item("LAP-001", "Laptop Dell Latitude 5440", "4200.00", "1", "buc", 21),
                 item("MON-024", "Monitor LG 24\"", "780.00", "2", "darab", 21),
@@ -202,6 +229,7 @@ fn seed_docs() -> Vec<SeedDoc> {
             days_ago: 2,
             number: 8,
             minute: 60,
+            smartbill: None,
             items: vec![
                 item("CRT-ARH", "Carte Arhitectura software", "18.07", "3", "piece", 11),
                 item("SUP-ANUAL", "Abonament suport", "19.90", "12", "luna", 21),
@@ -221,6 +249,7 @@ fn seed_docs() -> Vec<SeedDoc> {
             days_ago: 1,
             number: 9,
             minute: 70,
+            smartbill: None,
             items: vec![
                 item("CRT-ARH", "Carte Arhitectura software", "89.90", "5", "buc", 11),
                 item("SRV-INST", "Instalare si configurare", "150.00", "3", "oră", 21),
@@ -240,9 +269,162 @@ fn seed_docs() -> Vec<SeedDoc> {
             days_ago: 0,
             number: 0,
             minute: 80,
+            smartbill: None,
             items: vec![item("SCAUN-ERG", "Scaun ergonomic", "1150.00", "6", "bucată", 21)],
         },
+        // An offer prepared in the UI and not issued yet (§2.9: whether lists show it is a reading).
+        SeedDoc {
+            key: "offerDraft",
+            kind: Offer,
+            project_id: 1010,
+            doc_id: 940,
+            card_name: "Ofertă în lucru – Ion Popescu",
+            customer: ION_POPESCU,
+            contact: ION_POPESCU,
+            currency: "RON",
+            rate: "",
+            status: OFFER_PREPARING.0,
+            days_ago: 0,
+            number: 0,
+            minute: 85,
+            smartbill: None,
+            items: vec![item("CAB-HDMI", "Cablu HDMI 2m", "35.50", "3", "buc", 21)],
+        },
     ]
+}
+
+/// The extra cards of the `typeIds` shape: invoiced before, with the SmartBill fields filled.
+fn invoiced_docs() -> Vec<SeedDoc> {
+    use DocKind::{Offer, Order};
+    vec![
+        SeedDoc {
+            key: "offerInvoiced",
+            kind: Offer,
+            project_id: 1005,
+            doc_id: 935,
+            card_name: "Monitor și cabluri – Agro Verde",
+            customer: AGRO_VERDE,
+            contact: AGRO_VERDE_PERSON,
+            currency: "RON",
+            rate: "",
+            status: OFFER_ACCEPTED.0,
+            days_ago: 2,
+            number: 15,
+            minute: 90,
+            smartbill: Some(SeedInvoice {
+                number: "0118",
+                document_id: 302_368_118,
+                payment: 2,
+                paid: "1029.71",
+                error: "",
+            }),
+            items: vec![
+                item("MON-024", "Monitor LG 24\"", "780.00", "1", "buc", 21),
+                item("CAB-HDMI", "Cablu HDMI 2m", "35.50", "2", "buc", 21),
+            ],
+        },
+        SeedDoc {
+            key: "orderInvoiced",
+            kind: Order,
+            project_id: 1105,
+            doc_id: 845,
+            card_name: "Comandă laptop – Tehnoserv Construct",
+            customer: TEHNOSERV,
+            contact: TEHNOSERV_PERSON,
+            currency: "RON",
+            rate: "",
+            status: ORDER_COMPLETED.0,
+            days_ago: 1,
+            number: 10,
+            minute: 100,
+            smartbill: Some(SeedInvoice {
+                number: "0119",
+                document_id: 302_368_119,
+                payment: 1,
+                paid: "2000.00",
+                error: "",
+            }),
+            items: vec![item(
+                "LAP-001",
+                "Laptop Dell Latitude 5440",
+                "4200.00",
+                "1",
+                "buc",
+                21,
+            )],
+        },
+        SeedDoc {
+            key: "offerFailed",
+            kind: Offer,
+            project_id: 1006,
+            doc_id: 936,
+            card_name: "Scaune – Ion Popescu",
+            customer: ION_POPESCU,
+            contact: ION_POPESCU,
+            currency: "RON",
+            rate: "",
+            status: OFFER_ACCEPTED.0,
+            days_ago: 1,
+            number: 16,
+            minute: 110,
+            smartbill: Some(SeedInvoice {
+                number: "",
+                document_id: 0,
+                payment: 0,
+                paid: "0",
+                error: "Seria nu a fost gasita! Folositi o serie creata in contul de cloud.",
+            }),
+            items: vec![item("SCAUN-ERG", "Scaun ergonomic", "1150.00", "1", "buc", 21)],
+        },
+    ]
+}
+
+fn docs_of(shape: TenantShape) -> Vec<SeedDoc> {
+    let mut docs = seed_docs();
+    if shape == TenantShape::TypeIds {
+        docs.extend(invoiced_docs());
+    }
+    docs
+}
+
+/// One line of a seeded invoice, as a SmartBill product line.
+pub struct SeedLine {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub quantity: &'static str,
+    pub price: &'static str,
+    pub vat: u32,
+}
+
+/// The invoices SmartBill holds for the `typeIds` shape's invoiced cards: (number, customer
+/// name, customer VAT code, lines, amount collected), in number order.
+pub fn seeded_invoices(shape: TenantShape) -> Vec<(&'static str, u64, Vec<SeedLine>, &'static str)> {
+    docs_of(shape)
+        .into_iter()
+        .filter_map(|d| {
+            let sb = d.smartbill?;
+            if sb.number.is_empty() {
+                return None;
+            }
+            let lines = d
+                .items
+                .iter()
+                .map(|i| SeedLine {
+                    code: i.sku,
+                    name: i.name,
+                    quantity: i.qty,
+                    price: i.price,
+                    vat: i.vat,
+                })
+                .collect();
+            Some((sb.number, d.customer, lines, sb.paid))
+        })
+        .collect()
+}
+
+/// The public-looking SmartBill link of a seeded invoice.
+fn invoice_link(document_id: u64) -> String {
+    format!("https://cloud.smartbill.ro/documente/editare/factura/{document_id}/")
 }
 
 pub const SALES_CARD: u64 = 1000;
@@ -431,8 +613,10 @@ fn addresses() -> Vec<Address> {
     ]
 }
 
-/// Loads the demo tenant (ids fixed, dates relative to `today`).
-pub fn seed(st: &mut State, today: NaiveDate) {
+/// Loads the demo tenant (ids fixed, dates relative to `today`); `origin` is the fake's origin
+/// (for the download URLs of seeded files).
+pub fn seed(st: &mut State, today: NaiveDate, shape: TenantShape, origin: &str) {
+    let (offer_sb, order_sb) = sb_fields(shape);
     let yesterday = today.checked_sub_days(Days::new(1)).unwrap_or(today);
     let base = hu_ms(yesterday, 9, 0);
     let minute = |m: u32| base + i64::from(m) * 60_000;
@@ -486,7 +670,7 @@ pub fn seed(st: &mut State, today: NaiveDate) {
     );
     st.projects.insert(SALES_CARD, sales);
 
-    for d in seed_docs() {
+    for d in docs_of(shape) {
         let cat = if d.kind == DocKind::Offer {
             OFFERS_CATEGORY
         } else {
@@ -519,6 +703,14 @@ pub fn seed(st: &mut State, today: NaiveDate) {
                 p.fields.insert("Enum1952".into(), json!(2681));
                 p.fields.insert("Int1953".into(), json!(1));
             }
+        }
+        if let Some(sb) = d.smartbill {
+            let f = if d.kind == DocKind::Offer {
+                offer_sb
+            } else {
+                order_sb
+            };
+            fill_smartbill_fields(st, &mut p, &f, &sb, origin);
         }
         st.projects.insert(p.id, p);
 
@@ -586,6 +778,52 @@ pub fn seed(st: &mut State, today: NaiveDate) {
     }
 }
 
+/// Writes what the SmartBill extension left on an invoiced card: number, link, payment status,
+/// the PDF (stored behind a download URL) or the error message.
+fn fill_smartbill_fields(st: &mut State, p: &mut Project, f: &SmartBillFields, sb: &SeedInvoice, base: &str) {
+    if sb.number.is_empty() {
+        p.fields.insert(f.error.into(), json!(sb.error));
+        return;
+    }
+    p.fields.insert(
+        f.invoice_number.into(),
+        json!(format!("{INVOICED_SERIES} {}", sb.number)),
+    );
+    p.fields
+        .insert(f.link.into(), json!(invoice_link(sb.document_id)));
+    p.fields
+        .insert(f.payment_status.into(), json!(f.first_option + sb.payment as u64));
+    let token = token_for(sb.document_id);
+    let file_name = format!("factura{INVOICED_SERIES}{}.pdf", sb.number);
+    let bytes = crate::pdf::render(&[
+        format!("Factura {INVOICED_SERIES} {}", sb.number),
+        format!(
+            "Furnizor: {} ({})",
+            crate::seed::COMPANY_NAME,
+            crate::seed::COMPANY_CIF
+        ),
+        format!(
+            "Stare: {}",
+            PAYMENT_STATUS_LABELS.get(sb.payment).copied().unwrap_or("")
+        ),
+    ]);
+    st.files.insert(
+        token.clone(),
+        StoredFile {
+            file_name,
+            bytes,
+            content_type: "application/pdf".into(),
+            source: invoice_link(sb.document_id),
+        },
+    );
+    p.fields.insert(
+        f.pdf.into(),
+        json!(format!(
+            "{base}/{MINICRM_SYSTEM_ID}/Download/S3/?t=project&inline=0&e={token}"
+        )),
+    );
+}
+
 /// Products already in MiniCRM before any stock sync (with stale quantities).
 fn seed_products() -> Vec<(u64, Map<String, Value>)> {
     let p = |sku: &str, name: &str, price: f64, qty: i64, unit: &str| {
@@ -607,20 +845,27 @@ fn seed_products() -> Vec<(u64, Map<String, Value>)> {
 }
 
 /// The seeded cards by name, for tests and the demo (`GET /__control/info` → `minicrm.cards`).
-pub fn cards_info() -> Value {
+pub fn cards_info(shape: TenantShape) -> Value {
     let mut m = Map::new();
-    for d in seed_docs() {
+    for d in docs_of(shape) {
         let (net, vat, total) = totals(&d);
         let cat = if d.kind == DocKind::Offer {
             OFFERS_CATEGORY
         } else {
             ORDERS_CATEGORY
         };
-        let status = match d.status {
-            s if s == OFFER_SENT.0 => OFFER_SENT.1,
-            s if s == ORDER_IN_PROGRESS.0 => ORDER_IN_PROGRESS.1,
-            _ => ORDER_DRAFT.1,
-        };
+        let status = [
+            OFFER_PREPARING,
+            OFFER_SENT,
+            OFFER_ACCEPTED,
+            ORDER_DRAFT,
+            ORDER_IN_PROGRESS,
+            ORDER_COMPLETED,
+        ]
+        .iter()
+        .find(|(id, _)| *id == d.status)
+        .map(|(_, l)| *l)
+        .unwrap_or("");
         m.insert(
             d.key.to_string(),
             json!({
@@ -638,9 +883,17 @@ pub fn cards_info() -> Value {
                 "amount": fmt_dec(total, 2),
                 "statusId": d.status,
                 "status": status,
-                "listed": d.number != 0,
+                // Listed by `GET /Api/{Offer|Order}/List` under the default (strict) readings.
+                "listed": d.number != 0 && d.status != ORDER_DRAFT.0,
+                "issued": d.number != 0,
                 "skus": d.items.iter().map(|i| i.sku).filter(|s| !s.is_empty()).collect::<Vec<_>>(),
                 "hash": format!("#Project-{cat}/{}", d.project_id),
+                "invoice": d.smartbill.filter(|sb| !sb.number.is_empty()).map(|sb| json!({
+                    "series": INVOICED_SERIES, "number": sb.number, "paid": sb.paid,
+                    "paymentStatus": PAYMENT_STATUS_LABELS.get(sb.payment).copied().unwrap_or(""),
+                    "link": invoice_link(sb.document_id),
+                })),
+                "error": d.smartbill.filter(|sb| sb.number.is_empty()).map(|sb| sb.error),
             }),
         );
     }
@@ -660,6 +913,7 @@ pub fn cards_info() -> Value {
     m.insert(
         "statuses".into(),
         json!({
+            "offerPreparing": {"id": OFFER_PREPARING.0, "label": OFFER_PREPARING.1},
             "offerSent": {"id": OFFER_SENT.0, "label": OFFER_SENT.1},
             "offerAccepted": {"id": OFFER_ACCEPTED.0, "label": OFFER_ACCEPTED.1},
             "orderDraft": {"id": ORDER_DRAFT.0, "label": ORDER_DRAFT.1},
@@ -667,13 +921,16 @@ pub fn cards_info() -> Value {
             "orderCompleted": {"id": ORDER_COMPLETED.0, "label": ORDER_COMPLETED.1},
         }),
     );
-    let sb = |f: &super::schema::SmartBillFields| {
+    let (offer_sb, order_sb) = sb_fields(shape);
+    let sb = |f: &SmartBillFields| {
         json!({"invoiceNumber": f.invoice_number, "link": f.link, "paymentStatus": f.payment_status,
-               "pdf": f.pdf, "error": f.error, "paymentStatusFirstOption": f.first_option})
+               "pdf": f.pdf, "error": f.error, "paymentStatusFirstOption": f.first_option,
+               "types": {"invoiceNumber": "Text(255)", "link": if f.link_is_url { "Url" } else { "Text(1024)" },
+                         "paymentStatus": "Enum", "pdf": "File(10MB)", "error": "Text(4096)"}})
     };
     m.insert(
         "fields".into(),
-        json!({"offers": sb(&OFFER_SB_FIELDS), "orders": sb(&ORDER_SB_FIELDS)}),
+        json!({"shape": shape, "offers": sb(&offer_sb), "orders": sb(&order_sb)}),
     );
     Value::Object(m)
 }

@@ -3,7 +3,8 @@
 //!
 //! 1. rate limiter (per token, every call counts) → 403/429 while blocked;
 //! 2. Basic auth (`email:token`) → 401 §3.3(2) body;
-//! 3. route + method → 404 page / 405 with `Allow`;
+//! 3. route + method → 404 page / 405 with `Allow`; query parameters against the allow-list
+//!    ([`crate::documented`]) → 400 `json_mapping_error` (or dropped, lenient `unknownQuery`);
 //! 4. for JSON endpoints: `Content-Type: application/json` (charset allowed) → else 415; JSON
 //!    parse → 400 `json_parse_error`; field tables → 400 `json_mapping_error` (see `fields`);
 //! 5. company CIF (`cif` query or `companyVatCode` body) → 401 "Firma … nu mai este disponibila";
@@ -13,10 +14,10 @@
 //! back end behind a rate-limiting proxy (security filter before dispatch, body mapping before
 //! business checks).
 //!
-//! CIF choice (§1.3 "issuing company CIF exactly as in Cloud"): the CIF must equal the registered
-//! one exactly — the seeded company is a VAT payer registered as "RO18547290", so "18547290" is
-//! refused with 401. [INF] The live server may normalise the prefix; the fake stays strict so a
-//! client that drops the prefix is caught.
+//! CIF choice (§1.3 "issuing company CIF exactly as in Cloud"): under the strict reading of
+//! `cifExactMatch` the CIF must equal the registered one exactly — the seeded company is a VAT
+//! payer registered as "RO18547290", so "18547290" is refused with 401; the lenient reading
+//! ignores the `RO` prefix.
 
 use axum::extract::{Request, State as AxState};
 use axum::response::{IntoResponse, Response};
@@ -24,11 +25,13 @@ use chrono::NaiveDate;
 use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
 
-use super::fields::{self, Field};
+use super::fields;
 use super::limit::BLOCKED_TEXT;
 use super::resp::{self, Resp};
 use super::{documents, payments, stock, State};
-use crate::Shared;
+use crate::documented::{self, Shape};
+use crate::http::Service;
+use crate::{Reading, Readings, Shared};
 
 /// Decoded query parameters (first occurrence wins; `+` is a space).
 #[derive(Clone, Debug, Default)]
@@ -56,11 +59,14 @@ impl Query {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
-    /// `seriesname`, or the old spec's `seriesName` (§1.3: accept both spellings).
+    /// `seriesname` (§1.3). The old spec's `seriesName` arrives renamed by the front door under
+    /// the lenient reading of `seriesNameCamelCase`, else it is an unknown parameter.
     pub fn series(&self) -> Option<&str> {
-        self.get("seriesname")
-            .or_else(|| self.get("seriesName"))
-            .filter(|s| !s.trim().is_empty())
+        self.get("seriesname").filter(|s| !s.trim().is_empty())
+    }
+
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| k.as_str())
     }
 
     pub fn number(&self) -> Option<&str> {
@@ -83,11 +89,13 @@ pub struct Ctx<'a> {
     pub body: &'a [u8],
     /// The authenticated user's e-mail.
     pub user: String,
+    /// The readings of the silent points in force.
+    pub readings: Readings,
 }
 
 impl Ctx<'_> {
     /// Parses and maps a JSON body (steps 4 of the pipeline).
-    pub fn json_body(&self, table: &[Field]) -> resp::Result<Map<String, Value>> {
+    pub fn json_body(&self, shape: &Shape) -> resp::Result<Map<String, Value>> {
         let is_json = self.content_type.as_deref().is_some_and(|ct| {
             ct.split(';')
                 .next()
@@ -122,7 +130,7 @@ impl Ctx<'_> {
                 None,
             ));
         };
-        fields::check(&obj, table, "").map_err(|e| {
+        fields::check(&obj, shape, "", self.readings).map_err(|e| {
             resp::invalid_request(
                 400,
                 self.path,
@@ -229,10 +237,16 @@ pub async fn dispatch(AxState(shared): AxState<Shared>, req: Request) -> Respons
     let today = w.clock.today_ro();
     let now = w.clock.now().to_rfc3339();
     let origin = w.urls.smartbill.clone();
+    let readings = w.readings;
     let state = &mut w.smartbill;
 
     let token = creds.as_ref().map(|(_, t)| t.as_str()).unwrap_or("");
-    let verdict = state.limiter.hit(token, now_ms);
+    let lockout = if readings.is_lenient(Reading::LockoutStatus) {
+        429
+    } else {
+        403
+    };
+    let verdict = state.limiter.hit(token, now_ms, lockout);
     let answer = if let Some(status) = verdict.blocked {
         resp::error(status, BLOCKED_TEXT)
     } else {
@@ -246,8 +260,9 @@ pub async fn dispatch(AxState(shared): AxState<Shared>, req: Request) -> Respons
             content_type,
             body: &bytes,
             user: creds.as_ref().map(|(u, _)| u.clone()).unwrap_or_default(),
+            readings,
         };
-        handle(state, &ctx, &method, &sub_path, creds.as_ref())
+        handle(state, ctx, &method, &sub_path, creds.as_ref())
     };
     drop(w);
     let mut answer = answer;
@@ -265,10 +280,21 @@ fn authenticated(state: &State, creds: Option<&(String, String)>) -> bool {
     }
 }
 
-/// The company check for `cif` query parameters (missing or unknown → 401, §1.1).
-pub fn check_cif(state: &State, cif: Option<&str>) -> resp::Result<()> {
+/// The company check for `cif` query parameters (missing or unknown → 401, §1.1). The `RO`
+/// prefix matters unless the `cifExactMatch` reading is lenient.
+pub fn check_cif(state: &State, cif: Option<&str>, readings: Readings) -> resp::Result<()> {
+    let bare = |c: &str| {
+        let t = c.trim();
+        t.strip_prefix("RO")
+            .or_else(|| t.strip_prefix("ro"))
+            .unwrap_or(t)
+            .to_string()
+    };
     match (&state.account, cif) {
         (Some(a), Some(c)) if a.cif == c => Ok(()),
+        (Some(a), Some(c)) if readings.is_lenient(Reading::CifExactMatch) && bare(&a.cif) == bare(c) => {
+            Ok(())
+        }
         _ => Err(resp::unauthorized(resp::COMPANY_UNAVAILABLE)),
     }
 }
@@ -276,7 +302,12 @@ pub fn check_cif(state: &State, cif: Option<&str>) -> resp::Result<()> {
 /// The company check for `companyVatCode` in a body. Missing or "" → 400
 /// "CIF-ul firmei ('companyVatCode') trebuie specificat"; explicit `null` → the documented 500
 /// "Internal Server Error!" (§3.2, with `documentId: null` on create calls); unknown → 401.
-pub fn check_body_cif(state: &State, body: &Map<String, Value>, create: bool) -> resp::Result<()> {
+pub fn check_body_cif(
+    state: &State,
+    body: &Map<String, Value>,
+    create: bool,
+    readings: Readings,
+) -> resp::Result<()> {
     match body.get("companyVatCode") {
         Some(Value::Null) => {
             let mut m = resp::classic("Internal Server Error!", "", "", "");
@@ -289,7 +320,7 @@ pub fn check_body_cif(state: &State, body: &Map<String, Value>, create: bool) ->
         }
         None => Err(missing_cif(create)),
         Some(Value::String(s)) if s.is_empty() => Err(missing_cif(create)),
-        Some(v) => check_cif(state, v.as_str()),
+        Some(v) => check_cif(state, v.as_str(), readings),
     }
 }
 
@@ -304,7 +335,7 @@ fn missing_cif(create: bool) -> Resp {
 
 fn handle(
     state: &mut State,
-    ctx: &Ctx,
+    mut ctx: Ctx,
     method: &str,
     sub_path: &str,
     creds: Option<&(String, String)>,
@@ -328,6 +359,10 @@ fn handle(
             .with_header("Allow", &allow);
         }
     };
+    if let Err(e) = conform_query(&mut ctx, method) {
+        return e;
+    }
+    let ctx = &ctx;
     use documents::Kind;
     use Endpoint::*;
     // Query-keyed endpoints check the company first.
@@ -336,7 +371,7 @@ fn handle(
         Invoice | InvoiceV2 | Estimate | EstimateV2 | InvoiceReverse | Payment | DocumentSend
     );
     if query_keyed {
-        if let Err(e) = check_cif(state, ctx.query.get("cif")) {
+        if let Err(e) = check_cif(state, ctx.query.get("cif"), ctx.readings) {
             return e;
         }
     }
@@ -364,6 +399,38 @@ fn handle(
         Units => Ok(stock::get_units(state)),
     };
     result.unwrap_or_else(|e| e)
+}
+
+/// The allow-list for query parameters ([`crate::documented`]): an undocumented one is refused
+/// with 400 `invalid_request_error` / `json_mapping_error` naming it (or dropped under the lenient
+/// reading of `unknownQuery`); the old `seriesName` becomes `seriesname` under the lenient reading
+/// of `seriesNameCamelCase`.
+fn conform_query(ctx: &mut Ctx, method: &str) -> resp::Result<()> {
+    let Some(endpoint) = documented::lookup(Service::SmartBill, method, ctx.path) else {
+        return Ok(());
+    };
+    let none = |_: documented::Scope, _: &str| false;
+    let bad = documented::undocumented_query(endpoint, ctx.query.names(), ctx.readings, &none);
+    if let Some((first, _)) = bad.first() {
+        if ctx.readings.is_strict(Reading::UnknownQuery) {
+            return Err(resp::invalid_request(
+                400,
+                ctx.path,
+                "json_mapping_error",
+                &format!("Unrecognized property: {first}."),
+                Some(first),
+            ));
+        }
+        ctx.query.0.retain(|(k, _)| !bad.iter().any(|(b, _)| b == k));
+    }
+    if ctx.readings.is_lenient(Reading::SeriesNameCamelCase) && ctx.query.get("seriesname").is_none() {
+        for (k, _) in ctx.query.0.iter_mut() {
+            if k == "seriesName" {
+                *k = "seriesname".to_string();
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `GET /series?cif=&type=` (§2.11). `nextNumber` is an integer (new spec).
@@ -419,7 +486,7 @@ mod tests {
         let q = Query::parse(
             "cif=RO1&seriesName=FCT&number=0001&warehouseName=Depozit+Central&productName=Monitor%20LG",
         );
-        assert_eq!(q.series(), Some("FCT"));
+        assert_eq!(q.series(), None, "only the lowercase spelling is read");
         assert_eq!(q.get("warehouseName"), Some("Depozit Central"));
         assert_eq!(q.get("productName"), Some("Monitor LG"));
         let q = Query::parse("seriesname=FMC&seriesName=FCT&number=");

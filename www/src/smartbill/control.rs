@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | `GET /documents` | | every document with all stored facts (totals as strings, raw request) |
 //! | `GET /payments` | | every collection |
-//! | `GET /limit` | | the rate-limit settings |
+//! | `GET /limit` | | the rate-limit settings (`status` is the `lockoutStatus` reading: 403 strict, 429 lenient) |
 //! | `POST /limit` | `{status: 403\|429, calls, windowMs, blockMs, extendBlockOnRetry}` (all optional) | change them |
 //! | `DELETE /limit/block` | | lift every block and forget the windows |
 //! | `GET /stock` | | every product level per warehouse |
@@ -13,20 +13,24 @@
 //! | `GET /series` | | the series |
 //! | `POST /series` | `{name, nextNumber, type?: "f"\|"p"\|"c"}` | set a next number (or create a series) |
 //! | `POST /payment` | `{series, number, amount, type?, date?}` | record a collection as if made in the UI |
-//! | `GET /settings` | | account settings |
-//! | `POST /settings` | `{useProductCodes, vatPayer, stockModule, mailServer, cashRegister}` (optional) | change them |
+//! | `POST /invoices` | `{count, series?, issueDate?, dayStep?, client?, products?, prices?, paid?}` | issues invoices directly (no rate limit), answers their numbers |
+//! | `GET /settings` | | account settings, plus `readings` (the SmartBill points) |
+//! | `POST /settings` | `{useProductCodes, vatPayer, stockModule, mailServer, cashRegister, readings: {<key>: "strict"\|"lenient"}}` (optional) | change them |
 
 use axum::extract::State as AxState;
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::api::{Ctx, Query};
 use super::fields::parse_date;
-use super::state::{Series, SeriesType};
-use crate::Shared;
+use super::state::{DocKind, Series, SeriesType, State};
+use crate::http::Service;
+use crate::{Reading, Readings, Shared};
 
 pub fn router() -> Router<Shared> {
     Router::new()
@@ -37,6 +41,7 @@ pub fn router() -> Router<Shared> {
         .route("/stock", get(get_stock).post(set_stock))
         .route("/series", get(get_series).post(set_series))
         .route("/payment", axum::routing::post(add_payment))
+        .route("/invoices", axum::routing::post(add_invoices))
         .route("/settings", get(get_settings).post(set_settings))
 }
 
@@ -66,9 +71,19 @@ async fn payments(AxState(s): AxState<Shared>) -> Json<Value> {
     Json(json!({"payments": w.smartbill.payments_json()}))
 }
 
+fn limit_json(w: &crate::World) -> Value {
+    let mut v = json!(w.smartbill.limiter.config);
+    v["status"] = json!(if w.readings.is_lenient(Reading::LockoutStatus) {
+        429
+    } else {
+        403
+    });
+    v
+}
+
 async fn get_limit(AxState(s): AxState<Shared>) -> Json<Value> {
     let w = s.lock();
-    Json(json!(w.smartbill.limiter.config))
+    Json(limit_json(&w))
 }
 
 #[derive(Deserialize)]
@@ -89,10 +104,10 @@ async fn set_limit(AxState(s): AxState<Shared>, Json(b): Json<LimitBody>) -> Ans
         return bad("calls and windowMs must be positive, blockMs not negative");
     }
     let mut w = s.lock();
-    let cfg = &mut w.smartbill.limiter.config;
     if let Some(x) = b.status {
-        cfg.status = x;
+        w.readings.set(Reading::LockoutStatus, x == 429);
     }
+    let cfg = &mut w.smartbill.limiter.config;
     if let Some(x) = b.calls {
         cfg.calls = x;
     }
@@ -105,7 +120,7 @@ async fn set_limit(AxState(s): AxState<Shared>, Json(b): Json<LimitBody>) -> Ans
     if let Some(x) = b.extend_block_on_retry {
         cfg.extend_block_on_retry = x;
     }
-    ok(json!(cfg))
+    ok(limit_json(&w))
 }
 
 async fn lift_block(AxState(s): AxState<Shared>) -> Json<Value> {
@@ -248,9 +263,15 @@ async fn add_payment(AxState(s): AxState<Shared>, Json(b): Json<PaymentBody>) ->
     }
 }
 
+fn settings_json(w: &crate::World) -> Value {
+    let mut v = json!(w.smartbill.settings);
+    v["readings"] = w.readings.to_json(Some(Service::SmartBill));
+    v
+}
+
 async fn get_settings(AxState(s): AxState<Shared>) -> Json<Value> {
     let w = s.lock();
-    Json(json!(w.smartbill.settings))
+    Json(settings_json(&w))
 }
 
 #[derive(Deserialize)]
@@ -261,10 +282,19 @@ struct SettingsBody {
     stock_module: Option<bool>,
     mail_server: Option<bool>,
     cash_register: Option<bool>,
+    /// `{"<reading key>": "strict"|"lenient", "all": …}` (see `crate::documented::READINGS`).
+    readings: Option<Value>,
 }
 
-async fn set_settings(AxState(s): AxState<Shared>, Json(b): Json<SettingsBody>) -> Json<Value> {
+async fn set_settings(AxState(s): AxState<Shared>, Json(b): Json<SettingsBody>) -> Answer {
     let mut w = s.lock();
+    if let Some(r) = &b.readings {
+        let mut readings = w.readings;
+        if let Err(e) = readings.apply_json(r) {
+            return bad(e);
+        }
+        w.readings = readings;
+    }
     let st = &mut w.smartbill.settings;
     if let Some(x) = b.use_product_codes {
         st.use_product_codes = x;
@@ -281,5 +311,148 @@ async fn set_settings(AxState(s): AxState<Shared>, Json(b): Json<SettingsBody>) 
     if let Some(x) = b.cash_register {
         st.cash_register = x;
     }
-    Json(json!(st))
+    ok(settings_json(&w))
+}
+
+/// Issues one invoice as `POST /invoice/v2` would, without the rate limiter, the request log or
+/// the readings (the body must be documented under the strict readings). Answers the V1 reply.
+pub fn issue_direct(
+    s: &mut State,
+    origin: &str,
+    today: NaiveDate,
+    now: &str,
+    body: &Value,
+) -> Result<Value, String> {
+    let bytes = body.to_string().into_bytes();
+    let user = s.account.as_ref().map(|a| a.email.clone()).unwrap_or_default();
+    let ctx = Ctx {
+        origin,
+        today,
+        now: now.to_string(),
+        path: "/SBORO/api/invoice/v2",
+        query: Query::default(),
+        accept: Some("application/json".into()),
+        content_type: Some("application/json".into()),
+        body: &bytes,
+        user,
+        readings: Readings::strict(),
+    };
+    let resp = super::documents::create(s, &ctx, DocKind::Invoice).unwrap_or_else(|e| e);
+    let v = resp.json_body().unwrap_or(Value::Null);
+    if resp.status == 200 {
+        Ok(v)
+    } else {
+        Err(v["errorText"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| v.to_string()))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct InvoicesBody {
+    count: u32,
+    /// Default: the seeded invoice series.
+    series: Option<String>,
+    /// The first invoice's date (default today).
+    issue_date: Option<String>,
+    /// Days between consecutive invoices (default 0: all on `issueDate`).
+    #[serde(default)]
+    day_step: u32,
+    /// Default: the seeded Bucharest company.
+    client: Option<Value>,
+    /// The lines of every invoice (default: one "Cablu HDMI 2m", 1 buc at `prices`, 21 %).
+    products: Option<Vec<Value>>,
+    /// Net unit prices of the default line, used in turn (default `[100]`).
+    prices: Option<Vec<f64>>,
+    /// What is collected on each invoice, used in turn: an amount, or `"full"` (default none).
+    paid: Option<Vec<Value>>,
+}
+
+/// `POST /__control/smartbill/invoices`: many issued invoices at once, straight into the
+/// account (for tests that need hundreds without going through the rate-limited API).
+async fn add_invoices(AxState(shared): AxState<Shared>, Json(b): Json<InvoicesBody>) -> Answer {
+    if b.count == 0 || b.count > 5000 {
+        return bad("count must be 1..5000");
+    }
+    let mut w = shared.lock();
+    let series = b
+        .series
+        .clone()
+        .unwrap_or_else(|| crate::seed::INVOICE_SERIES.to_string());
+    let first_date = match b.issue_date.as_deref() {
+        None => w.clock.today_ro(),
+        Some(d) => match parse_date(d) {
+            Some(d) => d,
+            None => return bad("issueDate must be yyyy-MM-dd"),
+        },
+    };
+    let client = b.client.clone().unwrap_or_else(|| {
+        json!({"name": "Tehnoserv Construct SRL", "vatCode": crate::seed::CUSTOMER_BUCHAREST_CIF,
+               "country": "Romania", "county": "Bucuresti", "city": "Sector 3", "address": "Str. Ion Nistor 4"})
+    });
+    let prices = b
+        .prices
+        .clone()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| vec![100.0]);
+    let paid = b.paid.clone().unwrap_or_default();
+    let cif = w
+        .smartbill
+        .account
+        .as_ref()
+        .map(|a| a.cif.clone())
+        .unwrap_or_default();
+    let origin = w.urls.smartbill.clone();
+    let today = w.clock.today_ro();
+    let now = w.clock.now().to_rfc3339();
+    let mut out = Vec::new();
+    for i in 0..b.count as usize {
+        let date = first_date
+            .checked_add_days(chrono::Days::new(u64::from(b.day_step) * i as u64))
+            .unwrap_or(first_date);
+        let products = b.products.clone().unwrap_or_else(|| {
+            vec![
+                json!({"name": "Cablu HDMI 2m", "code": "CAB-HDMI", "measuringUnitName": "buc",
+                        "currency": "RON", "quantity": 1, "price": prices[i % prices.len()],
+                        "taxName": "Normala", "taxPercentage": 21}),
+            ]
+        });
+        let body = json!({"companyVatCode": cif, "seriesName": series, "issueDate": date.to_string(),
+                          "client": client, "products": products});
+        let reply = match issue_direct(&mut w.smartbill, &origin, today, &now, &body) {
+            Ok(r) => r,
+            Err(e) => return bad(format!("invoice {}: {e}", i + 1)),
+        };
+        let number = reply["number"].as_str().unwrap_or("").to_string();
+        let total = w
+            .smartbill
+            .find_doc(DocKind::Invoice, &series, &number)
+            .map(|d| d.totals.gross)
+            .unwrap_or_default();
+        let collected = match paid.get(i % paid.len().max(1)) {
+            Some(Value::String(s)) if s == "full" => total,
+            Some(v) => v
+                .as_f64()
+                .and_then(|f| Decimal::try_from(f).ok())
+                .unwrap_or_default()
+                .round_dp(4),
+            None => Decimal::ZERO,
+        };
+        if !collected.is_zero() {
+            if let Err(e) = w
+                .smartbill
+                .record_payment(&series, &number, collected, "Ordin plata", date)
+            {
+                return bad(e);
+            }
+        }
+        out.push(
+            json!({"series": series, "number": number, "issueDate": date.to_string(),
+                        "total": format!("{:.2}", total.round_dp(2)), "paid": format!("{:.2}", collected.round_dp(2)),
+                        "documentId": reply["documentId"]}),
+        );
+    }
+    ok(json!({"invoices": out}))
 }

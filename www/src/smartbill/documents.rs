@@ -118,11 +118,11 @@ fn conversion_factor_error(unit: &str, name: &str, code: &str) -> String {
 /// superset (`documentUrl`, `documentId`, `documentViewUrl`), which the reference allows [INF].
 pub fn create(s: &mut State, ctx: &Ctx, kind: DocKind) -> Result<Resp> {
     let table = match kind {
-        DocKind::Invoice => fields::INVOICE,
-        DocKind::Estimate => fields::ESTIMATE,
+        DocKind::Invoice => &fields::INVOICE,
+        DocKind::Estimate => &fields::ESTIMATE,
     };
     let body_map = ctx.json_body(table)?;
-    check_body_cif(s, &body_map, true)?;
+    check_body_cif(s, &body_map, true, ctx.readings)?;
     let body = Obj(&body_map);
     let fail = |text: &str| resp::create_error(400, text);
     let invoice = kind == DocKind::Invoice;
@@ -889,8 +889,8 @@ pub fn delete(s: &mut State, ctx: &Ctx, kind: DocKind) -> Result<Resp> {
 /// `POST /invoice/reverse` (§2.6): a negative invoice on the same series with the next number;
 /// stock discharged by the original is loaded back.
 pub fn reverse(s: &mut State, ctx: &Ctx) -> Result<Resp> {
-    let body_map = ctx.json_body(fields::REVERSE)?;
-    check_body_cif(s, &body_map, true)?;
+    let body_map = ctx.json_body(&fields::REVERSE)?;
+    check_body_cif(s, &body_map, true, ctx.readings)?;
     let body = Obj(&body_map);
     let fail = |text: &str| resp::create_error(400, text);
     let Some(number) = body.text("number") else {
@@ -1217,8 +1217,8 @@ pub fn estimate_invoices(s: &State, ctx: &Ctx) -> Result<Resp> {
 
 /// `POST /document/send` (§2.9): its own response shape `{"status":{"code","message"}}`.
 pub fn send(s: &mut State, ctx: &Ctx) -> Result<Resp> {
-    let body_map = ctx.json_body(fields::SEND)?;
-    check_body_cif(s, &body_map, false)?;
+    let body_map = ctx.json_body(&fields::SEND)?;
+    check_body_cif(s, &body_map, false, ctx.readings)?;
     let body = Obj(&body_map);
     let fail = |text: &str| Resp::json(400, &json!({"status": {"code": 1, "message": text}}));
     let kind = match body.text("type") {

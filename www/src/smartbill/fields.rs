@@ -23,23 +23,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
-#[derive(Clone, Copy, Debug)]
-pub enum Ty {
-    Str,
-    Num,
-    Int,
-    Bool,
-    Date,
-    /// Any JSON value (free-form objects such as `ecommercePluginInfo.details`).
-    Any,
-    Obj(&'static [Field]),
-    /// An array of objects.
-    Arr(&'static [Field]),
-    /// An object or an array of objects (`invoicesList`, new spec).
-    ObjOrArr(&'static [Field]),
-}
-
-pub type Field = (&'static str, Ty);
+pub use crate::documented::smartbill::{ESTIMATE, INVOICE, PAYMENT, REVERSE, SEND};
+use crate::documented::{Shape, Ty};
+use crate::{Reading, Readings};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MapError {
@@ -63,209 +49,37 @@ impl MapError {
     }
 }
 
-pub const CLIENT: &[Field] = &[
-    ("name", Ty::Str),
-    ("vatCode", Ty::Str),
-    ("code", Ty::Str),
-    ("regCom", Ty::Str),
-    ("isTaxPayer", Ty::Bool),
-    ("address", Ty::Str),
-    ("city", Ty::Str),
-    ("county", Ty::Str),
-    ("country", Ty::Str),
-    ("email", Ty::Str),
-    ("phone", Ty::Str),
-    ("contact", Ty::Str),
-    ("bank", Ty::Str),
-    ("iban", Ty::Str),
-    ("saveToDb", Ty::Bool),
-];
-
-/// Product and discount lines share one schema (as the server's single DTO does).
-pub const PRODUCT: &[Field] = &[
-    ("name", Ty::Str),
-    ("code", Ty::Str),
-    ("productDescription", Ty::Str),
-    ("translatedName", Ty::Str),
-    ("translatedMeasuringUnit", Ty::Str),
-    ("measuringUnitName", Ty::Str),
-    ("currency", Ty::Str),
-    ("quantity", Ty::Num),
-    ("price", Ty::Num),
-    ("isTaxIncluded", Ty::Bool),
-    ("taxName", Ty::Str),
-    ("taxPercentage", Ty::Num),
-    ("exchangeRate", Ty::Num),
-    ("saveToDb", Ty::Bool),
-    ("warehouseName", Ty::Str),
-    ("isService", Ty::Bool),
-    ("useSBProductName", Ty::Bool),
-    ("isDiscount", Ty::Bool),
-    ("numberOfItems", Ty::Int),
-    ("discountType", Ty::Int),
-    ("discountPercentage", Ty::Num),
-    ("discountValue", Ty::Num),
-    ("discountTaxValue", Ty::Num),
-];
-
-/// `estimate` inside an invoice body. No `paymentUrl`: the new spec shows it rejected with
-/// `param` `estimate.paymentUrl` (§3.3(3)).
-pub const ESTIMATE_REF: &[Field] = &[
-    ("seriesName", Ty::Str),
-    ("number", Ty::Str),
-    ("useStock", Ty::Bool),
-];
-
-pub const PAYMENT_AT_ISSUE: &[Field] = &[
-    ("value", Ty::Num),
-    ("type", Ty::Str),
-    ("paymentSeries", Ty::Str),
-    ("isCash", Ty::Bool),
-];
-
-pub const EMAIL: &[Field] = &[("to", Ty::Str), ("cc", Ty::Str), ("bcc", Ty::Str)];
-
-pub const PLUGIN_INFO: &[Field] = &[
-    ("platformName", Ty::Str),
-    ("platformVersion", Ty::Str),
-    ("sbPluginVersion", Ty::Str),
-    ("details", Ty::Any),
-];
-
-macro_rules! document_fields {
-    ($($extra:expr),* $(,)?) => {
-        &[
-            ("companyVatCode", Ty::Str),
-            ("client", Ty::Obj(CLIENT)),
-            ("products", Ty::Arr(PRODUCT)),
-            ("seriesName", Ty::Str),
-            ("issueDate", Ty::Date),
-            ("dueDate", Ty::Date),
-            ("deliveryDate", Ty::Date),
-            ("isDraft", Ty::Bool),
-            ("currency", Ty::Str),
-            ("exchangeRate", Ty::Num),
-            ("language", Ty::Str),
-            ("precision", Ty::Int),
-            ("issuerName", Ty::Str),
-            ("issuerCnp", Ty::Str),
-            ("delegateName", Ty::Str),
-            ("delegateIdentityCard", Ty::Str),
-            ("delegateAuto", Ty::Str),
-            ("aviz", Ty::Str),
-            ("mentions", Ty::Str),
-            ("observations", Ty::Str),
-            ("paymentUrl", Ty::Str),
-            ("sendEmail", Ty::Bool),
-            ("email", Ty::Obj(EMAIL)),
-            ("useIntraCif", Ty::Bool),
-            ("ecommercePluginInfo", Ty::Obj(PLUGIN_INFO)),
-            ("showExchangeRate", Ty::Bool),
-            $($extra,)*
-        ]
-    };
-}
-
-/// `POST /invoice`, `/invoice/v2` (§2.1).
-pub const INVOICE: &[Field] = document_fields![
-    ("paymentDate", Ty::Date),
-    ("useStock", Ty::Bool),
-    ("useEstimateDetails", Ty::Bool),
-    ("estimate", Ty::Obj(ESTIMATE_REF)),
-    ("usePaymentTax", Ty::Bool),
-    ("paymentBase", Ty::Num),
-    ("colectedTax", Ty::Num),
-    ("paymentTotal", Ty::Num),
-    ("payment", Ty::Obj(PAYMENT_AT_ISSUE)),
-];
-
-/// `POST /estimate`, `/estimate/v2` (§2.2): the invoice body minus the invoice-only fields.
-pub const ESTIMATE: &[Field] = document_fields![];
-
-pub const INVOICE_REF: &[Field] = &[("seriesName", Ty::Str), ("number", Ty::Str)];
-
-/// `POST /payment` (§2.8).
-pub const PAYMENT: &[Field] = &[
-    ("companyVatCode", Ty::Str),
-    ("type", Ty::Str),
-    ("client", Ty::Obj(CLIENT)),
-    ("value", Ty::Num),
-    ("issueDate", Ty::Date),
-    ("seriesName", Ty::Str),
-    ("isDraft", Ty::Bool),
-    ("isCash", Ty::Bool),
-    ("currency", Ty::Str),
-    ("exchangeRate", Ty::Num),
-    ("precision", Ty::Int),
-    ("language", Ty::Str),
-    ("text", Ty::Str),
-    ("translatedText", Ty::Str),
-    ("observation", Ty::Str),
-    ("useInvoiceDetails", Ty::Bool),
-    ("invoicesList", Ty::ObjOrArr(INVOICE_REF)),
-    ("issuerCnp", Ty::Str),
-    ("issuerName", Ty::Str),
-    ("products", Ty::Arr(PRODUCT)),
-    ("useStock", Ty::Bool),
-    ("number", Ty::Str),
-    ("returnFiscalPrinterText", Ty::Bool),
-    ("receivedCash", Ty::Num),
-    ("receivedCard", Ty::Num),
-    ("receivedTicheteMasa", Ty::Num),
-    ("receivedTicheteCadou", Ty::Num),
-    ("receivedOrdinDePlata", Ty::Num),
-    ("receivedCec", Ty::Num),
-    ("receivedCredit", Ty::Num),
-    ("receivedCupon", Ty::Num),
-    ("receivedPuncteDeFidelitate", Ty::Num),
-    ("receivedBonuriValoareFixa", Ty::Num),
-    ("receivedMonedaAlternativa", Ty::Num),
-];
-
-/// `POST /invoice/reverse` (§2.6).
-pub const REVERSE: &[Field] = &[
-    ("companyVatCode", Ty::Str),
-    ("seriesName", Ty::Str),
-    ("number", Ty::Str),
-    ("issueDate", Ty::Date),
-];
-
-/// `POST /document/send` (§2.9).
-pub const SEND: &[Field] = &[
-    ("companyVatCode", Ty::Str),
-    ("seriesName", Ty::Str),
-    ("number", Ty::Str),
-    ("type", Ty::Str),
-    ("to", Ty::Str),
-    ("cc", Ty::Str),
-    ("bcc", Ty::Str),
-    ("subject", Ty::Str),
-    ("bodyText", Ty::Str),
-];
-
-/// Checks an object against its field table, in document order.
-pub fn check(obj: &Map<String, Value>, fields: &[Field], prefix: &str) -> Result<(), MapError> {
+/// Checks an object against its documented shape ([`crate::documented::smartbill`]), in
+/// document order. Keys documented only under a lenient reading count as unknown under the
+/// strict one.
+pub fn check(
+    obj: &Map<String, Value>,
+    shape: &Shape,
+    prefix: &str,
+    readings: Readings,
+) -> Result<(), MapError> {
     for (key, value) in obj {
         let path = if prefix.is_empty() {
             key.clone()
         } else {
             format!("{prefix}.{key}")
         };
-        let Some((_, ty)) = fields.iter().find(|(name, _)| *name == key) else {
+        let Some(k) = shape.key(key, readings) else {
             return Err(MapError::Unrecognized(key.clone(), path));
         };
-        check_value(value, *ty, &path)?;
+        check_value(value, k.ty, &path, readings)?;
     }
     Ok(())
 }
 
-fn check_value(value: &Value, ty: Ty, path: &str) -> Result<(), MapError> {
+fn check_value(value: &Value, ty: Ty, path: &str, readings: Readings) -> Result<(), MapError> {
     if value.is_null() {
         return Ok(());
     }
     let bad = || Err(MapError::CouldNotMap(path.to_string()));
+    let numeric_strings = readings.is_lenient(Reading::NumericStrings);
     match ty {
-        Ty::Any => Ok(()),
+        Ty::Any | Ty::Val => Ok(()),
         Ty::Str => {
             if value.is_string() {
                 Ok(())
@@ -274,14 +88,19 @@ fn check_value(value: &Value, ty: Ty, path: &str) -> Result<(), MapError> {
             }
         }
         Ty::Num => {
-            if value.is_number() {
+            let text_number = numeric_strings
+                && value
+                    .as_str()
+                    .is_some_and(|s| s.trim().parse::<Decimal>().is_ok());
+            if value.is_number() || text_number {
                 Ok(())
             } else {
                 bad()
             }
         }
         Ty::Int => {
-            if as_int(value).is_some() {
+            let text_int = numeric_strings && value.as_str().is_some_and(|s| s.trim().parse::<i64>().is_ok());
+            if as_int(value).is_some() || text_int {
                 Ok(())
             } else {
                 bad()
@@ -298,27 +117,27 @@ fn check_value(value: &Value, ty: Ty, path: &str) -> Result<(), MapError> {
             Value::String(s) if s.is_empty() || parse_date(s).is_some() => Ok(()),
             _ => bad(),
         },
-        Ty::Obj(fields) => match value {
-            Value::Object(o) => check(o, fields, path),
+        Ty::Obj(shape) => match value {
+            Value::Object(o) => check(o, shape, path, readings),
             _ => bad(),
         },
-        Ty::Arr(fields) => match value {
-            Value::Array(items) => check_items(items, fields, path),
+        Ty::Arr(shape) => match value {
+            Value::Array(items) => check_items(items, shape, path, readings),
             _ => bad(),
         },
-        Ty::ObjOrArr(fields) => match value {
-            Value::Object(o) => check(o, fields, path),
-            Value::Array(items) => check_items(items, fields, path),
+        Ty::ObjOrArr(shape) => match value {
+            Value::Object(o) => check(o, shape, path, readings),
+            Value::Array(items) => check_items(items, shape, path, readings),
             _ => bad(),
         },
     }
 }
 
-fn check_items(items: &[Value], fields: &[Field], path: &str) -> Result<(), MapError> {
+fn check_items(items: &[Value], shape: &Shape, path: &str, readings: Readings) -> Result<(), MapError> {
     for (i, item) in items.iter().enumerate() {
         let item_path = format!("{path}[{i}]");
         match item {
-            Value::Object(o) => check(o, fields, &item_path)?,
+            Value::Object(o) => check(o, shape, &item_path, readings)?,
             Value::Null => {}
             _ => return Err(MapError::CouldNotMap(item_path)),
         }
@@ -352,17 +171,23 @@ pub fn as_bool(v: &Value) -> Option<bool> {
     }
 }
 
+/// An integral JSON number; a numeric string only got past the mapping stage under the lenient
+/// reading of `numericStrings`, and is then read as the number.
 pub fn as_int(v: &Value) -> Option<i64> {
     match v {
         Value::Number(n) => n.as_i64().or_else(|| {
             let f = n.as_f64()?;
             (f.fract() == 0.0 && f.abs() < 1e15).then_some(f as i64)
         }),
+        Value::String(s) => s.trim().parse::<i64>().ok(),
         _ => None,
     }
 }
 
 pub fn as_decimal(v: &Value) -> Option<Decimal> {
+    if let Value::String(s) = v {
+        return s.trim().parse::<Decimal>().ok();
+    }
     let Value::Number(n) = v else { return None };
     if let Some(i) = n.as_i64() {
         return Some(Decimal::from(i));
@@ -421,8 +246,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn run(body: Value, fields: &[Field]) -> Result<(), MapError> {
-        check(body.as_object().unwrap(), fields, "")
+    fn run(body: Value, shape: Shape) -> Result<(), MapError> {
+        check(body.as_object().unwrap(), &shape, "", Readings::strict())
     }
 
     #[test]
@@ -443,8 +268,11 @@ mod tests {
         assert_eq!(e.param(), "estimate.paymentUrl");
         let e = run(json!({"client": {"name": "x", "cif": "1"}}), INVOICE).unwrap_err();
         assert_eq!(e.param(), "client.cif");
-        let e = run(json!({"email": {"to": "a@b.ro", "subject": "x"}}), INVOICE).unwrap_err();
+        let e = run(json!({"email": {"cc": "a@b.ro", "subject": "x"}}), INVOICE).unwrap_err();
         assert_eq!(e.param(), "email.subject");
+        // `email.to` is documented by the reference (§2.1), not by the Swagger: a reading.
+        let e = run(json!({"email": {"to": "a@b.ro"}}), INVOICE).unwrap_err();
+        assert_eq!(e.param(), "email.to");
         let e = run(json!({"payment": {"value": 1, "kind": "x"}}), INVOICE).unwrap_err();
         assert_eq!(e.param(), "payment.kind");
         // Invoice-only fields are unknown on a proforma.
@@ -478,10 +306,20 @@ mod tests {
         assert!(run(json!({"precision": 2.5}), INVOICE).is_err());
         assert!(run(json!({"precision": 4.0}), INVOICE).is_ok());
         assert!(run(json!({"products": [{"taxPercentage": "21%"}]}), INVOICE).is_err());
+        assert!(run(json!({"products": [{"quantity": "2"}]}), INVOICE).is_err());
+        let lenient = Readings::parse("numericStrings").unwrap();
+        let body = json!({"products": [{"quantity": "2", "price": " 10.5"}], "precision": "2"});
+        assert!(check(body.as_object().unwrap(), &INVOICE, "", lenient).is_ok());
+        let body = json!({"products": [{"quantity": "2 buc"}]});
+        assert!(check(body.as_object().unwrap(), &INVOICE, "", lenient).is_err());
         assert!(run(json!({"products": {"name": "x"}}), INVOICE).is_err());
         assert!(run(json!({"seriesName": 12}), INVOICE).is_err());
         assert!(run(json!({"client": "Client SRL"}), INVOICE).is_err());
-        assert!(run(json!({"ecommercePluginInfo": {"details": {"a": [1]}}}), INVOICE).is_ok());
+        // Documented outside the Swagger 2.0 only: a reading.
+        let body = json!({"ecommercePluginInfo": {"details": {"a": [1]}}});
+        assert!(run(body.clone(), INVOICE).is_err());
+        let lenient = Readings::parse("bodyFieldsOutsideSwagger").unwrap();
+        assert!(check(body.as_object().unwrap(), &INVOICE, "", lenient).is_ok());
         assert!(run(
             json!({"invoicesList": [{"seriesName": "FCT", "number": "0001"}]}),
             PAYMENT

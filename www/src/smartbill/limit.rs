@@ -6,8 +6,8 @@
 //! * Headers on every answer: `X-RateLimit-Limit`, `X-RateLimit-Remaining` (calls left in the
 //!   window), `X-RateLimit-Reset` (Unix seconds when the next window starts; while blocked, when
 //!   the block ends [INF]).
-//! * Blocked status: 403 by default (old spec, and what clients record live), 429 selectable
-//!   (new spec). Body: the classic envelope with the text recorded live by several clients; its end
+//! * Blocked status: the `lockoutStatus` reading — 403 by default (old spec, and what clients
+//!   record live), 429 under the lenient reading (new spec). Body: the classic envelope with the text recorded live by several clients; its end
 //!   after "10 min" is cut in the sources, so the final "." is [INF].
 //! * `extend_block_on_retry` (default false): one source says retrying during the block resets
 //!   the timer.
@@ -26,8 +26,6 @@ pub const BLOCKED_TEXT: &str =
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct LimitConfig {
-    /// 403 or 429.
-    pub status: u16,
     pub calls: u32,
     pub window_ms: i64,
     pub block_ms: i64,
@@ -37,7 +35,6 @@ pub struct LimitConfig {
 impl Default for LimitConfig {
     fn default() -> Self {
         LimitConfig {
-            status: 403,
             calls: 30,
             window_ms: 10_000,
             block_ms: 600_000,
@@ -72,8 +69,8 @@ fn ceil_secs(ms: i64) -> i64 {
 }
 
 impl Limiter {
-    /// Counts one call of `token` at `now_ms`.
-    pub fn hit(&mut self, token: &str, now_ms: i64) -> Verdict {
+    /// Counts one call of `token` at `now_ms`; a refused call gets `status` (403 or 429).
+    pub fn hit(&mut self, token: &str, now_ms: i64, status: u16) -> Verdict {
         let cfg = self.config.clone();
         let b = self.buckets.entry(token.to_string()).or_default();
         if let Some(until) = b.blocked_until {
@@ -83,7 +80,7 @@ impl Limiter {
                 }
                 let until = b.blocked_until.unwrap_or(until);
                 return Verdict {
-                    blocked: Some(cfg.status),
+                    blocked: Some(status),
                     headers: headers(cfg.calls, 0, ceil_secs(until)),
                 };
             }
@@ -102,7 +99,7 @@ impl Limiter {
             let until = now_ms + cfg.block_ms;
             b.blocked_until = Some(until);
             return Verdict {
-                blocked: Some(cfg.status),
+                blocked: Some(status),
                 headers: headers(cfg.calls, 0, ceil_secs(until)),
             };
         }
@@ -138,6 +135,12 @@ fn headers(limit: u32, remaining: u32, reset: i64) -> Vec<(String, String)> {
 mod tests {
     use super::*;
 
+    impl Limiter {
+        fn hit403(&mut self, token: &str, now_ms: i64) -> Verdict {
+            self.hit(token, now_ms, 403)
+        }
+    }
+
     fn remaining(v: &Verdict) -> String {
         v.headers
             .iter()
@@ -151,24 +154,24 @@ mod tests {
         let mut l = Limiter::default();
         let t0 = 1_000_000;
         for i in 0..30 {
-            let v = l.hit("tok", t0 + i * 100);
+            let v = l.hit403("tok", t0 + i * 100);
             assert_eq!(v.blocked, None);
             assert_eq!(remaining(&v), (29 - i).to_string());
             assert!(v.headers.contains(&("X-RateLimit-Reset".into(), "1010".into())));
         }
-        let v = l.hit("tok", t0 + 3_100);
+        let v = l.hit403("tok", t0 + 3_100);
         assert_eq!(v.blocked, Some(403));
         assert!(v
             .headers
             .contains(&("X-RateLimit-Reset".into(), "1604".to_string())));
         assert_eq!(
-            l.hit("tok", t0 + 20_000).blocked,
+            l.hit403("tok", t0 + 20_000).blocked,
             Some(403),
             "the block outlives the window"
         );
-        assert_eq!(l.hit("other", t0 + 20_000).blocked, None, "per token");
+        assert_eq!(l.hit403("other", t0 + 20_000).blocked, None, "per token");
         assert_eq!(
-            l.hit("tok", t0 + 3_100 + 600_000).blocked,
+            l.hit403("tok", t0 + 3_100 + 600_000).blocked,
             None,
             "over after 10 minutes"
         );
@@ -178,9 +181,9 @@ mod tests {
     fn windows_are_fixed_and_restart_on_the_next_call() {
         let mut l = Limiter::default();
         for _ in 0..30 {
-            assert_eq!(l.hit("t", 0).blocked, None);
+            assert_eq!(l.hit403("t", 0).blocked, None);
         }
-        let v = l.hit("t", 10_000);
+        let v = l.hit403("t", 10_000);
         assert_eq!(v.blocked, None, "a new window");
         assert_eq!(remaining(&v), "29");
         assert!(v.headers.contains(&("X-RateLimit-Reset".into(), "20".into())));
@@ -190,18 +193,17 @@ mod tests {
     fn retry_extends_the_block_when_asked() {
         let mut l = Limiter::default();
         l.config.extend_block_on_retry = true;
-        l.config.status = 429;
         l.config.calls = 1;
-        l.hit("t", 0);
-        assert_eq!(l.hit("t", 1).blocked, Some(429));
-        assert_eq!(l.hit("t", 500_000).blocked, Some(429));
+        l.hit("t", 0, 429);
+        assert_eq!(l.hit("t", 1, 429).blocked, Some(429));
+        assert_eq!(l.hit("t", 500_000, 429).blocked, Some(429));
         assert_eq!(
-            l.hit("t", 600_010).blocked,
+            l.hit("t", 600_010, 429).blocked,
             Some(429),
             "extended by the retry at 500 s"
         );
         assert!(l.is_blocked("t", 1_000_000));
         l.lift();
-        assert_eq!(l.hit("t", 1_000_000).blocked, None);
+        assert_eq!(l.hit("t", 1_000_000, 429).blocked, None);
     }
 }

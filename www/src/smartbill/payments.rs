@@ -24,8 +24,8 @@ fn bare_cif(s: &str) -> String {
 
 /// `POST /payment`.
 pub fn create(s: &mut State, ctx: &Ctx) -> Result<Resp> {
-    let body_map = ctx.json_body(fields::PAYMENT)?;
-    check_body_cif(s, &body_map, false)?;
+    let body_map = ctx.json_body(&fields::PAYMENT)?;
+    check_body_cif(s, &body_map, false, ctx.readings)?;
     let body = Obj(&body_map);
     let fail = |text: &str| resp::error(400, text);
 
