@@ -1,7 +1,10 @@
-// Content script on MiniCRM pages: the SmartBill panel (in a Shadow DOM, so MiniCRM's CSS and
-// ours never mix) on offer/order cards. It knows only the page URL: it asks the background what
-// to show and what to do, and never sees a token or an API key. It decides nothing: the core's
-// reply says the state and which actions exist. Remote text goes in with textContent only.
+// Content script on MiniCRM pages: the SmartBill panel (in a closed Shadow DOM, so MiniCRM's CSS
+// and ours never mix and the page's scripts cannot reach our buttons) on offer/order cards. It
+// knows only the page URL: it asks the background what to show and what to do, and never sees a
+// token or an API key. It decides nothing: the core's reply says the state, the words and which
+// actions exist. Every action needs a real click (the page is not trusted to click for the user),
+// and names the card the panel was drawn for; the background acts only on the card of this page
+// as the browser reports it. Remote text goes in with textContent only.
 (() => {
   if (window.__minicrmSmartbillPanel) return;
   window.__minicrmSmartbillPanel = true;
@@ -10,8 +13,11 @@
   let host = null;
   let ui = null;
   let lastUrl = null;
+  /** The page URL the panel was last drawn for: actions name it, and a changed page needs a new click. */
+  let drawnFor = null;
   let busy = false;
   let current = null;
+  let refreshTimer = null;
 
   const css = `
     :host { all: initial; }
@@ -21,11 +27,11 @@
       background: #fff; border: 1px solid #cdd6e0; border-radius: 10px;
       box-shadow: 0 6px 24px rgba(20, 40, 70, .16); overflow: hidden; }
     header { display: flex; align-items: center; gap: 8px; padding: 10px 12px;
-      background: #175caa; color: #fff; font-weight: 600; }
+      background: #175caa; color: #fff; font-weight: 600; cursor: move; user-select: none; touch-action: none; }
     header svg { flex: none; }
     header .grow { flex: 1; }
     header button.min { all: unset; cursor: pointer; padding: 0 4px; font-size: 16px; }
-    .body { padding: 12px; display: grid; gap: 9px; }
+    .body { padding: 12px; display: grid; gap: 9px; max-height: 60vh; overflow: auto; }
     .state { font-weight: 600; display: flex; gap: 8px; align-items: center; }
     .badge { font-size: 11px; font-weight: 700; border-radius: 10px; padding: 1px 8px; background: #e6edf5; color: #314152; }
     .badge.issued { background: #dff3e4; color: #1a6b30; }
@@ -84,24 +90,77 @@
     return node;
   }
 
+  /** A button that acts only on a real click of the user (`isTrusted`), never on a page script's. */
   function button(label, cls, testid, onClick) {
     const b = el('button', label, cls, { 'data-testid': testid, type: 'button' });
-    b.addEventListener('click', onClick);
+    b.addEventListener('click', (event) => {
+      if (!event.isTrusted) return;
+      onClick(event);
+    });
     return b;
+  }
+
+  const send = (message) => chrome.runtime.sendMessage(message);
+
+  function savePlace() {
+    if (!ui) return;
+    const r = ui.panel.getBoundingClientRect();
+    send({ cmd: 'panelPlace', place: { left: Math.round(r.left), top: Math.round(r.top), collapsed: ui.panel.classList.contains('collapsed') } }).catch(() => {});
+  }
+
+  function applyPlace(place) {
+    if (!ui || !place) return;
+    const maxLeft = Math.max(0, window.innerWidth - 120);
+    const maxTop = Math.max(0, window.innerHeight - 40);
+    if (place.left != null && place.top != null) {
+      ui.panel.style.left = `${Math.min(Math.max(0, place.left), maxLeft)}px`;
+      ui.panel.style.top = `${Math.min(Math.max(0, place.top), maxTop)}px`;
+      ui.panel.style.right = 'auto';
+    }
+    ui.panel.classList.toggle('collapsed', !!place.collapsed);
+  }
+
+  /** The header moves the panel (pointer drag); the place is remembered by the background. */
+  function draggable(panel, header) {
+    let start = null;
+    header.addEventListener('pointerdown', (e) => {
+      if (!e.isTrusted || e.target.closest('button')) return;
+      const r = panel.getBoundingClientRect();
+      start = { x: e.clientX, y: e.clientY, left: r.left, top: r.top };
+      header.setPointerCapture(e.pointerId);
+    });
+    header.addEventListener('pointermove', (e) => {
+      if (!start) return;
+      panel.style.left = `${Math.max(0, start.left + e.clientX - start.x)}px`;
+      panel.style.top = `${Math.max(0, start.top + e.clientY - start.y)}px`;
+      panel.style.right = 'auto';
+    });
+    const end = () => {
+      if (!start) return;
+      start = null;
+      savePlace();
+    };
+    header.addEventListener('pointerup', end);
+    header.addEventListener('pointercancel', end);
   }
 
   function build() {
     host = document.createElement('div');
     host.id = 'minicrm-smartbill-panel';
-    const root = host.attachShadow({ mode: 'open' });
+    // Closed: the page's scripts get no shadowRoot to reach into.
+    const root = host.attachShadow({ mode: 'closed' });
     const style = document.createElement('style');
     style.textContent = css;
     const panel = el('section', null, 'panel', { role: 'complementary', 'aria-label': t('panelTitle') });
-    const header = document.createElement('header');
+    const header = el('header', null, null, { title: t('panelMove') });
     const title = el('span', t('panelTitle'), 'grow');
-    const min = el('button', '–', 'min', { title: t('panelCollapse'), type: 'button' });
-    min.addEventListener('click', () => panel.classList.toggle('collapsed'));
+    const min = button('–', 'min', 'collapse', () => {
+      panel.classList.toggle('collapsed');
+      savePlace();
+    });
+    min.title = t('panelCollapse');
     header.append(logo(), title, min);
+    draggable(panel, header);
     const body = el('div', null, 'body', { 'aria-live': 'polite' });
     panel.append(header, body);
     root.append(style, panel);
@@ -115,6 +174,7 @@
     host = null;
     ui = null;
     current = null;
+    clearTimeout(refreshTimer);
   }
 
   function docWord(view) {
@@ -126,15 +186,16 @@
     busy = true;
     const previous = current;
     if (action === 'emit' || action === 'retry' || action === 'reissue' || action === 'confirm') {
-      renderPanel({ state: 'issuing', docType: previous && previous.docType }, null);
+      renderPanel({ ...(previous || {}), state: 'issuing', actions: [], phase: 'claiming', error: null }, null);
+      followProgress();
     } else {
       setButtonsDisabled(true);
     }
     try {
-      const reply = await chrome.runtime.sendMessage({ cmd: 'card', url: location.href, action, ...extra });
+      const reply = await send({ cmd: 'card', url: drawnFor, action, ...extra });
       if (action === 'pdf' && reply && reply.pdf) {
         download(reply.pdf, reply.fileName);
-        render(await chrome.runtime.sendMessage({ cmd: 'card', url: location.href, action: 'state' }));
+        render(await send({ cmd: 'card', url: location.href, action: 'state' }));
       } else {
         render(reply);
       }
@@ -143,6 +204,20 @@
     } finally {
       busy = false;
       setButtonsDisabled(false);
+    }
+  }
+
+  // While our own action runs, the background's journal says how far it got: show it.
+  async function followProgress() {
+    while (busy && host) {
+      await new Promise((r) => setTimeout(r, 700));
+      if (!busy || !host) return;
+      try {
+        const reply = await send({ cmd: 'panelState', url: drawnFor });
+        if (busy && reply && reply.panel && reply.panel.state === 'issuing') renderPanel(reply.panel, null);
+      } catch (e) {
+        return;
+      }
     }
   }
 
@@ -157,7 +232,7 @@
     const a = document.createElement('a');
     a.href = url;
     a.download = fileName || 'factura.pdf';
-    document.documentElement.appendChild(a);
+    ui.root.appendChild(a);
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 60000);
@@ -180,7 +255,7 @@
     const box = el('div', null, 'error', { 'data-testid': 'error' });
     box.append(el('div', error.message));
     if (error.vendorText && !error.message.includes(error.vendorText)) {
-      box.append(el('div', t('vendorSaid', ['SmartBill', error.vendorText]), 'vendor'));
+      box.append(el('div', t('vendorSaid', [error.vendor || 'SmartBill', error.vendorText]), 'vendor', { 'data-testid': 'vendor-text' }));
     }
     ui.body.append(box);
   }
@@ -193,6 +268,26 @@
     unpaid: 'paymentUnpaid', partlyPaid: 'paymentPartlyPaid', paid: 'paymentPaid',
     cancelled: 'paymentCancelled', reversed: 'paymentReversed',
   };
+  const PHASE_LABEL = {
+    claiming: 'phaseClaiming', waiting: 'phaseWaiting', posting: 'phasePosting',
+    settling: 'phaseSettling', writingBack: 'phaseWritingBack',
+  };
+
+  function actionButton(action, view) {
+    const word = docWord(view);
+    switch (action) {
+      case 'emit': return button(t('emitDocument', [word]), 'primary', 'emit', () => act('emit'));
+      case 'retry': return button(t('panelRetry'), 'primary', 'retry', () => act('retry'));
+      case 'pdf': return button(t('panelDownloadPdf'), 'link', 'pdf', () => act('pdf'));
+      case 'cancel': return button(t('panelCancel'), 'danger', 'cancel', () =>
+        ask(t('panelCancelQuestion', [word, view.number]), t('panelCancelYes'), 'danger', () => act('cancel')));
+      case 'reverse': return button(t('panelReverse'), 'danger', 'reverse', () =>
+        ask(t('panelReverseQuestion', [view.number]), t('panelReverseYes'), 'danger', () => act('reverse')));
+      case 'reissue': return button(t('panelReissue', [word]), 'secondary', 'reissue', () =>
+        ask(t('panelReissueQuestion', [word]), t('panelReissueYes'), 'primary', () => act('reissue')));
+      default: return null;
+    }
+  }
 
   function renderPanel(view, error) {
     current = view;
@@ -205,10 +300,14 @@
     state.append(badge);
     body.append(state);
 
-    if (view.number) {
-      const number = el('div', view.number, 'number', { 'data-testid': 'number' });
-      body.append(number);
+    if (view.state === 'issuing' && view.claimedBy) {
+      body.append(el('div', t('panelClaimedBy', [view.claimedBy]), 'hint', { 'data-testid': 'claimed-by' }));
+    } else if (view.state === 'issuing' && view.phase) {
+      const text = view.phase === 'settling' ? t('phaseSettling', [view.waitingUntil || '']) : t(PHASE_LABEL[view.phase] || 'panelIssuing');
+      body.append(el('div', text, 'hint', { 'data-testid': 'phase' }));
     }
+    if (view.number) body.append(el('div', view.number, 'number', { 'data-testid': 'number' }));
+    if (view.byOther) body.append(el('div', t('panelByOther', [view.byOther]), 'muted', { 'data-testid': 'by-other' }));
     if (view.draft) body.append(el('div', t('panelDraftHint'), 'hint'));
     if (view.payment || (view.state === 'issued' && view.number && !view.draft)) {
       const p = view.payment;
@@ -217,6 +316,7 @@
       body.append(el('div', text, 'muted', { 'data-testid': 'payment' }));
     }
     if (view.storno) body.append(el('div', t('panelStornoBy', [view.storno]), 'muted', { 'data-testid': 'storno' }));
+    if (view.conflict) body.append(el('div', t('panelConflict', [view.conflict, view.number || '']), 'error', { 'data-testid': 'conflict' }));
     if (view.duplicates && view.duplicates.length) {
       const box = el('div', null, 'confirm', { 'data-testid': 'duplicates' });
       box.append(el('div', t('panelDuplicate', [view.duplicates.join(', '), view.number || ''])));
@@ -230,43 +330,28 @@
     if (view.cardPending) body.append(el('div', t('panelCardPending'), 'hint', { 'data-testid': 'card-pending' }));
     if (view.stockManaged) body.append(el('div', t('panelStockManaged'), 'hint', { 'data-testid': 'stock-managed' }));
 
-    const links = el('div', null, 'row');
     if (view.link) {
-      const a = el('a', t('panelOpenSmartBill'), 'link', { href: view.link, target: '_blank', rel: 'noopener noreferrer', 'data-testid': 'link' });
-      links.append(a);
+      const links = el('div', null, 'row');
+      links.append(el('a', t('panelOpenSmartBill'), 'link', { href: view.link, target: '_blank', rel: 'noopener noreferrer', 'data-testid': 'link' }));
+      body.append(links);
     }
-    if (view.pdf) links.append(button(t('panelDownloadPdf'), 'link', 'pdf', () => act('pdf')));
-    if (links.childElementCount) body.append(links);
-
     if (view.error && view.state !== 'issuing') showError(view.error);
     if (error) showError(error);
 
     const actions = el('div', null, 'row');
-    const word = docWord(view);
-    if (view.state === 'notIssued') {
-      actions.append(button(t('emitDocument', [word]), 'primary', 'emit', () => act('emit')));
-    } else if (view.state === 'error') {
-      actions.append(button(t('panelRetry'), 'primary', 'retry', () => act('retry')));
-    } else if (view.state === 'issuing') {
-      const b = button(t('panelIssuingButton'), 'primary', 'emit', () => {});
+    for (const a of view.actions || []) {
+      if (a === 'confirm') continue;
+      const b = actionButton(a, view);
+      if (b) actions.append(b);
+    }
+    if (view.state === 'issuing') {
+      const b = el('button', t('panelIssuingButton'), 'primary', { 'data-testid': 'emit', type: 'button' });
       b.disabled = true;
       actions.append(b);
     }
-    if (view.canCancel) {
-      actions.append(button(t('panelCancel'), 'danger', 'cancel', () =>
-        ask(t('panelCancelQuestion', [word, view.number]), t('panelCancelYes'), 'danger', () => act('cancel'))));
-    }
-    if (view.canReverse) {
-      actions.append(button(t('panelReverse'), 'danger', 'reverse', () =>
-        ask(t('panelReverseQuestion', [view.number]), t('panelReverseYes'), 'danger', () => act('reverse'))));
-    }
-    if (view.canReissue) {
-      actions.append(button(t('panelReissue', [word]), 'secondary', 'reissue', () =>
-        ask(t('panelReissueQuestion', [word]), t('panelReissueYes'), 'primary', () => act('reissue'))));
-    }
     if (actions.childElementCount) body.append(actions);
 
-    if (view.state === 'needsConfirmation') {
+    if ((view.actions || []).includes('confirm')) {
       const box = el('div', null, 'confirm', { 'data-testid': 'needs-confirmation' });
       box.append(el('div', t('panelConfirmQuestion')));
       for (const n of view.candidates || []) {
@@ -282,10 +367,16 @@
     }
   }
 
+  /** The core says when to ask again (something in progress); this only keeps the time. */
+  function scheduleRefresh(ms) {
+    clearTimeout(refreshTimer);
+    if (ms) refreshTimer = setTimeout(() => { if (!busy) refresh(true); }, ms);
+  }
+
   function render(reply) {
-    if (!reply || reply.ok === false && !reply.show || !reply.show) {
+    if (!reply || !reply.show) {
       if (reply && reply.ok === false && host) {
-        // A command failed outright (e.g. the worker restarted): keep the panel, show it.
+        // A command failed outright (e.g. the worker restarted mid-call): keep the panel, say why.
         showError(reply.error || { message: String(reply) });
         return;
       }
@@ -293,26 +384,33 @@
       return;
     }
     if (!host) build();
+    drawnFor = location.href;
+    if (reply.place) applyPlace(reply.place);
     if (!reply.configured) {
       current = null;
       host.dataset.state = 'unconfigured';
       ui.body.replaceChildren();
       ui.body.append(el('div', t('panelNotConfigured'), 'state'));
       ui.body.append(el('div', reply.hint || t('panelNotConfiguredHint'), 'hint'));
-      const emit = button(t('emitInvoice'), 'primary', 'emit', () => {});
+      const emit = el('button', t('emitInvoice'), 'primary', { 'data-testid': 'emit', type: 'button' });
       emit.disabled = true;
       emit.title = reply.hint || '';
       ui.body.append(emit);
-      ui.body.append(button(t('openOptions'), 'link', 'open-options', () => chrome.runtime.sendMessage({ cmd: 'openOptions' })));
+      ui.body.append(button(t('openOptions'), 'link', 'open-options', () => send({ cmd: 'openOptions' })));
       return;
     }
     if (reply.panel) {
       renderPanel(reply.panel, null);
+      scheduleRefresh(reply.panel.refreshMs);
     } else if (reply.error) {
-      // The command failed before anything changed (e.g. SmartBill locked us out): show why,
-      // with "Reîncearcă", over what the panel showed.
-      const base = current && !['notIssued', 'issuing', 'error'].includes(current.state) ? current : { ...(current || {}), state: 'error', error: null };
+      // The command stopped before anything changed (a colleague is issuing, SmartBill locked us
+      // out, the page moved to another card): show why, over what the panel showed.
+      const base = current && !['notIssued', 'issuing', 'error'].includes(current.state)
+        ? current
+        : { ...(current || {}), state: 'error', error: null, actions: ['retry'] };
       renderPanel(base, reply.error);
+      scheduleRefresh(reply.refreshMs);
+      if (reply.redraw) refresh(true);
     }
   }
 
@@ -320,7 +418,7 @@
     if (!force && location.href === lastUrl && host) return;
     lastUrl = location.href;
     try {
-      render(await chrome.runtime.sendMessage({ cmd: 'card', url: location.href, action: 'state' }));
+      render(await send({ cmd: 'panelState', url: location.href }));
     } catch (e) {
       lost();
     }
@@ -333,7 +431,7 @@
       remove();
       return;
     }
-    setTimeout(() => refresh(true), 1500);
+    scheduleRefresh(1500);
   }
 
   // The card's status may change in MiniCRM's own UI; we cannot know its DOM, so we watch the
@@ -357,7 +455,7 @@
       if (first || Date.now() - lastChangeSent < 3000) return;
       lastChangeSent = Date.now();
       try {
-        render(await chrome.runtime.sendMessage({ cmd: 'card', url: location.href, action: 'changed' }));
+        render(await send({ cmd: 'card', url: drawnFor, action: 'changed' }));
       } catch (e) {
         lost();
       }
@@ -367,11 +465,6 @@
     subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['value', 'data-value'],
   });
   document.addEventListener('change', scheduleCheck, true);
-
-  // While another tab or the poller is issuing this document, follow it.
-  setInterval(() => {
-    if (host && current && current.state === 'issuing' && !busy) refresh(true);
-  }, 2000);
 
   window.addEventListener('hashchange', () => { lastSignature = null; refresh(); });
   window.addEventListener('popstate', () => refresh());

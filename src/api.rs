@@ -95,6 +95,8 @@ pub enum Command {
     },
     /// Content script: open the options page.
     OpenOptions,
+    /// Content script: where the person put the panel (remembered for every card).
+    PanelPlace { place: PanelPlace },
     /// The background's alarm (or "sync now"): resume unfinished work, poll for triggers.
     Tick,
     /// Options page: the setup checklist and what the field mapping needs from the schema.
@@ -124,6 +126,7 @@ impl Command {
             Command::PanelState { .. } => "panelState",
             Command::Card { .. } => "card",
             Command::OpenOptions => "openOptions",
+            Command::PanelPlace { .. } => "panelPlace",
             Command::Tick => "tick",
             Command::Checklist { .. } => "checklist",
             Command::SyncNow { .. } => "syncNow",
@@ -140,7 +143,10 @@ impl Command {
             SenderKind::ContentScript => {
                 matches!(
                     self,
-                    Command::PanelState { .. } | Command::Card { .. } | Command::OpenOptions
+                    Command::PanelState { .. }
+                        | Command::Card { .. }
+                        | Command::OpenOptions
+                        | Command::PanelPlace { .. }
                 )
             }
         }
@@ -279,6 +285,12 @@ impl<'a> App<'a> {
                 self.card(&target, Some(&url), action, number, lang).await
             }
             Command::OpenOptions => Ok(json!({"effect": "openOptions"})),
+            Command::PanelPlace { place } => {
+                crate::platform::save(self.store, PANEL_PLACE_KEY, &place.bounded())
+                    .await
+                    .map_err(|detail| Error::Storage { detail })?;
+                Ok(json!({"saved": true}))
+            }
             Command::Tick => self.tick(lang, TICK_BUDGET_MS).await,
             Command::SyncNow { kind } => self.sync_now(kind, lang).await,
             Command::CancelJob { kind } => {
@@ -382,6 +394,25 @@ impl<'a> App<'a> {
         let Some(card) = crate::card::parse_card_url(url) else {
             return Ok(json!({"show": false}));
         };
+        let mut reply = self.card_reply(card, drawn_for, action, number, lang).await?;
+        if reply["show"] == json!(true) {
+            let place: Option<PanelPlace> = crate::platform::load(self.store, PANEL_PLACE_KEY)
+                .await
+                .ok()
+                .flatten();
+            reply["place"] = json!(place);
+        }
+        Ok(reply)
+    }
+
+    async fn card_reply(
+        &self,
+        card: crate::card::CardRef,
+        drawn_for: Option<&str>,
+        action: CardAction,
+        number: Option<String>,
+        lang: Lang,
+    ) -> Result<Value> {
         let moved = drawn_for
             .map(crate::card::parse_card_url)
             .is_some_and(|drawn| drawn.as_ref() != Some(&card));
@@ -552,6 +583,28 @@ impl<'a> App<'a> {
             None => stored,
         };
         crate::checklist::run(self, &settings, lang).await
+    }
+}
+
+const PANEL_PLACE_KEY: &str = "ui.panelPlace";
+
+/// Where the panel sits on the page (pixels from the top-left corner) and whether it is folded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PanelPlace {
+    pub left: Option<i32>,
+    pub top: Option<i32>,
+    pub collapsed: bool,
+}
+
+impl PanelPlace {
+    /// Within a sane screen (the page clamps it to its window too).
+    fn bounded(self) -> PanelPlace {
+        PanelPlace {
+            left: self.left.map(|v| v.clamp(0, 10_000)),
+            top: self.top.map(|v| v.clamp(0, 10_000)),
+            collapsed: self.collapsed,
+        }
     }
 }
 
