@@ -42,6 +42,9 @@ pub enum ImportError {
     },
     /// A zip that ends too early (an interrupted download).
     Truncated,
+    /// Encrypted with a password (an .xlsx wrapped in a compound file with an
+    /// `EncryptedPackage` stream, or a legacy .xls/.ods with a password).
+    PasswordProtected,
     /// The spreadsheet could not be read.
     Corrupt {
         detail: String,
@@ -112,6 +115,11 @@ impl ImportError {
                 "Fișierul este incomplet (trunchiat), probabil descărcarea s-a întrerupt. Descarcă din nou exportul din SmartBill.",
                 "The file is incomplete (truncated); the download was probably interrupted. Download the export from SmartBill again.",
                 "A fájl hiányos (csonka), valószínűleg megszakadt a letöltés. Töltsd le újra az exportot a SmartBillből.",
+            ),
+            ImportError::PasswordProtected => lang.pick(
+                "Fișierul este protejat cu parolă. Deschide-l în Excel, scoate parola (Fișier › Informații › Protejare registru › Criptare cu parolă) și salvează-l din nou.",
+                "The file is password-protected. Open it in Excel, remove the password (File › Info › Protect Workbook › Encrypt with Password) and save it again.",
+                "A fájl jelszóval védett. Nyisd meg Excelben, távolítsd el a jelszót (Fájl › Információ › Munkafüzet védelme › Titkosítás jelszóval), majd mentsd újra.",
             ),
             ImportError::Corrupt { .. } => lang.pick(
                 "Fișierul este deteriorat și nu poate fi citit ca tabel. Exportă din nou lista de clienți din SmartBill.",
