@@ -38,6 +38,11 @@ function duration(ms) {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
+// The CIF/CNP cell: a refused one is shown as the file wrote it (the reason is beside it).
+function vatCell(r) {
+  return el('td', r.vat, r.rejectedVat ? 'rejected' : '');
+}
+
 function showFileError(message) {
   $('fileError').hidden = !message;
   $('fileError').textContent = message || '';
@@ -101,7 +106,7 @@ function renderPreview(p) {
     const tr = el('tr', null, r.valid ? '' : 'bad');
     const td = el('td');
     td.append(problems(r.issues));
-    tr.append(el('td', r.row), el('td', r.name), el('td', r.vat), td);
+    tr.append(el('td', r.row), el('td', r.name), vatCell(r), td);
     return tr;
   }));
 }
@@ -195,7 +200,7 @@ function renderJob(reply) {
     if (r.changes.length && r.action === 'update') tagCell.append(el('small', ` ${r.changes.join(', ')}`));
     const td = el('td');
     td.append(problems(r.issues, r.error));
-    tr.append(el('td', r.row), el('td', r.name), el('td', r.vat), tagCell, td);
+    tr.append(el('td', r.row), el('td', r.name), vatCell(r), tagCell, td);
     return tr;
   }));
   $('prev').disabled = offset === 0;

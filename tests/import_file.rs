@@ -158,6 +158,30 @@ fn reads_a_smartbill_like_export() {
         .expect("an error")
         .message(Lang::Ro);
     assert!(msg.contains("cifra de control"), "{msg}");
+    // The preview shows the refused CIF itself, beside the reason.
+    let gama_row = preview["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Gama Serv SRL")
+        .expect("Gama is listed");
+    assert_eq!(gama_row["valid"], false);
+    assert_eq!(gama_row["vat"], "18547291");
+    assert_eq!(gama_row["rejectedVat"], "18547291");
+    assert!(gama_row["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["error"] == true && i["message"].as_str().unwrap().contains("„18547291”")));
+    // An accepted CIF is not marked.
+    let beta_row = preview["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Beta Distribuție SRL")
+        .expect("Beta is listed (a remark)");
+    assert_eq!(beta_row["vat"], "31826470");
+    assert!(beta_row["rejectedVat"].is_null());
 }
 
 #[test]

@@ -502,7 +502,8 @@ fn row_view(r: &JobRow, lang: Lang) -> Value {
     json!({
         "row": r.c.row,
         "name": r.c.name,
-        "vat": r.c.vat,
+        "vat": r.c.shown_vat(),
+        "rejectedVat": r.c.rejected_vat(),
         "action": plan_action,
         "actionLabel": plan_action.map(|a| action_label(a, lang)),
         "done": r.done,

@@ -189,7 +189,9 @@ impl Session {
                 json!({
                     "row": c.row,
                     "name": c.name,
-                    "vat": c.vat,
+                    // A refused CIF/CNP is shown as the file wrote it, beside the reason.
+                    "vat": c.shown_vat(),
+                    "rejectedVat": c.rejected_vat(),
                     "valid": c.valid(),
                     "issues": c.issues.iter().map(|i| json!({"error": i.is_error(), "message": i.message(lang)})).collect::<Vec<_>>(),
                 })
