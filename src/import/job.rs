@@ -1080,12 +1080,37 @@ async fn exec_row(
     Ok(())
 }
 
-fn csv_field(s: &str) -> String {
+/// A cell of the CSV report. Names and messages come from the user's file, and a spreadsheet
+/// program runs a cell that starts like a formula ("CSV injection": `=HYPERLINK(…)`,
+/// `+cmd|' /C calc'!A0`, `@SUM(…)`, `-2+3`). As OWASP recommends, a cell starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return gets a leading `'`, which Excel and LibreOffice show as
+/// text. One exception keeps numbers readable: a cell that is only a number (`-5`, `-12.50`,
+/// `-3,5`) is read by every spreadsheet as that number, never as a formula, so it carries nothing
+/// to run and is left alone. Then the cell is quoted as RFC 4180 says.
+pub fn csv_field(s: &str) -> String {
+    let formula_like = s.starts_with(['=', '+', '-', '@', '\t', '\r']) && !plain_number(s);
+    let s = if formula_like {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\n', '\r', ';']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s
     }
+}
+
+/// `-5`, `12`, `-12.50`, `-3,5`: an optional minus, digits, at most one decimal separator
+/// followed by digits. Nothing else (no exponent, no second sign, no spaces).
+fn plain_number(s: &str) -> bool {
+    let body = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = match body.split_once(['.', ',']) {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    digits(int) && frac.is_none_or(digits)
 }
 
 /// The report: one line per spreadsheet row (merged duplicates and invalid rows included), with a
@@ -1136,4 +1161,61 @@ pub fn report_csv(rows: &[JobRow], lang: Lang) -> String {
         out.push_str("\r\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::rows::Issue;
+
+    #[test]
+    fn report_cells_cannot_run_as_formulas() {
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
+        );
+        assert_eq!(csv_field("+40 721 000 111"), "'+40 721 000 111");
+        assert_eq!(csv_field("-2+3+cmd|' /C calc'!A0"), "'-2+3+cmd|' /C calc'!A0");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("\t=1"), "'\t=1");
+        assert_eq!(csv_field("\r=1"), "\"'\r=1\"");
+        // Numbers stay numbers.
+        assert_eq!(csv_field("-5"), "-5");
+        assert_eq!(csv_field("-12.50"), "-12.50");
+        assert_eq!(csv_field("-3,5"), "\"-3,5\"");
+        assert_eq!(csv_field("-"), "'-");
+        assert_eq!(csv_field("-1e9"), "'-1e9");
+        assert_eq!(csv_field("--5"), "'--5");
+        // Ordinary text is untouched; separators are quoted.
+        assert_eq!(csv_field("Alfa SRL"), "Alfa SRL");
+        assert_eq!(csv_field("Alfa, Beta"), "\"Alfa, Beta\"");
+        assert_eq!(csv_field("a = b"), "a = b");
+    }
+
+    #[test]
+    fn the_report_neutralises_names_from_the_file() {
+        let row = |n: u32, name: &str| JobRow {
+            c: Candidate {
+                row: n,
+                name: name.into(),
+                key: Some(format!("cif:{n}")),
+                issues: vec![Issue::MissingName],
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let csv = report_csv(
+            &[row(2, "=cmd|' /C calc'!A0"), row(3, "@Alfa"), row(4, "Beta SRL")],
+            Lang::Ro,
+        );
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert!(lines[1].starts_with("2,'=cmd|' /C calc'!A0,"), "{csv}");
+        assert!(lines[2].starts_with("3,'@Alfa,"), "{csv}");
+        assert!(lines[3].starts_with("4,Beta SRL,"), "{csv}");
+        for line in &lines[1..] {
+            for cell in line.split(',') {
+                assert!(!cell.starts_with(['=', '+', '@', '\t']), "{cell} in {csv}");
+            }
+        }
+    }
 }
