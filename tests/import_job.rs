@@ -143,6 +143,63 @@ impl Env {
     fn last_seq(&self) -> u64 {
         self.sandbox.state.lock().log.last().map(|r| r.seq).unwrap_or(0)
     }
+
+    /// A company created in MiniCRM by other means (a user, another browser).
+    fn add_contact(&self, kind: sandbox::minicrm::ContactKind, fields: &[(&str, &str)]) -> u64 {
+        let mut w = self.sandbox.state.lock();
+        let id = w.minicrm.next_contact;
+        w.minicrm.next_contact += 1;
+        let now = w.clock.now_ms();
+        w.minicrm.contacts.insert(
+            id,
+            sandbox::minicrm::Contact {
+                id,
+                kind,
+                business_id: None,
+                fields: fields
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                deleted: false,
+                created_ms: now,
+                updated_ms: now,
+            },
+        );
+        id
+    }
+
+    fn businesses_with_vat(&self, vat: &str) -> Vec<u64> {
+        let w = self.sandbox.state.lock();
+        w.minicrm
+            .contacts
+            .values()
+            .filter(|c| c.kind == sandbox::minicrm::ContactKind::Business)
+            .filter(|c| c.fields.get("VatNumber").map(String::as_str) == Some(vat))
+            .map(|c| c.id)
+            .collect()
+    }
+}
+
+/// A valid CNP from its first 12 digits.
+fn cnp(first12: &str) -> String {
+    let key = [2, 7, 9, 1, 4, 6, 3, 5, 8, 2, 7, 9];
+    let sum: u32 = first12
+        .bytes()
+        .zip(key)
+        .map(|(b, k)| u32::from(b - b'0') * k)
+        .sum();
+    let c = sum % 11;
+    format!("{first12}{}", if c == 10 { 1 } else { c })
+}
+
+fn row<'a>(name: &'a str, cif: &str) -> Row<'a> {
+    Row {
+        name,
+        cif: cif.to_string(),
+        city: "Cluj-Napoca",
+        phone: "",
+        contact: "",
+    }
 }
 
 struct Row<'a> {
@@ -429,4 +486,207 @@ async fn cancel_stops_after_the_current_row_and_a_new_file_cannot_start_while_wr
     assert!(env.contacts_with_vat(&cif(1234567)).is_empty(), "nothing written");
     let r = env.import(json!({"type": "report"})).await;
     assert!(r["csv"].as_str().unwrap().contains("neimportată"));
+}
+
+/// §2.4 documents these `GET /Api/R3/Contact` parameters, plus any *custom* field.
+const DOCUMENTED: [&str; 7] = [
+    "Name",
+    "Email",
+    "Phone",
+    "UpdatedSince",
+    "Query",
+    "MainContactId",
+    "Page",
+];
+/// Standard contact fields (§6.1, §6.2) and the other system names: never search parameters.
+const STANDARD: [&str; 31] = [
+    "Id",
+    "Type",
+    "Name",
+    "Email",
+    "Phone",
+    "Description",
+    "Url",
+    "VatNumber",
+    "EUVatNumber",
+    "RegistrationNumber",
+    "GroupIdentificationNumber",
+    "BankAccount",
+    "Swift",
+    "Industry",
+    "Region",
+    "Employees",
+    "YearlyRevenue",
+    "FoundingYear",
+    "Capital",
+    "MainActivity",
+    "Tags",
+    "Deleted",
+    "ParentId",
+    "ReferenceId",
+    "BusinessId",
+    "FirstName",
+    "LastName",
+    "Position",
+    "DataManagement_Consent",
+    "EmailType",
+    "PhoneType",
+];
+
+#[tokio::test]
+async fn contact_searches_use_only_documented_parameters() {
+    let env = env().await;
+    let mut file_rows = rows("A");
+    file_rows.push(row("Tehnoserv Construct SRL", "RO 31826470"));
+    file_rows.push(row("Popescu Ion", "1850315224515"));
+    file_rows.push(row("Ionescu Maria", "-"));
+    file_rows.push(row("Budapest Kft", "HU12345678"));
+    let file = export(&file_rows);
+    env.preview(&file).await;
+    env.execute().await;
+    // Again: every company is found this time.
+    let s = env.preview(&export(&file_rows[..4])).await;
+    assert_eq!(s["job"]["counts"]["create"], 0, "{s}");
+
+    // The request log, as the sandbox's control API gives it.
+    let url = format!("{}/__control/requests?service=minicrm", env.sandbox.urls.minicrm);
+    let log: Value = reqwest::get(&url).await.unwrap().json().await.unwrap();
+    let custom: Vec<String> = {
+        let w = env.sandbox.state.lock();
+        w.minicrm
+            .business_fields
+            .iter()
+            .chain(w.minicrm.person_fields.iter())
+            .map(|f| f.name.clone())
+            .filter(|n| !STANDARD.contains(&n.as_str()))
+            .collect()
+    };
+    let mut searches = 0;
+    let mut used = std::collections::BTreeSet::new();
+    for r in log["requests"].as_array().unwrap() {
+        if r["method"] != "GET" || r["path"] != "/Api/R3/Contact" {
+            continue;
+        }
+        searches += 1;
+        let query = r["query"].as_str().unwrap_or("");
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let key = pair.split('=').next().unwrap_or("");
+            assert!(
+                DOCUMENTED.contains(&key) || custom.iter().any(|c| c == key),
+                "undocumented contact search parameter '{key}' in ?{query}"
+            );
+            used.insert(key.to_string());
+        }
+    }
+    assert!(searches > 10, "{searches} searches");
+    assert!(used.contains("Query"), "{used:?}");
+    assert!(used.contains("Name"), "{used:?}");
+}
+
+#[tokio::test]
+async fn every_hit_is_verified_with_the_contacts_detail() {
+    use sandbox::minicrm::ContactKind;
+    let env = env().await;
+    let gama = cif(3344556);
+    // Contacts that a whole-word search for Gama's CIF finds, but that are not Gama.
+    let decoy = env.add_contact(
+        ContactKind::Business,
+        &[
+            ("Name", "Decoy Holding SRL"),
+            ("VatNumber", cif(9988776).as_str()),
+            (
+                "Description",
+                format!("Preluată de la firma cu CIF {gama}").as_str(),
+            ),
+        ],
+    );
+    env.add_contact(
+        ContactKind::Person,
+        &[("LastName", "Vasile"), ("VatNumber", gama.as_str())],
+    );
+    let s = env.preview(&export(&[row("Gama Prod SRL", &gama)])).await;
+    assert_eq!(s["job"]["counts"]["create"], 1, "{s}");
+    env.execute().await;
+    assert_eq!(env.businesses_with_vat(&gama).len(), 1);
+    let w = env.sandbox.state.lock();
+    assert_eq!(w.minicrm.contacts[&decoy].fields["Name"], "Decoy Holding SRL");
+    // The decoy was read (verified) and never written.
+    assert!(w
+        .log
+        .iter()
+        .any(|r| r.method == "GET" && r.path == format!("/Api/R3/Contact/{decoy}")));
+    assert!(!w
+        .log
+        .iter()
+        .any(|r| r.method == "PUT" && r.path == format!("/Api/R3/Contact/{decoy}")));
+}
+
+#[tokio::test]
+async fn foreign_eu_vat_codes_are_kept_whole() {
+    let env = env().await;
+    // This export has no country column: the prefix says the country.
+    let file = export(&[
+        row("Budapest Kereskedelmi Kft", "HU12345678"),
+        row("München Handel GmbH", "DE 123456789"),
+        row("Wien Bau GmbH", "ATU12345678"),
+    ]);
+    let s = env.preview(&file).await;
+    assert_eq!(s["job"]["counts"]["create"], 3, "{s}");
+    assert_eq!(s["job"]["counts"]["invalid"], 0, "{s}");
+    env.execute().await;
+    let by_name = |name: &str| {
+        let w = env.sandbox.state.lock();
+        w.minicrm
+            .contacts
+            .values()
+            .find(|c| c.fields.get("Name").map(String::as_str) == Some(name))
+            .map(|c| c.fields.clone())
+            .unwrap_or_else(|| panic!("{name} created"))
+    };
+    let hu = by_name("Budapest Kereskedelmi Kft");
+    assert_eq!(hu["VatNumber"], "HU12345678");
+    assert_eq!(hu["EUVatNumber"], "HU12345678");
+    let de = by_name("München Handel GmbH");
+    assert_eq!(de["VatNumber"], "DE 123456789", "as the export gives it");
+    assert_eq!(de["EUVatNumber"], "DE123456789");
+    let at = by_name("Wien Bau GmbH");
+    assert_eq!(at["EUVatNumber"], "ATU12345678");
+    // Found again by their codes: nothing to write.
+    let s = env.preview(&file).await;
+    assert_eq!(s["job"]["counts"]["unchanged"], 3, "{s}");
+}
+
+#[tokio::test]
+async fn individuals_are_written_family_name_first() {
+    let env = env().await;
+    let person = cnp("285031512345");
+    let file = export(&[row("Popescu Ion", &person), row("Ionescu Maria Elena", "-")]);
+    let s = env.preview(&file).await;
+    assert_eq!(s["job"]["counts"]["create"], 2, "{s}");
+    env.execute().await;
+    {
+        let w = env.sandbox.state.lock();
+        let find = |last: &str| {
+            w.minicrm
+                .contacts
+                .values()
+                .filter(|c| c.kind == sandbox::minicrm::ContactKind::Person)
+                .filter(|c| c.fields.get("LastName").map(String::as_str) == Some(last))
+                .map(|c| c.fields.clone())
+                .collect::<Vec<_>>()
+        };
+        let popescu: Vec<_> = find("Popescu")
+            .into_iter()
+            .filter(|f| f.get("VatNumber") == Some(&person))
+            .collect();
+        assert_eq!(popescu.len(), 1);
+        assert_eq!(popescu[0]["FirstName"], "Ion");
+        let ionescu = find("Ionescu");
+        assert_eq!(ionescu.len(), 1);
+        assert_eq!(ionescu[0]["FirstName"], "Maria Elena");
+    }
+    // Both are found again (by CNP, and by name either way round): nothing is created.
+    let s = env.preview(&file).await;
+    assert_eq!(s["job"]["counts"]["create"], 0, "{s}");
+    assert_eq!(s["job"]["counts"]["unchanged"], 2, "{s}");
 }

@@ -7,12 +7,20 @@
 //! records the intent (`in_flight`); a resumed row whose create may have reached MiniCRM looks the
 //! company up by its key first and never creates it twice.
 //!
+//! Searches use only the parameters §2.4 documents for `GET /Api/R3/Contact` (`Query`, `Name`,
+//! `MainContactId`, `Page`): never `VatNumber`, `Type` or another standard field, which a tenant
+//! may honour, ignore or refuse. A company is looked for with `Query=<code>` (whole words, so a
+//! Romanian CIF is asked both bare and as `RO<digits>`), and every hit is checked on our side
+//! against its detail (`VatNumber`/`EUVatNumber` normalised, the right `Type`): the server's
+//! filtering is never trusted. Name searches are compared on our side too.
+//!
 //! MiniCRM calls per row (minicrm-api.md §2.4, §2.5):
-//! - match, new company: 1 search by `VatNumber` (+1 with the `RO` prefix, for companies typed by
-//!   hand as "RO…"); individuals without a CNP: 1 search by `Name`;
-//! - match, existing company: the search, `GET Contact/{id}` (1), `AddressList` (1) and the default
-//!   address (1), and, when the row names a contact person, 1 search of the company's persons;
-//!   that is 4–6 calls;
+//! - match, new company: 2 searches (`Query` with the bare CIF and with `RO`), plus 1 detail per
+//!   hit of the right type that turns out not to be it; individuals without a CNP: 1–2 searches
+//!   by `Name` (the name as written, then with the family name last);
+//! - match, existing company: the search, its detail (1, the verification's), `AddressList` (1)
+//!   and the default address (1), and, when the row names a contact person, 1 search of the
+//!   company's persons; that is 4–6 calls;
 //! - write: create = contact (1) + address (1, if any) + person (1, if any); update = only the
 //!   parts that differ (0–3); unchanged = 0.
 //! - once per job: the Business and Person schemas (2).
@@ -24,17 +32,19 @@ use std::cell::Cell as StdCell;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::plan::{plan_row, Action, Existing, ExistingAddress, RowPlan, SchemaInfo};
+use super::plan::{plan_row, same, Action, Existing, ExistingAddress, RowPlan, SchemaInfo};
 use super::rows::{name_key, Candidate, Kind};
 use crate::api::App;
 use crate::error::{Error, MiniCrmKind, Result};
 use crate::i18n::Lang;
 use crate::jobs::Priority;
-use crate::minicrm::MiniCrm;
+use crate::minicrm::{ContactSummary, MiniCrm};
 use crate::platform::{self, Store};
 
 const HEAD_KEY: &str = "import.job";
 const CANCEL_KEY: &str = "import.cancel";
+/// Result pages (100 contacts each, §1.5) read per search before the row is left undecided.
+const MAX_SEARCH_PAGES: u64 = 3;
 /// Rows per stored chunk.
 pub const CHUNK: usize = 100;
 /// How long one call may wait for a governor slot before the runner pauses (and resumes later).
@@ -96,6 +106,11 @@ pub enum JobProblem {
         companies: usize,
         max: usize,
     },
+    /// A search found more contacts than are read: no safe way to tell whether the company exists.
+    TooManyHits {
+        query: String,
+        max: u64,
+    },
 }
 
 impl JobProblem {
@@ -121,6 +136,11 @@ impl JobProblem {
                 max: *max,
             }
             .message(lang),
+            JobProblem::TooManyHits { query, max } => lang.pick(
+                format!("Căutarea în MiniCRM după „{query}” găsește peste {max} de contacte, prea multe ca să stabilim sigur dacă firma există: rândul nu se importă. Caută-l în MiniCRM și elimină duplicatele, apoi importă din nou."),
+                format!("Searching MiniCRM for \"{query}\" finds more than {max} contacts, too many to tell safely whether the company exists: the row is not imported. Look it up in MiniCRM, remove the duplicates, then import again."),
+                format!("A(z) „{query}” keresése a MiniCRM-ben több mint {max} kapcsolatot talál, túl sokat ahhoz, hogy biztosan eldöntsük, létezik-e a cég: a sor nem kerül importálásra. Keresd meg a MiniCRM-ben, töröld az ismétlődéseket, majd importálj újra."),
+            ),
             JobProblem::Nothing => lang.pick(
                 "Fișierul nu conține nicio companie validă de importat.",
                 "The file holds no valid company to import.",
@@ -846,59 +866,206 @@ async fn fetch_schema(client: &MiniCrm<'_>) -> Result<SchemaInfo> {
     })
 }
 
-fn is_person_type(t: &str) -> bool {
-    // §2.4: search says "Person"; HU tenants may say "Személy".
-    matches!(t, "Person" | "Személy" | "Persoană" | "Persoana")
+/// What a contact's `Type` says: `Some(true)` a person, `Some(false)` a company, `None` a word we
+/// do not know. §2.4: search results say "Person"/"Business"; HU tenants return "Személy"/"Cég"
+/// in the detail.
+fn type_is_person(t: &str) -> Option<bool> {
+    match t.trim() {
+        "Person" | "Személy" | "Persoană" | "Persoana" => Some(true),
+        "Business" | "Cég" | "Companie" => Some(false),
+        _ => None,
+    }
+}
+
+fn text_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
 }
 
 fn text_fields(fields: &crate::minicrm::Fields) -> std::collections::BTreeMap<String, String> {
-    fields
-        .iter()
-        .map(|(k, v)| {
-            let s = match v {
-                Value::String(s) => s.clone(),
-                Value::Null => String::new(),
-                other => other.to_string(),
-            };
-            (k.clone(), s)
-        })
-        .collect()
+    fields.iter().map(|(k, v)| (k.clone(), text_of(v))).collect()
 }
 
-/// The MiniCRM id of the candidate's contact, by its key: 1 search (2 for a Romanian company
-/// not found by its bare digits).
-async fn find_contact(client: &MiniCrm<'_>, c: &Candidate, schema: &SchemaInfo) -> Result<Option<u64>> {
-    let person = c.kind == Some(Kind::Individual);
-    let has_vat_field = if person {
-        schema.person.iter().any(|f| f == "VatNumber")
-    } else {
-        schema.business.iter().any(|f| f == "VatNumber")
-    };
-    if !c.vat.is_empty() && has_vat_field {
-        let mut queries = vec![c.vat.clone()];
-        if c.kind == Some(Kind::Company) {
-            queries.push(format!("RO{}", c.vat));
+fn is_not_found(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::MiniCrm {
+            kind: MiniCrmKind::NotFound,
+            ..
         }
+    )
+}
+
+/// A contact found for a candidate, with its detail when the lookup already read it.
+struct Found {
+    id: u64,
+    detail: Option<crate::minicrm::Fields>,
+}
+
+/// The `Query` values (§2.4: whole words, over all text fields) that find the candidate by its
+/// fiscal code; `None` when it has none or the account has no field to hold one (then it is
+/// looked for by name).
+fn vat_queries(c: &Candidate, schema: &SchemaInfo) -> Option<Vec<String>> {
+    if c.vat.trim().is_empty() {
+        return None;
+    }
+    let fields = if c.kind == Some(Kind::Individual) {
+        &schema.person
+    } else {
+        &schema.business
+    };
+    if !fields.iter().any(|f| f == "VatNumber" || f == "EUVatNumber") {
+        return None;
+    }
+    let queries = match c.kind {
+        // Whole words: `18547290` does not find `RO18547290`, so both are asked.
+        Some(Kind::Company) => vec![c.vat.clone(), format!("RO{}", c.vat)],
+        // An EU code, then its number alone (for one kept as "HU 12345678").
+        Some(Kind::Foreign) if c.eu_vat.len() > 2 => {
+            vec![c.eu_vat.clone(), c.eu_vat[2..].to_string()]
+        }
+        Some(Kind::Foreign) => vec![c.vat.split_whitespace().collect::<String>()],
+        _ => vec![c.vat.clone()],
+    };
+    Some(queries)
+}
+
+/// The `Name` values (§2.4: partial match) for a candidate without a fiscal code: the name as
+/// written and, for an individual, with the family name moved last (MiniCRM may show a person's
+/// name either way round).
+fn name_queries(c: &Candidate) -> Vec<String> {
+    let words: Vec<&str> = c.name.split_whitespace().collect();
+    let mut out = vec![words.join(" ")];
+    if c.kind == Some(Kind::Individual) && words.len() > 1 {
+        let turned = [&words[1..], &words[..1]].concat().join(" ");
+        if !out.contains(&turned) {
+            out.push(turned);
+        }
+    }
+    out
+}
+
+/// Whether a contact's detail is the candidate: the right kind (the detail's `Type`, or the
+/// search's when the detail's is a word we do not know) and a `VatNumber` or `EUVatNumber` equal
+/// to the candidate's code once normalised (spaces, dots and a `RO` prefix ignored).
+fn verified(detail: &crate::minicrm::Fields, search_type: &str, c: &Candidate) -> bool {
+    let person = c.kind == Some(Kind::Individual);
+    let detail_type = detail.get("Type").map(text_of).unwrap_or_default();
+    let kind = type_is_person(&detail_type).or_else(|| type_is_person(search_type));
+    if kind != Some(person) {
+        return false;
+    }
+    let wanted: Vec<&str> = [c.vat.as_str(), c.eu_vat.as_str()]
+        .into_iter()
+        .filter(|w| !w.trim().is_empty())
+        .collect();
+    ["VatNumber", "EUVatNumber"].iter().any(|field| {
+        let have = detail.get(*field).map(text_of).unwrap_or_default();
+        !have.trim().is_empty() && wanted.iter().any(|w| same("VatNumber", w, &have))
+    })
+}
+
+/// Every result of one contact search, page after page (100 a page, §1.5), at most
+/// [`MAX_SEARCH_PAGES`]; the flag says whether all were read.
+async fn search_all(client: &MiniCrm<'_>, key: &str, value: &str) -> Result<(Vec<ContactSummary>, bool)> {
+    let mut all = Vec::new();
+    for page in 0..MAX_SEARCH_PAGES {
+        let number = page.to_string();
+        let mut query = vec![(key, value)];
+        if page > 0 {
+            query.push(("Page", number.as_str()));
+        }
+        let found = client.search_contacts(&query).await?;
+        let got = found.results.len();
+        all.extend(found.results);
+        if got == 0 || all.len() as u64 >= found.count {
+            return Ok((all, true));
+        }
+    }
+    Ok((all, false))
+}
+
+/// The candidate's contact in MiniCRM: by fiscal code (every hit verified with its detail), or by
+/// name (compared on our side). A search too wide to read whole is an error for the row, never a
+/// guess (a guess could create a second company).
+async fn find_contact(client: &MiniCrm<'_>, c: &Candidate, schema: &SchemaInfo) -> Result<Option<Found>> {
+    let person = c.kind == Some(Kind::Individual);
+    if let Some(queries) = vat_queries(c, schema) {
+        let mut checked = std::collections::BTreeSet::new();
+        let mut undecided = None;
         for q in queries {
-            let page = client.search_contacts(&[("VatNumber", q.as_str())]).await?;
-            if let Some(hit) = page.results.iter().find(|s| is_person_type(&s.kind) == person) {
-                return Ok(Some(hit.id));
+            let (mut hits, complete) = search_all(client, "Query", &q).await?;
+            hits.sort_by_key(|h| h.id);
+            for hit in hits {
+                if !checked.insert(hit.id) || type_is_person(&hit.kind) == Some(!person) {
+                    continue;
+                }
+                let detail = match client.contact(hit.id).await {
+                    Ok(d) => d,
+                    // Gone since the search.
+                    Err(e) if is_not_found(&e) => continue,
+                    Err(e) => return Err(e),
+                };
+                if verified(&detail, &hit.kind, c) {
+                    return Ok(Some(Found {
+                        id: hit.id,
+                        detail: Some(detail),
+                    }));
+                }
+            }
+            if !complete {
+                undecided = Some(q);
             }
         }
-        return Ok(None);
+        return match undecided {
+            Some(query) => Err(problem(JobProblem::TooManyHits {
+                query,
+                max: MAX_SEARCH_PAGES * 100,
+            })),
+            None => Ok(None),
+        };
     }
     let key = name_key(&c.name);
-    let page = client.search_contacts(&[("Name", c.name.as_str())]).await?;
-    Ok(page
-        .results
-        .iter()
-        .find(|s| is_person_type(&s.kind) == person && name_key(&s.name) == key)
-        .map(|s| s.id))
+    let mut undecided = None;
+    for q in name_queries(c) {
+        let (hits, complete) = search_all(client, "Name", &q).await?;
+        let hit = hits
+            .iter()
+            .filter(|s| type_is_person(&s.kind) == Some(person) && name_key(&s.name) == key)
+            .min_by_key(|s| s.id);
+        if let Some(hit) = hit {
+            return Ok(Some(Found {
+                id: hit.id,
+                detail: None,
+            }));
+        }
+        if !complete {
+            undecided = Some(q);
+        }
+    }
+    match undecided {
+        Some(query) => Err(problem(JobProblem::TooManyHits {
+            query,
+            max: MAX_SEARCH_PAGES * 100,
+        })),
+        None => Ok(None),
+    }
 }
 
 /// Everything the planner needs about a matched contact: detail, default address, persons.
-async fn read_existing(client: &MiniCrm<'_>, c: &Candidate, id: u64) -> Result<Existing> {
-    let detail = client.contact(id).await?;
+async fn read_existing(
+    client: &MiniCrm<'_>,
+    c: &Candidate,
+    id: u64,
+    detail: Option<crate::minicrm::Fields>,
+) -> Result<Existing> {
+    let detail = match detail {
+        Some(d) => d,
+        None => client.contact(id).await?,
+    };
     let mut existing = Existing {
         contact_id: id,
         fields: text_fields(&detail),
@@ -906,9 +1073,14 @@ async fn read_existing(client: &MiniCrm<'_>, c: &Candidate, id: u64) -> Result<E
     };
     let ids = client.address_ids(id).await?;
     for (i, address_id) in ids.iter().take(3).enumerate() {
-        let a = text_fields(&client.address(*address_id).await?);
+        let a = match client.address(*address_id).await {
+            Ok(a) => text_fields(&a),
+            // Listed but gone: as if it were not there.
+            Err(e) if is_not_found(&e) => continue,
+            Err(e) => return Err(e),
+        };
         let default = matches!(a.get("Default").map(String::as_str), Some("1" | "true"));
-        if default || i == 0 {
+        if default || i == 0 || existing.address.is_none() {
             existing.address = Some(ExistingAddress {
                 id: *address_id,
                 fields: a,
@@ -924,23 +1096,33 @@ async fn read_existing(client: &MiniCrm<'_>, c: &Candidate, id: u64) -> Result<E
     Ok(existing)
 }
 
+/// Looks a candidate up: what MiniCRM holds for it now, or `None`. A contact that disappears
+/// between the search and its reading is not there.
+async fn lookup(client: &MiniCrm<'_>, c: &Candidate, schema: &SchemaInfo) -> Result<Option<Existing>> {
+    let Some(found) = find_contact(client, c, schema).await? else {
+        return Ok(None);
+    };
+    match read_existing(client, c, found.id, found.detail).await {
+        Ok(existing) => Ok(Some(existing)),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 async fn persons_of(client: &MiniCrm<'_>, company: u64) -> Result<Vec<String>> {
     let id = company.to_string();
     let page = client.search_contacts(&[("MainContactId", id.as_str())]).await?;
     Ok(page
         .results
         .iter()
-        .filter(|s| is_person_type(&s.kind))
+        .filter(|s| type_is_person(&s.kind) == Some(true))
         .map(|s| name_key(&s.name))
         .collect())
 }
 
 async fn match_row(client: &MiniCrm<'_>, row: &mut JobRow, schema: &SchemaInfo) -> Result<()> {
     if row.c.valid() && !row.c.merged() && !row.looked_up {
-        row.existing = match find_contact(client, &row.c, schema).await? {
-            Some(id) => Some(read_existing(client, &row.c, id).await?),
-            None => None,
-        };
+        row.existing = lookup(client, &row.c, schema).await?;
         row.looked_up = true;
     }
     row.plan = Some(plan_row(&row.c, row.existing.as_ref(), schema));
@@ -981,8 +1163,8 @@ async fn exec_row(
     // Recovery of a write whose answer was lost.
     match row.in_flight {
         Some(Step::CreateContact) => {
-            if let Some(id) = find_contact(client, &row.c, schema).await? {
-                row.contact_id = Some(id);
+            if let Some(found) = find_contact(client, &row.c, schema).await? {
+                row.contact_id = Some(found.id);
                 row.contact_done = true;
             }
             row.in_flight = None;
@@ -1217,5 +1399,82 @@ mod tests {
                 assert!(!cell.starts_with(['=', '+', '@', '\t']), "{cell} in {csv}");
             }
         }
+    }
+
+    #[test]
+    fn searches_by_fiscal_code_and_what_verifies_a_hit() {
+        let schema = SchemaInfo {
+            business: vec!["Name".into(), "VatNumber".into(), "EUVatNumber".into()],
+            person: vec!["FirstName".into(), "LastName".into(), "VatNumber".into()],
+        };
+        let company = Candidate {
+            kind: Some(Kind::Company),
+            vat: "18547290".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            vat_queries(&company, &schema),
+            Some(vec!["18547290".to_string(), "RO18547290".to_string()])
+        );
+        let foreign = Candidate {
+            kind: Some(Kind::Foreign),
+            vat: "HU 12345678".into(),
+            eu_vat: "HU12345678".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            vat_queries(&foreign, &schema),
+            Some(vec!["HU12345678".to_string(), "12345678".to_string()])
+        );
+        let person = Candidate {
+            kind: Some(Kind::Individual),
+            name: "Popescu Ion".into(),
+            ..Default::default()
+        };
+        assert_eq!(vat_queries(&person, &schema), None);
+        assert_eq!(name_queries(&person), vec!["Popescu Ion", "Ion Popescu"]);
+        let no_vat_field = SchemaInfo {
+            business: vec!["Name".into()],
+            ..Default::default()
+        };
+        assert_eq!(vat_queries(&company, &no_vat_field), None);
+
+        let detail = |t: &str, vat: &str, eu: &str| -> crate::minicrm::Fields {
+            [("Type", t), ("VatNumber", vat), ("EUVatNumber", eu)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+                .collect()
+        };
+        assert!(verified(
+            &detail("Business", "RO 18547290", ""),
+            "Business",
+            &company
+        ));
+        assert!(verified(&detail("Cég", "", "RO18547290"), "Business", &company));
+        assert!(verified(&detail("Companie", "18547290", ""), "", &company));
+        assert!(!verified(
+            &detail("Business", "18547291", "RO185472901"),
+            "Business",
+            &company
+        ));
+        assert!(!verified(&detail("Person", "18547290", ""), "Person", &company));
+        assert!(!verified(
+            &detail("Személy", "18547290", ""),
+            "Business",
+            &company
+        ));
+        // An unknown word in the detail: the search's type decides.
+        assert!(verified(&detail("Firma", "18547290", ""), "Business", &company));
+        assert!(!verified(&detail("Firma", "18547290", ""), "Alt", &company));
+        assert!(verified(
+            &detail("Business", "", "hu12345678"),
+            "Business",
+            &foreign
+        ));
+        assert!(!verified(
+            &detail("Business", "12345678", ""),
+            "Business",
+            &foreign
+        ));
     }
 }
