@@ -123,7 +123,7 @@ async function remap(column, target) {
 // ---- the job, in the background -------------------------------------------------------------
 
 async function sendMatch() {
-  const reply = await send({ cmd: 'import', action: { type: 'match', fileName, candidates: session.candidates() } });
+  const reply = await send({ cmd: 'import', action: session.matchAction() });
   if (!reply.ok) {
     showFileError(reply.error.message);
     return;

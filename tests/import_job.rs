@@ -1,6 +1,8 @@
 //! The background import job against the in-process sandbox: match, preview counts, write,
-//! re-import without writes, re-import after edits, fields missing from the schema, and a worker
-//! stopped mid-create that must not create a company twice.
+//! re-import without writes, re-import after edits, fields missing from the schema, a worker
+//! stopped mid-create that must not create a company twice, lookups that belong to one file and
+//! are fresh, companies deleted meanwhile, searches with documented parameters only and every hit
+//! verified, foreign EU VAT codes, and individuals written family name first.
 
 use minicrm_smartbill::api::{App, Sender};
 use minicrm_smartbill::i18n::Lang;
@@ -96,10 +98,8 @@ impl Env {
     /// Sends the candidates, runs the match phase, returns the status.
     async fn preview(&self, bytes: &[u8]) -> Value {
         let session = import::open(bytes, "clienti.xlsx", Lang::Ro).expect("file opens");
-        let candidates = serde_json::to_value(session.candidates()).unwrap();
-        let r = self
-            .import(json!({"type": "match", "fileName": "clienti.xlsx", "candidates": candidates}))
-            .await;
+        // What the page sends: file name, content hash, candidates.
+        let r = self.import(session.match_action()).await;
         assert_eq!(r["ok"], true, "{r}");
         assert!(import::wake_wanted(), "the worker is asked to run the job");
         import::resume(&self.app()).await.unwrap();
@@ -168,6 +168,15 @@ impl Env {
         id
     }
 
+    /// A company deleted in MiniCRM (by a user): it, its persons and addresses are gone (404).
+    fn delete_company(&self, id: u64) {
+        let mut w = self.sandbox.state.lock();
+        w.minicrm
+            .contacts
+            .retain(|_, c| c.id != id && c.business_id != Some(id));
+        w.minicrm.addresses.retain(|_, a| a.contact_id != id);
+    }
+
     fn businesses_with_vat(&self, vat: &str) -> Vec<u64> {
         let w = self.sandbox.state.lock();
         w.minicrm
@@ -176,6 +185,16 @@ impl Env {
             .filter(|c| c.kind == sandbox::minicrm::ContactKind::Business)
             .filter(|c| c.fields.get("VatNumber").map(String::as_str) == Some(vat))
             .map(|c| c.id)
+            .collect()
+    }
+
+    /// Contact searches (`GET /Api/R3/Contact?…`) since `seq`, as their query strings.
+    fn searches_since(&self, seq: u64) -> Vec<String> {
+        let w = self.sandbox.state.lock();
+        w.log
+            .iter()
+            .filter(|r| r.seq > seq && r.method == "GET" && r.path == "/Api/R3/Contact")
+            .map(|r| r.query.clone())
             .collect()
     }
 }
@@ -486,6 +505,104 @@ async fn cancel_stops_after_the_current_row_and_a_new_file_cannot_start_while_wr
     assert!(env.contacts_with_vat(&cif(1234567)).is_empty(), "nothing written");
     let r = env.import(json!({"type": "report"})).await;
     assert!(r["csv"].as_str().unwrap().contains("neimportată"));
+}
+
+#[tokio::test]
+async fn lookups_belong_to_the_file_and_are_fresh() {
+    use sandbox::minicrm::ContactKind;
+    let env = env().await;
+    let xenon = cif(2233445);
+    // File A: a new company and a seeded one (Tehnoserv, 31826470). Previewed, never imported.
+    let file_a = export(&[
+        row("Xenon Trade SRL", &xenon),
+        row("Tehnoserv Construct SRL", "31826470"),
+    ]);
+    let s = env.preview(&file_a).await;
+    assert_eq!(s["job"]["counts"]["create"], 1, "{s}");
+    // Meanwhile, in MiniCRM: someone creates Xenon, and deletes Tehnoserv.
+    let xenon_id = env.add_contact(
+        ContactKind::Business,
+        &[("Name", "Xenon Trade SRL"), ("VatNumber", xenon.as_str())],
+    );
+    env.delete_company(2001);
+    // File B, another file holding both companies, is imported.
+    let beta = cif(5566778);
+    let file_b = export(&[
+        row("Xenon Trade SRL", &xenon),
+        row("Tehnoserv Construct SRL", "31826470"),
+        row("Beta Nou SRL", &beta),
+    ]);
+    let before = env.last_seq();
+    let s = env.preview(&file_b).await;
+    assert!(
+        !env.searches_since(before).is_empty(),
+        "another file: its companies are looked up again"
+    );
+    let c = &s["job"]["counts"];
+    assert_eq!(c["create"], 2, "Tehnoserv (gone) and Beta: {s}");
+    assert_eq!(
+        c["update"].as_u64().unwrap() + c["unchanged"].as_u64().unwrap(),
+        1
+    );
+    let s = env.execute().await;
+    assert_eq!(s["job"]["counts"]["failed"], 0, "{s}");
+    assert!(
+        s["rows"].as_array().unwrap().iter().all(|r| r["error"].is_null()),
+        "{s}"
+    );
+    assert_eq!(
+        env.businesses_with_vat(&xenon),
+        vec![xenon_id],
+        "exactly one Xenon: the one MiniCRM had"
+    );
+    let tehnoserv = env.businesses_with_vat("31826470");
+    assert_eq!(tehnoserv.len(), 1, "Tehnoserv created again");
+    assert_ne!(tehnoserv[0], 2001);
+    assert_eq!(env.businesses_with_vat(&beta).len(), 1);
+}
+
+#[tokio::test]
+async fn a_company_deleted_between_preview_and_import_is_created_again() {
+    let env = env().await;
+    // Tehnoserv is seeded with another address: the file's means an update of it.
+    let s = env
+        .preview(&export(&[row("Tehnoserv Construct SRL", "RO31826470")]))
+        .await;
+    assert_eq!(s["job"]["counts"]["update"], 1, "{s}");
+    env.delete_company(2001);
+    let s = env.execute().await;
+    assert_eq!(s["job"]["counts"]["failed"], 0, "no 'Contact not found': {s}");
+    assert_eq!(s["job"]["counts"]["created"], 1, "{s}");
+    assert!(s["rows"][0]["error"].is_null(), "{s}");
+    let ids = env.businesses_with_vat("31826470");
+    assert_eq!(ids.len(), 1);
+    let w = env.sandbox.state.lock();
+    assert!(
+        w.minicrm.addresses.values().any(|a| a.contact_id == ids[0]),
+        "with its address"
+    );
+}
+
+#[tokio::test]
+async fn a_new_mapping_of_the_same_file_reuses_recent_lookups_only() {
+    let env = env().await;
+    let file = export(&rows("A"));
+    env.preview(&file).await;
+    // The same file again, at once (a column re-mapped in the page): no search.
+    let before = env.last_seq();
+    env.preview(&file).await;
+    assert_eq!(env.searches_since(before), Vec::<String>::new());
+    // The same file after the lookups got old: searched again.
+    env.clock.advance_ms(import::job::LOOKUP_REUSE_MS + 1_000);
+    let before = env.last_seq();
+    env.preview(&file).await;
+    assert!(!env.searches_since(before).is_empty());
+    // After an import wrote something, the same file is looked up again.
+    env.execute().await;
+    let before = env.last_seq();
+    let s = env.preview(&file).await;
+    assert!(!env.searches_since(before).is_empty());
+    assert_eq!(s["job"]["counts"]["unchanged"], 2, "{s}");
 }
 
 /// §2.4 documents these `GET /Api/R3/Contact` parameters, plus any *custom* field.

@@ -22,10 +22,13 @@
 //!   and the default address (1), and, when the row names a contact person, 1 search of the
 //!   company's persons; that is 4–6 calls;
 //! - write: create = contact (1) + address (1, if any) + person (1, if any); update = only the
-//!   parts that differ (0–3); unchanged = 0.
+//!   parts that differ (0–3); unchanged = 0. A company gone from MiniCRM since its lookup (404) is
+//!   looked up again and created, never reported as an error.
 //! - once per job: the Business and Person schemas (2).
 //!
-//! Lookups of a job still in preview are reused when the page sends a new mapping of the same file.
+//! Lookups belong to one file (its content hash) and are made afresh by each `match`; only a new
+//! mapping of the same file, while its preview is recent ([`LOOKUP_REUSE_MS`]) and nothing was
+//! written since, reuses them.
 
 use std::cell::Cell as StdCell;
 
@@ -43,6 +46,10 @@ use crate::platform::{self, Store};
 
 const HEAD_KEY: &str = "import.job";
 const CANCEL_KEY: &str = "import.cancel";
+/// When an import last began writing to MiniCRM (ms); lookups older than this are stale.
+const LAST_WRITE_KEY: &str = "import.lastWriteMs";
+/// A preview's lookups serve a new mapping of the same file for this long (unscaled ms).
+pub const LOOKUP_REUSE_MS: i64 = 10 * 60_000;
 /// Result pages (100 contacts each, §1.5) read per search before the row is left undecided.
 const MAX_SEARCH_PAGES: u64 = 3;
 /// Rows per stored chunk.
@@ -173,6 +180,13 @@ pub struct Counts {
 pub struct Head {
     pub id: String,
     pub file_name: String,
+    /// The file's content hash (from the page's reader): lookups belong to one file.
+    #[serde(default)]
+    pub file_hash: String,
+    /// When the oldest of the rows' lookups was made (ms); a new mapping of the same file reuses
+    /// them only while they are recent.
+    #[serde(default)]
+    pub lookups_ms: i64,
     pub lang: Lang,
     pub phase: Phase,
     pub rows: usize,
@@ -286,6 +300,10 @@ enum ImportAction {
     #[serde(rename_all = "camelCase")]
     Match {
         file_name: String,
+        /// The file's content hash ([`super::content_hash`]); lookups are never shared between
+        /// files. Missing: nothing is reused.
+        #[serde(default)]
+        file_hash: String,
         candidates: Vec<Candidate>,
     },
     /// Progress, counts and a page of rows.
@@ -318,8 +336,9 @@ pub async fn handle(app: &App<'_>, action: Value, lang: Lang) -> Result<Value> {
     match action {
         ImportAction::Match {
             file_name,
+            file_hash,
             candidates,
-        } => start_match(app, file_name, candidates, lang).await?,
+        } => start_match(app, file_name, file_hash, candidates, lang).await?,
         ImportAction::Status { offset, limit } => return status(app, lang, offset, limit).await,
         ImportAction::Start => {
             let mut head = load_head(store)
@@ -340,6 +359,12 @@ pub async fn handle(app: &App<'_>, action: Value, lang: Lang) -> Result<Value> {
             head.error = None;
             head.retry_at = None;
             store.remove(CANCEL_KEY).await.map_err(storage)?;
+            if head.phase == Phase::Running {
+                // Every lookup made before this moment may be stale from now on.
+                platform::save(store, LAST_WRITE_KEY, &app.clock.now_ms())
+                    .await
+                    .map_err(storage)?;
+            }
             bump_generation();
             save_head(store, &head).await?;
         }
@@ -397,7 +422,25 @@ async fn apply_cancel(app: &App<'_>, mut head: Head) -> Result<()> {
     app.store.remove(CANCEL_KEY).await.map_err(storage)
 }
 
-async fn start_match(app: &App<'_>, file_name: String, candidates: Vec<Candidate>, lang: Lang) -> Result<()> {
+/// Whether the lookups of `old` may serve a new `match`: `old` is a preview (nothing of it was
+/// written) of the same file (by content hash), its lookups began after the last import write and
+/// are recent. Anything else is looked up afresh: another file, a finished or cancelled job, old
+/// lookups.
+pub fn reusable_lookups(old: &Head, file_hash: &str, last_write_ms: Option<i64>, now: i64) -> bool {
+    matches!(old.phase, Phase::Matching | Phase::Matched)
+        && !file_hash.is_empty()
+        && old.file_hash == file_hash
+        && last_write_ms.is_none_or(|w| w < old.lookups_ms)
+        && (0..=LOOKUP_REUSE_MS).contains(&now.saturating_sub(old.lookups_ms))
+}
+
+async fn start_match(
+    app: &App<'_>,
+    file_name: String,
+    file_hash: String,
+    candidates: Vec<Candidate>,
+    lang: Lang,
+) -> Result<()> {
     let store = app.store;
     let old = load_head(store).await?;
     if let Some(old) = &old {
@@ -415,23 +458,26 @@ async fn start_match(app: &App<'_>, file_name: String, candidates: Vec<Candidate
             max: super::session::MAX_COMPANIES,
         }));
     }
-    // Lookups of a job still in preview stay valid for a new mapping of the same file; after a
-    // job wrote anything they are stale and are made again.
+    let now = app.clock.now_ms();
+    // Lookups belong to the file they were made for, and only while fresh (see
+    // `reusable_lookups`); otherwise every company is looked up again.
+    let last_write: Option<i64> = platform::load(store, LAST_WRITE_KEY).await.map_err(storage)?;
     let mut cache: std::collections::HashMap<String, Option<Existing>> = Default::default();
     let mut schema = None;
+    let mut lookups_ms = now;
     if let Some(old) = &old {
-        if matches!(old.phase, Phase::Matching | Phase::Matched) {
+        if reusable_lookups(old, &file_hash, last_write, now) {
             for r in all_rows(store, old).await? {
                 if let (true, Some(key)) = (r.looked_up, r.c.key.clone()) {
                     cache.insert(key, r.existing);
                 }
             }
             schema = old.schema.clone();
+            lookups_ms = old.lookups_ms;
         }
         bump_generation();
         remove_job(store, old).await?;
     }
-    let now = app.clock.now_ms();
     let rows: Vec<JobRow> = candidates
         .into_iter()
         .map(|c| {
@@ -447,6 +493,8 @@ async fn start_match(app: &App<'_>, file_name: String, candidates: Vec<Candidate
     let head = Head {
         id: format!("{now:x}"),
         file_name,
+        file_hash,
+        lookups_ms,
         lang,
         phase: Phase::Matching,
         rows: rows.len(),
@@ -1129,9 +1177,50 @@ async fn match_row(client: &MiniCrm<'_>, row: &mut JobRow, schema: &SchemaInfo) 
     Ok(())
 }
 
-/// Writes one row. Each write records its intent first (and its result after), persisted, so a
-/// worker stopped in between resumes without doing anything twice.
+/// Saves one row's state into its stored chunk (unless the job was replaced meanwhile).
+async fn save_row(app: &App<'_>, job_id: &str, n: usize, row: &JobRow, gen: u64) -> Result<()> {
+    if gen != generation() {
+        return Ok(());
+    }
+    let mut chunk = load_chunk(app.store, job_id, n).await?;
+    if let Some(slot) = chunk.iter_mut().find(|r| r.c.row == row.c.row) {
+        *slot = row.clone();
+    }
+    save_chunk(app.store, job_id, n, &chunk).await
+}
+
+/// Writes one row. A company deleted in MiniCRM since its lookup (a write answered 404) is looked
+/// up again and written as it now needs, created if it is gone: never an error for the row.
 async fn exec_row(
+    app: &App<'_>,
+    client: &MiniCrm<'_>,
+    row: &mut JobRow,
+    schema: &SchemaInfo,
+    job_id: &str,
+    n: usize,
+    gen: u64,
+) -> Result<()> {
+    match exec_plan(app, client, row, schema, job_id, n, gen).await {
+        Err(e) if is_not_found(&e) => {
+            row.existing = lookup(client, &row.c, schema).await?;
+            row.looked_up = true;
+            row.plan = Some(plan_row(&row.c, row.existing.as_ref(), schema));
+            row.contact_id = None;
+            row.contact_done = false;
+            row.address_done = false;
+            row.person_done = false;
+            row.in_flight = None;
+            row.done = None;
+            save_row(app, job_id, n, row, gen).await?;
+            exec_plan(app, client, row, schema, job_id, n, gen).await
+        }
+        other => other,
+    }
+}
+
+/// Writes one row's plan. Each write records its intent first (and its result after), persisted,
+/// so a worker stopped in between resumes without doing anything twice.
+async fn exec_plan(
     app: &App<'_>,
     client: &MiniCrm<'_>,
     row: &mut JobRow,
@@ -1148,17 +1237,7 @@ async fn exec_row(
         row.done.get_or_insert(plan.action);
         return Ok(());
     }
-    // The chunk holding this row is saved around every write; `save` writes this row's state.
-    async fn save(app: &App<'_>, job_id: &str, n: usize, row: &JobRow, gen: u64) -> Result<()> {
-        if gen != generation() {
-            return Ok(());
-        }
-        let mut chunk = load_chunk(app.store, job_id, n).await?;
-        if let Some(slot) = chunk.iter_mut().find(|r| r.c.row == row.c.row) {
-            *slot = row.clone();
-        }
-        save_chunk(app.store, job_id, n, &chunk).await
-    }
+    // The chunk holding this row is saved around every write (`save_row`).
 
     // Recovery of a write whose answer was lost.
     match row.in_flight {
@@ -1200,7 +1279,7 @@ async fn exec_row(
     if !row.contact_done {
         if row.contact_id.is_none() {
             row.in_flight = Some(Step::CreateContact);
-            save(app, job_id, n, row, gen).await?;
+            save_row(app, job_id, n, row, gen).await?;
             let id = client
                 .put_contact(None, &Value::Object(plan.contact.clone()))
                 .await
@@ -1218,7 +1297,7 @@ async fn exec_row(
         }
         row.contact_done = true;
         row.in_flight = None;
-        save(app, job_id, n, row, gen).await?;
+        save_row(app, job_id, n, row, gen).await?;
     }
     let Some(contact_id) = row.contact_id else {
         return Ok(());
@@ -1229,7 +1308,7 @@ async fn exec_row(
             fields.insert("ContactId".into(), Value::from(contact_id));
         }
         row.in_flight = Some(Step::Address);
-        save(app, job_id, n, row, gen).await?;
+        save_row(app, job_id, n, row, gen).await?;
         client
             .put_address(a.id, &Value::Object(fields))
             .await
@@ -1240,13 +1319,13 @@ async fn exec_row(
             })?;
         row.address_done = true;
         row.in_flight = None;
-        save(app, job_id, n, row, gen).await?;
+        save_row(app, job_id, n, row, gen).await?;
     }
     if let (Some(p), false) = (&plan.person, row.person_done) {
         let mut fields = p.clone();
         fields.insert("BusinessId".into(), Value::from(contact_id));
         row.in_flight = Some(Step::Person);
-        save(app, job_id, n, row, gen).await?;
+        save_row(app, job_id, n, row, gen).await?;
         client
             .put_contact(None, &Value::Object(fields))
             .await
@@ -1398,6 +1477,61 @@ mod tests {
             for cell in line.split(',') {
                 assert!(!cell.starts_with(['=', '+', '@', '\t']), "{cell} in {csv}");
             }
+        }
+    }
+
+    fn head(phase: Phase, hash: &str, lookups_ms: i64) -> Head {
+        Head {
+            id: "1".into(),
+            file_name: "a.xlsx".into(),
+            file_hash: hash.into(),
+            lookups_ms,
+            lang: Lang::Ro,
+            phase,
+            rows: 1,
+            to_match: 1,
+            match_cursor: 1,
+            cursor: 0,
+            schema: None,
+            left_out: Vec::new(),
+            counts: Counts::default(),
+            planned_calls: 0,
+            write_calls: 0,
+            calls: 0,
+            created_ms: lookups_ms,
+            started_ms: None,
+            finished_ms: None,
+            retry_at: None,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn lookups_are_reused_only_for_a_recent_preview_of_the_same_file() {
+        let t = 1_000_000;
+        let preview = head(Phase::Matched, "abc-10", t);
+        assert!(reusable_lookups(&preview, "abc-10", None, t + 5_000));
+        assert!(reusable_lookups(&preview, "abc-10", Some(t - 1), t + 5_000));
+        // Another file, or a page that sent no hash.
+        assert!(!reusable_lookups(&preview, "def-10", None, t + 5_000));
+        assert!(!reusable_lookups(&preview, "", None, t + 5_000));
+        // Written since.
+        assert!(!reusable_lookups(&preview, "abc-10", Some(t + 1), t + 5_000));
+        // Old.
+        assert!(!reusable_lookups(
+            &preview,
+            "abc-10",
+            None,
+            t + LOOKUP_REUSE_MS + 1
+        ));
+        // Not a preview any more.
+        for phase in [Phase::Running, Phase::Done, Phase::Cancelled, Phase::Failed] {
+            assert!(!reusable_lookups(
+                &head(phase, "abc-10", t),
+                "abc-10",
+                None,
+                t + 5_000
+            ));
         }
     }
 

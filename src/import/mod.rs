@@ -154,5 +154,26 @@ impl ImportError {
 #[cfg(any(feature = "import", not(target_arch = "wasm32")))]
 pub fn open(bytes: &[u8], file_name: &str, lang: Lang) -> Result<session::Session, ImportError> {
     let workbook = xlsx::read_workbook(bytes)?;
-    session::Session::new(workbook, file_name, lang)
+    let mut session = session::Session::new(workbook, file_name, lang)?;
+    session.file_hash = content_hash(bytes);
+    Ok(session)
+}
+
+/// A fingerprint of a file's bytes (FNV-1a over 64-bit words, and the length), to tell one file
+/// from another: the background job's lookups belong to one file. Not cryptographic: the page
+/// and the worker are the same extension. About 10 ms for a 23 MB export.
+pub fn content_hash(bytes: &[u8]) -> String {
+    const PRIME: u64 = 0x0000_0100_0000_01B3;
+    let mut h: u64 = 0xCBF2_9CE4_8422_2325;
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        h = (h ^ u64::from_le_bytes(word)).wrapping_mul(PRIME);
+        h ^= h >> 29;
+    }
+    for b in words.remainder() {
+        h = (h ^ u64::from(*b)).wrapping_mul(PRIME);
+    }
+    format!("{h:016x}-{}", bytes.len())
 }

@@ -18,6 +18,8 @@ const PREVIEW_ROWS: usize = 300;
 
 pub struct Session {
     pub file_name: String,
+    /// The file's content hash ([`super::content_hash`]), sent with the candidates.
+    pub file_hash: String,
     pub lang: Lang,
     workbook: Workbook,
     /// Per sheet: the detected header (if any).
@@ -57,6 +59,7 @@ impl Session {
         };
         let mut session = Session {
             file_name: file_name.to_string(),
+            file_hash: String::new(),
             lang,
             workbook,
             detections,
@@ -138,6 +141,16 @@ impl Session {
 
     pub fn candidates(&self) -> &[Candidate] {
         &self.mapped.candidates
+    }
+
+    /// The background's `match` action for this file and mapping (the page sends it as it is).
+    pub fn match_action(&self) -> Value {
+        json!({
+            "type": "match",
+            "fileName": self.file_name,
+            "fileHash": self.file_hash,
+            "candidates": self.mapped.candidates,
+        })
     }
 
     /// What the page shows before anything is sent to MiniCRM.
