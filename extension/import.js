@@ -63,8 +63,14 @@ async function openFile(file) {
     renderPreview(session.preview());
     await sendMatch();
   } catch (e) {
+    // Nothing of the previous file stays beside this error: the page forgets it, and the
+    // background drops its preview (the reply says what, if anything, is left to show).
+    session = null;
+    fileName = '';
     $('mappingCard').hidden = true;
     showFileError((e && e.message) || String(e));
+    const reply = await send({ cmd: 'import', action: { type: 'fileRejected' } });
+    if (reply.ok) renderJob(reply);
   } finally {
     $('busy').hidden = true;
   }
@@ -179,17 +185,18 @@ function renderJob(reply) {
   $('jobCounts').replaceChildren(...boxes);
   $('leftOut').hidden = !job.leftOut.length;
   $('leftOut').textContent = job.leftOut.length ? `${T.leftOut} ${job.leftOut.join(', ')}` : '';
+  const b = job.buttons;
   const showEta = (job.phase === 'matched' && writable > 0) || running || matching;
   $('eta').textContent = showEta ? `${T.eta} ≈ ${duration(job.etaMs)} (${job.phase === 'matched' ? job.plannedCalls : ''}${job.phase === 'matched' ? ` ${T.calls}` : ''})`.replace(' ()', '') : '';
-  if (job.phase === 'matched' && writable === 0) $('eta').textContent = T.nothingToDo;
+  if (b.nothingToDo) $('eta').textContent = T.nothingToDo;
   const paused = job.retryAt && running ? `${T.paused} ${new Date(job.retryAt).toLocaleTimeString()}. ` : '';
   $('jobError').hidden = !(job.error && (job.phase === 'failed' || paused));
   $('jobError').textContent = `${paused}${job.error || ''}`;
-  $('backgroundNote').hidden = !running;
-  $('start').hidden = !(job.phase === 'matched' && writable > 0) && !((job.phase === 'failed' || job.phase === 'cancelled') && job.written < job.rows && writable > 0);
-  $('cancel').hidden = !(matching || running);
-  $('report').hidden = !['done', 'cancelled', 'failed'].includes(job.phase);
-  $('again').hidden = !['done', 'cancelled', 'failed'].includes(job.phase);
+  $('backgroundNote').hidden = !b.background;
+  $('start').hidden = !b.start;
+  $('cancel').hidden = !b.cancel;
+  $('report').hidden = !b.report;
+  $('again').hidden = !b.again;
   const body = $('jobRows').querySelector('tbody');
   body.replaceChildren(...reply.rows.map((r) => {
     const tr = el('tr', null, r.action === 'invalid' || r.error ? 'bad' : '');
@@ -264,6 +271,7 @@ async function main() {
   // A job left by an earlier visit (or still running in the background) shows up again.
   const reply = await refresh();
   if (reply.ok && reply.job && (reply.job.phase === 'matching' || reply.job.phase === 'running')) poll();
+  document.body.dataset.ready = 'true';
 }
 
 main();

@@ -321,6 +321,10 @@ enum ImportAction {
     Report,
     /// Forget the job (not while it writes).
     Discard,
+    /// The page could not read a newly chosen file. The previous job, unless it is writing, is
+    /// dropped, as the new file's `match` would have replaced it: its preview and its import
+    /// button must not stay beside the new file's error.
+    FileRejected,
 }
 
 fn default_limit() -> usize {
@@ -409,6 +413,14 @@ pub async fn handle(app: &App<'_>, action: Value, lang: Lang) -> Result<Value> {
                 remove_job(store, &head).await?;
             }
             return Ok(json!({"job": null}));
+        }
+        ImportAction::FileRejected => {
+            if let Some(head) = load_head(store).await? {
+                if head.phase != Phase::Running {
+                    bump_generation();
+                    remove_job(store, &head).await?;
+                }
+            }
         }
     }
     status(app, lang, 0, default_limit()).await
@@ -644,10 +656,27 @@ async fn status(app: &App<'_>, lang: Lang, offset: usize, limit: usize) -> Resul
             "error": head.error,
             "startedMs": head.started_ms,
             "finishedMs": head.finished_ms,
+            "buttons": buttons(&head),
         },
         "offset": offset,
         "rows": rows,
     }))
+}
+
+/// Which of the page's controls apply to a job; the page only shows or hides them.
+pub fn buttons(head: &Head) -> Value {
+    let writable = head.counts.create + head.counts.update > 0;
+    let finished = matches!(head.phase, Phase::Done | Phase::Cancelled | Phase::Failed);
+    let resumable =
+        matches!(head.phase, Phase::Failed | Phase::Cancelled) && head.cursor < head.rows && writable;
+    json!({
+        "start": (head.phase == Phase::Matched && writable) || resumable,
+        "cancel": matches!(head.phase, Phase::Matching | Phase::Running),
+        "report": finished,
+        "again": finished,
+        "nothingToDo": head.phase == Phase::Matched && !writable,
+        "background": head.phase == Phase::Running,
+    })
 }
 
 /// Whether a stored import is unfinished; if it may run now and no runner is active, asks the
