@@ -807,3 +807,32 @@ async fn individuals_are_written_family_name_first() {
     assert_eq!(s["job"]["counts"]["create"], 0, "{s}");
     assert_eq!(s["job"]["counts"]["unchanged"], 2, "{s}");
 }
+
+#[tokio::test]
+async fn a_rejected_file_drops_the_preview_but_not_a_running_import() {
+    let env = env().await;
+    let s = env.preview(&export(&rows("A"))).await;
+    let buttons = &s["job"]["buttons"];
+    assert_eq!(buttons["start"], true, "{s}");
+    assert_eq!(buttons["cancel"], false);
+    // The page could not read the next file: the preview and its import button are gone.
+    let r = env.import(json!({"type": "fileRejected"})).await;
+    assert_eq!(r["ok"], true, "{r}");
+    assert!(r["job"].is_null(), "{r}");
+    assert!(env.status().await["job"].is_null());
+    let r = env.import(json!({"type": "start"})).await;
+    assert_eq!(r["error"]["code"], "import.noJob", "{r}");
+
+    // While an import writes, a bad file leaves it alone.
+    env.preview(&export(&rows("A"))).await;
+    let r = env.import(json!({"type": "start"})).await;
+    assert_eq!(r["job"]["buttons"]["cancel"], true, "{r}");
+    assert_eq!(r["job"]["buttons"]["start"], false);
+    let r = env.import(json!({"type": "fileRejected"})).await;
+    assert_eq!(r["job"]["phase"], "running", "{r}");
+    import::resume(&env.app()).await.unwrap();
+    let s = env.status().await;
+    assert_eq!(s["job"]["phase"], "done", "{s}");
+    assert_eq!(s["job"]["buttons"]["report"], true);
+    assert_eq!(s["job"]["buttons"]["start"], false);
+}
