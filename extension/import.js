@@ -38,6 +38,11 @@ function duration(ms) {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
+// The CIF/CNP cell: a refused one is shown as the file wrote it (the reason is beside it).
+function vatCell(r) {
+  return el('td', r.vat, r.rejectedVat ? 'rejected' : '');
+}
+
 function showFileError(message) {
   $('fileError').hidden = !message;
   $('fileError').textContent = message || '';
@@ -58,8 +63,14 @@ async function openFile(file) {
     renderPreview(session.preview());
     await sendMatch();
   } catch (e) {
+    // Nothing of the previous file stays beside this error: the page forgets it, and the
+    // background drops its preview (the reply says what, if anything, is left to show).
+    session = null;
+    fileName = '';
     $('mappingCard').hidden = true;
     showFileError((e && e.message) || String(e));
+    const reply = await send({ cmd: 'import', action: { type: 'fileRejected' } });
+    if (reply.ok) renderJob(reply);
   } finally {
     $('busy').hidden = true;
   }
@@ -101,7 +112,7 @@ function renderPreview(p) {
     const tr = el('tr', null, r.valid ? '' : 'bad');
     const td = el('td');
     td.append(problems(r.issues));
-    tr.append(el('td', r.row), el('td', r.name), el('td', r.vat), td);
+    tr.append(el('td', r.row), el('td', r.name), vatCell(r), td);
     return tr;
   }));
 }
@@ -118,7 +129,7 @@ async function remap(column, target) {
 // ---- the job, in the background -------------------------------------------------------------
 
 async function sendMatch() {
-  const reply = await send({ cmd: 'import', action: { type: 'match', fileName, candidates: session.candidates() } });
+  const reply = await send({ cmd: 'import', action: session.matchAction() });
   if (!reply.ok) {
     showFileError(reply.error.message);
     return;
@@ -174,17 +185,18 @@ function renderJob(reply) {
   $('jobCounts').replaceChildren(...boxes);
   $('leftOut').hidden = !job.leftOut.length;
   $('leftOut').textContent = job.leftOut.length ? `${T.leftOut} ${job.leftOut.join(', ')}` : '';
+  const b = job.buttons;
   const showEta = (job.phase === 'matched' && writable > 0) || running || matching;
   $('eta').textContent = showEta ? `${T.eta} ≈ ${duration(job.etaMs)} (${job.phase === 'matched' ? job.plannedCalls : ''}${job.phase === 'matched' ? ` ${T.calls}` : ''})`.replace(' ()', '') : '';
-  if (job.phase === 'matched' && writable === 0) $('eta').textContent = T.nothingToDo;
+  if (b.nothingToDo) $('eta').textContent = T.nothingToDo;
   const paused = job.retryAt && running ? `${T.paused} ${new Date(job.retryAt).toLocaleTimeString()}. ` : '';
   $('jobError').hidden = !(job.error && (job.phase === 'failed' || paused));
   $('jobError').textContent = `${paused}${job.error || ''}`;
-  $('backgroundNote').hidden = !running;
-  $('start').hidden = !(job.phase === 'matched' && writable > 0) && !((job.phase === 'failed' || job.phase === 'cancelled') && job.written < job.rows && writable > 0);
-  $('cancel').hidden = !(matching || running);
-  $('report').hidden = !['done', 'cancelled', 'failed'].includes(job.phase);
-  $('again').hidden = !['done', 'cancelled', 'failed'].includes(job.phase);
+  $('backgroundNote').hidden = !b.background;
+  $('start').hidden = !b.start;
+  $('cancel').hidden = !b.cancel;
+  $('report').hidden = !b.report;
+  $('again').hidden = !b.again;
   const body = $('jobRows').querySelector('tbody');
   body.replaceChildren(...reply.rows.map((r) => {
     const tr = el('tr', null, r.action === 'invalid' || r.error ? 'bad' : '');
@@ -195,7 +207,7 @@ function renderJob(reply) {
     if (r.changes.length && r.action === 'update') tagCell.append(el('small', ` ${r.changes.join(', ')}`));
     const td = el('td');
     td.append(problems(r.issues, r.error));
-    tr.append(el('td', r.row), el('td', r.name), el('td', r.vat), tagCell, td);
+    tr.append(el('td', r.row), el('td', r.name), vatCell(r), tagCell, td);
     return tr;
   }));
   $('prev').disabled = offset === 0;
@@ -259,6 +271,7 @@ async function main() {
   // A job left by an earlier visit (or still running in the background) shows up again.
   const reply = await refresh();
   if (reply.ok && reply.job && (reply.job.phase === 'matching' || reply.job.phase === 'running')) poll();
+  document.body.dataset.ready = 'true';
 }
 
 main();

@@ -158,6 +158,30 @@ fn reads_a_smartbill_like_export() {
         .expect("an error")
         .message(Lang::Ro);
     assert!(msg.contains("cifra de control"), "{msg}");
+    // The preview shows the refused CIF itself, beside the reason.
+    let gama_row = preview["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Gama Serv SRL")
+        .expect("Gama is listed");
+    assert_eq!(gama_row["valid"], false);
+    assert_eq!(gama_row["vat"], "18547291");
+    assert_eq!(gama_row["rejectedVat"], "18547291");
+    assert!(gama_row["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["error"] == true && i["message"].as_str().unwrap().contains("„18547291”")));
+    // An accepted CIF is not marked.
+    let beta_row = preview["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "Beta Distribuție SRL")
+        .expect("Beta is listed (a remark)");
+    assert_eq!(beta_row["vat"], "31826470");
+    assert!(beta_row["rejectedVat"].is_null());
 }
 
 #[test]
@@ -346,6 +370,116 @@ fn bad_files_get_clear_messages() {
     for lang in [Lang::Ro, Lang::En, Lang::Hu] {
         assert!(!e.message(lang).is_empty());
     }
+}
+
+/// A minimal compound file (MS-CFB version 3, 512-byte sectors) with the given stream names:
+/// sector 0 holds the FAT; the directory starts after `gap` unused sectors and takes as many
+/// chained sectors as its entries need (four a sector, the root first).
+fn compound_file(streams: &[&str], gap: u32) -> Vec<u8> {
+    const FREE: u32 = 0xFFFF_FFFF;
+    const END: u32 = 0xFFFF_FFFE;
+    let names: Vec<&str> = std::iter::once("Root Entry")
+        .chain(streams.iter().copied())
+        .collect();
+    let dir_sectors = names.len().div_ceil(4) as u32;
+    let first_dir = 1 + gap;
+    let mut fat = vec![FREE; 128];
+    fat[0] = 0xFFFF_FFFD;
+    for i in 0..dir_sectors {
+        let n = first_dir + i;
+        fat[n as usize] = if i + 1 < dir_sectors { n + 1 } else { END };
+    }
+    let mut out = vec![0u8; 512];
+    out[..8].copy_from_slice(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+    let put16 = |o: &mut Vec<u8>, at: usize, v: u16| o[at..at + 2].copy_from_slice(&v.to_le_bytes());
+    let put32 = |o: &mut Vec<u8>, at: usize, v: u32| o[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    put16(&mut out, 0x18, 0x3E);
+    put16(&mut out, 0x1A, 3);
+    put16(&mut out, 0x1C, 0xFFFE);
+    put16(&mut out, 0x1E, 9);
+    put16(&mut out, 0x20, 6);
+    put32(&mut out, 0x2C, 1);
+    put32(&mut out, 0x30, first_dir);
+    put32(&mut out, 0x38, 4096);
+    put32(&mut out, 0x3C, END);
+    put32(&mut out, 0x44, END);
+    put32(&mut out, 0x4C, 0);
+    for i in 1..109 {
+        put32(&mut out, 0x4C + 4 * i, FREE);
+    }
+    for v in &fat {
+        out.extend(v.to_le_bytes());
+    }
+    out.extend(vec![0u8; 512 * gap as usize]);
+    let mut dir = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let mut e = vec![0u8; 128];
+        let units: Vec<u16> = name.encode_utf16().collect();
+        for (j, u) in units.iter().enumerate() {
+            e[2 * j..2 * j + 2].copy_from_slice(&u.to_le_bytes());
+        }
+        put16(&mut e, 64, ((units.len() + 1) * 2) as u16);
+        e[66] = if i == 0 { 5 } else { 2 };
+        e[67] = 1;
+        put32(&mut e, 68, FREE);
+        put32(&mut e, 72, FREE);
+        put32(&mut e, 76, FREE);
+        put32(&mut e, 116, END);
+        dir.extend(e);
+    }
+    dir.resize(512 * dir_sectors as usize, 0);
+    out.extend(dir);
+    out
+}
+
+#[test]
+fn a_password_protected_xlsx_is_named_as_such() {
+    use minicrm_smartbill::import::xlsx::{cfb_entry_names, is_encrypted_package};
+    let err = |bytes: &[u8]| open(bytes, "clienti.xlsx", Lang::Ro).err().expect("refused");
+    // What Excel writes for "Encrypt with Password": a compound file, not a zip.
+    let streams = ["\u{6}DataSpaces", "EncryptionInfo", "EncryptedPackage"];
+    let encrypted = compound_file(&streams, 0);
+    assert_eq!(
+        cfb_entry_names(&encrypted).expect("a readable directory"),
+        vec![
+            "Root Entry",
+            "\u{6}DataSpaces",
+            "EncryptionInfo",
+            "EncryptedPackage"
+        ]
+    );
+    let e = err(&encrypted);
+    assert_eq!(e, ImportError::PasswordProtected);
+    assert_eq!(
+        message(&e),
+        "Fișierul este protejat cu parolă. Deschide-l în Excel, scoate parola (Fișier › Informații › \
+         Protejare registru › Criptare cu parolă) și salvează-l din nou."
+    );
+    assert!(e.message(Lang::En).contains("password-protected"));
+    assert!(e.message(Lang::Hu).contains("jelszóval védett"));
+    assert!(!message(&e).contains("deteriorat"));
+    assert_eq!(e.code(), "import.passwordProtected");
+
+    // The directory followed across its sector chain, after unused sectors.
+    let streams = ["A", "B", "C", "D", "E", "EncryptionInfo", "EncryptedPackage"];
+    let far = compound_file(&streams, 3);
+    assert_eq!(cfb_entry_names(&far).map(|n| n.len()), Some(8));
+    assert_eq!(err(&far), ImportError::PasswordProtected);
+
+    // A legacy .xls is a compound file too, with a Workbook stream: not "password-protected"
+    // (this one is empty inside, and is read as such).
+    let xls = compound_file(&["Workbook", "\u{5}SummaryInformation"], 0);
+    assert!(!is_encrypted_package(&xls));
+    let e = err(&xls);
+    assert_ne!(e, ImportError::PasswordProtected);
+    assert!(!message(&e).contains("parolă"), "{e:?}");
+
+    // A compound file whose directory cannot be followed is still recognised by the stream's
+    // name in UTF-16LE.
+    let mut broken = compound_file(&streams, 0);
+    broken[0x30..0x34].copy_from_slice(&999u32.to_le_bytes());
+    assert!(cfb_entry_names(&broken).is_none());
+    assert_eq!(err(&broken), ImportError::PasswordProtected);
 }
 
 /// A minimal zip writer (the `zip` crate is read-only here): stored entries plus one deflated.

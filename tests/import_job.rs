@@ -1,6 +1,8 @@
 //! The background import job against the in-process sandbox: match, preview counts, write,
-//! re-import without writes, re-import after edits, fields missing from the schema, and a worker
-//! stopped mid-create that must not create a company twice.
+//! re-import without writes, re-import after edits, fields missing from the schema, a worker
+//! stopped mid-create that must not create a company twice, lookups that belong to one file and
+//! are fresh, companies deleted meanwhile, searches with documented parameters only and every hit
+//! verified, foreign EU VAT codes, and individuals written family name first.
 
 use minicrm_smartbill::api::{App, Sender};
 use minicrm_smartbill::i18n::Lang;
@@ -96,10 +98,8 @@ impl Env {
     /// Sends the candidates, runs the match phase, returns the status.
     async fn preview(&self, bytes: &[u8]) -> Value {
         let session = import::open(bytes, "clienti.xlsx", Lang::Ro).expect("file opens");
-        let candidates = serde_json::to_value(session.candidates()).unwrap();
-        let r = self
-            .import(json!({"type": "match", "fileName": "clienti.xlsx", "candidates": candidates}))
-            .await;
+        // What the page sends: file name, content hash, candidates.
+        let r = self.import(session.match_action()).await;
         assert_eq!(r["ok"], true, "{r}");
         assert!(import::wake_wanted(), "the worker is asked to run the job");
         import::resume(&self.app()).await.unwrap();
@@ -142,6 +142,82 @@ impl Env {
 
     fn last_seq(&self) -> u64 {
         self.sandbox.state.lock().log.last().map(|r| r.seq).unwrap_or(0)
+    }
+
+    /// A company created in MiniCRM by other means (a user, another browser).
+    fn add_contact(&self, kind: sandbox::minicrm::ContactKind, fields: &[(&str, &str)]) -> u64 {
+        let mut w = self.sandbox.state.lock();
+        let id = w.minicrm.next_contact;
+        w.minicrm.next_contact += 1;
+        let now = w.clock.now_ms();
+        w.minicrm.contacts.insert(
+            id,
+            sandbox::minicrm::Contact {
+                id,
+                kind,
+                business_id: None,
+                fields: fields
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                deleted: false,
+                created_ms: now,
+                updated_ms: now,
+            },
+        );
+        id
+    }
+
+    /// A company deleted in MiniCRM (by a user): it, its persons and addresses are gone (404).
+    fn delete_company(&self, id: u64) {
+        let mut w = self.sandbox.state.lock();
+        w.minicrm
+            .contacts
+            .retain(|_, c| c.id != id && c.business_id != Some(id));
+        w.minicrm.addresses.retain(|_, a| a.contact_id != id);
+    }
+
+    fn businesses_with_vat(&self, vat: &str) -> Vec<u64> {
+        let w = self.sandbox.state.lock();
+        w.minicrm
+            .contacts
+            .values()
+            .filter(|c| c.kind == sandbox::minicrm::ContactKind::Business)
+            .filter(|c| c.fields.get("VatNumber").map(String::as_str) == Some(vat))
+            .map(|c| c.id)
+            .collect()
+    }
+
+    /// Contact searches (`GET /Api/R3/Contact?…`) since `seq`, as their query strings.
+    fn searches_since(&self, seq: u64) -> Vec<String> {
+        let w = self.sandbox.state.lock();
+        w.log
+            .iter()
+            .filter(|r| r.seq > seq && r.method == "GET" && r.path == "/Api/R3/Contact")
+            .map(|r| r.query.clone())
+            .collect()
+    }
+}
+
+/// A valid CNP from its first 12 digits.
+fn cnp(first12: &str) -> String {
+    let key = [2, 7, 9, 1, 4, 6, 3, 5, 8, 2, 7, 9];
+    let sum: u32 = first12
+        .bytes()
+        .zip(key)
+        .map(|(b, k)| u32::from(b - b'0') * k)
+        .sum();
+    let c = sum % 11;
+    format!("{first12}{}", if c == 10 { 1 } else { c })
+}
+
+fn row<'a>(name: &'a str, cif: &str) -> Row<'a> {
+    Row {
+        name,
+        cif: cif.to_string(),
+        city: "Cluj-Napoca",
+        phone: "",
+        contact: "",
     }
 }
 
@@ -431,4 +507,334 @@ async fn cancel_stops_after_the_current_row_and_a_new_file_cannot_start_while_wr
     assert!(env.contacts_with_vat(&cif(1234567)).is_empty(), "nothing written");
     let r = env.import(json!({"type": "report"})).await;
     assert!(r["csv"].as_str().unwrap().contains("neimportată"));
+}
+
+#[tokio::test]
+async fn lookups_belong_to_the_file_and_are_fresh() {
+    use sandbox::minicrm::ContactKind;
+    let env = env().await;
+    let xenon = cif(2233445);
+    // File A: a new company and a seeded one (Tehnoserv, 31826470). Previewed, never imported.
+    let file_a = export(&[
+        row("Xenon Trade SRL", &xenon),
+        row("Tehnoserv Construct SRL", "31826470"),
+    ]);
+    let s = env.preview(&file_a).await;
+    assert_eq!(s["job"]["counts"]["create"], 1, "{s}");
+    // Meanwhile, in MiniCRM: someone creates Xenon, and deletes Tehnoserv.
+    let xenon_id = env.add_contact(
+        ContactKind::Business,
+        &[("Name", "Xenon Trade SRL"), ("VatNumber", xenon.as_str())],
+    );
+    env.delete_company(2001);
+    // File B, another file holding both companies, is imported.
+    let beta = cif(5566778);
+    let file_b = export(&[
+        row("Xenon Trade SRL", &xenon),
+        row("Tehnoserv Construct SRL", "31826470"),
+        row("Beta Nou SRL", &beta),
+    ]);
+    let before = env.last_seq();
+    let s = env.preview(&file_b).await;
+    assert!(
+        !env.searches_since(before).is_empty(),
+        "another file: its companies are looked up again"
+    );
+    let c = &s["job"]["counts"];
+    assert_eq!(c["create"], 2, "Tehnoserv (gone) and Beta: {s}");
+    assert_eq!(
+        c["update"].as_u64().unwrap() + c["unchanged"].as_u64().unwrap(),
+        1
+    );
+    let s = env.execute().await;
+    assert_eq!(s["job"]["counts"]["failed"], 0, "{s}");
+    assert!(
+        s["rows"].as_array().unwrap().iter().all(|r| r["error"].is_null()),
+        "{s}"
+    );
+    assert_eq!(
+        env.businesses_with_vat(&xenon),
+        vec![xenon_id],
+        "exactly one Xenon: the one MiniCRM had"
+    );
+    let tehnoserv = env.businesses_with_vat("31826470");
+    assert_eq!(tehnoserv.len(), 1, "Tehnoserv created again");
+    assert_ne!(tehnoserv[0], 2001);
+    assert_eq!(env.businesses_with_vat(&beta).len(), 1);
+}
+
+#[tokio::test]
+async fn a_company_deleted_between_preview_and_import_is_created_again() {
+    let env = env().await;
+    // Tehnoserv is seeded with another address: the file's means an update of it.
+    let s = env
+        .preview(&export(&[row("Tehnoserv Construct SRL", "RO31826470")]))
+        .await;
+    assert_eq!(s["job"]["counts"]["update"], 1, "{s}");
+    env.delete_company(2001);
+    let s = env.execute().await;
+    assert_eq!(s["job"]["counts"]["failed"], 0, "no 'Contact not found': {s}");
+    assert_eq!(s["job"]["counts"]["created"], 1, "{s}");
+    assert!(s["rows"][0]["error"].is_null(), "{s}");
+    let ids = env.businesses_with_vat("31826470");
+    assert_eq!(ids.len(), 1);
+    let w = env.sandbox.state.lock();
+    assert!(
+        w.minicrm.addresses.values().any(|a| a.contact_id == ids[0]),
+        "with its address"
+    );
+}
+
+#[tokio::test]
+async fn a_new_mapping_of_the_same_file_reuses_recent_lookups_only() {
+    let env = env().await;
+    let file = export(&rows("A"));
+    env.preview(&file).await;
+    // The same file again, at once (a column re-mapped in the page): no search.
+    let before = env.last_seq();
+    env.preview(&file).await;
+    assert_eq!(env.searches_since(before), Vec::<String>::new());
+    // The same file after the lookups got old: searched again.
+    env.clock.advance_ms(import::job::LOOKUP_REUSE_MS + 1_000);
+    let before = env.last_seq();
+    env.preview(&file).await;
+    assert!(!env.searches_since(before).is_empty());
+    // After an import wrote something, the same file is looked up again.
+    env.execute().await;
+    let before = env.last_seq();
+    let s = env.preview(&file).await;
+    assert!(!env.searches_since(before).is_empty());
+    assert_eq!(s["job"]["counts"]["unchanged"], 2, "{s}");
+}
+
+/// §2.4 documents these `GET /Api/R3/Contact` parameters, plus any *custom* field.
+const DOCUMENTED: [&str; 7] = [
+    "Name",
+    "Email",
+    "Phone",
+    "UpdatedSince",
+    "Query",
+    "MainContactId",
+    "Page",
+];
+/// Standard contact fields (§6.1, §6.2) and the other system names: never search parameters.
+const STANDARD: [&str; 31] = [
+    "Id",
+    "Type",
+    "Name",
+    "Email",
+    "Phone",
+    "Description",
+    "Url",
+    "VatNumber",
+    "EUVatNumber",
+    "RegistrationNumber",
+    "GroupIdentificationNumber",
+    "BankAccount",
+    "Swift",
+    "Industry",
+    "Region",
+    "Employees",
+    "YearlyRevenue",
+    "FoundingYear",
+    "Capital",
+    "MainActivity",
+    "Tags",
+    "Deleted",
+    "ParentId",
+    "ReferenceId",
+    "BusinessId",
+    "FirstName",
+    "LastName",
+    "Position",
+    "DataManagement_Consent",
+    "EmailType",
+    "PhoneType",
+];
+
+#[tokio::test]
+async fn contact_searches_use_only_documented_parameters() {
+    let env = env().await;
+    let mut file_rows = rows("A");
+    file_rows.push(row("Tehnoserv Construct SRL", "RO 31826470"));
+    file_rows.push(row("Popescu Ion", "1850315224515"));
+    file_rows.push(row("Ionescu Maria", "-"));
+    file_rows.push(row("Budapest Kft", "HU12345678"));
+    let file = export(&file_rows);
+    env.preview(&file).await;
+    env.execute().await;
+    // Again: every company is found this time.
+    let s = env.preview(&export(&file_rows[..4])).await;
+    assert_eq!(s["job"]["counts"]["create"], 0, "{s}");
+
+    // The request log, as the sandbox's control API gives it.
+    let url = format!("{}/__control/requests?service=minicrm", env.sandbox.urls.minicrm);
+    let log: Value = reqwest::get(&url).await.unwrap().json().await.unwrap();
+    let custom: Vec<String> = {
+        let w = env.sandbox.state.lock();
+        w.minicrm
+            .business_fields
+            .iter()
+            .chain(w.minicrm.person_fields.iter())
+            .map(|f| f.name.clone())
+            .filter(|n| !STANDARD.contains(&n.as_str()))
+            .collect()
+    };
+    let mut searches = 0;
+    let mut used = std::collections::BTreeSet::new();
+    for r in log["requests"].as_array().unwrap() {
+        if r["method"] != "GET" || r["path"] != "/Api/R3/Contact" {
+            continue;
+        }
+        searches += 1;
+        let query = r["query"].as_str().unwrap_or("");
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let key = pair.split('=').next().unwrap_or("");
+            assert!(
+                DOCUMENTED.contains(&key) || custom.iter().any(|c| c == key),
+                "undocumented contact search parameter '{key}' in ?{query}"
+            );
+            used.insert(key.to_string());
+        }
+    }
+    assert!(searches > 10, "{searches} searches");
+    assert!(used.contains("Query"), "{used:?}");
+    assert!(used.contains("Name"), "{used:?}");
+}
+
+#[tokio::test]
+async fn every_hit_is_verified_with_the_contacts_detail() {
+    use sandbox::minicrm::ContactKind;
+    let env = env().await;
+    let gama = cif(3344556);
+    // Contacts that a whole-word search for Gama's CIF finds, but that are not Gama.
+    let decoy = env.add_contact(
+        ContactKind::Business,
+        &[
+            ("Name", "Decoy Holding SRL"),
+            ("VatNumber", cif(9988776).as_str()),
+            (
+                "Description",
+                format!("Preluată de la firma cu CIF {gama}").as_str(),
+            ),
+        ],
+    );
+    env.add_contact(
+        ContactKind::Person,
+        &[("LastName", "Vasile"), ("VatNumber", gama.as_str())],
+    );
+    let s = env.preview(&export(&[row("Gama Prod SRL", &gama)])).await;
+    assert_eq!(s["job"]["counts"]["create"], 1, "{s}");
+    env.execute().await;
+    assert_eq!(env.businesses_with_vat(&gama).len(), 1);
+    let w = env.sandbox.state.lock();
+    assert_eq!(w.minicrm.contacts[&decoy].fields["Name"], "Decoy Holding SRL");
+    // The decoy was read (verified) and never written.
+    assert!(w
+        .log
+        .iter()
+        .any(|r| r.method == "GET" && r.path == format!("/Api/R3/Contact/{decoy}")));
+    assert!(!w
+        .log
+        .iter()
+        .any(|r| r.method == "PUT" && r.path == format!("/Api/R3/Contact/{decoy}")));
+}
+
+#[tokio::test]
+async fn foreign_eu_vat_codes_are_kept_whole() {
+    let env = env().await;
+    // This export has no country column: the prefix says the country.
+    let file = export(&[
+        row("Budapest Kereskedelmi Kft", "HU12345678"),
+        row("München Handel GmbH", "DE 123456789"),
+        row("Wien Bau GmbH", "ATU12345678"),
+    ]);
+    let s = env.preview(&file).await;
+    assert_eq!(s["job"]["counts"]["create"], 3, "{s}");
+    assert_eq!(s["job"]["counts"]["invalid"], 0, "{s}");
+    env.execute().await;
+    let by_name = |name: &str| {
+        let w = env.sandbox.state.lock();
+        w.minicrm
+            .contacts
+            .values()
+            .find(|c| c.fields.get("Name").map(String::as_str) == Some(name))
+            .map(|c| c.fields.clone())
+            .unwrap_or_else(|| panic!("{name} created"))
+    };
+    let hu = by_name("Budapest Kereskedelmi Kft");
+    assert_eq!(hu["VatNumber"], "HU12345678");
+    assert_eq!(hu["EUVatNumber"], "HU12345678");
+    let de = by_name("München Handel GmbH");
+    assert_eq!(de["VatNumber"], "DE 123456789", "as the export gives it");
+    assert_eq!(de["EUVatNumber"], "DE123456789");
+    let at = by_name("Wien Bau GmbH");
+    assert_eq!(at["EUVatNumber"], "ATU12345678");
+    // Found again by their codes: nothing to write.
+    let s = env.preview(&file).await;
+    assert_eq!(s["job"]["counts"]["unchanged"], 3, "{s}");
+}
+
+#[tokio::test]
+async fn individuals_are_written_family_name_first() {
+    let env = env().await;
+    let person = cnp("285031512345");
+    let file = export(&[row("Popescu Ion", &person), row("Ionescu Maria Elena", "-")]);
+    let s = env.preview(&file).await;
+    assert_eq!(s["job"]["counts"]["create"], 2, "{s}");
+    env.execute().await;
+    {
+        let w = env.sandbox.state.lock();
+        let find = |last: &str| {
+            w.minicrm
+                .contacts
+                .values()
+                .filter(|c| c.kind == sandbox::minicrm::ContactKind::Person)
+                .filter(|c| c.fields.get("LastName").map(String::as_str) == Some(last))
+                .map(|c| c.fields.clone())
+                .collect::<Vec<_>>()
+        };
+        let popescu: Vec<_> = find("Popescu")
+            .into_iter()
+            .filter(|f| f.get("VatNumber") == Some(&person))
+            .collect();
+        assert_eq!(popescu.len(), 1);
+        assert_eq!(popescu[0]["FirstName"], "Ion");
+        let ionescu = find("Ionescu");
+        assert_eq!(ionescu.len(), 1);
+        assert_eq!(ionescu[0]["FirstName"], "Maria Elena");
+    }
+    // Both are found again (by CNP, and by name either way round): nothing is created.
+    let s = env.preview(&file).await;
+    assert_eq!(s["job"]["counts"]["create"], 0, "{s}");
+    assert_eq!(s["job"]["counts"]["unchanged"], 2, "{s}");
+}
+
+#[tokio::test]
+async fn a_rejected_file_drops_the_preview_but_not_a_running_import() {
+    let env = env().await;
+    let s = env.preview(&export(&rows("A"))).await;
+    let buttons = &s["job"]["buttons"];
+    assert_eq!(buttons["start"], true, "{s}");
+    assert_eq!(buttons["cancel"], false);
+    // The page could not read the next file: the preview and its import button are gone.
+    let r = env.import(json!({"type": "fileRejected"})).await;
+    assert_eq!(r["ok"], true, "{r}");
+    assert!(r["job"].is_null(), "{r}");
+    assert!(env.status().await["job"].is_null());
+    let r = env.import(json!({"type": "start"})).await;
+    assert_eq!(r["error"]["code"], "import.noJob", "{r}");
+
+    // While an import writes, a bad file leaves it alone.
+    env.preview(&export(&rows("A"))).await;
+    let r = env.import(json!({"type": "start"})).await;
+    assert_eq!(r["job"]["buttons"]["cancel"], true, "{r}");
+    assert_eq!(r["job"]["buttons"]["start"], false);
+    let r = env.import(json!({"type": "fileRejected"})).await;
+    assert_eq!(r["job"]["phase"], "running", "{r}");
+    import::resume(&env.app()).await.unwrap();
+    let s = env.status().await;
+    assert_eq!(s["job"]["phase"], "done", "{s}");
+    assert_eq!(s["job"]["buttons"]["report"], true);
+    assert_eq!(s["job"]["buttons"]["start"], false);
 }

@@ -7,34 +7,51 @@
 //! records the intent (`in_flight`); a resumed row whose create may have reached MiniCRM looks the
 //! company up by its key first and never creates it twice.
 //!
+//! Searches use only the parameters §2.4 documents for `GET /Api/R3/Contact` (`Query`, `Name`,
+//! `MainContactId`, `Page`): never `VatNumber`, `Type` or another standard field, which a tenant
+//! may honour, ignore or refuse. A company is looked for with `Query=<code>` (whole words, so a
+//! Romanian CIF is asked both bare and as `RO<digits>`), and every hit is checked on our side
+//! against its detail (`VatNumber`/`EUVatNumber` normalised, the right `Type`): the server's
+//! filtering is never trusted. Name searches are compared on our side too.
+//!
 //! MiniCRM calls per row (minicrm-api.md §2.4, §2.5):
-//! - match, new company: 1 search by `VatNumber` (+1 with the `RO` prefix, for companies typed by
-//!   hand as "RO…"); individuals without a CNP: 1 search by `Name`;
-//! - match, existing company: the search, `GET Contact/{id}` (1), `AddressList` (1) and the default
-//!   address (1), and, when the row names a contact person, 1 search of the company's persons;
-//!   that is 4–6 calls;
+//! - match, new company: 2 searches (`Query` with the bare CIF and with `RO`), plus 1 detail per
+//!   hit of the right type that turns out not to be it; individuals without a CNP: 1–2 searches
+//!   by `Name` (the name as written, then with the family name last);
+//! - match, existing company: the search, its detail (1, the verification's), `AddressList` (1)
+//!   and the default address (1), and, when the row names a contact person, 1 search of the
+//!   company's persons; that is 4–6 calls;
 //! - write: create = contact (1) + address (1, if any) + person (1, if any); update = only the
-//!   parts that differ (0–3); unchanged = 0.
+//!   parts that differ (0–3); unchanged = 0. A company gone from MiniCRM since its lookup (404) is
+//!   looked up again and created, never reported as an error.
 //! - once per job: the Business and Person schemas (2).
 //!
-//! Lookups of a job still in preview are reused when the page sends a new mapping of the same file.
+//! Lookups belong to one file (its content hash) and are made afresh by each `match`; only a new
+//! mapping of the same file, while its preview is recent ([`LOOKUP_REUSE_MS`]) and nothing was
+//! written since, reuses them.
 
 use std::cell::Cell as StdCell;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::plan::{plan_row, Action, Existing, ExistingAddress, RowPlan, SchemaInfo};
+use super::plan::{plan_row, same, Action, Existing, ExistingAddress, RowPlan, SchemaInfo};
 use super::rows::{name_key, Candidate, Kind};
 use crate::api::App;
 use crate::error::{Error, MiniCrmKind, Result};
 use crate::i18n::Lang;
 use crate::jobs::Priority;
-use crate::minicrm::MiniCrm;
+use crate::minicrm::{ContactSummary, MiniCrm};
 use crate::platform::{self, Store};
 
 const HEAD_KEY: &str = "import.job";
 const CANCEL_KEY: &str = "import.cancel";
+/// When an import last began writing to MiniCRM (ms); lookups older than this are stale.
+const LAST_WRITE_KEY: &str = "import.lastWriteMs";
+/// A preview's lookups serve a new mapping of the same file for this long (unscaled ms).
+pub const LOOKUP_REUSE_MS: i64 = 10 * 60_000;
+/// Result pages (100 contacts each, §1.5) read per search before the row is left undecided.
+const MAX_SEARCH_PAGES: u64 = 3;
 /// Rows per stored chunk.
 pub const CHUNK: usize = 100;
 /// How long one call may wait for a governor slot before the runner pauses (and resumes later).
@@ -96,6 +113,11 @@ pub enum JobProblem {
         companies: usize,
         max: usize,
     },
+    /// A search found more contacts than are read: no safe way to tell whether the company exists.
+    TooManyHits {
+        query: String,
+        max: u64,
+    },
 }
 
 impl JobProblem {
@@ -121,6 +143,11 @@ impl JobProblem {
                 max: *max,
             }
             .message(lang),
+            JobProblem::TooManyHits { query, max } => lang.pick(
+                format!("Căutarea în MiniCRM după „{query}” găsește peste {max} de contacte, prea multe ca să stabilim sigur dacă firma există: rândul nu se importă. Caută-l în MiniCRM și elimină duplicatele, apoi importă din nou."),
+                format!("Searching MiniCRM for \"{query}\" finds more than {max} contacts, too many to tell safely whether the company exists: the row is not imported. Look it up in MiniCRM, remove the duplicates, then import again."),
+                format!("A(z) „{query}” keresése a MiniCRM-ben több mint {max} kapcsolatot talál, túl sokat ahhoz, hogy biztosan eldöntsük, létezik-e a cég: a sor nem kerül importálásra. Keresd meg a MiniCRM-ben, töröld az ismétlődéseket, majd importálj újra."),
+            ),
             JobProblem::Nothing => lang.pick(
                 "Fișierul nu conține nicio companie validă de importat.",
                 "The file holds no valid company to import.",
@@ -153,6 +180,13 @@ pub struct Counts {
 pub struct Head {
     pub id: String,
     pub file_name: String,
+    /// The file's content hash (from the page's reader): lookups belong to one file.
+    #[serde(default)]
+    pub file_hash: String,
+    /// When the oldest of the rows' lookups was made (ms); a new mapping of the same file reuses
+    /// them only while they are recent.
+    #[serde(default)]
+    pub lookups_ms: i64,
     pub lang: Lang,
     pub phase: Phase,
     pub rows: usize,
@@ -266,6 +300,10 @@ enum ImportAction {
     #[serde(rename_all = "camelCase")]
     Match {
         file_name: String,
+        /// The file's content hash ([`super::content_hash`]); lookups are never shared between
+        /// files. Missing: nothing is reused.
+        #[serde(default)]
+        file_hash: String,
         candidates: Vec<Candidate>,
     },
     /// Progress, counts and a page of rows.
@@ -283,6 +321,10 @@ enum ImportAction {
     Report,
     /// Forget the job (not while it writes).
     Discard,
+    /// The page could not read a newly chosen file. The previous job, unless it is writing, is
+    /// dropped, as the new file's `match` would have replaced it: its preview and its import
+    /// button must not stay beside the new file's error.
+    FileRejected,
 }
 
 fn default_limit() -> usize {
@@ -298,8 +340,9 @@ pub async fn handle(app: &App<'_>, action: Value, lang: Lang) -> Result<Value> {
     match action {
         ImportAction::Match {
             file_name,
+            file_hash,
             candidates,
-        } => start_match(app, file_name, candidates, lang).await?,
+        } => start_match(app, file_name, file_hash, candidates, lang).await?,
         ImportAction::Status { offset, limit } => return status(app, lang, offset, limit).await,
         ImportAction::Start => {
             let mut head = load_head(store)
@@ -320,6 +363,12 @@ pub async fn handle(app: &App<'_>, action: Value, lang: Lang) -> Result<Value> {
             head.error = None;
             head.retry_at = None;
             store.remove(CANCEL_KEY).await.map_err(storage)?;
+            if head.phase == Phase::Running {
+                // Every lookup made before this moment may be stale from now on.
+                platform::save(store, LAST_WRITE_KEY, &app.clock.now_ms())
+                    .await
+                    .map_err(storage)?;
+            }
             bump_generation();
             save_head(store, &head).await?;
         }
@@ -365,6 +414,14 @@ pub async fn handle(app: &App<'_>, action: Value, lang: Lang) -> Result<Value> {
             }
             return Ok(json!({"job": null}));
         }
+        ImportAction::FileRejected => {
+            if let Some(head) = load_head(store).await? {
+                if head.phase != Phase::Running {
+                    bump_generation();
+                    remove_job(store, &head).await?;
+                }
+            }
+        }
     }
     status(app, lang, 0, default_limit()).await
 }
@@ -377,7 +434,25 @@ async fn apply_cancel(app: &App<'_>, mut head: Head) -> Result<()> {
     app.store.remove(CANCEL_KEY).await.map_err(storage)
 }
 
-async fn start_match(app: &App<'_>, file_name: String, candidates: Vec<Candidate>, lang: Lang) -> Result<()> {
+/// Whether the lookups of `old` may serve a new `match`: `old` is a preview (nothing of it was
+/// written) of the same file (by content hash), its lookups began after the last import write and
+/// are recent. Anything else is looked up afresh: another file, a finished or cancelled job, old
+/// lookups.
+pub fn reusable_lookups(old: &Head, file_hash: &str, last_write_ms: Option<i64>, now: i64) -> bool {
+    matches!(old.phase, Phase::Matching | Phase::Matched)
+        && !file_hash.is_empty()
+        && old.file_hash == file_hash
+        && last_write_ms.is_none_or(|w| w < old.lookups_ms)
+        && (0..=LOOKUP_REUSE_MS).contains(&now.saturating_sub(old.lookups_ms))
+}
+
+async fn start_match(
+    app: &App<'_>,
+    file_name: String,
+    file_hash: String,
+    candidates: Vec<Candidate>,
+    lang: Lang,
+) -> Result<()> {
     let store = app.store;
     let old = load_head(store).await?;
     if let Some(old) = &old {
@@ -395,23 +470,26 @@ async fn start_match(app: &App<'_>, file_name: String, candidates: Vec<Candidate
             max: super::session::MAX_COMPANIES,
         }));
     }
-    // Lookups of a job still in preview stay valid for a new mapping of the same file; after a
-    // job wrote anything they are stale and are made again.
+    let now = app.clock.now_ms();
+    // Lookups belong to the file they were made for, and only while fresh (see
+    // `reusable_lookups`); otherwise every company is looked up again.
+    let last_write: Option<i64> = platform::load(store, LAST_WRITE_KEY).await.map_err(storage)?;
     let mut cache: std::collections::HashMap<String, Option<Existing>> = Default::default();
     let mut schema = None;
+    let mut lookups_ms = now;
     if let Some(old) = &old {
-        if matches!(old.phase, Phase::Matching | Phase::Matched) {
+        if reusable_lookups(old, &file_hash, last_write, now) {
             for r in all_rows(store, old).await? {
                 if let (true, Some(key)) = (r.looked_up, r.c.key.clone()) {
                     cache.insert(key, r.existing);
                 }
             }
             schema = old.schema.clone();
+            lookups_ms = old.lookups_ms;
         }
         bump_generation();
         remove_job(store, old).await?;
     }
-    let now = app.clock.now_ms();
     let rows: Vec<JobRow> = candidates
         .into_iter()
         .map(|c| {
@@ -427,6 +505,8 @@ async fn start_match(app: &App<'_>, file_name: String, candidates: Vec<Candidate
     let head = Head {
         id: format!("{now:x}"),
         file_name,
+        file_hash,
+        lookups_ms,
         lang,
         phase: Phase::Matching,
         rows: rows.len(),
@@ -502,7 +582,8 @@ fn row_view(r: &JobRow, lang: Lang) -> Value {
     json!({
         "row": r.c.row,
         "name": r.c.name,
-        "vat": r.c.vat,
+        "vat": r.c.shown_vat(),
+        "rejectedVat": r.c.rejected_vat(),
         "action": plan_action,
         "actionLabel": plan_action.map(|a| action_label(a, lang)),
         "done": r.done,
@@ -575,10 +656,27 @@ async fn status(app: &App<'_>, lang: Lang, offset: usize, limit: usize) -> Resul
             "error": head.error,
             "startedMs": head.started_ms,
             "finishedMs": head.finished_ms,
+            "buttons": buttons(&head),
         },
         "offset": offset,
         "rows": rows,
     }))
+}
+
+/// Which of the page's controls apply to a job; the page only shows or hides them.
+pub fn buttons(head: &Head) -> Value {
+    let writable = head.counts.create + head.counts.update > 0;
+    let finished = matches!(head.phase, Phase::Done | Phase::Cancelled | Phase::Failed);
+    let resumable =
+        matches!(head.phase, Phase::Failed | Phase::Cancelled) && head.cursor < head.rows && writable;
+    json!({
+        "start": (head.phase == Phase::Matched && writable) || resumable,
+        "cancel": matches!(head.phase, Phase::Matching | Phase::Running),
+        "report": finished,
+        "again": finished,
+        "nothingToDo": head.phase == Phase::Matched && !writable,
+        "background": head.phase == Phase::Running,
+    })
 }
 
 /// Whether a stored import is unfinished; if it may run now and no runner is active, asks the
@@ -845,59 +943,206 @@ async fn fetch_schema(client: &MiniCrm<'_>) -> Result<SchemaInfo> {
     })
 }
 
-fn is_person_type(t: &str) -> bool {
-    // §2.4: search says "Person"; HU tenants may say "Személy".
-    matches!(t, "Person" | "Személy" | "Persoană" | "Persoana")
+/// What a contact's `Type` says: `Some(true)` a person, `Some(false)` a company, `None` a word we
+/// do not know. §2.4: search results say "Person"/"Business"; HU tenants return "Személy"/"Cég"
+/// in the detail.
+fn type_is_person(t: &str) -> Option<bool> {
+    match t.trim() {
+        "Person" | "Személy" | "Persoană" | "Persoana" => Some(true),
+        "Business" | "Cég" | "Companie" => Some(false),
+        _ => None,
+    }
+}
+
+fn text_of(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
 }
 
 fn text_fields(fields: &crate::minicrm::Fields) -> std::collections::BTreeMap<String, String> {
-    fields
-        .iter()
-        .map(|(k, v)| {
-            let s = match v {
-                Value::String(s) => s.clone(),
-                Value::Null => String::new(),
-                other => other.to_string(),
-            };
-            (k.clone(), s)
-        })
-        .collect()
+    fields.iter().map(|(k, v)| (k.clone(), text_of(v))).collect()
 }
 
-/// The MiniCRM id of the candidate's contact, by its key: 1 search (2 for a Romanian company
-/// not found by its bare digits).
-async fn find_contact(client: &MiniCrm<'_>, c: &Candidate, schema: &SchemaInfo) -> Result<Option<u64>> {
-    let person = c.kind == Some(Kind::Individual);
-    let has_vat_field = if person {
-        schema.person.iter().any(|f| f == "VatNumber")
-    } else {
-        schema.business.iter().any(|f| f == "VatNumber")
-    };
-    if !c.vat.is_empty() && has_vat_field {
-        let mut queries = vec![c.vat.clone()];
-        if c.kind == Some(Kind::Company) {
-            queries.push(format!("RO{}", c.vat));
+fn is_not_found(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::MiniCrm {
+            kind: MiniCrmKind::NotFound,
+            ..
         }
+    )
+}
+
+/// A contact found for a candidate, with its detail when the lookup already read it.
+struct Found {
+    id: u64,
+    detail: Option<crate::minicrm::Fields>,
+}
+
+/// The `Query` values (§2.4: whole words, over all text fields) that find the candidate by its
+/// fiscal code; `None` when it has none or the account has no field to hold one (then it is
+/// looked for by name).
+fn vat_queries(c: &Candidate, schema: &SchemaInfo) -> Option<Vec<String>> {
+    if c.vat.trim().is_empty() {
+        return None;
+    }
+    let fields = if c.kind == Some(Kind::Individual) {
+        &schema.person
+    } else {
+        &schema.business
+    };
+    if !fields.iter().any(|f| f == "VatNumber" || f == "EUVatNumber") {
+        return None;
+    }
+    let queries = match c.kind {
+        // Whole words: `18547290` does not find `RO18547290`, so both are asked.
+        Some(Kind::Company) => vec![c.vat.clone(), format!("RO{}", c.vat)],
+        // An EU code, then its number alone (for one kept as "HU 12345678").
+        Some(Kind::Foreign) if c.eu_vat.len() > 2 => {
+            vec![c.eu_vat.clone(), c.eu_vat[2..].to_string()]
+        }
+        Some(Kind::Foreign) => vec![c.vat.split_whitespace().collect::<String>()],
+        _ => vec![c.vat.clone()],
+    };
+    Some(queries)
+}
+
+/// The `Name` values (§2.4: partial match) for a candidate without a fiscal code: the name as
+/// written and, for an individual, with the family name moved last (MiniCRM may show a person's
+/// name either way round).
+fn name_queries(c: &Candidate) -> Vec<String> {
+    let words: Vec<&str> = c.name.split_whitespace().collect();
+    let mut out = vec![words.join(" ")];
+    if c.kind == Some(Kind::Individual) && words.len() > 1 {
+        let turned = [&words[1..], &words[..1]].concat().join(" ");
+        if !out.contains(&turned) {
+            out.push(turned);
+        }
+    }
+    out
+}
+
+/// Whether a contact's detail is the candidate: the right kind (the detail's `Type`, or the
+/// search's when the detail's is a word we do not know) and a `VatNumber` or `EUVatNumber` equal
+/// to the candidate's code once normalised (spaces, dots and a `RO` prefix ignored).
+fn verified(detail: &crate::minicrm::Fields, search_type: &str, c: &Candidate) -> bool {
+    let person = c.kind == Some(Kind::Individual);
+    let detail_type = detail.get("Type").map(text_of).unwrap_or_default();
+    let kind = type_is_person(&detail_type).or_else(|| type_is_person(search_type));
+    if kind != Some(person) {
+        return false;
+    }
+    let wanted: Vec<&str> = [c.vat.as_str(), c.eu_vat.as_str()]
+        .into_iter()
+        .filter(|w| !w.trim().is_empty())
+        .collect();
+    ["VatNumber", "EUVatNumber"].iter().any(|field| {
+        let have = detail.get(*field).map(text_of).unwrap_or_default();
+        !have.trim().is_empty() && wanted.iter().any(|w| same("VatNumber", w, &have))
+    })
+}
+
+/// Every result of one contact search, page after page (100 a page, §1.5), at most
+/// [`MAX_SEARCH_PAGES`]; the flag says whether all were read.
+async fn search_all(client: &MiniCrm<'_>, key: &str, value: &str) -> Result<(Vec<ContactSummary>, bool)> {
+    let mut all = Vec::new();
+    for page in 0..MAX_SEARCH_PAGES {
+        let number = page.to_string();
+        let mut query = vec![(key, value)];
+        if page > 0 {
+            query.push(("Page", number.as_str()));
+        }
+        let found = client.search_contacts(&query).await?;
+        let got = found.results.len();
+        all.extend(found.results);
+        if got == 0 || all.len() as u64 >= found.count {
+            return Ok((all, true));
+        }
+    }
+    Ok((all, false))
+}
+
+/// The candidate's contact in MiniCRM: by fiscal code (every hit verified with its detail), or by
+/// name (compared on our side). A search too wide to read whole is an error for the row, never a
+/// guess (a guess could create a second company).
+async fn find_contact(client: &MiniCrm<'_>, c: &Candidate, schema: &SchemaInfo) -> Result<Option<Found>> {
+    let person = c.kind == Some(Kind::Individual);
+    if let Some(queries) = vat_queries(c, schema) {
+        let mut checked = std::collections::BTreeSet::new();
+        let mut undecided = None;
         for q in queries {
-            let page = client.search_contacts(&[("VatNumber", q.as_str())]).await?;
-            if let Some(hit) = page.results.iter().find(|s| is_person_type(&s.kind) == person) {
-                return Ok(Some(hit.id));
+            let (mut hits, complete) = search_all(client, "Query", &q).await?;
+            hits.sort_by_key(|h| h.id);
+            for hit in hits {
+                if !checked.insert(hit.id) || type_is_person(&hit.kind) == Some(!person) {
+                    continue;
+                }
+                let detail = match client.contact(hit.id).await {
+                    Ok(d) => d,
+                    // Gone since the search.
+                    Err(e) if is_not_found(&e) => continue,
+                    Err(e) => return Err(e),
+                };
+                if verified(&detail, &hit.kind, c) {
+                    return Ok(Some(Found {
+                        id: hit.id,
+                        detail: Some(detail),
+                    }));
+                }
+            }
+            if !complete {
+                undecided = Some(q);
             }
         }
-        return Ok(None);
+        return match undecided {
+            Some(query) => Err(problem(JobProblem::TooManyHits {
+                query,
+                max: MAX_SEARCH_PAGES * 100,
+            })),
+            None => Ok(None),
+        };
     }
     let key = name_key(&c.name);
-    let page = client.search_contacts(&[("Name", c.name.as_str())]).await?;
-    Ok(page
-        .results
-        .iter()
-        .find(|s| is_person_type(&s.kind) == person && name_key(&s.name) == key)
-        .map(|s| s.id))
+    let mut undecided = None;
+    for q in name_queries(c) {
+        let (hits, complete) = search_all(client, "Name", &q).await?;
+        let hit = hits
+            .iter()
+            .filter(|s| type_is_person(&s.kind) == Some(person) && name_key(&s.name) == key)
+            .min_by_key(|s| s.id);
+        if let Some(hit) = hit {
+            return Ok(Some(Found {
+                id: hit.id,
+                detail: None,
+            }));
+        }
+        if !complete {
+            undecided = Some(q);
+        }
+    }
+    match undecided {
+        Some(query) => Err(problem(JobProblem::TooManyHits {
+            query,
+            max: MAX_SEARCH_PAGES * 100,
+        })),
+        None => Ok(None),
+    }
 }
 
 /// Everything the planner needs about a matched contact: detail, default address, persons.
-async fn read_existing(client: &MiniCrm<'_>, c: &Candidate, id: u64) -> Result<Existing> {
-    let detail = client.contact(id).await?;
+async fn read_existing(
+    client: &MiniCrm<'_>,
+    c: &Candidate,
+    id: u64,
+    detail: Option<crate::minicrm::Fields>,
+) -> Result<Existing> {
+    let detail = match detail {
+        Some(d) => d,
+        None => client.contact(id).await?,
+    };
     let mut existing = Existing {
         contact_id: id,
         fields: text_fields(&detail),
@@ -905,9 +1150,14 @@ async fn read_existing(client: &MiniCrm<'_>, c: &Candidate, id: u64) -> Result<E
     };
     let ids = client.address_ids(id).await?;
     for (i, address_id) in ids.iter().take(3).enumerate() {
-        let a = text_fields(&client.address(*address_id).await?);
+        let a = match client.address(*address_id).await {
+            Ok(a) => text_fields(&a),
+            // Listed but gone: as if it were not there.
+            Err(e) if is_not_found(&e) => continue,
+            Err(e) => return Err(e),
+        };
         let default = matches!(a.get("Default").map(String::as_str), Some("1" | "true"));
-        if default || i == 0 {
+        if default || i == 0 || existing.address.is_none() {
             existing.address = Some(ExistingAddress {
                 id: *address_id,
                 fields: a,
@@ -923,32 +1173,83 @@ async fn read_existing(client: &MiniCrm<'_>, c: &Candidate, id: u64) -> Result<E
     Ok(existing)
 }
 
+/// Looks a candidate up: what MiniCRM holds for it now, or `None`. A contact that disappears
+/// between the search and its reading is not there.
+async fn lookup(client: &MiniCrm<'_>, c: &Candidate, schema: &SchemaInfo) -> Result<Option<Existing>> {
+    let Some(found) = find_contact(client, c, schema).await? else {
+        return Ok(None);
+    };
+    match read_existing(client, c, found.id, found.detail).await {
+        Ok(existing) => Ok(Some(existing)),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 async fn persons_of(client: &MiniCrm<'_>, company: u64) -> Result<Vec<String>> {
     let id = company.to_string();
     let page = client.search_contacts(&[("MainContactId", id.as_str())]).await?;
     Ok(page
         .results
         .iter()
-        .filter(|s| is_person_type(&s.kind))
+        .filter(|s| type_is_person(&s.kind) == Some(true))
         .map(|s| name_key(&s.name))
         .collect())
 }
 
 async fn match_row(client: &MiniCrm<'_>, row: &mut JobRow, schema: &SchemaInfo) -> Result<()> {
     if row.c.valid() && !row.c.merged() && !row.looked_up {
-        row.existing = match find_contact(client, &row.c, schema).await? {
-            Some(id) => Some(read_existing(client, &row.c, id).await?),
-            None => None,
-        };
+        row.existing = lookup(client, &row.c, schema).await?;
         row.looked_up = true;
     }
     row.plan = Some(plan_row(&row.c, row.existing.as_ref(), schema));
     Ok(())
 }
 
-/// Writes one row. Each write records its intent first (and its result after), persisted, so a
-/// worker stopped in between resumes without doing anything twice.
+/// Saves one row's state into its stored chunk (unless the job was replaced meanwhile).
+async fn save_row(app: &App<'_>, job_id: &str, n: usize, row: &JobRow, gen: u64) -> Result<()> {
+    if gen != generation() {
+        return Ok(());
+    }
+    let mut chunk = load_chunk(app.store, job_id, n).await?;
+    if let Some(slot) = chunk.iter_mut().find(|r| r.c.row == row.c.row) {
+        *slot = row.clone();
+    }
+    save_chunk(app.store, job_id, n, &chunk).await
+}
+
+/// Writes one row. A company deleted in MiniCRM since its lookup (a write answered 404) is looked
+/// up again and written as it now needs, created if it is gone: never an error for the row.
 async fn exec_row(
+    app: &App<'_>,
+    client: &MiniCrm<'_>,
+    row: &mut JobRow,
+    schema: &SchemaInfo,
+    job_id: &str,
+    n: usize,
+    gen: u64,
+) -> Result<()> {
+    match exec_plan(app, client, row, schema, job_id, n, gen).await {
+        Err(e) if is_not_found(&e) => {
+            row.existing = lookup(client, &row.c, schema).await?;
+            row.looked_up = true;
+            row.plan = Some(plan_row(&row.c, row.existing.as_ref(), schema));
+            row.contact_id = None;
+            row.contact_done = false;
+            row.address_done = false;
+            row.person_done = false;
+            row.in_flight = None;
+            row.done = None;
+            save_row(app, job_id, n, row, gen).await?;
+            exec_plan(app, client, row, schema, job_id, n, gen).await
+        }
+        other => other,
+    }
+}
+
+/// Writes one row's plan. Each write records its intent first (and its result after), persisted,
+/// so a worker stopped in between resumes without doing anything twice.
+async fn exec_plan(
     app: &App<'_>,
     client: &MiniCrm<'_>,
     row: &mut JobRow,
@@ -965,23 +1266,13 @@ async fn exec_row(
         row.done.get_or_insert(plan.action);
         return Ok(());
     }
-    // The chunk holding this row is saved around every write; `save` writes this row's state.
-    async fn save(app: &App<'_>, job_id: &str, n: usize, row: &JobRow, gen: u64) -> Result<()> {
-        if gen != generation() {
-            return Ok(());
-        }
-        let mut chunk = load_chunk(app.store, job_id, n).await?;
-        if let Some(slot) = chunk.iter_mut().find(|r| r.c.row == row.c.row) {
-            *slot = row.clone();
-        }
-        save_chunk(app.store, job_id, n, &chunk).await
-    }
+    // The chunk holding this row is saved around every write (`save_row`).
 
     // Recovery of a write whose answer was lost.
     match row.in_flight {
         Some(Step::CreateContact) => {
-            if let Some(id) = find_contact(client, &row.c, schema).await? {
-                row.contact_id = Some(id);
+            if let Some(found) = find_contact(client, &row.c, schema).await? {
+                row.contact_id = Some(found.id);
                 row.contact_done = true;
             }
             row.in_flight = None;
@@ -1017,7 +1308,7 @@ async fn exec_row(
     if !row.contact_done {
         if row.contact_id.is_none() {
             row.in_flight = Some(Step::CreateContact);
-            save(app, job_id, n, row, gen).await?;
+            save_row(app, job_id, n, row, gen).await?;
             let id = client
                 .put_contact(None, &Value::Object(plan.contact.clone()))
                 .await
@@ -1035,7 +1326,7 @@ async fn exec_row(
         }
         row.contact_done = true;
         row.in_flight = None;
-        save(app, job_id, n, row, gen).await?;
+        save_row(app, job_id, n, row, gen).await?;
     }
     let Some(contact_id) = row.contact_id else {
         return Ok(());
@@ -1046,7 +1337,7 @@ async fn exec_row(
             fields.insert("ContactId".into(), Value::from(contact_id));
         }
         row.in_flight = Some(Step::Address);
-        save(app, job_id, n, row, gen).await?;
+        save_row(app, job_id, n, row, gen).await?;
         client
             .put_address(a.id, &Value::Object(fields))
             .await
@@ -1057,13 +1348,13 @@ async fn exec_row(
             })?;
         row.address_done = true;
         row.in_flight = None;
-        save(app, job_id, n, row, gen).await?;
+        save_row(app, job_id, n, row, gen).await?;
     }
     if let (Some(p), false) = (&plan.person, row.person_done) {
         let mut fields = p.clone();
         fields.insert("BusinessId".into(), Value::from(contact_id));
         row.in_flight = Some(Step::Person);
-        save(app, job_id, n, row, gen).await?;
+        save_row(app, job_id, n, row, gen).await?;
         client
             .put_contact(None, &Value::Object(fields))
             .await
@@ -1079,12 +1370,37 @@ async fn exec_row(
     Ok(())
 }
 
-fn csv_field(s: &str) -> String {
+/// A cell of the CSV report. Names and messages come from the user's file, and a spreadsheet
+/// program runs a cell that starts like a formula ("CSV injection": `=HYPERLINK(…)`,
+/// `+cmd|' /C calc'!A0`, `@SUM(…)`, `-2+3`). As OWASP recommends, a cell starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return gets a leading `'`, which Excel and LibreOffice show as
+/// text. One exception keeps numbers readable: a cell that is only a number (`-5`, `-12.50`,
+/// `-3,5`) is read by every spreadsheet as that number, never as a formula, so it carries nothing
+/// to run and is left alone. Then the cell is quoted as RFC 4180 says.
+pub fn csv_field(s: &str) -> String {
+    let formula_like = s.starts_with(['=', '+', '-', '@', '\t', '\r']) && !plain_number(s);
+    let s = if formula_like {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
     if s.contains([',', '"', '\n', '\r', ';']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
-        s.to_string()
+        s
     }
+}
+
+/// `-5`, `12`, `-12.50`, `-3,5`: an optional minus, digits, at most one decimal separator
+/// followed by digits. Nothing else (no exponent, no second sign, no spaces).
+fn plain_number(s: &str) -> bool {
+    let body = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = match body.split_once(['.', ',']) {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    digits(int) && frac.is_none_or(digits)
 }
 
 /// The report: one line per spreadsheet row (merged duplicates and invalid rows included), with a
@@ -1135,4 +1451,193 @@ pub fn report_csv(rows: &[JobRow], lang: Lang) -> String {
         out.push_str("\r\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::rows::Issue;
+
+    #[test]
+    fn report_cells_cannot_run_as_formulas() {
+        assert_eq!(
+            csv_field("=HYPERLINK(\"http://x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\""
+        );
+        assert_eq!(csv_field("+40 721 000 111"), "'+40 721 000 111");
+        assert_eq!(csv_field("-2+3+cmd|' /C calc'!A0"), "'-2+3+cmd|' /C calc'!A0");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("\t=1"), "'\t=1");
+        assert_eq!(csv_field("\r=1"), "\"'\r=1\"");
+        // Numbers stay numbers.
+        assert_eq!(csv_field("-5"), "-5");
+        assert_eq!(csv_field("-12.50"), "-12.50");
+        assert_eq!(csv_field("-3,5"), "\"-3,5\"");
+        assert_eq!(csv_field("-"), "'-");
+        assert_eq!(csv_field("-1e9"), "'-1e9");
+        assert_eq!(csv_field("--5"), "'--5");
+        // Ordinary text is untouched; separators are quoted.
+        assert_eq!(csv_field("Alfa SRL"), "Alfa SRL");
+        assert_eq!(csv_field("Alfa, Beta"), "\"Alfa, Beta\"");
+        assert_eq!(csv_field("a = b"), "a = b");
+    }
+
+    #[test]
+    fn the_report_neutralises_names_from_the_file() {
+        let row = |n: u32, name: &str| JobRow {
+            c: Candidate {
+                row: n,
+                name: name.into(),
+                key: Some(format!("cif:{n}")),
+                issues: vec![Issue::MissingName],
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let csv = report_csv(
+            &[row(2, "=cmd|' /C calc'!A0"), row(3, "@Alfa"), row(4, "Beta SRL")],
+            Lang::Ro,
+        );
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert!(lines[1].starts_with("2,'=cmd|' /C calc'!A0,"), "{csv}");
+        assert!(lines[2].starts_with("3,'@Alfa,"), "{csv}");
+        assert!(lines[3].starts_with("4,Beta SRL,"), "{csv}");
+        for line in &lines[1..] {
+            for cell in line.split(',') {
+                assert!(!cell.starts_with(['=', '+', '@', '\t']), "{cell} in {csv}");
+            }
+        }
+    }
+
+    fn head(phase: Phase, hash: &str, lookups_ms: i64) -> Head {
+        Head {
+            id: "1".into(),
+            file_name: "a.xlsx".into(),
+            file_hash: hash.into(),
+            lookups_ms,
+            lang: Lang::Ro,
+            phase,
+            rows: 1,
+            to_match: 1,
+            match_cursor: 1,
+            cursor: 0,
+            schema: None,
+            left_out: Vec::new(),
+            counts: Counts::default(),
+            planned_calls: 0,
+            write_calls: 0,
+            calls: 0,
+            created_ms: lookups_ms,
+            started_ms: None,
+            finished_ms: None,
+            retry_at: None,
+            error: None,
+        }
+    }
+
+    #[test]
+    fn lookups_are_reused_only_for_a_recent_preview_of_the_same_file() {
+        let t = 1_000_000;
+        let preview = head(Phase::Matched, "abc-10", t);
+        assert!(reusable_lookups(&preview, "abc-10", None, t + 5_000));
+        assert!(reusable_lookups(&preview, "abc-10", Some(t - 1), t + 5_000));
+        // Another file, or a page that sent no hash.
+        assert!(!reusable_lookups(&preview, "def-10", None, t + 5_000));
+        assert!(!reusable_lookups(&preview, "", None, t + 5_000));
+        // Written since.
+        assert!(!reusable_lookups(&preview, "abc-10", Some(t + 1), t + 5_000));
+        // Old.
+        assert!(!reusable_lookups(
+            &preview,
+            "abc-10",
+            None,
+            t + LOOKUP_REUSE_MS + 1
+        ));
+        // Not a preview any more.
+        for phase in [Phase::Running, Phase::Done, Phase::Cancelled, Phase::Failed] {
+            assert!(!reusable_lookups(
+                &head(phase, "abc-10", t),
+                "abc-10",
+                None,
+                t + 5_000
+            ));
+        }
+    }
+
+    #[test]
+    fn searches_by_fiscal_code_and_what_verifies_a_hit() {
+        let schema = SchemaInfo {
+            business: vec!["Name".into(), "VatNumber".into(), "EUVatNumber".into()],
+            person: vec!["FirstName".into(), "LastName".into(), "VatNumber".into()],
+        };
+        let company = Candidate {
+            kind: Some(Kind::Company),
+            vat: "18547290".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            vat_queries(&company, &schema),
+            Some(vec!["18547290".to_string(), "RO18547290".to_string()])
+        );
+        let foreign = Candidate {
+            kind: Some(Kind::Foreign),
+            vat: "HU 12345678".into(),
+            eu_vat: "HU12345678".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            vat_queries(&foreign, &schema),
+            Some(vec!["HU12345678".to_string(), "12345678".to_string()])
+        );
+        let person = Candidate {
+            kind: Some(Kind::Individual),
+            name: "Popescu Ion".into(),
+            ..Default::default()
+        };
+        assert_eq!(vat_queries(&person, &schema), None);
+        assert_eq!(name_queries(&person), vec!["Popescu Ion", "Ion Popescu"]);
+        let no_vat_field = SchemaInfo {
+            business: vec!["Name".into()],
+            ..Default::default()
+        };
+        assert_eq!(vat_queries(&company, &no_vat_field), None);
+
+        let detail = |t: &str, vat: &str, eu: &str| -> crate::minicrm::Fields {
+            [("Type", t), ("VatNumber", vat), ("EUVatNumber", eu)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+                .collect()
+        };
+        assert!(verified(
+            &detail("Business", "RO 18547290", ""),
+            "Business",
+            &company
+        ));
+        assert!(verified(&detail("Cég", "", "RO18547290"), "Business", &company));
+        assert!(verified(&detail("Companie", "18547290", ""), "", &company));
+        assert!(!verified(
+            &detail("Business", "18547291", "RO185472901"),
+            "Business",
+            &company
+        ));
+        assert!(!verified(&detail("Person", "18547290", ""), "Person", &company));
+        assert!(!verified(
+            &detail("Személy", "18547290", ""),
+            "Business",
+            &company
+        ));
+        // An unknown word in the detail: the search's type decides.
+        assert!(verified(&detail("Firma", "18547290", ""), "Business", &company));
+        assert!(!verified(&detail("Firma", "18547290", ""), "Alt", &company));
+        assert!(verified(
+            &detail("Business", "", "hu12345678"),
+            "Business",
+            &foreign
+        ));
+        assert!(!verified(
+            &detail("Business", "12345678", ""),
+            "Business",
+            &foreign
+        ));
+    }
 }

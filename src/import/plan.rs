@@ -5,7 +5,9 @@
 //! `Email`, `Phone`, `BankAccount` and the custom fields that exist (client code, bank); its
 //! address is a separate record (`CountryId` is a country *name*, `County`, `City`, `PostalCode`,
 //! `Address`); a contact person becomes a `Person` linked with `BusinessId`. An individual
-//! (CNP) becomes a `Person` with the CNP in `VatNumber`. Fields missing from the account's schema
+//! (CNP) becomes a `Person` with the CNP in `VatNumber`, its name split family name first
+//! ([`split_family_first`]). A company of another EU state keeps its VAT code whole, in
+//! `VatNumber` as the export gives it and in `EUVatNumber` compact. Fields missing from the account's schema
 //! are left out and named. Empty cells never clear what MiniCRM has.
 
 use std::collections::BTreeMap;
@@ -134,13 +136,42 @@ impl RowPlan {
     }
 }
 
-/// "Ion Popescu" → ("Ion", "Popescu"); one word → ("", word).
+/// A contact person as people type it, given name first: "Ion Popescu" → ("Ion", "Popescu");
+/// one word → ("", word).
 pub fn split_name(name: &str) -> (String, String) {
     let words: Vec<&str> = name.split_whitespace().collect();
     match words.split_last() {
         None => (String::new(), String::new()),
         Some((last, [])) => (String::new(), (*last).to_string()),
         Some((last, rest)) => (rest.join(" "), (*last).to_string()),
+    }
+}
+
+/// An individual's name in a SmartBill export, written the Romanian official way, family name
+/// first: "Popescu Ion Mihai" → ("Ion Mihai", "Popescu"), as (first name, last name). A family
+/// name written in capitals wins wherever it stands ("Ion POPESCU" → ("Ion", "POPESCU")); one word
+/// → ("", word).
+pub fn split_family_first(name: &str) -> (String, String) {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let capitals = |w: &str| {
+        w.chars().filter(|c| c.is_alphabetic()).count() >= 2 && w.chars().all(|c| !c.is_lowercase())
+    };
+    let caps: Vec<usize> = (0..words.len()).filter(|&i| capitals(words[i])).collect();
+    let family = match caps.as_slice() {
+        [i] if words.len() > 1 => *i,
+        _ => 0,
+    };
+    match words.get(family) {
+        None => (String::new(), String::new()),
+        Some(last) => {
+            let first: Vec<&str> = words
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != family)
+                .map(|(_, w)| *w)
+                .collect();
+            (first.join(" "), (*last).to_string())
+        }
     }
 }
 
@@ -187,7 +218,7 @@ pub fn desired_contact(c: &Candidate, schema: &SchemaInfo) -> Vec<(String, Strin
     };
     match c.kind {
         Some(Kind::Individual) => {
-            let (first, last) = split_name(&c.name);
+            let (first, last) = split_family_first(&c.name);
             push("FirstName", &first);
             push("LastName", &last);
             push("VatNumber", &c.vat);
@@ -197,6 +228,9 @@ pub fn desired_contact(c: &Candidate, schema: &SchemaInfo) -> Vec<(String, Strin
             push("VatNumber", &c.vat);
             if c.vat_payer && c.kind == Some(Kind::Company) {
                 push("EUVatNumber", &format!("RO{}", c.vat));
+            } else if c.kind == Some(Kind::Foreign) && !c.eu_vat.is_empty() {
+                // Another EU state's VAT code is its EU VAT number, prefix and all.
+                push("EUVatNumber", &c.eu_vat);
             } else if c.vat_payer && c.kind == Some(Kind::Foreign) {
                 push("EUVatNumber", &c.vat);
             }
@@ -389,6 +423,74 @@ mod tests {
         assert_eq!(person["FirstName"], "Ion");
         assert_eq!(person["LastName"], "Popescu");
         assert_eq!(p.calls(), 3);
+    }
+
+    #[test]
+    fn individuals_are_split_family_name_first() {
+        assert_eq!(
+            split_family_first("Popescu Ion"),
+            ("Ion".into(), "Popescu".into())
+        );
+        assert_eq!(
+            split_family_first("Ionescu Maria Elena"),
+            ("Maria Elena".into(), "Ionescu".into())
+        );
+        assert_eq!(
+            split_family_first("Popescu-Tăriceanu Călin"),
+            ("Călin".into(), "Popescu-Tăriceanu".into())
+        );
+        assert_eq!(
+            split_family_first("Ion POPESCU"),
+            ("Ion".into(), "POPESCU".into())
+        );
+        assert_eq!(split_family_first("Popescu"), (String::new(), "Popescu".into()));
+        assert_eq!(split_family_first("  "), (String::new(), String::new()));
+        // A contact person is written given name first, as people type it.
+        assert_eq!(split_name("Ion Popescu"), ("Ion".into(), "Popescu".into()));
+
+        let person = Candidate {
+            row: 3,
+            kind: Some(Kind::Individual),
+            key: Some("cnp:1850315224515".into()),
+            name: "Popescu Ion".into(),
+            vat: "1850315224515".into(),
+            ..Default::default()
+        };
+        let p = plan_row(&person, None, &schema());
+        assert_eq!(p.contact["Type"], "Person");
+        assert_eq!(p.contact["LastName"], "Popescu");
+        assert_eq!(p.contact["FirstName"], "Ion");
+        assert_eq!(p.contact["VatNumber"], "1850315224515");
+    }
+
+    #[test]
+    fn a_foreign_eu_vat_code_is_kept_whole() {
+        let hu = Candidate {
+            row: 4,
+            kind: Some(Kind::Foreign),
+            key: Some("vat:HU12345678".into()),
+            name: "Budapest Kft".into(),
+            vat: "HU 12345678".into(),
+            eu_vat: "HU12345678".into(),
+            ..Default::default()
+        };
+        let p = plan_row(&hu, None, &schema());
+        assert_eq!(p.contact["VatNumber"], "HU 12345678", "as the export gives it");
+        assert_eq!(p.contact["EUVatNumber"], "HU12345678");
+        // The same code in MiniCRM, written another way: unchanged.
+        let mut fields = BTreeMap::new();
+        fields.insert("Name".to_string(), "Budapest Kft".to_string());
+        fields.insert("VatNumber".to_string(), "HU12345678".to_string());
+        fields.insert("EUVatNumber".to_string(), "hu 12345678".to_string());
+        let existing = Existing {
+            contact_id: 9,
+            fields,
+            ..Default::default()
+        };
+        assert_eq!(
+            plan_row(&hu, Some(&existing), &schema()).action,
+            Action::Unchanged
+        );
     }
 
     #[test]

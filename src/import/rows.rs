@@ -133,9 +133,9 @@ impl Issue {
                 format!("A(z) „{value}” adószám ellenőrző számjegye hibás (valószínűleg elírás): a sor nem kerül importálásra. Javítsd a SmartBillben."),
             ),
             Issue::CifInvalid { value } => lang.pick(
-                format!("„{value}” nu este un CIF valid (2–10 cifre, cu sau fără RO): rândul nu se importă."),
-                format!("\"{value}\" is not a valid CIF (2–10 digits, with or without RO): the row is not imported."),
-                format!("„{value}” nem érvényes adószám (2–10 számjegy, RO előtaggal vagy anélkül): a sor nem kerül importálásra."),
+                format!("„{value}” nu este un CIF valid (2–10 cifre, cu sau fără RO; o firmă din alt stat UE are codul de TVA cu prefixul țării, ex. HU12345678): rândul nu se importă."),
+                format!("\"{value}\" is not a valid CIF (2–10 digits, with or without RO; a company from another EU state has its VAT code with the country prefix, e.g. HU12345678): the row is not imported."),
+                format!("„{value}” nem érvényes adószám (2–10 számjegy, RO előtaggal vagy anélkül; más uniós állambeli cég közösségi adószáma országelőtaggal, pl. HU12345678): a sor nem kerül importálásra."),
             ),
             Issue::CnpInvalid { value } => lang.pick(
                 format!("CNP-ul „{value}” nu este valid (cifra de control sau data nașterii nu se potrivesc): rândul nu se importă."),
@@ -216,6 +216,9 @@ pub struct Candidate {
     pub name: String,
     /// CIF digits (Company), the CNP (Individual) or the VAT code as written (Foreign).
     pub vat: String,
+    /// A foreign company's EU VAT code, compact (`HU12345678`); empty otherwise (a Romanian
+    /// payer's `RO…` code is made from [`Candidate::vat`]).
+    pub eu_vat: String,
     /// Registered for VAT: the CIF had the RO prefix or the "Plătitor TVA" column said so.
     pub vat_payer: bool,
     pub reg_com: String,
@@ -236,6 +239,24 @@ impl Candidate {
 
     pub fn merged(&self) -> bool {
         self.issues.iter().any(|i| matches!(i, Issue::MergedInto { .. }))
+    }
+
+    /// The CIF/CNP as the file wrote it, when it was refused (shown beside the reason).
+    pub fn rejected_vat(&self) -> Option<&str> {
+        self.issues.iter().find_map(|i| match i {
+            Issue::CifControlDigit { value } | Issue::CifInvalid { value } | Issue::CnpInvalid { value } => {
+                Some(value.as_str())
+            }
+            _ => None,
+        })
+    }
+
+    /// The fiscal code to show: the accepted one, or the refused one as written.
+    pub fn shown_vat(&self) -> &str {
+        match self.rejected_vat() {
+            Some(v) if self.vat.is_empty() => v,
+            _ => &self.vat,
+        }
     }
 }
 
@@ -430,6 +451,26 @@ fn is_romania(country: &str) -> bool {
     )
 }
 
+/// VAT prefixes of the other EU member states (VIES; `EL` is Greece, `XI` Northern Ireland).
+/// Romania's `RO` is not here: a Romanian CIF is checked by its control digit instead.
+pub const EU_VAT_PREFIXES: [&str; 27] = [
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE", "IT", "LT",
+    "LU", "LV", "MT", "NL", "PL", "PT", "SE", "SI", "SK", "XI",
+];
+
+/// An EU VAT code of another member state, compact and upper-case (`HU12345678`,
+/// `DE123456789`, `ATU12345678`, `FR1A123456789`): a known prefix, then 2–12 letters or digits
+/// with at least one digit. The national formats are not checked further: VIES is the judge.
+pub fn eu_vat_code(compact: &str) -> bool {
+    let Some((prefix, rest)) = compact.split_at_checked(2) else {
+        return false;
+    };
+    EU_VAT_PREFIXES.contains(&prefix)
+        && (2..=12).contains(&rest.len())
+        && rest.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        && rest.chars().any(|c| c.is_ascii_digit())
+}
+
 fn read_vat(issues: &mut Vec<Issue>, c: &mut Candidate, raw: &str, numeric: bool, payer: Option<bool>) {
     let compact: String = raw
         .chars()
@@ -445,12 +486,23 @@ fn read_vat(issues: &mut Vec<Issue>, c: &mut Candidate, raw: &str, numeric: bool
         }
         return;
     }
-    let digits_only = compact.chars().all(|ch| ch.is_ascii_digit());
-    let ro_prefixed = compact.get(..2).is_some_and(|p| p.eq_ignore_ascii_case("RO"));
-    if !is_romania(&c.address.country) && !ro_prefixed && !digits_only {
-        // A foreign VAT code: no Romanian control digit applies.
+    let upper = compact.to_uppercase();
+    if eu_vat_code(&upper) {
+        // A company of another EU state: its VAT code is kept whole (prefix included), whatever
+        // the country column says (or when there is none). It is its EU VAT number by definition.
         c.kind = Some(Kind::Foreign);
-        c.vat = compact.to_uppercase();
+        c.vat = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        c.eu_vat = upper.clone();
+        c.vat_payer = payer.unwrap_or(true);
+        c.key = Some(format!("vat:{upper}"));
+        return;
+    }
+    let digits_only = compact.chars().all(|ch| ch.is_ascii_digit());
+    let ro_prefixed = upper.starts_with("RO");
+    if !is_romania(&c.address.country) && !ro_prefixed && !digits_only {
+        // A VAT code from outside the EU: no Romanian control digit applies.
+        c.kind = Some(Kind::Foreign);
+        c.vat = upper;
         c.vat_payer = payer.unwrap_or(false);
         c.key = Some(format!("vat:{}", c.vat));
         return;
@@ -717,6 +769,52 @@ mod tests {
         assert_eq!(c[3].key.as_deref(), Some("cnp:1850315224515"));
         assert_eq!(c[4].key.as_deref(), Some("name:ionescu maria"));
         assert!(c[5].issues.iter().any(|i| matches!(i, Issue::CnpInvalid { .. })));
+    }
+
+    #[test]
+    fn foreign_eu_vat_codes_are_kept() {
+        use Target::*;
+        let m = mapping(&[Some(Name), Some(VatCode), Some(Country)]);
+        let s = sheet(vec![
+            vec![],
+            vec![t("Budapest Kft"), t("HU12345678")],
+            vec![t("München GmbH"), t("DE 123456789"), t("Germania")],
+            vec![t("Wien GmbH"), t("atu12345678"), t("România")],
+            vec![t("Paris SAS"), t("FR1A123456789")],
+            vec![t("Alfa SRL"), t("RO18547290")],
+            vec![t("Greșit SRL"), t("XX12345678")],
+            vec![t("Zürich AG"), t("CHE-123.456.789"), t("Elveția")],
+        ]);
+        let c = map_sheet(&s, &m).candidates;
+        let expect = [
+            ("HU12345678", "HU12345678"),
+            ("DE 123456789", "DE123456789"),
+            ("atu12345678", "ATU12345678"),
+            ("FR1A123456789", "FR1A123456789"),
+        ];
+        for (i, (vat, eu)) in expect.iter().enumerate() {
+            assert_eq!(c[i].kind, Some(Kind::Foreign), "{:?}", c[i]);
+            assert!(c[i].valid(), "{:?}", c[i]);
+            assert_eq!(c[i].vat, *vat);
+            assert_eq!(c[i].eu_vat, *eu);
+            assert_eq!(c[i].key.as_deref(), Some(format!("vat:{eu}").as_str()));
+        }
+        assert_eq!(c[0].address.country, "", "not made Romanian");
+        assert_eq!(c[4].kind, Some(Kind::Company));
+        assert_eq!(c[4].vat, "18547290");
+        assert!(c[4].eu_vat.is_empty());
+        // Not an EU prefix, and the country is Romania (by default): a bad CIF, shown as written.
+        assert!(!c[5].valid());
+        assert_eq!(c[5].rejected_vat(), Some("XX12345678"));
+        assert_eq!(c[5].shown_vat(), "XX12345678");
+        // Outside the EU: kept as it is, no EU VAT number.
+        assert_eq!(c[6].kind, Some(Kind::Foreign));
+        assert_eq!(c[6].vat, "CHE123456789");
+        assert!(c[6].eu_vat.is_empty());
+        assert!(eu_vat_code("EL123456789"));
+        assert!(!eu_vat_code("RO18547290"));
+        assert!(!eu_vat_code("HU"));
+        assert!(!eu_vat_code("DEABCDEFGH"));
     }
 
     #[test]

@@ -18,6 +18,8 @@ const PREVIEW_ROWS: usize = 300;
 
 pub struct Session {
     pub file_name: String,
+    /// The file's content hash ([`super::content_hash`]), sent with the candidates.
+    pub file_hash: String,
     pub lang: Lang,
     workbook: Workbook,
     /// Per sheet: the detected header (if any).
@@ -57,6 +59,7 @@ impl Session {
         };
         let mut session = Session {
             file_name: file_name.to_string(),
+            file_hash: String::new(),
             lang,
             workbook,
             detections,
@@ -140,6 +143,16 @@ impl Session {
         &self.mapped.candidates
     }
 
+    /// The background's `match` action for this file and mapping (the page sends it as it is).
+    pub fn match_action(&self) -> Value {
+        json!({
+            "type": "match",
+            "fileName": self.file_name,
+            "fileHash": self.file_hash,
+            "candidates": self.mapped.candidates,
+        })
+    }
+
     /// What the page shows before anything is sent to MiniCRM.
     pub fn preview(&self) -> Value {
         let lang = self.lang;
@@ -189,7 +202,9 @@ impl Session {
                 json!({
                     "row": c.row,
                     "name": c.name,
-                    "vat": c.vat,
+                    // A refused CIF/CNP is shown as the file wrote it, beside the reason.
+                    "vat": c.shown_vat(),
+                    "rejectedVat": c.rejected_vat(),
                     "valid": c.valid(),
                     "issues": c.issues.iter().map(|i| json!({"error": i.is_error(), "message": i.message(lang)})).collect::<Vec<_>>(),
                 })

@@ -60,6 +60,12 @@ impl ImportSession {
     pub fn candidates(&self) -> JsValue {
         to_js(&serde_json::to_value(self.session.candidates()).unwrap_or_default())
     }
+
+    /// The whole `match` action for the background (file name, content hash, candidates).
+    #[wasm_bindgen(js_name = matchAction)]
+    pub fn match_action(&self) -> JsValue {
+        to_js(&self.session.match_action())
+    }
 }
 
 /// The page's static texts in the browser's language.

@@ -34,6 +34,102 @@ enum Format {
     Ole,
 }
 
+/// The signature of an OLE/CFB compound file (legacy .xls, and encrypted Office files).
+const CFB_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// The names of the streams and storages of a compound file (MS-CFB §2.6), read from its
+/// directory chain; `None` when the structure cannot be followed.
+pub fn cfb_entry_names(bytes: &[u8]) -> Option<Vec<String>> {
+    let u16_at = |o: usize| bytes.get(o..o + 2).map(|b| u16::from_le_bytes([b[0], b[1]]));
+    let u32_at = |o: usize| {
+        bytes
+            .get(o..o + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    if !bytes.starts_with(&CFB_MAGIC) || bytes.len() < 512 {
+        return None;
+    }
+    let shift = u16_at(0x1E)?;
+    if !(7..=16).contains(&shift) {
+        return None;
+    }
+    let size = 1usize << shift;
+    let sector = |n: u32| -> Option<&[u8]> {
+        let start = (n as usize).checked_add(1)?.checked_mul(size)?;
+        bytes.get(start..start.checked_add(size)?)
+    };
+    // The FAT's own sectors: 109 in the header, the rest in the DIFAT chain.
+    let fat_sectors = u32_at(0x2C)? as usize;
+    let mut fat_ids: Vec<u32> = (0..109)
+        .filter_map(|i| u32_at(0x4C + 4 * i))
+        .filter(|&n| n < 0xFFFF_FFFA)
+        .collect();
+    let mut difat = u32_at(0x44)?;
+    let mut guard = 0;
+    while difat < 0xFFFF_FFFA && fat_ids.len() < fat_sectors && guard < 10_000 {
+        let s = sector(difat)?;
+        let per = size / 4 - 1;
+        for i in 0..per {
+            let n = u32::from_le_bytes([s[4 * i], s[4 * i + 1], s[4 * i + 2], s[4 * i + 3]]);
+            if n < 0xFFFF_FFFA {
+                fat_ids.push(n);
+            }
+        }
+        difat = u32::from_le_bytes([s[4 * per], s[4 * per + 1], s[4 * per + 2], s[4 * per + 3]]);
+        guard += 1;
+    }
+    let next = |n: u32| -> Option<u32> {
+        let per = size / 4;
+        let fat_sector = *fat_ids.get(n as usize / per)?;
+        let s = sector(fat_sector)?;
+        let i = n as usize % per;
+        Some(u32::from_le_bytes([
+            s[4 * i],
+            s[4 * i + 1],
+            s[4 * i + 2],
+            s[4 * i + 3],
+        ]))
+    };
+    let mut names = Vec::new();
+    let mut dir = u32_at(0x30)?;
+    let mut visited = 0usize;
+    while dir < 0xFFFF_FFFA {
+        visited += 1;
+        if visited > bytes.len() / size + 1 {
+            return None; // a loop in the chain
+        }
+        let s = sector(dir)?;
+        for entry in s.chunks_exact(128) {
+            let kind = entry[66];
+            let len = usize::from(u16::from_le_bytes([entry[64], entry[65]])).min(64);
+            if kind == 0 || len < 2 {
+                continue;
+            }
+            let units: Vec<u16> = entry[..len - 2]
+                .chunks_exact(2)
+                .map(|b| u16::from_le_bytes([b[0], b[1]]))
+                .collect();
+            names.push(String::from_utf16_lossy(&units));
+        }
+        dir = next(dir)?;
+    }
+    Some(names)
+}
+
+/// An Office file encrypted with a password: a compound file holding the `EncryptedPackage`
+/// stream (MS-OFFCRYPTO §2.3.4.4). A legacy .xls has a `Workbook` stream instead. When the
+/// directory cannot be followed, the stream's name is looked for in UTF-16LE anywhere.
+pub fn is_encrypted_package(bytes: &[u8]) -> bool {
+    const NAME: &str = "EncryptedPackage";
+    match cfb_entry_names(bytes) {
+        Some(names) => names.iter().any(|n| n.eq_ignore_ascii_case(NAME)),
+        None => {
+            let needle: Vec<u8> = NAME.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            memchr::memmem::find(bytes, &needle).is_some()
+        }
+    }
+}
+
 fn sniff(bytes: &[u8]) -> Result<Format, ImportError> {
     if bytes.is_empty() {
         return Err(ImportError::EmptyFile);
@@ -41,7 +137,12 @@ fn sniff(bytes: &[u8]) -> Result<Format, ImportError> {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
         return Ok(Format::Zip);
     }
-    if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+    if bytes.starts_with(&CFB_MAGIC) {
+        // A password-protected .xlsx is not a zip: Office wraps the encrypted package in a
+        // compound file (MS-OFFCRYPTO), as a legacy .xls is. Tell the two apart by the streams.
+        if is_encrypted_package(bytes) {
+            return Err(ImportError::PasswordProtected);
+        }
         return Ok(Format::Ole);
     }
     let head = &bytes[..bytes.len().min(512)];
@@ -97,7 +198,7 @@ pub fn read_workbook(bytes: &[u8]) -> Result<Workbook, ImportError> {
             return result;
         }
     }
-    read_with_calamine(bytes, format)
+    read_with_calamine(bytes)
 }
 
 /// The same, always through calamine (also the reference the fast path is tested against).
@@ -106,19 +207,11 @@ pub fn read_workbook_with_calamine(bytes: &[u8]) -> Result<Workbook, ImportError
     if matches!(format, Format::Zip) {
         check_zip(bytes)?;
     }
-    read_with_calamine(bytes, format)
+    read_with_calamine(bytes)
 }
 
-fn read_with_calamine(bytes: &[u8], format: Format) -> Result<Workbook, ImportError> {
-    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| match format {
-        // A zip that is not a workbook (or lost its end): say which.
-        Format::Zip => ImportError::Corrupt {
-            detail: e.to_string(),
-        },
-        Format::Ole => ImportError::Corrupt {
-            detail: e.to_string(),
-        },
-    })?;
+fn read_with_calamine(bytes: &[u8]) -> Result<Workbook, ImportError> {
+    let mut book = open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(calamine_error)?;
     let names = book.sheet_names();
     let mut sheets = Vec::with_capacity(names.len());
     for name in names {
@@ -132,6 +225,16 @@ fn read_with_calamine(bytes: &[u8], format: Format) -> Result<Workbook, ImportEr
         return Err(ImportError::EmptyFile);
     }
     Ok(Workbook { sheets })
+}
+
+/// calamine's errors: a password (a legacy .xls with its own encryption, an .ods) gets its own
+/// message; anything else means the file cannot be read.
+fn calamine_error(e: calamine::Error) -> ImportError {
+    match e {
+        calamine::Error::Xls(calamine::XlsError::Password)
+        | calamine::Error::Ods(calamine::OdsError::Password) => ImportError::PasswordProtected,
+        other => corrupt(other),
+    }
 }
 
 fn corrupt(e: impl std::fmt::Display) -> ImportError {
@@ -244,7 +347,7 @@ fn read_range_sheet<RS: std::io::Read + std::io::Seek>(
     book: &mut Sheets<RS>,
     name: &str,
 ) -> Result<Sheet, ImportError> {
-    let range = book.worksheet_range(name).map_err(corrupt)?;
+    let range = book.worksheet_range(name).map_err(calamine_error)?;
     let mut sheet = Sheet {
         name: name.to_string(),
         ..Default::default()

@@ -63,3 +63,44 @@ export function exportXlsx(count, edits = {}, start = 0) {
   XLSX.utils.book_append_sheet(wb, ws, 'Clienti');
   return XLSX.write(wb, { type: 'buffer', bookType: 'xlsx', bookSST: true, compression: true });
 }
+
+/**
+ * What Excel writes for a password-protected workbook, in its smallest form: an OLE compound file
+ * (MS-CFB version 3, 512-byte sectors; sector 0 the FAT, sector 1 the directory) whose directory
+ * names the `EncryptionInfo` and `EncryptedPackage` streams (MS-OFFCRYPTO). No real encryption
+ * inside: the reader must recognise the container, not decrypt it.
+ */
+export function encryptedXlsx() {
+  const FREE = 0xffffffff;
+  const END = 0xfffffffe;
+  const buf = Buffer.alloc(512 * 3);
+  Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]).copy(buf, 0);
+  buf.writeUInt16LE(0x3e, 0x18);
+  buf.writeUInt16LE(3, 0x1a);
+  buf.writeUInt16LE(0xfffe, 0x1c);
+  buf.writeUInt16LE(9, 0x1e);
+  buf.writeUInt16LE(6, 0x20);
+  buf.writeUInt32LE(1, 0x2c);
+  buf.writeUInt32LE(1, 0x30);
+  buf.writeUInt32LE(4096, 0x38);
+  buf.writeUInt32LE(END, 0x3c);
+  buf.writeUInt32LE(END, 0x44);
+  buf.writeUInt32LE(0, 0x4c);
+  for (let i = 1; i < 109; i++) buf.writeUInt32LE(FREE, 0x4c + 4 * i);
+  const fat = 512;
+  for (let i = 0; i < 128; i++) buf.writeUInt32LE(FREE, fat + 4 * i);
+  buf.writeUInt32LE(0xfffffffd, fat);
+  buf.writeUInt32LE(END, fat + 4);
+  ['Root Entry', 'EncryptionInfo', 'EncryptedPackage'].forEach((name, i) => {
+    const e = 1024 + 128 * i;
+    buf.write(name, e, 'utf16le');
+    buf.writeUInt16LE((name.length + 1) * 2, e + 64);
+    buf[e + 66] = i === 0 ? 5 : 2;
+    buf[e + 67] = 1;
+    buf.writeUInt32LE(FREE, e + 68);
+    buf.writeUInt32LE(FREE, e + 72);
+    buf.writeUInt32LE(FREE, e + 76);
+    buf.writeUInt32LE(END, e + 116);
+  });
+  return buf;
+}

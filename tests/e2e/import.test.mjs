@@ -1,12 +1,14 @@
 // Company import in the real extension: a generated 25-row SmartBill export goes into the fake
 // MiniCRM; the same file again writes nothing; an edited file updates only the edited companies.
+// A bad file dropped after a preview clears it (and its import button); a password-protected file
+// says so; a refused CIF is shown as written; contact searches use documented parameters only.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
 import { startSandbox, launchBrowser, configure, artifact } from './harness.mjs';
-import { exportXlsx, company } from './export.mjs';
+import { exportXlsx, company, encryptedXlsx } from './export.mjs';
 
 // The sandbox's clock and the extension's rate windows run this much faster.
 const SPEED = 30;
@@ -180,4 +182,54 @@ test('a file that is not a spreadsheet gets a clear Romanian message', async () 
   await error.waitFor({ state: 'visible' });
   assert.match(await error.innerText(), /nu este un tabel Excel.*CSV/s);
   await page.close();
+});
+
+test('a bad file after a preview clears the preview and its import button; the refused CIF is shown', async () => {
+  // A preview with one wrong control digit (row 5 of the data: not a payer, typed as text).
+  const good = join(dir, 'clienti-cu-greseli.xlsx');
+  writeFileSync(good, exportXlsx(6, { 4: { cif: '18547291' } }, 900));
+  const page = await preview(good);
+  await page.locator('#start').waitFor({ state: 'visible' });
+  const rejected = page.locator('#issues td.rejected');
+  assert.equal(await rejected.count(), 1);
+  assert.equal(await rejected.innerText(), '18547291');
+  const row = page.locator('#issues tr', { has: page.locator('td.rejected') });
+  assert.match(await row.innerText(), /cifra de control greșită/);
+
+  // Then a password-protected file: its own message, and nothing of the previous file is left.
+  const locked = join(dir, 'clienti-parola.xlsx');
+  writeFileSync(locked, encryptedXlsx());
+  await page.setInputFiles('#file', locked);
+  const error = page.locator('#fileError');
+  await error.waitFor({ state: 'visible' });
+  assert.match(await error.innerText(), /Fișierul este protejat cu parolă\. Deschide-l în Excel, scoate parola/);
+  assert.doesNotMatch(await error.innerText(), /deteriorat/);
+  await page.locator('#jobCard').waitFor({ state: 'hidden' });
+  assert.equal(await page.locator('#mappingCard').isVisible(), false);
+  assert.equal(await page.locator('#start').isVisible(), false);
+  await page.screenshot({ path: artifact('e2e-import-password.png'), fullPage: true });
+
+  // The background dropped that preview: a reopened page has nothing to import.
+  const status = await page.evaluate(() => chrome.runtime.sendMessage({ cmd: 'import', action: { type: 'status' } }));
+  assert.equal(status.ok, true);
+  assert.equal(status.job, null);
+  await page.close();
+  const again = await browser.page('import.html');
+  await again.locator('h1:has-text("Import companii")').waitFor();
+  await again.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
+  assert.equal(await again.locator('#start').isVisible(), false);
+  assert.equal(await again.locator('#jobCard').isVisible(), false);
+  await again.close();
+});
+
+test('every contact search used documented parameters only', async () => {
+  // minicrm-api.md §2.4: Name, Email, Phone, UpdatedSince, Query, MainContactId, Page, or a custom field.
+  const documented = new Set(['Name', 'Email', 'Phone', 'UpdatedSince', 'Query', 'MainContactId', 'Page']);
+  const searches = (await sandbox.requests('minicrm')).filter((r) => r.method === 'GET' && r.path === '/Api/R3/Contact');
+  assert.ok(searches.length > 25, `${searches.length} searches`);
+  for (const r of searches) {
+    for (const key of new URLSearchParams(r.query).keys()) {
+      assert.ok(documented.has(key), `undocumented parameter ${key} in ?${r.query}`);
+    }
+  }
 });
