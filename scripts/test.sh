@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test: formatting and lints, Rust unit + integration tests (core against the in-process
-# sandbox, the sandbox itself), then the browser e2e suite (the real extension in Debian's
-# Chromium, driven by Playwright, against the sandbox). Installs what is missing first.
+# sandbox, the sandbox itself), the store checks of the two production zips and web-ext lint,
+# then the browser e2e suites against the sandbox: the real extension in Debian's Chromium
+# (Playwright) and in Debian's Firefox ESR (Marionette). Installs what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -21,8 +22,16 @@ cargo test --workspace --quiet
 log "building the extension and the sandbox"
 SKIP_SETUP=1 bash scripts/build.sh
 cargo build -p sandbox --quiet
-log "browser e2e (node --test tests/e2e/)"
-node --test --test-concurrency=1 tests/e2e/
+log "store checks of the production zips (tests/package.test.mjs)"
+node --test tests/package.test.mjs
+log "web-ext lint dist/firefox (0 errors; the warnings are explained in the README)"
+node_modules/.bin/web-ext lint --source-dir dist/firefox --no-config-discovery
+log "browser e2e in Chromium (node --test tests/e2e/)"
+node --test --test-concurrency=1 $(ls tests/e2e/*.test.mjs | grep -v '/firefox\.test\.mjs$')
+log "browser e2e in Firefox ESR (tests/e2e/firefox.test.mjs)"
+start=$SECONDS
+node --test tests/e2e/firefox.test.mjs
+log "Firefox e2e took $((SECONDS - start)) s"
 log "benchmark: background jobs' call rates against the limits (fails on any 403/429)"
 cargo run --quiet --example rates
 log "all tests passed"
