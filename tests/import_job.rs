@@ -29,6 +29,7 @@ fn page() -> Sender {
         sender_id: EXT.into(),
         url: format!("chrome-extension://{EXT}/import.html"),
         lang: "ro-RO".into(),
+        ..Sender::default()
     }
 }
 
