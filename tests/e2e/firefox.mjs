@@ -101,20 +101,26 @@ export async function launchFirefox({ extension = FIREFOX_EXTENSION, expectedId 
   });
   let exited = null;
   child.once('exit', (code, signal) => { exited = { code, signal }; });
+  const t0 = Date.now();
+  const trace = (what) => { if (process.env.MCSB_TRACE) console.error(`[firefox] ${what} after ${Date.now() - t0} ms`); };
   const port = await until(() => {
     if (exited) throw new Error(`Firefox exited at start (${JSON.stringify(exited)}); see ${log}`);
     const file = join(profile, 'MarionetteActivePort');
     return existsSync(file) && Number(readFileSync(file, 'utf8').trim());
   }, 'Firefox to open Marionette', 60000);
+  trace('Marionette listening');
   const m = await Marionette.connect(port);
   await m.send('WebDriver:NewSession', { capabilities: { pageLoadStrategy: 'normal', 'moz:webdriverClick': true, unhandledPromptBehavior: 'accept' } });
+  trace('session');
   const { value: id } = await m.send('Addon:Install', { path: extension, temporary: true });
+  trace('add-on installed');
   if (id !== expectedId) throw new Error(`installed ${id}, expected ${expectedId}`);
   // The moz-extension host, once the add-on has started.
   const uuid = await until(() => inChrome(m, `
     const policy = WebExtensionPolicy.getByID(arguments[0]);
     return policy && policy.extension && policy.mozExtensionHostname;`, id), 'the add-on to start');
   const base = `moz-extension://${uuid}/`;
+  trace('add-on started');
 
   // One Marionette session has one current tab: every page operation first switches to its own
   // tab, one operation at a time.
@@ -298,12 +304,17 @@ export class FirefoxPage {
     await this.run(() => this.m.send('WebDriver:ElementClick', { id: el[ELEMENT] }));
   }
 
+  /**
+   * Sets a field's value as Playwright's fill does (focus, value, `input` and `change` events),
+   * not key by key: typing every character through Marionette costs a round trip each.
+   */
   async fill(selector, value) {
     const el = await this.element(selector);
-    await this.run(async () => {
-      await this.m.send('WebDriver:ElementClear', { id: el[ELEMENT] });
-      if (value !== '') await this.m.send('WebDriver:ElementSendKeys', { id: el[ELEMENT], text: String(value) });
-    });
+    await this.script(`const [el, value] = arguments;
+      el.focus();
+      el.value = value;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));`, [el, String(value)]);
   }
 
   async check(selector) {
