@@ -7,11 +7,11 @@
 // Firefox's per-profile random one (it is not the add-on id), read from the add-on's
 // `WebExtensionPolicy` in the parent process; nothing in the extension is changed for the tests.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Marionette, ELEMENT } from './marionette.mjs';
-import { ROOT } from './harness.mjs';
+import { ROOT, artifact } from './harness.mjs';
 
 export const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
 export const FIREFOX_EXTENSION = process.env.FIREFOX_EXTENSION_DIR || join(ROOT, 'dist', 'firefox-sandbox');
@@ -94,11 +94,14 @@ export async function launchFirefox({ extension = FIREFOX_EXTENSION, expectedId 
   const all = { ...PREFS, ...prefs };
   writeFileSync(join(profile, 'user.js'), Object.entries(all).map(([k, v]) => `user_pref(${JSON.stringify(k)}, ${JSON.stringify(v)});\n`).join(''));
   rmSync(join(profile, 'MarionetteActivePort'), { force: true });
-  const log = join(profile, 'firefox.log');
+  // Firefox's own output (the browser console, extension errors) for when a run fails.
+  const log = artifact('firefox.log');
+  const out = openSync(log, 'w');
   const child = spawn(FIREFOX, ['--marionette', '--remote-allow-system-access', '--headless', '--no-remote', '--profile', profile], {
-    stdio: ['ignore', 'ignore', 'ignore'],
+    stdio: ['ignore', out, out],
     env: { ...process.env, MOZ_HEADLESS: '1', MOZ_CRASHREPORTER_DISABLE: '1', LANG: 'ro_RO.UTF-8' },
   });
+  closeSync(out);
   let exited = null;
   child.once('exit', (code, signal) => { exited = { code, signal }; });
   const t0 = Date.now();

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSandbox, artifact } from './harness.mjs';
+import { startSandbox, artifact, TIME_SCALE } from './harness.mjs';
 import { launch } from './driver.mjs';
 import { exportXlsx, company } from './export.mjs';
 import {
@@ -83,6 +83,13 @@ test('the panel on a card: inactive until configured, its link opens the options
   assert.match(await options.url(), /options\.html$/);
   await options.close();
   const configured = await configureAll(browser, sandbox.info);
+  // Saving applied the alarms the core wants: the tick every 2 minutes, shrunk by the sandbox's
+  // time scale to 6 s (Firefox has no 30-second floor; Chrome has one for packed extensions).
+  const alarms = await configured.waitForFunction(async () => {
+    const all = await chrome.alarms.getAll();
+    return all.some((a) => a.name === 'tick') && all;
+  });
+  assert.equal(alarms.find((a) => a.name === 'tick').periodInMinutes, 2 / TIME_SCALE);
   await configured.close();
   await page.goto('about:blank');
   await page.goto(cardUrl(sandbox.info, 'offerBucharestRon'));
