@@ -383,7 +383,7 @@ impl Settings {
 
     /// The host permissions the browser must have granted for these settings to work: the ones
     /// covering the SmartBill API address and the MiniCRM address (the content script runs there
-    /// too); while the MiniCRM address is not set, every MiniCRM one. Firefox lets the user
+    /// too; by default r3.minicrm.ro); with no MiniCRM address, every MiniCRM one. Firefox lets the user
     /// withdraw an MV3 extension's host permissions (Chrome's "site access" too): the options
     /// page checks these with `permissions.contains` and asks for the missing ones.
     pub fn origins_needed(&self, host_permissions: &[String]) -> Vec<String> {
@@ -638,12 +638,18 @@ mod tests {
             .chain(["http://127.0.0.1/*".to_string()])
             .collect();
         let mut s = Settings::default();
-        // Not configured yet: SmartBill's and every MiniCRM address.
-        assert_eq!(s.origins_needed(&perms), production_host_permissions().to_vec());
-        s.minicrm.url = "https://r3.minicrm.ro".into();
+        // The defaults: SmartBill's API and MiniCRM's Romanian address.
         assert_eq!(
             s.origins_needed(&perms),
             vec!["https://ws.smartbill.ro/*", "https://r3.minicrm.ro/*"]
+        );
+        // No MiniCRM address: every MiniCRM one.
+        s.minicrm.url = String::new();
+        assert_eq!(s.origins_needed(&perms), production_host_permissions().to_vec());
+        s.minicrm.url = "https://r3.minicrm.hu".into();
+        assert_eq!(
+            s.origins_needed(&perms),
+            vec!["https://ws.smartbill.ro/*", "https://r3.minicrm.hu/*"]
         );
         // The sandbox: one pattern covers both local services.
         s.smartbill.api_base = "http://127.0.0.1:4100/SBORO/api".into();
