@@ -43,7 +43,7 @@ for (const [flavour, file] of [['chrome', 'minicrm-smartbill-chrome.zip'], ['fir
       assert.match(name, /^[\w./-]+\.(js|html|css|json|wasm|png)$/, `unexpected file ${name}`);
       assert.ok(!name.split('/').some((part) => part.startsWith('.')), `hidden file ${name}`);
     }
-    console.log(`# ${file}: ${bytes.length} bytes, ${names.length} files`);
+    console.log(`${file}: ${bytes.length} bytes, ${names.length} files`);
   });
 
   test(`${file}: the manifest asks for the least and allows no remote code`, () => {
