@@ -151,6 +151,7 @@ async fn main() {
         sender_id: EXT.into(),
         url: format!("chrome-extension://{EXT}/options.html"),
         lang: "ro".into(),
+        ..Sender::default()
     };
     let form = json!({
         "smartbill": {"cif": bench.info["smartbill"]["cif"], "email": bench.info["smartbill"]["email"], "token": bench.info["smartbill"]["token"], "apiBase": bench.info["smartbill"]["apiBase"]},

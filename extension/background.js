@@ -10,14 +10,18 @@ const ready = init({ module_or_path: chrome.runtime.getURL('pkg/core_bg.wasm') }
 // The worker itself, for alarms and start-up: an extension page as far as the core is concerned.
 const SELF = () => ({
   extensionId: chrome.runtime.id,
+  extensionUrl: chrome.runtime.getURL(''),
   senderId: chrome.runtime.id,
   url: chrome.runtime.getURL('background.js'),
   lang: chrome.i18n.getUILanguage(),
 });
 
+// Firefox's pages are moz-extension://<uuid>/, a per-profile UUID that is not the add-on id: the
+// core compares the sender's URL with getURL(''), which is right in both browsers.
 function senderInfo(sender) {
   return {
     extensionId: chrome.runtime.id,
+    extensionUrl: chrome.runtime.getURL(''),
     senderId: sender.id || '',
     url: sender.url || (sender.tab && sender.tab.url) || '',
     lang: chrome.i18n.getUILanguage(),

@@ -68,6 +68,23 @@ function fill(s) {
   stored = s;
 }
 
+// Host permissions: Firefox lets the user withdraw an MV3 extension's host permissions (and
+// Chrome's "site access" can withhold them). The core says which ones the settings need; the
+// missing ones are listed with a button that asks the browser for them (a user gesture).
+let missingOrigins = [];
+async function checkAccess(origins) {
+  const granted = await Promise.all((origins || []).map((o) => chrome.permissions.contains({ origins: [o] })));
+  missingOrigins = (origins || []).filter((_, i) => !granted[i]);
+  $('accessOrigins').replaceChildren(...missingOrigins.map((o) => el('li', o)));
+  $('access').hidden = missingOrigins.length === 0;
+}
+
+function grantAccess() {
+  // Called straight from the click: the browser only shows its prompt for a user gesture.
+  chrome.permissions.request({ origins: missingOrigins })
+    .finally(() => checkAccess(stored ? stored.origins : missingOrigins));
+}
+
 async function loadWarehouses() {
   const out = $('warehousesResult');
   out.textContent = t('testing');
@@ -212,6 +229,7 @@ async function save(event) {
     return;
   }
   fill(reply.settings);
+  checkAccess(reply.settings.origins);
   for (const p of reply.problems) showFieldError(p);
   status.className = reply.problems.length ? 'fail' : 'ok';
   status.textContent = reply.problems.length ? t('savedIncomplete', [String(reply.problems.length)]) : t('saved');
@@ -232,6 +250,8 @@ async function main() {
   for (const [from, to] of Object.entries(reply.defaultUnits || {})) (byUnit[to] = byUnit[to] || []).push(from);
   $('defaultUnits').textContent = t('unitsDefaults', [Object.entries(byUnit).map(([to, from]) => `${from.join('/')} → ${to}`).join('; ')]);
   fill(reply.settings);
+  $('grantAccess').addEventListener('click', grantAccess);
+  await checkAccess(reply.settings.origins);
   $('minicrmModule').addEventListener('change', () => delete $('minicrmModule').dataset.categoryId);
   $('runChecklist').addEventListener('click', runChecklist);
   const jobs = mountJobs($('jobs'));

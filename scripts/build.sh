@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Builds the WASM core and the extension in three flavours:
-#   extension/          the production Chrome build itself (loadable after this script: pkg/ is filled)
-#   dist/chrome/        the same, copied
-#   dist/firefox/       the same with Firefox's background.scripts and gecko id
-#   dist/sandbox/       Chrome build that may also reach http://127.0.0.1 (the sandbox), for the demo and tests
+# Builds the WASM core and the extension in four flavours, and the two store zips:
+#   extension/               the production Chrome build itself (loadable after this script: pkg/ is filled)
+#   dist/chrome/             the same, copied
+#   dist/firefox/            the same with Firefox's background.scripts and gecko settings
+#   dist/sandbox/            Chrome build that may also reach http://127.0.0.1 (the sandbox), for the demo and tests
+#   dist/firefox-sandbox/    the same for Firefox
+#   dist/minicrm-smartbill-{chrome,firefox}.zip   the production builds for the stores (deterministic)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "${SKIP_SETUP:-0}" = 1 ] || bash scripts/setup.sh
@@ -38,8 +40,11 @@ if grep -q '^import = ' Cargo.toml && [ -f src/import/wasm.rs ]; then
   # The import page parses 100,000 rows: optimised for speed, not size (Cargo.toml, import-release).
   build_module import import import-release -O3 simd
 fi
-log "assembling dist/chrome, dist/firefox, dist/sandbox"
+log "assembling dist/chrome, dist/firefox, dist/sandbox, dist/firefox-sandbox and the two store zips"
 node scripts/flavours.mjs
 for f in extension/pkg/*_bg.wasm; do
   log "$(basename "$f"): $(stat -c %s "$f") bytes, $(gzip -9c "$f" | wc -c) gzipped"
+done
+for f in dist/*.zip; do
+  log "$(basename "$f"): $(stat -c %s "$f") bytes"
 done

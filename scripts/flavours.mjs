@@ -1,11 +1,16 @@
 // Copies extension/ into dist/<flavour>/ and adapts the manifest:
-//  - chrome:  unchanged (the production build);
-//  - firefox: background.scripts (Firefox MV3 has no service workers yet) and a gecko id;
-//  - sandbox: Chrome build that may also reach http://127.0.0.1 and http://localhost, where the
-//             sandbox runs. Production permissions stay untouched in the other flavours.
+//  - chrome:          unchanged (the production build);
+//  - firefox:         background.scripts (Firefox MV3 runs the background as an event page, not a
+//                     service worker) and the gecko settings;
+//  - sandbox:         Chrome build that may also reach http://127.0.0.1 and http://localhost, where
+//                     the sandbox runs, for the demo and the tests;
+//  - firefox-sandbox: the same for Firefox.
+// Production permissions stay untouched in chrome and firefox, which are also zipped for the
+// stores (dist/minicrm-smartbill-chrome.zip, dist/minicrm-smartbill-firefox.zip; deterministic).
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { zipDir } from './zip.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'extension');
@@ -16,20 +21,46 @@ if (!existsSync(join(src, 'pkg', 'core_bg.wasm'))) {
 const base = JSON.parse(readFileSync(join(src, 'manifest.json'), 'utf8'));
 const SANDBOX_ORIGINS = ['http://127.0.0.1/*', 'http://localhost/*'];
 
+export const GECKO_ID = 'minicrm-smartbill@extension';
+
+const firefox = (m) => {
+  const { service_worker: _, ...background } = m.background;
+  return {
+    ...m,
+    background: { ...background, scripts: ['background.js'] },
+    browser_specific_settings: {
+      gecko: {
+        id: GECKO_ID,
+        // 140 is the older of the two supported ESRs (140, 153) and the first Firefox that knows
+        // `data_collection_permissions`; Firefox grants MV3 host permissions at install from
+        // 127 on (the user can still withdraw them: the options page then asks again).
+        strict_min_version: '140.0',
+        // Firefox's data-collection consent (AMO requires the key for new add-ons). The
+        // extension sends the user's MiniCRM and SmartBill data only between the user's own
+        // accounts of those two services; nothing goes to the developer or anyone else.
+        data_collection_permissions: { required: ['none'] },
+      },
+      // Firefox for Android reads `data_collection_permissions` from 142 on.
+      gecko_android: { strict_min_version: '142.0' },
+    },
+  };
+};
+
+const sandbox = (m) => ({
+  ...m,
+  name: `${m.short_name} (sandbox)`,
+  host_permissions: [...m.host_permissions, ...SANDBOX_ORIGINS],
+  content_scripts: m.content_scripts.map((cs) => ({ ...cs, matches: [...cs.matches, ...SANDBOX_ORIGINS] })),
+});
+
 const flavours = {
   chrome: (m) => m,
-  firefox: (m) => ({
-    ...m,
-    background: { scripts: ['background.js'], type: 'module' },
-    browser_specific_settings: { gecko: { id: 'minicrm-smartbill@extension', strict_min_version: '121.0' } },
-  }),
-  sandbox: (m) => ({
-    ...m,
-    name: `${m.short_name} (sandbox)`,
-    host_permissions: [...m.host_permissions, ...SANDBOX_ORIGINS],
-    content_scripts: m.content_scripts.map((cs) => ({ ...cs, matches: [...cs.matches, ...SANDBOX_ORIGINS] })),
-  }),
+  firefox,
+  sandbox,
+  'firefox-sandbox': (m) => sandbox(firefox(m)),
 };
+/** The store uploads: production flavours only. */
+const zips = { chrome: 'minicrm-smartbill-chrome.zip', firefox: 'minicrm-smartbill-firefox.zip' };
 
 for (const [name, adapt] of Object.entries(flavours)) {
   const out = join(root, 'dist', name);
@@ -38,4 +69,7 @@ for (const [name, adapt] of Object.entries(flavours)) {
   cpSync(src, out, { recursive: true });
   writeFileSync(join(out, 'manifest.json'), JSON.stringify(adapt(structuredClone(base)), null, 2));
 }
-console.log('dist/chrome, dist/firefox, dist/sandbox ready');
+for (const [name, file] of Object.entries(zips)) {
+  writeFileSync(join(root, 'dist', file), zipDir(join(root, 'dist', name)));
+}
+console.log(`dist/${Object.keys(flavours).join(', dist/')} ready; ${Object.values(zips).map((z) => `dist/${z}`).join(', ')} written`);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs, idempotently, everything the demo and the tests need on a fresh machine of this kind.
-# No GitHub downloads: Rust target via rustup, wasm-bindgen CLI from crates.io, Chromium from Debian,
-# playwright-core and binaryen (wasm-opt) from npm. See ../shared/TOOLCHAIN.md for why each choice.
+# No GitHub downloads: Rust target via rustup, wasm-bindgen CLI from crates.io, Chromium and Firefox
+# ESR from Debian, playwright-core, binaryen (wasm-opt) and web-ext from npm. See
+# ../shared/TOOLCHAIN.md for why each choice. Firefox is driven through Marionette, which ships
+# inside Firefox (tests/e2e/marionette.mjs): no geckodriver, no browser download.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,8 +29,16 @@ if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ] || ! [ -f /usr/l
   $SUDO apt-get install -y -qq chromium chromium-driver chromium-l10n >/dev/null
 fi
 
-if ! [ -d node_modules/playwright-core ] || ! [ -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  log "installing npm packages (playwright-core, binaryen, xlsx for the benchmark)"
+if ! [ -x /usr/bin/firefox-esr ] || ! [ -f /usr/lib/firefox-esr/browser/extensions/langpack-ro@firefox-esr.mozilla.org.xpi ]; then
+  log "installing Debian's firefox-esr and firefox-esr-l10n-ro (the Romanian UI)"
+  export DEBIAN_FRONTEND=noninteractive
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq firefox-esr firefox-esr-l10n-ro >/dev/null
+fi
+
+if ! [ -d node_modules/playwright-core ] || ! [ -x node_modules/.bin/wasm-opt ] || ! [ -x node_modules/.bin/web-ext ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm packages (playwright-core, binaryen, web-ext for the Firefox lint, xlsx for the benchmark)"
   # Playwright must never download a browser: we drive Debian's /usr/bin/chromium.
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 fi

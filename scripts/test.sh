@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test: formatting and lints, Rust unit + integration tests (core against the in-process
-# sandbox, the sandbox itself), then the browser e2e suite (the real extension in Debian's
-# Chromium, driven by Playwright, against the sandbox). Installs what is missing first.
+# sandbox, the sandbox itself), the store checks of the two production zips and web-ext lint,
+# then the browser e2e suites against the sandbox: the real extension in Debian's Chromium
+# (Playwright) and in Debian's Firefox ESR (Marionette). Installs what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -21,6 +22,10 @@ cargo test --workspace --quiet
 log "building the extension and the sandbox"
 SKIP_SETUP=1 bash scripts/build.sh
 cargo build -p sandbox --quiet
+log "store checks of the production zips (tests/package.test.mjs)"
+node --test tests/package.test.mjs
+log "web-ext lint dist/firefox (0 errors; the warnings are explained in the README)"
+node_modules/.bin/web-ext lint --source-dir dist/firefox --no-config-discovery
 # The e2e suite runs once per reading of the sandbox's silent points (strict: the least convenient
 # reading of each, lenient: the other; see www/src/documented.rs). Every request the sandboxes
 # receive is logged under artifacts/requests/ and then judged against the documented allow-list.
@@ -28,9 +33,14 @@ rm -rf artifacts/requests
 mkdir -p artifacts/requests
 e2e_status=0
 for readings in ${E2E_READINGS:-strict lenient}; do
-  log "browser e2e (node --test tests/e2e/), SANDBOX_READINGS=$readings"
-  SANDBOX_READINGS="$readings" node --test --test-concurrency=1 tests/e2e/ || e2e_status=$?
+  log "browser e2e in Chromium (tests/e2e/), SANDBOX_READINGS=$readings"
+  SANDBOX_READINGS="$readings" node --test --test-concurrency=1 \
+    $(ls tests/e2e/*.test.mjs | grep -v '/firefox\.test\.mjs$') || e2e_status=$?
 done
+log "browser e2e in Firefox ESR (tests/e2e/firefox.test.mjs), SANDBOX_READINGS=strict"
+start=$SECONDS
+SANDBOX_READINGS=strict node --test tests/e2e/firefox.test.mjs || e2e_status=$?
+log "Firefox e2e took $((SECONDS - start)) s"
 log "request log: every parameter and body key documented (check-requests artifacts/requests)"
 check_status=0
 cargo run --quiet -p sandbox --bin check-requests -- artifacts/requests || check_status=$?

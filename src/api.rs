@@ -26,6 +26,10 @@ use crate::smartbill::SmartBill;
 pub struct Sender {
     /// `chrome.runtime.id`.
     pub extension_id: String,
+    /// `chrome.runtime.getURL("")`: the extension's own origin, `chrome-extension://<id>/` in
+    /// Chromium, `moz-extension://<uuid>/` in Firefox, whose UUID is per profile and is not the
+    /// add-on id. Empty: taken to be `chrome-extension://<extension_id>/`.
+    pub extension_url: String,
     /// `sender.id`: must equal `extension_id`.
     pub sender_id: String,
     /// `sender.url`: an extension page (`chrome-extension://<id>/options.html`) or a web page.
@@ -47,13 +51,14 @@ impl Sender {
         if self.extension_id.is_empty() || self.sender_id != self.extension_id {
             return None;
         }
-        let own_page = ["chrome-extension://", "moz-extension://"]
-            .iter()
-            .any(|scheme| self.url.starts_with(&format!("{scheme}{}/", self.extension_id)));
-        // Firefox's moz-extension UUID differs from the add-on id: accept its own scheme when the
-        // URL carries no web origin.
-        let firefox_page = self.url.starts_with("moz-extension://");
-        Some(if own_page || firefox_page {
+        // Only the extension's own origin makes an extension page; any other URL (a web page, or
+        // another moz-extension:// origin) is at most a content script.
+        let own = if self.extension_url.is_empty() {
+            format!("chrome-extension://{}/", self.extension_id)
+        } else {
+            self.extension_url.clone()
+        };
+        Some(if self.url.starts_with(&own) {
             SenderKind::ExtensionPage
         } else {
             SenderKind::ContentScript
@@ -623,4 +628,56 @@ pub enum CardAction {
     Changed,
     /// Cancel a suspected duplicate (`number` = "FCT 0124"), or dismiss the suspicion (none).
     CancelDuplicate,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "minicrm-smartbill@extension";
+    const FIREFOX_BASE: &str = "moz-extension://0b0c1c9e-5d4e-4b2a-9c55-2f6f0e8b7a11/";
+
+    fn firefox(url: &str) -> Sender {
+        Sender {
+            extension_id: ID.into(),
+            extension_url: FIREFOX_BASE.into(),
+            sender_id: ID.into(),
+            url: url.into(),
+            lang: "ro".into(),
+        }
+    }
+
+    #[test]
+    fn firefox_pages_are_recognised_by_their_uuid_origin_not_the_add_on_id() {
+        let options = firefox(&format!("{FIREFOX_BASE}options.html"));
+        assert_eq!(options.kind(), Some(SenderKind::ExtensionPage));
+        // Another add-on's origin, or a page pretending to be ours by id, is not our page.
+        let other = firefox("moz-extension://11111111-2222-3333-4444-555555555555/options.html");
+        assert_eq!(other.kind(), Some(SenderKind::ContentScript));
+        let by_id = firefox(&format!("moz-extension://{ID}/options.html"));
+        assert_eq!(by_id.kind(), Some(SenderKind::ContentScript));
+        let card = firefox("https://r3.minicrm.ro/53832/#Project-21/1001");
+        assert_eq!(card.kind(), Some(SenderKind::ContentScript));
+        let stranger = Sender {
+            sender_id: "someone-else@extension".into(),
+            ..firefox(&format!("{FIREFOX_BASE}options.html"))
+        };
+        assert_eq!(stranger.kind(), None);
+    }
+
+    #[test]
+    fn chromium_pages_without_a_base_url_fall_back_to_the_id() {
+        let page = Sender {
+            extension_id: "abcdefghijklmnop".into(),
+            sender_id: "abcdefghijklmnop".into(),
+            url: "chrome-extension://abcdefghijklmnop/popup.html".into(),
+            ..Sender::default()
+        };
+        assert_eq!(page.kind(), Some(SenderKind::ExtensionPage));
+        let web = Sender {
+            url: "https://r3.minicrm.ro/".into(),
+            ..page.clone()
+        };
+        assert_eq!(web.kind(), Some(SenderKind::ContentScript));
+    }
 }

@@ -310,6 +310,8 @@ pub struct SettingsView {
     pub advanced: AdvancedSettings,
     pub team: TeamSettings,
     pub complete: bool,
+    /// The host permissions these settings need granted (see [`Settings::origins_needed`]).
+    pub origins: Vec<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -474,7 +476,31 @@ impl Settings {
             advanced: self.advanced.clone(),
             team: self.team.clone(),
             complete: self.validate_all(host_permissions).is_empty(),
+            origins: self.origins_needed(host_permissions),
         }
+    }
+
+    /// The host permissions the browser must have granted for these settings to work: the ones
+    /// covering the SmartBill API address and the MiniCRM address (the content script runs there
+    /// too; by default r3.minicrm.ro); with no MiniCRM address, every MiniCRM one. Firefox lets the user
+    /// withdraw an MV3 extension's host permissions (Chrome's "site access" too): the options
+    /// page checks these with `permissions.contains` and asks for the missing ones.
+    pub fn origins_needed(&self, host_permissions: &[String]) -> Vec<String> {
+        let mut urls = vec![self.smartbill.api_base.clone()];
+        if split(&self.minicrm.url).is_some() {
+            urls.push(self.minicrm.url.clone());
+        } else {
+            urls.extend(minicrm::HOSTS.iter().map(|h| format!("{h}/")));
+        }
+        let mut out: Vec<String> = Vec::new();
+        for url in &urls {
+            if let Some(p) = host_permissions.iter().find(|p| permission_covers(p, url)) {
+                if !out.contains(p) {
+                    out.push(p.clone());
+                }
+            }
+        }
+        out
     }
 
     /// Every problem of the SmartBill part, the CIF first (it is checked before any call).
@@ -744,6 +770,33 @@ pub async fn save(store: &dyn crate::platform::Store, settings: &Settings) -> Re
 mod tests {
     use super::*;
     use crate::error::CifProblemKind;
+
+    #[test]
+    fn origins_needed_are_the_permissions_covering_the_configured_addresses() {
+        let perms: Vec<String> = production_host_permissions()
+            .iter()
+            .map(|p| p.to_string())
+            .chain(["http://127.0.0.1/*".to_string()])
+            .collect();
+        let mut s = Settings::default();
+        // The defaults: SmartBill's API and MiniCRM's Romanian address.
+        assert_eq!(
+            s.origins_needed(&perms),
+            vec!["https://ws.smartbill.ro/*", "https://r3.minicrm.ro/*"]
+        );
+        // No MiniCRM address: every MiniCRM one.
+        s.minicrm.url = String::new();
+        assert_eq!(s.origins_needed(&perms), production_host_permissions().to_vec());
+        s.minicrm.url = "https://r3.minicrm.hu".into();
+        assert_eq!(
+            s.origins_needed(&perms),
+            vec!["https://ws.smartbill.ro/*", "https://r3.minicrm.hu/*"]
+        );
+        // The sandbox: one pattern covers both local services.
+        s.smartbill.api_base = "http://127.0.0.1:4100/SBORO/api".into();
+        s.minicrm.url = "http://127.0.0.1:4200".into();
+        assert_eq!(s.origins_needed(&perms), vec!["http://127.0.0.1/*"]);
+    }
 
     fn complete() -> Settings {
         Settings {

@@ -114,6 +114,7 @@ async fn content_scripts_cannot_read_or_change_settings() {
         sender_id: "another-extension".into(),
         url: card.clone(),
         lang: "ro".into(),
+        ..Sender::default()
     };
     let reply = e.run(json!({"cmd": "panelState", "url": card}), &stranger).await;
     assert_eq!(reply["error"]["code"], "forbidden");

@@ -31,6 +31,7 @@ fn page() -> Sender {
         sender_id: EXT.into(),
         url: format!("chrome-extension://{EXT}/import.html"),
         lang: "ro-RO".into(),
+        ..Sender::default()
     }
 }
 

@@ -47,6 +47,7 @@ pub fn page() -> Sender {
         sender_id: EXT.into(),
         url: format!("chrome-extension://{EXT}/options.html"),
         lang: "ro-RO".into(),
+        ..Sender::default()
     }
 }
 
@@ -56,6 +57,7 @@ pub fn content(url: &str) -> Sender {
         sender_id: EXT.into(),
         url: url.into(),
         lang: "ro".into(),
+        ..Sender::default()
     }
 }
 

@@ -1,0 +1,254 @@
+// The extension in Debian's Firefox ESR: the Firefox sandbox build (dist/firefox-sandbox) as a
+// temporary add-on, driven through Marionette, against the real sandbox binary. The steps are the
+// shared ones (steps.mjs over driver.mjs): `E2E_BROWSER=chromium node --test
+// tests/e2e/firefox.test.mjs` runs the same scenarios in Chromium.
+//
+// What differs in Firefox and is checked here: the background is an event page, not a service
+// worker (stopped and restarted mid-work); extension pages are moz-extension://<uuid>/ with a
+// UUID that is not the add-on id (the core must still recognise its own pages); MV3 host
+// permissions can be withdrawn by the user (the options page asks for them again); and
+// content scripts get `storage.local` in Firefox (the secrets test below).
+import { test, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSandbox, artifact, TIME_SCALE } from './harness.mjs';
+import { launch } from './driver.mjs';
+import { exportXlsx, company } from './export.mjs';
+import {
+  resetExtension, fillOptions, testConnections, save, configureAll, openCard, cardUrl, panelState,
+  panelButton, panelPart, documents, cardFields, waitUntil, PANEL,
+} from './steps.mjs';
+
+const BROWSER = process.env.E2E_BROWSER || 'firefox';
+const shot = (name) => artifact(`e2e-${BROWSER}-${name}.png`);
+
+let sandbox;
+let browser;
+const dir = mkdtempSync(join(tmpdir(), 'mcsb-cross-'));
+
+before(async () => {
+  sandbox = await startSandbox();
+  browser = await launch(BROWSER);
+});
+
+after(async () => {
+  await browser?.close();
+  sandbox?.stop();
+});
+
+beforeEach(async () => {
+  await sandbox.reset();
+  await resetExtension(browser);
+});
+
+const contacts = async () => (await sandbox.control('/minicrm/contacts')).contacts;
+
+test('options page: "Testează conexiunea" on both sides, saved, secrets never shown back', async () => {
+  if (browser.name === 'firefox') {
+    // Firefox's extension origin is a per-profile UUID, not the add-on id: the core still has to
+    // recognise the options page as the extension's own page (it answers getSettings below).
+    assert.notEqual(browser.uuid, browser.extensionId);
+    assert.match(browser.base, /^moz-extension:\/\/[0-9a-f-]{36}\/$/);
+  }
+  const page = await fillOptions(browser, sandbox.info);
+  const { smartbill, minicrm } = await testConnections(page);
+  assert.match(smartbill, /Conexiune SmartBill reușită\./);
+  assert.match(smartbill, /FCT — factură, următorul număr 124/);
+  assert.match(smartbill, /Normala: 21%/);
+  assert.match(minicrm, /Conexiune MiniCRM reușită\./);
+  assert.match(minicrm, /Folosim modulul „Oferte” \(#21\)/);
+  await save(page);
+  assert.equal(await page.text('#saveStatus'), 'Setările au fost salvate.');
+  await page.screenshot(shot('options-connected'));
+  await page.reload();
+  await page.waitFor('#apiBaseRow', { state: 'visible' });
+  await page.waitForFunction(() => document.getElementById('smartbillCif').value !== '');
+  assert.equal(await page.value('#smartbillCif'), sandbox.info.smartbill.cif);
+  assert.equal(await page.value('#smartbillToken'), '');
+  assert.match(await page.attr('#smartbillToken', 'placeholder'), /salvat/);
+  assert.equal(await page.value('#minicrmApiKey'), '');
+  await page.close();
+});
+
+test('the panel on a card: inactive until configured, its link opens the options, then ready to issue', async () => {
+  const page = await openCard(browser, sandbox.info, 'offerBucharestRon');
+  assert.equal(await page.attr(PANEL, 'data-state'), 'unconfigured');
+  assert.equal(await page.text(panelButton('emit')), 'Emite factură');
+  assert.equal(await page.disabled(panelButton('emit')), true);
+  // The panel's link asks the background to open the options page (runtime.openOptionsPage from
+  // an event page in Firefox, a service worker in Chromium).
+  const options = await browser.opened(() => page.click(panelButton('open-options')));
+  assert.match(await options.url(), /options\.html$/);
+  await options.close();
+  const configured = await configureAll(browser, sandbox.info);
+  // Saving applied the alarms the core wants: the tick every 2 minutes, shrunk by the sandbox's
+  // time scale to 6 s (Firefox has no 30-second floor; Chrome has one for packed extensions).
+  const alarms = await configured.waitForFunction(async () => {
+    const all = await chrome.alarms.getAll();
+    return all.some((a) => a.name === 'tick') && all;
+  });
+  assert.equal(alarms.find((a) => a.name === 'tick').periodInMinutes, 2 / TIME_SCALE);
+  await configured.close();
+  await page.goto('about:blank');
+  await page.goto(cardUrl(sandbox.info, 'offerBucharestRon'));
+  assert.equal(await panelState(page, 'notIssued'), 'notIssued');
+  assert.equal(await page.disabled(panelButton('emit')), false);
+  await page.screenshot(shot('card-ready'));
+  await page.close();
+});
+
+test('one emission: the card shows the invoice number and SmartBill holds exactly one document', async () => {
+  (await configureAll(browser, sandbox.info)).close();
+  const page = await openCard(browser, sandbox.info, 'offerBucharestRon');
+  await panelState(page, 'notIssued');
+  await page.click(panelButton('emit'));
+  await panelState(page, 'issued');
+  assert.equal(await page.text(panelPart('number')), 'FCT 0124');
+  const docs = await documents(sandbox);
+  assert.equal(docs.length, 1);
+  assert.equal(Number(docs[0].totals.total), Number(sandbox.info.minicrm.cards.offerBucharestRon.amount));
+  const fields = await cardFields(sandbox, 'offerBucharestRon');
+  assert.equal(fields.SmartBillInvoiceNumber, 'FCT 0124');
+  assert.equal(fields.SmartBillInvoiceLink, docs[0].documentUrl);
+  assert.equal(fields.SmartBillPaymentStatus, 'Neîncasată');
+  assert.equal(fields.SmartBillErrorMessage, '');
+  // The fake MiniCRM's card page shows the written fields.
+  await page.click('[data-testid="tab-project"]');
+  await page.waitFor('[data-testid="field-SmartBillInvoiceNumber"]', { hasText: 'FCT 0124' });
+  await page.screenshot(shot('card-issued'));
+  await page.close();
+});
+
+/** Opens the import page, picks the file, waits for the MiniCRM comparison. */
+async function preview(path, name) {
+  const page = await browser.page('import.html');
+  await page.waitFor('h1', { hasText: 'Import companii' });
+  await page.setInputFiles('#file', path);
+  await page.waitFor('#phase', { hasText: `Previzualizare · ${name}`, timeout: 60000 });
+  return page;
+}
+
+test('company import: a dropped export; the background stopped mid-import with no page open, an alarm wakes it, each company once', async () => {
+  (await configureAll(browser, sandbox.info)).close();
+  const path = join(dir, 'clienti.xlsx');
+  writeFileSync(path, exportXlsx(25));
+  const page = await preview(path, 'clienti.xlsx');
+  assert.match(await page.text('#checkCounts'), /25\s*companii valide/);
+  assert.match(await page.text('#jobCounts'), /25\s*noi/);
+  assert.equal(await page.value('#mapping select[data-column="1"]'), 'vatCode');
+  await page.screenshot(shot('import-preview'));
+  // MiniCRM answers slowly, so that the stop lands mid-import whatever the machine's speed.
+  await sandbox.control('/faults', { body: { service: 'minicrm', method: 'PUT', path: '/Api/R3/Contact', kind: 'latency', ms: 250, times: 1000 } });
+  await page.click('#start');
+  await page.waitFor('#backgroundNote', { state: 'visible' });
+  const batch = new Set(Array.from({ length: 25 }, (_, i) => company(i).cif));
+  const written = async () => (await contacts()).filter((c) => batch.has(c.VatNumber)).length;
+  await waitUntil(async () => (await written()) >= 1, 'the import to start writing');
+  await page.close();
+  assert.equal(await browser.stopBackground(), browser.name === 'firefox' ? 'stopped' : undefined);
+  const soFar = await written();
+  assert.ok(soFar < 25, `stopped mid-import (${soFar} of 25 written)`);
+  await sandbox.control('/faults', { method: 'DELETE' });
+  // No page is open: only the extension's alarm can start the background again.
+  await waitUntil(async () => (await written()) === 25, 'the import to finish after the stop', 90000);
+  const businesses = (await contacts()).filter((c) => c.Type === 'Business');
+  for (let i = 0; i < 25; i++) {
+    const c = company(i);
+    assert.equal(businesses.filter((b) => b.VatNumber === c.cif).length, 1, `${c.name} exists once`);
+    assert.equal(businesses.find((b) => b.VatNumber === c.cif).Name, c.name);
+  }
+  const again = await browser.page('import.html');
+  await again.waitFor('#phase', { hasText: 'Import încheiat · clienti.xlsx', timeout: 60000 });
+  assert.match(await again.text('#jobCounts'), /25\s*create/);
+  await again.screenshot(shot('import-done'));
+  await again.close();
+});
+
+test('the background stopped between the POST and the write-back: the panel gets the work finished', async () => {
+  (await configureAll(browser, sandbox.info)).close();
+  const doc = sandbox.info.minicrm.cards.offerPersonRon.documentId;
+  await sandbox.control('/faults', { body: { service: 'minicrm', method: 'POST', path: `/Api/Offer/${doc}/Project`, kind: 'hang' } });
+  const page = await openCard(browser, sandbox.info, 'offerPersonRon');
+  await page.click(panelButton('emit'));
+  await waitUntil(async () => (await documents(sandbox)).length === 1, 'SmartBill to issue');
+  await waitUntil(async () => (await sandbox.requests('minicrm')).some((r) => r.method === 'POST' && r.path.endsWith('/Project')), 'the write-back to start');
+  const state = await browser.stopBackground();
+  if (browser.name === 'firefox') assert.equal(state, 'stopped');
+  await sandbox.control('/faults', { method: 'DELETE' });
+  // The panel's call died with the background; it asks again, which starts a new background
+  // that finds the journal's intent and finishes the write-back without a second POST.
+  await panelState(page, 'issued', 40000);
+  await waitUntil(async () => (await cardFields(sandbox, 'offerPersonRon')).SmartBillInvoiceNumber === 'FCT 0124', 'the card to be filled');
+  assert.equal((await documents(sandbox)).length, 1);
+  const posts = (await sandbox.requests('smartbill')).filter((r) => r.method === 'POST');
+  assert.equal(posts.length, 1, 'never re-posted');
+  await page.close();
+});
+
+test('host permissions: granted at install; withdrawn, the options page asks for them again', { skip: BROWSER !== 'firefox' && 'Firefox only' }, async () => {
+  // Firefox ≥ 127 grants an MV3 add-on's host permissions at install, but the user can withdraw
+  // them (about:addons › Permissions); then nothing reaches the services.
+  assert.ok((await browser.grantedOrigins()).includes('http://127.0.0.1/*'), 'granted at install');
+  (await configureAll(browser, sandbox.info)).close();
+  await browser.revokeOrigins(['http://127.0.0.1/*', 'http://localhost/*']);
+  try {
+    const page = await browser.page('options.html');
+    await page.waitFor('#access', { state: 'visible' });
+    assert.match(await page.text('#access'), /Extensia nu are acces la SmartBill sau MiniCRM/);
+    assert.equal(await page.text('#accessOrigins'), 'http://127.0.0.1/*');
+    await page.click('#testSmartBill');
+    await page.waitFor('#smartbillResult.fail', { state: 'visible', timeout: 30000 });
+    await page.screenshot(shot('options-no-access'));
+    await page.click('#grantAccess');
+    await page.waitFor('#access', { state: 'hidden' });
+    assert.ok((await browser.grantedOrigins()).includes('http://127.0.0.1/*'), 'granted again');
+    await page.click('#testSmartBill');
+    await page.waitFor('#smartbillResult.ok', { state: 'visible', timeout: 30000 });
+    await page.close();
+  } finally {
+    if (!(await browser.grantedOrigins()).includes('http://127.0.0.1/*')) {
+      await browser.chrome(`
+        const { ExtensionPermissions } = ChromeUtils.importESModule('resource://gre/modules/ExtensionPermissions.sys.mjs');
+        return ExtensionPermissions.add(arguments[0], { origins: ['http://127.0.0.1/*', 'http://localhost/*'], permissions: [] }, WebExtensionPolicy.getByID(arguments[0]).extension).then(() => true);`, browser.extensionId);
+    }
+  }
+});
+
+test('a content script cannot get settings or secrets from the background', async () => {
+  const options = await fillOptions(browser, sandbox.info);
+  await save(options);
+  await options.close();
+  const page = await openCard(browser, sandbox.info, 'offerBucharestRon');
+  const { smartbill, minicrm } = sandbox.info;
+  const reply = await browser.inContentScript(page, "chrome.runtime.sendMessage({cmd: 'getSettings'})");
+  assert.equal(reply.ok, false);
+  assert.equal(reply.error.code, 'forbidden');
+  const tested = await browser.inContentScript(page, "chrome.runtime.sendMessage({cmd: 'testSmartBill', settings: {}})");
+  assert.equal(tested.error.code, 'forbidden');
+  const panel = await browser.inContentScript(page, "chrome.runtime.sendMessage({cmd: 'panelState', url: location.href})");
+  assert.equal(panel.ok, true);
+  const everything = JSON.stringify(panel);
+  assert.ok(!everything.includes(smartbill.token) && !everything.includes(minicrm.apiKey));
+  await page.close();
+});
+
+// Firefox gives content scripts `storage.local` and `storage.local.setAccessLevel` does not
+// cover it (only `storage.session`), so today the secrets stored there can be read from a
+// content script. Switch this on (test.todo → test) when the secrets move to the extension
+// origin's IndexedDB.
+test.todo('a content script cannot read the SmartBill token or the MiniCRM API key from storage (secrets still in storage.local)', async () => {
+  const options = await fillOptions(browser, sandbox.info);
+  await save(options);
+  await options.close();
+  const page = await openCard(browser, sandbox.info, 'offerBucharestRon');
+  const { smartbill, minicrm } = sandbox.info;
+  const stored = await browser.inContentScript(page, `(async () => {
+    try { return await chrome.storage.local.get(null); } catch (e) { return { refused: String(e.message || e) }; }
+  })()`);
+  const text = JSON.stringify(stored);
+  await page.close();
+  assert.ok(!text.includes(smartbill.token), 'the SmartBill token is readable from a content script');
+  assert.ok(!text.includes(minicrm.apiKey), 'the MiniCRM API key is readable from a content script');
+});

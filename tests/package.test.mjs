@@ -1,0 +1,91 @@
+// What a store review checks, asserted on the two production zips scripts/build.sh writes
+// (dist/minicrm-smartbill-chrome.zip for the Chrome Web Store, dist/minicrm-smartbill-firefox.zip
+// for addons.mozilla.org): no remote code, the least permissions, a strict CSP, no sandbox
+// origins; and the zips are deterministic (zipping the same folder again gives the same bytes).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { unzip, zipDir } from '../scripts/zip.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = join(ROOT, 'dist');
+
+const PRODUCTION_HOSTS = ['https://ws.smartbill.ro/*', 'https://r3.minicrm.ro/*', 'https://r3.minicrm.hu/*', 'https://r3.minicrm.io/*'];
+const MINICRM_HOSTS = PRODUCTION_HOSTS.slice(1);
+const PERMISSIONS = ['storage', 'alarms'];
+const CSP = "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'";
+
+// Code loaded from elsewhere, or code made from strings at run time: none in any file.
+const REMOTE_CODE = [
+  [/<script\b[^>]*\bsrc\s*=\s*["']?\s*(?:https?:)?\/\//i, 'a <script> from another origin'],
+  [/\bimport\s*(?:[\w*{}\s,$]+\s+from\s*)?["'`]\s*(?:https?:)?\/\//, 'an import from another origin'],
+  [/\bimport\s*\(\s*["'`]\s*(?:https?:)?\/\//, 'a dynamic import from another origin'],
+  [/\bimportScripts\s*\(/, 'importScripts'],
+  [/\beval\s*\(/, 'eval'],
+  [/\bnew\s+Function\s*\(/, 'new Function'],
+  [/\bsetTimeout\s*\(\s*["'`]/, 'setTimeout with a string'],
+  [/<link\b[^>]*\bhref\s*=\s*["']?\s*(?:https?:)?\/\//i, 'a stylesheet from another origin'],
+  [/@import\s+(?:url\()?\s*["']?\s*(?:https?:)?\/\//i, 'a CSS @import from another origin'],
+];
+
+for (const [flavour, file] of [['chrome', 'minicrm-smartbill-chrome.zip'], ['firefox', 'minicrm-smartbill-firefox.zip']]) {
+  const path = join(DIST, file);
+
+  test(`${file}: deterministic, only the extension's own files`, () => {
+    assert.ok(existsSync(path), `${path} is missing: run scripts/build.sh`);
+    const bytes = readFileSync(path);
+    assert.ok(bytes.equals(zipDir(join(DIST, flavour))), 'zipping dist/' + flavour + ' again gives the same bytes');
+    const names = [...unzip(bytes).keys()];
+    assert.ok(names.includes('manifest.json') && names.includes('background.js') && names.includes('pkg/core_bg.wasm'));
+    for (const name of names) {
+      assert.match(name, /^[\w./-]+\.(js|html|css|json|wasm|png)$/, `unexpected file ${name}`);
+      assert.ok(!name.split('/').some((part) => part.startsWith('.')), `hidden file ${name}`);
+    }
+    console.log(`${file}: ${bytes.length} bytes, ${names.length} files`);
+  });
+
+  test(`${file}: the manifest asks for the least and allows no remote code`, () => {
+    const files = unzip(readFileSync(path));
+    const m = JSON.parse(files.get('manifest.json').toString('utf8'));
+    assert.equal(m.manifest_version, 3);
+    assert.deepEqual(m.permissions, PERMISSIONS);
+    assert.deepEqual(m.host_permissions, PRODUCTION_HOSTS, 'production hosts only, no http: (the sandbox origins are not here)');
+    for (const key of ['optional_permissions', 'optional_host_permissions', 'externally_connectable', 'web_accessible_resources', 'update_url', 'key']) {
+      assert.equal(m[key], undefined, `no ${key}`);
+    }
+    const all = JSON.stringify(m);
+    assert.ok(!all.includes('<all_urls>') && !all.includes('*://*/') && !all.includes('http://'), 'no broad or plain-http patterns');
+    assert.equal(m.content_scripts.length, 1);
+    assert.deepEqual(m.content_scripts[0].matches, MINICRM_HOSTS, 'the content script runs on MiniCRM only');
+    assert.deepEqual(m.content_security_policy, { extension_pages: CSP });
+    if (flavour === 'chrome') {
+      assert.deepEqual(m.background, { service_worker: 'background.js', type: 'module' });
+      assert.equal(m.browser_specific_settings, undefined);
+    } else {
+      assert.deepEqual(m.background, { scripts: ['background.js'], type: 'module' });
+      assert.equal(m.browser_specific_settings.gecko.id, 'minicrm-smartbill@extension');
+      assert.deepEqual(m.browser_specific_settings.gecko.data_collection_permissions, { required: ['none'] });
+    }
+    // Every file the manifest names is in the zip.
+    const named = [m.background.service_worker, ...(m.background.scripts || []), m.action.default_popup, m.options_ui.page,
+      ...m.content_scripts.flatMap((c) => c.js), ...Object.values(m.icons), ...Object.values(m.action.default_icon)].filter(Boolean);
+    for (const name of named) assert.ok(files.has(name), `${name} is in the zip`);
+  });
+
+  test(`${file}: no file loads or builds code from elsewhere`, () => {
+    const files = unzip(readFileSync(path));
+    const problems = [];
+    for (const [name, data] of files) {
+      if (!/\.(js|html|css)$/.test(name)) continue;
+      const text = data.toString('utf8');
+      for (const [re, what] of REMOTE_CODE) if (re.test(text)) problems.push(`${name}: ${what}`);
+    }
+    assert.deepEqual(problems, []);
+    // And the checks do catch what they look for.
+    assert.ok(REMOTE_CODE[0][0].test('<script src="https://cdn.example.com/x.js"></script>'));
+    assert.ok(REMOTE_CODE[1][0].test("import x from 'https://cdn.example.com/x.js';"));
+    assert.ok(REMOTE_CODE[2][0].test("await import('//cdn.example.com/x.js')"));
+  });
+}
