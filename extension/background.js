@@ -2,6 +2,15 @@
 // (MV3 wakes the worker for them); every message goes to the Rust core with its sender, and the
 // core decides what that sender may do. Secrets never leave this worker and the extension pages.
 import init, { handle, setHostPermissions } from './pkg/core.js';
+import { secrets } from './secrets.js';
+
+// The core reads and writes the secrets through this (see secrets.js).
+globalThis.mcsbSecrets = secrets;
+// Chrome: nothing in storage.local is for content scripts (they ask the background instead).
+// Firefox has no such switch for storage.local, which is why the secrets are not kept there.
+if (chrome.storage.local.setAccessLevel) {
+  chrome.storage.local.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' }).catch(() => {});
+}
 
 const ready = init({ module_or_path: chrome.runtime.getURL('pkg/core_bg.wasm') }).then(() => {
   setHostPermissions(chrome.runtime.getManifest().host_permissions || []);
@@ -58,12 +67,37 @@ async function perform(reply) {
 let working = 0;
 let keepAlive = null;
 
+// A trap in the WebAssembly (a bug: the core avoids panics on anything from outside) leaves that
+// instance unusable. The caller gets an error it can show; the worker is then reloaded so the
+// next message starts a fresh core (locks are leases and every step is journaled, so nothing
+// stays stuck and nothing is lost).
+let broken = false;
+function trapped(err) {
+  broken = true;
+  setTimeout(() => chrome.runtime.reload(), 1000);
+  return {
+    ok: false,
+    error: {
+      code: 'internal',
+      message: chrome.i18n.getMessage('internalError') || 'Internal error',
+      vendorText: String((err && err.message) || err),
+      vendor: null,
+    },
+  };
+}
+
 async function run(message, sender) {
   await ready;
+  if (broken) return trapped('restarting');
   working += 1;
   if (!keepAlive) keepAlive = setInterval(() => chrome.runtime.getPlatformInfo(), 20000);
   try {
-    const reply = await handle(message, sender);
+    let reply;
+    try {
+      reply = await handle(message, sender);
+    } catch (err) {
+      return trapped(err);
+    }
     await perform(reply);
     return reply;
   } finally {

@@ -35,9 +35,20 @@ function formInput() {
       intervalMinutes: Number($('pollInterval').value || 2),
     },
     stock: { enabled: $('stockEnabled').checked, warehouse: $('stockWarehouse').value },
-    advanced: $('timeScaleRow').hidden ? null : { timeScale: Number($('timeScale').value || 1) },
-    units: Object.fromEntries($('units').value.split('\n').map((l) => l.split('=').map((x) => x.trim())).filter((p) => p.length === 2 && p[0] && p[1])),
+    advanced: $('timeScaleRow').hidden ? null : {
+      timeScale: Number($('timeScale').value || 1),
+      requestTimeoutMs: optionalNumber('requestTimeoutMs'),
+      claimBoundMs: optionalNumber('claimBoundMs'),
+      landMarginMs: optionalNumber('landMarginMs'),
+    },
+    team: { browserLabel: $('browserLabel').value, runner: $('runner').checked },
+    unitsText: $('units').value,
   };
+}
+
+function optionalNumber(id) {
+  const v = $(id).value.trim();
+  return v === '' ? null : Number(v);
 }
 
 const ROLES = ['invoiceNumber', 'link', 'paymentStatus', 'pdf', 'error'];
@@ -64,7 +75,15 @@ function fill(s) {
   $('stockEnabled').checked = s.stock.enabled;
   $('stockWarehouse').value = s.stock.warehouse;
   $('timeScale').value = s.advanced.timeScale;
-  $('units').value = Object.entries(s.units).map(([k, v]) => `${k} = ${v}`).join('\n');
+  $('requestTimeoutMs').value = s.advanced.requestTimeoutMs ?? '';
+  $('claimBoundMs').value = s.advanced.claimBoundMs ?? '';
+  $('landMarginMs').value = s.advanced.landMarginMs ?? '';
+  $('units').value = s.unitsText;
+  $('browserLabel').value = s.team.browserLabel;
+  $('runner').checked = s.team.runner;
+  const other = s.team.otherRunner;
+  $('otherRunner').hidden = !other;
+  if (other) $('otherRunner').textContent = t('otherRunner', [other.label || other.browser]);
   stored = s;
 }
 
@@ -119,14 +138,20 @@ async function runChecklist() {
     const select = $(`field-${role}`);
     const keep = select.value;
     const options = [Object.assign(document.createElement('option'), { value: '', textContent: t('fieldUnused') })];
-    for (const name of schema.candidates[role] || []) {
+    const names = [];
+    for (const c of schema.candidates[role] || []) {
       const o = document.createElement('option');
-      o.value = name;
-      o.textContent = name === schema.suggestion[role] ? `${name} ${t('suggested')}` : name;
+      o.value = c.name;
+      // The field's registered name, its type and a value seen on a recent card.
+      const parts = [c.name, c.type];
+      if (c.sample) parts.push(`«${c.sample}»`);
+      if (c.name === schema.suggestion[role]) parts.push(t('suggested'));
+      o.textContent = parts.join(' · ');
       options.push(o);
+      names.push(c.name);
     }
     select.replaceChildren(...options);
-    select.value = keep && (schema.candidates[role] || []).includes(keep) ? keep : (chosen[role] || '');
+    select.value = keep && names.includes(keep) ? keep : (chosen[role] || '');
   }
   const active = new Set((stored ? stored.integration.triggers : []).map((x) => x.id));
   const current = new Set(Array.from(document.querySelectorAll('#triggers input:checked')).map((c) => c.value));
@@ -233,6 +258,10 @@ async function save(event) {
   for (const p of reply.problems) showFieldError(p);
   status.className = reply.problems.length ? 'fail' : 'ok';
   status.textContent = reply.problems.length ? t('savedIncomplete', [String(reply.problems.length)]) : t('saved');
+  // Saved as typed; the core says what will not work this way.
+  const warnings = $('saveWarnings');
+  warnings.hidden = !(reply.warnings && reply.warnings.length);
+  warnings.replaceChildren(...(reply.warnings || []).map((w) => el('li', w)));
   if (!reply.problems.length) runChecklist();
 }
 
@@ -250,6 +279,8 @@ async function main() {
   for (const [from, to] of Object.entries(reply.defaultUnits || {})) (byUnit[to] = byUnit[to] || []).push(from);
   $('defaultUnits').textContent = t('unitsDefaults', [Object.entries(byUnit).map(([to, from]) => `${from.join('/')} → ${to}`).join('; ')]);
   fill(reply.settings);
+  $('browserId').textContent = t('browserIdHint', [reply.browser.id]);
+  $('browserLabel').placeholder = reply.browser.label;
   $('grantAccess').addEventListener('click', grantAccess);
   await checkAccess(reply.settings.origins);
   $('minicrmModule').addEventListener('change', () => delete $('minicrmModule').dataset.categoryId);

@@ -275,8 +275,10 @@ impl<'a> App<'a> {
                     .host_permissions
                     .iter()
                     .any(|p| !production.contains(&p.as_str()));
+                let browser = crate::team::browser_id(self.store).await;
                 Ok(json!({
                     "settings": s.view(&self.host_permissions),
+                    "browser": {"id": browser, "label": crate::team::label(&s, &browser)},
                     "apiBaseEditable": editable,
                     "defaultUnits": crate::invoice::default_units(),
                 }))
@@ -346,6 +348,8 @@ impl<'a> App<'a> {
         // Incomplete settings are saved too (nothing typed is lost); the problems are listed so
         // the page can point at each field.
         let problems: Vec<ErrorView> = problems.iter().map(|e| ErrorView::new(e, lang)).collect();
+        // Saved as typed; what will not work is said in words.
+        let warnings = crate::checklist::consequences(&merged, lang);
         if merged.stock.enabled && (!stored.stock.enabled || stored.stock.warehouse != merged.stock.warehouse)
         {
             // Enabling stock sync (or another warehouse) syncs at once.
@@ -353,7 +357,7 @@ impl<'a> App<'a> {
         }
         let alarms = crate::schedule::alarms(&merged, &self.host_permissions, merged.stock.enabled);
         Ok(
-            json!({"saved": true, "problems": problems, "settings": merged.view(&self.host_permissions), "alarms": alarms}),
+            json!({"saved": true, "problems": problems, "warnings": warnings, "settings": merged.view(&self.host_permissions), "alarms": alarms}),
         )
     }
 

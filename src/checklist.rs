@@ -39,9 +39,114 @@ fn type_name(t: &FieldType) -> &'static str {
         FieldType::Date => "date",
         FieldType::DateTime => "datetime",
         FieldType::File => "file",
+        FieldType::Url => "url",
         FieldType::Enum { .. } => "enum",
         FieldType::Other { .. } => "other",
     }
+}
+
+/// What will not work with these settings, in words (shown when saving settings that are not
+/// complete: nothing typed is lost, but the person knows the cost).
+pub fn consequences(settings: &Settings, lang: Lang) -> Vec<String> {
+    let mut out = Vec::new();
+    let f = &settings.integration.fields;
+    if settings.minicrm.category_id.is_none() {
+        out.push(lang.pick(
+            "Modulul MiniCRM nu a fost găsit încă (apasă „Testează conexiunea” la MiniCRM): panoul nu apare pe carduri.",
+            "The MiniCRM module was not found yet (press \"Test connection\" for MiniCRM): the panel does not show on cards.",
+            "A MiniCRM modul még nincs meg (nyomd meg a MiniCRM „Kapcsolat tesztelése” gombját): a panel nem jelenik meg a kártyákon.",
+        ));
+    }
+    for role in ROLES {
+        if f.get(role).is_some() {
+            continue;
+        }
+        out.push(match role {
+            Role::Error => lang.pick(
+                "Fără câmpul „Mesaj de eroare” nu se poate emite nimic: în el rezervăm cardul ca doi colegi să nu emită aceeași factură, și tot acolo scriem erorile.",
+                "Without the \"Error message\" field nothing can be issued: the card is reserved there so that two colleagues never issue the same invoice, and errors are written there.",
+                "A „Hibaüzenet” mező nélkül semmi nem állítható ki: abban foglaljuk le a kártyát, hogy két kolléga ne állítsa ki ugyanazt a számlát, és oda írjuk a hibákat.",
+            ),
+            Role::InvoiceNumber => lang.pick(
+                "Fără câmpul „Numărul facturii”, numărul nu apare pe card, iar colegii fără acest browser nu văd că s-a emis.",
+                "Without the \"Invoice number\" field the number does not show on the card, and colleagues without this browser cannot see it was issued.",
+                "A „Számlaszám” mező nélkül a szám nem jelenik meg a kártyán, és a többi kolléga nem látja, hogy kiállították.",
+            ),
+            Role::Link => lang.pick(
+                "Fără câmpul „Link”, linkul către factura din SmartBill nu apare pe card.",
+                "Without the \"Link\" field the link to the invoice in SmartBill does not show on the card.",
+                "A „Link” mező nélkül a SmartBill-számla linkje nem jelenik meg a kártyán.",
+            ),
+            Role::PaymentStatus => lang.pick(
+                "Fără câmpul „Stare de plată”, starea plății nu se actualizează pe card.",
+                "Without the \"Payment status\" field the payment status is not updated on the card.",
+                "A „Fizetési állapot” mező nélkül a fizetési állapot nem frissül a kártyán.",
+            ),
+            Role::Pdf => lang.pick(
+                "Fără câmpul „Factura .pdf”, PDF-ul nu se atașează cardului (se poate descărca din panou).",
+                "Without the \"Invoice .pdf\" field the PDF is not attached to the card (it can be downloaded from the panel).",
+                "A „Számla .pdf” mező nélkül a PDF nem kerül a kártyára (a panelről letölthető).",
+            ),
+        });
+    }
+    if settings.integration.auto && !settings.team.runner {
+        let who = settings
+            .team
+            .other_runner
+            .as_ref()
+            .map(|o| o.label.clone())
+            .unwrap_or_default();
+        out.push(lang.pick(
+            format!("Emiterea automată și sincronizările programate rulează în alt browser al echipei („{who}”), nu în acesta."),
+            format!("Automatic emission and the scheduled syncs run in another browser of the team (\"{who}\"), not in this one."),
+            format!("Az automatikus kiállítás és az ütemezett szinkronizálás a csapat egy másik böngészőjében fut („{who}”), nem ebben."),
+        ));
+    }
+    out
+}
+
+/// Values of the module's fields on its most recently changed cards (at most 8 cards: one list
+/// call, one card read each; §2.9 orders the list by modification). Best effort: none on error.
+async fn samples(
+    mc: &crate::minicrm::MiniCrm<'_>,
+    kind: crate::minicrm::DocumentKind,
+    schema: &crate::minicrm::Schema,
+) -> fields::Samples {
+    let mut out = fields::Samples::new();
+    let Ok(list) = mc
+        .list_documents(kind, &crate::minicrm::ListFilter::default())
+        .await
+    else {
+        return out;
+    };
+    let mut cards: Vec<u64> = Vec::new();
+    for d in &list.results {
+        if let Some(p) = d.project_id {
+            if !cards.contains(&p) {
+                cards.push(p);
+            }
+        }
+    }
+    for card in cards.into_iter().take(8) {
+        let Ok(fields) = mc.project(card).await else {
+            continue;
+        };
+        for (name, value) in fields {
+            if !schema.iter().any(|(n, _)| *n == name) {
+                continue;
+            }
+            let text = match value {
+                Value::String(s) => s.trim().to_string(),
+                Value::Number(n) => n.to_string(),
+                _ => continue,
+            };
+            let seen = out.entry(name).or_default();
+            if !text.is_empty() && seen.len() < 3 && !seen.contains(&text) {
+                seen.push(text);
+            }
+        }
+    }
+    out
 }
 
 pub async fn run(app: &App<'_>, settings: &Settings, lang: Lang) -> Result<Value, Error> {
@@ -163,7 +268,8 @@ pub async fn run(app: &App<'_>, settings: &Settings, lang: Lang) -> Result<Value
                         match mc.project_schema(module.id).await {
                             Err(e) => lines.push(Line { id: "fields", ok: false, message: e.message(lang) }),
                             Ok(schema) => {
-                                let suggestion = fields::suggest(&schema);
+                                let samples = samples(&mc, settings.minicrm.module.document_kind(), &schema).await;
+                                let suggestion = fields::suggest(&schema, &samples);
                                 let chosen = if settings.integration.fields == fields::FieldMap::default() { suggestion.clone() } else { settings.integration.fields.clone() };
                                 let missing = chosen.missing(&schema);
                                 let extension_menu = match wanted {
@@ -184,9 +290,20 @@ pub async fn run(app: &App<'_>, settings: &Settings, lang: Lang) -> Result<Value
                                         )
                                     },
                                 });
+                                // Each candidate with its type and a value seen on a recent card, so the
+                                // picker says more than "Text2201".
+                                let describe = |name: &String| {
+                                    let t = schema.iter().find(|(n, _)| n == name).map(|(_, t)| type_name(t)).unwrap_or("");
+                                    let sample = samples.get(name).and_then(|v| v.first()).map(|v| v.chars().take(60).collect::<String>());
+                                    json!({"name": name, "type": t, "sample": sample})
+                                };
                                 let candidates: serde_json::Map<String, Value> = ROLES
                                     .iter()
-                                    .map(|r| (serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(), json!(fields::candidates(&schema, *r))))
+                                    .map(|r| {
+                                        let key = serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+                                        let list: Vec<Value> = fields::candidates(&schema, *r, &samples).iter().map(describe).collect();
+                                        (key, json!(list))
+                                    })
                                     .collect();
                                 let statuses: Vec<Value> = fields::statuses(&schema).into_iter().map(|(id, label)| json!({"id": id, "label": label})).collect();
                                 let all: Vec<Value> = schema.iter().map(|(n, t)| json!({"name": n, "type": type_name(t)})).collect();

@@ -307,6 +307,8 @@ pub struct SettingsView {
     pub integration: IntegrationSettings,
     pub stock: StockSettings,
     pub units: std::collections::BTreeMap<String, String>,
+    /// The units table as text, one `MiniCRM unit = SmartBill unit` per line.
+    pub units_text: String,
     pub advanced: AdvancedSettings,
     pub team: TeamSettings,
     pub complete: bool,
@@ -343,6 +345,8 @@ pub struct SettingsInput {
     pub integration: Option<IntegrationInput>,
     pub stock: Option<StockSettings>,
     pub units: Option<std::collections::BTreeMap<String, String>>,
+    /// The units table as the person typed it: one `MiniCRM unit = SmartBill unit` per line.
+    pub units_text: Option<String>,
     pub advanced: Option<AdvancedSettings>,
     pub team: Option<TeamInput>,
 }
@@ -430,7 +434,8 @@ impl Settings {
             s.stock = stock.clone();
             s.stock.warehouse = stock.warehouse.trim().to_string();
         }
-        if let Some(units) = &input.units {
+        let typed = input.units_text.as_deref().map(parse_units);
+        if let Some(units) = typed.as_ref().or(input.units.as_ref()) {
             s.units = units
                 .iter()
                 .map(|(k, v)| (crate::text::fold(k), v.trim().to_string()))
@@ -473,6 +478,12 @@ impl Settings {
             integration: self.integration.clone(),
             stock: self.stock.clone(),
             units: self.units.clone(),
+            units_text: self
+                .units
+                .iter()
+                .map(|(k, v)| format!("{k} = {v}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
             advanced: self.advanced.clone(),
             team: self.team.clone(),
             complete: self.validate_all(host_permissions).is_empty(),
@@ -615,22 +626,26 @@ impl Settings {
             .claim_bound_ms
             .map(i64::from)
             .unwrap_or_else(|| scaled(p.claim.bound_ms, 200));
+        let request_timeout_ms = self
+            .advanced
+            .request_timeout_ms
+            .map(i64::from)
+            .unwrap_or(p.request_timeout_ms);
+        let land_margin_ms = self
+            .advanced
+            .land_margin_ms
+            .map(i64::from)
+            .unwrap_or_else(|| scaled(p.land_margin_ms, 500));
         Timing {
-            request_timeout_ms: self
-                .advanced
-                .request_timeout_ms
-                .map(i64::from)
-                .unwrap_or(p.request_timeout_ms),
-            land_margin_ms: self
-                .advanced
-                .land_margin_ms
-                .map(i64::from)
-                .unwrap_or_else(|| scaled(p.land_margin_ms, 500)),
+            request_timeout_ms,
+            land_margin_ms,
             claim: crate::emission::claim::ClaimTiming {
                 bound_ms: bound,
                 // D' − D only has to be positive; a sixth of D, as in production (7 s after 6 s).
                 wait_ms: bound + (bound / 6).max(50),
-                lease_ms: scaled(p.claim.lease_ms, 20_000),
+                // The lease must outlast a POST (timeout and margin) with room for the work
+                // before it, whatever the tests shrink.
+                lease_ms: scaled(p.claim.lease_ms, 20_000).max(request_timeout_ms + land_margin_ms + 60_000),
             },
         }
     }
@@ -657,6 +672,16 @@ impl Settings {
             api_key: self.minicrm.api_key.clone(),
         })
     }
+}
+
+/// The units table typed in the options page: `ore = ora` per line; lines without `=` or with an
+/// empty side are left out.
+pub fn parse_units(text: &str) -> std::collections::BTreeMap<String, String> {
+    text.lines()
+        .filter_map(|line| line.split_once('='))
+        .map(|(from, to)| (from.trim().to_string(), to.trim().to_string()))
+        .filter(|(from, to)| !from.is_empty() && !to.is_empty())
+        .collect()
 }
 
 /// A build that may reach more than the real services (the sandbox build of the demo and tests).
@@ -746,30 +771,81 @@ pub fn migrate(raw: serde_json::Value) -> Result<Settings> {
     Ok(settings)
 }
 
+/// Where the secrets live: apart from the rest of the settings, under keys the platform's store
+/// keeps out of content scripts' reach (the extension origin's IndexedDB in the browser, see
+/// `platform::SECRET_PREFIX`).
+const SECRET_TOKEN_KEY: &str = "secret.smartbill.token";
+const SECRET_API_KEY_KEY: &str = "secret.minicrm.apiKey";
+
 pub async fn load(store: &dyn crate::platform::Store) -> Result<Settings> {
-    match store
-        .get_raw(STORE_KEY)
-        .await
-        .map_err(|detail| Error::Storage { detail })?
-    {
-        None | Some(serde_json::Value::Null) => Ok(Settings {
+    let storage = |detail| Error::Storage { detail };
+    let mut settings = match store.get_raw(STORE_KEY).await.map_err(storage)? {
+        None | Some(serde_json::Value::Null) => Settings {
             version: CURRENT_VERSION,
             ..Settings::default()
-        }),
-        Some(raw) => migrate(raw),
+        },
+        Some(raw) => migrate(raw)?,
+    };
+    if !settings.smartbill.token.is_empty() || !settings.minicrm.api_key.is_empty() {
+        // Written by an older version next to the other settings: moved to the secrets.
+        save(store, &settings).await?;
     }
+    let secret =
+        |v: Option<serde_json::Value>| v.and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    settings.smartbill.token = secret(store.get_raw(SECRET_TOKEN_KEY).await.map_err(storage)?);
+    settings.minicrm.api_key = secret(store.get_raw(SECRET_API_KEY_KEY).await.map_err(storage)?);
+    Ok(settings)
 }
 
+/// Saves the settings; the token and the API key go to the secrets, never beside the rest.
 pub async fn save(store: &dyn crate::platform::Store, settings: &Settings) -> Result<()> {
-    crate::platform::save(store, STORE_KEY, settings)
+    let storage = |detail| Error::Storage { detail };
+    store
+        .set_raw(
+            SECRET_TOKEN_KEY,
+            serde_json::Value::String(settings.smartbill.token.clone()),
+        )
         .await
-        .map_err(|detail| Error::Storage { detail })
+        .map_err(storage)?;
+    store
+        .set_raw(
+            SECRET_API_KEY_KEY,
+            serde_json::Value::String(settings.minicrm.api_key.clone()),
+        )
+        .await
+        .map_err(storage)?;
+    let mut open = settings.clone();
+    open.smartbill.token.clear();
+    open.minicrm.api_key.clear();
+    crate::platform::save(store, STORE_KEY, &open)
+        .await
+        .map_err(storage)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::CifProblemKind;
+
+    #[tokio::test]
+    async fn secrets_are_kept_apart_from_the_settings_and_moved_there_from_old_ones() {
+        use crate::platform::Store;
+        let store = crate::platform::native::MemoryStore::new();
+        let s = complete();
+        save(&store, &s).await.unwrap();
+        let open = store.get_raw(STORE_KEY).await.unwrap().unwrap().to_string();
+        assert!(
+            !open.contains(&s.smartbill.token) && !open.contains(&s.minicrm.api_key),
+            "{open}"
+        );
+        assert_eq!(load(&store).await.unwrap(), s);
+        // An older version's settings, secrets inside: read right, and moved out.
+        let store = crate::platform::native::MemoryStore::new();
+        crate::platform::save(&store, STORE_KEY, &s).await.unwrap();
+        assert_eq!(load(&store).await.unwrap(), s);
+        let open = store.get_raw(STORE_KEY).await.unwrap().unwrap().to_string();
+        assert!(!open.contains(&s.smartbill.token), "{open}");
+    }
 
     #[test]
     fn origins_needed_are_the_permissions_covering_the_configured_addresses() {
@@ -850,6 +926,14 @@ mod tests {
             s.minicrm.url = bad.into();
             assert_eq!(s.validate_minicrm(&[]).len(), 1, "{bad} must be refused");
         }
+    }
+
+    #[test]
+    fn the_units_table_is_read_from_the_typed_text() {
+        let units = parse_units("ore = ora\n cutie=buc \n\n= x\nfără egal\nkg =  ");
+        assert_eq!(units.len(), 2);
+        assert_eq!(units["ore"], "ora");
+        assert_eq!(units["cutie"], "buc");
     }
 
     #[test]

@@ -47,6 +47,8 @@ pub enum FieldType {
     Date,
     DateTime,
     File,
+    /// A web address (`Url`).
+    Url,
     /// Options as (id, label), in the schema's order.
     Enum {
         options: Vec<(String, String)>,
@@ -85,6 +87,8 @@ impl FieldType {
                     FieldType::Date
                 } else if lower.starts_with("file") {
                     FieldType::File
+                } else if lower == "url" || lower.starts_with("url(") {
+                    FieldType::Url
                 } else {
                     FieldType::Other { raw: s.clone() }
                 }

@@ -101,7 +101,13 @@ pub trait Transport {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError>;
 }
 
-/// Persistent key-value storage of JSON documents (`chrome.storage.local` in the browser).
+/// Keys that hold secrets (the SmartBill token, the MiniCRM API key). The browser's store keeps
+/// them in the extension origin's IndexedDB, which content scripts cannot open (they run in the
+/// page's origin), unlike `storage.local` in Firefox.
+pub const SECRET_PREFIX: &str = "secret.";
+
+/// Persistent key-value storage of JSON documents (`chrome.storage.local` in the browser; keys
+/// under [`SECRET_PREFIX`] elsewhere, out of content scripts' reach).
 #[async_trait(?Send)]
 pub trait Store {
     async fn get_raw(&self, key: &str) -> Result<Option<serde_json::Value>, String>;

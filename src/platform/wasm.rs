@@ -20,6 +20,14 @@ extern "C" {
     fn storage_set(items: &JsValue) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = remove, catch)]
     fn storage_remove(key: &str) -> Result<js_sys::Promise, JsValue>;
+
+    // The secrets store `background.js` installs (`secrets.js`: the extension origin's IndexedDB).
+    #[wasm_bindgen(js_namespace = mcsbSecrets, js_name = get, catch)]
+    fn secret_get(key: &str) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = mcsbSecrets, js_name = set, catch)]
+    fn secret_set(key: &str, value: &JsValue) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = mcsbSecrets, js_name = remove, catch)]
+    fn secret_remove(key: &str) -> Result<js_sys::Promise, JsValue>;
 }
 
 fn describe(e: &JsValue) -> String {
@@ -95,9 +103,18 @@ fn to_js(value: &serde_json::Value) -> Result<JsValue, String> {
     serde::Serialize::serialize(value, &serializer).map_err(|e| e.to_string())
 }
 
+async fn secret_get_raw(key: &str) -> Result<Option<serde_json::Value>, String> {
+    let promise = secret_get(key).map_err(|e| describe(&e))?;
+    let value = JsFuture::from(promise).await.map_err(|e| describe(&e))?;
+    Ok(value.as_string().map(serde_json::Value::String))
+}
+
 #[async_trait(?Send)]
 impl Store for ChromeStore {
     async fn get_raw(&self, key: &str) -> Result<Option<serde_json::Value>, String> {
+        if key.starts_with(super::SECRET_PREFIX) {
+            return secret_get_raw(key).await;
+        }
         let promise = storage_get(key).map_err(|e| describe(&e))?;
         let items = JsFuture::from(promise).await.map_err(|e| describe(&e))?;
         let value = js_sys::Reflect::get(&items, &JsValue::from_str(key)).map_err(|e| describe(&e))?;
@@ -110,6 +127,14 @@ impl Store for ChromeStore {
     }
 
     async fn set_raw(&self, key: &str, value: serde_json::Value) -> Result<(), String> {
+        if key.starts_with(super::SECRET_PREFIX) {
+            let text = JsValue::from_str(value.as_str().unwrap_or_default());
+            let promise = secret_set(key, &text).map_err(|e| describe(&e))?;
+            return JsFuture::from(promise)
+                .await
+                .map(|_| ())
+                .map_err(|e| describe(&e));
+        }
         let items = js_sys::Object::new();
         js_sys::Reflect::set(&items, &JsValue::from_str(key), &to_js(&value)?).map_err(|e| describe(&e))?;
         let promise = storage_set(&items).map_err(|e| describe(&e))?;
@@ -120,7 +145,12 @@ impl Store for ChromeStore {
     }
 
     async fn remove(&self, key: &str) -> Result<(), String> {
-        let promise = storage_remove(key).map_err(|e| describe(&e))?;
+        let promise = if key.starts_with(super::SECRET_PREFIX) {
+            secret_remove(key)
+        } else {
+            storage_remove(key)
+        }
+        .map_err(|e| describe(&e))?;
         JsFuture::from(promise)
             .await
             .map(|_| ())

@@ -13,11 +13,24 @@
 //   page.waitFor(sel, {state, hasText, timeout}) · click · fill · check · select(sel, value)
 //   page.text · value · attr · disabled · count · setInputFiles · screenshot(path) · reload · close
 //
-// Selectors are CSS; `a >> b` means `b` inside `a`'s open shadow root (the panel's).
+// Selectors are CSS; `a >> b` means `b` inside `a`'s shadow root (the panel's, which is closed:
+// reached from the content-script world, clicked by a real pointer click at its place).
 // Chromium is Playwright over the unpacked dist/sandbox (harness.mjs); Firefox is Marionette over
 // the temporary add-on dist/firefox-sandbox (firefox.mjs).
-import { launchBrowser, inContentScript, killWorker } from './harness.mjs';
+import { launchBrowser, inContentScript, killWorker, panelLocator } from './harness.mjs';
 import { launchFirefox } from './firefox.mjs';
+
+/** The panel locator with the little of Playwright's API the steps use beyond it. */
+function withText(l) {
+  return {
+    ...l,
+    first: () => withText(l),
+    filter: () => withText(l),
+    selectOption: () => { throw new Error('no <select> in the panel'); },
+    check: () => l.click(),
+    inputValue: () => l.getAttribute('value'),
+  };
+}
 
 class ChromiumPage {
   constructor(page) {
@@ -26,7 +39,9 @@ class ChromiumPage {
 
   locator(selector) {
     const [first, ...rest] = selector.split(' >> ');
-    return rest.reduce((l, part) => l.locator(part), this.page.locator(first));
+    // Inside the panel's closed shadow root: from the content-script world (see harness.mjs).
+    if (rest.length) return withText(panelLocator(this.page, rest.join(' ')));
+    return this.page.locator(first);
   }
 
   goto(url) { return this.page.goto(url); }

@@ -243,11 +243,18 @@ export async function launchFirefox({ extension = FIREFOX_EXTENSION, expectedId 
   return browser;
 }
 
-/** `a >> b`: `b` inside the open shadow root of `a` (the panel lives in one). */
+/**
+ * `a >> b`: `b` inside the shadow root of `a`. The panel's is closed: only privileged code (and
+ * the extension's content script) may open it, so these lookups run in Marionette's system
+ * sandbox, where `openOrClosedShadowRoot` exists.
+ */
 const FIND = `
   const parts = arguments[0].split(' >> ');
   let node = document.querySelector(parts[0]);
-  for (const part of parts.slice(1)) node = node && node.shadowRoot && node.shadowRoot.querySelector(part);
+  for (const part of parts.slice(1)) {
+    const root = node && (node.openOrClosedShadowRoot || node.shadowRoot);
+    node = root && root.querySelector(part);
+  }
   return node;`;
 
 /** A tab, with the operations the shared steps need (the Chromium twin wraps Playwright's Page). */
@@ -263,7 +270,9 @@ export class FirefoxPage {
   }
 
   script(script, args = []) {
-    return this.run(async () => (await this.m.send('WebDriver:ExecuteScript', { script, args })).value);
+    // Lookups through FIND need the system sandbox (closed shadow roots); the rest runs as the page.
+    const system = script.includes(FIND.slice(0, 40)) || args.some((a) => typeof a === 'string' && a.includes(' >> '));
+    return this.run(async () => (await this.m.send('WebDriver:ExecuteScript', { script, args, ...(system ? { sandbox: 'system' } : {}) })).value);
   }
 
   goto(url) {
@@ -304,7 +313,25 @@ export class FirefoxPage {
   async click(selector) {
     const el = await this.element(selector);
     await until(() => this.script('return !arguments[0].disabled;', [el]), `${selector} to be enabled`);
-    await this.run(() => this.m.send('WebDriver:ElementClick', { id: el[ELEMENT] }));
+    if (!selector.includes(' >> ')) {
+      await this.run(() => this.m.send('WebDriver:ElementClick', { id: el[ELEMENT] }));
+      return;
+    }
+    // Inside a closed shadow root: a real pointer click at the element's place (a trusted event).
+    const r = await this.script(`${FIND.replace('return node;', '')}
+      const b = node.getBoundingClientRect();
+      return { x: Math.round(b.x + b.width / 2), y: Math.round(b.y + b.height / 2) };`, [selector]);
+    await this.run(() => this.m.send('WebDriver:PerformActions', {
+      actions: [{
+        type: 'pointer', id: 'mouse', parameters: { pointerType: 'mouse' },
+        actions: [
+          { type: 'pointerMove', x: r.x, y: r.y, origin: 'viewport' },
+          { type: 'pointerDown', button: 0 },
+          { type: 'pointerUp', button: 0 },
+        ],
+      }],
+    }));
+    await this.run(() => this.m.send('WebDriver:ReleaseActions'));
   }
 
   /**

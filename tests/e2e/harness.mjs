@@ -134,6 +134,10 @@ export async function configure(browser, info, overrides = {}) {
   await page.fill('#minicrmApiKey', v.apiKey);
   await page.selectOption('#minicrmModule', v.module);
   await page.fill('#timeScale', String(v.timeScale ?? TIME_SCALE));
+  // A request without an answer is given up after 8 s (production: 30 s), so the fault matrix's
+  // "no conclusion before the timeout plus a margin" takes seconds, not minutes.
+  await page.fill('#requestTimeoutMs', String(v.requestTimeoutMs ?? 8000));
+  if (v.claimBoundMs) await page.fill('#claimBoundMs', String(v.claimBoundMs));
   return page;
 }
 
@@ -221,7 +225,81 @@ export async function openCard(browser, info, name) {
 
 /** The panel's shadow root, as a locator. */
 export function panel(page) {
-  return page.locator('#minicrm-smartbill-panel');
+  const host = page.locator('#minicrm-smartbill-panel');
+  // The panel's shadow root is closed: the page (and Playwright's locators) cannot reach into it.
+  // Tests reach it as only the extension can, from the content-script world
+  // (`chrome.dom.openOrClosedShadowRoot`), and click as a person does: a real mouse click at the
+  // element's place, which is a trusted event.
+  return new Proxy(host, {
+    get(target, prop) {
+      if (prop === 'locator') return (selector) => panelLocator(page, selector);
+      const v = target[prop];
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+const PANEL_ROOT = "chrome.dom.openOrClosedShadowRoot(document.getElementById('minicrm-smartbill-panel'))";
+
+/** Runs `body` (an expression over `el`, the first match, and `all`) in the content-script world. */
+async function inPanel(page, selector, body) {
+  const expression = `(() => {
+    const host = document.getElementById('minicrm-smartbill-panel');
+    const root = host && ${PANEL_ROOT};
+    const all = root ? Array.from(root.querySelectorAll(${JSON.stringify(selector)})) : [];
+    const el = all[0] || null;
+    return ${body};
+  })()`;
+  return inContentScript(page, expression);
+}
+
+/** A Playwright-like locator for an element inside the panel's closed shadow root. */
+export function panelLocator(page, selector) {
+  const until = async (check, what, timeout = 20000) => {
+    const end = Date.now() + timeout;
+    for (;;) {
+      const v = await check();
+      if (v) return v;
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const present = () => inPanel(page, selector, 'el !== null');
+  return {
+    count: () => inPanel(page, selector, 'all.length'),
+    innerText: async () => {
+      await until(present, `${selector} in the panel`);
+      return inPanel(page, selector, 'el.innerText');
+    },
+    getAttribute: async (name) => {
+      await until(present, `${selector} in the panel`);
+      return inPanel(page, selector, `el.getAttribute(${JSON.stringify(name)})`);
+    },
+    isDisabled: async () => {
+      await until(present, `${selector} in the panel`);
+      return inPanel(page, selector, 'el.disabled === true');
+    },
+    waitFor: async ({ state = 'attached', timeout = 20000 } = {}) => {
+      if (state === 'detached') return until(async () => !(await present()), `${selector} to go`, timeout);
+      return until(present, `${selector} in the panel`, timeout);
+    },
+    fill: async (value) => {
+      await until(present, `${selector} in the panel`);
+      const rect = await inPanel(page, selector, '(() => { const r = el.getBoundingClientRect(); return {x: r.x + r.width / 2, y: r.y + r.height / 2}; })()');
+      await page.mouse.click(rect.x, rect.y);
+      await page.keyboard.type(String(value));
+    },
+    dblclick: async () => {
+      await until(() => inPanel(page, selector, 'el !== null && !el.disabled'), `${selector} to be clickable`);
+      const rect = await inPanel(page, selector, '(() => { const r = el.getBoundingClientRect(); return {x: r.x + r.width / 2, y: r.y + r.height / 2}; })()');
+      await page.mouse.dblclick(rect.x, rect.y);
+    },
+    click: async () => {
+      await until(() => inPanel(page, selector, 'el !== null && !el.disabled'), `${selector} to be clickable`);
+      const rect = await inPanel(page, selector, '(() => { const r = el.getBoundingClientRect(); return {x: r.x + r.width / 2, y: r.y + r.height / 2}; })()');
+      await page.mouse.click(rect.x, rect.y);
+    },
+  };
 }
 
 /** Waits until the panel's state is one of `states`. */
