@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | `GET /__control/info` | | URLs, seeded credentials and ids (see [`crate::seed::info`]) |
 //! | `POST /__control/reset` | `{"seed": true}` (default true) | empties the world, reseeds it |
-//! | `GET /__control/requests` | `?service=smartbill\|minicrm&since=<seq>` | the request log |
+//! | `GET /__control/requests` | `?service=smartbill\|minicrm\|webhook&since=<seq>` | the request log (`webhook`: the stock webhook's outgoing deliveries) |
 //! | `DELETE /__control/requests` | | clears the log |
 //! | `GET/POST/DELETE /__control/faults` | a [`Fault`] or a list of them | inject faults |
 //! | `POST /__control/clock` | `{"speed": 100}`, `{"advanceMs": 600000}`, `{"set": "2026-11-27T10:00:00Z"}` | virtual time |

@@ -15,6 +15,7 @@
 //! | `POST /payment` | `{series, number, amount, type?, date?}` | record a collection as if made in the UI |
 //! | `GET /settings` | | account settings |
 //! | `POST /settings` | `{useProductCodes, vatPayer, stockModule, mailServer, cashRegister}` (optional) | change them |
+//! | `GET/POST /webhook`, `POST /webhook/replay`, `POST /webhook/test` | | the stock webhook sender, see `smartbill::webhook` |
 
 use axum::extract::State as AxState;
 use axum::http::StatusCode;
@@ -38,6 +39,7 @@ pub fn router() -> Router<Shared> {
         .route("/series", get(get_series).post(set_series))
         .route("/payment", axum::routing::post(add_payment))
         .route("/settings", get(get_settings).post(set_settings))
+        .merge(super::webhook::router())
 }
 
 type Answer = (StatusCode, Json<Value>);
@@ -142,6 +144,7 @@ async fn set_stock(AxState(s): AxState<Shared>, Json(b): Json<StockRequest>) -> 
         StockRequest::One(one) => (vec![one], false),
     };
     let mut w = s.lock();
+    let before = w.smartbill.webhook_levels();
     for b in &items {
         let Ok(qty) = Decimal::try_from(b.quantity) else {
             return bad("quantity");
@@ -154,9 +157,11 @@ async fn set_stock(AxState(s): AxState<Shared>, Json(b): Json<StockRequest>) -> 
             },
         };
         if let Err(e) = w.smartbill.set_stock(&b.warehouse, &b.code, qty, date) {
+            super::webhook::after(&s, &mut w.smartbill, before);
             return bad(e);
         }
     }
+    super::webhook::after(&s, &mut w.smartbill, before);
     if many {
         ok(json!({"updated": items.len()}))
     } else {
