@@ -4,6 +4,7 @@
 #   dist/chrome/        the same, copied
 #   dist/firefox/       the same with Firefox's background.scripts and gecko id
 #   dist/sandbox/       Chrome build that may also reach http://127.0.0.1 (the sandbox), for the demo and tests
+# and team mode's Worker (server/build/, see scripts/build-server.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "${SKIP_SETUP:-0}" = 1 ] || bash scripts/setup.sh
@@ -40,6 +41,8 @@ if grep -q '^import = ' Cargo.toml && [ -f src/import/wasm.rs ]; then
 fi
 log "assembling dist/chrome, dist/firefox, dist/sandbox"
 node scripts/flavours.mjs
+log "team mode's Worker (server/)"
+SKIP_SETUP=1 bash scripts/build-server.sh
 for f in extension/pkg/*_bg.wasm; do
   log "$(basename "$f"): $(stat -c %s "$f") bytes, $(gzip -9c "$f" | wc -c) gzipped"
 done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, idempotently, everything the demo and the tests need on a fresh machine of this kind.
-# No GitHub downloads: Rust target via rustup, wasm-bindgen CLI from crates.io, Chromium from Debian,
-# playwright-core and binaryen (wasm-opt) from npm. See ../shared/TOOLCHAIN.md for why each choice.
+# No GitHub downloads: Rust target via rustup, wasm-bindgen CLI and worker-build from crates.io,
+# Chromium from Debian, playwright-core, binaryen (wasm-opt), miniflare, wrangler and esbuild from
+# npm. See ../shared/TOOLCHAIN.md for why each choice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,12 @@ if ! command -v wasm-bindgen >/dev/null || [ "$(wasm-bindgen --version | awk '{p
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
+WORKER_BUILD_VERSION=0.8.7    # team mode's Worker (server/); see TOOLCHAIN.md, "Cloudflare Workers locally"
+if ! command -v worker-build >/dev/null || [ "$(worker-build --version 2>/dev/null | awk '{print $NF}')" != "$WORKER_BUILD_VERSION" ]; then
+  log "installing worker-build $WORKER_BUILD_VERSION from crates.io (about 3 minutes, once)"
+  cargo install worker-build --version "$WORKER_BUILD_VERSION" --force
+fi
+
 if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ] || ! [ -f /usr/lib/chromium/locales/ro.pak ]; then
   log "installing Debian's chromium, chromium-driver and chromium-l10n (the UI languages: ro, hu)"
   export DEBIAN_FRONTEND=noninteractive
@@ -27,8 +34,11 @@ if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ] || ! [ -f /usr/l
   $SUDO apt-get install -y -qq chromium chromium-driver chromium-l10n >/dev/null
 fi
 
-if ! [ -d node_modules/playwright-core ] || ! [ -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  log "installing npm packages (playwright-core, binaryen, xlsx for the benchmark)"
+if ! [ -d node_modules/playwright-core ] || ! [ -x node_modules/.bin/wasm-opt ] || ! [ -x node_modules/.bin/esbuild ] \
+  || ! [ -d node_modules/miniflare ] || ! [ -x node_modules/.bin/wrangler ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  # miniflare (workerd) runs team mode's Worker in the tests; esbuild is worker-build's bundler;
+  # wrangler deploys it (README, "Team mode").
+  log "installing npm packages (playwright-core, binaryen, xlsx for the benchmark, miniflare, wrangler, esbuild)"
   # Playwright must never download a browser: we drive Debian's /usr/bin/chromium.
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 fi

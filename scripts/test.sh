@@ -16,12 +16,14 @@ cargo clippy -p minicrm_smartbill --lib --target wasm32-unknown-unknown --featur
 if grep -q '^import = ' Cargo.toml && [ -f src/import/wasm.rs ]; then
   cargo clippy -p minicrm_smartbill --lib --target wasm32-unknown-unknown --features import --quiet -- -D warnings
 fi
+log "cargo clippy (wasm32: team mode's Worker)"
+cargo clippy -p team-server --target wasm32-unknown-unknown --quiet -- -D warnings
 log "cargo test --workspace"
 cargo test --workspace --quiet
 log "building the extension and the sandbox"
 SKIP_SETUP=1 bash scripts/build.sh
 cargo build -p sandbox --quiet
-log "browser e2e (node --test tests/e2e/)"
+log "e2e (node --test tests/e2e/): the extension in Chromium; team mode's Worker on workerd"
 node --test --test-concurrency=1 tests/e2e/
 log "benchmark: background jobs' call rates against the limits (fails on any 403/429)"
 cargo run --quiet --example rates
