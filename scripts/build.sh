@@ -6,6 +6,7 @@
 #   dist/sandbox/            Chrome build that may also reach http://127.0.0.1 (the sandbox), for the demo and tests
 #   dist/firefox-sandbox/    the same for Firefox
 #   dist/minicrm-smartbill-{chrome,firefox}.zip   the production builds for the stores (deterministic)
+# and team mode's Worker (server/build/, see scripts/build-server.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "${SKIP_SETUP:-0}" = 1 ] || bash scripts/setup.sh
@@ -42,6 +43,8 @@ if grep -q '^import = ' Cargo.toml && [ -f src/import/wasm.rs ]; then
 fi
 log "assembling dist/chrome, dist/firefox, dist/sandbox, dist/firefox-sandbox and the two store zips"
 node scripts/flavours.mjs
+log "team mode's Worker (server/)"
+SKIP_SETUP=1 bash scripts/build-server.sh
 for f in extension/pkg/*_bg.wasm; do
   log "$(basename "$f"): $(stat -c %s "$f") bytes, $(gzip -9c "$f" | wc -c) gzipped"
 done

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs, idempotently, everything the demo and the tests need on a fresh machine of this kind.
-# No GitHub downloads: Rust target via rustup, wasm-bindgen CLI from crates.io, Chromium and Firefox
-# ESR from Debian, playwright-core, binaryen (wasm-opt) and web-ext from npm. See
-# ../shared/TOOLCHAIN.md for why each choice. Firefox is driven through Marionette, which ships
-# inside Firefox (tests/e2e/marionette.mjs): no geckodriver, no browser download.
+# No GitHub downloads: Rust target via rustup, wasm-bindgen CLI and worker-build from crates.io,
+# Chromium and Firefox ESR from Debian, playwright-core, binaryen (wasm-opt), web-ext, miniflare,
+# wrangler and esbuild from npm. See ../shared/TOOLCHAIN.md for why each choice. Firefox is driven
+# through Marionette, which ships inside Firefox (tests/e2e/marionette.mjs): no geckodriver, no
+# browser download.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,12 @@ if ! command -v wasm-bindgen >/dev/null || [ "$(wasm-bindgen --version | awk '{p
   log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION from crates.io (about 3 minutes, once)"
   # --locked fails here: the registry lacks one locked dependency version (TOOLCHAIN.md, trap 2).
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+WORKER_BUILD_VERSION=0.8.7    # team mode's Worker (server/); see TOOLCHAIN.md, "Cloudflare Workers locally"
+if ! command -v worker-build >/dev/null || [ "$(worker-build --version 2>/dev/null | awk '{print $NF}')" != "$WORKER_BUILD_VERSION" ]; then
+  log "installing worker-build $WORKER_BUILD_VERSION from crates.io (about 3 minutes, once)"
+  cargo install worker-build --version "$WORKER_BUILD_VERSION" --force
 fi
 
 if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ] || ! [ -f /usr/lib/chromium/locales/ro.pak ]; then
@@ -37,8 +44,12 @@ if ! [ -x /usr/bin/firefox-esr ] || ! [ -f /usr/lib/firefox-esr/browser/extensio
   $SUDO apt-get install -y -qq firefox-esr firefox-esr-l10n-ro >/dev/null
 fi
 
-if ! [ -d node_modules/playwright-core ] || ! [ -x node_modules/.bin/wasm-opt ] || ! [ -x node_modules/.bin/web-ext ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  log "installing npm packages (playwright-core, binaryen, web-ext for the Firefox lint, xlsx for the benchmark)"
+if ! [ -d node_modules/playwright-core ] || ! [ -x node_modules/.bin/wasm-opt ] || ! [ -x node_modules/.bin/web-ext ] \
+  || ! [ -x node_modules/.bin/esbuild ] || ! [ -d node_modules/miniflare ] || ! [ -x node_modules/.bin/wrangler ] \
+  || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  # web-ext lints the Firefox build; miniflare (workerd) runs team mode's Worker in the tests;
+  # esbuild is worker-build's bundler; wrangler deploys it (README, "Team mode").
+  log "installing npm packages (playwright-core, binaryen, web-ext, xlsx, miniflare, wrangler, esbuild)"
   # Playwright must never download a browser: we drive Debian's /usr/bin/chromium.
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -17,6 +17,8 @@ cargo clippy -p minicrm_smartbill --lib --target wasm32-unknown-unknown --featur
 if grep -q '^import = ' Cargo.toml && [ -f src/import/wasm.rs ]; then
   cargo clippy -p minicrm_smartbill --lib --target wasm32-unknown-unknown --features import --quiet -- -D warnings
 fi
+log "cargo clippy (wasm32: team mode's Worker)"
+cargo clippy -p team-server --target wasm32-unknown-unknown --quiet -- -D warnings
 log "cargo test --workspace"
 cargo test --workspace --quiet
 log "building the extension and the sandbox"
@@ -33,7 +35,7 @@ rm -rf artifacts/requests
 mkdir -p artifacts/requests
 e2e_status=0
 for readings in ${E2E_READINGS:-strict lenient}; do
-  log "browser e2e in Chromium (tests/e2e/), SANDBOX_READINGS=$readings"
+  log "browser e2e in Chromium and team mode on workerd (tests/e2e/), SANDBOX_READINGS=$readings"
   SANDBOX_READINGS="$readings" node --test --test-concurrency=1 \
     $(ls tests/e2e/*.test.mjs | grep -v '/firefox\.test\.mjs$') || e2e_status=$?
 done

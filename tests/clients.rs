@@ -388,7 +388,7 @@ async fn minicrm_modules_schema_and_documents() {
         .any(|m| m.id == 22 && m.kind.as_deref() == Some("Order")));
 
     let schema = mc.project_schema(21).await.unwrap();
-    let roles = minicrm_smartbill::fields::suggest(&schema);
+    let roles = minicrm_smartbill::fields::suggest(&schema, &Default::default());
     assert!(roles.missing(&schema).is_empty(), "{roles:?}");
     assert!(minicrm_smartbill::fields::statuses(&schema)
         .iter()

@@ -6,6 +6,7 @@
 
 pub mod payments;
 pub mod stock;
+pub mod webhook;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::jobs::Priority;
 use crate::platform::{self, today_ro};
 
-const SNAPSHOT_KEY: &str = "stock.snapshot";
+pub(crate) const SNAPSHOT_KEY: &str = "stock.snapshot";
 const CURRENT_KEY: &str = "stock.current";
 const FAILED_KEY: &str = "stock.failed";
 
@@ -104,7 +104,7 @@ pub fn diff(current: &[(String, Level)], snapshot: &Snapshot) -> Diff {
 
 pub struct StockJob;
 
-async fn snapshot(store: &dyn platform::Store) -> Snapshot {
+pub(crate) async fn snapshot(store: &dyn platform::Store) -> Snapshot {
     platform::load(store, SNAPSHOT_KEY)
         .await
         .ok()
@@ -169,13 +169,19 @@ impl Worker for StockJob {
         let app = runner.app;
         let em = Emission::new(app, runner.settings.clone(), runner.lang, Priority::Background);
         // Never the price: SmartBill's stock API does not give it, and MiniCRM's would be lost.
-        let body = json!({
+        let mut body = json!({
             "SKU": item.code,
             "Name": item.level.name,
             "Quantity": crate::money::json_number(item.level.quantity),
             "UnitName": item.level.unit,
             "Warehouse_Name": runner.settings.stock.warehouse,
         });
+        // A webhook delivery may carry no unit (smartbill-api.md §4.1): keep MiniCRM's.
+        if item.level.unit.is_empty() {
+            if let Some(fields) = body.as_object_mut() {
+                fields.remove("UnitName");
+            }
+        }
         match em.minicrm()?.upsert_product(&body).await {
             Ok(_) => Ok(Outcome::Changed),
             Err(e @ Error::Paused { .. }) => Err(e),

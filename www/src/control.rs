@@ -7,7 +7,7 @@
 //! | `POST /__control/reset` | `{"seed": true, "shape": "default"\|"typeIds", "readings": …}` (defaults: true, the run's shape and readings) | empties the world, reseeds it |
 //! | `GET /__control/readings` | | every silent or contradictory point: question, quote, both readings, the one in force |
 //! | `POST /__control/readings` | `{"all": "strict"\|"lenient", "<key>": "strict"\|"lenient"}` or `"lenient,unknownQuery=strict"` | switch readings (until the next reset) |
-//! | `GET /__control/requests` | `?service=smartbill\|minicrm&since=<seq>` | the request log |
+//! | `GET /__control/requests` | `?service=smartbill\|minicrm\|webhook&since=<seq>` | the request log (`webhook`: the stock webhook's outgoing deliveries) |
 //! | `DELETE /__control/requests` | | clears the log |
 //! | `GET/POST/DELETE /__control/faults` | a [`Fault`] or a list of them | inject faults (e.g. `{"service":"minicrm","writesOnly":true,"path":"/Api/*/*/Project","kind":"latency","ms":8000,"forever":true}`) |
 //! | `POST /__control/clock` | `{"speed": 100}`, `{"advanceMs": 600000}`, `{"set": "2026-11-27T10:00:00Z"}` | virtual time |

@@ -26,6 +26,9 @@ pub enum Service {
     SmartBill,
     #[serde(rename = "minicrm")]
     MiniCrm,
+    /// Deliveries of SmartBill's stock webhook (outgoing, see `smartbill::webhook`).
+    #[serde(rename = "webhook")]
+    Webhook,
 }
 
 /// One request as the fake received it, for tests and the demo to inspect.
@@ -49,6 +52,9 @@ pub struct LoggedRequest {
     pub at_ms: i64,
     /// The start of the response body (2 KB) when it is text.
     pub response: String,
+    /// For outgoing webhook deliveries: `movement`, `replay` or `test`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -259,6 +265,7 @@ async fn observe_detached((shared, service): (Shared, Service), req: Request, ne
         fault: fault.as_ref().map(|f| f.label().to_string()),
         at_ms,
         response: String::new(),
+        delivery: None,
     };
 
     /// Takes the request out of the in-flight list when it ends, however it ends (the client may

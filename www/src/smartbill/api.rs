@@ -262,7 +262,10 @@ pub async fn dispatch(AxState(shared): AxState<Shared>, req: Request) -> Respons
             user: creds.as_ref().map(|(u, _)| u.clone()).unwrap_or_default(),
             readings,
         };
-        handle(state, ctx, &method, &sub_path, creds.as_ref())
+        let before = state.webhook_levels();
+        let answer = handle(state, ctx, &method, &sub_path, creds.as_ref());
+        super::webhook::after(&shared, state, before);
+        answer
     };
     drop(w);
     let mut answer = answer;

@@ -16,6 +16,7 @@
 //! | `POST /invoices` | `{count, series?, issueDate?, dayStep?, client?, products?, prices?, paid?}` | issues invoices directly (no rate limit), answers their numbers |
 //! | `GET /settings` | | account settings, plus `readings` (the SmartBill points) |
 //! | `POST /settings` | `{useProductCodes, vatPayer, stockModule, mailServer, cashRegister, readings: {<key>: "strict"\|"lenient"}}` (optional) | change them |
+//! | `GET/POST /webhook`, `POST /webhook/replay`, `POST /webhook/test` | | the stock webhook sender, see `smartbill::webhook` |
 
 use axum::extract::State as AxState;
 use axum::http::StatusCode;
@@ -43,6 +44,7 @@ pub fn router() -> Router<Shared> {
         .route("/payment", axum::routing::post(add_payment))
         .route("/invoices", axum::routing::post(add_invoices))
         .route("/settings", get(get_settings).post(set_settings))
+        .merge(super::webhook::router())
 }
 
 type Answer = (StatusCode, Json<Value>);
@@ -157,6 +159,7 @@ async fn set_stock(AxState(s): AxState<Shared>, Json(b): Json<StockRequest>) -> 
         StockRequest::One(one) => (vec![one], false),
     };
     let mut w = s.lock();
+    let before = w.smartbill.webhook_levels();
     for b in &items {
         let Ok(qty) = Decimal::try_from(b.quantity) else {
             return bad("quantity");
@@ -169,9 +172,11 @@ async fn set_stock(AxState(s): AxState<Shared>, Json(b): Json<StockRequest>) -> 
             },
         };
         if let Err(e) = w.smartbill.set_stock(&b.warehouse, &b.code, qty, date) {
+            super::webhook::after(&s, &mut w.smartbill, before);
             return bad(e);
         }
     }
+    super::webhook::after(&s, &mut w.smartbill, before);
     if many {
         ok(json!({"updated": items.len()}))
     } else {

@@ -7,7 +7,8 @@
 //! Modules: [`api`] (front door: limiter, auth, routing, content negotiation), [`fields`]
 //! (body mapping), [`documents`] (invoices, proformas, PDF, storno), [`payments`], [`stock`],
 //! [`money`] (VAT maths), [`limit`], [`catalog`] (the seeded products, shared with MiniCRM),
-//! [`public`] (public document pages), [`control`] (`/__control/smartbill`).
+//! [`public`] (public document pages), [`control`] (`/__control/smartbill`), [`webhook`] (the
+//! stock webhook sender, §4.1).
 
 pub mod api;
 pub mod catalog;
@@ -21,6 +22,7 @@ pub mod public;
 pub mod resp;
 pub mod state;
 pub mod stock;
+pub mod webhook;
 
 use axum::routing::{any, get};
 use axum::Router;

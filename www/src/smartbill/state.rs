@@ -277,6 +277,8 @@ pub struct State {
     pub payments: Vec<Payment>,
     pub clients: Vec<SavedClient>,
     pub limiter: Limiter,
+    /// The stock webhook's URL, token and delivery queue (`super::webhook`).
+    pub webhook: super::webhook::Webhook,
     pub(crate) next_id: u64,
     pub(crate) salt: u64,
 }
