@@ -27,12 +27,16 @@ const SELF = () => ({
 
 // Firefox's pages are moz-extension://<uuid>/, a per-profile UUID that is not the add-on id: the
 // core compares the sender's URL with getURL(''), which is right in both browsers.
+// A content script's page is the tab's URL as the browser knows it now (`sender.tab.url`): after
+// the page changes its own hash, `sender.url` may still name the card the script started on.
+// The content script runs in top frames only, so the tab's URL is its page.
 function senderInfo(sender) {
+  const page = sender.tab && sender.frameId === 0 && sender.tab.url;
   return {
     extensionId: chrome.runtime.id,
     extensionUrl: chrome.runtime.getURL(''),
     senderId: sender.id || '',
-    url: sender.url || (sender.tab && sender.tab.url) || '',
+    url: page || sender.url || '',
     lang: chrome.i18n.getUILanguage(),
   };
 }
@@ -86,6 +90,16 @@ function trapped(err) {
   };
 }
 
+// A panic inside an async core call does not reject that call's promise: the trap is thrown from
+// the microtask that polls the future, and reaches the worker's global error handlers. Every call
+// in flight races against it, so none is left without an answer.
+let onTrap = () => {};
+const trap = new Promise((_, reject) => { onTrap = reject; });
+trap.catch(() => {});
+const isTrap = (e) => typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError;
+self.addEventListener('error', (event) => { if (isTrap(event.error)) onTrap(event.error); });
+self.addEventListener('unhandledrejection', (event) => { if (isTrap(event.reason)) onTrap(event.reason); });
+
 async function run(message, sender) {
   await ready;
   if (broken) return trapped('restarting');
@@ -94,7 +108,7 @@ async function run(message, sender) {
   try {
     let reply;
     try {
-      reply = await handle(message, sender);
+      reply = await Promise.race([handle(message, sender), trap]);
     } catch (err) {
       return trapped(err);
     }

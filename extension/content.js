@@ -18,6 +18,7 @@
   let busy = false;
   let current = null;
   let refreshTimer = null;
+  let lastSignature = null;
 
   const css = `
     :host { all: initial; }
@@ -291,6 +292,9 @@
 
   function renderPanel(view, error) {
     current = view;
+    // The page as it is when the panel first shows is the baseline its status changes are
+    // measured against.
+    if (lastSignature === null) lastSignature = signature();
     const body = ui.body;
     body.replaceChildren();
     host.dataset.state = view.state;
@@ -422,6 +426,9 @@
     } catch (e) {
       lost();
     }
+    // What the panel decided for this page, in this script's own world (the page cannot see it):
+    // tests wait for it instead of waiting for time to pass.
+    window.__mcsbDecided = { url: lastUrl, shown: !!host, watching: lastSignature !== null };
   }
 
   // The background did not answer: the extension was reloaded (this script is orphaned: remove
@@ -441,7 +448,6 @@
     const values = Array.from(document.querySelectorAll('select, input')).map((x) => x.value).join('|');
     return `${document.body ? document.body.innerText.length : 0}:${values}`;
   }
-  let lastSignature = null;
   let changeTimer = null;
   let lastChangeSent = 0;
   function scheduleCheck() {
@@ -450,9 +456,8 @@
     changeTimer = setTimeout(async () => {
       const sig = signature();
       if (sig === lastSignature) return;
-      const first = lastSignature === null;
       lastSignature = sig;
-      if (first || Date.now() - lastChangeSent < 3000) return;
+      if (Date.now() - lastChangeSent < 3000) return;
       lastChangeSent = Date.now();
       try {
         render(await send({ cmd: 'card', url: drawnFor, action: 'changed' }));

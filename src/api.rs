@@ -102,6 +102,9 @@ pub enum Command {
     OpenOptions,
     /// Content script: where the person put the panel (remembered for every card).
     PanelPlace { place: PanelPlace },
+    /// Sandbox builds only (tests): a panic in the core, to prove a trap ends as an error a person
+    /// sees and a fresh worker, never a stuck card.
+    Trap,
     /// The background's alarm (or "sync now"): resume unfinished work, poll for triggers.
     Tick,
     /// Options page: the setup checklist and what the field mapping needs from the schema.
@@ -132,6 +135,7 @@ impl Command {
             Command::Card { .. } => "card",
             Command::OpenOptions => "openOptions",
             Command::PanelPlace { .. } => "panelPlace",
+            Command::Trap => "trap",
             Command::Tick => "tick",
             Command::Checklist { .. } => "checklist",
             Command::SyncNow { .. } => "syncNow",
@@ -292,6 +296,14 @@ impl<'a> App<'a> {
                 self.card(&target, Some(&url), action, number, lang).await
             }
             Command::OpenOptions => Ok(json!({"effect": "openOptions"})),
+            Command::Trap => {
+                if !crate::settings::is_sandbox_build(&self.host_permissions) {
+                    return Err(Error::Forbidden {
+                        command: "trap".into(),
+                    });
+                }
+                panic!("a trap asked for by a test");
+            }
             Command::PanelPlace { place } => {
                 crate::platform::save(self.store, PANEL_PLACE_KEY, &place.bounded())
                     .await
@@ -464,7 +476,18 @@ impl<'a> App<'a> {
                 CardAction::Cancel => emission.cancel(kind, doc_id).await?,
                 CardAction::Reverse => emission.reverse(kind, doc_id).await?,
                 CardAction::Confirm => emission.confirm(kind, doc_id, project_id, number).await?,
-                CardAction::Changed => emission.status_changed(project_id).await?,
+                CardAction::Changed => {
+                    // Nothing triggered: the panel keeps what the card itself says (a colleague's
+                    // claim or number), which the journal alone does not know.
+                    let changed = emission.status_changed(project_id).await?;
+                    let untouched = changed.status == crate::emission::journal::Status::NotIssued
+                        && changed.error.is_none();
+                    if untouched {
+                        entry
+                    } else {
+                        changed
+                    }
+                }
                 CardAction::CancelDuplicate => emission.resolve_duplicate(kind, doc_id, number).await?,
                 CardAction::Pdf => return emission.pdf(&entry).await,
             };
@@ -505,12 +528,17 @@ impl<'a> App<'a> {
                     let _ = emission.report_on_card(card.project_id, &message).await;
                 }
                 // Something in progress (the card index being built) is asked again soon.
-                let refresh = matches!(
-                    &e,
-                    Error::Emission { problem }
-                        if matches!(**problem, crate::error::EmissionProblem::Indexing { .. })
-                )
-                .then_some(300);
+                let refresh = match &e {
+                    Error::Emission { problem } => match **problem {
+                        crate::error::EmissionProblem::Indexing { .. } => Some(300),
+                        // A colleague is issuing it: follow until the number shows.
+                        crate::error::EmissionProblem::ClaimedByOther { .. }
+                        | crate::error::EmissionProblem::ClaimLost
+                        | crate::error::EmissionProblem::Busy => Some(1_500),
+                        _ => None,
+                    },
+                    _ => None,
+                };
                 Ok(
                     json!({"show": true, "configured": true, "card": card, "error": ErrorView::new(&e, lang), "refreshMs": refresh}),
                 )

@@ -53,7 +53,8 @@ pub fn minicrm_time(ms: i64) -> String {
 }
 
 fn unfinished(entry: &journal::Entry) -> bool {
-    entry.status == Status::Issuing
+    // "Issuing" because a colleague's claim is on the card is their work, not ours to resume.
+    (entry.status == Status::Issuing && entry.claimed_by.is_none())
         || (matches!(
             entry.status,
             Status::Issued | Status::Cancelled | Status::Reversed
@@ -262,5 +263,23 @@ impl Emission<'_> {
             return self.emit(kind, listed.doc_id, project_id, Mode::Auto).await;
         }
         Ok(entry)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emission::journal::Entry;
+
+    #[test]
+    fn a_colleagues_claim_is_not_our_unfinished_work() {
+        let mut entry = Entry::new(crate::emission::DocumentKind::Offer, 7, 70);
+        entry.status = Status::Issuing;
+        assert!(unfinished(&entry), "our own interrupted emission is resumed");
+        entry.claimed_by = Some("Ana".into());
+        assert!(
+            !unfinished(&entry),
+            "a colleague's claim is followed, not resumed"
+        );
     }
 }

@@ -4,7 +4,7 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSandbox, launchBrowser, configureAll, openCard, panel, panelState, killWorker, command, artifact, TIME_SCALE,
+  startSandbox, launchBrowser, configureAll, openCard, panel, panelState, killWorker, command, artifact, TIME_SCALE, decided,
 } from './harness.mjs';
 import { bodySchemas, checkBody } from './smartbill-spec.mjs';
 
@@ -99,7 +99,8 @@ test('order: the button issues one invoice into the order card\'s fields', async
 test('a status change issues the invoice without a click (offer, individual, 11 %)', async () => {
   await configureAll(browser, sandbox.info, { auto: true, triggers: ['Acceptată'] });
   const page = await openCard(browser, sandbox.info, 'offerPersonRon');
-  await page.waitForTimeout(1500);
+  // The panel watches the card from now on: a status change is noticed.
+  await decided(page);
   await page.selectOption('[data-testid="status-select"]', { label: 'Acceptată' });
   await panelState(page, 'issued', 30000);
   const docs = await documents();
@@ -318,7 +319,13 @@ test('SmartBill lockout: all SmartBill work pauses, says until when, and resumes
   assert.match(await text(page, 'error'), /SmartBill a blocat temporar apelurile.*se reia automat/s);
   assert.equal((await documents()).length, 0);
   await sandbox.control('/smartbill/limit', { body: { calls: 30, windowMs: 10000, blockMs: 600000 } });
-  await page.waitForTimeout(1500);
+  // Our governor holds SmartBill work until the lockout it recorded ends.
+  const watch = await browser.page('options.html');
+  await watch.waitForFunction(async () => {
+    const g = (await chrome.storage.local.get('governor.smartbill'))['governor.smartbill'];
+    return !g || !g.blockedUntil || g.blockedUntil < Date.now();
+  }, null, { timeout: 20000, polling: 100 });
+  await watch.close();
   await click(page, 'retry');
   await panelState(page, 'issued');
   assert.equal((await documents()).length, 1);

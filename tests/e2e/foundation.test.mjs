@@ -2,7 +2,7 @@
 // configuration through the options page, "Test connection" on both sides, the panel on cards.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, configure, artifact, inContentScript } from './harness.mjs';
+import { startSandbox, launchBrowser, configure, artifact, inContentScript, decided, panel as panelOf } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -97,7 +97,7 @@ test('the panel sits on offer cards, inactive until configured, and not on other
   const offer = minicrm.cards.offerBucharestRon;
   const page = await browser.context.newPage();
   await page.goto(`${minicrm.base}/${minicrm.systemId}/#Project-${offer.categoryId}/${offer.projectId}`);
-  const panel = page.locator('#minicrm-smartbill-panel');
+  const panel = panelOf(page);
   await panel.waitFor({ state: 'attached' });
   assert.equal(await panel.getAttribute('data-state'), 'unconfigured');
   const button = panel.locator('button[data-testid="emit"]');
@@ -111,7 +111,7 @@ test('the panel sits on offer cards, inactive until configured, and not on other
   await panel.waitFor({ state: 'detached' });
   // A page of the sandbox that is not a card at all.
   await page.goto(`${minicrm.base}/${minicrm.systemId}/`);
-  await page.waitForTimeout(500);
+  assert.equal((await decided(page)).shown, false);
   assert.equal(await page.locator('#minicrm-smartbill-panel').count(), 0);
 
   // Configured: active on offers, absent on a sales card.
@@ -128,7 +128,7 @@ test('the panel sits on offer cards, inactive until configured, and not on other
   assert.equal(await button.isDisabled(), false);
   const sales = minicrm.cards.salesCard;
   await page.goto(`${minicrm.base}/${minicrm.systemId}/#Project-${sales.categoryId}/${sales.projectId}`);
-  await page.waitForTimeout(800);
+  assert.equal((await decided(page)).shown, false);
   assert.equal(await page.locator('#minicrm-smartbill-panel').count(), 0);
   await page.close();
 });
@@ -155,5 +155,50 @@ test('a content script cannot read settings or secrets', async () => {
   assert.equal(panel.ok, true);
   const everything = JSON.stringify(panel);
   assert.ok(!everything.includes(smartbill.token) && !everything.includes(minicrm.apiKey));
+  await page.close();
+});
+
+test('the panel folds, moves out of the way, and stays where it was put', async () => {
+  const { minicrm } = sandbox.info;
+  const offer = minicrm.cards.offerBucharestRon;
+  const url = `${minicrm.base}/${minicrm.systemId}/#Project-${offer.categoryId}/${offer.projectId}`;
+  const page = await browser.context.newPage();
+  await page.goto(url);
+  await decided(page);
+  const box = () => inContentScript(page, `(() => {
+    const root = chrome.dom.openOrClosedShadowRoot(document.getElementById('minicrm-smartbill-panel'));
+    const r = root.querySelector('.panel').getBoundingClientRect();
+    return { left: Math.round(r.left), top: Math.round(r.top), folded: root.querySelector('.panel').classList.contains('collapsed') };
+  })()`);
+  const start = await box();
+  const header = await inContentScript(page, `(() => {
+    const root = chrome.dom.openOrClosedShadowRoot(document.getElementById('minicrm-smartbill-panel'));
+    const r = root.querySelector('header .grow').getBoundingClientRect();
+    return { x: r.x + 20, y: r.y + r.height / 2 };
+  })()`);
+  // Dragged by its bar to the bottom left, as a person would.
+  await page.mouse.move(header.x, header.y);
+  await page.mouse.down();
+  await page.mouse.move(header.x - 600, header.y + 300, { steps: 8 });
+  await page.mouse.up();
+  const moved = await box();
+  assert.ok(moved.left < start.left - 500 && moved.top > start.top + 250, JSON.stringify({ start, moved }));
+  // Folded.
+  const { panelLocator } = await import('./harness.mjs');
+  await panelLocator(page, 'button[data-testid="collapse"]').click();
+  assert.equal((await box()).folded, true);
+  await page.screenshot({ path: artifact('e2e-panel-moved-folded.png') });
+  // Remembered by the background (its storage says so once the panel told it).
+  const ext = await browser.page('popup.html');
+  await ext.waitForFunction(async () => {
+    const p = (await chrome.storage.local.get('ui.panelPlace'))['ui.panelPlace'];
+    return p && p.collapsed === true;
+  }, null, { polling: 100 });
+  await ext.close();
+  // Another card, or the same after a reload: the same place, still folded.
+  await page.reload();
+  await decided(page);
+  const again = await box();
+  assert.deepEqual(again, { ...moved, folded: true });
   await page.close();
 });

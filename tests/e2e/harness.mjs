@@ -223,6 +223,21 @@ export async function openCard(browser, info, name) {
   return page;
 }
 
+/**
+ * Waits until the content script has decided about the page as it is now (shown or not, and
+ * watching the card for status changes); resolves with the decision. The decision lives in the
+ * content script's own world: the page cannot see it.
+ */
+export async function decided(page, timeout = 20000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const d = await inContentScript(page, 'window.__mcsbDecided && window.__mcsbDecided.url === location.href ? window.__mcsbDecided : null').catch(() => null);
+    if (d && (!d.shown || d.watching)) return d;
+    if (Date.now() > end) throw new Error(`the panel did not decide about ${page.url()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** The panel's shadow root, as a locator. */
 export function panel(page) {
   const host = page.locator('#minicrm-smartbill-panel');
@@ -305,6 +320,13 @@ export function panelLocator(page, selector) {
 /** Waits until the panel's state is one of `states`. */
 export async function panelState(page, states, timeout = 20000) {
   const wanted = Array.isArray(states) ? states : [states];
-  await page.waitForFunction((w) => w.includes(document.querySelector('#minicrm-smartbill-panel')?.dataset.state), wanted, { timeout });
+  try {
+    await page.waitForFunction((w) => w.includes(document.querySelector('#minicrm-smartbill-panel')?.dataset.state), wanted, { timeout });
+  } catch (e) {
+    // Say what the panel shows instead: a failure should explain itself.
+    const state = await page.evaluate(() => document.querySelector('#minicrm-smartbill-panel')?.dataset.state).catch(() => '?');
+    const shown = await inPanel(page, '.body, :host > *', 'el ? el.innerText : ""').catch(() => '?');
+    throw new Error(`panel not ${wanted.join('|')} but ${state}: ${String(shown).slice(0, 400)}`, { cause: e });
+  }
   return page.evaluate(() => document.querySelector('#minicrm-smartbill-panel').dataset.state);
 }

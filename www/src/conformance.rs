@@ -119,6 +119,12 @@ pub fn check_line(line: &Value) -> Option<Vec<Use>> {
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
         .unwrap_or_default();
+    // A CORS preflight is the browser asking whether it may send a request (for example from
+    // the options page while host permissions are withdrawn): it carries no parameters and is not
+    // a call the product makes.
+    if method == "OPTIONS" {
+        return Some(Vec::new());
+    }
     let service_name = match service {
         Service::MiniCrm => "minicrm",
         Service::SmartBill => "smartbill",
@@ -292,6 +298,19 @@ mod tests {
             text.contains("minicrm GET /Api/Order/List: query parameter 'Status' ×1"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_cors_preflight_is_not_a_call_but_its_get_is_judged() {
+        let text = [
+            line("minicrm", "OPTIONS", "/Api/R3/Category", &[], &[]),
+            line("minicrm", "GET", "/Api/R3/Nowhere", &[], &[]),
+        ]
+        .join("\n");
+        let mut report = Report::default();
+        check_text(&text, &mut report);
+        assert_eq!(report.uses.len(), 1, "{:?}", report.uses);
+        assert!(report.render().contains("minicrm GET /Api/R3/Nowhere"));
     }
 
     #[test]
