@@ -251,7 +251,15 @@ pub async fn test(app: &App<'_>, input: &SettingsInput, sender: &Sender, lang: L
     if let Some(e) = s.validate(&app.host_permissions).into_iter().next() {
         return Err(e);
     }
-    let health = server(app, s, sender, lang).health().await.map_err(Error::from)?;
+    let server = server(app, s, sender, lang);
+    let health = server.health().await.map_err(Error::from)?;
+    // The panel's commands are POSTs, which browsers always send with this extension's
+    // `Origin` (a GET with host access may go without): one harmless command proves the server's
+    // CORS lets this extension in.
+    match server.command(&json!({"cmd": "jobsStatus"}), false).await {
+        Ok(_) | Err(TeamProblem::Remote { .. }) => {}
+        Err(problem) => return Err(Error::from(problem)),
+    }
     if health.get("caller").is_none() {
         // The server could not even read its settings: its own words.
         let message = health
