@@ -43,6 +43,7 @@ function formInput() {
     },
     team: { browserLabel: $('browserLabel').value, runner: $('runner').checked },
     unitsText: $('units').value,
+    server: { url: $('serverUrl').value, key: $('serverKey').value || null },
   };
 }
 
@@ -84,7 +85,57 @@ function fill(s) {
   const other = s.team.otherRunner;
   $('otherRunner').hidden = !other;
   if (other) $('otherRunner').textContent = t('otherRunner', [other.label || other.browser]);
+  $('serverUrl').value = s.server.url;
+  $('serverKey').value = '';
+  $('serverKey').placeholder = s.server.keySet ? t('secretSaved') : '';
+  // Team mode: the core says it is on; the page shows the server's notes instead of what the
+  // server holds, and the vendor secrets cannot be typed (the browser does not keep them).
+  document.body.classList.toggle('team-mode', s.server.enabled);
+  $('smartbillToken').disabled = s.server.enabled;
+  $('minicrmApiKey').disabled = s.server.enabled;
   stored = s;
+}
+
+// The browser shows its permission prompt only inside the click: ask for the typed server's
+// host here (the core validates the address itself and lists what it needs in `origins`).
+// Production builds declare https://*/* as optional; the sandbox build already has 127.0.0.1.
+function requestServerAccess() {
+  let pattern;
+  try {
+    const u = new URL($('serverUrl').value.trim());
+    pattern = `${u.protocol}//${u.hostname}/*`;
+  } catch (e) {
+    return Promise.resolve(false);
+  }
+  return chrome.permissions.request({ origins: [pattern] }).catch(() => false);
+}
+
+async function testServer() {
+  clearErrors();
+  const box = $('serverResult');
+  const asked = requestServerAccess();
+  const reply = await busy($('testServer'), $('testServerBusy'), async () => {
+    await asked;
+    return send({ cmd: 'testServer', settings: formInput() });
+  });
+  $('serverWebhook').hidden = true;
+  if (!reply.ok) return showError(box, reply.error, t('teamServer'));
+  box.hidden = false;
+  box.className = reply.allOk ? 'result ok' : 'result warn';
+  box.replaceChildren(el('h3', t(reply.allOk ? 'serverOk' : 'serverProblems')));
+  const lines = el('ul', null, 'checklist', { 'data-testid': 'server-lines' });
+  for (const line of reply.lines) lines.append(el('li', line.text, line.ok ? 'ok' : 'fail'));
+  box.append(lines);
+  const w = reply.webhook;
+  if (w) {
+    $('serverWebhook').hidden = false;
+    $('webhookWhere').textContent = w.where;
+    $('webhookUrl').value = w.url || '';
+    $('webhookTokenRow').hidden = !w.token;
+    $('webhookToken').value = w.token || '';
+    $('webhookTokenNote').textContent = w.tokenNote;
+  }
+  checkAccess(reply.origins);
 }
 
 // Host permissions: Firefox lets the user withdraw an MV3 extension's host permissions (and
@@ -247,6 +298,7 @@ async function save(event) {
   event.preventDefault();
   clearErrors();
   const status = $('saveStatus');
+  await requestServerAccess();
   const reply = await send({ cmd: 'saveSettings', settings: formInput() });
   if (!reply.ok) {
     status.className = 'fail';
@@ -262,7 +314,7 @@ async function save(event) {
   const warnings = $('saveWarnings');
   warnings.hidden = !(reply.warnings && reply.warnings.length);
   warnings.replaceChildren(...(reply.warnings || []).map((w) => el('li', w)));
-  if (!reply.problems.length) runChecklist();
+  if (!reply.problems.length && !reply.settings.server.enabled) runChecklist();
 }
 
 async function main() {
@@ -288,9 +340,11 @@ async function main() {
   const jobs = mountJobs($('jobs'));
   $('syncNow').addEventListener('click', () => jobs.syncNow($('syncNow')));
   $('loadWarehouses').addEventListener('click', loadWarehouses);
-  if (reply.settings.complete) runChecklist();
+  if (reply.settings.complete && !reply.settings.server.enabled) runChecklist();
   $('testSmartBill').addEventListener('click', testSmartBill);
   $('testMiniCrm').addEventListener('click', testMiniCrm);
+  $('testServer').addEventListener('click', testServer);
+  $('extensionOrigin').textContent = t('extensionOriginHint', [location.origin]);
   $('form').addEventListener('submit', save);
 }
 

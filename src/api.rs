@@ -122,6 +122,8 @@ pub enum Command {
     Warehouses,
     /// Import page: company import from SmartBill's client export (see `import`).
     Import { action: Value },
+    /// Options page: "Test connection" of the team server, with the form's address and key.
+    TestServer { settings: SettingsInput },
 }
 
 impl Command {
@@ -143,6 +145,7 @@ impl Command {
             Command::JobsStatus => "jobsStatus",
             Command::Warehouses => "warehouses",
             Command::Import { .. } => "import",
+            Command::TestServer { .. } => "testServer",
         }
     }
 
@@ -263,6 +266,10 @@ impl<'a> App<'a> {
     }
 
     async fn run(&self, command: Command, lang: Lang, sender: &Sender, kind: SenderKind) -> Result<Value> {
+        // Team mode sends the panel's commands and the jobs to the team's server (see `team_mode`).
+        if let Some(reply) = crate::team_mode::forward::intercept(self, &command, lang, sender, kind).await {
+            return reply;
+        }
         // A content script acts only on the card of its own page, as the browser reports it
         // (`sender.url`), never on a URL inside the message.
         let page = |url: String| match kind {
@@ -338,6 +345,9 @@ impl<'a> App<'a> {
             Command::Warehouses => self.warehouses().await,
             Command::Checklist { settings } => self.checklist(settings, lang).await,
             Command::Import { action } => crate::import::handle(self, action, lang).await,
+            Command::TestServer { settings: input } => {
+                crate::team_mode::forward::test(self, &input, sender, lang).await
+            }
         }
     }
 
@@ -623,7 +633,7 @@ impl<'a> App<'a> {
     }
 }
 
-const PANEL_PLACE_KEY: &str = "ui.panelPlace";
+pub(crate) const PANEL_PLACE_KEY: &str = "ui.panelPlace";
 
 /// Where the panel sits on the page (pixels from the top-left corner) and whether it is folded.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -646,7 +656,7 @@ impl PanelPlace {
 }
 
 /// What the panel can ask about its card.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum CardAction {
     State,

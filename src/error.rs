@@ -41,6 +41,9 @@ pub enum Field {
     PollInterval,
     Triggers,
     StockWarehouse,
+    /// Team mode: the team server's address and this browser's member key.
+    ServerUrl,
+    ServerKey,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -193,6 +196,10 @@ pub enum Error {
     Import {
         problem: crate::import::job::JobProblem,
     },
+    /// Team mode: the team's server refused or could not be reached (see `team_mode`).
+    Team {
+        problem: Box<crate::team_mode::TeamProblem>,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -222,6 +229,7 @@ impl Error {
             Error::Emission { problem } => format!("emission.{}", tag(problem)),
             Error::Paused { service, .. } => format!("{}.paused", json_name(service)),
             Error::Import { problem } => format!("import.{}", tag(problem)),
+            Error::Team { problem } => format!("team.{}", tag(problem)),
         }
     }
 
@@ -233,6 +241,7 @@ impl Error {
                 EmissionProblem::InsufficientStock { vendor, .. } => Some(vendor),
                 _ => None,
             },
+            Error::Team { problem } => problem.vendor_text(),
             _ => None,
         }
     }
@@ -241,6 +250,7 @@ impl Error {
     pub fn vendor(&self) -> Option<&'static str> {
         self.vendor_text()?;
         Some(match self {
+            Error::Team { problem } => return problem.vendor(),
             Error::MiniCrm { .. } => "MiniCRM",
             _ => "SmartBill",
         })
@@ -249,6 +259,7 @@ impl Error {
     pub fn field(&self) -> Option<Field> {
         match self {
             Error::Setting { field, .. } => Some(*field),
+            Error::Team { problem } => problem.field(),
             Error::SmartBill {
                 kind: SmartBillKind::Auth,
                 ..
@@ -338,6 +349,7 @@ impl Error {
                 }
             }
             Error::Import { problem } => problem.message(lang),
+            Error::Team { problem } => problem.message(lang),
             Error::Emission { problem } => problem.message(lang),
             Error::NotConfigured => lang.pick(
                 "Extensia nu este configurată încă: completează setările SmartBill și MiniCRM.",
@@ -401,6 +413,12 @@ fn field_label(lang: Lang, field: Field) -> String {
             "A számlát kiállító státuszok",
         ),
         Field::StockWarehouse => lang.pick("Gestiunea SmartBill", "SmartBill warehouse", "SmartBill raktár"),
+        Field::ServerUrl => lang.pick(
+            "Adresa serverului echipei",
+            "Team server address",
+            "Csapatszerver címe",
+        ),
+        Field::ServerKey => lang.pick("Cheia de membru", "Member key", "Tagkulcs"),
     }
 }
 

@@ -24,6 +24,7 @@ pub mod settings;
 pub mod smartbill;
 pub mod sync;
 pub mod team;
+pub mod team_mode;
 pub mod text;
 pub mod url;
 

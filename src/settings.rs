@@ -156,6 +156,8 @@ pub struct Settings {
     pub integration: IntegrationSettings,
     pub team: TeamSettings,
     pub advanced: AdvancedSettings,
+    /// Team mode: the team's server, when set (see `team_mode`).
+    pub server: crate::team_mode::ServerSettings,
 }
 
 /// This browser within the team: several colleagues use the extension on one MiniCRM account.
@@ -311,6 +313,7 @@ pub struct SettingsView {
     pub units_text: String,
     pub advanced: AdvancedSettings,
     pub team: TeamSettings,
+    pub server: crate::team_mode::ServerView,
     pub complete: bool,
     /// The host permissions these settings need granted (see [`Settings::origins_needed`]).
     pub origins: Vec<String>,
@@ -349,6 +352,7 @@ pub struct SettingsInput {
     pub units_text: Option<String>,
     pub advanced: Option<AdvancedSettings>,
     pub team: Option<TeamInput>,
+    pub server: Option<crate::team_mode::ServerInput>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -456,6 +460,14 @@ impl Settings {
                 }
             }
         }
+        if let Some(server) = &input.server {
+            s.server = self.server.merged(server);
+        }
+        if s.server.enabled() {
+            // Team mode keeps no vendor secret in the browser: the server holds its own.
+            s.smartbill.token.clear();
+            s.minicrm.api_key.clear();
+        }
         s
     }
 
@@ -486,6 +498,7 @@ impl Settings {
                 .join("\n"),
             advanced: self.advanced.clone(),
             team: self.team.clone(),
+            server: self.server.view(),
             complete: self.validate_all(host_permissions).is_empty(),
             origins: self.origins_needed(host_permissions),
         }
@@ -497,7 +510,12 @@ impl Settings {
     /// withdraw an MV3 extension's host permissions (Chrome's "site access" too): the options
     /// page checks these with `permissions.contains` and asks for the missing ones.
     pub fn origins_needed(&self, host_permissions: &[String]) -> Vec<String> {
-        let mut urls = vec![self.smartbill.api_base.clone()];
+        // In team mode the browser calls the team's server instead of SmartBill.
+        let mut urls = if self.server.enabled() {
+            Vec::new()
+        } else {
+            vec![self.smartbill.api_base.clone()]
+        };
         if split(&self.minicrm.url).is_some() {
             urls.push(self.minicrm.url.clone());
         } else {
@@ -509,6 +527,11 @@ impl Settings {
                 if !out.contains(p) {
                     out.push(p.clone());
                 }
+            }
+        }
+        if let Some(p) = self.server.permission(host_permissions) {
+            if !out.contains(&p) {
+                out.push(p);
             }
         }
         out
@@ -594,6 +617,10 @@ impl Settings {
     }
 
     pub fn validate_all(&self, host_permissions: &[String]) -> Vec<Error> {
+        if self.server.enabled() {
+            // Team mode: everything else is the server's settings (its admin's).
+            return self.server.validate(host_permissions);
+        }
         let mut all = self.validate_smartbill(host_permissions);
         all.extend(self.validate_minicrm(host_permissions));
         all.extend(self.validate_document());
@@ -794,6 +821,14 @@ pub async fn load(store: &dyn crate::platform::Store) -> Result<Settings> {
         |v: Option<serde_json::Value>| v.and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
     settings.smartbill.token = secret(store.get_raw(SECRET_TOKEN_KEY).await.map_err(storage)?);
     settings.minicrm.api_key = secret(store.get_raw(SECRET_API_KEY_KEY).await.map_err(storage)?);
+    if settings.server.enabled() {
+        settings.server.key = secret(
+            store
+                .get_raw(crate::team_mode::SECRET_KEY_KEY)
+                .await
+                .map_err(storage)?,
+        );
+    }
     Ok(settings)
 }
 
@@ -811,6 +846,13 @@ pub async fn save(store: &dyn crate::platform::Store, settings: &Settings) -> Re
         .set_raw(
             SECRET_API_KEY_KEY,
             serde_json::Value::String(settings.minicrm.api_key.clone()),
+        )
+        .await
+        .map_err(storage)?;
+    store
+        .set_raw(
+            crate::team_mode::SECRET_KEY_KEY,
+            serde_json::Value::String(settings.server.key.clone()),
         )
         .await
         .map_err(storage)?;
@@ -899,6 +941,7 @@ mod tests {
             integration: IntegrationSettings::default(),
             team: TeamSettings::default(),
             advanced: AdvancedSettings::default(),
+            server: Default::default(),
         }
     }
 

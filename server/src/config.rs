@@ -184,13 +184,41 @@ impl Config {
     }
 
     /// The stored settings as the core must see them: identity and secrets from the environment.
+    /// Never team mode: the server is the team's server (a `server` section would make its core
+    /// forward commands to itself).
     pub fn overlay(&self, stored: Option<Value>) -> Value {
         let mut map = match stored {
             Some(Value::Object(m)) => m,
             _ => Map::new(),
         };
+        map.remove("server");
         self.identity(&mut map, true);
         Value::Object(map)
+    }
+
+    /// The secrets the core keeps under `secret.` keys (see `minicrm_smartbill::settings`): on
+    /// the server they are the environment's, read-only. `None` for any other key.
+    pub fn secret(&self, key: &str) -> Option<Value> {
+        match key {
+            "secret.smartbill.token" => Some(json!(self.smartbill_token)),
+            "secret.minicrm.apiKey" => Some(json!(self.minicrm_api_key)),
+            _ => None,
+        }
+    }
+
+    /// SmartBill's "Sincronizare stocuri" fields for this deployment, as `GET /api/health` tells
+    /// them. The URL is everyone's; the token only the admin's, and only when it is a dedicated
+    /// `STOCK_WEBHOOK_TOKEN`: a member's extension never needs it (pasting it into SmartBill is
+    /// the account admin's one-time act), whoever holds it can write stock quantities into
+    /// MiniCRM, Workers secrets are write-only by design, and when it defaults to the SmartBill
+    /// API token it is a vendor secret that no route ever returns.
+    pub fn webhook_view(&self, origin: &str, admin: bool) -> Value {
+        let dedicated = self.webhook_token != self.smartbill_token;
+        json!({
+            "url": format!("{}/smartbill/stock", origin.trim_end_matches('/')),
+            "token": if admin && dedicated { Some(self.webhook_token.clone()) } else { None },
+            "tokenSource": if dedicated { "stockWebhookToken" } else { "smartbillToken" },
+        })
     }
 
     /// Settings on their way to storage: without the secrets.
@@ -199,6 +227,7 @@ impl Config {
             Value::Object(m) => m,
             other => return other,
         };
+        map.remove("server");
         for (section, key) in [("smartbill", "token"), ("minicrm", "apiKey")] {
             if let Some(Value::Object(s)) = map.get_mut(section) {
                 s.remove(key);
@@ -222,6 +251,8 @@ impl Config {
                 .is_some_and(|v| !v.trim().is_empty())
         };
         let dropped = typed("smartbill", "token") || typed("minicrm", "apiKey");
+        // The server never works through another server (team mode is the members' side).
+        settings.remove("server");
         self.identity(settings, false);
         dropped
     }
@@ -301,5 +332,46 @@ mod tests {
         assert!(cmd["settings"]["smartbill"].get("token").is_none());
         assert_eq!(cmd["settings"]["minicrm"]["module"], "orders");
         assert_eq!(cmd["settings"]["minicrm"]["systemId"], "53832");
+        // Team mode never reaches the server's own settings.
+        let mut cmd =
+            json!({"cmd": "saveSettings", "settings": {"server": {"url": "https://x.example", "key": "k"}}});
+        c.fill_input(&mut cmd);
+        assert!(cmd["settings"].get("server").is_none());
+        assert!(c
+            .overlay(Some(json!({"server": {"url": "https://x.example"}})))
+            .get("server")
+            .is_none());
+        assert!(c
+            .strip(json!({"server": {"url": "https://x.example"}}))
+            .get("server")
+            .is_none());
+        assert_eq!(c.secret("secret.minicrm.apiKey"), Some(json!(c.minicrm_api_key)));
+        assert_eq!(c.secret("secret.server.memberKey"), None);
+    }
+
+    #[test]
+    fn the_webhook_token_is_shown_to_the_admin_only_and_never_the_api_token() {
+        let shared = Config::from_lookup(env(&[])).unwrap();
+        let v = shared.webhook_view("https://team.example/", true);
+        assert_eq!(v["url"], "https://team.example/smartbill/stock");
+        assert_eq!(
+            v["token"],
+            Value::Null,
+            "the SmartBill API token is a vendor secret"
+        );
+        assert_eq!(v["tokenSource"], "smartbillToken");
+        let own = Config::from_lookup(env(&[(STOCK_WEBHOOK_TOKEN, "hook-token-hook-token")])).unwrap();
+        assert_eq!(
+            own.webhook_view("https://team.example", true)["token"],
+            "hook-token-hook-token"
+        );
+        assert_eq!(
+            own.webhook_view("https://team.example", false)["token"],
+            Value::Null
+        );
+        assert_eq!(
+            own.webhook_view("https://team.example", false)["tokenSource"],
+            "stockWebhookToken"
+        );
     }
 }

@@ -122,6 +122,10 @@ pub struct TeamStore<'a> {
 #[async_trait(?Send)]
 impl Store for TeamStore<'_> {
     async fn get_raw(&self, key: &str) -> Result<Option<Value>, String> {
+        if key.starts_with(minicrm_smartbill::platform::SECRET_PREFIX) {
+            // The core's secrets are the environment's: never read from, or kept in, storage.
+            return Ok(self.config.secret(key));
+        }
         let value = self.inner.get_json(key).await?;
         if key == minicrm_smartbill::settings::STORE_KEY {
             return Ok(Some(self.config.overlay(value)));
@@ -130,6 +134,11 @@ impl Store for TeamStore<'_> {
     }
 
     async fn set_raw(&self, key: &str, value: Value) -> Result<(), String> {
+        if key.starts_with(minicrm_smartbill::platform::SECRET_PREFIX) {
+            // Secrets are Workers secrets (`wrangler secret put`); one an older build stored
+            // here is removed.
+            return self.inner.remove(key).await;
+        }
         if key == minicrm_smartbill::settings::STORE_KEY {
             return self.inner.put_json(key, &self.config.strip(value)).await;
         }

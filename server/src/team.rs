@@ -291,11 +291,17 @@ impl Team {
             Caller::Member { id, name } => json!({"role": "member", "id": id, "name": name}),
         };
         let problems = settings.validate_all(&config.host_permissions());
+        // The public address the members reached us at (behind Cloudflare: the deployment's).
+        let origin = req
+            .url()
+            .map(|u| u.origin().ascii_serialization())
+            .unwrap_or_default();
         json_response(
             200,
             &json!({
                 "ok": smartbill["ok"] == true && minicrm["ok"] == true,
-                "team": {"cif": config.smartbill_cif, "systemId": config.minicrm_system_id},
+                "team": {"cif": config.smartbill_cif, "systemId": config.minicrm_system_id, "minicrmUrl": config.minicrm_url},
+                "webhook": config.webhook_view(&origin, caller.is_admin()),
                 "caller": who,
                 "settingsComplete": problems.is_empty() && settings.minicrm.category_id.is_some(),
                 "stockSync": {"enabled": settings.stock.enabled, "warehouse": settings.stock.warehouse},

@@ -1,9 +1,10 @@
 // Team mode harness: the sandbox binary and the built Worker (server/build/, made by
 // scripts/build-server.sh) on workerd through the Miniflare 4 API, configured like a team's
 // deployment whose vendors are the sandbox. Builds nothing itself.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { randomBytes, createHash } from 'node:crypto';
 import { Miniflare } from 'miniflare';
 import { ROOT, TIME_SCALE, startSandbox } from './harness.mjs';
 
@@ -12,6 +13,16 @@ export const BUILD = join(ROOT, 'server', 'build');
 export const ORIGIN = 'chrome-extension://abcdefghijklmnopabcdefghijklmnop';
 export const FIREFOX_ORIGIN = 'moz-extension://0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
 export const WAREHOUSE = 'Depozit Central';
+
+/**
+ * The id Chromium gives an unpacked extension: the first 128 bits of the SHA-256 of its absolute
+ * path, written with the letters a–p. Lets the server's ALLOWED_ORIGINS name the test build's
+ * origin before any browser starts (tests check it against the id the browser reports).
+ */
+export function unpackedExtensionId(path) {
+  const hex = createHash('sha256').update(path).digest('hex').slice(0, 32);
+  return [...hex].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
+}
 
 /** The cron triggers exactly as wrangler.toml declares them. */
 export function crons() {
@@ -39,9 +50,12 @@ export async function waitFor(what, fn, { timeout = 20000, every = 25 } = {}) {
 
 /**
  * Starts the sandbox and the Worker; resolves with helpers. `speed`: the sandbox clock's speed
- * (the e2e suite's TIME_SCALE by default; the server's governors follow it).
+ * (the e2e suite's TIME_SCALE by default; the server's governors follow it). `origins`: more
+ * extension origins for ALLOWED_ORIGINS (the browsers' test build). `persist`: keep the Durable
+ * Object's storage in a temporary directory, so `restart()` brings up a new workerd on the same
+ * port and the same storage (a server stopped and started again).
  */
-export async function startTeam({ speed = TIME_SCALE } = {}) {
+export async function startTeam({ speed = TIME_SCALE, origins = [], persist = false } = {}) {
   for (const f of ['index.js', 'index_bg.wasm']) {
     if (!existsSync(join(BUILD, f))) throw new Error(`${join(BUILD, f)} is missing: run bash scripts/build-server.sh`);
   }
@@ -52,37 +66,54 @@ export async function startTeam({ speed = TIME_SCALE } = {}) {
     ADMIN_TOKEN: `admin-${randomBytes(16).toString('hex')}`,
     STOCK_WEBHOOK_TOKEN: `hook-${randomBytes(16).toString('hex')}`,
   };
+  const persistDir = persist ? mkdtempSync(join(tmpdir(), 'mcsb-team-do-')) : undefined;
+  let allowed = [ORIGIN, FIREFOX_ORIGIN, ...origins];
+  const options = (port) => ({
+    modules: [
+      { type: 'ESModule', path: join(BUILD, 'index.js') },
+      { type: 'CompiledWasm', path: join(BUILD, 'index_bg.wasm') },
+    ],
+    modulesRoot: BUILD,
+    compatibilityDate: '2025-09-01',
+    durableObjects: { TEAM: { className: 'Team', useSQLite: true } },
+    triggers: { crons: crons() },
+    port,
+    durableObjectsPersist: persistDir,
+    bindings: {
+      SMARTBILL_CIF: info.smartbill.cif,
+      SMARTBILL_EMAIL: info.smartbill.email,
+      SMARTBILL_TOKEN: info.smartbill.token,
+      SMARTBILL_API_BASE: info.smartbill.apiBase,
+      MINICRM_URL: info.minicrm.base,
+      MINICRM_SYSTEM_ID: info.minicrm.systemId,
+      MINICRM_API_KEY: info.minicrm.apiKey,
+      ALLOWED_ORIGINS: allowed.join(','),
+      // The sandbox listens on 127.0.0.1: the core may call it (as the extension's sandbox build).
+      EXTRA_HOSTS: 'http://127.0.0.1/*',
+      ...secrets,
+    },
+  });
   let mf;
+  let url;
   try {
-    mf = new Miniflare({
-      modules: [
-        { type: 'ESModule', path: join(BUILD, 'index.js') },
-        { type: 'CompiledWasm', path: join(BUILD, 'index_bg.wasm') },
-      ],
-      modulesRoot: BUILD,
-      compatibilityDate: '2025-09-01',
-      durableObjects: { TEAM: { className: 'Team', useSQLite: true } },
-      triggers: { crons: crons() },
-      port: 0,
-      bindings: {
-        SMARTBILL_CIF: info.smartbill.cif,
-        SMARTBILL_EMAIL: info.smartbill.email,
-        SMARTBILL_TOKEN: info.smartbill.token,
-        SMARTBILL_API_BASE: info.smartbill.apiBase,
-        MINICRM_URL: info.minicrm.base,
-        MINICRM_SYSTEM_ID: info.minicrm.systemId,
-        MINICRM_API_KEY: info.minicrm.apiKey,
-        ALLOWED_ORIGINS: `${ORIGIN},${FIREFOX_ORIGIN}`,
-        // The sandbox listens on 127.0.0.1: the core may call it (as the extension's sandbox build).
-        EXTRA_HOSTS: 'http://127.0.0.1/*',
-        ...secrets,
-      },
-    });
+    mf = new Miniflare(options(0));
+    url = (await mf.ready).href.replace(/\/$/, '');
   } catch (e) {
     sandbox.stop();
     throw e;
   }
-  const url = (await mf.ready).href.replace(/\/$/, '');
+  const port = Number(new URL(url).port);
+  /**
+   * Stops workerd at once (requests in flight are cut, as when a server goes down) and starts a
+   * new one on the same port; with `persist`, on the same Durable Object storage. `allowedOrigins`
+   * replaces ALLOWED_ORIGINS for the new one.
+   */
+  const restart = async ({ allowedOrigins } = {}) => {
+    await mf.dispose();
+    if (allowedOrigins) allowed = allowedOrigins;
+    mf = new Miniflare(options(port));
+    await mf.ready;
+  };
 
   /** A request to the Worker over real HTTP; resolves with {status, headers, body (JSON or text)}. */
   const call = async (path, { method = 'GET', body, key, origin, headers = {} } = {}) => {
@@ -106,8 +137,11 @@ export async function startTeam({ speed = TIME_SCALE } = {}) {
   const lastSeq = async () => (await sandbox.control('/requests?since=999999999')).lastSeq;
   const productWrites = async (since = 0) => (await log('minicrm', since)).filter((r) => r.method === 'PUT' && r.path.startsWith('/Api/R3/Product'));
 
-  /** Configures the team as the admin would: module found, suggested card fields, stock sync on. */
-  const configure = async (patch = {}) => {
+  /**
+   * Configures the team as the admin would: module found, suggested card fields, stock sync on;
+   * `triggers` (status labels) with `auto` switch automatic emission on.
+   */
+  const configure = async (patch = {}, { triggers = [], auto = false } = {}) => {
     const form = {
       minicrm: { module: 'offers' },
       document: { kind: 'invoice', series: info.smartbill.invoiceSeries, dueDays: 15, draft: false },
@@ -119,7 +153,13 @@ export async function startTeam({ speed = TIME_SCALE } = {}) {
     if (!found.body.ok) throw new Error(`testMiniCrm: ${found.text}`);
     form.minicrm.categoryId = found.body.module.id;
     const checklist = await command({ cmd: 'checklist', settings: form });
-    form.integration = { fields: checklist.body.schema.suggestion, triggers: [], auto: false };
+    const statuses = checklist.body.schema.statuses || [];
+    const chosen = triggers.map((label) => {
+      const st = statuses.find((x) => x.label === label);
+      if (!st) throw new Error(`no status ${label} in ${JSON.stringify(statuses)}`);
+      return { id: st.id, label: st.label };
+    });
+    form.integration = { fields: checklist.body.schema.suggestion, triggers: chosen, auto };
     const saved = await command({ cmd: 'saveSettings', settings: form });
     if (!saved.body.ok || saved.body.problems.length) throw new Error(`saveSettings: ${saved.text}`);
     return saved.body;
@@ -135,10 +175,15 @@ export async function startTeam({ speed = TIME_SCALE } = {}) {
   };
 
   return {
-    sandbox, info, mf, url, secrets, call, command, products, product, log, lastSeq, productWrites, configure, hook, cardUrl,
+    sandbox, info, url, secrets, call, command, products, product, log, lastSeq, productWrites, configure, hook, cardUrl, restart,
+    get mf() { return mf; },
+    get allowedOrigins() { return allowed; },
     status: async () => (await call('/admin/status', { key: secrets.ADMIN_TOKEN })).body,
     stop: async () => {
-      try { await mf.dispose(); } finally { sandbox.stop(); }
+      try { await mf.dispose(); } finally {
+        sandbox.stop();
+        if (persistDir) rmSync(persistDir, { recursive: true, force: true });
+      }
     },
   };
 }

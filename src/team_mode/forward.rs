@@ -1,0 +1,453 @@
+//! Which commands team mode takes over, and how: the panel's commands and the jobs go to the
+//! server (after the core's own checks), the vendor-side ones are refused in words, the tick
+//! does nothing, and saving drops the vendor secrets. Called from `api::App::run` before the
+//! commands run locally; `None` means "not team mode's business: run it here".
+
+use serde_json::{json, Value};
+
+use super::client::Server;
+use super::{ServerSettings, TeamProblem};
+use crate::api::{App, CardAction, Command, ErrorView, PanelPlace, Sender, SenderKind, PANEL_PLACE_KEY};
+use crate::error::{EmissionProblem, Error, Result};
+use crate::i18n::Lang;
+use crate::settings::{self, Settings, SettingsInput};
+
+/// This extension's origin, as the server's `ALLOWED_ORIGINS` must name it.
+pub fn extension_origin(sender: &Sender) -> String {
+    let base = if sender.extension_url.is_empty() {
+        format!("chrome-extension://{}/", sender.extension_id)
+    } else {
+        sender.extension_url.clone()
+    };
+    base.trim_end_matches('/').to_string()
+}
+
+fn server<'a>(app: &'a App<'a>, settings: &'a ServerSettings, sender: &Sender, lang: Lang) -> Server<'a> {
+    Server {
+        transport: app.transport,
+        settings,
+        lang,
+        origin: extension_origin(sender),
+    }
+}
+
+/// Team mode's answer to `command`, or `None` when it runs locally as always.
+pub async fn intercept(
+    app: &App<'_>,
+    command: &Command,
+    lang: Lang,
+    sender: &Sender,
+    kind: SenderKind,
+) -> Option<Result<Value>> {
+    // Commands team mode never changes do not pay for reading the settings.
+    if matches!(
+        command,
+        Command::GetSettings | Command::OpenOptions | Command::PanelPlace { .. } | Command::TestServer { .. }
+    ) {
+        return None;
+    }
+    let stored = match settings::load(app.store).await {
+        Ok(s) => s,
+        Err(e) => return Some(Err(e)),
+    };
+    if let Command::SaveSettings { settings: input } = command {
+        let merged = stored.merged(input);
+        if !merged.server.enabled() {
+            return None;
+        }
+        return Some(save(app, &merged, lang).await);
+    }
+    if !stored.server.enabled() {
+        return None;
+    }
+    let s = &stored.server;
+    let page = |url: &str| match kind {
+        SenderKind::ContentScript => sender.url.clone(),
+        SenderKind::ExtensionPage => url.to_string(),
+    };
+    let refused = |problem: TeamProblem| Some(Err(Error::from(problem)));
+    match command {
+        Command::PanelState { url } => Some(
+            card(
+                app,
+                &server(app, s, sender, lang),
+                &page(url),
+                None,
+                None,
+                None,
+                lang,
+            )
+            .await,
+        ),
+        Command::Card { url, action, number } => {
+            let target = page(url);
+            Some(
+                card(
+                    app,
+                    &server(app, s, sender, lang),
+                    &target,
+                    Some(url),
+                    Some(*action),
+                    number.clone(),
+                    lang,
+                )
+                .await,
+            )
+        }
+        // The server's cron triggers run automatic emission and the jobs; no alarm is kept here.
+        Command::Tick => Some(Ok(json!({"alarms": [], "skipped": "teamMode"}))),
+        Command::JobsStatus => {
+            Some(jobs(&server(app, s, sender, lang), json!({"cmd": "jobsStatus"}), false).await)
+        }
+        Command::SyncNow { kind } => Some(
+            jobs(
+                &server(app, s, sender, lang),
+                json!({"cmd": "syncNow", "kind": kind}),
+                true,
+            )
+            .await,
+        ),
+        Command::CancelJob { .. } => refused(TeamProblem::JobsOnServer),
+        Command::TestSmartBill { .. } => refused(TeamProblem::ServerHolds {
+            command: "testSmartBill".into(),
+        }),
+        Command::TestMiniCrm { .. } => refused(TeamProblem::ServerHolds {
+            command: "testMiniCrm".into(),
+        }),
+        Command::Checklist { .. } => refused(TeamProblem::ServerHolds {
+            command: "checklist".into(),
+        }),
+        Command::Warehouses => refused(TeamProblem::ServerHolds {
+            command: "warehouses".into(),
+        }),
+        Command::Import { .. } => refused(TeamProblem::ImportUnavailable),
+        Command::GetSettings
+        | Command::SaveSettings { .. }
+        | Command::OpenOptions
+        | Command::PanelPlace { .. }
+        | Command::TestServer { .. } => None,
+    }
+}
+
+/// Whether a card action may change something (its lost answer is then "may still be running").
+fn changes(action: Option<CardAction>) -> bool {
+    !matches!(action, None | Some(CardAction::State) | Some(CardAction::Pdf))
+}
+
+/// The panel's command for the card of `target` (the sender's page), through the server.
+async fn card(
+    app: &App<'_>,
+    server: &Server<'_>,
+    target: &str,
+    drawn_for: Option<&str>,
+    action: Option<CardAction>,
+    number: Option<String>,
+    lang: Lang,
+) -> Result<Value> {
+    let Some(card) = crate::card::parse_card_url(target) else {
+        return Ok(json!({"show": false}));
+    };
+    // The page moved to another card since the panel was drawn: a new click is needed (as in
+    // the extension alone); nothing is sent.
+    let moved = drawn_for
+        .map(crate::card::parse_card_url)
+        .is_some_and(|drawn| drawn.as_ref() != Some(&card));
+    if moved && !matches!(action, None | Some(CardAction::State) | Some(CardAction::Changed)) {
+        let e = Error::from(EmissionProblem::PageChanged);
+        return Ok(
+            json!({"show": true, "configured": true, "card": card, "error": ErrorView::new(&e, lang), "redraw": true}),
+        );
+    }
+    let command = match action {
+        None => json!({"cmd": "panelState", "url": target}),
+        Some(a) => json!({"cmd": "card", "url": target, "action": a, "number": number}),
+    };
+    match server.command(&command, changes(action)).await {
+        Ok(reply) => {
+            let mut reply = without_effects(reply);
+            if reply.get("show") == Some(&Value::Bool(true)) {
+                // Where this person put the panel is this browser's, not the server's.
+                let place: Option<PanelPlace> = crate::platform::load(app.store, PANEL_PLACE_KEY)
+                    .await
+                    .ok()
+                    .flatten();
+                reply["place"] = json!(place);
+            }
+            Ok(reply)
+        }
+        // The panel shows why over what it showed, and asks again when that can help.
+        Err(problem) => {
+            let refresh = problem.refresh_ms();
+            let e = Error::from(problem);
+            Ok(
+                json!({"show": true, "configured": true, "card": card, "error": ErrorView::new(&e, lang), "refreshMs": refresh, "teamMode": true}),
+            )
+        }
+    }
+}
+
+/// The jobs' status or "sync now", from the server.
+async fn jobs(server: &Server<'_>, command: Value, changes: bool) -> Result<Value> {
+    let reply = server.command(&command, changes).await.map_err(Error::from)?;
+    Ok(without_effects(reply))
+}
+
+/// What the server asks of its own platform (alarms, effects) is not for this browser.
+fn without_effects(reply: Value) -> Value {
+    match reply {
+        Value::Object(mut map) => {
+            for key in ["ok", "alarms", "effect", "serverNotes"] {
+                map.remove(key);
+            }
+            if let Some(Value::Object(status)) = map.get_mut("status") {
+                status.remove("alarms");
+            }
+            Value::Object(map)
+        }
+        other => other,
+    }
+}
+
+/// Saving in team mode: only the server's address and key are required; the vendor secrets
+/// were dropped by [`Settings::merged`]; no alarm is kept.
+async fn save(app: &App<'_>, merged: &Settings, lang: Lang) -> Result<Value> {
+    let problems = merged.validate_all(&app.host_permissions);
+    settings::save(app.store, merged).await?;
+    let problems: Vec<ErrorView> = problems.iter().map(|e| ErrorView::new(e, lang)).collect();
+    let mut warnings = Vec::new();
+    let unfinished = crate::emission::journal::all(app.store)
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.status,
+                crate::emission::Status::Issuing | crate::emission::Status::NeedsConfirmation
+            )
+        })
+        .count();
+    if unfinished > 0 {
+        warnings.push(lang.pick(
+            format!("Acest browser avea {unfinished} emiteri neterminate de dinainte de modul echipă. Nu le mai termină el: serverul le judecă după rezervarea de pe card când cineva deschide cardul. Verifică acele carduri."),
+            format!("This browser had {unfinished} unfinished emissions from before team mode. It no longer finishes them: the server judges them from the card's reservation when someone opens the card. Check those cards."),
+            format!("Ennek a böngészőnek {unfinished} befejezetlen kiállítása volt a csapat mód előttről. Ezeket már nem fejezi be: a szerver a kártyán lévő foglalás alapján dönt róluk, amikor valaki megnyitja a kártyát. Ellenőrizd ezeket a kártyákat."),
+        ));
+    }
+    Ok(
+        json!({"saved": true, "problems": problems, "warnings": warnings, "settings": merged.view(&app.host_permissions), "alarms": []}),
+    )
+}
+
+/// "Testează conexiunea" of the Team server section, with the form's address and key (the
+/// stored key when none was typed): what the server says, in lines the page paints, and the
+/// webhook's address for SmartBill.
+pub async fn test(app: &App<'_>, input: &SettingsInput, sender: &Sender, lang: Lang) -> Result<Value> {
+    let stored = settings::load(app.store).await?;
+    let merged = stored.merged(input);
+    let s = &merged.server;
+    if !s.enabled() {
+        return Err(Error::from(TeamProblem::Address { url: String::new() }));
+    }
+    if let Some(e) = s.validate(&app.host_permissions).into_iter().next() {
+        return Err(e);
+    }
+    let server = server(app, s, sender, lang);
+    let health = server.health().await.map_err(Error::from)?;
+    // The panel's commands are POSTs, which browsers always send with this extension's
+    // `Origin` (a GET with host access may go without): one harmless command proves the server's
+    // CORS lets this extension in.
+    match server.command(&json!({"cmd": "jobsStatus"}), false).await {
+        Ok(_) | Err(TeamProblem::Remote { .. }) => {}
+        Err(problem) => return Err(Error::from(problem)),
+    }
+    if health.get("caller").is_none() {
+        // The server could not even read its settings: its own words.
+        let message = health
+            .pointer("/error/message")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        return Err(Error::from(TeamProblem::Remote {
+            code: "server.health".into(),
+            message,
+            vendor_text: None,
+            vendor: None,
+        }));
+    }
+    let lines = health_lines(&health, lang);
+    let all_ok = lines.iter().all(|l| l["ok"] == json!(true));
+    Ok(json!({
+        "allOk": all_ok,
+        "lines": lines,
+        "webhook": webhook(&health, lang),
+        "origin": extension_origin(sender),
+        "team": health.get("team").cloned().unwrap_or(Value::Null),
+        "origins": merged.origins_needed(&app.host_permissions),
+    }))
+}
+
+fn health_lines(h: &Value, lang: Lang) -> Vec<Value> {
+    let mut lines = Vec::new();
+    let line = |ok: bool, text: String| json!({"ok": ok, "text": text});
+    let name = h.pointer("/caller/name").and_then(Value::as_str).unwrap_or("");
+    lines.push(line(
+        true,
+        if h.pointer("/caller/role").and_then(Value::as_str) == Some("admin") {
+            lang.pick(
+                "Conectat la serverul echipei cu cheia de administrator.",
+                "Connected to the team server with the admin key.",
+                "Csatlakozva a csapatszerverhez az adminisztrátori kulccsal.",
+            )
+        } else {
+            lang.pick(
+                format!("Conectat la serverul echipei ca „{name}”."),
+                format!("Connected to the team server as \"{name}\"."),
+                format!("Csatlakozva a csapatszerverhez mint „{name}”."),
+            )
+        },
+    ));
+    for (key, vendor, count, ro, en, hu) in [
+        ("smartbill", "SmartBill", "series", "serii", "series", "sorozat"),
+        ("minicrm", "MiniCRM", "modules", "module", "modules", "modul"),
+    ] {
+        let part = h.get(key).cloned().unwrap_or(Value::Null);
+        if part["ok"] == json!(true) {
+            let n = part.get(count).and_then(Value::as_u64).unwrap_or(0);
+            lines.push(line(
+                true,
+                lang.pick(
+                    format!("{vendor} răspunde serverului ({n} {ro})."),
+                    format!("{vendor} answers the server ({n} {en})."),
+                    format!("A(z) {vendor} válaszol a szervernek ({n} {hu})."),
+                ),
+            ));
+        } else {
+            let why = part
+                .pointer("/error/message")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            lines.push(line(
+                false,
+                lang.pick(
+                    format!("{vendor} nu răspunde serverului: {why} (o rezolvă administratorul, pe server)."),
+                    format!("{vendor} does not answer the server: {why} (the admin fixes it, on the server)."),
+                    format!("A(z) {vendor} nem válaszol a szervernek: {why} (az adminisztrátor javítja a szerveren)."),
+                ),
+            ));
+        }
+    }
+    if h["settingsComplete"] == json!(true) {
+        lines.push(line(
+            true,
+            lang.pick(
+                "Setările de pe server sunt complete: panoul emite prin server.",
+                "The server's settings are complete: the panel issues through the server.",
+                "A szerver beállításai teljesek: a panel a szerveren keresztül állít ki.",
+            ),
+        ));
+    } else {
+        lines.push(line(
+            false,
+            lang.pick(
+                "Setările de pe server nu sunt complete (seria, modulul MiniCRM, câmpurile cardului): administratorul le completează; până atunci panoul nu emite.",
+                "The server's settings are not complete (series, MiniCRM module, card fields): the admin completes them; until then the panel does not issue.",
+                "A szerver beállításai hiányosak (sorozat, MiniCRM modul, kártyamezők): az adminisztrátor pótolja őket; addig a panel nem állít ki.",
+            ),
+        ));
+    }
+    lines
+}
+
+/// SmartBill's "Sincronizare stocuri" fields as the server reports them. The token is shown only
+/// when the server sends it (the admin's key and a dedicated webhook token); see the server's
+/// `health` for why members never see it.
+fn webhook(h: &Value, lang: Lang) -> Value {
+    let Some(w) = h.get("webhook").filter(|w| w.is_object()) else {
+        return Value::Null;
+    };
+    let token = w.get("token").and_then(Value::as_str).map(str::to_string);
+    let from_api_token = w.get("tokenSource").and_then(Value::as_str) == Some("smartbillToken");
+    let note = match (&token, from_api_token) {
+        (Some(_), _) => lang.pick(
+            "Token autentificare: valoarea de mai sus (STOCK_WEBHOOK_TOKEN). O vezi fiindcă folosești cheia de administrator; colegii nu o văd.",
+            "Authentication token: the value above (STOCK_WEBHOOK_TOKEN). You see it because you use the admin key; colleagues do not.",
+            "Hitelesítési token: a fenti érték (STOCK_WEBHOOK_TOKEN). Azért látod, mert az adminisztrátori kulcsot használod; a kollégák nem látják.",
+        ),
+        (None, true) => lang.pick(
+            "Token autentificare: tokenul API SmartBill al contului (serverul nu are un STOCK_WEBHOOK_TOKEN separat). Nu se afișează aici: este un secret SmartBill, îl introduce administratorul.",
+            "Authentication token: the account's SmartBill API token (the server has no separate STOCK_WEBHOOK_TOKEN). It is not shown here: it is a SmartBill secret, the admin enters it.",
+            "Hitelesítési token: a fiók SmartBill API tokenje (a szervernek nincs külön STOCK_WEBHOOK_TOKEN-je). Itt nem jelenik meg: SmartBill titok, az adminisztrátor adja meg.",
+        ),
+        (None, false) => lang.pick(
+            "Token autentificare: îl are administratorul (STOCK_WEBHOOK_TOKEN) și îl introduce el în SmartBill. Nu se arată colegilor: cine îl are poate schimba stocurile din MiniCRM.",
+            "Authentication token: the admin has it (STOCK_WEBHOOK_TOKEN) and enters it in SmartBill. It is not shown to colleagues: whoever has it can change the stock in MiniCRM.",
+            "Hitelesítési token: az adminisztrátornál van (STOCK_WEBHOOK_TOKEN), ő adja meg a SmartBillben. A kollégák nem látják: aki ismeri, módosíthatja a MiniCRM készletét.",
+        ),
+    };
+    json!({
+        "url": w.get("url").cloned().unwrap_or(Value::Null),
+        "token": token,
+        "tokenNote": note,
+        "where": lang.pick(
+            "SmartBill Cloud › Contul meu › Integrări › Sincronizare stocuri: „URL” și „Token autentificare”.",
+            "SmartBill Cloud › My account › Integrations › Stock sync: \"URL\" and \"Authentication token\".",
+            "SmartBill Cloud › Fiókom › Integrációk › Készletszinkronizálás: „URL” és „Hitelesítési token”.",
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn health_is_told_in_lines_and_the_webhook_token_only_when_sent() {
+        let h = json!({
+            "ok": true, "caller": {"role": "member", "name": "Ana"}, "settingsComplete": true,
+            "smartbill": {"ok": true, "series": 3}, "minicrm": {"ok": false, "error": {"message": "MiniCRM a refuzat cheia"}},
+            "webhook": {"url": "https://team.example/smartbill/stock", "token": null, "tokenSource": "stockWebhookToken"},
+        });
+        let lines = health_lines(&h, Lang::Ro);
+        assert_eq!(lines.len(), 4);
+        assert!(lines[0]["text"].as_str().unwrap().contains("„Ana”"));
+        assert_eq!(lines[2]["ok"], json!(false));
+        assert!(lines[2]["text"]
+            .as_str()
+            .unwrap()
+            .contains("MiniCRM a refuzat cheia"));
+        let w = webhook(&h, Lang::Ro);
+        assert_eq!(w["url"], "https://team.example/smartbill/stock");
+        assert_eq!(w["token"], Value::Null);
+        assert!(w["tokenNote"].as_str().unwrap().contains("administratorul"));
+        assert_eq!(webhook(&json!({}), Lang::Ro), Value::Null);
+    }
+
+    #[test]
+    fn server_effects_are_dropped() {
+        let r = without_effects(
+            json!({"ok": true, "show": true, "alarms": [{"name": "tick"}], "status": {"alarms": [], "jobs": {}}}),
+        );
+        assert_eq!(r, json!({"show": true, "status": {"jobs": {}}}));
+    }
+
+    #[test]
+    fn the_origin_named_for_the_admin() {
+        let s = Sender {
+            extension_id: "abc".into(),
+            extension_url: "moz-extension://0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/".into(),
+            ..Sender::default()
+        };
+        assert_eq!(
+            extension_origin(&s),
+            "moz-extension://0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+        );
+        let c = Sender {
+            extension_id: "abcdefghijklmnopabcdefghijklmnop".into(),
+            ..Sender::default()
+        };
+        assert_eq!(
+            extension_origin(&c),
+            "chrome-extension://abcdefghijklmnopabcdefghijklmnop"
+        );
+    }
+}
