@@ -392,6 +392,7 @@
     if (reply.place) applyPlace(reply.place);
     if (!reply.configured) {
       current = null;
+      if (lastSignature === null) lastSignature = signature();
       host.dataset.state = 'unconfigured';
       ui.body.replaceChildren();
       ui.body.append(el('div', t('panelNotConfigured'), 'state'));

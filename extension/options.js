@@ -183,6 +183,7 @@ async function runChecklist() {
   const schema = reply.schema;
   if (!schema) return;
   $('mapping').hidden = false;
+  $('mapping').dataset.categoryId = String(schema.categoryId);
   $('minicrmModule').dataset.categoryId = String(schema.categoryId);
   const chosen = schema.chosen || {};
   for (const role of ROLES) {
@@ -278,6 +279,10 @@ async function testSmartBill() {
 async function testMiniCrm() {
   clearErrors();
   const box = $('minicrmResult');
+  // What is shown belongs to the form as it was: gone until this test answers.
+  box.hidden = true;
+  box.className = 'result';
+  delete $('mapping').dataset.categoryId;
   const reply = await busy($('testMiniCrm'), $('testMiniCrmBusy'), () => send({ cmd: 'testMiniCrm', settings: formInput() }));
   if (!reply.ok) return showError(box, reply.error, 'MiniCRM');
   box.hidden = false;

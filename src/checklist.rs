@@ -270,7 +270,7 @@ pub async fn run(app: &App<'_>, settings: &Settings, lang: Lang) -> Result<Value
                             Ok(schema) => {
                                 let samples = samples(&mc, settings.minicrm.module.document_kind(), &schema).await;
                                 let suggestion = fields::suggest(&schema, &samples);
-                                let chosen = if settings.integration.fields == fields::FieldMap::default() { suggestion.clone() } else { settings.integration.fields.clone() };
+                                let chosen = settings.integration.fields.or_suggested(&schema, &suggestion);
                                 let missing = chosen.missing(&schema);
                                 let extension_menu = match wanted {
                                     crate::settings::Module::Offers => "Oferte",

@@ -62,6 +62,17 @@ impl FieldMap {
         *slot = name;
     }
 
+    /// The saved choice where it still names a fitting field of this schema, the suggestion for
+    /// the other roles (e.g. after switching from Offers to Orders, whose fields differ).
+    pub fn or_suggested(&self, schema: &Schema, suggestion: &FieldMap) -> FieldMap {
+        let missing = self.missing(schema);
+        let mut chosen = self.clone();
+        for role in missing {
+            chosen.set(role, suggestion.get(role).map(str::to_string));
+        }
+        chosen
+    }
+
     /// Roles without a field, or whose field is not in the schema (any more).
     pub fn missing(&self, schema: &Schema) -> Vec<Role> {
         ROLES
@@ -502,6 +513,31 @@ mod tests {
         let mut stale = suggest(&offers_schema(), &Samples::new());
         stale.pdf = Some("Gone".into());
         assert_eq!(stale.missing(&offers_schema()), vec![Role::Pdf]);
+    }
+
+    #[test]
+    fn a_saved_choice_of_another_module_gives_way_to_the_suggestion() {
+        let offers = suggest(&offers_schema(), &Samples::new());
+        let orders = schema(serde_json::json!({
+            "Text3301": "Text(255)", "Text3302": "Text(255)", "Enum3303": {"Type": "Enum"},
+        }));
+        let mut saved = offers.clone();
+        saved.error = Some("Text3302".into());
+        let suggestion = FieldMap {
+            invoice_number: Some("Text3301".into()),
+            ..FieldMap::default()
+        };
+        let chosen = saved.or_suggested(&orders, &suggestion);
+        assert_eq!(chosen.invoice_number.as_deref(), Some("Text3301"));
+        assert_eq!(
+            chosen.error.as_deref(),
+            Some("Text3302"),
+            "a fitting saved choice stays"
+        );
+        assert_eq!(
+            offers.or_suggested(&offers_schema(), &FieldMap::default()),
+            offers
+        );
     }
 
     #[test]

@@ -125,7 +125,8 @@ pub async fn intercept(
         | Command::SaveSettings { .. }
         | Command::OpenOptions
         | Command::PanelPlace { .. }
-        | Command::TestServer { .. } => None,
+        | Command::TestServer { .. }
+        | Command::Trap => None,
     }
 }
 

@@ -19,9 +19,9 @@
 
 pub mod client;
 pub mod forward;
-pub mod problem;
 #[cfg(test)]
 mod forwarding_tests;
+pub mod problem;
 
 use serde::{Deserialize, Serialize};
 

@@ -197,7 +197,9 @@ export async function configureAll(browser, info, { module = 'offers', kind = 'i
   if (draft) await page.check('#draft');
   await page.click('#testMiniCrm');
   await page.locator('#minicrmResult.ok').waitFor();
-  await page.locator('#mapping:not([hidden])').waitFor();
+  // The mapping drawn for this module (not one left from the stored settings).
+  const category = await page.evaluate(() => document.getElementById('minicrmModule').dataset.categoryId);
+  await page.locator(`#mapping[data-category-id="${category}"]:not([hidden])`).waitFor();
   for (const label of triggers) await page.locator('#triggers label', { hasText: label }).locator('input').check();
   if (auto) await page.check('#auto');
   if (stock) {
@@ -325,7 +327,7 @@ export async function panelState(page, states, timeout = 20000) {
   } catch (e) {
     // Say what the panel shows instead: a failure should explain itself.
     const state = await page.evaluate(() => document.querySelector('#minicrm-smartbill-panel')?.dataset.state).catch(() => '?');
-    const shown = await inPanel(page, '.body, :host > *', 'el ? el.innerText : ""').catch(() => '?');
+    const shown = await inPanel(page, '.body', 'el ? el.innerText : ""').catch(() => '?');
     throw new Error(`panel not ${wanted.join('|')} but ${state}: ${String(shown).slice(0, 400)}`, { cause: e });
   }
   return page.evaluate(() => document.querySelector('#minicrm-smartbill-panel').dataset.state);
