@@ -603,8 +603,13 @@ impl<'a> App<'a> {
         let list = sb
             .stocks(crate::platform::today_ro(self.clock), None, None)
             .await?;
-        let mut names: Vec<String> = list.into_iter().map(|w| w.warehouse.warehouse_name).collect();
-        names.dedup();
+        // One name per warehouse, in SmartBill's order (a warehouse appears once per product).
+        let mut seen = std::collections::BTreeSet::new();
+        let names: Vec<String> = list
+            .into_iter()
+            .map(|w| w.warehouse.warehouse_name)
+            .filter(|name| seen.insert(name.clone()))
+            .collect();
         Ok(json!({"warehouses": names}))
     }
 

@@ -609,62 +609,6 @@ fn a_zip_bomb_is_refused_before_inflating() {
     assert!(message(&e).contains("MB"));
 }
 
-/// Native timing of parse + map (not a test of speed; run by hand):
-/// `IMPORT_BENCH_FILE=… cargo test --release --test import_file -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn parse_speed_native() {
-    let Ok(path) = std::env::var("IMPORT_BENCH_FILE") else {
-        return;
-    };
-    let bytes = std::fs::read(path).unwrap();
-    for _ in 0..3 {
-        let t = std::time::Instant::now();
-        let workbook = read_workbook(&bytes).unwrap();
-        let read = t.elapsed();
-        let session = minicrm_smartbill::import::session::Session::new(workbook, "b.xlsx", Lang::Ro).unwrap();
-        println!(
-            "{} rows: read {:?}, read + map {:?}",
-            session.candidates().len(),
-            read,
-            t.elapsed()
-        );
-    }
-}
-
-/// Where the native read time goes (run by hand, like `parse_speed_native`).
-#[test]
-#[ignore]
-fn parse_speed_breakdown() {
-    use calamine::{open_workbook_from_rs, Reader, Xlsx};
-    let Ok(path) = std::env::var("IMPORT_BENCH_FILE") else {
-        return;
-    };
-    let bytes = std::fs::read(path).unwrap();
-    let t = std::time::Instant::now();
-    let mut x: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(&bytes[..])).unwrap();
-    println!("open (shared strings): {:?}", t.elapsed());
-    let name = x.sheet_names()[0].clone();
-    let t = std::time::Instant::now();
-    let mut n = 0;
-    {
-        let mut r = x.worksheet_cells_reader(&name).unwrap();
-        while let Some(_c) = r.next_cell().unwrap() {
-            n += 1;
-        }
-    }
-    println!("next_cell over {n} cells: {:?}", t.elapsed());
-    let t = std::time::Instant::now();
-    {
-        let mut r = x.worksheet_cells_reader(&name).unwrap();
-        while let Some(_c) = r.next_cell_with_formula().unwrap() {}
-    }
-    println!("next_cell_with_formula: {:?}", t.elapsed());
-    let t = std::time::Instant::now();
-    let m = x.merge_cells_by_sheet_name(&name).unwrap();
-    println!("merged regions ({}): {:?}", m.len(), t.elapsed());
-}
-
 /// The fast .xlsx reader gives exactly what calamine gives, on every kind of test workbook.
 #[test]
 fn the_fast_reader_agrees_with_calamine() {

@@ -13,6 +13,8 @@ use super::{Clock, HttpRequest, HttpResponse, Method, Store, Transport, Transpor
 extern "C" {
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(callback: &js_sys::Function, ms: i32) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
 
     #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = get, catch)]
     fn storage_get(key: &str) -> Result<js_sys::Promise, JsValue>;
@@ -64,29 +66,37 @@ impl Transport for FetchTransport {
         }?;
         // Abort after the timeout; the outcome of an aborted request is unknown.
         let abort = Closure::once_into_js(move || controller.abort());
-        let _ = set_timeout(abort.unchecked_ref(), request.timeout_ms as i32);
-        // A browser cannot tell a refused connection from one dropped mid-answer ("Failed to
-        // fetch" for both), so every fetch failure counts as an unknown outcome.
-        let response = built
-            .send()
-            .await
-            .map_err(|e| TransportError::NoAnswer(e.to_string()))?;
-        let status = response.status();
-        let headers = response
-            .headers()
-            .entries()
-            .map(|(k, v)| (k.to_ascii_lowercase(), v))
-            .collect();
-        let body = response
-            .binary()
-            .await
-            .map_err(|e| TransportError::NoAnswer(e.to_string()))?;
-        Ok(HttpResponse {
-            status,
-            headers,
-            body,
-        })
+        let timer = set_timeout(abort.unchecked_ref(), request.timeout_ms as i32);
+        let answer = receive(built).await;
+        // The whole answer (or the failure) is in: the abort timer has nothing left to do.
+        clear_timeout(&timer);
+        answer
     }
+}
+
+/// Sends the request and reads the whole answer.
+async fn receive(built: Request) -> Result<HttpResponse, TransportError> {
+    // A browser cannot tell a refused connection from one dropped mid-answer ("Failed to
+    // fetch" for both), so every fetch failure counts as an unknown outcome.
+    let response = built
+        .send()
+        .await
+        .map_err(|e| TransportError::NoAnswer(e.to_string()))?;
+    let status = response.status();
+    let headers = response
+        .headers()
+        .entries()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v))
+        .collect();
+    let body = response
+        .binary()
+        .await
+        .map_err(|e| TransportError::NoAnswer(e.to_string()))?;
+    Ok(HttpResponse {
+        status,
+        headers,
+        body,
+    })
 }
 
 fn build_with_body(builder: RequestBuilder, body: &[u8]) -> Result<Request, TransportError> {
