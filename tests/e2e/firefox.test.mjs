@@ -196,7 +196,7 @@ test('host permissions: granted at install; withdrawn, the options page asks for
   try {
     const page = await browser.page('options.html');
     await page.waitFor('#access', { state: 'visible' });
-    assert.match(await page.text('#access'), /Extensia nu are acces la SmartBill sau MiniCRM/);
+    assert.match(await page.text('#access'), /Extensia nu are acces la SmartBill, MiniCRM/);
     assert.equal(await page.text('#accessOrigins'), 'http://127.0.0.1/*');
     await page.click('#testSmartBill');
     await page.waitFor('#smartbillResult.fail', { state: 'visible', timeout: 30000 });
