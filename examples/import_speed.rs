@@ -160,7 +160,9 @@ fn bench(label: &str, bytes: &[u8], runs: usize, calamine: bool) {
         };
         let session = time(&mut map, || Session::new(workbook, label, Lang::Ro));
         rows = session.map(|s| s.candidates().len()).unwrap_or(0);
-        time(&mut whole, || open(bytes, label, Lang::Ro).map(|s| s.candidates().len()).ok());
+        time(&mut whole, || {
+            open(bytes, label, Lang::Ro).map(|s| s.candidates().len()).ok()
+        });
         if calamine {
             time(&mut cal, || read_workbook_with_calamine(bytes).ok());
         }
@@ -199,10 +201,7 @@ fn main() {
         for rows in [10_000, 100_000] {
             let t = Instant::now();
             let bytes = export(rows);
-            println!(
-                "generated {rows} rows in {:.1} s",
-                t.elapsed().as_secs_f64()
-            );
+            println!("generated {rows} rows in {:.1} s", t.elapsed().as_secs_f64());
             bench(&format!("{rows} rows"), &bytes, runs, calamine);
         }
     }
