@@ -207,7 +207,15 @@ export async function configureAll(browser, info, { module = 'offers', kind = 'i
     await page.fill('#stockWarehouse', stock);
   }
   await page.click('#save');
-  await page.locator('#saveStatus.ok').waitFor();
+  await page.locator('#saveStatus.ok').waitFor().catch(async (e) => {
+    // Say what the options page shows instead.
+    const shown = await page.evaluate(() => {
+      const s = document.getElementById('saveStatus');
+      const w = document.getElementById('saveWarnings');
+      return `saveStatus "${s.className}": ${s.textContent}; warnings: ${w ? w.textContent : ''}`;
+    }).catch(() => '?');
+    throw new Error(`${e.message}\n${shown}`, { cause: e });
+  });
   return page;
 }
 
