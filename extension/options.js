@@ -322,6 +322,25 @@ async function save(event) {
   if (!reply.problems.length && !reply.settings.server.enabled) runChecklist();
 }
 
+// What the person typed or ticked before the stored settings arrived (a worker that was stopped
+// takes a moment to start): kept, never overwritten by the stored values.
+const edited = new Set();
+for (const type of ['input', 'change']) {
+  document.addEventListener(type, (e) => { if (e.target && e.target.id) edited.add(e.target.id); }, true);
+}
+
+function fillKeepingEdits(settings) {
+  const typed = Array.from(edited).map((id) => {
+    const x = $(id);
+    return [x, x.type === 'checkbox' || x.type === 'radio' ? x.checked : x.value];
+  }).filter(([x]) => x);
+  fill(settings);
+  for (const [x, v] of typed) {
+    if (typeof v === 'boolean') x.checked = v;
+    else x.value = v;
+  }
+}
+
 async function main() {
   localize();
   const reply = await send({ cmd: 'getSettings' });
@@ -335,7 +354,8 @@ async function main() {
   const byUnit = {};
   for (const [from, to] of Object.entries(reply.defaultUnits || {})) (byUnit[to] = byUnit[to] || []).push(from);
   $('defaultUnits').textContent = t('unitsDefaults', [Object.entries(byUnit).map(([to, from]) => `${from.join('/')} → ${to}`).join('; ')]);
-  fill(reply.settings);
+  fillKeepingEdits(reply.settings);
+  document.body.dataset.loaded = 'true';
   $('browserId').textContent = t('browserIdHint', [reply.browser.id]);
   $('browserLabel').placeholder = reply.browser.label;
   $('grantAccess').addEventListener('click', grantAccess);

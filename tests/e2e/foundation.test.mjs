@@ -2,7 +2,7 @@
 // configuration through the options page, "Test connection" on both sides, the panel on cards.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, configure, artifact, inContentScript, decided, panel as panelOf } from './harness.mjs';
+import { startSandbox, launchBrowser, configure, artifact, inContentScript, decided, killWorker, panel as panelOf } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -200,5 +200,21 @@ test('the panel folds, moves out of the way, and stays where it was put', async 
   await decided(page);
   const again = await box();
   assert.deepEqual(again, { ...moved, folded: true });
+  await page.close();
+});
+
+test('what is typed while a stopped worker starts is kept, not overwritten by the stored settings', async () => {
+  const { smartbill } = sandbox.info;
+  const options = await configure(browser, sandbox.info);
+  await options.click('#save');
+  await options.locator('#saveStatus.ok').waitFor();
+  await options.evaluate(async () => { await chrome.storage.local.clear(); });
+  await options.close();
+  await killWorker(browser);
+  // Typed at once, before the woken worker answers the page's first question.
+  const page = await browser.page('options.html');
+  await page.fill('#smartbillCif', smartbill.cif);
+  await page.locator('body[data-loaded="true"]').waitFor({ state: 'attached' });
+  assert.equal(await page.inputValue('#smartbillCif'), smartbill.cif);
   await page.close();
 });

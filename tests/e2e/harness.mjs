@@ -118,6 +118,8 @@ export async function launchBrowser({ headless = true, userDataDir } = {}) {
 /** Fills and saves the options page with the sandbox's account; returns the page. */
 export async function configure(browser, info, overrides = {}) {
   const page = await browser.page('options.html');
+  // The stored settings are on the page (what is typed before stays typed either way).
+  await page.locator('body[data-loaded="true"]').waitFor({ state: 'attached' });
   const v = {
     cif: info.smartbill.cif, email: info.smartbill.email, token: info.smartbill.token,
     apiBase: info.smartbill.apiBase, series: info.smartbill.invoiceSeries,
@@ -212,7 +214,8 @@ export async function configureAll(browser, info, { module = 'offers', kind = 'i
     const shown = await page.evaluate(() => {
       const s = document.getElementById('saveStatus');
       const w = document.getElementById('saveWarnings');
-      return `saveStatus "${s.className}": ${s.textContent}; warnings: ${w ? w.textContent : ''}`;
+      const errs = Array.from(document.querySelectorAll('.err')).filter((x) => x.textContent).map((x) => `${x.dataset.for}: ${x.textContent}`).join('; ');
+      return `saveStatus "${s.className}": ${s.textContent}; fields: ${errs}; warnings: ${w ? w.textContent : ''}`;
     }).catch(() => '?');
     throw new Error(`${e.message}\n${shown}`, { cause: e });
   });
