@@ -55,7 +55,7 @@ test('enabling stock sync fills MiniCRM products; an invoice that discharges sto
   await options.reload();
   await options.locator('[data-testid="last-stock"]').waitFor();
   assert.match(await options.locator('[data-testid="last-stock"]').innerText(), /încheiată/);
-  assert.match(await options.locator('[data-testid="webhook-note"]').innerText(), /încă indisponibilă/);
+  assert.match(await options.locator('[data-testid="webhook-note"]').innerText(), /prin serverul echipei/);
   await options.screenshot({ path: artifact('e2e-options-sync.png'), fullPage: true });
   await options.close();
 
