@@ -5,7 +5,7 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSandbox, launchBrowser, configureAll, openCard, panel, panelState, killWorker, inContentScript, artifact,
+  startSandbox, launchBrowser, configureAll, openCard, panel, panelState, killWorker, inContentScript, artifact, waitFor,
 } from './harness.mjs';
 
 let sandbox;
@@ -51,15 +51,6 @@ const inflight = async () => (await sandbox.control('/inflight')).requests;
 const click = (page, testid) => panel(page).locator(`button[data-testid="${testid}"]`).click();
 const text = (page, testid) => panel(page).locator(`[data-testid="${testid}"]`).innerText();
 
-async function waitFor(check, what, timeout = 30000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function setUp(browser, label, options = {}) {
   const page = await configureAll(browser, sandbox.info, options);

@@ -251,6 +251,17 @@ export async function decided(page, timeout = 20000) {
   }
 }
 
+/** Polls `check` until it gives a truthy value (returned), or fails after `timeout` naming `what`. */
+export async function waitFor(check, what, timeout = 30000) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** The panel's shadow root, as a locator. */
 export function panel(page) {
   const host = page.locator('#minicrm-smartbill-panel');
@@ -283,15 +294,7 @@ async function inPanel(page, selector, body) {
 
 /** A Playwright-like locator for an element inside the panel's closed shadow root. */
 export function panelLocator(page, selector) {
-  const until = async (check, what, timeout = 20000) => {
-    const end = Date.now() + timeout;
-    for (;;) {
-      const v = await check();
-      if (v) return v;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
+  const until = (check, what, timeout = 20000) => waitFor(check, what, timeout);
   const present = () => inPanel(page, selector, 'el !== null');
   return {
     count: () => inPanel(page, selector, 'all.length'),

@@ -4,7 +4,7 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSandbox, launchBrowser, configureAll, openCard, panel, panelState, killWorker, command, artifact,
+  startSandbox, launchBrowser, configureAll, openCard, panel, panelState, killWorker, command, artifact, waitFor,
 } from './harness.mjs';
 
 let sandbox;
@@ -30,15 +30,6 @@ beforeEach(async () => {
   await page.close();
 });
 
-async function waitFor(check, what, timeout = 30000) {
-  const end = Date.now() + timeout;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-}
 
 const products = async () => (await sandbox.control('/minicrm/products')).products;
 const product = async (sku) => (await products()).find((p) => p.SKU === sku);
