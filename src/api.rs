@@ -556,6 +556,12 @@ impl<'a> App<'a> {
         }
     }
 
+    /// The tick with a caller's budget (the team server works in short slices, so that one
+    /// event never runs for minutes): the same reply as `{"cmd": "tick"}`, not wrapped.
+    pub async fn tick_for(&self, lang: Lang, budget_ms: i64) -> Result<Value> {
+        self.tick(lang, budget_ms).await
+    }
+
     /// The background tick: unfinished emissions, automatic emission, then the jobs (payment
     /// refresh, stock sync) for at most `budget_ms` (an alarm event must end within minutes).
     async fn tick(&self, lang: Lang, budget_ms: i64) -> Result<Value> {
@@ -589,12 +595,10 @@ impl<'a> App<'a> {
             .await?
             .iter()
             .any(|e| e.status == crate::emission::Status::Issuing);
-        let alarms = crate::schedule::alarms(
-            &settings,
-            &self.host_permissions,
-            jobs.more || import_pending || settling,
-        );
-        Ok(json!({"alarms": alarms, "poll": report, "jobs": jobs}))
+        let again = jobs.more || import_pending || settling;
+        let alarms = crate::schedule::alarms(&settings, &self.host_permissions, again);
+        // `again`: tick again soon (a job's run goes on, or an outcome is being judged).
+        Ok(json!({"alarms": alarms, "poll": report, "jobs": jobs, "again": again}))
     }
 
     async fn warehouses(&self) -> Result<Value> {

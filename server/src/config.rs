@@ -20,6 +20,10 @@ pub const ALLOWED_ORIGINS: &str = "ALLOWED_ORIGINS";
 /// Extra addresses the core may call besides the vendors' production hosts (the sandbox, in
 /// tests: `http://127.0.0.1/*`). Leave unset in production.
 pub const EXTRA_HOSTS: &str = "EXTRA_HOSTS";
+/// Optional: how long one cron trigger or alarm slice works on the jobs (ms, default 20 s,
+/// 100 ms – 4 min); the object's alarm goes on with the next slice. Tests shorten it.
+pub const TICK_SLICE_MS: &str = "TICK_SLICE_MS";
+pub const DEFAULT_SLICE_MS: i64 = 20_000;
 /// Secrets (`wrangler secret put`).
 pub const SMARTBILL_TOKEN: &str = "SMARTBILL_TOKEN";
 pub const MINICRM_API_KEY: &str = "MINICRM_API_KEY";
@@ -44,6 +48,8 @@ pub struct Config {
     /// Entries of `ALLOWED_ORIGINS` that are not extension origins (ignored).
     pub ignored_origins: Vec<String>,
     pub extra_hosts: Vec<String>,
+    /// See [`TICK_SLICE_MS`].
+    pub slice_ms: i64,
 }
 
 impl std::fmt::Debug for Config {
@@ -126,6 +132,9 @@ impl Config {
             allowed_origins,
             ignored_origins,
             extra_hosts: optional(EXTRA_HOSTS).map(|raw| list(&raw)).unwrap_or_default(),
+            slice_ms: optional(TICK_SLICE_MS)
+                .and_then(|v| v.parse::<i64>().ok())
+                .map_or(DEFAULT_SLICE_MS, |v| v.clamp(100, 240_000)),
         })
     }
 
@@ -293,6 +302,16 @@ mod tests {
         let c = Config::from_lookup(env(&[(STOCK_WEBHOOK_TOKEN, "hook-token")])).unwrap();
         assert_eq!(c.webhook_token, "hook-token");
         assert!(!format!("{c:?}").contains("6c1f0e5b"));
+    }
+
+    #[test]
+    fn the_tick_slice_defaults_and_stays_within_its_bounds() {
+        assert_eq!(Config::from_lookup(env(&[])).unwrap().slice_ms, DEFAULT_SLICE_MS);
+        let slice = |v: &str| Config::from_lookup(env(&[(TICK_SLICE_MS, v)])).unwrap().slice_ms;
+        assert_eq!(slice("500"), 500);
+        assert_eq!(slice("5"), 100);
+        assert_eq!(slice("99999999"), 240_000);
+        assert_eq!(slice("soon"), DEFAULT_SLICE_MS);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! the last run was.
 
 use minicrm_smartbill::sync::JobKind;
+use serde_json::Value;
 
 /// The status poll: every 2 minutes (automatic emission when a card reaches a trigger status;
 /// resumes unfinished work).
@@ -25,9 +26,46 @@ pub fn jobs_for(cron: &str) -> Option<&'static [JobKind]> {
     }
 }
 
+/// When a tick's reply asks for another slice (`again`): at once, or when the vendor's pause
+/// (`jobs.pausedUntilMs`) ends. `None`: the work is done until the next trigger.
+pub fn continuation(reply: &Value, now_ms: i64) -> Option<i64> {
+    if reply.get("again").and_then(Value::as_bool) != Some(true) {
+        return None;
+    }
+    let paused = reply
+        .pointer("/jobs/pausedUntilMs")
+        .and_then(Value::as_i64)
+        .filter(|&t| t > now_ms);
+    Some(paused.unwrap_or(now_ms))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_tick_that_asks_again_continues_at_once_or_after_the_pause() {
+        let now = 1_000;
+        assert_eq!(
+            continuation(&json!({"again": false, "jobs": {"more": false}}), now),
+            None
+        );
+        assert_eq!(continuation(&json!({"skipped": "notConfigured"}), now), None);
+        assert_eq!(
+            continuation(&json!({"again": true, "jobs": {"pausedUntilMs": null}}), now),
+            Some(now)
+        );
+        assert_eq!(
+            continuation(&json!({"again": true, "jobs": {"pausedUntilMs": 61_000}}), now),
+            Some(61_000)
+        );
+        // A pause already over: at once.
+        assert_eq!(
+            continuation(&json!({"again": true, "jobs": {"pausedUntilMs": 500}}), now),
+            Some(now)
+        );
+    }
 
     #[test]
     fn each_trigger_maps_to_its_jobs() {

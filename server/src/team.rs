@@ -48,6 +48,8 @@ const WEBHOOK_TEST_OK: &str = "Testul de sincronizare stoc a fost facut cu succe
 const BUSY_RETRY_MS: u64 = 2_000;
 /// After an unexpected failure (storage, settings), the delivery is tried again after this.
 const ERROR_RETRY_MS: u64 = 30_000;
+/// Set while a tick asked for another slice.
+const CONTINUE_KEY: &str = "server.tick.again";
 
 /// Reads the configuration from the Worker's environment.
 pub fn config_from_env(env: &Env) -> Result<Config, Vec<&'static str>> {
@@ -175,11 +177,28 @@ impl DurableObject for Team {
     async fn alarm(&self) -> worker::Result<Response> {
         if let Err(e) = self.work_deliveries().await {
             console_error!("stock webhook: {e}");
-            let _ = self
-                .state
-                .storage()
-                .set_alarm(Duration::from_millis(ERROR_RETRY_MS))
-                .await;
+            let _ = self.arm_alarm(ERROR_RETRY_MS).await;
+        }
+        // The next slice of a tick a cron trigger began.
+        if self
+            .state
+            .storage()
+            .get::<bool>(CONTINUE_KEY)
+            .await
+            .ok()
+            .flatten()
+            == Some(true)
+        {
+            match config_from_env(&self.env) {
+                Ok(config) => {
+                    let reply = self.tick_slice(&config).await?;
+                    if reply.get("skipped").is_some() {
+                        // Another slice holds the lease (a cron's): it re-arms when it needs to.
+                        self.arm_alarm(BUSY_RETRY_MS).await?;
+                    }
+                }
+                Err(missing) => console_error!("tick: not configured, missing: {}", missing.join(", ")),
+            }
         }
         Response::ok("")
     }
@@ -479,7 +498,7 @@ impl Team {
             self.requeue(delivery.products)
                 .await
                 .map_err(worker::Error::from)?;
-            self.state.storage().set_alarm(Duration::from_millis(0)).await?;
+            self.arm_alarm(0).await?;
         }
         self.save_stats(&stats).await;
         json_response(
@@ -528,28 +547,18 @@ impl Team {
                 return Err(e.message(Lang::En));
             }
         };
-        let storage = self.state.storage();
         if report.busy {
             self.requeue(pending).await?;
-            storage
-                .set_alarm(Duration::from_millis(BUSY_RETRY_MS))
-                .await
-                .map_err(|e| e.to_string())?;
+            self.arm_alarm(BUSY_RETRY_MS).await.map_err(|e| e.to_string())?;
             return Ok(());
         }
         if let Some(until) = report.paused_until_ms {
             self.requeue(report.remaining.clone()).await?;
             let wait = (until - now_ms()).max(0) as u64;
-            storage
-                .set_alarm(Duration::from_millis(wait))
-                .await
-                .map_err(|e| e.to_string())?;
+            self.arm_alarm(wait).await.map_err(|e| e.to_string())?;
         } else if !self.pending().await.is_empty() {
             // More arrived while this batch was written.
-            storage
-                .set_alarm(Duration::from_millis(0))
-                .await
-                .map_err(|e| e.to_string())?;
+            self.arm_alarm(0).await.map_err(|e| e.to_string())?;
         }
         console_log!(
             "stock webhook: {} received, {} written, {} unchanged, {} skipped, {} failed",
@@ -615,15 +624,60 @@ impl Team {
                 console_error!("cron {}: {}", trigger.cron, e.message(Lang::En));
             }
         }
+        let reply = self.tick_slice(config).await?;
+        json_response(200, &json!({"ok": true, "cron": trigger.cron, "tick": reply}))
+    }
+
+    /// One slice of the core's tick, at most `TICK_SLICE_MS` of job work. When the core says there
+    /// is more (a refresh over hundreds of invoices, an outcome being judged), the object's alarm
+    /// goes on with the next slice, so no event runs for minutes and a webhook delivery waits for
+    /// one slice at most. A slice already running (its lease held) answers `busy`: it continues.
+    async fn tick_slice(&self, config: &Config) -> worker::Result<Value> {
         let owner = random_hex::<16>().map_err(worker::Error::from)?;
         if !self.take_lease("tick", &owner, lease::TICK_TTL_MS).await? {
-            // A tick is running; it (or the next trigger) does the work asked for above.
-            return json_response(200, &json!({"ok": true, "skipped": "busy", "cron": trigger.cron}));
+            return Ok(json!({"skipped": "busy"}));
         }
+        let store = TeamStore {
+            inner: &self.store,
+            config,
+        };
         let app = self.app(&store, config);
-        let reply = app.handle(json!({"cmd": "tick"}), &sender("ro")).await;
+        let reply = app.tick_for(Lang::Ro, config.slice_ms).await;
         self.release_lease("tick", &owner).await;
-        json_response(200, &json!({"ok": true, "cron": trigger.cron, "tick": reply}))
+        let reply = match reply {
+            Ok(v) => v,
+            Err(e) => {
+                console_error!("tick: {}", e.message(Lang::En));
+                // Not lost: the next trigger (every 2 minutes) ticks again.
+                return Ok(json!({"error": ErrorView::new(&e, Lang::En)}));
+            }
+        };
+        let storage = self.state.storage();
+        match crate::cron::continuation(&reply, now_ms()) {
+            Some(at_ms) => {
+                storage.put(CONTINUE_KEY, true).await?;
+                self.arm_alarm((at_ms - now_ms()).max(0) as u64).await?;
+            }
+            None => {
+                storage.delete(CONTINUE_KEY).await?;
+            }
+        }
+        Ok(reply)
+    }
+
+    /// Sets the object's one alarm to fire within `delay_ms`, unless it is already set sooner
+    /// (the webhook's deliveries and the tick's slices share it).
+    async fn arm_alarm(&self, delay_ms: u64) -> worker::Result<()> {
+        let storage = self.state.storage();
+        let at = now_ms() + delay_ms as i64;
+        // One still to fire, sooner: kept. One in the past may be the alarm now running (gone
+        // when it returns), so it is set again.
+        if let Ok(Some(current)) = storage.get_alarm().await {
+            if current > now_ms() && current <= at {
+                return Ok(());
+            }
+        }
+        storage.set_alarm(Duration::from_millis(delay_ms)).await
     }
 }
 

@@ -119,6 +119,16 @@ async function issueAll(browser, info, cards) {
   }
 }
 
+/** Waits for a payment refresh that started after `afterMs` to be done; resolves with its run. */
+async function paymentsDone(t, afterMs) {
+  let run;
+  await waitFor('the payment refresh done', async () => {
+    run = (await t.command({ cmd: 'jobsStatus' })).body.jobs?.payments?.run;
+    return run && run.startedMs > afterMs && run.status === 'done';
+  }, { every: 500, timeout: 15 * 60_000 });
+  return run;
+}
+
 async function rateRun(index, [ana, bogdan]) {
   const t = await startTeam({ speed: RATE_SPEED, origins: [OURS] });
   try {
@@ -131,22 +141,14 @@ async function rateRun(index, [ana, bogdan]) {
     await joinTeam(ana, t.url, keys[0]);
     await joinTeam(bogdan, t.url, keys[1]);
 
-    // INVOICES offers in MiniCRM whose cards show their invoice, and the invoices in SmartBill
-    // (unpaid), seeded through the control API.
-    const customer = String(t.info.minicrm.cards.offerBucharestRon.customerId);
-    const offers = (await t.sandbox.control('/minicrm/documents', { body: { kind: 'Offer', count: INVOICES, body: {
-      CustomerId: customer, CurrencyCode: 'RON',
-      Items: [{ SKU: 'CAB-HDMI', Name: 'Cablu HDMI 2m', PriceNet: '100', Quantity: '1', Unit: 'buc', VAT: '21' }],
-    } } })).documents;
-    const invoices = (await t.sandbox.control('/smartbill/invoices', { body: { count: INVOICES } })).invoices;
-    const field = t.info.minicrm.cards.fields?.offers?.invoiceNumber || 'SmartBillInvoiceNumber';
-    for (let i = 0; i < INVOICES; i++) {
-      await t.sandbox.control(`/minicrm/project/${offers[i].ProjectId}`, { body: { fields: { [field]: `${invoices[i].series} ${invoices[i].number}` } } });
-    }
+    await t.seedInvoicedCards(INVOICES);
     // The first refresh (cron) finds them on the cards and keeps them in the team's journal.
+    // The cron event does one slice; the team's Durable Object goes on with alarms, so the run's
+    // state says when it is done.
     const worker = await t.mf.getWorker();
     const warm = await worker.scheduled({ cron: '10 4 * * *' });
     if (warm.outcome !== 'ok') throw new Error(`first refresh: ${warm.outcome}`);
+    const warmRun = await paymentsDone(t, 0);
 
     // Measured: SmartBill's and MiniCRM's limits as documented, the server's windows as in
     // production (at RATE_SPEED 1); the next refresh asks SmartBill about every one of them,
@@ -156,14 +158,14 @@ async function rateRun(index, [ana, bogdan]) {
     await t.sandbox.control('/minicrm/settings', { body: { limitPerMinute: 60 } });
     await t.configure(settings(RATE_SPEED));
     const since = await t.lastSeq();
-    const cron = worker.scheduled({ cron: '10 4 * * *' });
+    const cron = await worker.scheduled({ cron: '10 4 * * *' });
+    if (cron.outcome !== 'ok') throw new Error(`refresh: ${cron.outcome}`);
     await waitFor('the refresh asking SmartBill', async () => (await t.log('smartbill', since)).some((r) => r.path.endsWith('/invoice/paymentstatus')), { timeout: 60000 });
     await Promise.all([
       issueAll(ana, t.info, ['offerBucharestRon', 'offerPersonRon']),
       issueAll(bogdan, t.info, ['offerPayerEur', 'offerStockShort']),
     ]);
-    const done = await cron;
-    if (done.outcome !== 'ok') throw new Error(`refresh: ${done.outcome}`);
+    await paymentsDone(t, warmRun.startedMs);
 
     const log = await t.log('smartbill', since);
     const payments = log.filter((r) => r.path.endsWith('/invoice/paymentstatus'));

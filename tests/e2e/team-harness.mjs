@@ -53,9 +53,10 @@ export async function waitFor(what, fn, { timeout = 20000, every = 25 } = {}) {
  * (the e2e suite's TIME_SCALE by default; the server's governors follow it). `origins`: more
  * extension origins for ALLOWED_ORIGINS (the browsers' test build). `persist`: keep the Durable
  * Object's storage in a temporary directory, so `restart()` brings up a new workerd on the same
- * port and the same storage (a server stopped and started again).
+ * port and the same storage (a server stopped and started again). `vars`: more Worker variables
+ * (e.g. a short `TICK_SLICE_MS`).
  */
-export async function startTeam({ speed = TIME_SCALE, origins = [], persist = false } = {}) {
+export async function startTeam({ speed = TIME_SCALE, origins = [], persist = false, vars = {} } = {}) {
   for (const f of ['index.js', 'index_bg.wasm']) {
     if (!existsSync(join(BUILD, f))) throw new Error(`${join(BUILD, f)} is missing: run bash scripts/build-server.sh`);
   }
@@ -90,6 +91,7 @@ export async function startTeam({ speed = TIME_SCALE, origins = [], persist = fa
       ALLOWED_ORIGINS: allowed.join(','),
       // The sandbox listens on 127.0.0.1: the core may call it (as the extension's sandbox build).
       EXTRA_HOSTS: 'http://127.0.0.1/*',
+      ...vars,
       ...secrets,
     },
   });
@@ -169,13 +171,31 @@ export async function startTeam({ speed = TIME_SCALE, origins = [], persist = fa
   const hook = (token = secrets.STOCK_WEBHOOK_TOKEN, target = `${url}/smartbill/stock`) =>
     sandbox.control('/smartbill/webhook', { body: { url: target, token } });
 
+  /**
+   * `count` offers in MiniCRM whose cards name their invoice, and those invoices in SmartBill
+   * (unpaid), seeded through the control API: work for the payment refresh.
+   */
+  const seedInvoicedCards = async (count) => {
+    const customer = String(info.minicrm.cards.offerBucharestRon.customerId);
+    const offers = (await sandbox.control('/minicrm/documents', { body: { kind: 'Offer', count, body: {
+      CustomerId: customer, CurrencyCode: 'RON',
+      Items: [{ SKU: 'CAB-HDMI', Name: 'Cablu HDMI 2m', PriceNet: '100', Quantity: '1', Unit: 'buc', VAT: '21' }],
+    } } })).documents;
+    const invoices = (await sandbox.control('/smartbill/invoices', { body: { count } })).invoices;
+    const field = info.minicrm.cards.fields?.offers?.invoiceNumber || 'SmartBillInvoiceNumber';
+    for (let i = 0; i < count; i++) {
+      await sandbox.control(`/minicrm/project/${offers[i].ProjectId}`, { body: { fields: { [field]: `${invoices[i].series} ${invoices[i].number}` } } });
+    }
+    return invoices;
+  };
+
   const cardUrl = (name) => {
     const c = info.minicrm.cards[name];
     return `${info.minicrm.base}/${info.minicrm.systemId}/#Project-${c.categoryId}/${c.projectId}`;
   };
 
   return {
-    sandbox, info, url, secrets, call, command, products, product, log, lastSeq, productWrites, configure, hook, cardUrl, restart,
+    sandbox, info, url, secrets, call, command, products, product, log, lastSeq, productWrites, configure, hook, cardUrl, restart, seedInvoicedCards,
     get mf() { return mf; },
     get allowedOrigins() { return allowed; },
     status: async () => (await call('/admin/status', { key: secrets.ADMIN_TOKEN })).body,

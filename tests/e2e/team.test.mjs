@@ -184,6 +184,34 @@ test('the cron triggers run the jobs: daily stock sync, payment refresh, the 2-m
   assert.equal(jobs.body.jobs.payments.run.status, 'done');
 });
 
+test('a long payment refresh goes on in the object\'s alarm after the cron event ends, each invoice asked once', async () => {
+  // A team of its own whose slices are short (300 ms of job work), and a SmartBill slow to answer
+  // payment status: the refresh cannot finish inside the cron event.
+  const own = await startTeam({ vars: { TICK_SLICE_MS: '300' } });
+  try {
+    await own.configure({ stock: { enabled: false, warehouse: '' } });
+    const invoices = await own.seedInvoicedCards(24);
+    await own.sandbox.control('/faults', { body: { service: 'smartbill', path: '/SBORO/api/invoice/paymentstatus', kind: 'latency', ms: 120, forever: true } });
+    const since = await own.lastSeq();
+    const asked = async () => (await own.log('smartbill', since)).filter((r) => r.path.endsWith('/invoice/paymentstatus'));
+    const cron = await (await own.mf.getWorker()).scheduled({ cron: '10 4 * * *' });
+    assert.equal(cron.outcome, 'ok');
+    const atEnd = (await asked()).length;
+    const run = (await own.command({ cmd: 'jobsStatus' })).body.jobs.payments.run;
+    assert.equal(run?.status, 'running', `the cron event ended with the refresh still running (${atEnd} asked)`);
+    // No trigger follows: only the alarm can finish it.
+    await waitFor('the refresh done', async () => (await own.command({ cmd: 'jobsStatus' })).body.jobs.payments.run?.status === 'done', { timeout: 60000 });
+    const calls = await asked();
+    const asked1 = calls.map((r) => `${new URLSearchParams(r.query).get('seriesname')} ${new URLSearchParams(r.query).get('number')}`);
+    for (const inv of invoices) {
+      assert.equal(asked1.filter((x) => x === `${inv.series} ${inv.number}`).length, 1, `invoice ${inv.series} ${inv.number} asked once: ${asked1.join(', ')}`);
+    }
+    assert.ok(atEnd < invoices.length, `${atEnd} of ${invoices.length} asked inside the cron event`);
+  } finally {
+    await own.stop();
+  }
+});
+
 test('two colleagues acting on one card: one invoice', async () => {
   const url = t.cardUrl('orderPayerRon');
   await t.configure({ minicrm: { module: 'orders' } });
