@@ -116,6 +116,9 @@ fn conversion_factor_error(unit: &str, name: &str, code: &str) -> String {
 
 /// `POST /invoice`, `/invoice/v2`, `/estimate`, `/estimate/v2`. v1 and v2 answer the same
 /// superset (`documentUrl`, `documentId`, `documentViewUrl`), which the reference allows [INF].
+///
+/// Everything is checked first, in SmartBill's order (the first failing check's text is the
+/// answer), and only then is anything stored.
 pub fn create(s: &mut State, ctx: &Ctx, kind: DocKind) -> Result<Resp> {
     let table = match kind {
         DocKind::Invoice => &fields::INVOICE,
@@ -124,79 +127,179 @@ pub fn create(s: &mut State, ctx: &Ctx, kind: DocKind) -> Result<Resp> {
     let body_map = ctx.json_body(table)?;
     check_body_cif(s, &body_map, true, ctx.readings)?;
     let body = Obj(&body_map);
-    let fail = |text: &str| resp::create_error(400, text);
-    let invoice = kind == DocKind::Invoice;
+    let checked = check_document(s, ctx, kind, &body)?;
+    commit_document(s, ctx, kind, &body, checked)
+}
 
-    // Series. [INF] A missing seriesName gets the same text as an unknown one.
+fn fail(text: &str) -> Resp {
+    resp::create_error(400, text)
+}
+
+/// A document request that passed every check.
+struct Checked {
+    series: String,
+    draft: bool,
+    issue_date: chrono::NaiveDate,
+    from_estimate: Option<u64>,
+    client: Map<String, Value>,
+    client_name: String,
+    vat_code: String,
+    format: Format,
+    pending: Vec<Pending>,
+    amounts: Vec<Amounts>,
+    payment: Option<PaymentAtIssue>,
+    email: Option<Value>,
+    use_stock: bool,
+    discharges: Vec<Discharge>,
+}
+
+/// The payment recorded with an invoice: type, value, receipt series, cash.
+type PaymentAtIssue = (&'static str, Decimal, Option<String>, bool);
+
+/// Currency, rate, decimals and language of a document.
+struct Format {
+    currency: String,
+    exchange_rate: Decimal,
+    precision: u32,
+    language: String,
+}
+
+/// The client and the lines: the body's, or a proforma's (§2.1 "Invoice from proforma").
+struct Source {
+    client: Option<Value>,
+    products: Option<Vec<Value>>,
+    from_estimate: Option<u64>,
+    estimate_currency: Option<String>,
+}
+
+fn check_document(s: &State, ctx: &Ctx, kind: DocKind, body: &Obj) -> Result<Checked> {
+    let invoice = kind == DocKind::Invoice;
+    let series = check_series(s, body, invoice)?;
+    let draft = body.flag("isDraft");
+    let issue_date = body.date("issueDate").unwrap_or(ctx.today);
+    let source = source(s, body, invoice)?;
+    let (client, client_name) = check_client(source.client)?;
+    let products = check_product_count(source.products, invoice)?;
+    let format = check_format(body, source.estimate_currency)?;
+    if invoice && body.flag("usePaymentTax") && !s.settings.vat_payer {
+        return Err(fail(
+            "O firma neplatitoare de tva nu poate folosi tva la incasare!",
+        ));
+    }
+    let (pending, amounts) = check_lines(s, &products, kind, &format)?;
+    let payment = if invoice {
+        check_payment_at_issue(s, body, ctx)?
+    } else {
+        None
+    };
+    let email = check_email(s, ctx, body, &Obj(&client))?;
+    // Stock discharge (invoices only; the proforma never moves stock, §2.2).
+    let use_stock = invoice
+        && (body.flag("useStock")
+            || (source.from_estimate.is_some() && body.obj("estimate").is_some_and(|e| e.flag("useStock"))));
+    let discharges = if use_stock {
+        let next_number = s.series_named(&series).map(|x| x.next).unwrap_or(1);
+        check_stock(s, &pending, &series, next_number, issue_date, draft)?
+    } else {
+        Vec::new()
+    };
+    let vat_code = Obj(&client).str("vatCode").unwrap_or("").trim().to_string();
+    check_client_clash(s, &Obj(&client), &client_name, &vat_code)?;
+    Ok(Checked {
+        series,
+        draft,
+        issue_date,
+        from_estimate: source.from_estimate,
+        client,
+        client_name,
+        vat_code,
+        format,
+        pending,
+        amounts,
+        payment,
+        email,
+        use_stock,
+        discharges,
+    })
+}
+
+/// The series must exist and be of the document's type. [INF] A missing `seriesName` gets the
+/// same text as an unknown one.
+fn check_series(s: &State, body: &Obj, invoice: bool) -> Result<String> {
     let series_type = if invoice {
         SeriesType::Invoice
     } else {
         SeriesType::Proforma
     };
-    let series_name = body.str("seriesName").unwrap_or("").to_string();
-    if s.series_named(&series_name).is_none_or(|x| x.kind != series_type) {
+    let name = body.str("seriesName").unwrap_or("").to_string();
+    if s.series_named(&name).is_none_or(|x| x.kind != series_type) {
         return Err(fail(SERIES_NOT_FOUND));
     }
-    let draft = body.flag("isDraft");
-    let issue_date = body.date("issueDate").unwrap_or(ctx.today);
+    Ok(name)
+}
 
-    // Invoice from a proforma: client and lines come from it (§2.1 "Invoice from proforma").
-    let mut from_estimate = None;
-    let mut estimate_currency = None;
-    let (client_value, product_values): (Option<Value>, Option<Vec<Value>>) =
-        if invoice && body.flag("useEstimateDetails") {
-            let est = body.obj("estimate");
-            let es = est.as_ref().and_then(|e| e.str("seriesName")).unwrap_or("");
-            let en = est.as_ref().and_then(|e| e.str("number")).unwrap_or("");
-            let Some(p) = s.find_doc(DocKind::Estimate, es, en) else {
-                return Err(fail("Proforma nu a fost gasita!"));
-            };
-            if p.lines.is_empty() {
-                return Err(fail("Proforma nu contine produse!"));
-            }
-            from_estimate = Some(p.id);
-            estimate_currency = Some(p.currency.clone());
-            (
-                Some(p.client.clone()),
-                Some(p.lines.iter().map(|l| l.raw.clone()).collect()),
-            )
-        } else {
-            (
-                body.raw("client").cloned(),
-                body.raw("products").and_then(Value::as_array).cloned(),
-            )
-        };
-
-    // Client (§2.1): name, then country (new spec: missing client → "tara trebuie specificata").
-    let empty = Map::new();
-    let client_map = client_value.as_ref().and_then(Value::as_object).unwrap_or(&empty);
-    let client = Obj(client_map);
-    if client_value.is_none() {
-        return Err(fail("tara trebuie specificata"));
+fn source(s: &State, body: &Obj, invoice: bool) -> Result<Source> {
+    if !(invoice && body.flag("useEstimateDetails")) {
+        return Ok(Source {
+            client: body.raw("client").cloned(),
+            products: body.raw("products").and_then(Value::as_array).cloned(),
+            from_estimate: None,
+            estimate_currency: None,
+        });
     }
-    let Some(client_name) = client.text("name") else {
+    let est = body.obj("estimate");
+    let es = est.as_ref().and_then(|e| e.str("seriesName")).unwrap_or("");
+    let en = est.as_ref().and_then(|e| e.str("number")).unwrap_or("");
+    let Some(p) = s.find_doc(DocKind::Estimate, es, en) else {
+        return Err(fail("Proforma nu a fost gasita!"));
+    };
+    if p.lines.is_empty() {
+        return Err(fail("Proforma nu contine produse!"));
+    }
+    Ok(Source {
+        client: Some(p.client.clone()),
+        products: Some(p.lines.iter().map(|l| l.raw.clone()).collect()),
+        from_estimate: Some(p.id),
+        estimate_currency: Some(p.currency.clone()),
+    })
+}
+
+/// Client (§2.1): name, then country (new spec: missing client → "tara trebuie specificata").
+/// Returns the client object and its name.
+fn check_client(value: Option<Value>) -> Result<(Map<String, Value>, String)> {
+    let Some(value) = value else {
+        return Err(fail("tara trebuie specificata"));
+    };
+    let map = match value {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    let client = Obj(&map);
+    let Some(name) = client.text("name").map(str::to_string) else {
         return Err(fail("Client invalid!"));
     };
     if client.text("country").is_none() {
         return Err(fail("tara trebuie specificata"));
     }
+    Ok((map, name))
+}
 
-    // Lines present, at most 400 (§3.2: 410).
-    let products: Vec<Map<String, Value>> = match &product_values {
-        None => {
-            return Err(fail(if invoice {
-                "invoiceProducts trebuie specificat si trebuie sa contina cel putin un element"
-            } else {
-                "estimateProducts trebuie specificat si trebuie sa contina cel putin un element"
-            }))
-        }
-        Some(list) => list.iter().filter_map(Value::as_object).cloned().collect(),
+/// Lines present, at most 400 (§3.2: 410).
+fn check_product_count(values: Option<Vec<Value>>, invoice: bool) -> Result<Vec<Map<String, Value>>> {
+    let missing = if invoice {
+        "invoiceProducts trebuie specificat si trebuie sa contina cel putin un element"
+    } else {
+        "estimateProducts trebuie specificat si trebuie sa contina cel putin un element"
     };
+    let Some(list) = values else {
+        return Err(fail(missing));
+    };
+    let products: Vec<Map<String, Value>> = list.iter().filter_map(Value::as_object).cloned().collect();
     if products.is_empty() {
         return Err(fail(if invoice {
             "Factura nu contine produse!"
         } else {
-            "estimateProducts trebuie specificat si trebuie sa contina cel putin un element"
+            missing
         }));
     }
     if products.len() > MAX_LINES {
@@ -205,8 +308,11 @@ pub fn create(s: &mut State, ctx: &Ctx, kind: DocKind) -> Result<Resp> {
             "Numarul maxim acceptat de 400 intrari pe document a fost depasit.",
         ));
     }
+    Ok(products)
+}
 
-    // Document currency, rate, precision, language.
+/// Document currency, rate, precision, language.
+fn check_format(body: &Obj, estimate_currency: Option<String>) -> Result<Format> {
     let currency = body
         .text("currency")
         .map(str::to_string)
@@ -229,17 +335,24 @@ pub fn create(s: &mut State, ctx: &Ctx, kind: DocKind) -> Result<Resp> {
         .filter(|l| LANGUAGES.contains(l))
         .unwrap_or("RO")
         .to_string();
-    let vat_payer = s.settings.vat_payer;
-    if invoice && body.flag("usePaymentTax") && !vat_payer {
-        return Err(fail(
-            "O firma neplatitoare de tva nu poate folosi tva la incasare!",
-        ));
-    }
+    Ok(Format {
+        currency,
+        exchange_rate,
+        precision,
+        language,
+    })
+}
 
-    // Lines.
+/// Each line checked, then the document's amounts computed over all of them.
+fn check_lines(
+    s: &State,
+    products: &[Map<String, Value>],
+    kind: DocKind,
+    format: &Format,
+) -> Result<(Vec<Pending>, Vec<Amounts>)> {
     let mut pending: Vec<Pending> = Vec::with_capacity(products.len());
-    for p in &products {
-        pending.push(check_line(s, &Obj(p), kind, &currency)?);
+    for p in products {
+        pending.push(check_line(s, &Obj(p), kind, &format.currency)?);
     }
     if pending.iter().all(|p| p.line.is_discount) {
         return Err(fail(
@@ -247,7 +360,7 @@ pub fn create(s: &mut State, ctx: &Ctx, kind: DocKind) -> Result<Resp> {
         ));
     }
     let calc: Vec<CalcLine> = pending.iter().map(|p| p.calc.clone()).collect();
-    let amounts = money::compute(&calc, precision, vat_payer).map_err(|e| match e {
+    let amounts = money::compute(&calc, format.precision, s.settings.vat_payer).map_err(|e| match e {
         CalcError::ValueOverMixedRatesNeedsRate(_) => fail(
             "La aplicarea unui discount pentru produse cu cote tva diferite, trebuie sa specifici si cota tva a discountului.",
         ),
@@ -259,100 +372,173 @@ pub fn create(s: &mut State, ctx: &Ctx, kind: DocKind) -> Result<Resp> {
     for (p, a) in pending.iter_mut().zip(&amounts) {
         p.line.amounts = *a;
     }
+    Ok((pending, amounts))
+}
 
-    // Payment at issue (invoices).
-    let payment = if invoice {
-        check_payment_at_issue(s, &body, ctx)?
-    } else {
-        None
-    };
-
-    // E-mail at issue.
-    let email = if body.flag("sendEmail") {
-        let e = body.obj("email");
-        let to = e.as_ref().and_then(|e| e.text("to")).or(client.text("email"));
-        let Some(to) = to else {
-            return Err(fail("Trebuie specificata adresa de email a clientului."));
-        };
-        if !s.settings.mail_server {
-            return Err(fail("Server-ul de email nu a fost configurat."));
-        }
-        Some(json!({
-            "to": to,
-            "cc": e.as_ref().and_then(|e| e.str("cc")).unwrap_or(""),
-            "bcc": e.as_ref().and_then(|e| e.str("bcc")).unwrap_or(""),
-            "sentAt": ctx.now,
-        }))
-    } else {
-        None
-    };
-
-    // Stock discharge (invoices only; the proforma never moves stock, §2.2).
-    let use_stock = invoice
-        && (body.flag("useStock")
-            || (from_estimate.is_some() && body.obj("estimate").is_some_and(|e| e.flag("useStock"))));
-    let next_number = s.series_named(&series_name).map(|x| x.next).unwrap_or(1);
-    let discharges = if use_stock {
-        check_stock(s, &pending, &series_name, next_number, issue_date, draft)?
-    } else {
-        Vec::new()
-    };
-
-    // Client saved to the nomenclature (default false, new spec).
-    let vat_code = client.str("vatCode").unwrap_or("").trim().to_string();
-    if client.flag("saveToDb") {
-        let clash = s.clients.iter().any(|c| {
-            c.name.eq_ignore_ascii_case(client_name.trim())
-                && !c.vat_code.is_empty()
-                && !vat_code.is_empty()
-                && c.vat_code != vat_code
-        });
-        if clash {
-            return Err(fail("Clientul exista deja pe server"));
-        }
+/// E-mail at issue: to the address given, or the client's; the account needs a mail server.
+fn check_email(s: &State, ctx: &Ctx, body: &Obj, client: &Obj) -> Result<Option<Value>> {
+    if !body.flag("sendEmail") {
+        return Ok(None);
     }
+    let e = body.obj("email");
+    let to = e.as_ref().and_then(|e| e.text("to")).or(client.text("email"));
+    let Some(to) = to else {
+        return Err(fail("Trebuie specificata adresa de email a clientului."));
+    };
+    if !s.settings.mail_server {
+        return Err(fail("Server-ul de email nu a fost configurat."));
+    }
+    Ok(Some(json!({
+        "to": to,
+        "cc": e.as_ref().and_then(|e| e.str("cc")).unwrap_or(""),
+        "bcc": e.as_ref().and_then(|e| e.str("bcc")).unwrap_or(""),
+        "sentAt": ctx.now,
+    })))
+}
 
-    // ---- everything checked: commit ----
-    let mut warnings = Vec::new();
-    if fold(client.str("county").unwrap_or("")) == "bucuresti" {
-        let city = fold(client.str("city").unwrap_or(""));
-        let sector = city
-            .strip_prefix("sector")
-            .map(str::trim)
-            .is_some_and(|n| matches!(n, "1" | "2" | "3" | "4" | "5" | "6"));
-        if !sector {
-            // SmartBill accepts it; e-Factura (SPV) would reject it (§2.1 client.city, §5).
-            warnings.push(format!(
-                "e-Factura: clientul din Bucuresti are localitatea {:?}; ANAF cere \"Sector 1\"..\"Sector 6\".",
-                client.str("city").unwrap_or("")
-            ));
-        }
+/// A client saved to the nomenclature (default false, new spec) must not clash with another
+/// of the same name and a different VAT code.
+fn check_client_clash(s: &State, client: &Obj, name: &str, vat_code: &str) -> Result<()> {
+    if !client.flag("saveToDb") {
+        return Ok(());
     }
-    if client.flag("saveToDb") {
-        let name = client_name.trim().to_string();
-        match s.clients.iter_mut().find(|c| c.name.eq_ignore_ascii_case(&name)) {
-            Some(c) => {
-                c.vat_code = vat_code.clone();
-                c.data = Value::Object(client_map.clone());
-            }
-            None => s.clients.push(SavedClient {
-                name,
-                vat_code: vat_code.clone(),
-                data: Value::Object(client_map.clone()),
-            }),
-        }
+    let clash = s.clients.iter().any(|c| {
+        c.name.eq_ignore_ascii_case(name.trim())
+            && !c.vat_code.is_empty()
+            && !vat_code.is_empty()
+            && c.vat_code != vat_code
+    });
+    if clash {
+        return Err(fail("Clientul exista deja pe server"));
     }
-    let number = if draft {
+    Ok(())
+}
+
+/// Everything checked: the document, its number, stock movements, the saved client and the
+/// payment at issue are stored; the answer names them.
+fn commit_document(s: &mut State, ctx: &Ctx, kind: DocKind, body: &Obj, c: Checked) -> Result<Resp> {
+    let client_obj = Obj(&c.client);
+    let warnings = bucharest_warnings(&client_obj);
+    if client_obj.flag("saveToDb") {
+        save_client(s, &c.client_name, &c.vat_code, &c.client);
+    }
+    let number = if c.draft {
         String::new()
     } else {
-        let ser = s.series_mut(&series_name).ok_or_else(|| fail(SERIES_NOT_FOUND))?;
+        let ser = s.series_mut(&c.series).ok_or_else(|| fail(SERIES_NOT_FOUND))?;
         let n = ser.next;
         ser.next += 1;
         pad(n)
     };
     let id = s.new_id();
     let view_hash = s.make_hash(id);
+    let lines = final_lines(s, c.pending, c.use_stock, c.draft);
+    if !c.draft {
+        for d in &c.discharges {
+            s.movements.push(Movement {
+                warehouse: d.warehouse.clone(),
+                product: d.product,
+                quantity: d.quantity,
+                date: c.issue_date,
+                document: Some(id),
+            });
+        }
+    }
+    let payment_url_sent = body.str("paymentUrl").unwrap_or("").to_string();
+    // [INF] "Generate URL" simulates a configured card processor: the link points at the fake.
+    let url = if payment_url_sent == "Generate URL" {
+        format!("{}/plata/{}", ctx.origin, &view_hash[..32])
+    } else {
+        String::new()
+    };
+    let doc = Document {
+        id,
+        kind,
+        series: c.series.clone(),
+        number: number.clone(),
+        draft: c.draft,
+        issue_date: c.issue_date,
+        due_date: body.date("dueDate"),
+        delivery_date: body.date("deliveryDate"),
+        client: Value::Object(c.client.clone()),
+        lines,
+        totals: money::totals(&c.amounts),
+        precision: c.format.precision,
+        currency: c.format.currency,
+        exchange_rate: c.format.exchange_rate,
+        language: c.format.language,
+        mentions: body.str("mentions").unwrap_or("").to_string(),
+        observations: body.str("observations").unwrap_or("").to_string(),
+        payment_url: if url.is_empty() {
+            payment_url_sent
+        } else {
+            url.clone()
+        },
+        use_stock: c.use_stock,
+        discharges: if c.draft { Vec::new() } else { c.discharges },
+        cancelled: false,
+        deleted: false,
+        reverses: None,
+        reversed_by: None,
+        from_estimate: c.from_estimate,
+        email: c.email,
+        warnings,
+        view_hash,
+        request: Value::Object(body.0.clone()),
+        created_at: ctx.now.clone(),
+    };
+    let document_url = edit_url(ctx.origin, &doc);
+    let document_view_url = view_url(ctx.origin, &doc);
+    s.documents.push(doc);
+    // [INF] a draft does not record the payment at issue (it is finalised in the UI).
+    if let (Some(payment), false) = (c.payment, c.draft) {
+        record_payment_at_issue(s, body, id, c.issue_date, &c.client_name, c.vat_code, payment);
+    }
+    let mut m = classic("", "", &number, &c.series);
+    m.insert("url".into(), json!(url));
+    m.insert("documentUrl".into(), json!(document_url));
+    m.insert("documentId".into(), json!(id));
+    m.insert("documentViewUrl".into(), json!(document_view_url));
+    Ok(Resp::json(200, &Value::Object(m)))
+}
 
+/// SmartBill accepts a Bucharest client whose city is not "Sector 1".."Sector 6"; e-Factura
+/// (SPV) would reject it (§2.1 client.city, §5): the document keeps a warning.
+fn bucharest_warnings(client: &Obj) -> Vec<String> {
+    if fold(client.str("county").unwrap_or("")) != "bucuresti" {
+        return Vec::new();
+    }
+    let city = fold(client.str("city").unwrap_or(""));
+    let sector = city
+        .strip_prefix("sector")
+        .map(str::trim)
+        .is_some_and(|n| matches!(n, "1" | "2" | "3" | "4" | "5" | "6"));
+    if sector {
+        return Vec::new();
+    }
+    vec![format!(
+        "e-Factura: clientul din Bucuresti are localitatea {:?}; ANAF cere \"Sector 1\"..\"Sector 6\".",
+        client.str("city").unwrap_or("")
+    )]
+}
+
+fn save_client(s: &mut State, name: &str, vat_code: &str, data: &Map<String, Value>) {
+    let name = name.trim().to_string();
+    match s.clients.iter_mut().find(|c| c.name.eq_ignore_ascii_case(&name)) {
+        Some(c) => {
+            c.vat_code = vat_code.to_string();
+            c.data = Value::Object(data.clone());
+        }
+        None => s.clients.push(SavedClient {
+            name,
+            vat_code: vat_code.to_string(),
+            data: Value::Object(data.clone()),
+        }),
+    }
+}
+
+/// The stored lines: a line may take the catalogue's name, or (stock discharged) give it its own.
+fn final_lines(s: &mut State, pending: Vec<Pending>, use_stock: bool, draft: bool) -> Vec<Line> {
     let mut lines = Vec::with_capacity(pending.len());
     for p in pending {
         let mut line = p.line;
@@ -366,108 +552,49 @@ pub fn create(s: &mut State, ctx: &Ctx, kind: DocKind) -> Result<Resp> {
         }
         lines.push(line);
     }
-    if !draft {
-        for d in &discharges {
-            s.movements.push(Movement {
-                warehouse: d.warehouse.clone(),
-                product: d.product,
-                quantity: d.quantity,
-                date: issue_date,
-                document: Some(id),
-            });
-        }
-    }
-    let totals = money::totals(&amounts);
-    let payment_url_sent = body.str("paymentUrl").unwrap_or("").to_string();
-    // [INF] "Generate URL" simulates a configured card processor: the link points at the fake.
-    let url = if payment_url_sent == "Generate URL" {
-        format!("{}/plata/{}", ctx.origin, &view_hash[..32])
-    } else {
-        String::new()
-    };
+    lines
+}
 
-    let doc = Document {
-        id,
-        kind,
-        series: series_name.clone(),
-        number: number.clone(),
-        draft,
-        issue_date,
-        due_date: body.date("dueDate"),
-        delivery_date: body.date("deliveryDate"),
-        client: Value::Object(client_map.clone()),
-        lines,
-        totals,
-        precision,
-        currency,
-        exchange_rate,
-        language,
-        mentions: body.str("mentions").unwrap_or("").to_string(),
-        observations: body.str("observations").unwrap_or("").to_string(),
-        payment_url: if url.is_empty() {
-            payment_url_sent
-        } else {
-            url.clone()
-        },
-        use_stock,
-        discharges: if draft { Vec::new() } else { discharges },
-        cancelled: false,
+fn record_payment_at_issue(
+    s: &mut State,
+    body: &Obj,
+    invoice_id: u64,
+    issue_date: chrono::NaiveDate,
+    client_name: &str,
+    vat_code: String,
+    (kind_name, value, receipt_series, is_cash): PaymentAtIssue,
+) {
+    let receipt_number = match &receipt_series {
+        Some(rs) => s
+            .series_mut(rs)
+            .map(|ser| {
+                let n = ser.next;
+                ser.next += 1;
+                pad(n)
+            })
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let pid = s.new_id();
+    s.payments.push(Payment {
+        id: pid,
+        kind: kind_name.to_string(),
+        value,
+        date: body.date("paymentDate").unwrap_or(issue_date),
+        is_cash,
+        receipt_series: receipt_series.unwrap_or_default(),
+        receipt_number,
+        client_name: client_name.to_string(),
+        client_vat_code: vat_code,
+        allocations: vec![(invoice_id, value)],
+        source: "invoice".into(),
         deleted: false,
-        reverses: None,
-        reversed_by: None,
-        from_estimate,
-        email,
-        warnings,
-        view_hash,
-        request: Value::Object(body_map.clone()),
-        created_at: ctx.now.clone(),
-    };
-    let document_url = edit_url(ctx.origin, &doc);
-    let document_view_url = view_url(ctx.origin, &doc);
-    s.documents.push(doc);
-
-    // [INF] a draft does not record the payment at issue (it is finalised in the UI).
-    if let (Some((kind_name, value, receipt_series, is_cash)), false) = (payment, draft) {
-        let receipt_number = match &receipt_series {
-            Some(rs) => s
-                .series_mut(rs)
-                .map(|ser| {
-                    let n = ser.next;
-                    ser.next += 1;
-                    pad(n)
-                })
-                .unwrap_or_default(),
-            None => String::new(),
-        };
-        let pid = s.new_id();
-        s.payments.push(Payment {
-            id: pid,
-            kind: kind_name.to_string(),
-            value,
-            date: body.date("paymentDate").unwrap_or(issue_date),
-            is_cash,
-            receipt_series: receipt_series.unwrap_or_default(),
-            receipt_number,
-            client_name: client_name.to_string(),
-            client_vat_code: vat_code,
-            allocations: vec![(id, value)],
-            source: "invoice".into(),
-            deleted: false,
-            request: body.raw("payment").cloned().unwrap_or(Value::Null),
-        });
-    }
-
-    let mut m = classic("", "", &number, &series_name);
-    m.insert("url".into(), json!(url));
-    m.insert("documentUrl".into(), json!(document_url));
-    m.insert("documentId".into(), json!(id));
-    m.insert("documentViewUrl".into(), json!(document_view_url));
-    Ok(Resp::json(200, &Value::Object(m)))
+        request: body.raw("payment").cloned().unwrap_or(Value::Null),
+    });
 }
 
 /// Checks one product or discount line (§2.1 tables, §3.6 texts).
 fn check_line(s: &State, o: &Obj, kind: DocKind, doc_currency: &str) -> Result<Pending> {
-    let fail = |text: &str| resp::create_error(400, text);
     let invoice = kind == DocKind::Invoice;
     let is_discount = o.flag("isDiscount");
     let Some(name) = o.text("name") else {
@@ -623,12 +750,7 @@ fn check_line(s: &State, o: &Obj, kind: DocKind, doc_currency: &str) -> Result<P
 
 /// Validates `payment` at issue → (type, value, receipt series, isCash).
 #[allow(clippy::type_complexity)]
-fn check_payment_at_issue(
-    s: &State,
-    body: &Obj,
-    ctx: &Ctx,
-) -> Result<Option<(&'static str, Decimal, Option<String>, bool)>> {
-    let fail = |text: &str| resp::create_error(400, text);
+fn check_payment_at_issue(s: &State, body: &Obj, ctx: &Ctx) -> Result<Option<PaymentAtIssue>> {
     let Some(p) = body.obj("payment") else {
         return Ok(None);
     };
@@ -669,7 +791,6 @@ fn check_stock(
     issue_date: chrono::NaiveDate,
     draft: bool,
 ) -> Result<Vec<Discharge>> {
-    let fail = |text: &str| resp::create_error(400, text);
     if !s.settings.stock_module {
         return Err(fail("Modulul stoc nu este activ!"));
     }
@@ -892,7 +1013,6 @@ pub fn reverse(s: &mut State, ctx: &Ctx) -> Result<Resp> {
     let body_map = ctx.json_body(&fields::REVERSE)?;
     check_body_cif(s, &body_map, true, ctx.readings)?;
     let body = Obj(&body_map);
-    let fail = |text: &str| resp::create_error(400, text);
     let Some(number) = body.text("number") else {
         return Err(fail(
             "Numarul facturii trebuie specificat in parametrul 'number'!",
