@@ -2,8 +2,8 @@
 //! the token for 10 minutes when exceeded (smartbill-api.md §3.5); MiniCRM allows 60 requests a
 //! minute on `/Api/R3` and answers 429 beyond (minicrm-api.md §1.3).
 //!
-//! A governor keeps the send times of the last calls (a sliding window, stricter than the
-//! services' fixed windows) with a safety margin, in memory for atomic check-and-take (the
+//! A governor keeps the times of the last calls (a sliding window, which also satisfies a
+//! service counting fixed windows), in memory for atomic check-and-take (the
 //! service worker runs one JS thread; no `.await` between check and take) and written through to
 //! storage so a restarted worker knows what was spent and whether a lockout is running.
 //! Interactive work (an emission a person waits for) may use every slot; background jobs leave a
@@ -32,29 +32,37 @@ pub struct Limit {
     pub window_ms: i64,
     /// Slots background work leaves free for interactive work.
     pub reserve: u32,
+    /// A slot counts from the call's answer, not its send ([`Governor::answered`]).
+    pub from_answer: bool,
 }
 
-/// 30 calls per 10.15 s, background work leaving 2 for people: background runs at 28/10.15 s =
-/// 92 % of SmartBill's 30 per 10 s. SmartBill also says how many calls its current window has
-/// left (`X-RateLimit-Remaining`, §3.5): at 0 the governor holds until `X-RateLimit-Reset`, so
-/// network jitter cannot push a 31st call into SmartBill's window.
+/// 30 calls per 10.05 s, background work leaving 2 for people. A call's slot is held from its
+/// send until 10.05 s after its **answer** (see [`Governor::answered`]): SmartBill received the
+/// call somewhere between the two, so whatever the network's delays, no 10 s of SmartBill's —
+/// sliding or fixed (smartbill-api.md §3.5, §6) — sees a 31st call; the 50 ms cover clocks
+/// that tick at slightly different rates. SmartBill also says how many calls its current window
+/// has left (`X-RateLimit-Remaining`): at 0 the governor holds until `X-RateLimit-Reset`.
 pub const SMARTBILL: Limit = Limit {
     calls: 30,
-    window_ms: 10_150,
+    window_ms: 10_050,
     reserve: 2,
+    from_answer: true,
 };
 /// 59 calls per 61 s, background leaving 3 for people: 56/61 s = 92 % of MiniCRM's 60 a minute
-/// (MiniCRM sends no rate-limit headers; a 429 pauses all MiniCRM work for a backoff).
+/// (MiniCRM sends no rate-limit headers; a 429 pauses all MiniCRM work for a backoff, not a
+/// lockout). The spare second and call absorb network delays, so slots count from the send.
 pub const MINICRM: Limit = Limit {
     calls: 59,
     window_ms: 61_000,
     reserve: 3,
+    from_answer: false,
 };
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GovernorState {
-    /// Send times (ms) of the calls still inside the window, oldest first.
+    /// The calls still inside the window: each one's send time, replaced by its answer's time
+    /// once answered ([`Governor::answered`]).
     pub calls: Vec<i64>,
     /// A lockout (SmartBill's 10-minute block, MiniCRM's 429 backoff) lasts until then.
     pub blocked_until: Option<i64>,
@@ -143,13 +151,14 @@ impl Governor {
         }
     }
 
-    /// Takes a slot now, or says how long to wait. Atomic within the worker.
+    /// Takes a slot now, or says how long to wait. Atomic within the worker. `Ok`: the time the
+    /// slot was taken at, to give to [`Governor::answered`].
     pub async fn try_acquire(
         &self,
         store: &dyn Store,
         clock: &dyn Clock,
         priority: Priority,
-    ) -> Result<(), Wait> {
+    ) -> Result<i64, Wait> {
         self.ensure_loaded(store).await;
         let now = clock.now_ms();
         let window = self.window_ms();
@@ -176,7 +185,7 @@ impl Governor {
                     taken.sort_unstable();
                     if taken.len() < allowed {
                         state.calls.push(now);
-                        Ok(())
+                        Ok(now)
                     } else {
                         // The slot that frees first for this priority.
                         let idx = taken.len() - allowed;
@@ -193,24 +202,49 @@ impl Governor {
         outcome
     }
 
-    /// Waits for a slot (or the end of a lockout) for up to `max_wait_ms`.
+    /// Waits for a slot (or the end of a lockout) for up to `max_wait_ms`; `Ok` as
+    /// [`Governor::try_acquire`].
     pub async fn acquire(
         &self,
         store: &dyn Store,
         clock: &dyn Clock,
         priority: Priority,
         max_wait_ms: i64,
-    ) -> Result<(), Wait> {
+    ) -> Result<i64, Wait> {
         let deadline = clock.now_ms() + max_wait_ms;
         loop {
             match self.try_acquire(store, clock, priority).await {
-                Ok(()) => return Ok(()),
+                Ok(taken) => return Ok(taken),
                 Err(Wait::Busy { at_ms } | Wait::Blocked { until_ms: at_ms }) if at_ms <= deadline => {
                     let pause = (at_ms - clock.now_ms()).max(1) as u64;
                     clock.sleep_ms(pause).await;
                 }
                 Err(other) => return Err(other),
             }
+        }
+    }
+
+    /// The call whose slot was taken at `taken_ms` has its answer (or was given up): its slot
+    /// now counts from this moment. The service received the call between the two, so a window
+    /// measured from the answer holds whatever the network's delays were.
+    pub async fn answered(&self, store: &dyn Store, clock: &dyn Clock, taken_ms: i64) {
+        if !self.limit.from_answer {
+            return;
+        }
+        let now = clock.now_ms();
+        let changed = {
+            let mut guard = self.state.borrow_mut();
+            let state = guard.get_or_insert_with(GovernorState::default);
+            match state.calls.iter_mut().find(|t| **t == taken_ms) {
+                Some(t) if now > *t => {
+                    *t = now;
+                    true
+                }
+                _ => false,
+            }
+        };
+        if changed {
+            self.persist(store).await;
         }
     }
 
@@ -297,7 +331,7 @@ mod tests {
         let clock = TestClock::at(1_000_000);
         let g = Governor::new(Service::SmartBill, SMARTBILL);
         for _ in 0..SMARTBILL.calls {
-            assert_eq!(g.try_acquire(&store, &clock, Priority::Interactive).await, Ok(()));
+            assert!(g.try_acquire(&store, &clock, Priority::Interactive).await.is_ok());
         }
         let wait = g.try_acquire(&store, &clock, Priority::Interactive).await;
         assert!(
@@ -317,7 +351,7 @@ mod tests {
         }
         assert_eq!(background, MINICRM.calls - MINICRM.reserve);
         for _ in 0..MINICRM.reserve {
-            assert_eq!(g.try_acquire(&store, &clock, Priority::Interactive).await, Ok(()));
+            assert!(g.try_acquire(&store, &clock, Priority::Interactive).await.is_ok());
         }
         assert!(g
             .try_acquire(&store, &clock, Priority::Interactive)
@@ -338,10 +372,54 @@ mod tests {
             Err(Wait::Blocked { until_ms: 10_600_000 })
         );
         clock.advance_ms(600_001);
-        assert_eq!(
-            fresh.try_acquire(&store, &clock, Priority::Interactive).await,
-            Ok(())
-        );
+        assert!(fresh
+            .try_acquire(&store, &clock, Priority::Interactive)
+            .await
+            .is_ok());
+    }
+
+    /// SmartBill counts a call when it arrives, in a sliding window (the strict reading): with
+    /// slow and fast requests mixed, no 10 s of arrivals may hold 31 calls.
+    #[tokio::test]
+    async fn network_delays_never_put_thirty_one_arrivals_in_ten_seconds() {
+        for answered in [true, false] {
+            let store = MemoryStore::new();
+            let clock = TestClock::at(50_000_000);
+            clock.set_speed(0.0);
+            let g = Governor::new(Service::SmartBill, SMARTBILL);
+            let mut arrivals = Vec::new();
+            for i in 0..200i64 {
+                let taken = loop {
+                    match g.try_acquire(&store, &clock, Priority::Interactive).await {
+                        Ok(t) => break t,
+                        Err(Wait::Busy { at_ms } | Wait::Blocked { until_ms: at_ms }) => {
+                            clock.advance_ms((at_ms - clock.now_ms()).max(1))
+                        }
+                    }
+                };
+                // Now and then a call travels slowly (a new connection) while the one that
+                // takes its slot 10 s later is fast.
+                let (to_server, back) = if i % 60 == 1 { (700, 50) } else { (5, 20) };
+                arrivals.push(taken + to_server);
+                clock.advance_ms(to_server + back);
+                if answered {
+                    g.answered(&store, &clock, taken).await;
+                }
+            }
+            let most = arrivals
+                .iter()
+                .map(|&a| arrivals.iter().filter(|&&b| b >= a && b < a + 10_000).count())
+                .max()
+                .unwrap_or(0);
+            if answered {
+                assert!(most <= 30, "{most} arrivals within 10 s");
+            } else {
+                assert!(
+                    most > 30,
+                    "without the answers' times the test shows nothing ({most})"
+                );
+            }
+        }
     }
 
     #[tokio::test]

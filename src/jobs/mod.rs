@@ -51,8 +51,8 @@ pub struct Gate<'a> {
 }
 
 impl Gate<'_> {
-    /// Takes a slot, waiting up to `max_wait_ms`.
-    pub async fn enter(&self) -> crate::error::Result<()> {
+    /// Takes a slot, waiting up to `max_wait_ms`; `Ok` is the slot's time, for [`Gate::leave`].
+    pub async fn enter(&self) -> crate::error::Result<i64> {
         self.governor
             .acquire(self.store, self.clock, self.priority, self.max_wait_ms)
             .await
@@ -63,6 +63,12 @@ impl Gate<'_> {
                 },
                 locked_out: matches!(w, Wait::Blocked { .. }),
             })
+    }
+
+    /// The call sent through the slot taken at `taken_ms` has its answer (or failed): the slot
+    /// counts from now ([`Governor::answered`]).
+    pub async fn leave(&self, taken_ms: i64) {
+        self.governor.answered(self.store, self.clock, taken_ms).await;
     }
 }
 

@@ -108,6 +108,7 @@ impl<'a> MiniCrm<'a> {
         // A request MiniCRM refused as unknown is not sent again for a while (a loop of the
         // same refused call helps nobody): the same error comes back at once.
         let refusal_key = refusal_key(&method, path, query);
+        let mut slot = None;
         if let Some(gate) = &self.gate {
             if let Ok(Some(r)) = crate::platform::load::<Refusal>(gate.store, &refusal_key).await {
                 if gate.clock.now_ms() - r.at_ms < REFUSAL_MEMORY_MS {
@@ -118,7 +119,7 @@ impl<'a> MiniCrm<'a> {
                     });
                 }
             }
-            gate.enter().await?;
+            slot = Some(gate.enter().await?);
         }
         self.calls.set(self.calls.get() + 1);
         let auth = format!("{}:{}", self.creds.system_id, self.creds.api_key);
@@ -135,7 +136,11 @@ impl<'a> MiniCrm<'a> {
             })?;
             request = request.json_body(bytes);
         }
-        let response = self.transport.send(request).await.map_err(|e| match e {
+        let sent = self.transport.send(request).await;
+        if let (Some(gate), Some(taken)) = (&self.gate, slot) {
+            gate.leave(taken).await;
+        }
+        let response = sent.map_err(|e| match e {
             TransportError::Unreachable(detail) => Error::Unreachable {
                 service: Service::MiniCrm,
                 detail,

@@ -92,11 +92,16 @@ impl<'a> SmartBill<'a> {
 
     async fn send(&self, mut request: HttpRequest) -> Result<HttpResponse> {
         request.timeout_ms = self.timeout_ms;
-        if let Some(gate) = &self.gate {
-            gate.enter().await?;
-        }
+        let slot = match &self.gate {
+            Some(gate) => Some(gate.enter().await?),
+            None => None,
+        };
         self.calls.set(self.calls.get() + 1);
-        let response = self.transport.send(request).await.map_err(|e| match e {
+        let sent = self.transport.send(request).await;
+        if let (Some(gate), Some(taken)) = (&self.gate, slot) {
+            gate.leave(taken).await;
+        }
+        let response = sent.map_err(|e| match e {
             TransportError::Unreachable(detail) => Error::Unreachable {
                 service: Service::SmartBill,
                 detail,

@@ -26,7 +26,7 @@ use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value};
 
 use super::fields;
-use super::limit::BLOCKED_TEXT;
+use super::limit::{Window, BLOCKED_TEXT};
 use super::resp::{self, Resp};
 use super::{documents, payments, stock, State};
 use crate::documented::{self, Shape};
@@ -246,7 +246,12 @@ pub async fn dispatch(AxState(shared): AxState<Shared>, req: Request) -> Respons
     } else {
         403
     };
-    let verdict = state.limiter.hit(token, now_ms, lockout);
+    let window = if readings.is_lenient(Reading::RateWindow) {
+        Window::Fixed
+    } else {
+        Window::Sliding
+    };
+    let verdict = state.limiter.hit(token, now_ms, lockout, window);
     let answer = if let Some(status) = verdict.blocked {
         resp::error(status, BLOCKED_TEXT)
     } else {

@@ -1,8 +1,10 @@
 //! The V1 rate limiter (reference §3.5, peers.md §(c)2): 30 calls per 10-second window per token;
 //! the 31st call starts a 10-minute block during which every call is refused.
 //!
-//! * Fixed window: it starts at the first call after the previous window ended [INF: the
-//!   reference allows sliding or fixed].
+//! * The window is a reading (`rateWindow`; the reference allows sliding or fixed, peers.md):
+//!   strict, **sliding** — the 31st call within any 10 s blocks, whatever windows a client
+//!   believes in (the least convenient: it refuses everything a fixed window refuses); lenient,
+//!   **fixed** — a window starts at the first call after the previous one ended.
 //! * Headers on every answer: `X-RateLimit-Limit`, `X-RateLimit-Remaining` (calls left in the
 //!   window), `X-RateLimit-Reset` (Unix seconds when the next window starts; while blocked, when
 //!   the block ends [INF]).
@@ -48,6 +50,17 @@ struct Bucket {
     window_start: Option<i64>,
     count: u32,
     blocked_until: Option<i64>,
+    /// Sliding window: the arrival times of the calls counted, oldest first.
+    times: std::collections::VecDeque<i64>,
+}
+
+/// How calls are counted (the `rateWindow` reading).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Window {
+    /// At most `calls` in any `window_ms`.
+    Sliding,
+    /// A window starts at the first call after the previous one ended.
+    Fixed,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -70,7 +83,7 @@ fn ceil_secs(ms: i64) -> i64 {
 
 impl Limiter {
     /// Counts one call of `token` at `now_ms`; a refused call gets `status` (403 or 429).
-    pub fn hit(&mut self, token: &str, now_ms: i64, status: u16) -> Verdict {
+    pub fn hit(&mut self, token: &str, now_ms: i64, status: u16, window: Window) -> Verdict {
         let cfg = self.config.clone();
         let b = self.buckets.entry(token.to_string()).or_default();
         if let Some(until) = b.blocked_until {
@@ -86,16 +99,30 @@ impl Limiter {
             }
             *b = Bucket::default();
         }
-        let start = match b.window_start {
-            Some(s) if now_ms < s + cfg.window_ms => s,
-            _ => {
-                b.window_start = Some(now_ms);
-                b.count = 0;
-                now_ms
+        // The calls counted with this one, and when the window (its oldest call) ends.
+        let (count, ends) = match window {
+            Window::Fixed => {
+                let start = match b.window_start {
+                    Some(s) if now_ms < s + cfg.window_ms => s,
+                    _ => {
+                        b.window_start = Some(now_ms);
+                        b.count = 0;
+                        now_ms
+                    }
+                };
+                b.count += 1;
+                (b.count, start + cfg.window_ms)
+            }
+            Window::Sliding => {
+                while b.times.front().is_some_and(|&t| t <= now_ms - cfg.window_ms) {
+                    b.times.pop_front();
+                }
+                b.times.push_back(now_ms);
+                let oldest = b.times.front().copied().unwrap_or(now_ms);
+                (b.times.len() as u32, oldest + cfg.window_ms)
             }
         };
-        b.count += 1;
-        if b.count > cfg.calls {
+        if count > cfg.calls {
             let until = now_ms + cfg.block_ms;
             b.blocked_until = Some(until);
             return Verdict {
@@ -105,7 +132,7 @@ impl Limiter {
         }
         Verdict {
             blocked: None,
-            headers: headers(cfg.calls, cfg.calls - b.count, ceil_secs(start + cfg.window_ms)),
+            headers: headers(cfg.calls, cfg.calls - count, ceil_secs(ends)),
         }
     }
 
@@ -137,7 +164,7 @@ mod tests {
 
     impl Limiter {
         fn hit403(&mut self, token: &str, now_ms: i64) -> Verdict {
-            self.hit(token, now_ms, 403)
+            self.hit(token, now_ms, 403, Window::Fixed)
         }
     }
 
@@ -194,16 +221,47 @@ mod tests {
         let mut l = Limiter::default();
         l.config.extend_block_on_retry = true;
         l.config.calls = 1;
-        l.hit("t", 0, 429);
-        assert_eq!(l.hit("t", 1, 429).blocked, Some(429));
-        assert_eq!(l.hit("t", 500_000, 429).blocked, Some(429));
+        l.hit("t", 0, 429, Window::Fixed);
+        assert_eq!(l.hit("t", 1, 429, Window::Fixed).blocked, Some(429));
+        assert_eq!(l.hit("t", 500_000, 429, Window::Fixed).blocked, Some(429));
         assert_eq!(
-            l.hit("t", 600_010, 429).blocked,
+            l.hit("t", 600_010, 429, Window::Fixed).blocked,
             Some(429),
             "extended by the retry at 500 s"
         );
         assert!(l.is_blocked("t", 1_000_000));
         l.lift();
-        assert_eq!(l.hit("t", 1_000_000, 429).blocked, None);
+        assert_eq!(l.hit("t", 1_000_000, 429, Window::Fixed).blocked, None);
+    }
+
+    #[test]
+    fn a_sliding_window_refuses_thirty_one_calls_in_any_ten_seconds() {
+        let mut l = Limiter::default();
+        // 30 calls at the end of one fixed window and 1 just after it: a fixed window lets the
+        // 31st through, a sliding one blocks it.
+        let mut fixed = Limiter::default();
+        for i in 0..30 {
+            assert_eq!(l.hit("t", 9_000 + i, 403, Window::Sliding).blocked, None);
+            assert_eq!(fixed.hit("t", i, 403, Window::Fixed).blocked, None);
+        }
+        for i in 0..30 {
+            assert_eq!(
+                fixed.hit("t", 10_000 + i, 403, Window::Fixed).blocked,
+                None,
+                "a new fixed window"
+            );
+        }
+        let v = l.hit("t", 10_500, 403, Window::Sliding);
+        assert_eq!(v.blocked, Some(403), "31 calls within 10 s");
+        // Spaced so that every 10 s holds 30: never blocked; the reset names when a slot frees.
+        let mut l = Limiter::default();
+        for i in 0..300 {
+            let v = l.hit("t", i * 334, 403, Window::Sliding);
+            assert_eq!(v.blocked, None, "call {i}");
+        }
+        let mut l = Limiter::default();
+        let v = l.hit("t", 2_000, 403, Window::Sliding);
+        assert_eq!(remaining(&v), "29");
+        assert!(v.headers.contains(&("X-RateLimit-Reset".into(), "12".into())));
     }
 }
