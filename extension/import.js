@@ -3,7 +3,7 @@
 // MiniCRM and writes them (it goes on when this page is closed). This file paints what both
 // return and forwards the user's choices. Remote text is set with textContent only.
 import init, { ImportSession, texts } from './pkg/import.js';
-import { el, send } from './i18n.js';
+import { el, send, t } from './i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const lang = chrome.i18n.getUILanguage();
@@ -274,4 +274,12 @@ async function main() {
   document.body.dataset.ready = 'true';
 }
 
-main();
+main().catch((e) => {
+  // The module did not load or start (a browser older than the manifest's minimum, without the
+  // WebAssembly SIMD the import module is built with): say so instead of an empty page.
+  const note = el('section', null, 'card unavailable', { 'data-testid': 'import-unavailable', role: 'alert' });
+  note.append(el('p', t('importModuleFailed', [String((e && e.message) || e)]), 'error'));
+  for (const card of document.querySelectorAll('main > section')) card.hidden = true;
+  document.querySelector('main').prepend(note);
+  document.body.dataset.ready = 'failed';
+});

@@ -25,8 +25,9 @@ export const GECKO_ID = 'minicrm-smartbill@extension';
 
 const firefox = (m) => {
   const { service_worker: _, ...background } = m.background;
+  const { minimum_chrome_version: __, ...rest } = m;
   return {
-    ...m,
+    ...rest,
     background: { ...background, scripts: ['background.js'] },
     browser_specific_settings: {
       gecko: {

@@ -1,7 +1,8 @@
 // Company import in the real extension: a generated 25-row SmartBill export goes into the fake
 // MiniCRM; the same file again writes nothing; an edited file updates only the edited companies.
 // A bad file dropped after a preview clears it (and its import button); a password-protected file
-// says so; a refused CIF is shown as written; contact searches use documented parameters only.
+// says so; a refused CIF is shown as written; contact searches use documented parameters only;
+// a browser that cannot compile the import module gets a message.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
@@ -181,6 +182,24 @@ test('a file that is not a spreadsheet gets a clear Romanian message', async () 
   const error = page.locator('#fileError');
   await error.waitFor({ state: 'visible' });
   assert.match(await error.innerText(), /nu este un tabel Excel.*CSV/s);
+  await page.close();
+});
+
+test('a browser that cannot compile the import module is told so, not left with an empty page', async () => {
+  // As a browser without WebAssembly SIMD would answer: every compile of the page's module fails.
+  const page = await browser.context.newPage();
+  await page.addInitScript(() => {
+    const refuse = () => Promise.reject(new WebAssembly.CompileError('invalid opcode 0xfd (simd128)'));
+    WebAssembly.instantiateStreaming = refuse;
+    WebAssembly.instantiate = refuse;
+    WebAssembly.compileStreaming = refuse;
+    WebAssembly.compile = refuse;
+  });
+  await page.goto(`chrome-extension://${browser.extensionId}/import.html`);
+  const note = page.locator('[data-testid="import-unavailable"]');
+  await note.waitFor();
+  assert.match(await note.innerText(), /Pagina de import nu poate porni.*simd128.*Chrome 103/s);
+  assert.equal(await page.evaluate(() => document.body.dataset.ready), 'failed');
   await page.close();
 });
 
