@@ -311,7 +311,8 @@ fn de_map<'de, D: Deserializer<'de>>(d: D) -> Result<serde_json::Map<String, ser
 
 /// Filters of the document `List` endpoints: only the documented ones (§2.9: `Page`,
 /// `UpdatedSince`, `StatusGroup`). There is no documented card or status filter: a card's
-/// document is found through [`crate::emission::index`], and statuses are compared on our side.
+/// document is found through the emission's card → document index, and statuses are compared on
+/// our side.
 #[derive(Clone, Debug, Default)]
 pub struct ListFilter {
     pub page: u32,
