@@ -700,10 +700,10 @@ pub enum EmissionProblem {
     DocumentNotFound,
     /// No document in the module's list names this card as its `ProjectId` (drafts are not
     /// listed; the card may belong to another module).
-    DocumentNotListed { document: crate::minicrm::DocumentKind },
+    DocumentNotListed { document: crate::document::DocumentKind },
     /// Several documents name this card: we do not guess which one to invoice.
     SeveralDocuments {
-        document: crate::minicrm::DocumentKind,
+        document: crate::document::DocumentKind,
         ids: Vec<u64>,
     },
     /// The card → document index is still being built (page of pages).
@@ -753,12 +753,12 @@ impl EmissionProblem {
                 "A kártyához tartozó bizonylat nem található a MiniCRM-ben (piszkozat megrendelés nem számlázható: előbb véglegesítsd).",
             ),
             EmissionProblem::DocumentNotListed { document } => match document {
-                crate::minicrm::DocumentKind::Offer => lang.pick(
+                crate::document::DocumentKind::Offer => lang.pick(
                     "Oferta acestui card nu apare în lista de oferte din MiniCRM, deci nu emitem nimic. O ofertă încă neemisă poate lipsi din listă: emite oferta în MiniCRM, apoi reîncearcă.",
                     "This card's offer is not in MiniCRM's offer list, so nothing is issued. An offer not issued yet may be missing from the list: issue the offer in MiniCRM, then retry.",
                     "A kártya ajánlata nem szerepel a MiniCRM ajánlatlistájában, ezért nem állítunk ki semmit. A még ki nem adott ajánlat hiányozhat a listából: add ki az ajánlatot a MiniCRM-ben, majd próbáld újra.",
                 ),
-                crate::minicrm::DocumentKind::Order => lang.pick(
+                crate::document::DocumentKind::Order => lang.pick(
                     "Comanda acestui card nu apare în lista de comenzi din MiniCRM, deci nu emitem nimic. Comenzile în ciornă nu sunt listate: finalizează comanda în MiniCRM, apoi reîncearcă.",
                     "This card's order is not in MiniCRM's order list, so nothing is issued. Draft orders are not listed: finalise the order in MiniCRM, then retry.",
                     "A kártya megrendelése nem szerepel a MiniCRM megrendeléslistájában, ezért nem állítunk ki semmit. A piszkozat megrendelések nem szerepelnek a listában: véglegesítsd a megrendelést a MiniCRM-ben, majd próbáld újra.",
@@ -767,8 +767,8 @@ impl EmissionProblem {
             EmissionProblem::SeveralDocuments { document, ids } => {
                 let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
                 let (ro, en, hu) = match document {
-                    crate::minicrm::DocumentKind::Offer => ("oferte", "offers", "ajánlat"),
-                    crate::minicrm::DocumentKind::Order => ("comenzi", "orders", "megrendelés"),
+                    crate::document::DocumentKind::Offer => ("oferte", "offers", "ajánlat"),
+                    crate::document::DocumentKind::Order => ("comenzi", "orders", "megrendelés"),
                 };
                 lang.pick(
                     format!("Acest card are mai multe {ro} în MiniCRM (id-uri {list}): nu știm pe care să o facturăm, deci nu emitem nimic. Lasă un singur document pe card sau emite factura din SmartBill."),

@@ -16,8 +16,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::cif::{cnp_valid, parse_cif};
+use crate::document::DocumentKind;
 use crate::i18n::Lang;
-use crate::minicrm::{Document, DocumentKind, Item};
+use crate::minicrm::{Document, Item};
 use crate::money::{parse_decimal, round2};
 use crate::settings::{DocumentType, Settings};
 use crate::smartbill::{Client, DocumentRequest, Line, Tax};

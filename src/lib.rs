@@ -9,6 +9,7 @@ pub mod api;
 pub mod card;
 pub mod checklist;
 pub mod cif;
+pub mod document;
 pub mod emission;
 pub mod error;
 pub mod fields;

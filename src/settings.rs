@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::cif::parse_cif;
+use crate::document::DocumentKind;
 use crate::error::{Error, Field, Problem, Result};
 use crate::minicrm;
 use crate::smartbill::{self, SeriesType};
@@ -40,10 +41,10 @@ pub enum Module {
 }
 
 impl Module {
-    pub fn document_kind(self) -> minicrm::DocumentKind {
+    pub fn document_kind(self) -> DocumentKind {
         match self {
-            Module::Offers => minicrm::DocumentKind::Offer,
-            Module::Orders => minicrm::DocumentKind::Order,
+            Module::Offers => DocumentKind::Offer,
+            Module::Orders => DocumentKind::Order,
         }
     }
 

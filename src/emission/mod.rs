@@ -31,10 +31,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Map;
 
 use crate::api::{App, ErrorView};
+use crate::document::DocumentKind;
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::jobs::Priority;
-use crate::minicrm::{Document, DocumentKind, MiniCrm};
+use crate::minicrm::{Document, MiniCrm};
 use crate::platform;
 use crate::settings::{DocumentType, Settings, Timing};
 use crate::smartbill::SmartBill;

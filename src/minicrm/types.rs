@@ -19,21 +19,6 @@ pub struct Category {
     pub kind: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum DocumentKind {
-    Offer,
-    Order,
-}
-
-impl DocumentKind {
-    pub fn path(self) -> &'static str {
-        match self {
-            DocumentKind::Offer => "Offer",
-            DocumentKind::Order => "Order",
-        }
-    }
-}
-
 /// A field type of `GET /Api/R3/Schema/...` (§2.2): a type string or an enum map.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
