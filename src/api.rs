@@ -11,6 +11,8 @@ use crate::i18n::Lang;
 use crate::jobs::{Gate, Priority, Runtime};
 use crate::sync::JobKind;
 
+pub use crate::error::ErrorView;
+
 /// How long one alarm tick may work on jobs (Chrome ends an event after 5 minutes).
 const TICK_BUDGET_MS: i64 = 4 * 60 * 1000;
 /// "Sincronizează acum" answers after a first slice; the rest runs on alarms.
@@ -161,30 +163,6 @@ impl Command {
                         | Command::PanelPlace { .. }
                 )
             }
-        }
-    }
-}
-
-/// An error as the pages show it.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ErrorView {
-    pub code: String,
-    pub message: String,
-    pub vendor_text: Option<String>,
-    /// Whose words `vendor_text` are: "SmartBill" or "MiniCRM".
-    pub vendor: Option<&'static str>,
-    pub field: Option<crate::error::Field>,
-}
-
-impl ErrorView {
-    pub fn new(e: &Error, lang: Lang) -> ErrorView {
-        ErrorView {
-            code: e.code(),
-            message: e.message(lang),
-            vendor_text: e.vendor_text().map(str::to_string),
-            vendor: e.vendor(),
-            field: e.field(),
         }
     }
 }

@@ -9,6 +9,7 @@ use super::claim::{self, Claim, ClaimIntent, ClaimMode, Verdict};
 use super::journal::{self, Entry, HeldClaim, Intent, Issued, Phase, Status};
 use super::reconcile::Reconciled;
 use super::{fingerprint, stored, Emission, Mode};
+use crate::error::invoice::MappingProblem;
 use crate::error::{EmissionProblem, Error, Result, SmartBillKind};
 use crate::fields::Role;
 use crate::invoice;
@@ -586,7 +587,7 @@ impl Emission<'_> {
         doc: &Document,
         today: NaiveDate,
         email: Option<String>,
-    ) -> Result<std::result::Result<invoice::Built, invoice::MappingProblem>> {
+    ) -> Result<std::result::Result<invoice::Built, MappingProblem>> {
         let kind = self.kind();
         let mut taxes = self.taxes(sb, false).await?;
         loop {
@@ -599,7 +600,7 @@ impl Emission<'_> {
                 email: email.clone(),
             };
             match invoice::build(&input) {
-                Err(invoice::MappingProblem::UnknownVat { .. }) if !taxes.0 => {
+                Err(MappingProblem::UnknownVat { .. }) if !taxes.0 => {
                     taxes = self.taxes(sb, true).await?;
                 }
                 other => return Ok(other),

@@ -30,9 +30,9 @@ pub mod reconcile;
 use serde::{Deserialize, Serialize};
 use serde_json::Map;
 
-use crate::api::{App, ErrorView};
+use crate::api::App;
 use crate::document::DocumentKind;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorView, Result};
 use crate::i18n::Lang;
 use crate::jobs::Priority;
 use crate::minicrm::{Document, MiniCrm};

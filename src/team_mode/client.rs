@@ -5,7 +5,8 @@
 
 use serde_json::Value;
 
-use super::{ServerSettings, TeamProblem};
+use super::ServerSettings;
+use crate::error::team::TeamProblem;
 use crate::i18n::Lang;
 use crate::platform::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 

@@ -6,9 +6,10 @@
 use serde_json::{json, Value};
 
 use super::client::Server;
-use super::{ServerSettings, TeamProblem};
-use crate::api::{App, CardAction, Command, ErrorView, PanelPlace, Sender, SenderKind, PANEL_PLACE_KEY};
-use crate::error::{EmissionProblem, Error, Result};
+use super::ServerSettings;
+use crate::api::{App, CardAction, Command, PanelPlace, Sender, SenderKind, PANEL_PLACE_KEY};
+use crate::error::team::TeamProblem;
+use crate::error::{EmissionProblem, Error, ErrorView, Result};
 use crate::i18n::Lang;
 use crate::settings::{self, Settings, SettingsInput};
 

@@ -21,14 +21,12 @@ pub mod client;
 pub mod forward;
 #[cfg(test)]
 mod forwarding_tests;
-pub mod problem;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::team::TeamProblem;
 use crate::error::Error;
 use crate::url::{permission_covers, split};
-
-pub use problem::TeamProblem;
 
 /// Where the member key is kept (a secret key: out of content scripts' reach).
 pub const SECRET_KEY_KEY: &str = "secret.server.memberKey";
