@@ -132,7 +132,10 @@ async fn joining_the_team_drops_the_vendor_secrets_and_needs_only_the_server() {
     assert!(!saved.to_string().contains(KEY), "the key is never shown");
     // Stored: the key with the secrets, no vendor secret anywhere.
     assert_eq!(
-        store.get_raw(super::SECRET_KEY_KEY).await.unwrap(),
+        store
+            .get_raw(crate::settings::server::SECRET_KEY_KEY)
+            .await
+            .unwrap(),
         Some(json!(KEY))
     );
     assert_eq!(
