@@ -8,8 +8,8 @@ use crate::emission::poll::PollReport;
 use crate::emission::{Emission, Mode};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
+use crate::jobs::JobKind;
 use crate::jobs::{Gate, Priority, Runtime};
-use crate::sync::JobKind;
 
 pub use crate::error::ErrorView;
 
@@ -598,7 +598,7 @@ impl<'a> App<'a> {
     async fn sync_now(&self, kind: Option<JobKind>, lang: Lang) -> Result<Value> {
         for k in [JobKind::Payments, JobKind::Stock] {
             if kind.is_none_or(|want| want == k) {
-                crate::sync::request(self.store, k, "now").await?;
+                crate::jobs::schedule::request(self.store, k, "now").await?;
             }
         }
         // A first slice now; the rest on the next ticks (the reply's alarms).

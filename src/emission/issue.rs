@@ -13,6 +13,7 @@ use crate::error::invoice::MappingProblem;
 use crate::error::{EmissionProblem, Error, Result, SmartBillKind};
 use crate::fields::Role;
 use crate::invoice;
+use crate::jobs::JobKind;
 use crate::minicrm::Document;
 use crate::platform::{self, today_ro, Store};
 use crate::settings::{self, DocumentType, OtherRunner, Timing};
@@ -446,7 +447,7 @@ impl Emission<'_> {
                 self.look_for_duplicates(&sb, entry, &intent).await;
                 if prepared.built.request.use_stock == Some(true) && !draft {
                     // The invoice discharged stock: MiniCRM's quantities follow on the next tick.
-                    let _ = crate::sync::request(self.store(), crate::sync::JobKind::Stock, "invoice").await;
+                    let _ = crate::jobs::schedule::request(self.store(), JobKind::Stock, "invoice").await;
                 }
                 self.write_back(entry).await
             }
