@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::api::App;
+use crate::app::App;
 use crate::error::{Error, MiniCrmKind};
 use crate::fields::{self, Role, ROLES};
 use crate::i18n::Lang;

@@ -30,7 +30,7 @@ pub mod reconcile;
 use serde::{Deserialize, Serialize};
 use serde_json::Map;
 
-use crate::api::App;
+use crate::app::App;
 use crate::document::DocumentKind;
 use crate::error::{Error, ErrorView, Result};
 use crate::i18n::Lang;

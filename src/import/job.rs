@@ -37,7 +37,7 @@ use serde_json::{json, Map, Value};
 
 use super::plan::{plan_row, same, Action, Existing, ExistingAddress, RowPlan, SchemaInfo};
 use super::rows::{name_key, Candidate, Kind};
-use crate::api::App;
+use crate::app::App;
 use crate::error::{Error, MiniCrmKind, Result};
 use crate::i18n::Lang;
 use crate::jobs::Priority;

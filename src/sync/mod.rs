@@ -11,7 +11,7 @@ pub mod webhook;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::api::App;
+use crate::app::App;
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::platform::{self, Store};

@@ -6,7 +6,8 @@
 use serde_json::{json, Value};
 
 use super::client::Server;
-use crate::api::{App, CardAction, Command, PanelPlace, Sender, SenderKind, PANEL_PLACE_KEY};
+use crate::app::App;
+use crate::command::{CardAction, Command, PanelPlace, Sender, SenderKind, PANEL_PLACE_KEY};
 use crate::error::team::TeamProblem;
 use crate::error::{EmissionProblem, Error, ErrorView, Result};
 use crate::i18n::Lang;
