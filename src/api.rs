@@ -1,243 +1,27 @@
 //! The one entry point of the core: typed [`Command`]s in, JSON replies out. The background
 //! script forwards every message here with its sender; the core decides what each sender may do.
+//! The commands run in an [`App`] (`app`); the messages themselves are in `command`.
 
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use crate::command::PANEL_PLACE_KEY;
 use crate::emission::poll::PollReport;
 use crate::emission::{Emission, Mode};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
-use crate::jobs::{Gate, Priority, Runtime};
-use crate::sync::JobKind;
+use crate::jobs::{JobKind, Priority};
+use crate::settings::{self, Settings, SettingsInput};
+
+pub use crate::app::App;
+pub use crate::command::{CardAction, Command, PanelPlace, Sender, SenderKind};
+pub use crate::error::ErrorView;
 
 /// How long one alarm tick may work on jobs (Chrome ends an event after 5 minutes).
 const TICK_BUDGET_MS: i64 = 4 * 60 * 1000;
 /// "Sincronizează acum" answers after a first slice; the rest runs on alarms.
 const SYNC_NOW_BUDGET_MS: i64 = 20 * 1000;
-use crate::minicrm::MiniCrm;
-use crate::platform::{Clock, Store, Transport};
-use crate::settings::{self, Settings, SettingsInput};
-use crate::smartbill::SmartBill;
 
-/// Who sent a message, as the background script saw it (`chrome.runtime.MessageSender`).
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct Sender {
-    /// `chrome.runtime.id`.
-    pub extension_id: String,
-    /// `chrome.runtime.getURL("")`: the extension's own origin, `chrome-extension://<id>/` in
-    /// Chromium, `moz-extension://<uuid>/` in Firefox, whose UUID is per profile and is not the
-    /// add-on id. Empty: taken to be `chrome-extension://<extension_id>/`.
-    pub extension_url: String,
-    /// `sender.id`: must equal `extension_id`.
-    pub sender_id: String,
-    /// `sender.url`: an extension page (`chrome-extension://<id>/options.html`) or a web page.
-    pub url: String,
-    /// The browser's UI language (`chrome.i18n.getUILanguage()`).
-    pub lang: String,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SenderKind {
-    /// The extension's own pages (options, popup, import): may see and change settings.
-    ExtensionPage,
-    /// A content script on a MiniCRM page: may only ask about cards and emit.
-    ContentScript,
-}
-
-impl Sender {
-    pub fn kind(&self) -> Option<SenderKind> {
-        if self.extension_id.is_empty() || self.sender_id != self.extension_id {
-            return None;
-        }
-        // Only the extension's own origin makes an extension page; any other URL (a web page, or
-        // another moz-extension:// origin) is at most a content script.
-        let own = if self.extension_url.is_empty() {
-            format!("chrome-extension://{}/", self.extension_id)
-        } else {
-            self.extension_url.clone()
-        };
-        Some(if self.url.starts_with(&own) {
-            SenderKind::ExtensionPage
-        } else {
-            SenderKind::ContentScript
-        })
-    }
-
-    pub fn lang(&self) -> Lang {
-        Lang::from_tag(&self.lang)
-    }
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(tag = "cmd", rename_all = "camelCase")]
-pub enum Command {
-    /// Options page: the stored settings, secrets hidden.
-    GetSettings,
-    /// Options page: validate and store.
-    SaveSettings { settings: SettingsInput },
-    /// Options page: prove the SmartBill side works with the form's values.
-    TestSmartBill { settings: SettingsInput },
-    /// Options page: prove the MiniCRM side works with the form's values.
-    TestMiniCrm { settings: SettingsInput },
-    /// Content script: should a panel show on this page, and in which state? The card is the
-    /// sender's page (`sender.url`); `url` is what the content script believes it is.
-    PanelState {
-        #[serde(default)]
-        url: String,
-    },
-    /// Content script: an action on the card of the sender's page (emit, cancel, PDF, …). `url` is
-    /// the page the panel was drawn for: when the page has moved to another card since, an action
-    /// that changes anything is refused (a new click is needed).
-    Card {
-        #[serde(default)]
-        url: String,
-        action: CardAction,
-        /// For `confirm`: the number SmartBill issued, or none for "it was not issued".
-        #[serde(default)]
-        number: Option<String>,
-    },
-    /// Content script: open the options page.
-    OpenOptions,
-    /// Content script: where the person put the panel (remembered for every card).
-    PanelPlace { place: PanelPlace },
-    /// Sandbox builds only (tests): a panic in the core, to prove a trap ends as an error a person
-    /// sees and a fresh worker, never a stuck card.
-    Trap,
-    /// The background's alarm (or "sync now"): resume unfinished work, poll for triggers.
-    Tick,
-    /// Options page: the setup checklist and what the field mapping needs from the schema.
-    Checklist { settings: Option<SettingsInput> },
-    /// Popup/options: run the payment refresh and/or the stock sync now.
-    SyncNow {
-        #[serde(default)]
-        kind: Option<JobKind>,
-    },
-    /// Popup/options: stop a running job after its current item.
-    CancelJob { kind: JobKind },
-    /// Popup/options: progress, last results, next runs, activity log.
-    JobsStatus,
-    /// Options page: SmartBill's warehouses (`GET /stocks`).
-    Warehouses,
-    /// Import page: company import from SmartBill's client export (see `import`).
-    Import { action: Value },
-    /// Options page: "Test connection" of the team server, with the form's address and key.
-    TestServer { settings: SettingsInput },
-}
-
-impl Command {
-    fn name(&self) -> &'static str {
-        match self {
-            Command::GetSettings => "getSettings",
-            Command::SaveSettings { .. } => "saveSettings",
-            Command::TestSmartBill { .. } => "testSmartBill",
-            Command::TestMiniCrm { .. } => "testMiniCrm",
-            Command::PanelState { .. } => "panelState",
-            Command::Card { .. } => "card",
-            Command::OpenOptions => "openOptions",
-            Command::PanelPlace { .. } => "panelPlace",
-            Command::Trap => "trap",
-            Command::Tick => "tick",
-            Command::Checklist { .. } => "checklist",
-            Command::SyncNow { .. } => "syncNow",
-            Command::CancelJob { .. } => "cancelJob",
-            Command::JobsStatus => "jobsStatus",
-            Command::Warehouses => "warehouses",
-            Command::Import { .. } => "import",
-            Command::TestServer { .. } => "testServer",
-        }
-    }
-
-    fn allowed_from(&self, kind: SenderKind) -> bool {
-        match kind {
-            SenderKind::ExtensionPage => true,
-            SenderKind::ContentScript => {
-                matches!(
-                    self,
-                    Command::PanelState { .. }
-                        | Command::Card { .. }
-                        | Command::OpenOptions
-                        | Command::PanelPlace { .. }
-                )
-            }
-        }
-    }
-}
-
-/// An error as the pages show it.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ErrorView {
-    pub code: String,
-    pub message: String,
-    pub vendor_text: Option<String>,
-    /// Whose words `vendor_text` are: "SmartBill" or "MiniCRM".
-    pub vendor: Option<&'static str>,
-    pub field: Option<crate::error::Field>,
-}
-
-impl ErrorView {
-    pub fn new(e: &Error, lang: Lang) -> ErrorView {
-        ErrorView {
-            code: e.code(),
-            message: e.message(lang),
-            vendor_text: e.vendor_text().map(str::to_string),
-            vendor: e.vendor(),
-            field: e.field(),
-        }
-    }
-}
-
-pub struct App<'a> {
-    pub transport: &'a dyn Transport,
-    pub store: &'a dyn Store,
-    pub clock: &'a dyn Clock,
-    /// Governors and locks shared by every job of this worker.
-    pub runtime: &'a Runtime,
-    /// The extension's `host_permissions` (the sandbox build adds 127.0.0.1).
-    pub host_permissions: Vec<String>,
-}
-
-impl<'a> App<'a> {
-    /// The stored settings; also applies their rate-limit time scale to the governors.
-    pub async fn settings(&self) -> Result<Settings> {
-        let s = settings::load(self.store).await?;
-        self.runtime
-            .governors
-            .set_time_scale(s.time_scale(&self.host_permissions));
-        Ok(s)
-    }
-
-    /// A MiniCRM client for the stored settings, sending through the shared governor.
-    pub fn minicrm(&self, settings: &Settings, priority: Priority, max_wait_ms: i64) -> Result<MiniCrm<'a>> {
-        let creds = settings.minicrm_credentials(&self.host_permissions)?;
-        Ok(MiniCrm::new(self.transport, creds).governed(Gate {
-            governor: &self.runtime.governors.minicrm,
-            store: self.store,
-            clock: self.clock,
-            priority,
-            max_wait_ms,
-        }))
-    }
-
-    /// A SmartBill client for the stored settings, sending through the shared governor.
-    pub fn smartbill(
-        &self,
-        settings: &Settings,
-        priority: Priority,
-        max_wait_ms: i64,
-    ) -> Result<SmartBill<'a>> {
-        let creds = settings.smartbill_credentials(&self.host_permissions)?;
-        Ok(SmartBill::new(self.transport, self.clock, creds).governed(Gate {
-            governor: &self.runtime.governors.smartbill,
-            store: self.store,
-            clock: self.clock,
-            priority,
-            max_wait_ms,
-        }))
-    }
-
+impl App<'_> {
     /// Runs a command; the reply is `{"ok": true, …}` or `{"ok": false, "error": {…}}`.
     pub async fn handle(&self, command: Value, sender: &Sender) -> Value {
         let lang = sender.lang();
@@ -375,7 +159,7 @@ impl<'a> App<'a> {
         if merged.stock.enabled && (!stored.stock.enabled || stored.stock.warehouse != merged.stock.warehouse)
         {
             // Enabling stock sync (or another warehouse) syncs at once.
-            crate::sync::request(self.store, JobKind::Stock, "enabled").await?;
+            crate::jobs::schedule::request(self.store, JobKind::Stock, "enabled").await?;
         }
         let alarms = crate::schedule::alarms(&merged, &self.host_permissions, merged.stock.enabled);
         Ok(
@@ -620,7 +404,7 @@ impl<'a> App<'a> {
     async fn sync_now(&self, kind: Option<JobKind>, lang: Lang) -> Result<Value> {
         for k in [JobKind::Payments, JobKind::Stock] {
             if kind.is_none_or(|want| want == k) {
-                crate::sync::request(self.store, k, "now").await?;
+                crate::jobs::schedule::request(self.store, k, "now").await?;
             }
         }
         // A first slice now; the rest on the next ticks (the reply's alarms).
@@ -639,96 +423,5 @@ impl<'a> App<'a> {
             None => stored,
         };
         crate::checklist::run(self, &settings, lang).await
-    }
-}
-
-pub(crate) const PANEL_PLACE_KEY: &str = "ui.panelPlace";
-
-/// Where the panel sits on the page (pixels from the top-left corner) and whether it is folded.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct PanelPlace {
-    pub left: Option<i32>,
-    pub top: Option<i32>,
-    pub collapsed: bool,
-}
-
-impl PanelPlace {
-    /// Within a sane screen (the page clamps it to its window too).
-    fn bounded(self) -> PanelPlace {
-        PanelPlace {
-            left: self.left.map(|v| v.clamp(0, 10_000)),
-            top: self.top.map(|v| v.clamp(0, 10_000)),
-            collapsed: self.collapsed,
-        }
-    }
-}
-
-/// What the panel can ask about its card.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum CardAction {
-    State,
-    Emit,
-    Retry,
-    Reissue,
-    Cancel,
-    Reverse,
-    Confirm,
-    Pdf,
-    Changed,
-    /// Cancel a suspected duplicate (`number` = "FCT 0124"), or dismiss the suspicion (none).
-    CancelDuplicate,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const ID: &str = "minicrm-smartbill@extension";
-    const FIREFOX_BASE: &str = "moz-extension://0b0c1c9e-5d4e-4b2a-9c55-2f6f0e8b7a11/";
-
-    fn firefox(url: &str) -> Sender {
-        Sender {
-            extension_id: ID.into(),
-            extension_url: FIREFOX_BASE.into(),
-            sender_id: ID.into(),
-            url: url.into(),
-            lang: "ro".into(),
-        }
-    }
-
-    #[test]
-    fn firefox_pages_are_recognised_by_their_uuid_origin_not_the_add_on_id() {
-        let options = firefox(&format!("{FIREFOX_BASE}options.html"));
-        assert_eq!(options.kind(), Some(SenderKind::ExtensionPage));
-        // Another add-on's origin, or a page pretending to be ours by id, is not our page.
-        let other = firefox("moz-extension://11111111-2222-3333-4444-555555555555/options.html");
-        assert_eq!(other.kind(), Some(SenderKind::ContentScript));
-        let by_id = firefox(&format!("moz-extension://{ID}/options.html"));
-        assert_eq!(by_id.kind(), Some(SenderKind::ContentScript));
-        let card = firefox("https://r3.minicrm.ro/53832/#Project-21/1001");
-        assert_eq!(card.kind(), Some(SenderKind::ContentScript));
-        let stranger = Sender {
-            sender_id: "someone-else@extension".into(),
-            ..firefox(&format!("{FIREFOX_BASE}options.html"))
-        };
-        assert_eq!(stranger.kind(), None);
-    }
-
-    #[test]
-    fn chromium_pages_without_a_base_url_fall_back_to_the_id() {
-        let page = Sender {
-            extension_id: "abcdefghijklmnop".into(),
-            sender_id: "abcdefghijklmnop".into(),
-            url: "chrome-extension://abcdefghijklmnop/popup.html".into(),
-            ..Sender::default()
-        };
-        assert_eq!(page.kind(), Some(SenderKind::ExtensionPage));
-        let web = Sender {
-            url: "https://r3.minicrm.ro/".into(),
-            ..page.clone()
-        };
-        assert_eq!(web.kind(), Some(SenderKind::ContentScript));
     }
 }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::api::App;
+use crate::app::App;
 use crate::error::{Error, MiniCrmKind};
 use crate::fields::{self, Role, ROLES};
 use crate::i18n::Lang;
@@ -109,7 +109,7 @@ pub fn consequences(settings: &Settings, lang: Lang) -> Vec<String> {
 /// call, one card read each; §2.9 orders the list by modification). Best effort: none on error.
 async fn samples(
     mc: &crate::minicrm::MiniCrm<'_>,
-    kind: crate::minicrm::DocumentKind,
+    kind: crate::document::DocumentKind,
     schema: &crate::minicrm::Schema,
 ) -> fields::Samples {
     let mut out = fields::Samples::new();

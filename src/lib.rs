@@ -1,14 +1,17 @@
 //! Core of the MiniCRM × SmartBill browser extension: everything that decides anything. The
-//! extension's JavaScript only wires browser events to [`api::App::handle`] (through the
+//! extension's JavaScript only wires browser events to [`app::App::handle`] (through the
 //! `#[wasm_bindgen]` surface in `wasm.rs`) and paints what it returns.
 //!
 //! Pure in the middle, I/O at the edges: workflows take `&dyn Transport`, `&dyn Store` and
 //! `&dyn Clock` (see [`platform`]) so every one of them runs in `cargo test` against the sandbox.
 
 pub mod api;
+pub mod app;
 pub mod card;
 pub mod checklist;
 pub mod cif;
+pub mod command;
+pub mod document;
 pub mod emission;
 pub mod error;
 pub mod fields;

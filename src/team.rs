@@ -5,13 +5,12 @@
 //! Without a server there is no shared place to elect that browser. The settings choose it: a
 //! newly configured browser runs them, and when it meets another browser's automatic claim on a
 //! card, the one that has been running them for less time steps down and says so ("the first
-//! configured is the default"). Safety never depends on this: the claims keep two browsers from
-//! issuing the same card, and the governors yield to SmartBill calls that are not theirs.
+//! configured is the default"; the emission meets the claims, so the step-down is its business:
+//! `emission::issue`). Safety never depends on this: the claims keep two browsers from issuing
+//! the same card, and the governors yield to SmartBill calls that are not theirs.
 
-use crate::emission::claim::{Claim, ClaimMode};
-use crate::error::Result;
 use crate::platform::{self, Store};
-use crate::settings::{self, OtherRunner, Settings};
+use crate::settings::Settings;
 
 const BROWSER_ID_KEY: &str = "browser.id";
 
@@ -40,33 +39,4 @@ pub fn label(settings: &Settings, id: &str) -> String {
 /// Whether this browser runs automatic emission and the background jobs.
 pub fn runs_jobs(settings: &Settings) -> bool {
     settings.team.runner
-}
-
-/// Another browser's claim was seen on a card. An automatic claim of a browser that has been
-/// the runner for longer makes this one step down; any automatic claim is remembered so the
-/// options and the popup can name the browser that runs automatic emission. Returns whether this
-/// browser stepped down.
-pub async fn noticed(store: &dyn Store, claim: &Claim, our_id: &str, now_ms: i64) -> Result<bool> {
-    if claim.mode != ClaimMode::Auto || claim.browser == our_id {
-        return Ok(false);
-    }
-    let mut s = settings::load(store).await?;
-    let theirs = claim.runner_since_ms.unwrap_or(claim.at_ms);
-    let ours = s.team.runner_since_ms.unwrap_or(i64::MAX);
-    // The longer-running one stays; equal times (never in practice) are settled by the ids.
-    let step_down = s.team.runner && (theirs, claim.browser.as_str()) < (ours, our_id);
-    if step_down {
-        s.team.runner = false;
-        s.team.runner_since_ms = None;
-    }
-    if step_down || !s.team.runner {
-        s.team.other_runner = Some(OtherRunner {
-            browser: claim.browser.clone(),
-            label: claim.label.clone(),
-            since_ms: claim.runner_since_ms,
-            seen_ms: now_ms,
-        });
-        settings::save(store, &s).await?;
-    }
-    Ok(step_down)
 }

@@ -4,7 +4,8 @@ use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
-use crate::api::{App, Sender};
+use crate::app::App;
+use crate::command::Sender;
 use crate::jobs::Runtime;
 use crate::platform::wasm::{ChromeStore, FetchTransport, JsClock};
 

@@ -4,8 +4,8 @@
 
 use super::journal::{Entry, Issued, Status};
 use super::Emission;
+use crate::document::DocumentKind;
 use crate::error::{EmissionProblem, Error, Result};
-use crate::minicrm::DocumentKind;
 use crate::platform::today_ro;
 use crate::settings::DocumentType;
 

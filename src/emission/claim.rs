@@ -34,6 +34,8 @@
 
 use rust_decimal::Decimal;
 
+use crate::settings::ClaimTiming;
+
 /// The machine-readable part of a claim, inside the human-readable text.
 const MARK: &str = "[sbclaim ";
 
@@ -70,17 +72,6 @@ pub struct Claim {
     /// Since when this browser runs automatic emission for the team (none when it does not).
     pub runner_since_ms: Option<i64>,
     pub intent: Option<ClaimIntent>,
-}
-
-/// The claim's time limits (see the module's argument).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ClaimTiming {
-    /// `D`: a claim write acknowledged later than this after R1 was sent is given up.
-    pub bound_ms: i64,
-    /// `D'` (> `D`): the wait between the acknowledgement and R2.
-    pub wait_ms: i64,
-    /// A claim older than this is stale.
-    pub lease_ms: i64,
 }
 
 /// The card's error field, as one of: empty, a claim, or any other text (an error message).

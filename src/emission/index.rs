@@ -17,8 +17,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::document::DocumentKind;
 use crate::error::{EmissionProblem, Error, Result};
-use crate::minicrm::{DocumentKind, DocumentSummary, ListFilter, MiniCrm};
+use crate::minicrm::{DocumentSummary, ListFilter, MiniCrm};
 use crate::platform::{self, Clock, Store};
 
 /// A pass looks this far behind the previous one's start.

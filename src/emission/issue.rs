@@ -9,12 +9,14 @@ use super::claim::{self, Claim, ClaimIntent, ClaimMode, Verdict};
 use super::journal::{self, Entry, HeldClaim, Intent, Issued, Phase, Status};
 use super::reconcile::Reconciled;
 use super::{fingerprint, stored, Emission, Mode};
+use crate::error::invoice::MappingProblem;
 use crate::error::{EmissionProblem, Error, Result, SmartBillKind};
 use crate::fields::Role;
 use crate::invoice;
+use crate::jobs::JobKind;
 use crate::minicrm::Document;
-use crate::platform::{self, today_ro};
-use crate::settings::{DocumentType, Timing};
+use crate::platform::{self, today_ro, Store};
+use crate::settings::{self, DocumentType, OtherRunner, Timing};
 use crate::smartbill::{SmartBill, Tax};
 
 /// VAT rates are read from SmartBill, cached for a day (never hard-coded: rates change).
@@ -169,7 +171,7 @@ impl Emission<'_> {
         match verdict {
             Verdict::Free | Verdict::Ours(_) => Ok(Before::Claim),
             Verdict::Taken(c) => {
-                crate::team::noticed(self.store(), &c, me, self.now()).await?;
+                noticed(self.store(), &c, me, self.now()).await?;
                 Err(Error::from(EmissionProblem::ClaimedByOther {
                     label: c.label,
                     at_ms: c.at_ms,
@@ -314,7 +316,7 @@ impl Emission<'_> {
                 }))
             }
             claim::FieldState::Claimed(other) if other.browser != me => {
-                crate::team::noticed(self.store(), &other, me, self.now()).await?;
+                noticed(self.store(), &other, me, self.now()).await?;
                 Err(Error::from(EmissionProblem::ClaimedByOther {
                     label: other.label,
                     at_ms: other.at_ms,
@@ -445,7 +447,7 @@ impl Emission<'_> {
                 self.look_for_duplicates(&sb, entry, &intent).await;
                 if prepared.built.request.use_stock == Some(true) && !draft {
                     // The invoice discharged stock: MiniCRM's quantities follow on the next tick.
-                    let _ = crate::sync::request(self.store(), crate::sync::JobKind::Stock, "invoice").await;
+                    let _ = crate::jobs::schedule::request(self.store(), JobKind::Stock, "invoice").await;
                 }
                 self.write_back(entry).await
             }
@@ -586,7 +588,7 @@ impl Emission<'_> {
         doc: &Document,
         today: NaiveDate,
         email: Option<String>,
-    ) -> Result<std::result::Result<invoice::Built, invoice::MappingProblem>> {
+    ) -> Result<std::result::Result<invoice::Built, MappingProblem>> {
         let kind = self.kind();
         let mut taxes = self.taxes(sb, false).await?;
         loop {
@@ -599,7 +601,7 @@ impl Emission<'_> {
                 email: email.clone(),
             };
             match invoice::build(&input) {
-                Err(invoice::MappingProblem::UnknownVat { .. }) if !taxes.0 => {
+                Err(MappingProblem::UnknownVat { .. }) if !taxes.0 => {
                     taxes = self.taxes(sb, true).await?;
                 }
                 other => return Ok(other),
@@ -703,4 +705,33 @@ impl Emission<'_> {
             vendor: text.clone(),
         })
     }
+}
+
+/// Another browser's claim was seen on a card. An automatic claim of a browser that has been
+/// the runner for longer makes this one step down (see `team`); any automatic claim is remembered
+/// so the options and the popup can name the browser that runs automatic emission. Returns
+/// whether this browser stepped down.
+async fn noticed(store: &dyn Store, claim: &Claim, our_id: &str, now_ms: i64) -> Result<bool> {
+    if claim.mode != ClaimMode::Auto || claim.browser == our_id {
+        return Ok(false);
+    }
+    let mut s = settings::load(store).await?;
+    let theirs = claim.runner_since_ms.unwrap_or(claim.at_ms);
+    let ours = s.team.runner_since_ms.unwrap_or(i64::MAX);
+    // The longer-running one stays; equal times (never in practice) are settled by the ids.
+    let step_down = s.team.runner && (theirs, claim.browser.as_str()) < (ours, our_id);
+    if step_down {
+        s.team.runner = false;
+        s.team.runner_since_ms = None;
+    }
+    if step_down || !s.team.runner {
+        s.team.other_runner = Some(OtherRunner {
+            browser: claim.browser.clone(),
+            label: claim.label.clone(),
+            since_ms: claim.runner_since_ms,
+            seen_ms: now_ms,
+        });
+        settings::save(store, &s).await?;
+    }
+    Ok(step_down)
 }

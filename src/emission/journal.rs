@@ -8,9 +8,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::document::DocumentKind;
 use crate::error::{Error, Result};
 use crate::fields::PaymentState;
-use crate::minicrm::DocumentKind;
 use crate::platform::{self, Store};
 use crate::settings::DocumentType;
 

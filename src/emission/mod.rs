@@ -30,11 +30,12 @@ pub mod reconcile;
 use serde::{Deserialize, Serialize};
 use serde_json::Map;
 
-use crate::api::{App, ErrorView};
-use crate::error::{Error, Result};
+use crate::app::App;
+use crate::document::DocumentKind;
+use crate::error::{Error, ErrorView, Result};
 use crate::i18n::Lang;
 use crate::jobs::Priority;
-use crate::minicrm::{Document, DocumentKind, MiniCrm};
+use crate::minicrm::{Document, MiniCrm};
 use crate::platform;
 use crate::settings::{DocumentType, Settings, Timing};
 use crate::smartbill::SmartBill;

@@ -273,7 +273,7 @@ mod tests {
 
     #[test]
     fn a_colleagues_claim_is_not_our_unfinished_work() {
-        let mut entry = Entry::new(crate::emission::DocumentKind::Offer, 7, 70);
+        let mut entry = Entry::new(crate::document::DocumentKind::Offer, 7, 70);
         entry.status = Status::Issuing;
         assert!(unfinished(&entry), "our own interrupted emission is resumed");
         entry.claimed_by = Some("Ana".into());

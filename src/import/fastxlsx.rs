@@ -14,7 +14,7 @@ use memchr::memmem;
 
 use super::grid::{Cell, Sheet, Workbook};
 use super::xlsx::put;
-use super::ImportError;
+use crate::error::import::ImportError;
 
 /// Reads the workbook, or `None` when the file has something this reader does not handle.
 pub fn read(bytes: &[u8]) -> Option<Result<Workbook, ImportError>> {

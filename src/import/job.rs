@@ -37,12 +37,14 @@ use serde_json::{json, Map, Value};
 
 use super::plan::{plan_row, same, Action, Existing, ExistingAddress, RowPlan, SchemaInfo};
 use super::rows::{name_key, Candidate, Kind};
-use crate::api::App;
+use crate::app::App;
 use crate::error::{Error, MiniCrmKind, Result};
 use crate::i18n::Lang;
 use crate::jobs::Priority;
 use crate::minicrm::{ContactSummary, MiniCrm};
 use crate::platform::{self, Store};
+
+pub use crate::error::import::{JobProblem, Phase};
 
 const HEAD_KEY: &str = "import.job";
 const CANCEL_KEY: &str = "import.cancel";
@@ -80,81 +82,6 @@ fn generation() -> u64 {
 
 fn bump_generation() {
     GENERATION.with(|g| g.set(g.get() + 1));
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum Phase {
-    /// Looking the companies up in MiniCRM (nothing is written).
-    Matching,
-    /// The preview: waiting for the user's go.
-    Matched,
-    /// Writing.
-    Running,
-    Done,
-    Cancelled,
-    /// Stopped by an error that needs the user (credentials, settings).
-    Failed,
-}
-
-/// Job-level problems.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-pub enum JobProblem {
-    /// Another import is being written.
-    Busy,
-    NoJob,
-    /// The action does not fit the job's phase.
-    WrongPhase {
-        phase: Phase,
-    },
-    Nothing,
-    TooMany {
-        companies: usize,
-        max: usize,
-    },
-    /// A search found more contacts than are read: no safe way to tell whether the company exists.
-    TooManyHits {
-        query: String,
-        max: u64,
-    },
-}
-
-impl JobProblem {
-    pub fn message(&self, lang: Lang) -> String {
-        match self {
-            JobProblem::Busy => lang.pick(
-                "Un import este în curs. Așteaptă să se termine sau anulează-l înainte de a începe altul.",
-                "An import is running. Wait for it to finish or cancel it before starting another.",
-                "Egy importálás folyamatban van. Várd meg a végét, vagy szakítsd meg, mielőtt újat kezdesz.",
-            ),
-            JobProblem::NoJob => lang.pick(
-                "Nu există niciun import pregătit. Alege mai întâi fișierul.",
-                "There is no prepared import. Choose the file first.",
-                "Nincs előkészített importálás. Először válaszd ki a fájlt.",
-            ),
-            JobProblem::WrongPhase { .. } => lang.pick(
-                "Importul nu este în starea potrivită pentru această acțiune; reîncarcă pagina.",
-                "The import is not in the right state for this action; reload the page.",
-                "Az importálás nincs megfelelő állapotban ehhez a művelethez; töltsd újra az oldalt.",
-            ),
-            JobProblem::TooMany { companies, max } => super::ImportError::TooManyRows {
-                rows: *companies,
-                max: *max,
-            }
-            .message(lang),
-            JobProblem::TooManyHits { query, max } => lang.pick(
-                format!("Căutarea în MiniCRM după „{query}” găsește peste {max} de contacte, prea multe ca să stabilim sigur dacă firma există: rândul nu se importă. Caută-l în MiniCRM și elimină duplicatele, apoi importă din nou."),
-                format!("Searching MiniCRM for \"{query}\" finds more than {max} contacts, too many to tell safely whether the company exists: the row is not imported. Look it up in MiniCRM, remove the duplicates, then import again."),
-                format!("A(z) „{query}” keresése a MiniCRM-ben több mint {max} kapcsolatot talál, túl sokat ahhoz, hogy biztosan eldöntsük, létezik-e a cég: a sor nem kerül importálásra. Keresd meg a MiniCRM-ben, töröld az ismétlődéseket, majd importálj újra."),
-            ),
-            JobProblem::Nothing => lang.pick(
-                "Fișierul nu conține nicio companie validă de importat.",
-                "The file holds no valid company to import.",
-                "A fájl nem tartalmaz importálható érvényes céget.",
-            ),
-        }
-    }
 }
 
 fn problem(p: JobProblem) -> Error {

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::grid::Workbook;
 use super::headers::{detect, Detection, Target};
 use super::rows::{map_sheet, Candidate, Mapped, Mapping};
-use super::ImportError;
+use crate::error::import::ImportError;
 use crate::i18n::Lang;
 
 /// At most this many companies per import: the job lives in `chrome.storage.local` (10 MB) and

@@ -6,7 +6,7 @@
 use wasm_bindgen::prelude::*;
 
 use super::session::Session;
-use super::ImportError;
+use crate::error::import::ImportError;
 use crate::i18n::Lang;
 
 fn to_js(value: &serde_json::Value) -> JsValue {

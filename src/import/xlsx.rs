@@ -11,7 +11,7 @@ use std::io::Cursor;
 use calamine::{open_workbook_auto_from_rs, Data, DataRef, Reader, Sheets};
 
 use super::grid::{Cell, Sheet, Workbook};
-use super::ImportError;
+use crate::error::import::ImportError;
 
 /// Larger files are refused before being read (SmartBill exports are far smaller: 100,000 clients
 /// with 14 columns make about 8 MB).

@@ -1,11 +1,15 @@
-//! Shared machinery for everything that runs in the background: rate governors now; persisted
-//! queues, cursors and schedules as the jobs arrive.
+//! Shared machinery for everything that runs in the background: the rate governors, the
+//! per-document locks, the job kinds and when each job runs next ([`schedule`]). The jobs' runner
+//! itself is `sync`.
 
 pub mod governor;
+pub mod schedule;
 
 pub use governor::{Governor, Priority, Wait};
 
 use std::cell::RefCell;
+
+use serde::{Deserialize, Serialize};
 
 use crate::error::Service;
 
@@ -164,25 +168,45 @@ mod tests {
     }
 }
 
+/// The background jobs (the activity log names automatic emission's passes too).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum JobKind {
+    Payments,
+    Stock,
+    /// Automatic emission's passes (in the activity log only; not a job of its own).
+    Emission,
+}
+
+impl JobKind {
+    pub fn key(self) -> &'static str {
+        match self {
+            JobKind::Payments => "payments",
+            JobKind::Stock => "stock",
+            JobKind::Emission => "emission",
+        }
+    }
+}
+
 /// What lives as long as the worker: the governors, the locks, cancellation requests.
 #[derive(Default)]
 pub struct Runtime {
     pub governors: Governors,
     pub locks: Locks,
-    cancel: RefCell<std::collections::BTreeSet<crate::sync::JobKind>>,
+    cancel: RefCell<std::collections::BTreeSet<JobKind>>,
 }
 
 impl Runtime {
     /// Asks the running job of this kind to stop after its current item.
-    pub fn request_cancel(&self, kind: crate::sync::JobKind) {
+    pub fn request_cancel(&self, kind: JobKind) {
         self.cancel.borrow_mut().insert(kind);
     }
 
-    pub fn cancelled(&self, kind: crate::sync::JobKind) -> bool {
+    pub fn cancelled(&self, kind: JobKind) -> bool {
         self.cancel.borrow().contains(&kind)
     }
 
-    pub fn clear_cancel(&self, kind: crate::sync::JobKind) {
+    pub fn clear_cancel(&self, kind: JobKind) {
         self.cancel.borrow_mut().remove(&kind);
     }
 }

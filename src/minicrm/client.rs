@@ -6,6 +6,7 @@ use base64::Engine;
 use serde::de::DeserializeOwned;
 
 use super::types::*;
+use crate::document::DocumentKind;
 use crate::error::{Error, MiniCrmKind, Result, Service};
 use crate::jobs::Gate;
 use crate::platform::{HttpRequest, HttpResponse, Method, Transport, TransportError};

@@ -4,6 +4,8 @@
 pub mod client;
 pub mod types;
 
+/// The client's vocabulary too (it lives in a leaf so that the errors can name it).
+pub use crate::document::DocumentKind;
 pub use client::{Credentials, MiniCrm};
 pub use types::*;
 

@@ -19,21 +19,6 @@ pub struct Category {
     pub kind: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum DocumentKind {
-    Offer,
-    Order,
-}
-
-impl DocumentKind {
-    pub fn path(self) -> &'static str {
-        match self {
-            DocumentKind::Offer => "Offer",
-            DocumentKind::Order => "Order",
-        }
-    }
-}
-
 /// A field type of `GET /Api/R3/Schema/...` (§2.2): a type string or an enum map.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
@@ -311,7 +296,8 @@ fn de_map<'de, D: Deserializer<'de>>(d: D) -> Result<serde_json::Map<String, ser
 
 /// Filters of the document `List` endpoints: only the documented ones (§2.9: `Page`,
 /// `UpdatedSince`, `StatusGroup`). There is no documented card or status filter: a card's
-/// document is found through [`crate::emission::index`], and statuses are compared on our side.
+/// document is found through the emission's card → document index, and statuses are compared on
+/// our side.
 #[derive(Clone, Debug, Default)]
 pub struct ListFilter {
     pub page: u32,

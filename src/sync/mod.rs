@@ -11,34 +11,20 @@ pub mod webhook;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::api::App;
+use crate::app::App;
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::platform::{self, Store};
 use crate::settings::Settings;
 
+// The job kinds and their schedules are below the workflows (`jobs`), so that any workflow can
+// ask for a run; re-exported for the jobs' callers.
+pub use crate::jobs::schedule::{load_schedule, request, save_schedule, Schedule};
+pub use crate::jobs::JobKind;
+
 pub const DAY_MS: i64 = 24 * 3600 * 1000;
 const ACTIVITY_KEY: &str = "activity";
 const ACTIVITY_KEEP: usize = 30;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum JobKind {
-    Payments,
-    Stock,
-    /// Automatic emission's passes (in the activity log only; not a job of its own).
-    Emission,
-}
-
-impl JobKind {
-    pub fn key(self) -> &'static str {
-        match self {
-            JobKind::Payments => "payments",
-            JobKind::Stock => "stock",
-            JobKind::Emission => "emission",
-        }
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -122,26 +108,12 @@ impl Run {
     }
 }
 
-/// When a job runs next.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Schedule {
-    pub next_due_ms: Option<i64>,
-    /// Set by "Sincronizează acum", by enabling stock sync, by an invoice that discharged stock.
-    pub due_reason: Option<String>,
-    pub last_done_ms: Option<i64>,
-}
-
 fn run_key(kind: JobKind) -> String {
     format!("job.{}.run", kind.key())
 }
 
 fn plan_key(kind: JobKind) -> String {
     format!("job.{}.plan", kind.key())
-}
-
-fn schedule_key(kind: JobKind) -> String {
-    format!("job.{}.schedule", kind.key())
 }
 
 fn storage(e: String) -> Error {
@@ -156,27 +128,6 @@ pub async fn save_run(store: &dyn Store, run: &Run) -> Result<()> {
     platform::save(store, &run_key(run.kind), run)
         .await
         .map_err(storage)
-}
-
-pub async fn load_schedule(store: &dyn Store, kind: JobKind) -> Schedule {
-    platform::load(store, &schedule_key(kind))
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default()
-}
-
-pub async fn save_schedule(store: &dyn Store, kind: JobKind, s: &Schedule) -> Result<()> {
-    platform::save(store, &schedule_key(kind), s)
-        .await
-        .map_err(storage)
-}
-
-/// Asks for a run as soon as possible (the next tick).
-pub async fn request(store: &dyn Store, kind: JobKind, reason: &str) -> Result<()> {
-    let mut s = load_schedule(store, kind).await;
-    s.due_reason = Some(reason.to_string());
-    save_schedule(store, kind, &s).await
 }
 
 pub async fn activity(store: &dyn Store) -> Vec<Run> {

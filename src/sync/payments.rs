@@ -8,14 +8,15 @@ use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map};
 
-use super::{JobKind, Outcome, Plan, Run, Runner, Worker};
+use super::{Outcome, Plan, Run, Runner, Worker};
+use crate::document::DocumentKind;
 use crate::emission::journal::{self, Entry, Issued, Payment, Status};
 use crate::emission::poll::minicrm_time;
 use crate::emission::Emission;
 use crate::error::{Error, Result, SmartBillKind};
 use crate::fields::{PaymentState, Role};
-use crate::jobs::Priority;
-use crate::minicrm::{DocumentKind, ListFilter};
+use crate::jobs::{JobKind, Priority};
+use crate::minicrm::ListFilter;
 use crate::platform::today_ro;
 use crate::settings::DocumentType;
 

@@ -12,10 +12,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{JobKind, Outcome, Plan, Run, Runner, Worker};
+use super::{Outcome, Plan, Run, Runner, Worker};
 use crate::emission::Emission;
 use crate::error::{Error, Result};
-use crate::jobs::Priority;
+use crate::jobs::{JobKind, Priority};
 use crate::platform::{self, today_ro};
 
 pub(crate) const SNAPSHOT_KEY: &str = "stock.snapshot";

@@ -17,8 +17,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::stock::{self, Level, Snapshot, StockJob};
-use super::{Counts, JobKind, Note, Outcome, Run, RunStatus, Runner, Worker};
+use super::{Counts, Note, Outcome, Run, RunStatus, Runner, Worker};
 use crate::error::{Error, Result};
+use crate::jobs::JobKind;
 use crate::money::{de_decimal_opt, de_text, ser_decimal_opt};
 use crate::platform;
 
@@ -258,7 +259,7 @@ pub async fn apply(runner: &Runner<'_>, products: &[Pushed]) -> Result<Report> {
             .await?
             .is_some_and(|r| r.status == RunStatus::Running);
         if running {
-            super::request(app.store, JobKind::Stock, "webhook").await?;
+            crate::jobs::schedule::request(app.store, JobKind::Stock, "webhook").await?;
         }
     }
     Ok(report)

@@ -5,9 +5,10 @@
 
 use serde_json::Value;
 
-use super::{ServerSettings, TeamProblem};
+use crate::error::team::TeamProblem;
 use crate::i18n::Lang;
 use crate::platform::{HttpRequest, HttpResponse, Method, Transport, TransportError};
+use crate::settings::server::ServerSettings;
 
 /// Reads: the panel's state, the jobs' status, the health check (which calls both vendors).
 pub const READ_TIMEOUT_MS: u32 = 45_000;

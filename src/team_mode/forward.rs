@@ -6,10 +6,12 @@
 use serde_json::{json, Value};
 
 use super::client::Server;
-use super::{ServerSettings, TeamProblem};
-use crate::api::{App, CardAction, Command, ErrorView, PanelPlace, Sender, SenderKind, PANEL_PLACE_KEY};
-use crate::error::{EmissionProblem, Error, Result};
+use crate::app::App;
+use crate::command::{CardAction, Command, PanelPlace, Sender, SenderKind, PANEL_PLACE_KEY};
+use crate::error::team::TeamProblem;
+use crate::error::{EmissionProblem, Error, ErrorView, Result};
 use crate::i18n::Lang;
+use crate::settings::server::ServerSettings;
 use crate::settings::{self, Settings, SettingsInput};
 
 /// This extension's origin, as the server's `ALLOWED_ORIGINS` must name it.

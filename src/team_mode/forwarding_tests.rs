@@ -8,7 +8,8 @@ use std::cell::RefCell;
 use async_trait::async_trait;
 use serde_json::{json, Value};
 
-use crate::api::{App, Sender};
+use crate::app::App;
+use crate::command::Sender;
 use crate::jobs::Runtime;
 use crate::platform::native::{MemoryStore, TestClock};
 use crate::platform::{HttpRequest, HttpResponse, Store, Transport, TransportError};
@@ -132,7 +133,10 @@ async fn joining_the_team_drops_the_vendor_secrets_and_needs_only_the_server() {
     assert!(!saved.to_string().contains(KEY), "the key is never shown");
     // Stored: the key with the secrets, no vendor secret anywhere.
     assert_eq!(
-        store.get_raw(super::SECRET_KEY_KEY).await.unwrap(),
+        store
+            .get_raw(crate::settings::server::SECRET_KEY_KEY)
+            .await
+            .unwrap(),
         Some(json!(KEY))
     );
     assert_eq!(
@@ -186,7 +190,7 @@ async fn a_content_script_acts_on_its_own_page_through_the_server_with_the_key()
     joined(&app).await;
     crate::platform::save(
         &store,
-        crate::api::PANEL_PLACE_KEY,
+        crate::command::PANEL_PLACE_KEY,
         &json!({"left": 5, "top": 6, "collapsed": false}),
     )
     .await

@@ -3,9 +3,12 @@
 //! stored with the rest in `chrome.storage.local` and never leave the background and the
 //! extension's own pages: [`SettingsView`] is what pages see.
 
+pub mod server;
+
 use serde::{Deserialize, Serialize};
 
 use crate::cif::parse_cif;
+use crate::document::DocumentKind;
 use crate::error::{Error, Field, Problem, Result};
 use crate::minicrm;
 use crate::smartbill::{self, SeriesType};
@@ -40,10 +43,10 @@ pub enum Module {
 }
 
 impl Module {
-    pub fn document_kind(self) -> minicrm::DocumentKind {
+    pub fn document_kind(self) -> DocumentKind {
         match self {
-            Module::Offers => minicrm::DocumentKind::Offer,
-            Module::Orders => minicrm::DocumentKind::Order,
+            Module::Offers => DocumentKind::Offer,
+            Module::Orders => DocumentKind::Order,
         }
     }
 
@@ -157,7 +160,7 @@ pub struct Settings {
     pub team: TeamSettings,
     pub advanced: AdvancedSettings,
     /// Team mode: the team's server, when set (see `team_mode`).
-    pub server: crate::team_mode::ServerSettings,
+    pub server: server::ServerSettings,
 }
 
 /// This browser within the team: several colleagues use the extension on one MiniCRM account.
@@ -269,6 +272,17 @@ impl Default for AdvancedSettings {
     }
 }
 
+/// The claim's time limits (see `emission::claim` for the protocol and its argument).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClaimTiming {
+    /// `D`: a claim write acknowledged later than this after R1 was sent is given up.
+    pub bound_ms: i64,
+    /// `D'` (> `D`): the wait between the acknowledgement and R2.
+    pub wait_ms: i64,
+    /// A claim older than this is stale.
+    pub lease_ms: i64,
+}
+
 /// How long requests and claims may take (see `emission::claim` for the claim's argument).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timing {
@@ -277,7 +291,7 @@ pub struct Timing {
     /// After a request was given up (or its worker stopped), this much longer before anyone
     /// concludes what it did: the server may still be working on it.
     pub land_margin_ms: i64,
-    pub claim: crate::emission::claim::ClaimTiming,
+    pub claim: ClaimTiming,
 }
 
 impl Timing {
@@ -286,7 +300,7 @@ impl Timing {
     pub const PRODUCTION: Timing = Timing {
         request_timeout_ms: 30_000,
         land_margin_ms: 10_000,
-        claim: crate::emission::claim::ClaimTiming {
+        claim: ClaimTiming {
             bound_ms: 6_000,
             wait_ms: 7_000,
             lease_ms: 600_000,
@@ -313,7 +327,7 @@ pub struct SettingsView {
     pub units_text: String,
     pub advanced: AdvancedSettings,
     pub team: TeamSettings,
-    pub server: crate::team_mode::ServerView,
+    pub server: server::ServerView,
     pub complete: bool,
     /// The host permissions these settings need granted (see [`Settings::origins_needed`]).
     pub origins: Vec<String>,
@@ -352,7 +366,7 @@ pub struct SettingsInput {
     pub units_text: Option<String>,
     pub advanced: Option<AdvancedSettings>,
     pub team: Option<TeamInput>,
-    pub server: Option<crate::team_mode::ServerInput>,
+    pub server: Option<server::ServerInput>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -666,7 +680,7 @@ impl Settings {
         Timing {
             request_timeout_ms,
             land_margin_ms,
-            claim: crate::emission::claim::ClaimTiming {
+            claim: ClaimTiming {
                 bound_ms: bound,
                 // D' − D only has to be positive; a sixth of D, as in production (7 s after 6 s).
                 wait_ms: bound + (bound / 6).max(50),
@@ -822,12 +836,7 @@ pub async fn load(store: &dyn crate::platform::Store) -> Result<Settings> {
     settings.smartbill.token = secret(store.get_raw(SECRET_TOKEN_KEY).await.map_err(storage)?);
     settings.minicrm.api_key = secret(store.get_raw(SECRET_API_KEY_KEY).await.map_err(storage)?);
     if settings.server.enabled() {
-        settings.server.key = secret(
-            store
-                .get_raw(crate::team_mode::SECRET_KEY_KEY)
-                .await
-                .map_err(storage)?,
-        );
+        settings.server.key = secret(store.get_raw(server::SECRET_KEY_KEY).await.map_err(storage)?);
     }
     Ok(settings)
 }
@@ -851,7 +860,7 @@ pub async fn save(store: &dyn crate::platform::Store, settings: &Settings) -> Re
         .map_err(storage)?;
     store
         .set_raw(
-            crate::team_mode::SECRET_KEY_KEY,
+            server::SECRET_KEY_KEY,
             serde_json::Value::String(settings.server.key.clone()),
         )
         .await

@@ -1,10 +1,21 @@
 //! Errors are values a person can act on: each says, in the user's language, what is wrong and
 //! what to do, and keeps the vendor's own text (HTML stripped) beside it.
+//!
+//! The problems of single workflows (an emission, an invoice's mapping, the company import, team
+//! mode) are in the submodules here, below the workflows that raise them, so that this module
+//! uses none of them.
+
+pub mod emission;
+pub mod import;
+pub mod invoice;
+pub mod team;
 
 use serde::Serialize;
 
 use crate::cif::CifProblem;
 use crate::i18n::Lang;
+
+pub use emission::EmissionProblem;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -194,11 +205,11 @@ pub enum Error {
     },
     /// The company import's job cannot do what was asked (see `import::job`).
     Import {
-        problem: crate::import::job::JobProblem,
+        problem: import::JobProblem,
     },
     /// Team mode: the team's server refused or could not be reached (see `team_mode`).
     Team {
-        problem: Box<crate::team_mode::TeamProblem>,
+        problem: Box<team::TeamProblem>,
     },
 }
 
@@ -356,6 +367,30 @@ impl Error {
                 "The extension is not configured yet: fill in the SmartBill and MiniCRM settings.",
                 "A bővítmény még nincs beállítva: add meg a SmartBill és MiniCRM beállításokat.",
             ),
+        }
+    }
+}
+
+/// An error as the pages show it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorView {
+    pub code: String,
+    pub message: String,
+    pub vendor_text: Option<String>,
+    /// Whose words `vendor_text` are: "SmartBill" or "MiniCRM".
+    pub vendor: Option<&'static str>,
+    pub field: Option<Field>,
+}
+
+impl ErrorView {
+    pub fn new(e: &Error, lang: Lang) -> ErrorView {
+        ErrorView {
+            code: e.code(),
+            message: e.message(lang),
+            vendor_text: e.vendor_text().map(str::to_string),
+            vendor: e.vendor(),
+            field: e.field(),
         }
     }
 }
@@ -675,170 +710,5 @@ mod tests {
         };
         assert_eq!(s.code(), "setting.smartbillCif");
         assert!(s.message(Lang::Ro).contains("cifra de control"));
-    }
-}
-
-/// Why an emission stopped before (or instead of) creating a document.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-pub enum EmissionProblem {
-    /// The offer/order cannot become a SmartBill request.
-    Mapping { problem: crate::invoice::MappingProblem },
-    /// The configured series is not a series of that type in SmartBill.
-    SeriesMissing { series: String, available: Vec<String> },
-    /// SmartBill's "Cantitate stoc insuficienta…", with what the stock says.
-    InsufficientStock {
-        product: String,
-        code: String,
-        warehouse: String,
-        available: Option<String>,
-        needed: String,
-        unit: String,
-        vendor: String,
-    },
-    /// No document behind this card (an order still in draft is not listed by MiniCRM).
-    DocumentNotFound,
-    /// No document in the module's list names this card as its `ProjectId` (drafts are not
-    /// listed; the card may belong to another module).
-    DocumentNotListed { document: crate::minicrm::DocumentKind },
-    /// Several documents name this card: we do not guess which one to invoice.
-    SeveralDocuments {
-        document: crate::minicrm::DocumentKind,
-        ids: Vec<u64>,
-    },
-    /// The card → document index is still being built (page of pages).
-    Indexing { page: u32, pages: u32 },
-    /// The document's card is not the card the panel is on.
-    WrongCard { doc_id: u64, card: u64 },
-    /// No error-message field is mapped: there is nowhere to claim the card for this browser.
-    NoClaimField,
-    /// Another browser of the team is issuing this card right now.
-    ClaimedByOther { label: String, at_ms: i64, auto: bool },
-    /// MiniCRM took longer than the bound to write our claim: not safe to go on.
-    ClaimSlow { ms: i64, bound_ms: i64 },
-    /// Our claim was replaced before we could confirm it (someone else claimed at once).
-    ClaimLost,
-    /// The claim got too old before the POST could start (long rate-limit waits).
-    ClaimExpired,
-    /// This browser is already working on the document (another tab, the poller).
-    Busy,
-    /// The page changed to another card after the panel was drawn: a new click is needed.
-    PageChanged,
-    /// The document is already invoiced (or cancelled): nothing to do without an explicit request.
-    AlreadyIssued { number: String },
-    /// Cancel/storno need an issued invoice.
-    NothingToCancel,
-}
-
-impl EmissionProblem {
-    pub fn message(&self, lang: Lang) -> String {
-        match self {
-            EmissionProblem::Mapping { problem } => problem.message(lang),
-            EmissionProblem::SeriesMissing { series, available } => lang.pick(
-                format!("Seria „{series}” nu există în SmartBill pentru acest tip de document (serii disponibile: {}). Alege seria în setările extensiei.", available.join(", ")),
-                format!("The series \"{series}\" does not exist in SmartBill for this document type (available: {}). Choose the series in the extension settings.", available.join(", ")),
-                format!("A(z) „{series}” sorozat nem létezik a SmartBillben ehhez a bizonylattípushoz (elérhető: {}). Válaszd ki a sorozatot a bővítmény beállításaiban.", available.join(", ")),
-            ),
-            EmissionProblem::InsufficientStock { product, code, warehouse, available, needed, unit, .. } => {
-                let avail = available.clone().unwrap_or_else(|| "?".into());
-                lang.pick(
-                    format!("Stoc insuficient pentru „{product}” ({code}) în gestiunea „{warehouse}”: disponibil {avail} {unit}, necesar {needed} {unit}. Încarcă stoc în SmartBill sau modifică cantitatea."),
-                    format!("Not enough stock of \"{product}\" ({code}) in the warehouse \"{warehouse}\": {avail} {unit} available, {needed} {unit} needed. Add stock in SmartBill or change the quantity."),
-                    format!("Nincs elég készlet: „{product}” ({code}), raktár: „{warehouse}”: elérhető {avail} {unit}, szükséges {needed} {unit}. Vételezz készletet a SmartBillben, vagy módosítsd a mennyiséget."),
-                )
-            }
-            EmissionProblem::DocumentNotFound => lang.pick(
-                "Nu am găsit documentul acestui card în MiniCRM (o comandă în ciornă nu poate fi facturată: finalizeaz-o întâi).",
-                "The document behind this card was not found in MiniCRM (an order in draft cannot be invoiced: finalise it first).",
-                "A kártyához tartozó bizonylat nem található a MiniCRM-ben (piszkozat megrendelés nem számlázható: előbb véglegesítsd).",
-            ),
-            EmissionProblem::DocumentNotListed { document } => match document {
-                crate::minicrm::DocumentKind::Offer => lang.pick(
-                    "Oferta acestui card nu apare în lista de oferte din MiniCRM, deci nu emitem nimic. O ofertă încă neemisă poate lipsi din listă: emite oferta în MiniCRM, apoi reîncearcă.",
-                    "This card's offer is not in MiniCRM's offer list, so nothing is issued. An offer not issued yet may be missing from the list: issue the offer in MiniCRM, then retry.",
-                    "A kártya ajánlata nem szerepel a MiniCRM ajánlatlistájában, ezért nem állítunk ki semmit. A még ki nem adott ajánlat hiányozhat a listából: add ki az ajánlatot a MiniCRM-ben, majd próbáld újra.",
-                ),
-                crate::minicrm::DocumentKind::Order => lang.pick(
-                    "Comanda acestui card nu apare în lista de comenzi din MiniCRM, deci nu emitem nimic. Comenzile în ciornă nu sunt listate: finalizează comanda în MiniCRM, apoi reîncearcă.",
-                    "This card's order is not in MiniCRM's order list, so nothing is issued. Draft orders are not listed: finalise the order in MiniCRM, then retry.",
-                    "A kártya megrendelése nem szerepel a MiniCRM megrendeléslistájában, ezért nem állítunk ki semmit. A piszkozat megrendelések nem szerepelnek a listában: véglegesítsd a megrendelést a MiniCRM-ben, majd próbáld újra.",
-                ),
-            },
-            EmissionProblem::SeveralDocuments { document, ids } => {
-                let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
-                let (ro, en, hu) = match document {
-                    crate::minicrm::DocumentKind::Offer => ("oferte", "offers", "ajánlat"),
-                    crate::minicrm::DocumentKind::Order => ("comenzi", "orders", "megrendelés"),
-                };
-                lang.pick(
-                    format!("Acest card are mai multe {ro} în MiniCRM (id-uri {list}): nu știm pe care să o facturăm, deci nu emitem nimic. Lasă un singur document pe card sau emite factura din SmartBill."),
-                    format!("This card has several {en} in MiniCRM (ids {list}): we cannot tell which one to invoice, so nothing is issued. Keep one document on the card or issue the invoice in SmartBill."),
-                    format!("Ehhez a kártyához több {hu} tartozik a MiniCRM-ben (azonosítók: {list}): nem tudjuk, melyiket kell számlázni, ezért nem állítunk ki semmit. Hagyj egyetlen bizonylatot a kártyán, vagy állítsd ki a számlát a SmartBillben."),
-                )
-            }
-            EmissionProblem::Indexing { page, pages } => lang.pick(
-                format!("Citim lista de documente din MiniCRM ca să găsim documentul acestui card (pagina {page} din aproximativ {pages})…"),
-                format!("Reading MiniCRM's document list to find this card's document (page {page} of about {pages})…"),
-                format!("A MiniCRM bizonylatlistáját olvassuk, hogy megtaláljuk a kártya bizonylatát ({page}. oldal a kb. {pages}-ből)…"),
-            ),
-            EmissionProblem::WrongCard { doc_id, card } => lang.pick(
-                format!("Documentul {doc_id} din MiniCRM aparține altui card decât cardul {card}: nu emitem nimic. Reîncarcă pagina."),
-                format!("MiniCRM document {doc_id} belongs to another card than card {card}: nothing is issued. Reload the page."),
-                format!("A(z) {doc_id} MiniCRM bizonylat nem a(z) {card} kártyához tartozik: nem állítunk ki semmit. Töltsd újra az oldalt."),
-            ),
-            EmissionProblem::NoClaimField => lang.pick(
-                "Alege câmpul „Mesaj de eroare” în setările extensiei: în el rezervăm cardul cât timp emitem, ca doi colegi să nu emită aceeași factură.",
-                "Choose the \"Error message\" field in the extension settings: we reserve the card there while issuing, so that two colleagues never issue the same invoice.",
-                "Válaszd ki a „Hibaüzenet” mezőt a bővítmény beállításaiban: abban foglaljuk le a kártyát a kiállítás idejére, hogy két kolléga ne állítsa ki ugyanazt a számlát.",
-            ),
-            EmissionProblem::ClaimedByOther { label, at_ms, auto } => {
-                let time = crate::platform::local_ro(*at_ms).format("%H:%M:%S").to_string();
-                let (ro, en, hu) = if *auto {
-                    (" (emitere automată)", " (automatic emission)", " (automatikus kiállítás)")
-                } else {
-                    ("", "", "")
-                };
-                lang.pick(
-                    format!("Browserul „{label}”{ro} emite chiar acum documentul acestui card (din {time}). Nu emitem încă o dată: în câteva secunde numărul apare aici."),
-                    format!("The browser \"{label}\"{en} is issuing this card's document right now (since {time}). It is not issued twice: the number shows here in a few seconds."),
-                    format!("A(z) „{label}” böngésző{hu} éppen most állítja ki a kártya bizonylatát ({time} óta). Nem állítjuk ki kétszer: a szám néhány másodperc múlva itt megjelenik."),
-                )
-            }
-            EmissionProblem::ClaimSlow { ms, bound_ms } => lang.pick(
-                format!("MiniCRM a răspuns prea încet ({:.1} s, limita e {:.1} s) când am rezervat cardul, deci nu emitem acum (nu putem exclude un coleg care emite în aceeași clipă). Nu s-a emis nimic: reîncearcă peste puțin timp.", *ms as f64 / 1000.0, *bound_ms as f64 / 1000.0),
-                format!("MiniCRM answered too slowly ({:.1} s, the limit is {:.1} s) when we reserved the card, so nothing is issued now (a colleague issuing at the same moment cannot be ruled out). Nothing was issued: retry in a little while.", *ms as f64 / 1000.0, *bound_ms as f64 / 1000.0),
-                format!("A MiniCRM túl lassan válaszolt ({:.1} s, a korlát {:.1} s) a kártya lefoglalásakor, ezért most nem állítunk ki semmit (nem zárható ki, hogy egy kolléga ugyanekkor állítja ki). Semmi nem lett kiállítva: próbáld újra egy kicsit később.", *ms as f64 / 1000.0, *bound_ms as f64 / 1000.0),
-            ),
-            EmissionProblem::ClaimLost => lang.pick(
-                "Un alt browser a rezervat cardul în aceeași clipă: nu emitem de aici. Reîncarcă panoul în câteva secunde.",
-                "Another browser reserved the card at the same moment: it is not issued from here. Refresh the panel in a few seconds.",
-                "Egy másik böngésző ugyanabban a pillanatban foglalta le a kártyát: innen nem állítjuk ki. Néhány másodperc múlva frissítsd a panelt.",
-            ),
-            EmissionProblem::ClaimExpired => lang.pick(
-                "Așteptarea după limitele de apeluri a durat prea mult, iar rezervarea cardului a expirat înainte de emitere. Nu s-a emis nimic: reîncearcă.",
-                "Waiting for the call limits took too long and the card's reservation ran out before issuing. Nothing was issued: retry.",
-                "A hívási korlátok kivárása túl sokáig tartott, és a kártya foglalása lejárt a kiállítás előtt. Semmi nem lett kiállítva: próbáld újra.",
-            ),
-            EmissionProblem::Busy => lang.pick(
-                "Documentul e deja în lucru în acest browser (alt tab sau emiterea automată). Așteaptă câteva secunde.",
-                "The document is already being worked on in this browser (another tab or automatic emission). Wait a few seconds.",
-                "A bizonylaton már dolgozik ez a böngésző (másik lap vagy az automatikus kiállítás). Várj néhány másodpercet.",
-            ),
-            EmissionProblem::PageChanged => lang.pick(
-                "Pagina a trecut la alt card după ce panoul a fost afișat: panoul s-a actualizat. Apasă din nou dacă vrei să emiți pentru acest card.",
-                "The page moved to another card after the panel was drawn: the panel was refreshed. Click again to issue for this card.",
-                "Az oldal a panel megjelenése után másik kártyára váltott: a panel frissült. Kattints újra, ha ehhez a kártyához akarsz kiállítani.",
-            ),
-            EmissionProblem::AlreadyIssued { number } => lang.pick(
-                format!("Documentul are deja factura {number}; nu emitem din nou."),
-                format!("The document already has the invoice {number}; it is not issued again."),
-                format!("A bizonylathoz már tartozik számla ({number}); nem állítjuk ki újra."),
-            ),
-            EmissionProblem::NothingToCancel => lang.pick(
-                "Nu există o factură emisă pentru acest document.",
-                "There is no issued invoice for this document.",
-                "Ehhez a bizonylathoz nincs kiállított számla.",
-            ),
-        }
     }
 }
