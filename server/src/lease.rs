@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 
 /// Long enough for an emission with reconciliation (each vendor call times out after 30 s).
 pub const CARD_TTL_MS: i64 = 3 * 60 * 1000;
-/// A cron tick works for at most 4 minutes (the core's budget).
+/// A tick slice works on jobs for `TICK_SLICE_MS` (20 s by default, at most 4 minutes), plus the
+/// emissions it resumes or starts: a holder that died frees the tick after this.
 pub const TICK_TTL_MS: i64 = 5 * 60 * 1000;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
