@@ -5,7 +5,7 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSandbox, launchBrowser, configureAll, openCard, panel, panelState, killWorker, inContentScript, artifact, waitFor,
+  startSandbox, launchBrowser, configureAll, openCard, panel, panelState, killWorker, freshCase, inContentScript, artifact, waitFor,
 } from './harness.mjs';
 
 let sandbox;
@@ -24,19 +24,9 @@ after(async () => {
   sandbox?.stop();
 });
 
-async function clear(browser) {
-  const page = await browser.page('options.html');
-  await page.evaluate(async () => {
-    await chrome.storage.local.clear();
-    await chrome.alarms.clearAll();
-  });
-  await page.close();
-}
-
 beforeEach(async () => {
-  await sandbox.reset();
-  await clear(ana);
-  await clear(bogdan);
+  // Nothing of the previous case goes on: its workers stop before storage is cleared.
+  await freshCase(sandbox, ana, bogdan);
 });
 
 const documents = async () => (await sandbox.control('/smartbill/documents')).documents.filter((d) => d.number);

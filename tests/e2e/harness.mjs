@@ -181,6 +181,45 @@ export async function killWorker(browser) {
   await page.close();
 }
 
+/**
+ * Stops the extension's service worker if one is running (none is fine). Between cases: a
+ * previous case's work still running in the worker (a slow write-back, a job's tick) would
+ * otherwise write into the next case's cleared storage, and its in-memory governors and locks
+ * would carry over.
+ */
+export async function stopWorker(browser) {
+  const page = await browser.context.newPage();
+  try {
+    const cdp = await browser.context.newCDPSession(page);
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    for (const t of targetInfos) {
+      if (t.type === 'service_worker' && t.url.startsWith(`chrome-extension://${browser.extensionId}/`)) {
+        await cdp.send('Target.closeTarget', { targetId: t.targetId });
+      }
+    }
+    await cdp.detach();
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * The start of a case: the browsers' workers stopped (see `stopWorker`), the sandbox reset, and
+ * each browser's storage and alarms cleared.
+ */
+export async function freshCase(sandbox, ...browsers) {
+  for (const b of browsers) await stopWorker(b);
+  await sandbox.reset();
+  for (const b of browsers) {
+    const page = await b.page('options.html');
+    await page.evaluate(async () => {
+      await chrome.storage.local.clear();
+      await chrome.alarms.clearAll();
+    });
+    await page.close();
+  }
+}
+
 /** Sends a command from an extension page (as the popup or options page would). */
 export async function command(browser, message) {
   const page = await browser.page('popup.html');

@@ -4,7 +4,7 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSandbox, launchBrowser, configureAll, openCard, panel, panelState, killWorker, command, artifact, waitFor,
+  startSandbox, launchBrowser, configureAll, openCard, panel, panelState, killWorker, freshCase, command, artifact, waitFor,
 } from './harness.mjs';
 
 let sandbox;
@@ -21,13 +21,8 @@ after(async () => {
 });
 
 beforeEach(async () => {
-  await sandbox.reset();
-  const page = await browser.page('options.html');
-  await page.evaluate(async () => {
-    await chrome.storage.local.clear();
-    await chrome.alarms.clearAll();
-  });
-  await page.close();
+  // Nothing of the previous case goes on: its worker stops before storage is cleared.
+  await freshCase(sandbox, browser);
 });
 
 
