@@ -204,11 +204,17 @@ export async function stopWorker(browser) {
 }
 
 /**
- * The start of a case: the browsers' workers stopped (see `stopWorker`), the sandbox reset, and
- * each browser's storage and alarms cleared.
+ * The start of a case: the browsers' workers stopped (see `stopWorker`; from the second case
+ * on), the sandbox reset, and each browser's storage and alarms cleared.
  */
+const startedCases = new WeakSet();
 export async function freshCase(sandbox, ...browsers) {
-  for (const b of browsers) await stopWorker(b);
+  // Before a browser's first case there is nothing to stop (and its worker may still be
+  // finishing its install).
+  for (const b of browsers) {
+    if (startedCases.has(b)) await stopWorker(b);
+    startedCases.add(b);
+  }
   await sandbox.reset();
   for (const b of browsers) {
     const page = await b.page('options.html');
