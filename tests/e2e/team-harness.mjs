@@ -5,6 +5,7 @@ import { existsSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { randomBytes, createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { Miniflare } from 'miniflare';
 import { ROOT, TIME_SCALE, startSandbox } from './harness.mjs';
 
@@ -22,6 +23,31 @@ export const WAREHOUSE = 'Depozit Central';
 export function unpackedExtensionId(path) {
   const hex = createHash('sha256').update(path).digest('hex').slice(0, 32);
   return [...hex].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
+}
+
+/**
+ * One HTTP request on a connection of its own (`Connection: close`). Node's fetch keeps
+ * connections alive and does not resend a request written on a pooled connection that workerd's
+ * local server is closing at that moment: the call fails with "fetch failed" although the Worker
+ * never saw it (it happened once in CI; Miniflare's own `dispatchFetch` avoids reuse for the same
+ * reason). A browser resends in that case, so a fresh connection per call is what the extension
+ * sees. Errors name the request and the socket's cause.
+ */
+function request(target, method, headers, body) {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(target, { method, headers: { ...headers, connection: 'close' }, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) for (const one of [].concat(v)) h.append(k, one);
+        resolve({ status: res.statusCode, headers: h, text: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    req.on('error', (e) => reject(new Error(`${method} ${target}: ${e.code ?? ''} ${e.message}`)));
+    req.end(body);
+  });
 }
 
 /** The cron triggers exactly as wrangler.toml declares them. */
@@ -123,11 +149,10 @@ export async function startTeam({ speed = TIME_SCALE, origins = [], persist = fa
     if (key) h.authorization = `Bearer ${key}`;
     if (origin) h.origin = origin;
     if (body !== undefined) h['content-type'] = 'application/json';
-    const res = await fetch(`${url}${path}`, { method, headers: h, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
-    const text = await res.text();
-    let parsed = text;
-    try { parsed = JSON.parse(text); } catch { /* text */ }
-    return { status: res.status, headers: res.headers, body: parsed, text };
+    const res = await request(`${url}${path}`, method, h, body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body));
+    let parsed = res.text;
+    try { parsed = JSON.parse(res.text); } catch { /* text */ }
+    return { ...res, body: parsed };
   };
   const command = (cmd, key = secrets.ADMIN_TOKEN) => call('/api/command', { method: 'POST', body: cmd, key });
 
