@@ -254,15 +254,22 @@ impl Team {
             notes.push("Secretele se schimbă pe server cu `wrangler secret put`; cele trimise aici au fost ignorate.");
         }
         // Actions that change a card take the team-wide lease on it; looking is free.
-        let lease_name = card_lease(&command);
+        let mut lease_name = card_lease(&command);
         let owner = random_hex::<16>().map_err(worker::Error::from)?;
-        if let Some(name) = &lease_name {
-            if !self.take_lease(name, &owner, lease::CARD_TTL_MS).await? {
-                return error(
-                    409,
-                    "server.cardBusy",
-                    "Un coleg lucrează chiar acum pe acest document; încearcă din nou în câteva secunde.",
-                );
+        if let Some(name) = lease_name.clone() {
+            if !self.take_lease(&name, &owner, lease::CARD_TTL_MS).await? {
+                if !only_looks_when_busy(&command) {
+                    return error(
+                        409,
+                        "server.cardBusy",
+                        "Un coleg lucrează chiar acum pe acest document; încearcă din nou în câteva secunde.",
+                    );
+                }
+                // A page noticed the card change while a colleague acts on it: the holder
+                // judges the card, so this one only looks (no busy error on a panel whose
+                // person did nothing).
+                command["action"] = Value::from("state");
+                lease_name = None;
             }
         }
         let store = TeamStore {
@@ -679,6 +686,13 @@ impl Team {
         }
         storage.set_alarm(Duration::from_millis(delay_ms)).await
     }
+}
+
+/// `changed` (a panel saw the card's page change) only asks whether the new status triggers an
+/// emission. When a colleague's action holds the card, that action decides the card and the
+/// 2-minute poll sees the status anyway: the command looks instead of failing.
+fn only_looks_when_busy(command: &Value) -> bool {
+    command.get("action").and_then(Value::as_str) == Some("changed")
 }
 
 /// The lease a command needs: card actions that change something, keyed by the card.

@@ -212,15 +212,25 @@ test('a long payment refresh goes on in the object\'s alarm after the cron event
   }
 });
 
-test('two colleagues acting on one card: one invoice', async () => {
+test('two colleagues acting on one card: one invoice; a page noticing the change meanwhile only looks', async () => {
   const url = t.cardUrl('orderPayerRon');
   await t.configure({ minicrm: { module: 'orders' } });
   const other = (await t.call('/admin/members', { method: 'POST', key: t.secrets.ADMIN_TOKEN, body: { name: 'Bogdan' } })).body.key;
   const before = (await t.sandbox.control('/smartbill/documents')).documents.length;
   // SmartBill answers the invoice slowly: the first emission still holds the card's lease when
-  // the other clicks arrive.
-  await t.sandbox.control('/faults', { body: { service: 'smartbill', method: 'POST', path: '/SBORO/api/invoice', kind: 'latency', ms: 400 } });
-  const replies = await Promise.all([member, other, member].map((k) => t.command({ cmd: 'card', url, action: 'emit' }, k)));
+  // the other clicks, and a page's `changed`, arrive.
+  await t.sandbox.control('/faults', { body: { service: 'smartbill', method: 'POST', path: '/SBORO/api/invoice', kind: 'latency', ms: 1500 } });
+  const clicks = Promise.all([member, other, member].map((k) => t.command({ cmd: 'card', url, action: 'emit' }, k)));
+  await waitFor('the POST /invoice in flight', async () =>
+    (await t.sandbox.control('/inflight')).requests.some((r) => r.method === 'POST' && r.path.startsWith('/SBORO/api/invoice')));
+  // A colleague's page notices the card change meanwhile: it looks, with no busy error (its
+  // person did nothing), and sees the emission under way.
+  const noticed = await t.command({ cmd: 'card', url, action: 'changed' }, other);
+  assert.equal(noticed.status, 200, noticed.text);
+  assert.equal(noticed.body.show, true, noticed.text);
+  assert.equal(noticed.body.error ?? null, null, noticed.text);
+  assert.equal(noticed.body.panel.state, 'issuing', noticed.text);
+  const replies = await clicks;
   assert.equal(replies.filter((r) => r.status === 200 && r.body.ok).length, 1, replies.map((r) => r.text).join('\n'));
   const busy = replies.filter((r) => r.status === 409);
   assert.equal(busy.length, 2);
