@@ -61,7 +61,7 @@ impl App<'_> {
             SenderKind::ExtensionPage => url,
         };
         match command {
-            Command::GetSettings => {
+            Command::GetSettings {} => {
                 let s = settings::load(self.store).await?;
                 // The SmartBill API address is editable only in builds that may reach more than
                 // the real services (the sandbox build, for the demo and the tests).
@@ -86,8 +86,8 @@ impl App<'_> {
                 let target = page(url.clone());
                 self.card(&target, Some(&url), action, number, lang).await
             }
-            Command::OpenOptions => Ok(json!({"effect": "openOptions"})),
-            Command::Trap => {
+            Command::OpenOptions {} => Ok(json!({"effect": "openOptions"})),
+            Command::Trap {} => {
                 if !crate::settings::is_sandbox_build(&self.host_permissions) {
                     return Err(Error::Forbidden {
                         command: "trap".into(),
@@ -101,7 +101,7 @@ impl App<'_> {
                     .map_err(|detail| Error::Storage { detail })?;
                 Ok(json!({"saved": true}))
             }
-            Command::Tick => self.tick(lang, TICK_BUDGET_MS).await,
+            Command::Tick {} => self.tick(lang, TICK_BUDGET_MS).await,
             Command::SyncNow { kind } => self.sync_now(kind, lang).await,
             Command::CancelJob { kind } => {
                 self.runtime.request_cancel(kind);
@@ -122,11 +122,11 @@ impl App<'_> {
                 let settings = self.settings().await?;
                 crate::sync::status(self, &settings).await
             }
-            Command::JobsStatus => {
+            Command::JobsStatus {} => {
                 let settings = self.settings().await?;
                 crate::sync::status(self, &settings).await
             }
-            Command::Warehouses => self.warehouses().await,
+            Command::Warehouses {} => self.warehouses().await,
             Command::Checklist { settings } => self.checklist(settings, lang).await,
             Command::Import { action } => crate::import::handle(self, action, lang).await,
             Command::TestServer { settings: input } => {

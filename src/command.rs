@@ -1,7 +1,8 @@
 //! The messages the extension's pages and content scripts send to the core: who sent one
 //! ([`Sender`]), what it asks ([`Command`]) and which sender may ask what. `api` runs them.
 
-use serde::{Deserialize, Serialize};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 use crate::i18n::Lang;
@@ -58,11 +59,14 @@ impl Sender {
     }
 }
 
+/// A message names its command in `cmd`, beside the command's fields (`{"cmd": "card", "url": …}`),
+/// read through [`crate::tagged`] (not serde's `tag = "cmd"`, which costs the WASM a second
+/// deserializer for every variant).
 #[derive(Clone, Debug, Deserialize)]
-#[serde(tag = "cmd", rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub enum Command {
     /// Options page: the stored settings, secrets hidden.
-    GetSettings,
+    GetSettings {},
     /// Options page: validate and store.
     SaveSettings { settings: SettingsInput },
     /// Options page: prove the SmartBill side works with the form's values.
@@ -87,14 +91,14 @@ pub enum Command {
         number: Option<String>,
     },
     /// Content script: open the options page.
-    OpenOptions,
+    OpenOptions {},
     /// Content script: where the person put the panel (remembered for every card).
     PanelPlace { place: PanelPlace },
     /// Sandbox builds only (tests): a panic in the core, to prove a trap ends as an error a person
     /// sees and a fresh worker, never a stuck card.
-    Trap,
+    Trap {},
     /// The background's alarm (or "sync now"): resume unfinished work, poll for triggers.
-    Tick,
+    Tick {},
     /// Options page: the setup checklist and what the field mapping needs from the schema.
     Checklist { settings: Option<SettingsInput> },
     /// Popup/options: run the payment refresh and/or the stock sync now.
@@ -105,34 +109,40 @@ pub enum Command {
     /// Popup/options: stop a running job after its current item.
     CancelJob { kind: JobKind },
     /// Popup/options: progress, last results, next runs, activity log.
-    JobsStatus,
+    JobsStatus {},
     /// Options page: SmartBill's warehouses (`GET /stocks`).
-    Warehouses,
+    Warehouses {},
     /// Import page: company import from SmartBill's client export (see `import`).
     Import { action: Value },
     /// Options page: "Test connection" of the team server, with the form's address and key.
     TestServer { settings: SettingsInput },
 }
 
+impl<'de> Deserialize<'de> for Command {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Command::deserialize(crate::tagged::external(deserializer, "cmd")?).map_err(D::Error::custom)
+    }
+}
+
 impl Command {
     /// The command's name in messages (`cmd`).
     pub fn name(&self) -> &'static str {
         match self {
-            Command::GetSettings => "getSettings",
+            Command::GetSettings {} => "getSettings",
             Command::SaveSettings { .. } => "saveSettings",
             Command::TestSmartBill { .. } => "testSmartBill",
             Command::TestMiniCrm { .. } => "testMiniCrm",
             Command::PanelState { .. } => "panelState",
             Command::Card { .. } => "card",
-            Command::OpenOptions => "openOptions",
+            Command::OpenOptions {} => "openOptions",
             Command::PanelPlace { .. } => "panelPlace",
-            Command::Trap => "trap",
-            Command::Tick => "tick",
+            Command::Trap {} => "trap",
+            Command::Tick {} => "tick",
             Command::Checklist { .. } => "checklist",
             Command::SyncNow { .. } => "syncNow",
             Command::CancelJob { .. } => "cancelJob",
-            Command::JobsStatus => "jobsStatus",
-            Command::Warehouses => "warehouses",
+            Command::JobsStatus {} => "jobsStatus",
+            Command::Warehouses {} => "warehouses",
             Command::Import { .. } => "import",
             Command::TestServer { .. } => "testServer",
         }
@@ -147,7 +157,7 @@ impl Command {
                     self,
                     Command::PanelState { .. }
                         | Command::Card { .. }
-                        | Command::OpenOptions
+                        | Command::OpenOptions {}
                         | Command::PanelPlace { .. }
                 )
             }
@@ -210,6 +220,43 @@ mod tests {
             url: url.into(),
             lang: "ro".into(),
         }
+    }
+
+    fn parse(message: Value) -> Result<Command, String> {
+        serde_json::from_value::<Command>(message).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn messages_name_their_command_in_cmd_beside_its_fields() {
+        assert!(matches!(
+            parse(serde_json::json!({"cmd": "tick"})),
+            Ok(Command::Tick {})
+        ));
+        // Fields a command does not have are ignored, as the pages send some everywhere.
+        assert!(matches!(
+            parse(serde_json::json!({"cmd": "getSettings", "url": "https://x"})),
+            Ok(Command::GetSettings {})
+        ));
+        match parse(serde_json::json!({"cmd": "card", "url": "u", "action": "emit"})) {
+            Ok(Command::Card { url, action, number }) => {
+                assert_eq!((url.as_str(), action, number), ("u", CardAction::Emit, None));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            parse(serde_json::json!({"cmd": "panelState"})),
+            Ok(Command::PanelState { url }) if url.is_empty()
+        ));
+        let missing = parse(serde_json::json!({"url": "u"})).unwrap_err();
+        assert!(missing.contains("cmd"), "{missing}");
+        let unknown = parse(serde_json::json!({"cmd": "format"})).unwrap_err();
+        assert!(unknown.contains("unknown variant `format`"), "{unknown}");
+        let wrong = parse(serde_json::json!({"cmd": "card", "url": "u", "action": "burn"})).unwrap_err();
+        assert!(wrong.contains("burn"), "{wrong}");
+        assert!(parse(serde_json::json!(["tick"])).is_err());
+        // A text parses the same (the tests' and the server's path).
+        let text: Command = serde_json::from_str(r#"{"cmd":"cancelJob","kind":"stock"}"#).unwrap();
+        assert!(matches!(text, Command::CancelJob { .. }));
     }
 
     #[test]

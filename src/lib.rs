@@ -26,6 +26,7 @@ pub mod schedule;
 pub mod settings;
 pub mod smartbill;
 pub mod sync;
+pub mod tagged;
 pub mod team;
 pub mod team_mode;
 pub mod text;

@@ -27,6 +27,7 @@ const LAYERS: &[(&str, u32)] = &[
     ("cif", 1),
     ("url", 1),
     ("document", 1),
+    ("tagged", 1),
     // The error type and its person-facing view.
     ("error", 2),
     // Rate governors, locks, the job schedule.

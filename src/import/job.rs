@@ -220,8 +220,9 @@ fn ms_per_call(app: &App<'_>) -> i64 {
 /// Estimated calls a match of `rows` still-unlooked-up rows takes (new companies: 2 searches).
 const MATCH_CALLS_PER_ROW: i64 = 2;
 
+/// The import page's action, named in `type` beside its fields (read through [`crate::tagged`]).
 #[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 enum ImportAction {
     /// Look the page's candidates up in MiniCRM and plan (nothing is written).
     #[serde(rename_all = "camelCase")]
@@ -242,16 +243,23 @@ enum ImportAction {
         limit: usize,
     },
     /// Write what the preview showed.
-    Start,
-    Cancel,
+    Start {},
+    Cancel {},
     /// The CSV report (row, company, action, error).
-    Report,
+    Report {},
     /// Forget the job (not while it writes).
-    Discard,
+    Discard {},
     /// The page could not read a newly chosen file. The previous job, unless it is writing, is
     /// dropped, as the new file's `match` would have replaced it: its preview and its import
     /// button must not stay beside the new file's error.
-    FileRejected,
+    FileRejected {},
+}
+
+impl<'de> Deserialize<'de> for ImportAction {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        ImportAction::deserialize(crate::tagged::external(deserializer, "type")?).map_err(D::Error::custom)
+    }
 }
 
 fn default_limit() -> usize {
@@ -271,7 +279,7 @@ pub async fn handle(app: &App<'_>, action: Value, lang: Lang) -> Result<Value> {
             candidates,
         } => start_match(app, file_name, file_hash, candidates, lang).await?,
         ImportAction::Status { offset, limit } => return status(app, lang, offset, limit).await,
-        ImportAction::Start => {
+        ImportAction::Start {} => {
             let mut head = load_head(store)
                 .await?
                 .ok_or_else(|| problem(JobProblem::NoJob))?;
@@ -299,7 +307,7 @@ pub async fn handle(app: &App<'_>, action: Value, lang: Lang) -> Result<Value> {
             bump_generation();
             save_head(store, &head).await?;
         }
-        ImportAction::Cancel => {
+        ImportAction::Cancel {} => {
             let head = load_head(store)
                 .await?
                 .ok_or_else(|| problem(JobProblem::NoJob))?;
@@ -317,7 +325,7 @@ pub async fn handle(app: &App<'_>, action: Value, lang: Lang) -> Result<Value> {
                 save_head(store, &head).await?;
             }
         }
-        ImportAction::Report => {
+        ImportAction::Report {} => {
             let head = load_head(store)
                 .await?
                 .ok_or_else(|| problem(JobProblem::NoJob))?;
@@ -331,7 +339,7 @@ pub async fn handle(app: &App<'_>, action: Value, lang: Lang) -> Result<Value> {
                 json!({"csv": report_csv(&rows, lang), "fileName": format!("{stem}-raport-import.csv")}),
             );
         }
-        ImportAction::Discard => {
+        ImportAction::Discard {} => {
             if let Some(head) = load_head(store).await? {
                 if head.phase == Phase::Running {
                     return Err(problem(JobProblem::Busy));
@@ -341,7 +349,7 @@ pub async fn handle(app: &App<'_>, action: Value, lang: Lang) -> Result<Value> {
             }
             return Ok(json!({"job": null}));
         }
-        ImportAction::FileRejected => {
+        ImportAction::FileRejected {} => {
             if let Some(head) = load_head(store).await? {
                 if head.phase != Phase::Running {
                     bump_generation();

@@ -180,7 +180,7 @@ impl<'a> MiniCrm<'a> {
         body: Option<&serde_json::Value>,
     ) -> Result<T> {
         let response = self.call(method, path, query, body).await?;
-        serde_json::from_slice(&response.body).map_err(|e| Error::UnexpectedAnswer {
+        crate::platform::from_json(&response.body).map_err(|e| Error::UnexpectedAnswer {
             service: Service::MiniCrm,
             status: response.status,
             detail: e.to_string(),
@@ -248,7 +248,7 @@ impl<'a> MiniCrm<'a> {
         let response = self
             .call(Method::Get, &format!("/Api/R3/Project/{id}"), &[], None)
             .await?;
-        let fields = serde_json::from_slice(&response.body).map_err(|e| Error::UnexpectedAnswer {
+        let fields = crate::platform::from_json(&response.body).map_err(|e| Error::UnexpectedAnswer {
             service: Service::MiniCrm,
             status: response.status,
             detail: e.to_string(),

@@ -115,6 +115,13 @@ pub trait Store {
     async fn remove(&self, key: &str) -> Result<(), String>;
 }
 
+/// A vendor's JSON answer as `T`, read through [`serde_json::Value`]: the stored documents and
+/// the commands are read from values already, so each type needs one deserializer in the WASM,
+/// not a second one over bytes.
+pub fn from_json<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+    serde_json::from_value(serde_json::from_slice(bytes)?)
+}
+
 /// Typed helpers over [`Store`].
 pub async fn load<T: DeserializeOwned>(store: &dyn Store, key: &str) -> Result<Option<T>, String> {
     match store.get_raw(key).await? {

@@ -160,7 +160,7 @@ impl<'a> SmartBill<'a> {
         let response = self.send(request).await?;
         self.checked(&response).await?;
         let envelope: Envelope =
-            serde_json::from_slice(&response.body).map_err(|e| self.unexpected(&response, e))?;
+            crate::platform::from_json(&response.body).map_err(|e| self.unexpected(&response, e))?;
         // §3.1: errorText is the source of truth, even on HTTP 200.
         if !envelope.error_text.trim().is_empty() {
             return Err(Error::SmartBill {
@@ -169,7 +169,8 @@ impl<'a> SmartBill<'a> {
                 text: strip_html(&envelope.error_text),
             });
         }
-        let value: T = serde_json::from_slice(&response.body).map_err(|e| self.unexpected(&response, e))?;
+        let value: T =
+            crate::platform::from_json(&response.body).map_err(|e| self.unexpected(&response, e))?;
         Ok((envelope, value))
     }
 

@@ -44,7 +44,10 @@ pub async fn intercept(
     // Commands team mode never changes do not pay for reading the settings.
     if matches!(
         command,
-        Command::GetSettings | Command::OpenOptions | Command::PanelPlace { .. } | Command::TestServer { .. }
+        Command::GetSettings {}
+            | Command::OpenOptions {}
+            | Command::PanelPlace { .. }
+            | Command::TestServer { .. }
     ) {
         return None;
     }
@@ -97,8 +100,8 @@ pub async fn intercept(
             )
         }
         // The server's cron triggers run automatic emission and the jobs; no alarm is kept here.
-        Command::Tick => Some(Ok(json!({"alarms": [], "skipped": "teamMode"}))),
-        Command::JobsStatus => {
+        Command::Tick {} => Some(Ok(json!({"alarms": [], "skipped": "teamMode"}))),
+        Command::JobsStatus {} => {
             Some(jobs(&server(app, s, sender, lang), json!({"cmd": "jobsStatus"}), false).await)
         }
         Command::SyncNow { kind } => Some(
@@ -119,16 +122,16 @@ pub async fn intercept(
         Command::Checklist { .. } => refused(TeamProblem::ServerHolds {
             command: "checklist".into(),
         }),
-        Command::Warehouses => refused(TeamProblem::ServerHolds {
+        Command::Warehouses {} => refused(TeamProblem::ServerHolds {
             command: "warehouses".into(),
         }),
         Command::Import { .. } => refused(TeamProblem::ImportUnavailable),
-        Command::GetSettings
+        Command::GetSettings {}
         | Command::SaveSettings { .. }
-        | Command::OpenOptions
+        | Command::OpenOptions {}
         | Command::PanelPlace { .. }
         | Command::TestServer { .. }
-        | Command::Trap => None,
+        | Command::Trap {} => None,
     }
 }
 
