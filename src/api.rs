@@ -61,23 +61,7 @@ impl App<'_> {
             SenderKind::ExtensionPage => url,
         };
         match command {
-            Command::GetSettings {} => {
-                let s = settings::load(self.store).await?;
-                // The SmartBill API address is editable only in builds that may reach more than
-                // the real services (the sandbox build, for the demo and the tests).
-                let production = settings::production_host_permissions();
-                let editable = self
-                    .host_permissions
-                    .iter()
-                    .any(|p| !production.contains(&p.as_str()));
-                let browser = crate::team::browser_id(self.store).await;
-                Ok(json!({
-                    "settings": s.view(&self.host_permissions),
-                    "browser": {"id": browser, "label": crate::team::label(&s, &browser)},
-                    "apiBaseEditable": editable,
-                    "defaultUnits": crate::invoice::default_units(),
-                }))
-            }
+            Command::GetSettings {} => self.get_settings().await,
             Command::SaveSettings { settings: input } => self.save_settings(&input, lang).await,
             Command::TestSmartBill { settings: input } => self.test_smartbill(&input).await,
             Command::TestMiniCrm { settings: input } => self.test_minicrm(&input).await,
@@ -103,25 +87,7 @@ impl App<'_> {
             }
             Command::Tick {} => self.tick(lang, TICK_BUDGET_MS).await,
             Command::SyncNow { kind } => self.sync_now(kind, lang).await,
-            Command::CancelJob { kind } => {
-                self.runtime.request_cancel(kind);
-                // A run left by a dead worker has no loop to notice: mark it here.
-                if let Some(mut run) = crate::sync::load_run(self.store, kind).await? {
-                    if run.status == crate::sync::RunStatus::Running
-                        && !self
-                            .runtime
-                            .locks
-                            .is_locked_at(&format!("job.{}", kind.key()), self.clock.now_ms())
-                    {
-                        run.status = crate::sync::RunStatus::Cancelled;
-                        run.finished_ms = Some(self.clock.now_ms());
-                        crate::sync::save_run(self.store, &run).await?;
-                        self.runtime.clear_cancel(kind);
-                    }
-                }
-                let settings = self.settings().await?;
-                crate::sync::status(self, &settings).await
-            }
+            Command::CancelJob { kind } => self.cancel_job(kind).await,
             Command::JobsStatus {} => {
                 let settings = self.settings().await?;
                 crate::sync::status(self, &settings).await
@@ -133,6 +99,44 @@ impl App<'_> {
                 crate::team_mode::forward::test(self, &input, sender, lang).await
             }
         }
+    }
+
+    async fn get_settings(&self) -> Result<Value> {
+        let s = settings::load(self.store).await?;
+        // The SmartBill API address is editable only in builds that may reach more than
+        // the real services (the sandbox build, for the demo and the tests).
+        let production = settings::production_host_permissions();
+        let editable = self
+            .host_permissions
+            .iter()
+            .any(|p| !production.contains(&p.as_str()));
+        let browser = crate::team::browser_id(self.store).await;
+        Ok(json!({
+            "settings": s.view(&self.host_permissions),
+            "browser": {"id": browser, "label": crate::team::label(&s, &browser)},
+            "apiBaseEditable": editable,
+            "defaultUnits": crate::invoice::default_units(),
+        }))
+    }
+
+    async fn cancel_job(&self, kind: JobKind) -> Result<Value> {
+        self.runtime.request_cancel(kind);
+        // A run left by a dead worker has no loop to notice: mark it here.
+        if let Some(mut run) = crate::sync::load_run(self.store, kind).await? {
+            if run.status == crate::sync::RunStatus::Running
+                && !self
+                    .runtime
+                    .locks
+                    .is_locked_at(&format!("job.{}", kind.key()), self.clock.now_ms())
+            {
+                run.status = crate::sync::RunStatus::Cancelled;
+                run.finished_ms = Some(self.clock.now_ms());
+                crate::sync::save_run(self.store, &run).await?;
+                self.runtime.clear_cancel(kind);
+            }
+        }
+        let settings = self.settings().await?;
+        crate::sync::status(self, &settings).await
     }
 
     async fn save_settings(&self, input: &SettingsInput, lang: Lang) -> Result<Value> {
@@ -254,90 +258,65 @@ impl App<'_> {
             return Ok(json!({"show": false}));
         }
         let emission = Emission::new(self, settings, lang, Priority::Interactive);
-        let kind = emission.kind();
-        let result = async {
-            let entry = emission.entry_for_card(&card).await?;
-            let (doc_id, project_id) = (entry.doc_id, card.project_id);
-            let entry = match action {
-                // A dead worker's unfinished emission is finished as soon as someone looks.
-                CardAction::State if emission.is_unfinished(&entry) => {
-                    emission.emit(kind, doc_id, project_id, Mode::Resume).await?
-                }
-                CardAction::State => entry,
-                CardAction::Emit => emission.emit(kind, doc_id, project_id, Mode::Button).await?,
-                CardAction::Retry => emission.emit(kind, doc_id, project_id, Mode::Retry).await?,
-                CardAction::Reissue => emission.emit(kind, doc_id, project_id, Mode::Reissue).await?,
-                CardAction::Cancel => emission.cancel(kind, doc_id).await?,
-                CardAction::Reverse => emission.reverse(kind, doc_id).await?,
-                CardAction::Confirm => emission.confirm(kind, doc_id, project_id, number).await?,
-                CardAction::Changed => {
-                    // Nothing triggered: the panel keeps what the card itself says (a colleague's
-                    // claim or number), which the journal alone does not know.
-                    let changed = emission.status_changed(project_id).await?;
-                    let untouched = changed.status == crate::emission::journal::Status::NotIssued
-                        && changed.error.is_none();
-                    if untouched {
-                        entry
-                    } else {
-                        changed
-                    }
-                }
-                CardAction::CancelDuplicate => emission.resolve_duplicate(kind, doc_id, number).await?,
-                CardAction::Pdf => return emission.pdf(&entry).await,
-            };
-            let mut reply = emission.panel(&entry);
-            if matches!(
-                action,
-                CardAction::Emit | CardAction::Retry | CardAction::Reissue | CardAction::Confirm
-            ) && emission.settings.stock.enabled
-            {
-                // The invoice may have discharged stock: tick soon so MiniCRM follows.
-                reply["alarms"] = json!(crate::schedule::alarms(
-                    &emission.settings,
-                    &self.host_permissions,
-                    true
-                ));
-            }
-            Ok::<Value, Error>(reply)
-        }
-        .await;
-        match result {
+        match self.card_action(&emission, &card, action, number).await {
             Ok(v) => Ok(v),
             // The panel shows the error in place, with the card's context.
-            Err(e) => {
-                // A click that cannot reach a document: the card says why too.
-                let unreachable_document = matches!(
-                    &e,
-                    Error::Emission { problem } if matches!(
-                        **problem,
-                        crate::error::EmissionProblem::DocumentNotListed { .. }
-                            | crate::error::EmissionProblem::SeveralDocuments { .. }
-                            | crate::error::EmissionProblem::WrongCard { .. }
-                    )
-                );
-                if unreachable_document
-                    && matches!(action, CardAction::Emit | CardAction::Retry | CardAction::Reissue)
-                {
-                    let message = Emission::card_message(&e);
-                    let _ = emission.report_on_card(card.project_id, &message).await;
-                }
-                // Something in progress (the card index being built) is asked again soon.
-                let refresh = match &e {
-                    Error::Emission { problem } => match **problem {
-                        crate::error::EmissionProblem::Indexing { .. } => Some(300),
-                        // A colleague is issuing it: follow until the number shows.
-                        crate::error::EmissionProblem::ClaimedByOther { .. }
-                        | crate::error::EmissionProblem::ClaimLost
-                        | crate::error::EmissionProblem::Busy => Some(1_500),
-                        _ => None,
-                    },
-                    _ => None,
-                };
-                Ok(
-                    json!({"show": true, "configured": true, "card": card, "error": ErrorView::new(&e, lang), "refreshMs": refresh}),
-                )
-            }
+            Err(e) => Ok(card_error(&emission, &card, action, &e, lang).await),
         }
+    }
+
+    /// Does what the panel asked on its card, and the panel's view of the card after it.
+    async fn card_action(
+        &self,
+        emission: &Emission<'_>,
+        card: &crate::card::CardRef,
+        action: CardAction,
+        number: Option<String>,
+    ) -> Result<Value> {
+        let kind = emission.kind();
+        let entry = emission.entry_for_card(card).await?;
+        let (doc_id, project_id) = (entry.doc_id, card.project_id);
+        let entry = match action {
+            // A dead worker's unfinished emission is finished as soon as someone looks.
+            CardAction::State if emission.is_unfinished(&entry) => {
+                emission.emit(kind, doc_id, project_id, Mode::Resume).await?
+            }
+            CardAction::State => entry,
+            CardAction::Emit => emission.emit(kind, doc_id, project_id, Mode::Button).await?,
+            CardAction::Retry => emission.emit(kind, doc_id, project_id, Mode::Retry).await?,
+            CardAction::Reissue => emission.emit(kind, doc_id, project_id, Mode::Reissue).await?,
+            CardAction::Cancel => emission.cancel(kind, doc_id).await?,
+            CardAction::Reverse => emission.reverse(kind, doc_id).await?,
+            CardAction::Confirm => emission.confirm(kind, doc_id, project_id, number).await?,
+            CardAction::Changed => {
+                // Nothing triggered: the panel keeps what the card itself says (a colleague's
+                // claim or number), which the journal alone does not know.
+                let changed = emission.status_changed(project_id).await?;
+                let untouched =
+                    changed.status == crate::emission::journal::Status::NotIssued && changed.error.is_none();
+                if untouched {
+                    entry
+                } else {
+                    changed
+                }
+            }
+            CardAction::CancelDuplicate => emission.resolve_duplicate(kind, doc_id, number).await?,
+            CardAction::Pdf => return emission.pdf(&entry).await,
+        };
+        let mut reply = emission.panel(&entry);
+        if matches!(
+            action,
+            CardAction::Emit | CardAction::Retry | CardAction::Reissue | CardAction::Confirm
+        ) && emission.settings.stock.enabled
+        {
+            // The invoice may have discharged stock: tick soon so MiniCRM follows.
+            reply["alarms"] = json!(crate::schedule::alarms(
+                &emission.settings,
+                &self.host_permissions,
+                true
+            ));
+        }
+        Ok(reply)
     }
 
     /// The tick with a caller's budget (the team server works in short slices, so that one
@@ -424,4 +403,43 @@ impl App<'_> {
         };
         crate::checklist::run(self, &settings, lang).await
     }
+}
+
+/// The panel's reply for an action that failed: the error in place, with the card's context. A
+/// click that cannot reach a document says why on the card too; something in progress is asked
+/// again soon.
+async fn card_error(
+    emission: &Emission<'_>,
+    card: &crate::card::CardRef,
+    action: CardAction,
+    e: &Error,
+    lang: Lang,
+) -> Value {
+    // A click that cannot reach a document: the card says why too.
+    let unreachable_document = matches!(
+        e,
+        Error::Emission { problem } if matches!(
+            **problem,
+            crate::error::EmissionProblem::DocumentNotListed { .. }
+                | crate::error::EmissionProblem::SeveralDocuments { .. }
+                | crate::error::EmissionProblem::WrongCard { .. }
+        )
+    );
+    if unreachable_document && matches!(action, CardAction::Emit | CardAction::Retry | CardAction::Reissue) {
+        let message = Emission::card_message(e);
+        let _ = emission.report_on_card(card.project_id, &message).await;
+    }
+    // Something in progress (the card index being built) is asked again soon.
+    let refresh = match e {
+        Error::Emission { problem } => match **problem {
+            crate::error::EmissionProblem::Indexing { .. } => Some(300),
+            // A colleague is issuing it: follow until the number shows.
+            crate::error::EmissionProblem::ClaimedByOther { .. }
+            | crate::error::EmissionProblem::ClaimLost
+            | crate::error::EmissionProblem::Busy => Some(1_500),
+            _ => None,
+        },
+        _ => None,
+    };
+    json!({"show": true, "configured": true, "card": card, "error": ErrorView::new(e, lang), "refreshMs": refresh})
 }

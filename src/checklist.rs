@@ -150,178 +150,248 @@ async fn samples(
 }
 
 pub async fn run(app: &App<'_>, settings: &Settings, lang: Lang) -> Result<Value, Error> {
-    let mut lines = Vec::new();
-    let mut schema_info = Value::Null;
-
     // SmartBill: credentials and the series.
-    match app.smartbill(settings, Priority::Interactive, 15_000) {
-        Err(e) => lines.push(Line {
-            id: "smartbill",
-            ok: false,
-            message: e.message(lang),
-        }),
-        Ok(sb) => match sb.series(Some(settings.document.kind.series_type())).await {
-            Err(e) => lines.push(Line {
-                id: "smartbill",
-                ok: false,
-                message: e.message(lang),
-            }),
-            Ok(series) => {
-                lines.push(Line {
-                    id: "smartbill",
-                    ok: true,
-                    message: lang.pick(
-                        "API SmartBill accesibil.",
-                        "SmartBill API reachable.",
-                        "A SmartBill API elérhető.",
-                    ),
-                });
-                let wanted = &settings.document.series;
-                let found = series.iter().any(|s| &s.name == wanted);
-                let names: Vec<String> = series.iter().map(|s| s.name.clone()).collect();
-                lines.push(Line {
-                    id: "series",
-                    ok: found,
-                    message: if found {
-                        lang.pick(
-                            format!("Seria „{wanted}” există în SmartBill."),
-                            format!("The series \"{wanted}\" exists in SmartBill."),
-                            format!("A(z) „{wanted}” sorozat létezik a SmartBillben."),
-                        )
-                    } else {
-                        lang.pick(
-                            format!(
-                                "Seria „{wanted}” nu există în SmartBill; alege una dintre: {}.",
-                                names.join(", ")
-                            ),
-                            format!(
-                                "The series \"{wanted}\" does not exist in SmartBill; choose one of: {}.",
-                                names.join(", ")
-                            ),
-                            format!(
-                                "A(z) „{wanted}” sorozat nem létezik a SmartBillben; válassz: {}.",
-                                names.join(", ")
-                            ),
-                        )
-                    },
-                });
-            }
-        },
-    }
-
+    let mut lines = smartbill_lines(app, settings, lang).await;
     // MiniCRM: API (the add-on), module, fields.
-    match app.minicrm(settings, Priority::Interactive, 15_000) {
-        Err(e) => lines.push(Line {
-            id: "minicrmApi",
-            ok: false,
-            message: e.message(lang),
-        }),
-        Ok(mc) => match mc.categories().await {
-            Err(e) => {
-                let message = match &e {
-                    Error::MiniCrm { kind: MiniCrmKind::Auth, .. } => lang.pick(
-                        "API-ul MiniCRM refuză accesul: verifică cheia API și activează add-on-ul „MiniCRM API + sincronizare XML” (MiniCRM › Setări › Abonare).",
-                        "The MiniCRM API refuses access: check the API key and activate the \"MiniCRM API + XML sync\" add-on (MiniCRM › Settings › Subscription).",
-                        "A MiniCRM API megtagadja a hozzáférést: ellenőrizd az API kulcsot, és kapcsold be a „REST API + XML szinkronizáció” kiegészítőt (MiniCRM › Beállítások › Előfizetés).",
-                    ),
-                    other => other.message(lang),
-                };
-                lines.push(Line {
-                    id: "minicrmApi",
-                    ok: false,
-                    message,
-                });
-            }
-            Ok(modules) => {
-                lines.push(Line {
-                    id: "minicrmApi",
-                    ok: true,
-                    message: lang.pick(
-                        "API MiniCRM accesibil (add-on-ul „MiniCRM API + sincronizare XML” este activ).",
-                        "MiniCRM API reachable (the \"MiniCRM API + XML sync\" add-on is active).",
-                        "A MiniCRM API elérhető (a „REST API + XML szinkronizáció” kiegészítő aktív).",
-                    ),
-                });
-                let wanted = settings.minicrm.module;
-                let module = settings
-                    .minicrm
-                    .category_id
-                    .and_then(|id| modules.iter().find(|m| m.id == id))
-                    .or_else(|| modules.iter().find(|m| wanted.matches(m)))
-                    .cloned();
-                match module {
-                    None => lines.push(Line {
-                        id: "module",
-                        ok: false,
-                        message: lang.pick(
-                            "Modulul „Oferte”/„Comenzi” nu există în MiniCRM: adaugă produsul în MiniCRM (Setări › Abonare) sau alege celălalt modul.",
-                            "The Offers/Orders module is not in MiniCRM: add the product in MiniCRM (Settings › Subscription) or choose the other module.",
-                            "Az Ajánlatok/Megrendelések modul nincs a MiniCRM-ben: add hozzá (Beállítások › Előfizetés), vagy válaszd a másik modult.",
-                        ),
-                    }),
-                    Some(module) => {
-                        lines.push(Line {
-                            id: "module",
-                            ok: true,
-                            message: lang.pick(format!("Modulul „{}” (#{}) găsit.", module.name, module.id), format!("Module \"{}\" (#{}) found.", module.name, module.id), format!("A(z) „{}” modul (#{}) megtalálva.", module.name, module.id)),
-                        });
-                        match mc.project_schema(module.id).await {
-                            Err(e) => lines.push(Line { id: "fields", ok: false, message: e.message(lang) }),
-                            Ok(schema) => {
-                                let samples = samples(&mc, settings.minicrm.module.document_kind(), &schema).await;
-                                let suggestion = fields::suggest(&schema, &samples);
-                                let chosen = settings.integration.fields.or_suggested(&schema, &suggestion);
-                                let missing = chosen.missing(&schema);
-                                let extension_menu = match wanted {
-                                    crate::settings::Module::Offers => "Oferte",
-                                    crate::settings::Module::Orders => "Comenzi",
-                                };
-                                lines.push(Line {
-                                    id: "fields",
-                                    ok: missing.is_empty(),
-                                    message: if missing.is_empty() {
-                                        lang.pick("Câmpurile SmartBill ale cardului au fost găsite.", "The card's SmartBill fields were found.", "A kártya SmartBill mezői megvannak.")
-                                    } else {
-                                        let names: Vec<String> = missing.iter().map(|r| role_name(lang, *r)).collect();
-                                        lang.pick(
-                                            format!("Lipsesc câmpurile: {}. În MiniCRM, deschide produsul „{extension_menu}” › meniul „Extensii” și activează extensia „Smart Bill” (adaugă câmpurile), apoi verifică din nou.", names.join(", ")),
-                                            format!("Missing fields: {}. In MiniCRM, open the \"{extension_menu}\" product › \"Extensions\" menu and activate the \"Smart Bill\" extension (it adds the fields), then check again.", names.join(", ")),
-                                            format!("Hiányzó mezők: {}. A MiniCRM-ben nyisd meg a(z) „{extension_menu}” terméket › „Bővítmények” menü, és kapcsold be a „Smart Bill” bővítményt (hozzáadja a mezőket), majd ellenőrizd újra.", names.join(", ")),
-                                        )
-                                    },
-                                });
-                                // Each candidate with its type and a value seen on a recent card, so the
-                                // picker says more than "Text2201".
-                                let describe = |name: &String| {
-                                    let t = schema.iter().find(|(n, _)| n == name).map(|(_, t)| type_name(t)).unwrap_or("");
-                                    let sample = samples.get(name).and_then(|v| v.first()).map(|v| v.chars().take(60).collect::<String>());
-                                    json!({"name": name, "type": t, "sample": sample})
-                                };
-                                let candidates: serde_json::Map<String, Value> = ROLES
-                                    .iter()
-                                    .map(|r| {
-                                        let key = serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-                                        let list: Vec<Value> = fields::candidates(&schema, *r, &samples).iter().map(describe).collect();
-                                        (key, json!(list))
-                                    })
-                                    .collect();
-                                let statuses: Vec<Value> = fields::statuses(&schema).into_iter().map(|(id, label)| json!({"id": id, "label": label})).collect();
-                                let all: Vec<Value> = schema.iter().map(|(n, t)| json!({"name": n, "type": type_name(t)})).collect();
-                                schema_info = json!({
-                                    "categoryId": module.id,
-                                    "fields": all,
-                                    "candidates": candidates,
-                                    "suggestion": suggestion,
-                                    "chosen": chosen,
-                                    "statuses": statuses,
-                                });
-                            }
-                        }
-                    }
-                }
-            }
-        },
-    }
+    let (minicrm, schema_info) = minicrm_lines(app, settings, lang).await;
+    lines.extend(minicrm);
     let ok = lines.iter().all(|l| l.ok);
     Ok(json!({"lines": lines, "allOk": ok, "schema": schema_info}))
+}
+
+/// SmartBill's lines: the API (credentials), then whether the chosen series exists.
+async fn smartbill_lines(app: &App<'_>, settings: &Settings, lang: Lang) -> Vec<Line> {
+    let failed = |e: Error| Line {
+        id: "smartbill",
+        ok: false,
+        message: e.message(lang),
+    };
+    let sb = match app.smartbill(settings, Priority::Interactive, 15_000) {
+        Err(e) => return vec![failed(e)],
+        Ok(sb) => sb,
+    };
+    let series = match sb.series(Some(settings.document.kind.series_type())).await {
+        Err(e) => return vec![failed(e)],
+        Ok(series) => series,
+    };
+    let reachable = Line {
+        id: "smartbill",
+        ok: true,
+        message: lang.pick(
+            "API SmartBill accesibil.",
+            "SmartBill API reachable.",
+            "A SmartBill API elérhető.",
+        ),
+    };
+    vec![reachable, series_line(settings, &series, lang)]
+}
+
+/// Whether the series of the settings is one of SmartBill's.
+fn series_line(settings: &Settings, series: &[crate::smartbill::Series], lang: Lang) -> Line {
+    let wanted = &settings.document.series;
+    let found = series.iter().any(|s| &s.name == wanted);
+    let names: Vec<String> = series.iter().map(|s| s.name.clone()).collect();
+    Line {
+        id: "series",
+        ok: found,
+        message: if found {
+            lang.pick(
+                format!("Seria „{wanted}” există în SmartBill."),
+                format!("The series \"{wanted}\" exists in SmartBill."),
+                format!("A(z) „{wanted}” sorozat létezik a SmartBillben."),
+            )
+        } else {
+            lang.pick(
+                format!(
+                    "Seria „{wanted}” nu există în SmartBill; alege una dintre: {}.",
+                    names.join(", ")
+                ),
+                format!(
+                    "The series \"{wanted}\" does not exist in SmartBill; choose one of: {}.",
+                    names.join(", ")
+                ),
+                format!(
+                    "A(z) „{wanted}” sorozat nem létezik a SmartBillben; válassz: {}.",
+                    names.join(", ")
+                ),
+            )
+        },
+    }
+}
+
+/// MiniCRM's API line when listing the modules failed: a refusal means the key or the add-on.
+fn api_refused(e: &Error, lang: Lang) -> Line {
+    let message = match e {
+        Error::MiniCrm { kind: MiniCrmKind::Auth, .. } => lang.pick(
+            "API-ul MiniCRM refuză accesul: verifică cheia API și activează add-on-ul „MiniCRM API + sincronizare XML” (MiniCRM › Setări › Abonare).",
+            "The MiniCRM API refuses access: check the API key and activate the \"MiniCRM API + XML sync\" add-on (MiniCRM › Settings › Subscription).",
+            "A MiniCRM API megtagadja a hozzáférést: ellenőrizd az API kulcsot, és kapcsold be a „REST API + XML szinkronizáció” kiegészítőt (MiniCRM › Beállítások › Előfizetés).",
+        ),
+        other => other.message(lang),
+    };
+    Line {
+        id: "minicrmApi",
+        ok: false,
+        message,
+    }
+}
+
+/// MiniCRM's lines (the API and its add-on, the module, the fields) and what the field mapping
+/// needs (`Value::Null` when the module's fields could not be read).
+async fn minicrm_lines(app: &App<'_>, settings: &Settings, lang: Lang) -> (Vec<Line>, Value) {
+    let mc = match app.minicrm(settings, Priority::Interactive, 15_000) {
+        Err(e) => {
+            let line = Line {
+                id: "minicrmApi",
+                ok: false,
+                message: e.message(lang),
+            };
+            return (vec![line], Value::Null);
+        }
+        Ok(mc) => mc,
+    };
+    let modules = match mc.categories().await {
+        Err(e) => return (vec![api_refused(&e, lang)], Value::Null),
+        Ok(modules) => modules,
+    };
+    let mut lines = vec![Line {
+        id: "minicrmApi",
+        ok: true,
+        message: lang.pick(
+            "API MiniCRM accesibil (add-on-ul „MiniCRM API + sincronizare XML” este activ).",
+            "MiniCRM API reachable (the \"MiniCRM API + XML sync\" add-on is active).",
+            "A MiniCRM API elérhető (a „REST API + XML szinkronizáció” kiegészítő aktív).",
+        ),
+    }];
+    let wanted = settings.minicrm.module;
+    let module = settings
+        .minicrm
+        .category_id
+        .and_then(|id| modules.iter().find(|m| m.id == id))
+        .or_else(|| modules.iter().find(|m| wanted.matches(m)))
+        .cloned();
+    let Some(module) = module else {
+        lines.push(Line {
+            id: "module",
+            ok: false,
+            message: lang.pick(
+                "Modulul „Oferte”/„Comenzi” nu există în MiniCRM: adaugă produsul în MiniCRM (Setări › Abonare) sau alege celălalt modul.",
+                "The Offers/Orders module is not in MiniCRM: add the product in MiniCRM (Settings › Subscription) or choose the other module.",
+                "Az Ajánlatok/Megrendelések modul nincs a MiniCRM-ben: add hozzá (Beállítások › Előfizetés), vagy válaszd a másik modult.",
+            ),
+        });
+        return (lines, Value::Null);
+    };
+    lines.push(Line {
+        id: "module",
+        ok: true,
+        message: lang.pick(
+            format!("Modulul „{}” (#{}) găsit.", module.name, module.id),
+            format!("Module \"{}\" (#{}) found.", module.name, module.id),
+            format!("A(z) „{}” modul (#{}) megtalálva.", module.name, module.id),
+        ),
+    });
+    let (fields_line, schema_info) = match mc.project_schema(module.id).await {
+        Err(e) => (
+            Line {
+                id: "fields",
+                ok: false,
+                message: e.message(lang),
+            },
+            Value::Null,
+        ),
+        Ok(schema) => fields_check(&mc, settings, module.id, &schema, lang).await,
+    };
+    lines.push(fields_line);
+    (lines, schema_info)
+}
+
+/// Whether the module has the fields the mapping needs, and what the field mapping shows: each
+/// role's candidates, the suggestion, the choice, the statuses.
+async fn fields_check(
+    mc: &crate::minicrm::MiniCrm<'_>,
+    settings: &Settings,
+    category_id: u64,
+    schema: &crate::minicrm::Schema,
+    lang: Lang,
+) -> (Line, Value) {
+    let samples = samples(mc, settings.minicrm.module.document_kind(), schema).await;
+    let suggestion = fields::suggest(schema, &samples);
+    let chosen = settings.integration.fields.or_suggested(schema, &suggestion);
+    let missing = chosen.missing(schema);
+    let extension_menu = match settings.minicrm.module {
+        crate::settings::Module::Offers => "Oferte",
+        crate::settings::Module::Orders => "Comenzi",
+    };
+    let line = Line {
+        id: "fields",
+        ok: missing.is_empty(),
+        message: if missing.is_empty() {
+            lang.pick(
+                "Câmpurile SmartBill ale cardului au fost găsite.",
+                "The card's SmartBill fields were found.",
+                "A kártya SmartBill mezői megvannak.",
+            )
+        } else {
+            let names: Vec<String> = missing.iter().map(|r| role_name(lang, *r)).collect();
+            lang.pick(
+                format!("Lipsesc câmpurile: {}. În MiniCRM, deschide produsul „{extension_menu}” › meniul „Extensii” și activează extensia „Smart Bill” (adaugă câmpurile), apoi verifică din nou.", names.join(", ")),
+                format!("Missing fields: {}. In MiniCRM, open the \"{extension_menu}\" product › \"Extensions\" menu and activate the \"Smart Bill\" extension (it adds the fields), then check again.", names.join(", ")),
+                format!("Hiányzó mezők: {}. A MiniCRM-ben nyisd meg a(z) „{extension_menu}” terméket › „Bővítmények” menü, és kapcsold be a „Smart Bill” bővítményt (hozzáadja a mezőket), majd ellenőrizd újra.", names.join(", ")),
+            )
+        },
+    };
+    let candidates = role_candidates(schema, &samples);
+    let statuses: Vec<Value> = fields::statuses(schema)
+        .into_iter()
+        .map(|(id, label)| json!({"id": id, "label": label}))
+        .collect();
+    let all: Vec<Value> = schema
+        .iter()
+        .map(|(n, t)| json!({"name": n, "type": type_name(t)}))
+        .collect();
+    let schema_info = json!({
+        "categoryId": category_id,
+        "fields": all,
+        "candidates": candidates,
+        "suggestion": suggestion,
+        "chosen": chosen,
+        "statuses": statuses,
+    });
+    (line, schema_info)
+}
+
+/// Each role's candidate fields, with their type and a value seen on a recent card.
+fn role_candidates(
+    schema: &crate::minicrm::Schema,
+    samples: &fields::Samples,
+) -> serde_json::Map<String, Value> {
+    // Each candidate with its type and a value seen on a recent card, so the picker says more
+    // than "Text2201".
+    let describe = |name: &String| {
+        let t = schema
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| type_name(t))
+            .unwrap_or("");
+        let sample = samples
+            .get(name)
+            .and_then(|v| v.first())
+            .map(|v| v.chars().take(60).collect::<String>());
+        json!({"name": name, "type": t, "sample": sample})
+    };
+    ROLES
+        .iter()
+        .map(|r| {
+            let key = serde_json::to_value(r)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let list: Vec<Value> = fields::candidates(schema, *r, samples)
+                .iter()
+                .map(describe)
+                .collect();
+            (key, json!(list))
+        })
+        .collect()
 }

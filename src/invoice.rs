@@ -270,43 +270,68 @@ pub fn build(input: &Input) -> Result<Built, MappingProblem> {
     }
     let client = client(doc, input.email.clone())?;
     let use_stock = settings.document.kind == DocumentType::Invoice && settings.stock.enabled;
+    let lines = lines(input, &currency, use_stock)?;
+
+    let minicrm_total = doc.amount.map(round2);
+    let computed = round2(lines.total);
+    if let Some(expected) = minicrm_total {
+        if expected != computed {
+            return Err(MappingProblem::TotalMismatch {
+                computed: computed.to_string(),
+                minicrm: expected.to_string(),
+                currency,
+            });
+        }
+    }
+    Ok(Built {
+        request: request(input, client, currency, lines, use_stock),
+        total: computed,
+    })
+}
+
+/// The document's lines, checked, with the total SmartBill should compute for them.
+struct Lines {
+    lines: Vec<Line>,
+    total: Decimal,
+    /// A unit price has more than two decimals.
+    needs_precision_4: bool,
+}
+
+/// One item's numbers, checked: the VAT rate is one of SmartBill's, nothing overflows.
+struct Priced<'t> {
+    qty: Decimal,
+    price: Decimal,
+    tax: &'t Tax,
+    net: Decimal,
+    line_total: Decimal,
+}
+
+/// The lines of the request: products, and negative lines as discounts on the products before.
+fn lines(input: &Input, currency: &str, use_stock: bool) -> Result<Lines, MappingProblem> {
+    let settings = input.settings;
     let available: Vec<String> = input
         .taxes
         .iter()
         .map(|t| format!("{} {}%", t.name, t.percentage.normalize()))
         .collect();
-
     let mut lines = Vec::new();
     let mut total = Decimal::ZERO;
     let mut products_since_discount = 0u32;
     let mut needs_precision_4 = false;
-    for (i, item) in doc.items.iter().enumerate() {
+    for (i, item) in input.doc.items.iter().enumerate() {
         let line_no = i + 1;
         let name = item.name.trim().to_string();
-        let (qty, price) = match (item.quantity, item.price_net) {
-            (Some(q), Some(p)) => (q, p),
-            _ => return Err(MappingProblem::BadLine { line: line_no, name }),
-        };
-        let percent = parse_decimal(&item.vat).unwrap_or(Decimal::ZERO).normalize();
-        let tax = vat_for(percent, input.taxes).ok_or_else(|| MappingProblem::UnknownVat {
-            line: line_no,
-            name: name.clone(),
-            percent: percent.to_string(),
-            available: available.clone(),
-        })?;
-        if qty.abs() > MAX_QUANTITY || price.abs() > MAX_PRICE {
-            return Err(MappingProblem::OutOfRange { line: line_no, name });
-        }
+        let Priced {
+            qty,
+            price,
+            tax,
+            net,
+            line_total,
+        } = priced(item, line_no, &name, input.taxes, &available)?;
         let out_of_range = || MappingProblem::OutOfRange {
             line: line_no,
             name: name.clone(),
         };
-        let net = round2(qty.checked_mul(price).ok_or_else(out_of_range)?);
-        let line_total = net
-            .checked_mul(tax.percentage)
-            .map(|v| round2(v / Decimal::from(100)))
-            .and_then(|vat| net.checked_add(vat))
-            .ok_or_else(out_of_range)?;
         total = total.checked_add(line_total).ok_or_else(out_of_range)?;
         if net < Decimal::ZERO {
             // A negative line is a discount on the products before it (§2.1 Discount table):
@@ -318,7 +343,7 @@ pub fn build(input: &Input) -> Result<Built, MappingProblem> {
                 name: if name.is_empty() { "Discount".into() } else { name },
                 is_discount: true,
                 measuring_unit_name: map_unit(&item.unit, &settings.units),
-                currency: currency.clone(),
+                currency: currency.to_string(),
                 is_tax_included: false,
                 tax_name: Some(tax.name.clone()),
                 tax_percentage: Some(tax.percentage),
@@ -338,22 +363,72 @@ pub fn build(input: &Input) -> Result<Built, MappingProblem> {
         }
         products_since_discount += 1;
         lines.push(product_line(
-            item, name, qty, price, tax, &currency, settings, use_stock,
+            item, name, qty, price, tax, currency, settings, use_stock,
         ));
     }
+    Ok(Lines {
+        lines,
+        total,
+        needs_precision_4,
+    })
+}
 
-    let minicrm_total = doc.amount.map(round2);
-    let computed = round2(total);
-    if let Some(expected) = minicrm_total {
-        if expected != computed {
-            return Err(MappingProblem::TotalMismatch {
-                computed: computed.to_string(),
-                minicrm: expected.to_string(),
-                currency,
-            });
+/// An item's quantity, price and VAT rate, and its net and gross amounts (rounded to bani).
+fn priced<'t>(
+    item: &Item,
+    line_no: usize,
+    name: &str,
+    taxes: &'t [Tax],
+    available: &[String],
+) -> Result<Priced<'t>, MappingProblem> {
+    let (qty, price) = match (item.quantity, item.price_net) {
+        (Some(q), Some(p)) => (q, p),
+        _ => {
+            return Err(MappingProblem::BadLine {
+                line: line_no,
+                name: name.to_string(),
+            })
         }
+    };
+    let percent = parse_decimal(&item.vat).unwrap_or(Decimal::ZERO).normalize();
+    let tax = vat_for(percent, taxes).ok_or_else(|| MappingProblem::UnknownVat {
+        line: line_no,
+        name: name.to_string(),
+        percent: percent.to_string(),
+        available: available.to_vec(),
+    })?;
+    let out_of_range = || MappingProblem::OutOfRange {
+        line: line_no,
+        name: name.to_string(),
+    };
+    if qty.abs() > MAX_QUANTITY || price.abs() > MAX_PRICE {
+        return Err(out_of_range());
     }
+    let net = round2(qty.checked_mul(price).ok_or_else(out_of_range)?);
+    let line_total = net
+        .checked_mul(tax.percentage)
+        .map(|v| round2(v / Decimal::from(100)))
+        .and_then(|vat| net.checked_add(vat))
+        .ok_or_else(out_of_range)?;
+    Ok(Priced {
+        qty,
+        price,
+        tax,
+        net,
+        line_total,
+    })
+}
 
+/// The request around the checked lines: the company, the dates, the currency and the mentions.
+fn request(
+    input: &Input,
+    client: Client,
+    currency: String,
+    lines: Lines,
+    use_stock: bool,
+) -> DocumentRequest {
+    let doc = input.doc;
+    let settings = input.settings;
     let kind_name = match input.kind {
         DocumentKind::Offer => "oferta",
         DocumentKind::Order => "comanda",
@@ -363,7 +438,7 @@ pub fn build(input: &Input) -> Result<Built, MappingProblem> {
     } else {
         doc.number.trim().to_string()
     };
-    let request = DocumentRequest {
+    DocumentRequest {
         company_vat_code: settings.smartbill.cif.split_whitespace().collect(),
         client,
         is_draft: settings.document.draft,
@@ -377,7 +452,7 @@ pub fn build(input: &Input) -> Result<Built, MappingProblem> {
         },
         currency,
         language: None,
-        precision: needs_precision_4.then_some(4),
+        precision: lines.needs_precision_4.then_some(4),
         mentions: Some(format!("Conform {kind_name} MiniCRM {number}")),
         observations: Some(format!("MiniCRM {} {}", input.kind.path(), doc.id)),
         use_stock: if settings.document.kind == DocumentType::Invoice {
@@ -385,12 +460,8 @@ pub fn build(input: &Input) -> Result<Built, MappingProblem> {
         } else {
             None
         },
-        products: lines,
-    };
-    Ok(Built {
-        request,
-        total: computed,
-    })
+        products: lines.lines,
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -10,12 +10,21 @@
 use serde_json::{json, Map, Value};
 
 use super::claim::{self, FieldState};
-use super::journal::{self, Entry, Phase, Status};
+use super::journal::{self, Entry, Issued, Phase, Status};
 use super::Emission;
 use crate::error::{Error, MiniCrmKind, Result};
 use crate::fields::{PaymentState, Role};
 use crate::i18n::Lang;
 use crate::minicrm::Fields;
+
+/// What the write-back puts on the card.
+struct CardFields {
+    fields: Map<String, Value>,
+    /// The payment status written, if the field and its option exist.
+    payment_written: Option<PaymentState>,
+    /// The PDF field, when the PDF link is among the fields.
+    pdf: Option<String>,
+}
 
 /// The card as MiniCRM shows it now, with the times around the read.
 #[derive(Clone, Debug)]
@@ -264,6 +273,29 @@ impl Emission<'_> {
             );
             return self.save(entry).await;
         }
+        let CardFields {
+            fields,
+            payment_written,
+            pdf,
+        } = self.card_fields(entry, &issued, &label).await;
+        match self.write_card_fields(entry, fields, pdf.as_deref()).await {
+            Ok(()) => {
+                entry.written_back = true;
+                entry.claim = None;
+                entry.phase = None;
+                if payment_written.is_some() {
+                    entry.card_payment = payment_written;
+                }
+                entry.log(self.now(), "card updated");
+                self.save(entry).await
+            }
+            Err(e) => self.write_back_failed(entry, e).await,
+        }
+    }
+
+    /// The card's fields for the issued document: number, link, payment status, the note in the
+    /// error field (empty but for a cancellation, a reversal or a likely duplicate), the PDF.
+    async fn card_fields(&self, entry: &Entry, issued: &Issued, label: &str) -> CardFields {
         let mut fields = Map::new();
         if let Some(name) = self.field(Role::InvoiceNumber) {
             fields.insert(name, json!(label));
@@ -308,6 +340,21 @@ impl Emission<'_> {
             // MiniCRM downloads the public PDF link into its file field (minicrm-api.md §3).
             fields.insert(name.clone(), json!(issued.document_view_url));
         }
+        CardFields {
+            fields,
+            payment_written,
+            pdf,
+        }
+    }
+
+    /// Writes the fields; when MiniCRM refuses the PDF link, writes the rest and says so in the
+    /// journal.
+    async fn write_card_fields(
+        &self,
+        entry: &mut Entry,
+        mut fields: Map<String, Value>,
+        pdf: Option<&str>,
+    ) -> Result<()> {
         let mut result = self.write_fields(entry, fields.clone()).await;
         if let (
             Err(Error::MiniCrm {
@@ -316,26 +363,14 @@ impl Emission<'_> {
                 ..
             }),
             Some(name),
-        ) = (&result, &pdf)
+        ) = (&result, pdf)
         {
             // MiniCRM could not take the PDF link: write the rest, say so in the journal.
             entry.log(self.now(), format!("MiniCRM refused the PDF link: {text}"));
             fields.remove(name);
             result = self.write_fields(entry, fields).await;
         }
-        match result {
-            Ok(()) => {
-                entry.written_back = true;
-                entry.claim = None;
-                entry.phase = None;
-                if payment_written.is_some() {
-                    entry.card_payment = payment_written;
-                }
-                entry.log(self.now(), "card updated");
-                self.save(entry).await
-            }
-            Err(e) => self.write_back_failed(entry, e).await,
-        }
+        result
     }
 
     async fn write_back_failed(&self, entry: &mut Entry, e: Error) -> Result<()> {

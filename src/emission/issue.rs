@@ -354,6 +354,59 @@ impl Emission<'_> {
             Ok(Err(problem)) => return self.fail(entry, &problem, fp).await,
             Err(e) => return self.stop_before_post(entry, e).await,
         };
+        let intent = match self
+            .record_intent(entry, mode, &held, &prepared, error_field, timing)
+            .await?
+        {
+            Ok(intent) => intent,
+            Err(e) => return self.stop_before_post(entry, e).await,
+        };
+        let result = match self.doc_type() {
+            DocumentType::Invoice => sb.create_invoice(&prepared.built.request).await,
+            DocumentType::Proforma => sb.create_estimate(&prepared.built.request).await,
+        };
+        match result {
+            Ok(created) => self.posted(&sb, entry, created, &prepared, &intent).await,
+            Err(e @ (Error::Paused { .. } | Error::Unreachable { .. })) => {
+                // The request never left: nothing happened in SmartBill.
+                entry.intent = None;
+                self.stop_before_post(entry, e).await
+            }
+            Err(e @ Error::NoAnswer { .. }) => {
+                // The request may still land: no conclusion before its timeout plus a margin. The
+                // claim (with the intent) stays on the card meanwhile.
+                entry.phase = Some(Phase::Settling);
+                entry.waiting_until_ms = Some(intent.settle_after());
+                entry.error = Some(stored(&e, self.lang));
+                entry.log(
+                    self.now(),
+                    format!("no answer ({}): judged after {}", e.code(), intent.settle_after()),
+                );
+                self.save(entry).await
+            }
+            Err(e) if e.is_ambiguous() => self.judge_ambiguous(entry, e, &intent, fp).await,
+            Err(e) => {
+                entry.intent = None;
+                let e = self
+                    .explain(&sb, e, &prepared.built.request, prepared.today)
+                    .await;
+                self.fail(entry, &e, fp).await
+            }
+        }
+    }
+
+    /// Records the intent before the POST: in the claim on the card (so a claim left behind can
+    /// be judged by anyone), then in the journal. `Ok(Err(_))`: nothing may be posted (the claim
+    /// would go stale before the POST ends, or the claim could not be written); the caller stops.
+    async fn record_intent(
+        &self,
+        entry: &mut Entry,
+        mode: Mode,
+        held: &Held,
+        prepared: &Prepared,
+        error_field: &str,
+        timing: &Timing,
+    ) -> Result<std::result::Result<Intent, Error>> {
         let draft = self.settings.document.draft;
         let now = self.now();
         // The POST must end (timeout and margin) before the claim goes stale.
@@ -363,9 +416,7 @@ impl Emission<'_> {
             timing.settle_ms(),
             &timing.claim,
         ) {
-            return self
-                .stop_before_post(entry, Error::from(EmissionProblem::ClaimExpired))
-                .await;
+            return Ok(Err(Error::from(EmissionProblem::ClaimExpired)));
         }
         let intent = Intent {
             series: prepared.series.clone(),
@@ -387,7 +438,7 @@ impl Emission<'_> {
         let mut fields = serde_json::Map::new();
         fields.insert(error_field.to_string(), serde_json::Value::String(c.to_field()));
         if let Err(e) = self.minicrm()?.update_project(entry.project_id, &fields).await {
-            return self.stop_before_post(entry, e).await;
+            return Ok(Err(e));
         }
         if let Some(old) = entry
             .issued
@@ -410,99 +461,82 @@ impl Emission<'_> {
         );
         // The intent is on disk before the request leaves.
         self.save(entry).await?;
-        let result = match self.doc_type() {
-            DocumentType::Invoice => sb.create_invoice(&prepared.built.request).await,
-            DocumentType::Proforma => sb.create_estimate(&prepared.built.request).await,
-        };
-        match result {
-            Ok(created) => {
-                journal::learn_series_width(self.store(), &created.series, &created.number).await;
-                entry.issued = Some(Issued {
-                    doc_type: self.doc_type(),
-                    series: if created.series.is_empty() {
-                        prepared.series.clone()
-                    } else {
-                        created.series
-                    },
-                    number: created.number,
-                    document_url: created.document_url,
-                    document_view_url: created.document_view_url,
-                    document_id: created.document_id,
-                    total: prepared.built.total,
-                    currency: prepared.built.request.currency.clone(),
-                    issue_date: prepared.today,
-                    draft,
-                    reconciled: false,
-                    external: false,
-                    by_other: None,
-                });
+        Ok(Ok(intent))
+    }
+
+    /// SmartBill created the document: record it, look for duplicates, ask for a stock tick when
+    /// the invoice discharged stock, and write the card back.
+    async fn posted(
+        &self,
+        sb: &SmartBill<'_>,
+        entry: &mut Entry,
+        created: crate::smartbill::Created,
+        prepared: &Prepared,
+        intent: &Intent,
+    ) -> Result<()> {
+        let draft = intent.draft;
+        journal::learn_series_width(self.store(), &created.series, &created.number).await;
+        entry.issued = Some(Issued {
+            doc_type: self.doc_type(),
+            series: if created.series.is_empty() {
+                prepared.series.clone()
+            } else {
+                created.series
+            },
+            number: created.number,
+            document_url: created.document_url,
+            document_view_url: created.document_view_url,
+            document_id: created.document_id,
+            total: prepared.built.total,
+            currency: prepared.built.request.currency.clone(),
+            issue_date: prepared.today,
+            draft,
+            reconciled: false,
+            external: false,
+            by_other: None,
+        });
+        entry.intent = None;
+        entry.status = Status::Issued;
+        entry.written_back = false;
+        entry.candidates.clear();
+        entry.failed_fingerprint = None;
+        let label = entry.issued.as_ref().map(|i| i.label()).unwrap_or_default();
+        entry.log(self.now(), format!("issued {label}"));
+        self.save(entry).await?;
+        self.look_for_duplicates(sb, entry, intent).await;
+        if prepared.built.request.use_stock == Some(true) && !draft {
+            // The invoice discharged stock: MiniCRM's quantities follow on the next tick.
+            let _ = crate::jobs::schedule::request(self.store(), JobKind::Stock, "invoice").await;
+        }
+        self.write_back(entry).await
+    }
+
+    /// SmartBill answered (5xx, an unreadable 200): the request is over, judge it now.
+    async fn judge_ambiguous(&self, entry: &mut Entry, e: Error, intent: &Intent, fp: String) -> Result<()> {
+        entry.log(self.now(), format!("ambiguous outcome: {}", e.code()));
+        self.save(entry).await?;
+        match self.reconcile(intent).await {
+            Ok(Reconciled::Issued(issued)) => {
+                let label = issued.label();
+                entry.issued = Some(issued);
                 entry.intent = None;
                 entry.status = Status::Issued;
-                entry.written_back = false;
-                entry.candidates.clear();
-                entry.failed_fingerprint = None;
-                let label = entry.issued.as_ref().map(|i| i.label()).unwrap_or_default();
-                entry.log(self.now(), format!("issued {label}"));
+                entry.log(self.now(), format!("reconciled: SmartBill had issued {label}"));
                 self.save(entry).await?;
-                self.look_for_duplicates(&sb, entry, &intent).await;
-                if prepared.built.request.use_stock == Some(true) && !draft {
-                    // The invoice discharged stock: MiniCRM's quantities follow on the next tick.
-                    let _ = crate::jobs::schedule::request(self.store(), JobKind::Stock, "invoice").await;
-                }
                 self.write_back(entry).await
             }
-            Err(e @ (Error::Paused { .. } | Error::Unreachable { .. })) => {
-                // The request never left: nothing happened in SmartBill.
+            Ok(Reconciled::NotIssued) => {
                 entry.intent = None;
-                self.stop_before_post(entry, e).await
-            }
-            Err(e @ Error::NoAnswer { .. }) => {
-                // The request may still land: no conclusion before its timeout plus a margin. The
-                // claim (with the intent) stays on the card meanwhile.
-                entry.phase = Some(Phase::Settling);
-                entry.waiting_until_ms = Some(intent.settle_after());
-                entry.error = Some(stored(&e, self.lang));
-                entry.log(
-                    self.now(),
-                    format!("no answer ({}): judged after {}", e.code(), intent.settle_after()),
-                );
-                self.save(entry).await
-            }
-            Err(e) if e.is_ambiguous() => {
-                // SmartBill answered (5xx, an unreadable 200): the request is over, judge it now.
-                entry.log(self.now(), format!("ambiguous outcome: {}", e.code()));
-                self.save(entry).await?;
-                match self.reconcile(&intent).await {
-                    Ok(Reconciled::Issued(issued)) => {
-                        let label = issued.label();
-                        entry.issued = Some(issued);
-                        entry.intent = None;
-                        entry.status = Status::Issued;
-                        entry.log(self.now(), format!("reconciled: SmartBill had issued {label}"));
-                        self.save(entry).await?;
-                        self.write_back(entry).await
-                    }
-                    Ok(Reconciled::NotIssued) => {
-                        entry.intent = None;
-                        self.fail(entry, &e, fp).await
-                    }
-                    Ok(Reconciled::Undecided(candidates)) => self.undecided(entry, candidates).await,
-                    // Reconciliation itself failed (SmartBill still down): the intent stays and
-                    // the next run judges it.
-                    Err(_) => {
-                        entry.error = Some(stored(&e, self.lang));
-                        entry.phase = Some(Phase::Settling);
-                        self.save(entry).await?;
-                        Err(e)
-                    }
-                }
-            }
-            Err(e) => {
-                entry.intent = None;
-                let e = self
-                    .explain(&sb, e, &prepared.built.request, prepared.today)
-                    .await;
                 self.fail(entry, &e, fp).await
+            }
+            Ok(Reconciled::Undecided(candidates)) => self.undecided(entry, candidates).await,
+            // Reconciliation itself failed (SmartBill still down): the intent stays and
+            // the next run judges it.
+            Err(_) => {
+                entry.error = Some(stored(&e, self.lang));
+                entry.phase = Some(Phase::Settling);
+                self.save(entry).await?;
+                Err(e)
             }
         }
     }

@@ -80,14 +80,9 @@ pub fn safe_link(url: &str, smartbill_api_base: &str, sandbox_build: bool) -> Op
     (smartbill || sandbox).then(|| url.to_string())
 }
 
-pub fn view(
-    entry: &Entry,
-    configured: DocumentType,
-    stock_managed: bool,
-    link_ok: impl Fn(&str) -> Option<String>,
-) -> PanelView {
-    let issued = entry.issued.as_ref();
-    let state = match entry.status {
+/// The panel's state name for an entry.
+fn state_of(entry: &Entry) -> &'static str {
+    match entry.status {
         Status::NotIssued => {
             if entry.error.is_some() {
                 "error"
@@ -101,10 +96,13 @@ pub fn view(
         Status::NeedsConfirmation => "needsConfirmation",
         Status::Cancelled => "cancelled",
         Status::Reversed => "reversed",
-    };
+    }
+}
+
+/// The buttons the panel offers in a state.
+fn actions(entry: &Entry, state: &str, pdf: bool) -> Vec<Action> {
+    let issued = entry.issued.as_ref();
     let live = matches!(entry.status, Status::Issued) && issued.is_some_and(|i| i.ours());
-    let pdf = issued
-        .is_some_and(|i| i.ours() || (i.by_other.is_some() && !i.number.is_empty() && !i.series.is_empty()));
     let mut actions = Vec::new();
     match state {
         "notIssued" => actions.push(Action::Emit),
@@ -124,6 +122,20 @@ pub fn view(
     if matches!(entry.status, Status::Cancelled | Status::Reversed) {
         actions.push(Action::Reissue);
     }
+    actions
+}
+
+pub fn view(
+    entry: &Entry,
+    configured: DocumentType,
+    stock_managed: bool,
+    link_ok: impl Fn(&str) -> Option<String>,
+) -> PanelView {
+    let issued = entry.issued.as_ref();
+    let state = state_of(entry);
+    let pdf = issued
+        .is_some_and(|i| i.ours() || (i.by_other.is_some() && !i.number.is_empty() && !i.series.is_empty()));
+    let actions = actions(entry, state, pdf);
     let waiting_until = entry
         .waiting_until_ms
         .filter(|_| entry.status == Status::Issuing)

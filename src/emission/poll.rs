@@ -21,7 +21,7 @@ use super::index::{DocIndex, OVERLAP_MS};
 use super::journal::{self, Status};
 use super::{Emission, Mode};
 use crate::error::{Error, Result};
-use crate::minicrm::ListFilter;
+use crate::minicrm::{ListFilter, MiniCrm};
 use crate::platform::{self, local_ro};
 
 const WATERMARK_KEY: &str = "poll.watermark";
@@ -50,6 +50,24 @@ pub fn minicrm_time(ms: i64) -> String {
     (local_ro(ms) - chrono::TimeDelta::hours(1))
         .format("%Y-%m-%d %H:%M:%S")
         .to_string()
+}
+
+/// How a step of a polling pass ended.
+enum Pass {
+    Went,
+    /// MiniCRM asked to wait (noted in the report): the pass ends here.
+    Paused,
+}
+
+/// Notes a rate-limit pause in the report.
+fn paused(e: &Error, report: &mut PollReport) -> bool {
+    match e {
+        Error::Paused { until_ms, .. } => {
+            report.paused_until_ms = Some(*until_ms);
+            true
+        }
+        _ => false,
+    }
 }
 
 fn unfinished(entry: &journal::Entry) -> bool {
@@ -121,7 +139,6 @@ impl Emission<'_> {
         let Some(category) = self.settings.minicrm.category_id else {
             return Ok(());
         };
-        let kind = self.kind();
         let start = self.app.clock.now_ms();
         let stored: Option<i64> = platform::load(self.app.store, WATERMARK_KEY).await.ok().flatten();
         let since_ms = stored
@@ -129,36 +146,56 @@ impl Emission<'_> {
             .max(integration.auto_since_ms.unwrap_or(start))
             - OVERLAP_MS;
         let since = minicrm_time(since_ms);
-        let labels: Vec<String> = integration
+        // Card id → its document when the list named it.
+        let mut candidates: BTreeMap<u64, Option<u64>> = BTreeMap::new();
+        let mc = self.minicrm()?;
+        if let Pass::Paused = self
+            .listed_documents(&mc, &since, &mut candidates, report)
+            .await?
+        {
+            return Ok(());
+        }
+        if let Pass::Paused = self
+            .changed_cards(&mc, category, &since, &mut candidates, report)
+            .await?
+        {
+            return Ok(());
+        }
+        if let Pass::Paused = self.emit_candidates(candidates, report).await? {
+            return Ok(());
+        }
+        // Only a complete pass moves the watermark.
+        let _ = platform::save(self.app.store, WATERMARK_KEY, &start).await;
+        Ok(())
+    }
+
+    /// The documents changed since `since` whose status label is a trigger's (the document index
+    /// learns every listed document).
+    async fn listed_documents(
+        &self,
+        mc: &MiniCrm<'_>,
+        since: &str,
+        candidates: &mut BTreeMap<u64, Option<u64>>,
+        report: &mut PollReport,
+    ) -> Result<Pass> {
+        let kind = self.kind();
+        let labels: Vec<String> = self
+            .settings
+            .integration
             .triggers
             .iter()
             .map(|t| crate::text::fold(&t.label))
             .collect();
-        let ids: Vec<u64> = integration
-            .triggers
-            .iter()
-            .filter_map(|t| t.id.trim().parse().ok())
-            .collect();
-        // Card id → its document when the list named it.
-        let mut candidates: BTreeMap<u64, Option<u64>> = BTreeMap::new();
-        let mc = self.minicrm()?;
         let mut index = DocIndex::load(self.app.store, kind, &self.account()).await;
-        let paused = |e: &Error, report: &mut PollReport| match e {
-            Error::Paused { until_ms, .. } => {
-                report.paused_until_ms = Some(*until_ms);
-                true
-            }
-            _ => false,
-        };
         for page in 0..MAX_PAGES {
             let filter = ListFilter {
                 page,
-                updated_since: Some(since.clone()),
+                updated_since: Some(since.to_string()),
                 status_group: None,
             };
             let list = match mc.list_documents(kind, &filter).await {
                 Ok(l) => l,
-                Err(e) if paused(&e, report) => return Ok(()),
+                Err(e) if paused(&e, report) => return Ok(Pass::Paused),
                 Err(e) => return Err(e),
             };
             index.merge(&list.results);
@@ -174,10 +211,29 @@ impl Emission<'_> {
             }
         }
         index.save(self.app.store, kind).await?;
+        Ok(Pass::Went)
+    }
+
+    /// The module's cards changed since `since` whose status id is a trigger's.
+    async fn changed_cards(
+        &self,
+        mc: &MiniCrm<'_>,
+        category: u64,
+        since: &str,
+        candidates: &mut BTreeMap<u64, Option<u64>>,
+        report: &mut PollReport,
+    ) -> Result<Pass> {
+        let ids: Vec<u64> = self
+            .settings
+            .integration
+            .triggers
+            .iter()
+            .filter_map(|t| t.id.trim().parse().ok())
+            .collect();
         for page in 0..MAX_PAGES {
-            let list = match mc.search_projects(category, Some(&since), page).await {
+            let list = match mc.search_projects(category, Some(since), page).await {
                 Ok(l) => l,
-                Err(e) if paused(&e, report) => return Ok(()),
+                Err(e) if paused(&e, report) => return Ok(Pass::Paused),
                 Err(e) => return Err(e),
             };
             let n = list.results.len();
@@ -191,15 +247,22 @@ impl Emission<'_> {
                 break;
             }
         }
+        Ok(Pass::Went)
+    }
+
+    /// Emits each candidate card's document in automatic mode, unless its entry is settled.
+    async fn emit_candidates(
+        &self,
+        candidates: BTreeMap<u64, Option<u64>>,
+        report: &mut PollReport,
+    ) -> Result<Pass> {
+        let kind = self.kind();
         for (project_id, doc) in candidates {
             let doc_id = match doc {
                 Some(id) => id,
                 None => match self.document_of(project_id, INDEX_PAGES).await {
                     Ok(l) => l.doc_id,
-                    Err(Error::Paused { until_ms, .. }) => {
-                        report.paused_until_ms = Some(until_ms);
-                        return Ok(());
-                    }
+                    Err(e) if paused(&e, report) => return Ok(Pass::Paused),
                     Err(e) => {
                         report.errors.push(e.message(self.lang));
                         continue;
@@ -221,19 +284,14 @@ impl Emission<'_> {
                     Status::Failed => report.failed += 1,
                     _ => {}
                 },
-                Err(Error::Paused { until_ms, .. }) => {
-                    report.paused_until_ms = Some(until_ms);
-                    return Ok(());
-                }
+                Err(e) if paused(&e, report) => return Ok(Pass::Paused),
                 Err(e) => {
                     report.failed += 1;
                     report.errors.push(e.message(self.lang));
                 }
             }
         }
-        // Only a complete pass moves the watermark.
-        let _ = platform::save(self.app.store, WATERMARK_KEY, &start).await;
-        Ok(())
+        Ok(Pass::Went)
     }
 
     /// The card's status changed (seen by the panel): with automatic emission on, emit now if the

@@ -79,30 +79,8 @@ impl EmissionProblem {
                 "The document behind this card was not found in MiniCRM (an order in draft cannot be invoiced: finalise it first).",
                 "A kártyához tartozó bizonylat nem található a MiniCRM-ben (piszkozat megrendelés nem számlázható: előbb véglegesítsd).",
             ),
-            EmissionProblem::DocumentNotListed { document } => match document {
-                DocumentKind::Offer => lang.pick(
-                    "Oferta acestui card nu apare în lista de oferte din MiniCRM, deci nu emitem nimic. O ofertă încă neemisă poate lipsi din listă: emite oferta în MiniCRM, apoi reîncearcă.",
-                    "This card's offer is not in MiniCRM's offer list, so nothing is issued. An offer not issued yet may be missing from the list: issue the offer in MiniCRM, then retry.",
-                    "A kártya ajánlata nem szerepel a MiniCRM ajánlatlistájában, ezért nem állítunk ki semmit. A még ki nem adott ajánlat hiányozhat a listából: add ki az ajánlatot a MiniCRM-ben, majd próbáld újra.",
-                ),
-                DocumentKind::Order => lang.pick(
-                    "Comanda acestui card nu apare în lista de comenzi din MiniCRM, deci nu emitem nimic. Comenzile în ciornă nu sunt listate: finalizează comanda în MiniCRM, apoi reîncearcă.",
-                    "This card's order is not in MiniCRM's order list, so nothing is issued. Draft orders are not listed: finalise the order in MiniCRM, then retry.",
-                    "A kártya megrendelése nem szerepel a MiniCRM megrendeléslistájában, ezért nem állítunk ki semmit. A piszkozat megrendelések nem szerepelnek a listában: véglegesítsd a megrendelést a MiniCRM-ben, majd próbáld újra.",
-                ),
-            },
-            EmissionProblem::SeveralDocuments { document, ids } => {
-                let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
-                let (ro, en, hu) = match document {
-                    DocumentKind::Offer => ("oferte", "offers", "ajánlat"),
-                    DocumentKind::Order => ("comenzi", "orders", "megrendelés"),
-                };
-                lang.pick(
-                    format!("Acest card are mai multe {ro} în MiniCRM (id-uri {list}): nu știm pe care să o facturăm, deci nu emitem nimic. Lasă un singur document pe card sau emite factura din SmartBill."),
-                    format!("This card has several {en} in MiniCRM (ids {list}): we cannot tell which one to invoice, so nothing is issued. Keep one document on the card or issue the invoice in SmartBill."),
-                    format!("Ehhez a kártyához több {hu} tartozik a MiniCRM-ben (azonosítók: {list}): nem tudjuk, melyiket kell számlázni, ezért nem állítunk ki semmit. Hagyj egyetlen bizonylatot a kártyán, vagy állítsd ki a számlát a SmartBillben."),
-                )
-            }
+            EmissionProblem::DocumentNotListed { document } => not_listed(*document, lang),
+            EmissionProblem::SeveralDocuments { document, ids } => several_documents(*document, ids, lang),
             EmissionProblem::Indexing { page, pages } => lang.pick(
                 format!("Citim lista de documente din MiniCRM ca să găsim documentul acestui card (pagina {page} din aproximativ {pages})…"),
                 format!("Reading MiniCRM's document list to find this card's document (page {page} of about {pages})…"),
@@ -118,19 +96,7 @@ impl EmissionProblem {
                 "Choose the \"Error message\" field in the extension settings: we reserve the card there while issuing, so that two colleagues never issue the same invoice.",
                 "Válaszd ki a „Hibaüzenet” mezőt a bővítmény beállításaiban: abban foglaljuk le a kártyát a kiállítás idejére, hogy két kolléga ne állítsa ki ugyanazt a számlát.",
             ),
-            EmissionProblem::ClaimedByOther { label, at_ms, auto } => {
-                let time = platform::local_ro(*at_ms).format("%H:%M:%S").to_string();
-                let (ro, en, hu) = if *auto {
-                    (" (emitere automată)", " (automatic emission)", " (automatikus kiállítás)")
-                } else {
-                    ("", "", "")
-                };
-                lang.pick(
-                    format!("Browserul „{label}”{ro} emite chiar acum documentul acestui card (din {time}). Nu emitem încă o dată: în câteva secunde numărul apare aici."),
-                    format!("The browser \"{label}\"{en} is issuing this card's document right now (since {time}). It is not issued twice: the number shows here in a few seconds."),
-                    format!("A(z) „{label}” böngésző{hu} éppen most állítja ki a kártya bizonylatát ({time} óta). Nem állítjuk ki kétszer: a szám néhány másodperc múlva itt megjelenik."),
-                )
-            }
+            EmissionProblem::ClaimedByOther { label, at_ms, auto } => claimed_by_other(label, *at_ms, *auto, lang),
             EmissionProblem::ClaimSlow { ms, bound_ms } => lang.pick(
                 format!("MiniCRM a răspuns prea încet ({:.1} s, limita e {:.1} s) când am rezervat cardul, deci nu emitem acum (nu putem exclude un coleg care emite în aceeași clipă). Nu s-a emis nimic: reîncearcă peste puțin timp.", *ms as f64 / 1000.0, *bound_ms as f64 / 1000.0),
                 format!("MiniCRM answered too slowly ({:.1} s, the limit is {:.1} s) when we reserved the card, so nothing is issued now (a colleague issuing at the same moment cannot be ruled out). Nothing was issued: retry in a little while.", *ms as f64 / 1000.0, *bound_ms as f64 / 1000.0),
@@ -168,4 +134,54 @@ impl EmissionProblem {
             ),
         }
     }
+}
+
+/// The card's document is not in the module's list (with why that may be, per module).
+fn not_listed(document: DocumentKind, lang: Lang) -> String {
+    let (ro, en, hu) = match document {
+        DocumentKind::Offer => (
+            "Oferta acestui card nu apare în lista de oferte din MiniCRM, deci nu emitem nimic. O ofertă încă neemisă poate lipsi din listă: emite oferta în MiniCRM, apoi reîncearcă.",
+            "This card's offer is not in MiniCRM's offer list, so nothing is issued. An offer not issued yet may be missing from the list: issue the offer in MiniCRM, then retry.",
+            "A kártya ajánlata nem szerepel a MiniCRM ajánlatlistájában, ezért nem állítunk ki semmit. A még ki nem adott ajánlat hiányozhat a listából: add ki az ajánlatot a MiniCRM-ben, majd próbáld újra.",
+        ),
+        DocumentKind::Order => (
+            "Comanda acestui card nu apare în lista de comenzi din MiniCRM, deci nu emitem nimic. Comenzile în ciornă nu sunt listate: finalizează comanda în MiniCRM, apoi reîncearcă.",
+            "This card's order is not in MiniCRM's order list, so nothing is issued. Draft orders are not listed: finalise the order in MiniCRM, then retry.",
+            "A kártya megrendelése nem szerepel a MiniCRM megrendeléslistájában, ezért nem állítunk ki semmit. A piszkozat megrendelések nem szerepelnek a listában: véglegesítsd a megrendelést a MiniCRM-ben, majd próbáld újra.",
+        ),
+    };
+    lang.pick(ro, en, hu)
+}
+
+/// The card has several documents of the module: none is invoiced.
+fn several_documents(document: DocumentKind, ids: &[u64], lang: Lang) -> String {
+    let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ");
+    let (ro, en, hu) = match document {
+        DocumentKind::Offer => ("oferte", "offers", "ajánlat"),
+        DocumentKind::Order => ("comenzi", "orders", "megrendelés"),
+    };
+    lang.pick(
+        format!("Acest card are mai multe {ro} în MiniCRM (id-uri {list}): nu știm pe care să o facturăm, deci nu emitem nimic. Lasă un singur document pe card sau emite factura din SmartBill."),
+        format!("This card has several {en} in MiniCRM (ids {list}): we cannot tell which one to invoice, so nothing is issued. Keep one document on the card or issue the invoice in SmartBill."),
+        format!("Ehhez a kártyához több {hu} tartozik a MiniCRM-ben (azonosítók: {list}): nem tudjuk, melyiket kell számlázni, ezért nem állítunk ki semmit. Hagyj egyetlen bizonylatot a kártyán, vagy állítsd ki a számlát a SmartBillben."),
+    )
+}
+
+/// Another browser's live claim is on the card: it is issuing the document now.
+fn claimed_by_other(label: &str, at_ms: i64, auto: bool, lang: Lang) -> String {
+    let time = platform::local_ro(at_ms).format("%H:%M:%S").to_string();
+    let (ro, en, hu) = if auto {
+        (
+            " (emitere automată)",
+            " (automatic emission)",
+            " (automatikus kiállítás)",
+        )
+    } else {
+        ("", "", "")
+    };
+    lang.pick(
+        format!("Browserul „{label}”{ro} emite chiar acum documentul acestui card (din {time}). Nu emitem încă o dată: în câteva secunde numărul apare aici."),
+        format!("The browser \"{label}\"{en} is issuing this card's document right now (since {time}). It is not issued twice: the number shows here in a few seconds."),
+        format!("A(z) „{label}” böngésző{hu} éppen most állítja ki a kártya bizonylatát ({time} óta). Nem állítjuk ki kétszer: a szám néhány másodperc múlva itt megjelenik."),
+    )
 }

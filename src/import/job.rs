@@ -279,66 +279,9 @@ pub async fn handle(app: &App<'_>, action: Value, lang: Lang) -> Result<Value> {
             candidates,
         } => start_match(app, file_name, file_hash, candidates, lang).await?,
         ImportAction::Status { offset, limit } => return status(app, lang, offset, limit).await,
-        ImportAction::Start {} => {
-            let mut head = load_head(store)
-                .await?
-                .ok_or_else(|| problem(JobProblem::NoJob))?;
-            match head.phase {
-                Phase::Matched | Phase::Cancelled | Phase::Failed if head.cursor < head.rows => {}
-                Phase::Running => {}
-                phase => return Err(problem(JobProblem::WrongPhase { phase })),
-            }
-            if head.counts.create + head.counts.update == 0 && head.phase == Phase::Matched {
-                head.phase = Phase::Done;
-                head.finished_ms = Some(app.clock.now_ms());
-            } else {
-                head.phase = Phase::Running;
-                head.started_ms.get_or_insert(app.clock.now_ms());
-            }
-            head.error = None;
-            head.retry_at = None;
-            store.remove(CANCEL_KEY).await.map_err(storage)?;
-            if head.phase == Phase::Running {
-                // Every lookup made before this moment may be stale from now on.
-                platform::save(store, LAST_WRITE_KEY, &app.clock.now_ms())
-                    .await
-                    .map_err(storage)?;
-            }
-            bump_generation();
-            save_head(store, &head).await?;
-        }
-        ImportAction::Cancel {} => {
-            let head = load_head(store)
-                .await?
-                .ok_or_else(|| problem(JobProblem::NoJob))?;
-            if matches!(head.phase, Phase::Matching | Phase::Running) {
-                platform::save(store, CANCEL_KEY, &head.id)
-                    .await
-                    .map_err(storage)?;
-                if !RUNNING.with(StdCell::get) {
-                    apply_cancel(app, head).await?;
-                }
-            } else if head.phase == Phase::Matched {
-                let mut head = head;
-                head.phase = Phase::Cancelled;
-                bump_generation();
-                save_head(store, &head).await?;
-            }
-        }
-        ImportAction::Report {} => {
-            let head = load_head(store)
-                .await?
-                .ok_or_else(|| problem(JobProblem::NoJob))?;
-            let rows = all_rows(store, &head).await?;
-            let stem = head
-                .file_name
-                .rsplit_once('.')
-                .map(|(s, _)| s.to_string())
-                .unwrap_or_else(|| head.file_name.clone());
-            return Ok(
-                json!({"csv": report_csv(&rows, lang), "fileName": format!("{stem}-raport-import.csv")}),
-            );
-        }
+        ImportAction::Start {} => start(app).await?,
+        ImportAction::Cancel {} => cancel(app).await?,
+        ImportAction::Report {} => return report(app, lang).await,
         ImportAction::Discard {} => {
             if let Some(head) = load_head(store).await? {
                 if head.phase == Phase::Running {
@@ -361,12 +304,115 @@ pub async fn handle(app: &App<'_>, action: Value, lang: Lang) -> Result<Value> {
     status(app, lang, 0, default_limit()).await
 }
 
+/// Starts (or resumes) writing a matched job; a preview with nothing to write is done at once.
+async fn start(app: &App<'_>) -> Result<()> {
+    let store = app.store;
+    let mut head = load_head(store)
+        .await?
+        .ok_or_else(|| problem(JobProblem::NoJob))?;
+    match head.phase {
+        Phase::Matched | Phase::Cancelled | Phase::Failed if head.cursor < head.rows => {}
+        Phase::Running => {}
+        phase => return Err(problem(JobProblem::WrongPhase { phase })),
+    }
+    if head.counts.create + head.counts.update == 0 && head.phase == Phase::Matched {
+        head.phase = Phase::Done;
+        head.finished_ms = Some(app.clock.now_ms());
+    } else {
+        head.phase = Phase::Running;
+        head.started_ms.get_or_insert(app.clock.now_ms());
+    }
+    head.error = None;
+    head.retry_at = None;
+    store.remove(CANCEL_KEY).await.map_err(storage)?;
+    if head.phase == Phase::Running {
+        // Every lookup made before this moment may be stale from now on.
+        platform::save(store, LAST_WRITE_KEY, &app.clock.now_ms())
+            .await
+            .map_err(storage)?;
+    }
+    bump_generation();
+    save_head(store, &head).await
+}
+
+/// Cancels a job: a working one at its next step (at once when no runner is active), a preview
+/// at once.
+async fn cancel(app: &App<'_>) -> Result<()> {
+    let store = app.store;
+    let head = load_head(store)
+        .await?
+        .ok_or_else(|| problem(JobProblem::NoJob))?;
+    if matches!(head.phase, Phase::Matching | Phase::Running) {
+        platform::save(store, CANCEL_KEY, &head.id)
+            .await
+            .map_err(storage)?;
+        if !RUNNING.with(StdCell::get) {
+            apply_cancel(app, head).await?;
+        }
+    } else if head.phase == Phase::Matched {
+        let mut head = head;
+        head.phase = Phase::Cancelled;
+        bump_generation();
+        save_head(store, &head).await?;
+    }
+    Ok(())
+}
+
+/// The job's CSV report and its file name.
+async fn report(app: &App<'_>, lang: Lang) -> Result<Value> {
+    let store = app.store;
+    let head = load_head(store)
+        .await?
+        .ok_or_else(|| problem(JobProblem::NoJob))?;
+    let rows = all_rows(store, &head).await?;
+    let stem = head
+        .file_name
+        .rsplit_once('.')
+        .map(|(s, _)| s.to_string())
+        .unwrap_or_else(|| head.file_name.clone());
+    Ok(json!({"csv": report_csv(&rows, lang), "fileName": format!("{stem}-raport-import.csv")}))
+}
+
 async fn apply_cancel(app: &App<'_>, mut head: Head) -> Result<()> {
     head.phase = Phase::Cancelled;
     head.finished_ms = Some(app.clock.now_ms());
     bump_generation();
     save_head(app.store, &head).await?;
     app.store.remove(CANCEL_KEY).await.map_err(storage)
+}
+
+/// What a new `match` takes over from the job it replaces.
+struct Reused {
+    /// Company key → what its lookup found.
+    cache: std::collections::HashMap<String, Option<Existing>>,
+    schema: Option<SchemaInfo>,
+    lookups_ms: i64,
+}
+
+/// Removes the job a new `match` replaces, keeping its lookups when they may serve (see
+/// `reusable_lookups`): lookups belong to the file they were made for, and only while fresh;
+/// otherwise every company is looked up again.
+async fn replace_old(store: &dyn Store, old: Option<&Head>, file_hash: &str, now: i64) -> Result<Reused> {
+    let last_write: Option<i64> = platform::load(store, LAST_WRITE_KEY).await.map_err(storage)?;
+    let mut reused = Reused {
+        cache: Default::default(),
+        schema: None,
+        lookups_ms: now,
+    };
+    if let Some(old) = old {
+        if reusable_lookups(old, file_hash, last_write, now) {
+            for r in all_rows(store, old).await? {
+                if let (true, Some(key)) = (r.looked_up, r.c.key.clone()) {
+                    reused.cache.insert(key, r.existing);
+                }
+            }
+            reused.schema = old.schema.clone();
+            reused.lookups_ms = old.lookups_ms;
+        }
+        bump_generation();
+        remove_job(store, old).await?;
+    }
+    Ok(reused)
 }
 
 /// Whether the lookups of `old` may serve a new `match`: `old` is a preview (nothing of it was
@@ -406,25 +452,11 @@ async fn start_match(
         }));
     }
     let now = app.clock.now_ms();
-    // Lookups belong to the file they were made for, and only while fresh (see
-    // `reusable_lookups`); otherwise every company is looked up again.
-    let last_write: Option<i64> = platform::load(store, LAST_WRITE_KEY).await.map_err(storage)?;
-    let mut cache: std::collections::HashMap<String, Option<Existing>> = Default::default();
-    let mut schema = None;
-    let mut lookups_ms = now;
-    if let Some(old) = &old {
-        if reusable_lookups(old, &file_hash, last_write, now) {
-            for r in all_rows(store, old).await? {
-                if let (true, Some(key)) = (r.looked_up, r.c.key.clone()) {
-                    cache.insert(key, r.existing);
-                }
-            }
-            schema = old.schema.clone();
-            lookups_ms = old.lookups_ms;
-        }
-        bump_generation();
-        remove_job(store, old).await?;
-    }
+    let Reused {
+        cache,
+        schema,
+        lookups_ms,
+    } = replace_old(store, old.as_ref(), &file_hash, now).await?;
     let rows: Vec<JobRow> = candidates
         .into_iter()
         .map(|c| {
@@ -748,18 +780,7 @@ async fn step(app: &App<'_>, mut head: Head) -> Result<Flow> {
     }
     match outcome {
         Ok(()) => {
-            row.attempts = 0;
-            if matching {
-                let plan = row.plan.clone();
-                if let Some(plan) = &plan {
-                    count_plan(&mut head, plan);
-                }
-                head.match_cursor += 1;
-            } else {
-                count_done(&mut head, row);
-                head.cursor += 1;
-            }
-            head.retry_at = None;
+            row_done(&mut head, row, matching);
             save_chunk(app.store, &head.id, n, &chunk).await?;
             save_head(app.store, &head).await?;
             Ok(Flow::Continue)
@@ -774,28 +795,49 @@ async fn step(app: &App<'_>, mut head: Head) -> Result<Flow> {
             pause_or_fail(app, head, &e, scale, gen).await
         }
         Err(e) => {
-            // This row cannot be done: report it and go on with the next.
-            let message = e.message(head.lang);
-            let vendor = e.vendor_text().map(str::to_string);
-            row.error = Some(match vendor {
-                Some(v) if !message.contains(&v) => format!("{message} ({v})"),
-                _ => message,
-            });
-            row.in_flight = None;
-            if matching {
-                row.looked_up = true;
-                row.plan = Some(plan_row(&invalidated(&row.c), None, &schema));
-                head.counts.invalid += 1;
-                head.match_cursor += 1;
-            } else {
-                row.done = row.plan.as_ref().map(|p| p.action);
-                head.counts.failed += 1;
-                head.cursor += 1;
-            }
+            give_up_row(&mut head, row, &e, matching, &schema);
             save_chunk(app.store, &head.id, n, &chunk).await?;
             save_head(app.store, &head).await?;
             Ok(Flow::Continue)
         }
+    }
+}
+
+/// A row matched or written: counted, and the cursor moves on.
+fn row_done(head: &mut Head, row: &mut JobRow, matching: bool) {
+    row.attempts = 0;
+    if matching {
+        let plan = row.plan.clone();
+        if let Some(plan) = &plan {
+            count_plan(head, plan);
+        }
+        head.match_cursor += 1;
+    } else {
+        count_done(head, row);
+        head.cursor += 1;
+    }
+    head.retry_at = None;
+}
+
+/// This row cannot be done: its error is reported (with the vendor's text) and the cursor goes on
+/// with the next; a row whose lookup failed is not imported.
+fn give_up_row(head: &mut Head, row: &mut JobRow, e: &Error, matching: bool, schema: &SchemaInfo) {
+    let message = e.message(head.lang);
+    let vendor = e.vendor_text().map(str::to_string);
+    row.error = Some(match vendor {
+        Some(v) if !message.contains(&v) => format!("{message} ({v})"),
+        _ => message,
+    });
+    row.in_flight = None;
+    if matching {
+        row.looked_up = true;
+        row.plan = Some(plan_row(&invalidated(&row.c), None, schema));
+        head.counts.invalid += 1;
+        head.match_cursor += 1;
+    } else {
+        row.done = row.plan.as_ref().map(|p| p.action);
+        head.counts.failed += 1;
+        head.cursor += 1;
     }
 }
 
@@ -1202,107 +1244,150 @@ async fn exec_plan(
         return Ok(());
     }
     // The chunk holding this row is saved around every write (`save_row`).
+    let writer = RowWriter {
+        app,
+        client,
+        job_id,
+        n,
+        gen,
+    };
+    writer.recover_lost(row, &plan, schema).await?;
+    writer.contact(row, &plan).await?;
+    let Some(contact_id) = row.contact_id else {
+        return Ok(());
+    };
+    writer.address(row, &plan, contact_id).await?;
+    writer.person(row, &plan, contact_id).await?;
+    row.done = Some(plan.action);
+    Ok(())
+}
 
-    // Recovery of a write whose answer was lost.
-    match row.in_flight {
-        Some(Step::CreateContact) => {
-            if let Some(found) = find_contact(client, &row.c, schema).await? {
-                row.contact_id = Some(found.id);
-                row.contact_done = true;
-            }
-            row.in_flight = None;
-        }
-        Some(Step::Address) if plan.address.as_ref().is_some_and(|a| a.id.is_none()) => {
-            if let Some(id) = row.contact_id {
-                if !client.address_ids(id).await?.is_empty() {
-                    row.address_done = true;
-                }
-            }
-            row.in_flight = None;
-        }
-        Some(Step::Person) => {
-            if let (Some(id), Some(p)) = (row.contact_id, &plan.person) {
-                let name = format!(
-                    "{} {}",
-                    p.get("FirstName").and_then(Value::as_str).unwrap_or(""),
-                    p.get("LastName").and_then(Value::as_str).unwrap_or("")
-                );
-                if persons_of(client, id).await?.contains(&name_key(&name)) {
-                    row.person_done = true;
-                }
-            }
-            row.in_flight = None;
-        }
-        // Updates are idempotent: simply sent again.
-        _ => row.in_flight = None,
+/// One row's writes: the client, and where the row's state is saved around each write (its chunk
+/// of the job, `save_row`).
+struct RowWriter<'r, 'a, 'c> {
+    app: &'r App<'a>,
+    client: &'r MiniCrm<'c>,
+    job_id: &'r str,
+    n: usize,
+    gen: u64,
+}
+
+impl RowWriter<'_, '_, '_> {
+    async fn save(&self, row: &JobRow) -> Result<()> {
+        save_row(self.app, self.job_id, self.n, row, self.gen).await
     }
 
-    if plan.action == Action::Update && row.contact_id.is_none() {
-        row.contact_id = row.existing.as_ref().map(|e| e.contact_id);
-    }
-    if !row.contact_done {
-        if row.contact_id.is_none() {
-            row.in_flight = Some(Step::CreateContact);
-            save_row(app, job_id, n, row, gen).await?;
-            let id = client
-                .put_contact(None, &Value::Object(plan.contact.clone()))
-                .await
-                .inspect_err(|e| {
-                    if !e.is_ambiguous() {
-                        row.in_flight = None;
+    /// Recovery of a write whose answer was lost (`in_flight`): whether it landed in MiniCRM.
+    async fn recover_lost(&self, row: &mut JobRow, plan: &RowPlan, schema: &SchemaInfo) -> Result<()> {
+        match row.in_flight {
+            Some(Step::CreateContact) => {
+                if let Some(found) = find_contact(self.client, &row.c, schema).await? {
+                    row.contact_id = Some(found.id);
+                    row.contact_done = true;
+                }
+                row.in_flight = None;
+            }
+            Some(Step::Address) if plan.address.as_ref().is_some_and(|a| a.id.is_none()) => {
+                if let Some(id) = row.contact_id {
+                    if !self.client.address_ids(id).await?.is_empty() {
+                        row.address_done = true;
                     }
-                })?;
+                }
+                row.in_flight = None;
+            }
+            Some(Step::Person) => {
+                if let (Some(id), Some(p)) = (row.contact_id, &plan.person) {
+                    let name = format!(
+                        "{} {}",
+                        p.get("FirstName").and_then(Value::as_str).unwrap_or(""),
+                        p.get("LastName").and_then(Value::as_str).unwrap_or("")
+                    );
+                    if persons_of(self.client, id).await?.contains(&name_key(&name)) {
+                        row.person_done = true;
+                    }
+                }
+                row.in_flight = None;
+            }
+            // Updates are idempotent: simply sent again.
+            _ => row.in_flight = None,
+        }
+        Ok(())
+    }
+
+    /// Creates the contact, or updates the existing one, unless that is done.
+    async fn contact(&self, row: &mut JobRow, plan: &RowPlan) -> Result<()> {
+        if plan.action == Action::Update && row.contact_id.is_none() {
+            row.contact_id = row.existing.as_ref().map(|e| e.contact_id);
+        }
+        if row.contact_done {
+            return Ok(());
+        }
+        if row.contact_id.is_none() {
+            let contact = Value::Object(plan.contact.clone());
+            let id = self
+                .send_recorded(row, Step::CreateContact, self.client.put_contact(None, &contact))
+                .await?;
             row.contact_id = Some(id);
         } else if !plan.contact.is_empty() {
             row.in_flight = Some(Step::UpdateContact);
-            client
+            self.client
                 .put_contact(row.contact_id, &Value::Object(plan.contact.clone()))
                 .await?;
         }
         row.contact_done = true;
         row.in_flight = None;
-        save_row(app, job_id, n, row, gen).await?;
+        self.save(row).await
     }
-    let Some(contact_id) = row.contact_id else {
-        return Ok(());
-    };
-    if let (Some(a), false) = (&plan.address, row.address_done) {
+
+    /// Writes the planned address (a new one on the contact, or the existing one), unless done.
+    async fn address(&self, row: &mut JobRow, plan: &RowPlan, contact_id: u64) -> Result<()> {
+        let (Some(a), false) = (&plan.address, row.address_done) else {
+            return Ok(());
+        };
         let mut fields: Map<String, Value> = a.fields.clone();
         if a.id.is_none() {
             fields.insert("ContactId".into(), Value::from(contact_id));
         }
-        row.in_flight = Some(Step::Address);
-        save_row(app, job_id, n, row, gen).await?;
-        client
-            .put_address(a.id, &Value::Object(fields))
-            .await
-            .inspect_err(|e| {
-                if !e.is_ambiguous() {
-                    row.in_flight = None;
-                }
-            })?;
+        let fields = Value::Object(fields);
+        self.send_recorded(row, Step::Address, self.client.put_address(a.id, &fields))
+            .await?;
         row.address_done = true;
         row.in_flight = None;
-        save_row(app, job_id, n, row, gen).await?;
+        self.save(row).await
     }
-    if let (Some(p), false) = (&plan.person, row.person_done) {
+
+    /// Creates the planned contact person of the company, unless done.
+    async fn person(&self, row: &mut JobRow, plan: &RowPlan, contact_id: u64) -> Result<()> {
+        let (Some(p), false) = (&plan.person, row.person_done) else {
+            return Ok(());
+        };
         let mut fields = p.clone();
         fields.insert("BusinessId".into(), Value::from(contact_id));
-        row.in_flight = Some(Step::Person);
-        save_row(app, job_id, n, row, gen).await?;
-        client
-            .put_contact(None, &Value::Object(fields))
-            .await
-            .inspect_err(|e| {
-                if !e.is_ambiguous() {
-                    row.in_flight = None;
-                }
-            })?;
+        let fields = Value::Object(fields);
+        self.send_recorded(row, Step::Person, self.client.put_contact(None, &fields))
+            .await?;
         row.person_done = true;
         row.in_flight = None;
+        Ok(())
     }
-    row.done = Some(plan.action);
-    Ok(())
+
+    /// Sends a write that creates something, recorded as in flight (and saved) before it leaves,
+    /// so a worker stopped before its answer looks for it on resume (`recover_lost`). A refused
+    /// write is not in flight any more; one whose answer was lost stays so.
+    async fn send_recorded<T>(
+        &self,
+        row: &mut JobRow,
+        step: Step,
+        write: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        row.in_flight = Some(step);
+        self.save(row).await?;
+        write.await.inspect_err(|e| {
+            if !e.is_ambiguous() {
+                row.in_flight = None;
+            }
+        })
+    }
 }
 
 /// A cell of the CSV report. Names and messages come from the user's file, and a spreadsheet

@@ -271,6 +271,56 @@ fn desired_address(c: &Candidate) -> Vec<(&'static str, String)> {
     .collect()
 }
 
+/// The address fields to write: all of them for a new address, the differing ones otherwise;
+/// `None` when nothing is to be written.
+fn plan_address(c: &Candidate, existing: Option<&Existing>) -> Option<AddressPlan> {
+    let address = desired_address(c);
+    if address.is_empty() {
+        return None;
+    }
+    let current = existing.and_then(|e| e.address.as_ref());
+    let mut fields = Map::new();
+    for (k, v) in &address {
+        let have = current
+            .and_then(|a| a.fields.get(*k))
+            .map(String::as_str)
+            .unwrap_or("");
+        if current.is_none() || !same(k, v, have) {
+            fields.insert((*k).to_string(), Value::String(v.clone()));
+        }
+    }
+    if fields.is_empty() {
+        return None;
+    }
+    if current.is_none() {
+        // The address record the documents use (§2.5): the default one.
+        fields.insert("Default".into(), Value::from(1));
+    }
+    Some(AddressPlan {
+        id: current.map(|a| a.id),
+        fields,
+    })
+}
+
+/// The company's contact person to create, unless MiniCRM already has one by that name.
+fn plan_person(c: &Candidate, kind: Kind, existing: Option<&Existing>) -> Option<Map<String, Value>> {
+    if kind == Kind::Individual || c.contact.trim().is_empty() {
+        return None;
+    }
+    let key = name_key(&c.contact);
+    if existing.is_some_and(|e| e.persons.contains(&key)) {
+        return None;
+    }
+    let (first, last) = split_name(&c.contact);
+    let mut p = Map::new();
+    p.insert("Type".into(), Value::String("Person".into()));
+    if !first.is_empty() {
+        p.insert("FirstName".into(), Value::String(first));
+    }
+    p.insert("LastName".into(), Value::String(last));
+    Some(p)
+}
+
 /// Plans one candidate. `existing` is `None` when MiniCRM has no such contact.
 pub fn plan_row(c: &Candidate, existing: Option<&Existing>, schema: &SchemaInfo) -> RowPlan {
     if !c.valid() {
@@ -297,45 +347,13 @@ pub fn plan_row(c: &Candidate, existing: Option<&Existing>, schema: &SchemaInfo)
         plan.changes.push(field.clone());
         plan.contact.insert(field, Value::String(value));
     }
-    let address = desired_address(c);
-    if !address.is_empty() {
-        let current = existing.and_then(|e| e.address.as_ref());
-        let mut fields = Map::new();
-        for (k, v) in &address {
-            let have = current
-                .and_then(|a| a.fields.get(*k))
-                .map(String::as_str)
-                .unwrap_or("");
-            if current.is_none() || !same(k, v, have) {
-                fields.insert((*k).to_string(), Value::String(v.clone()));
-            }
-        }
-        if !fields.is_empty() {
-            plan.changes.push("Address".into());
-            if current.is_none() {
-                // The address record the documents use (§2.5): the default one.
-                fields.insert("Default".into(), Value::from(1));
-            }
-            plan.address = Some(AddressPlan {
-                id: current.map(|a| a.id),
-                fields,
-            });
-        }
+    if let Some(address) = plan_address(c, existing) {
+        plan.changes.push("Address".into());
+        plan.address = Some(address);
     }
-    if kind != Kind::Individual && !c.contact.trim().is_empty() {
-        let key = name_key(&c.contact);
-        let known = existing.is_some_and(|e| e.persons.contains(&key));
-        if !known {
-            let (first, last) = split_name(&c.contact);
-            let mut p = Map::new();
-            p.insert("Type".into(), Value::String("Person".into()));
-            if !first.is_empty() {
-                p.insert("FirstName".into(), Value::String(first));
-            }
-            p.insert("LastName".into(), Value::String(last));
-            plan.changes.push("Person".into());
-            plan.person = Some(p);
-        }
+    if let Some(person) = plan_person(c, kind, existing) {
+        plan.changes.push("Person".into());
+        plan.person = Some(person);
     }
     plan.action = match existing {
         None => {

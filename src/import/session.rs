@@ -156,10 +156,55 @@ impl Session {
     /// What the page shows before anything is sent to MiniCRM.
     pub fn preview(&self) -> Value {
         let lang = self.lang;
+        let header_row = self.mapping.header_row;
+        let columns = self.column_views();
+        let targets: Vec<Value> = Target::ALL
+            .iter()
+            .map(|t| json!({"id": t.id(), "label": t.label(lang)}))
+            .collect();
+        let c = &self.mapped.candidates;
+        let invalid = c.iter().filter(|c| !c.valid()).count();
+        let merged = c.iter().filter(|c| c.merged()).count();
+        let companies = c.iter().filter(|c| c.valid() && !c.merged()).count();
+        let warned = c
+            .iter()
+            .filter(|c| c.valid() && c.issues.iter().any(|i| !i.is_error()))
+            .count();
+        let rows = self.rows_with_issues();
+        let notes = self.preview_notes();
+        let sheets: Vec<Value> = self
+            .workbook
+            .sheets
+            .iter()
+            .zip(&self.detections)
+            .enumerate()
+            .map(|(i, (s, d))| json!({"index": i, "name": s.name, "usable": d.is_some(), "rows": s.rows.len()}))
+            .collect();
+        json!({
+            "fileName": self.file_name,
+            "sheet": self.sheet,
+            "sheets": sheets,
+            "headerRow": header_row + 1,
+            "columns": columns,
+            "targets": targets,
+            "counts": {
+                "rows": c.len(),
+                "companies": companies,
+                "invalid": invalid,
+                "merged": merged,
+                "warnings": warned,
+                "emptyRows": self.mapped.empty_rows,
+            },
+            "rows": rows,
+            "notes": notes,
+        })
+    }
+
+    /// Each column of the sheet: its header, what it is mapped to, a few of its values.
+    fn column_views(&self) -> Vec<Value> {
         let sheet = &self.workbook.sheets[self.sheet];
         let header_row = self.mapping.header_row;
-        let columns: Vec<Value> = self
-            .mapping
+        self.mapping
             .columns
             .iter()
             .enumerate()
@@ -181,20 +226,14 @@ impl Session {
                     "samples": samples,
                 })
             })
-            .collect();
-        let targets: Vec<Value> = Target::ALL
-            .iter()
-            .map(|t| json!({"id": t.id(), "label": t.label(lang)}))
-            .collect();
-        let c = &self.mapped.candidates;
-        let invalid = c.iter().filter(|c| !c.valid()).count();
-        let merged = c.iter().filter(|c| c.merged()).count();
-        let companies = c.iter().filter(|c| c.valid() && !c.merged()).count();
-        let warned = c
-            .iter()
-            .filter(|c| c.valid() && c.issues.iter().any(|i| !i.is_error()))
-            .count();
-        let rows: Vec<Value> = c
+            .collect()
+    }
+
+    /// The first rows with an issue (an error or a warning), with their messages.
+    fn rows_with_issues(&self) -> Vec<Value> {
+        let lang = self.lang;
+        self.mapped
+            .candidates
             .iter()
             .filter(|c| !c.issues.is_empty())
             .take(PREVIEW_ROWS)
@@ -209,7 +248,14 @@ impl Session {
                     "issues": c.issues.iter().map(|i| json!({"error": i.is_error(), "message": i.message(lang)})).collect::<Vec<_>>(),
                 })
             })
-            .collect();
+            .collect()
+    }
+
+    /// The notes above the preview: the reading's, too many companies, formulas without a value,
+    /// the sheet chosen among several, no CIF column.
+    fn preview_notes(&self) -> Vec<String> {
+        let lang = self.lang;
+        let sheet = &self.workbook.sheets[self.sheet];
         let mut notes = self.notes.clone();
         if let Some(e) = self.too_many() {
             notes.push(e.message(lang));
@@ -252,32 +298,7 @@ impl Session {
                 "Nem találtunk adószám oszlopot: a cégeket név alapján keressük a MiniCRM-ben. Ha van ilyen oszlop, válaszd ki lent.",
             ));
         }
-        let sheets: Vec<Value> = self
-            .workbook
-            .sheets
-            .iter()
-            .zip(&self.detections)
-            .enumerate()
-            .map(|(i, (s, d))| json!({"index": i, "name": s.name, "usable": d.is_some(), "rows": s.rows.len()}))
-            .collect();
-        json!({
-            "fileName": self.file_name,
-            "sheet": self.sheet,
-            "sheets": sheets,
-            "headerRow": header_row + 1,
-            "columns": columns,
-            "targets": targets,
-            "counts": {
-                "rows": c.len(),
-                "companies": companies,
-                "invalid": invalid,
-                "merged": merged,
-                "warnings": warned,
-                "emptyRows": self.mapped.empty_rows,
-            },
-            "rows": rows,
-            "notes": notes,
-        })
+        notes
     }
 }
 

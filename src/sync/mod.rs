@@ -267,39 +267,10 @@ impl<'a> Runner<'a> {
         let mut report = StepReport::default();
         let mut run = match load_run(store, kind).await? {
             Some(run) if run.status == RunStatus::Running => run,
-            _ => {
-                let Some(reason) = self.due(kind).await else {
-                    return Ok(report);
-                };
-                let plan = match J::plan(self).await {
-                    Ok(plan) => plan,
-                    Err(Error::Paused { until_ms, .. }) => {
-                        report.paused_until_ms = Some(until_ms);
-                        report.more = true;
-                        return Ok(report);
-                    }
-                    Err(e) => {
-                        let mut run = Run::new(kind, self.now(), 0, &reason);
-                        run.error(e.message(self.lang));
-                        self.finish(&mut run, RunStatus::Failed).await?;
-                        return Ok(report);
-                    }
-                };
-                let mut run = Run::new(kind, self.now(), plan.items.len(), &reason);
-                for (item, why) in plan.skipped {
-                    run.skip(item, why);
-                }
-                platform::save(store, &plan_key(kind), &plan.items)
-                    .await
-                    .map_err(storage)?;
-                // The request is taken: a run exists now.
-                let mut s = load_schedule(store, kind).await;
-                s.due_reason = None;
-                save_schedule(store, kind, &s).await?;
-                save_run(store, &run).await?;
-                J::started(self, &mut run).await?;
-                run
-            }
+            _ => match self.start_run::<J>(&mut report).await? {
+                Some(run) => run,
+                None => return Ok(report),
+            },
         };
         let items: Vec<J::Item> = platform::load(store, &plan_key(kind))
             .await
@@ -352,6 +323,45 @@ impl<'a> Runner<'a> {
         J::completed(self, &mut run).await?;
         self.finish(&mut run, RunStatus::Done).await?;
         Ok(report)
+    }
+
+    /// A new run of a job that is due: its plan is stored, the request taken, the run saved and
+    /// started. `None`: nothing to run now (not due, paused while planning — noted in the report —,
+    /// or the plan failed, recorded as a failed run).
+    async fn start_run<J: Worker>(&self, report: &mut StepReport) -> Result<Option<Run>> {
+        let kind = J::KIND;
+        let store = self.app.store;
+        let Some(reason) = self.due(kind).await else {
+            return Ok(None);
+        };
+        let plan = match J::plan(self).await {
+            Ok(plan) => plan,
+            Err(Error::Paused { until_ms, .. }) => {
+                report.paused_until_ms = Some(until_ms);
+                report.more = true;
+                return Ok(None);
+            }
+            Err(e) => {
+                let mut run = Run::new(kind, self.now(), 0, &reason);
+                run.error(e.message(self.lang));
+                self.finish(&mut run, RunStatus::Failed).await?;
+                return Ok(None);
+            }
+        };
+        let mut run = Run::new(kind, self.now(), plan.items.len(), &reason);
+        for (item, why) in plan.skipped {
+            run.skip(item, why);
+        }
+        platform::save(store, &plan_key(kind), &plan.items)
+            .await
+            .map_err(storage)?;
+        // The request is taken: a run exists now.
+        let mut s = load_schedule(store, kind).await;
+        s.due_reason = None;
+        save_schedule(store, kind, &s).await?;
+        save_run(store, &run).await?;
+        J::started(self, &mut run).await?;
+        Ok(Some(run))
     }
 
     async fn finish(&self, run: &mut Run, status: RunStatus) -> Result<()> {

@@ -132,38 +132,9 @@ impl Worker for PaymentsJob {
                 doc_id,
                 project_id,
             } => {
-                // The card's fields come from the card (`GET /Api/R3/Project/{id}`, §2.3).
-                let card = em.read_card(*project_id).await?;
-                let text = card.text(runner.settings.integration.fields.get(Role::InvoiceNumber));
-                if text.is_empty() {
-                    return Ok(Outcome::Unchanged);
+                if let Some(outcome) = from_card(runner, &em, *kind, *doc_id, *project_id).await? {
+                    return Ok(outcome);
                 }
-                let Some((series, number)) = split_number(&text) else {
-                    return Ok(Outcome::Skipped(
-                        text,
-                        "numărul facturii de pe card nu are forma SERIE NUMĂR".into(),
-                    ));
-                };
-                let mut entry = Entry::new(*kind, *doc_id, *project_id);
-                entry.issued = Some(Issued {
-                    doc_type: DocumentType::Invoice,
-                    series,
-                    number,
-                    document_url: String::new(),
-                    document_view_url: String::new(),
-                    document_id: String::new(),
-                    total: Default::default(),
-                    currency: String::new(),
-                    issue_date: today_ro(app.clock),
-                    draft: false,
-                    reconciled: false,
-                    external: true,
-                    by_other: None,
-                });
-                entry.status = Status::Issued;
-                entry.written_back = true;
-                entry.log(app.clock.now_ms(), format!("found on the card: {text}"));
-                journal::save(app.store, &entry).await?;
                 (*kind, *doc_id)
             }
         };
@@ -211,29 +182,93 @@ impl Worker for PaymentsJob {
             return Ok(Outcome::Unchanged);
         }
         // Only a change is written to the card (one MiniCRM call).
-        if let Some(field) = runner.settings.integration.fields.get(Role::PaymentStatus) {
-            if let Some(label) = em.payment_label_for(state).await {
-                let mut fields = Map::new();
-                fields.insert(field.to_string(), json!(label));
-                if let Err(e) = em.minicrm()?.update_document_card(kind, doc_id, &fields).await {
-                    // Not recorded as changed: the next run writes it again.
-                    entry.payment = before;
-                    journal::save(app.store, &entry).await?;
-                    return match e {
-                        Error::Paused { .. } => Err(e),
-                        other => Ok(Outcome::Failed(format!(
-                            "{}: {}",
-                            issued.label(),
-                            other.message(runner.lang)
-                        ))),
-                    };
-                }
-            }
+        if let Some(outcome) = write_state(runner, &em, &mut entry, (kind, doc_id), state, before).await? {
+            return Ok(outcome);
         }
         entry.card_payment = Some(state);
         entry.log(app.clock.now_ms(), format!("payment status: {state:?}"));
         journal::save(app.store, &entry).await?;
         Ok(Outcome::Changed)
+    }
+}
+
+/// A document the journal does not know: when its card shows an invoice number, a journal entry
+/// for that invoice (issued by other means). `Some`: the item ends here with that outcome.
+async fn from_card(
+    runner: &Runner<'_>,
+    em: &Emission<'_>,
+    kind: DocumentKind,
+    doc_id: u64,
+    project_id: u64,
+) -> Result<Option<Outcome>> {
+    let app = runner.app;
+    // The card's fields come from the card (`GET /Api/R3/Project/{id}`, §2.3).
+    let card = em.read_card(project_id).await?;
+    let text = card.text(runner.settings.integration.fields.get(Role::InvoiceNumber));
+    if text.is_empty() {
+        return Ok(Some(Outcome::Unchanged));
+    }
+    let Some((series, number)) = split_number(&text) else {
+        return Ok(Some(Outcome::Skipped(
+            text,
+            "numărul facturii de pe card nu are forma SERIE NUMĂR".into(),
+        )));
+    };
+    let mut entry = Entry::new(kind, doc_id, project_id);
+    entry.issued = Some(Issued {
+        doc_type: DocumentType::Invoice,
+        series,
+        number,
+        document_url: String::new(),
+        document_view_url: String::new(),
+        document_id: String::new(),
+        total: Default::default(),
+        currency: String::new(),
+        issue_date: today_ro(app.clock),
+        draft: false,
+        reconciled: false,
+        external: true,
+        by_other: None,
+    });
+    entry.status = Status::Issued;
+    entry.written_back = true;
+    entry.log(app.clock.now_ms(), format!("found on the card: {text}"));
+    journal::save(app.store, &entry).await?;
+    Ok(None)
+}
+
+/// Writes the new payment state to the card's payment-status field (when it and its option
+/// exist). When MiniCRM fails, the entry goes back to the payment it had (so the next run writes
+/// it again) and `Some` ends the item with that outcome.
+async fn write_state(
+    runner: &Runner<'_>,
+    em: &Emission<'_>,
+    entry: &mut Entry,
+    (kind, doc_id): (DocumentKind, u64),
+    state: PaymentState,
+    before: Option<Payment>,
+) -> Result<Option<Outcome>> {
+    let Some(field) = runner.settings.integration.fields.get(Role::PaymentStatus) else {
+        return Ok(None);
+    };
+    let Some(label) = em.payment_label_for(state).await else {
+        return Ok(None);
+    };
+    let mut fields = Map::new();
+    fields.insert(field.to_string(), json!(label));
+    let Err(e) = em.minicrm()?.update_document_card(kind, doc_id, &fields).await else {
+        return Ok(None);
+    };
+    // Not recorded as changed: the next run writes it again.
+    entry.payment = before;
+    journal::save(runner.app.store, entry).await?;
+    let label = entry.issued.as_ref().map(|i| i.label()).unwrap_or_default();
+    match e {
+        Error::Paused { .. } => Err(e),
+        other => Ok(Some(Outcome::Failed(format!(
+            "{label}: {}",
+            other.message(runner.lang)
+        )))),
     }
 }
 

@@ -186,8 +186,28 @@ pub async fn apply(runner: &Runner<'_>, products: &[Pushed]) -> Result<Report> {
         report.remaining = products.to_vec();
         return Ok(report);
     };
+    let (items, mut snapshot) = changes(runner, products, &mut report).await;
+    write_levels(runner, products, &items, &mut snapshot, &mut report).await?;
+    if report.counts.changed > 0 {
+        let running = super::load_run(app.store, JobKind::Stock)
+            .await?
+            .is_some_and(|r| r.status == RunStatus::Running);
+        if running {
+            crate::jobs::schedule::request(app.store, JobKind::Stock, "webhook").await?;
+        }
+    }
+    Ok(report)
+}
+
+/// The delivered products whose level differs from the stock snapshot (of the configured
+/// warehouse), and that snapshot. Counts the checked ones and notes the skipped ones.
+async fn changes(
+    runner: &Runner<'_>,
+    products: &[Pushed],
+    report: &mut Report,
+) -> (Vec<stock::Item>, Snapshot) {
     let warehouse = runner.settings.stock.warehouse.clone();
-    let mut snapshot = stock::snapshot(app.store).await;
+    let mut snapshot = stock::snapshot(runner.app.store).await;
     if snapshot.warehouse != warehouse {
         snapshot = Snapshot {
             warehouse: warehouse.clone(),
@@ -210,6 +230,19 @@ pub async fn apply(runner: &Runner<'_>, products: &[Pushed]) -> Result<Report> {
         report.counts.skipped += 1;
         report.skipped.push(Note { item, reason });
     }
+    (items, snapshot)
+}
+
+/// Writes the changed levels one by one with the stock sync's own write, recording each in the
+/// snapshot at once. A rate-limit pause stops there and hands back the products left.
+async fn write_levels(
+    runner: &Runner<'_>,
+    products: &[Pushed],
+    items: &[stock::Item],
+    snapshot: &mut Snapshot,
+    report: &mut Report,
+) -> Result<()> {
+    let app = runner.app;
     let now = app.clock.now_ms();
     let mut run = Run {
         kind: JobKind::Stock,
@@ -229,7 +262,7 @@ pub async fn apply(runner: &Runner<'_>, products: &[Pushed]) -> Result<Report> {
             Ok(Outcome::Changed) => {
                 report.counts.changed += 1;
                 snapshot.items.insert(item.code.clone(), item.level.clone());
-                platform::save(app.store, stock::SNAPSHOT_KEY, &snapshot)
+                platform::save(app.store, stock::SNAPSHOT_KEY, &*snapshot)
                     .await
                     .map_err(|detail| Error::Storage { detail })?;
             }
@@ -254,15 +287,7 @@ pub async fn apply(runner: &Runner<'_>, products: &[Pushed]) -> Result<Report> {
             }
         }
     }
-    if report.counts.changed > 0 {
-        let running = super::load_run(app.store, JobKind::Stock)
-            .await?
-            .is_some_and(|r| r.status == RunStatus::Running);
-        if running {
-            crate::jobs::schedule::request(app.store, JobKind::Stock, "webhook").await?;
-        }
-    }
-    Ok(report)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -65,7 +65,19 @@ pub async fn intercept(
     if !stored.server.enabled() {
         return None;
     }
-    let s = &stored.server;
+    on_server(app, command, &stored.server, lang, sender, kind).await
+}
+
+/// Team mode's answer to a command other than the settings': the panel's commands and the jobs
+/// through the server, the vendor-side ones refused in words, the tick doing nothing.
+async fn on_server(
+    app: &App<'_>,
+    command: &Command,
+    s: &ServerSettings,
+    lang: Lang,
+    sender: &Sender,
+    kind: SenderKind,
+) -> Option<Result<Value>> {
     let page = |url: &str| match kind {
         SenderKind::ContentScript => sender.url.clone(),
         SenderKind::ExtensionPage => url.to_string(),
