@@ -1,22 +1,27 @@
 //! Why an emission stopped before (or instead of) creating a document, in words a person can act
 //! on.
 
-use serde::Serialize;
-
 use super::invoice::MappingProblem;
 use crate::document::DocumentKind;
 use crate::i18n::Lang;
 use crate::platform;
 
 /// Why an emission stopped before (or instead of) creating a document.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum EmissionProblem {
     /// The offer/order cannot become a SmartBill request.
-    Mapping { problem: MappingProblem },
+    #[error("the document cannot become a SmartBill request: {problem}")]
+    Mapping {
+        #[source]
+        problem: MappingProblem,
+    },
     /// The configured series is not a series of that type in SmartBill.
+    #[error("series {series:?} is not a SmartBill series of this type (available: {available:?})")]
     SeriesMissing { series: String, available: Vec<String> },
     /// SmartBill's "Cantitate stoc insuficienta…", with what the stock says.
+    #[error(
+        "not enough stock of {code:?} in {warehouse:?}: {available:?} available, {needed} {unit} needed"
+    )]
     InsufficientStock {
         product: String,
         code: String,
@@ -27,34 +32,72 @@ pub enum EmissionProblem {
         vendor: String,
     },
     /// No document behind this card (an order still in draft is not listed by MiniCRM).
+    #[error("no document behind the card")]
     DocumentNotFound,
     /// No document in the module's list names this card as its `ProjectId` (drafts are not
     /// listed; the card may belong to another module).
+    #[error("no {document:?} in the module's list names the card")]
     DocumentNotListed { document: DocumentKind },
     /// Several documents name this card: we do not guess which one to invoice.
+    #[error("several {document:?} documents name the card: {ids:?}")]
     SeveralDocuments { document: DocumentKind, ids: Vec<u64> },
     /// The card → document index is still being built (page of pages).
+    #[error("the card index is being built (page {page} of {pages})")]
     Indexing { page: u32, pages: u32 },
     /// The document's card is not the card the panel is on.
+    #[error("document {doc_id} belongs to another card than {card}")]
     WrongCard { doc_id: u64, card: u64 },
     /// No error-message field is mapped: there is nowhere to claim the card for this browser.
+    #[error("no error-message field to claim the card in")]
     NoClaimField,
     /// Another browser of the team is issuing this card right now.
+    #[error("claimed by {label:?} at {at_ms} (automatic: {auto})")]
     ClaimedByOther { label: String, at_ms: i64, auto: bool },
     /// MiniCRM took longer than the bound to write our claim: not safe to go on.
+    #[error("writing the claim took {ms} ms, over the {bound_ms} ms bound")]
     ClaimSlow { ms: i64, bound_ms: i64 },
     /// Our claim was replaced before we could confirm it (someone else claimed at once).
+    #[error("the claim was replaced before it was confirmed")]
     ClaimLost,
     /// The claim got too old before the POST could start (long rate-limit waits).
+    #[error("the claim expired before the request could start")]
     ClaimExpired,
     /// This browser is already working on the document (another tab, the poller).
+    #[error("the document is already being worked on in this browser")]
     Busy,
     /// The page changed to another card after the panel was drawn: a new click is needed.
+    #[error("the page moved to another card")]
     PageChanged,
     /// The document is already invoiced (or cancelled): nothing to do without an explicit request.
+    #[error("already invoiced: {number}")]
     AlreadyIssued { number: String },
     /// Cancel/storno need an issued invoice.
+    #[error("no issued invoice to cancel")]
     NothingToCancel,
+}
+
+impl EmissionProblem {
+    pub fn code(&self) -> &'static str {
+        match self {
+            EmissionProblem::Mapping { .. } => "emission.mapping",
+            EmissionProblem::SeriesMissing { .. } => "emission.seriesMissing",
+            EmissionProblem::InsufficientStock { .. } => "emission.insufficientStock",
+            EmissionProblem::DocumentNotFound => "emission.documentNotFound",
+            EmissionProblem::DocumentNotListed { .. } => "emission.documentNotListed",
+            EmissionProblem::SeveralDocuments { .. } => "emission.severalDocuments",
+            EmissionProblem::Indexing { .. } => "emission.indexing",
+            EmissionProblem::WrongCard { .. } => "emission.wrongCard",
+            EmissionProblem::NoClaimField => "emission.noClaimField",
+            EmissionProblem::ClaimedByOther { .. } => "emission.claimedByOther",
+            EmissionProblem::ClaimSlow { .. } => "emission.claimSlow",
+            EmissionProblem::ClaimLost => "emission.claimLost",
+            EmissionProblem::ClaimExpired => "emission.claimExpired",
+            EmissionProblem::Busy => "emission.busy",
+            EmissionProblem::PageChanged => "emission.pageChanged",
+            EmissionProblem::AlreadyIssued { .. } => "emission.alreadyIssued",
+            EmissionProblem::NothingToCancel => "emission.nothingToCancel",
+        }
+    }
 }
 
 impl EmissionProblem {

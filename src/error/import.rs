@@ -6,51 +6,48 @@ use serde::{Deserialize, Serialize};
 use crate::i18n::Lang;
 
 /// Why a file cannot be imported at all (problems of single rows are `import::rows::Issue`s).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ImportError {
+    #[error("the file is empty")]
     EmptyFile,
     /// Not a spreadsheet; `hint` is `csv`, `html`, `pdf` or empty.
-    NotSpreadsheet {
-        hint: String,
-    },
+    #[error("not a spreadsheet (looks like {hint:?})")]
+    NotSpreadsheet { hint: String },
     /// A zip that ends too early (an interrupted download).
+    #[error("the zip ends too early")]
     Truncated,
     /// Encrypted with a password (an .xlsx wrapped in a compound file with an
     /// `EncryptedPackage` stream, or a legacy .xls/.ods with a password).
+    #[error("encrypted with a password")]
     PasswordProtected,
     /// The spreadsheet could not be read.
-    Corrupt {
-        detail: String,
-    },
+    #[error("the spreadsheet cannot be read: {detail}")]
+    Corrupt { detail: String },
     /// The zip declares more inflated data than any client list needs.
-    ZipBomb {
-        declared_mb: u64,
-    },
-    TooLarge {
-        mb: usize,
-        max_mb: usize,
-    },
-    TooManyRows {
-        rows: usize,
-        max: usize,
-    },
+    #[error("the zip declares {declared_mb} MB once inflated")]
+    ZipBomb { declared_mb: u64 },
+    #[error("{mb} MB, over {max_mb} MB")]
+    TooLarge { mb: usize, max_mb: usize },
+    #[error("{rows} rows, over {max}")]
+    TooManyRows { rows: usize, max: usize },
     /// No sheet has a row with the expected column names.
-    NoHeader {
-        sheets: Vec<String>,
-    },
+    #[error("no header row in the sheets {sheets:?}")]
+    NoHeader { sheets: Vec<String> },
 }
 
 impl ImportError {
-    pub fn code(&self) -> String {
-        serde_json::to_value(self)
-            .ok()
-            .and_then(|v| {
-                v.get("kind")
-                    .and_then(|k| k.as_str())
-                    .map(|k| format!("import.{k}"))
-            })
-            .unwrap_or_else(|| "import".into())
+    pub fn code(&self) -> &'static str {
+        match self {
+            ImportError::EmptyFile => "import.emptyFile",
+            ImportError::NotSpreadsheet { .. } => "import.notSpreadsheet",
+            ImportError::Truncated => "import.truncated",
+            ImportError::PasswordProtected => "import.passwordProtected",
+            ImportError::Corrupt { .. } => "import.corrupt",
+            ImportError::ZipBomb { .. } => "import.zipBomb",
+            ImportError::TooLarge { .. } => "import.tooLarge",
+            ImportError::TooManyRows { .. } => "import.tooManyRows",
+            ImportError::NoHeader { .. } => "import.noHeader",
+        }
     }
 
     pub fn message(&self, lang: Lang) -> String {
@@ -141,26 +138,36 @@ pub enum Phase {
 }
 
 /// Job-level problems.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum JobProblem {
     /// Another import is being written.
+    #[error("another import is being written")]
     Busy,
+    #[error("no import job")]
     NoJob,
     /// The action does not fit the job's phase.
-    WrongPhase {
-        phase: Phase,
-    },
+    #[error("the action does not fit the job's phase {phase:?}")]
+    WrongPhase { phase: Phase },
+    #[error("no company to import")]
     Nothing,
-    TooMany {
-        companies: usize,
-        max: usize,
-    },
+    #[error("{companies} companies, over {max}")]
+    TooMany { companies: usize, max: usize },
     /// A search found more contacts than are read: no safe way to tell whether the company exists.
-    TooManyHits {
-        query: String,
-        max: u64,
-    },
+    #[error("the search for {query:?} finds over {max} contacts")]
+    TooManyHits { query: String, max: u64 },
+}
+
+impl JobProblem {
+    pub fn code(&self) -> &'static str {
+        match self {
+            JobProblem::Busy => "import.busy",
+            JobProblem::NoJob => "import.noJob",
+            JobProblem::WrongPhase { .. } => "import.wrongPhase",
+            JobProblem::Nothing => "import.nothing",
+            JobProblem::TooMany { .. } => "import.tooMany",
+            JobProblem::TooManyHits { .. } => "import.tooManyHits",
+        }
+    }
 }
 
 impl JobProblem {

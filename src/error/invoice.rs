@@ -1,21 +1,19 @@
 //! What stops a MiniCRM document from becoming a SmartBill request (see `invoice::build`).
 
-use serde::Serialize;
-
 use crate::i18n::Lang;
 
 /// What stops a document from becoming a SmartBill request. Each names the line and what to fix.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum MappingProblem {
+    #[error("the document has no items")]
     NoItems,
+    #[error("the customer has no name")]
     MissingCustomerName,
     /// A line without a usable quantity or price.
-    BadLine {
-        line: usize,
-        name: String,
-    },
+    #[error("line {line} ({name:?}) has no usable quantity or price")]
+    BadLine { line: usize, name: String },
     /// No SmartBill VAT rate has this percentage.
+    #[error("line {line} ({name:?}): no SmartBill VAT rate of {percent}% (available: {available:?})")]
     UnknownVat {
         line: usize,
         name: String,
@@ -23,29 +21,23 @@ pub enum MappingProblem {
         available: Vec<String>,
     },
     /// A discount (negative) line before any product.
-    DiscountFirst {
-        line: usize,
-        name: String,
-    },
+    #[error("line {line} ({name:?}) is a discount before any product")]
+    DiscountFirst { line: usize, name: String },
     /// A Bucharest client without "Sector 1".."Sector 6" (e-Factura rejects it).
-    BucharestSector {
-        city: String,
-    },
+    #[error("Bucharest address without a sector: {city:?}")]
+    BucharestSector { city: String },
     /// The customer's country code is not one we know.
-    UnknownCountry {
-        code: String,
-    },
+    #[error("unknown country code {code:?}")]
+    UnknownCountry { code: String },
     /// The document currency is not one SmartBill accepts.
-    Currency {
-        code: String,
-    },
+    #[error("currency {code:?} not accepted by SmartBill")]
+    Currency { code: String },
     /// A quantity, price or total beyond what an invoice can hold (or our arithmetic can
     /// compute exactly): nothing is issued.
-    OutOfRange {
-        line: usize,
-        name: String,
-    },
+    #[error("line {line} ({name:?}) is beyond what an invoice can hold")]
+    OutOfRange { line: usize, name: String },
     /// Our computed total differs from MiniCRM's: nothing is issued.
+    #[error("computed total {computed} {currency} differs from MiniCRM's {minicrm} {currency}")]
     TotalMismatch {
         computed: String,
         minicrm: String,

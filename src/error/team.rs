@@ -1,59 +1,50 @@
 //! What can go wrong between a colleague's browser and the team's server, in words a person can
 //! act on (Romanian first, English, Hungarian).
 
-use serde::Serialize;
-
 use crate::error::{Error, Field};
 use crate::i18n::Lang;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TeamProblem {
     /// The server address is missing, malformed or not https.
-    Address {
-        url: String,
-    },
+    #[error("team server address {url:?} is not valid")]
+    Address { url: String },
+    #[error("no member key")]
     KeyMissing,
     /// Not a single word of printable characters (a key pasted with spaces or cut short).
+    #[error("the member key is not shaped like one")]
     KeyShape,
     /// No answer to a request that changes nothing: the server is down, the address is wrong, or
     /// the browser refused the request (no access to the address, or the server's CORS refused
     /// this extension). A browser cannot tell these apart.
-    Unreachable {
-        url: String,
-        origin: String,
-    },
+    #[error("team server {url} unreachable (origin {origin})")]
+    Unreachable { url: String, origin: String },
     /// No answer to an action (emit, cancel, …): it may still be running on the server.
-    NoAnswer {
-        url: String,
-    },
+    #[error("no answer from team server {url}")]
+    NoAnswer { url: String },
     /// 401: the key is wrong or was revoked.
+    #[error("the member key was refused")]
     Unauthorized,
     /// 403: this extension's origin is not in the server's `ALLOWED_ORIGINS`.
-    OriginRefused {
-        origin: String,
-    },
+    #[error("origin {origin} is not allowed by the team server")]
+    OriginRefused { origin: String },
     /// 403: the key may not run this command (settings are the admin's).
-    Forbidden {
-        command: String,
-    },
+    #[error("the member key may not run {command:?}")]
+    Forbidden { command: String },
     /// 409: a colleague is acting on this card right now (the server's card lease).
+    #[error("a colleague is acting on the card")]
     CardBusy,
     /// 500: the server lacks part of its configuration (names of Workers vars or secrets).
-    NotConfigured {
-        missing: Vec<String>,
-    },
+    #[error("the team server lacks configuration {missing:?}")]
+    NotConfigured { missing: Vec<String> },
     /// The address answers, but not as a team server (404, HTML, …).
-    NotTeamServer {
-        url: String,
-        status: u16,
-    },
+    #[error("no team server at {url} (HTTP {status})")]
+    NotTeamServer { url: String, status: u16 },
     /// An answer we could not understand (5xx from the platform, …).
-    Unexpected {
-        status: u16,
-        detail: String,
-    },
+    #[error("unexpected answer from the team server (HTTP {status}): {detail}")]
+    Unexpected { status: u16, detail: String },
     /// The server's core refused or failed the command: its own words, already in our language.
+    #[error("the team server answered {code}: {message}")]
     Remote {
         code: String,
         message: String,
@@ -61,13 +52,37 @@ pub enum TeamProblem {
         vendor: Option<String>,
     },
     /// In team mode this is the server's business (connection tests, checklist, warehouses).
-    ServerHolds {
-        command: String,
-    },
+    #[error("{command:?} is the team server's in team mode")]
+    ServerHolds { command: String },
     /// The company import needs the MiniCRM API key in this browser, which team mode does not keep.
+    #[error("the company import is not available in team mode")]
     ImportUnavailable,
     /// The jobs run on the server; only its admin stops them.
+    #[error("the jobs run on the team server")]
     JobsOnServer,
+}
+
+impl TeamProblem {
+    pub fn code(&self) -> &'static str {
+        match self {
+            TeamProblem::Address { .. } => "team.address",
+            TeamProblem::KeyMissing => "team.keyMissing",
+            TeamProblem::KeyShape => "team.keyShape",
+            TeamProblem::Unreachable { .. } => "team.unreachable",
+            TeamProblem::NoAnswer { .. } => "team.noAnswer",
+            TeamProblem::Unauthorized => "team.unauthorized",
+            TeamProblem::OriginRefused { .. } => "team.originRefused",
+            TeamProblem::Forbidden { .. } => "team.forbidden",
+            TeamProblem::CardBusy => "team.cardBusy",
+            TeamProblem::NotConfigured { .. } => "team.notConfigured",
+            TeamProblem::NotTeamServer { .. } => "team.notTeamServer",
+            TeamProblem::Unexpected { .. } => "team.unexpected",
+            TeamProblem::Remote { .. } => "team.remote",
+            TeamProblem::ServerHolds { .. } => "team.serverHolds",
+            TeamProblem::ImportUnavailable => "team.importUnavailable",
+            TeamProblem::JobsOnServer => "team.jobsOnServer",
+        }
+    }
 }
 
 impl From<TeamProblem> for Error {

@@ -86,13 +86,15 @@ impl HttpResponse {
 }
 
 /// Why a request got no HTTP answer.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TransportError {
     /// The request never left (DNS, refused connection, offline, blocked by the browser).
     /// Nothing happened on the server.
+    #[error("the request never left: {0}")]
     Unreachable(String),
     /// The request may have reached the server but no complete answer came back (connection
     /// dropped, timeout). The outcome is unknown.
+    #[error("no complete answer came back: {0}")]
     NoAnswer(String),
 }
 
