@@ -5,6 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::command::PANEL_PLACE_KEY;
+use crate::emission::panel::CardReply;
 use crate::emission::poll::PollReport;
 use crate::emission::{Emission, Mode};
 use crate::error::{Error, Result};
@@ -65,10 +66,15 @@ impl App<'_> {
             Command::SaveSettings { settings: input } => self.save_settings(&input, lang).await,
             Command::TestSmartBill { settings: input } => self.test_smartbill(&input).await,
             Command::TestMiniCrm { settings: input } => self.test_minicrm(&input).await,
-            Command::PanelState { url } => self.card(&page(url), None, CardAction::State, None, lang).await,
+            Command::PanelState { url } => self
+                .card(&page(url), None, CardAction::State, None, lang)
+                .await
+                .map(|r| r.json()),
             Command::Card { url, action, number } => {
                 let target = page(url.clone());
-                self.card(&target, Some(&url), action, number, lang).await
+                self.card(&target, Some(&url), action, number, lang)
+                    .await
+                    .map(|r| r.json())
             }
             Command::OpenOptions {} => Ok(json!({"effect": "openOptions"})),
             Command::Trap {} => {
@@ -209,17 +215,16 @@ impl App<'_> {
         action: CardAction,
         number: Option<String>,
         lang: Lang,
-    ) -> Result<Value> {
+    ) -> Result<CardReply> {
         let Some(card) = crate::card::parse_card_url(url) else {
-            return Ok(json!({"show": false}));
+            return Ok(CardReply::hidden());
         };
         let mut reply = self.card_reply(card, drawn_for, action, number, lang).await?;
-        if reply["show"] == json!(true) {
-            let place: Option<PanelPlace> = crate::platform::load(self.store, PANEL_PLACE_KEY)
+        if reply.show {
+            reply.place = crate::platform::load::<PanelPlace>(self.store, PANEL_PLACE_KEY)
                 .await
                 .ok()
                 .flatten();
-            reply["place"] = json!(place);
         }
         Ok(reply)
     }
@@ -231,15 +236,16 @@ impl App<'_> {
         action: CardAction,
         number: Option<String>,
         lang: Lang,
-    ) -> Result<Value> {
+    ) -> Result<CardReply> {
         let moved = drawn_for
             .map(crate::card::parse_card_url)
             .is_some_and(|drawn| drawn.as_ref() != Some(&card));
         if moved && !matches!(action, CardAction::State | CardAction::Changed) {
             let e = Error::from(crate::error::EmissionProblem::PageChanged);
-            return Ok(
-                json!({"show": true, "configured": true, "card": card, "error": ErrorView::new(&e, lang), "redraw": true}),
-            );
+            return Ok(CardReply {
+                redraw: Some(true),
+                ..CardReply::error(card, ErrorView::new(&e, lang))
+            });
         }
         let settings: Settings = self.settings().await?;
         let problems = settings.validate_all(&self.host_permissions);
@@ -250,12 +256,18 @@ impl App<'_> {
                 "Set up the SmartBill and MiniCRM connections in the extension options to issue invoices from here.",
                 "Állítsd be a SmartBill és MiniCRM kapcsolatot a bővítmény beállításaiban, hogy innen számlázhass.",
             );
-            return Ok(json!({"show": true, "configured": false, "card": card, "hint": hint}));
+            return Ok(CardReply {
+                show: true,
+                configured: Some(false),
+                card: Some(card),
+                hint: Some(hint),
+                ..CardReply::default()
+            });
         }
         let same_account = crate::url::origin(&settings.minicrm.url) == Some(card.origin.clone())
             && settings.minicrm.system_id == card.system_id;
         if !same_account || settings.minicrm.category_id != Some(card.category_id) {
-            return Ok(json!({"show": false}));
+            return Ok(CardReply::hidden());
         }
         let emission = Emission::new(self, settings, lang, Priority::Interactive);
         match self.card_action(&emission, &card, action, number).await {
@@ -272,7 +284,7 @@ impl App<'_> {
         card: &crate::card::CardRef,
         action: CardAction,
         number: Option<String>,
-    ) -> Result<Value> {
+    ) -> Result<CardReply> {
         let kind = emission.kind();
         let entry = emission.entry_for_card(card).await?;
         let (doc_id, project_id) = (entry.doc_id, card.project_id);
@@ -310,10 +322,10 @@ impl App<'_> {
         ) && emission.settings.stock.enabled
         {
             // The invoice may have discharged stock: tick soon so MiniCRM follows.
-            reply["alarms"] = json!(crate::schedule::alarms(
+            reply.alarms = Some(crate::schedule::alarms(
                 &emission.settings,
                 &self.host_permissions,
-                true
+                true,
             ));
         }
         Ok(reply)
@@ -414,7 +426,7 @@ async fn card_error(
     action: CardAction,
     e: &Error,
     lang: Lang,
-) -> Value {
+) -> CardReply {
     // A click that cannot reach a document: the card says why too.
     let unreachable_document = matches!(
         e,
@@ -441,5 +453,63 @@ async fn card_error(
         },
         _ => None,
     };
-    json!({"show": true, "configured": true, "card": card, "error": ErrorView::new(e, lang), "refreshMs": refresh})
+    CardReply {
+        refresh_ms: refresh,
+        ..CardReply::error(card.clone(), ErrorView::new(e, lang))
+    }
+}
+
+/// The pages' TypeScript types (`types/core.d.ts`) are generated from the replies' Rust types;
+/// the pages' JavaScript is checked against them (`tsc`, `tsconfig.json`).
+#[cfg(test)]
+mod typescript {
+    use ts_rs::{Config, TS};
+
+    use crate::emission::panel::{Action, CardReply, PanelState, PanelView, PaymentView};
+
+    const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/types/core.d.ts");
+
+    fn declarations() -> String {
+        // serde_json writes every integer as a JSON number.
+        let cfg = Config::new().with_large_int("number");
+        let decls = [
+            CardReply::decl(&cfg),
+            PanelView::decl(&cfg),
+            PanelState::decl(&cfg),
+            Action::decl(&cfg),
+            PaymentView::decl(&cfg),
+            crate::fields::PaymentState::decl(&cfg),
+            crate::emission::journal::Phase::decl(&cfg),
+            crate::emission::journal::StoredError::decl(&cfg),
+            crate::error::ErrorView::decl(&cfg),
+            crate::error::Field::decl(&cfg),
+            crate::card::CardRef::decl(&cfg),
+            crate::command::PanelPlace::decl(&cfg),
+            crate::schedule::Alarm::decl(&cfg),
+            crate::settings::DocumentType::decl(&cfg),
+        ];
+        let mut out = String::from(
+            "// Generated from the core's Rust types by `cargo test` (src/api.rs, `typescript`): do not edit.\n\
+             // After changing a reply's type: UPDATE_TYPES=1 cargo test --lib typescript\n",
+        );
+        for decl in decls {
+            out.push_str("\nexport ");
+            out.push_str(&decl);
+            out.push('\n');
+        }
+        out
+    }
+
+    #[test]
+    fn the_pages_types_are_the_replies_types() {
+        let want = declarations();
+        if std::env::var_os("UPDATE_TYPES").is_some() {
+            std::fs::write(PATH, &want).expect("types/core.d.ts is writable");
+        }
+        let have = std::fs::read_to_string(PATH).unwrap_or_default();
+        assert!(
+            have == want,
+            "types/core.d.ts is not what the Rust types generate: UPDATE_TYPES=1 cargo test --lib typescript"
+        );
+    }
 }

@@ -170,6 +170,7 @@ pub(crate) const PANEL_PLACE_KEY: &str = "ui.panelPlace";
 
 /// Where the panel sits on the page (pixels from the top-left corner) and whether it is folded.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct PanelPlace {
     pub left: Option<i32>,

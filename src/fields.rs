@@ -327,6 +327,7 @@ pub fn statuses(schema: &Schema) -> Vec<(String, String)> {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum PaymentState {
     Unpaid,

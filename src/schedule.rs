@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::settings::Settings;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 #[serde(rename_all = "camelCase")]
 pub struct Alarm {
     pub name: &'static str,

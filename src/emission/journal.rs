@@ -63,6 +63,7 @@ impl Intent {
 
 /// Where an emission in progress is, for the panel's progress line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Phase {
     /// Writing our claim on the card.
@@ -140,6 +141,7 @@ pub struct Payment {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct StoredError {
     pub code: String,

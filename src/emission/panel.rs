@@ -2,16 +2,96 @@
 //! which actions exist (the content script draws exactly these buttons and decides nothing).
 
 use serde::Serialize;
-use serde_json::{json, Value};
 
 use super::journal::{self, Entry, Phase, Status};
 use super::Emission;
 use crate::card::CardRef;
-use crate::error::{EmissionProblem, Error, Result};
+use crate::command::PanelPlace;
+use crate::error::{EmissionProblem, Error, ErrorView, Result};
 use crate::fields::PaymentState;
+use crate::schedule::Alarm;
 use crate::settings::DocumentType;
 
+/// The reply of the `panelState` and `card` commands, all the content script reads: whether this
+/// page gets a panel, and what it shows. The fields the core has nothing to say about are left
+/// out of the JSON (the pages' types mark them optional: `types/core.d.ts`).
+#[derive(Default, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
+#[serde(rename_all = "camelCase")]
+pub struct CardReply {
+    /// Whether this page gets a panel (a card of the configured account and module). `false`
+    /// with a [`CardReply::pdf`] too: the PDF action's file draws nothing.
+    pub show: bool,
+    /// `false`: the extension is not set up yet; the panel says so with [`CardReply::hint`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub configured: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub card: Option<CardRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// The document's state, words and buttons.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub panel: Option<PanelView>,
+    /// The command stopped before anything changed: why, shown over what the panel showed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorView>,
+    /// Ask again after this many milliseconds (with `error`: something in progress elsewhere).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_ms: Option<u32>,
+    /// The page moved to another card since the panel was drawn: draw it again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redraw: Option<bool>,
+    /// The answer is team mode's own (the team server could not be asked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team_mode: Option<bool>,
+    /// Where this person put the panel.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub place: Option<PanelPlace>,
+    /// The alarms the background keeps (an invoice may have discharged stock: tick soon).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alarms: Option<Vec<Alarm>>,
+    /// The PDF action: the file, in base64, and its name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pdf: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
+}
+
+impl CardReply {
+    /// No panel on this page.
+    pub fn hidden() -> CardReply {
+        CardReply::default()
+    }
+
+    /// A panel with a document's view.
+    pub fn panel(view: PanelView) -> CardReply {
+        CardReply {
+            show: true,
+            configured: Some(true),
+            panel: Some(view),
+            ..CardReply::default()
+        }
+    }
+
+    /// A panel that shows why the command stopped, over what it showed.
+    pub fn error(card: CardRef, error: ErrorView) -> CardReply {
+        CardReply {
+            show: true,
+            configured: Some(true),
+            card: Some(card),
+            error: Some(error),
+            ..CardReply::default()
+        }
+    }
+
+    /// As JSON, for the reply envelope.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or_default()
+    }
+}
+
 #[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentView {
     pub state: PaymentState,
@@ -22,6 +102,7 @@ pub struct PaymentView {
 
 /// A button of the panel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Action {
     Emit,
@@ -33,12 +114,26 @@ pub enum Action {
     Confirm,
 }
 
-/// The panel's state, in its words: notIssued · issuing · issued · error · needsConfirmation ·
-/// cancelled · reversed.
+/// The panel's state, in its words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum PanelState {
+    NotIssued,
+    Issuing,
+    Issued,
+    Error,
+    NeedsConfirmation,
+    Cancelled,
+    Reversed,
+}
+
+/// What the panel shows of a card's document.
 #[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PanelView {
-    pub state: &'static str,
+    pub state: PanelState,
     pub doc_type: DocumentType,
     pub document_id: u64,
     pub number: Option<String>,
@@ -81,33 +176,33 @@ pub fn safe_link(url: &str, smartbill_api_base: &str, sandbox_build: bool) -> Op
 }
 
 /// The panel's state name for an entry.
-fn state_of(entry: &Entry) -> &'static str {
+fn state_of(entry: &Entry) -> PanelState {
     match entry.status {
         Status::NotIssued => {
             if entry.error.is_some() {
-                "error"
+                PanelState::Error
             } else {
-                "notIssued"
+                PanelState::NotIssued
             }
         }
-        Status::Issuing => "issuing",
-        Status::Issued => "issued",
-        Status::Failed => "error",
-        Status::NeedsConfirmation => "needsConfirmation",
-        Status::Cancelled => "cancelled",
-        Status::Reversed => "reversed",
+        Status::Issuing => PanelState::Issuing,
+        Status::Issued => PanelState::Issued,
+        Status::Failed => PanelState::Error,
+        Status::NeedsConfirmation => PanelState::NeedsConfirmation,
+        Status::Cancelled => PanelState::Cancelled,
+        Status::Reversed => PanelState::Reversed,
     }
 }
 
 /// The buttons the panel offers in a state.
-fn actions(entry: &Entry, state: &str, pdf: bool) -> Vec<Action> {
+fn actions(entry: &Entry, state: PanelState, pdf: bool) -> Vec<Action> {
     let issued = entry.issued.as_ref();
     let live = matches!(entry.status, Status::Issued) && issued.is_some_and(|i| i.ours());
     let mut actions = Vec::new();
     match state {
-        "notIssued" => actions.push(Action::Emit),
-        "error" => actions.push(Action::Retry),
-        "needsConfirmation" => actions.push(Action::Confirm),
+        PanelState::NotIssued => actions.push(Action::Emit),
+        PanelState::Error => actions.push(Action::Retry),
+        PanelState::NeedsConfirmation => actions.push(Action::Confirm),
         _ => {}
     }
     if pdf {
@@ -176,7 +271,7 @@ pub fn view(
         by_other: issued.and_then(|i| i.by_other.clone()),
         claimed_by: entry.claimed_by.clone(),
         actions,
-        refresh_ms: (state == "issuing").then_some(1_000),
+        refresh_ms: (state == PanelState::Issuing).then_some(1_000),
     }
 }
 
@@ -254,7 +349,7 @@ impl Emission<'_> {
         Ok(())
     }
 
-    pub fn panel(&self, entry: &Entry) -> Value {
+    pub fn panel(&self, entry: &Entry) -> CardReply {
         let sandbox = crate::settings::is_sandbox_build(&self.app.host_permissions);
         let base = self.settings.smartbill.api_base.clone();
         let v = view(
@@ -263,13 +358,13 @@ impl Emission<'_> {
             self.settings.stock.enabled,
             |url| safe_link(url, &base, sandbox),
         );
-        json!({"show": true, "configured": true, "panel": v})
+        CardReply::panel(v)
     }
 }
 
 impl Emission<'_> {
     /// "Descarcă PDF": the background fetches it with the credentials the page never sees.
-    pub async fn pdf(&self, entry: &Entry) -> Result<Value> {
+    pub async fn pdf(&self, entry: &Entry) -> Result<CardReply> {
         use base64::Engine;
         let issued = entry
             .issued
@@ -284,10 +379,11 @@ impl Emission<'_> {
                 &issued.number,
             )
             .await?;
-        Ok(json!({
-            "pdf": base64::engine::general_purpose::STANDARD.encode(bytes),
-            "fileName": format!("factura{}{}.pdf", issued.series, issued.number),
-        }))
+        Ok(CardReply {
+            pdf: Some(base64::engine::general_purpose::STANDARD.encode(bytes)),
+            file_name: Some(format!("factura{}{}.pdf", issued.series, issued.number)),
+            ..CardReply::hidden()
+        })
     }
 }
 

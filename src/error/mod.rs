@@ -45,6 +45,7 @@ impl Service {
 
 /// The settings a problem can be about (also the form field the options page highlights).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Field {
     SmartbillCif,
@@ -470,6 +471,7 @@ impl Error {
 
 /// An error as the pages show it.
 #[derive(Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorView {
     pub code: String,

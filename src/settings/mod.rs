@@ -18,6 +18,7 @@ pub const STORE_KEY: &str = "settings";
 pub const CURRENT_VERSION: u32 = 1;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum DocumentType {
     #[default]

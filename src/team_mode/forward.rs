@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use super::client::Server;
 use crate::app::App;
 use crate::command::{CardAction, Command, PanelPlace, Sender, SenderKind, PANEL_PLACE_KEY};
+use crate::emission::panel::CardReply;
 use crate::error::team::TeamProblem;
 use crate::error::{EmissionProblem, Error, ErrorView, Result};
 use crate::i18n::Lang;
@@ -152,7 +153,9 @@ fn changes(action: Option<CardAction>) -> bool {
     !matches!(action, None | Some(CardAction::State) | Some(CardAction::Pdf))
 }
 
-/// The panel's command for the card of `target` (the sender's page), through the server.
+/// The panel's command for the card of `target` (the sender's page), through the server. The
+/// server's reply is a [`CardReply`] of the same core, passed on as it came (less what the server
+/// asks of its own platform); the replies made here are typed.
 async fn card(
     app: &App<'_>,
     server: &Server<'_>,
@@ -163,7 +166,7 @@ async fn card(
     lang: Lang,
 ) -> Result<Value> {
     let Some(card) = crate::card::parse_card_url(target) else {
-        return Ok(json!({"show": false}));
+        return Ok(CardReply::hidden().json());
     };
     // The page moved to another card since the panel was drawn: a new click is needed (as in
     // the extension alone); nothing is sent.
@@ -172,9 +175,11 @@ async fn card(
         .is_some_and(|drawn| drawn.as_ref() != Some(&card));
     if moved && !matches!(action, None | Some(CardAction::State) | Some(CardAction::Changed)) {
         let e = Error::from(EmissionProblem::PageChanged);
-        return Ok(
-            json!({"show": true, "configured": true, "card": card, "error": ErrorView::new(&e, lang), "redraw": true}),
-        );
+        let reply = CardReply {
+            redraw: Some(true),
+            ..CardReply::error(card, ErrorView::new(&e, lang))
+        };
+        return Ok(reply.json());
     }
     let command = match action {
         None => json!({"cmd": "panelState", "url": target}),
@@ -189,7 +194,9 @@ async fn card(
                     .await
                     .ok()
                     .flatten();
-                reply["place"] = json!(place);
+                if let Some(place) = place {
+                    reply["place"] = json!(place);
+                }
             }
             Ok(reply)
         }
@@ -197,9 +204,12 @@ async fn card(
         Err(problem) => {
             let refresh = problem.refresh_ms();
             let e = Error::from(problem);
-            Ok(
-                json!({"show": true, "configured": true, "card": card, "error": ErrorView::new(&e, lang), "refreshMs": refresh, "teamMode": true}),
-            )
+            let reply = CardReply {
+                refresh_ms: refresh,
+                team_mode: Some(true),
+                ..CardReply::error(card, ErrorView::new(&e, lang))
+            };
+            Ok(reply.json())
         }
     }
 }
