@@ -5,6 +5,13 @@
 // actions exist. Every action needs a real click (the page is not trusted to click for the user),
 // and names the card the panel was drawn for; the background acts only on the card of this page
 // as the browser reports it. Remote text goes in with textContent only.
+//
+// The replies are typed by the core's Rust types (types/core.d.ts, generated); `tsc` checks this
+// file against them (tsconfig.json).
+/** @typedef {import('../types/core').CardReply} CardReply */
+/** @typedef {import('../types/core').PanelView} PanelView */
+/** @typedef {import('../types/core').Action} Action */
+/** @typedef {import('../types/reply').Reply<CardReply>} CardAnswer */
 (() => {
   if (window.__minicrmSmartbillPanel) return;
   window.__minicrmSmartbillPanel = true;
@@ -16,6 +23,7 @@
   /** The page URL the panel was last drawn for: actions name it, and a changed page needs a new click. */
   let drawnFor = null;
   let busy = false;
+  /** @type {PanelView | null} */
   let current = null;
   let refreshTimer = null;
   let lastSignature = null;
@@ -69,6 +77,7 @@
     svg.setAttribute('width', '18');
     svg.setAttribute('height', '18');
     svg.setAttribute('aria-hidden', 'true');
+    /** @type {Array<[string, Record<string, string | number>]>} */
     const shapes = [
       ['rect', { x: 3, y: 1.5, width: 9, height: 13, rx: 1, fill: '#fff' }],
       ['rect', { x: 5, y: 4.5, width: 5, height: 1, fill: '#7896be' }],
@@ -102,6 +111,12 @@
   }
 
   const send = (message) => chrome.runtime.sendMessage(message);
+  /**
+   * The panel's commands (`panelState`, `card`) and the core's answer to them.
+   * @param {{ cmd: 'panelState' | 'card', url: string, action?: string, number?: string | null }} message
+   * @returns {Promise<CardAnswer>}
+   */
+  const sendCard = (message) => send(message);
 
   function savePlace() {
     if (!ui) return;
@@ -178,6 +193,7 @@
     clearTimeout(refreshTimer);
   }
 
+  /** @param {PanelView | null} view */
   function docWord(view) {
     return view && view.docType === 'proforma' ? t('wordProforma') : t('wordInvoice');
   }
@@ -187,16 +203,16 @@
     busy = true;
     const previous = current;
     if (action === 'emit' || action === 'retry' || action === 'reissue' || action === 'confirm') {
-      renderPanel({ ...(previous || {}), state: 'issuing', actions: [], phase: 'claiming', error: null }, null);
+      renderPanel(/** @type {PanelView} */ ({ ...(previous || {}), state: 'issuing', actions: [], phase: 'claiming', error: null }), null);
       followProgress();
     } else {
       setButtonsDisabled(true);
     }
     try {
-      const reply = await send({ cmd: 'card', url: drawnFor, action, ...extra });
-      if (action === 'pdf' && reply && reply.pdf) {
+      const reply = await sendCard({ cmd: 'card', url: drawnFor, action, ...extra });
+      if (action === 'pdf' && reply && reply.ok && reply.pdf) {
         download(reply.pdf, reply.fileName);
-        render(await send({ cmd: 'card', url: location.href, action: 'state' }));
+        render(await sendCard({ cmd: 'card', url: location.href, action: 'state' }));
       } else {
         render(reply);
       }
@@ -214,8 +230,8 @@
       await new Promise((r) => setTimeout(r, 700));
       if (!busy || !host) return;
       try {
-        const reply = await send({ cmd: 'panelState', url: drawnFor });
-        if (busy && reply && reply.panel && reply.panel.state === 'issuing') renderPanel(reply.panel, null);
+        const reply = await sendCard({ cmd: 'panelState', url: drawnFor });
+        if (busy && reply && reply.ok && reply.panel && reply.panel.state === 'issuing') renderPanel(reply.panel, null);
       } catch (e) {
         return;
       }
@@ -252,6 +268,7 @@
     ui.body.append(box);
   }
 
+  /** @param {{ message: string, vendorText?: string | null, vendor?: string | null }} error */
   function showError(error) {
     const box = el('div', null, 'error', { 'data-testid': 'error' });
     box.append(el('div', error.message));
@@ -274,6 +291,10 @@
     settling: 'phaseSettling', writingBack: 'phaseWritingBack',
   };
 
+  /**
+   * @param {Action} action
+   * @param {PanelView} view
+   */
   function actionButton(action, view) {
     const word = docWord(view);
     switch (action) {
@@ -290,6 +311,10 @@
     }
   }
 
+  /**
+   * @param {PanelView} view
+   * @param {import('../types/core').ErrorView | null} error
+   */
   function renderPanel(view, error) {
     current = view;
     // The page as it is when the panel first shows is the baseline its status changes are
@@ -377,13 +402,14 @@
     if (ms) refreshTimer = setTimeout(() => { if (!busy) refresh(true); }, ms);
   }
 
+  /** @param {CardAnswer | undefined} reply */
   function render(reply) {
-    if (!reply || !reply.show) {
-      if (reply && reply.ok === false && host) {
-        // A command failed outright (e.g. the worker restarted mid-call): keep the panel, say why.
-        showError(reply.error || { message: String(reply) });
-        return;
-      }
+    if (reply && reply.ok === false && host) {
+      // A command failed outright (e.g. the worker restarted mid-call): keep the panel, say why.
+      showError(reply.error || { message: String(reply) });
+      return;
+    }
+    if (!reply || !reply.ok || !reply.show) {
       remove();
       return;
     }
@@ -412,7 +438,7 @@
       // out, the page moved to another card): show why, over what the panel showed.
       const base = current && !['notIssued', 'issuing', 'error'].includes(current.state)
         ? current
-        : { ...(current || {}), state: 'error', error: null, actions: ['retry'] };
+        : /** @type {PanelView} */ ({ ...(current || {}), state: 'error', error: null, actions: ['retry'] });
       renderPanel(base, reply.error);
       scheduleRefresh(reply.refreshMs);
       if (reply.redraw) refresh(true);
@@ -423,7 +449,7 @@
     if (!force && location.href === lastUrl && host) return;
     lastUrl = location.href;
     try {
-      render(await send({ cmd: 'panelState', url: location.href }));
+      render(await sendCard({ cmd: 'panelState', url: location.href }));
     } catch (e) {
       lost();
     }
@@ -446,7 +472,8 @@
   // page's visible text and form values, and when they change (debounced) ask the background to
   // look at this card now (it emits if the new status is a trigger status).
   function signature() {
-    const values = Array.from(document.querySelectorAll('select, input')).map((x) => x.value).join('|');
+    const fields = /** @type {NodeListOf<HTMLInputElement | HTMLSelectElement>} */ (document.querySelectorAll('select, input'));
+    const values = Array.from(fields).map((x) => x.value).join('|');
     return `${document.body ? document.body.innerText.length : 0}:${values}`;
   }
   let changeTimer = null;
@@ -461,7 +488,7 @@
       if (Date.now() - lastChangeSent < 3000) return;
       lastChangeSent = Date.now();
       try {
-        render(await send({ cmd: 'card', url: drawnFor, action: 'changed' }));
+        render(await sendCard({ cmd: 'card', url: drawnFor, action: 'changed' }));
       } catch (e) {
         lost();
       }

@@ -2,9 +2,9 @@
 # Installs, idempotently, everything the demo and the tests need on a fresh machine of this kind.
 # No GitHub downloads: Rust target via rustup, wasm-bindgen CLI and worker-build from crates.io,
 # Chromium and Firefox ESR from Debian, playwright-core, binaryen (wasm-opt), web-ext, miniflare,
-# wrangler and esbuild from npm. See ../shared/TOOLCHAIN.md for why each choice. Firefox is driven
-# through Marionette, which ships inside Firefox (tests/e2e/marionette.mjs): no geckodriver, no
-# browser download.
+# wrangler, esbuild and typescript from npm. See ../shared/TOOLCHAIN.md for why each choice.
+# Firefox is driven through Marionette, which ships inside Firefox (tests/e2e/marionette.mjs): no
+# geckodriver, no browser download.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,7 +49,7 @@ if ! [ -d node_modules/playwright-core ] || ! [ -x node_modules/.bin/wasm-opt ] 
   || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   # web-ext lints the Firefox build; miniflare (workerd) runs team mode's Worker in the tests;
   # esbuild is worker-build's bundler; wrangler deploys it (README, "Team mode").
-  log "installing npm packages (playwright-core, binaryen, web-ext, xlsx, miniflare, wrangler, esbuild)"
+  log "installing npm packages (playwright-core, binaryen, web-ext, xlsx, miniflare, wrangler, esbuild, typescript)"
   # Playwright must never download a browser: we drive Debian's /usr/bin/chromium.
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 fi

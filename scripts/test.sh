@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every test: formatting and lints, Rust unit + integration tests (core against the in-process
-# sandbox, the sandbox itself), the store checks of the two production zips and web-ext lint,
+# Every test: formatting and lints (the pages' JavaScript type-checked too), Rust unit +
+# integration tests (core against the in-process sandbox, the sandbox itself), the store checks of the two production zips and web-ext lint,
 # then the browser e2e suites against the sandbox: the real extension in Debian's Chromium
 # (Playwright) and in Debian's Firefox ESR (Marionette). Installs what is missing first.
 set -euo pipefail
@@ -19,6 +19,8 @@ if grep -q '^import = ' Cargo.toml && [ -f src/import/wasm.rs ]; then
 fi
 log "cargo clippy (wasm32: team mode's Worker)"
 cargo clippy -p team-server --target wasm32-unknown-unknown --quiet -- -D warnings
+log "tsc: the pages' JavaScript against the replies' types generated from Rust (tsconfig.json)"
+node_modules/.bin/tsc -p tsconfig.json
 log "cargo test --workspace"
 cargo test --workspace --quiet
 log "building the extension and the sandbox"

@@ -1,0 +1,9 @@
+// What the checked pages use of the browser beyond the DOM: the extension APIs (kept untyped:
+// the replies' types are what matters, see core.d.ts) and the content script's own marks on
+// `window`.
+declare const chrome: any;
+
+interface Window {
+  __minicrmSmartbillPanel?: boolean;
+  __mcsbDecided?: { url: string | null; shown: boolean; watching: boolean };
+}
