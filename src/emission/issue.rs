@@ -132,21 +132,12 @@ impl Emission<'_> {
             // after cancelling it (the number may come from before the extension, or a colleague).
             let known = entry.issued.as_ref().map(|i| i.label());
             if known.as_deref() != Some(on_card.as_str()) {
-                entry.issued = Some(Issued {
-                    doc_type: self.doc_type(),
-                    series: String::new(),
-                    number: on_card.clone(),
-                    document_url: r1.text(self.settings.integration.fields.get(Role::Link)),
-                    document_view_url: String::new(),
-                    document_id: String::new(),
-                    total: Default::default(),
-                    currency: String::new(),
-                    issue_date: today_ro(self.app.clock),
-                    draft: false,
-                    reconciled: false,
-                    external: true,
-                    by_other: None,
-                });
+                entry.issued = Some(Issued::external(
+                    self.doc_type(),
+                    (String::new(), on_card.clone()),
+                    r1.text(self.settings.integration.fields.get(Role::Link)),
+                    today_ro(self.app.clock),
+                ));
             }
             entry.status = Status::Issued;
             entry.written_back = true;

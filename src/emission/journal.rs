@@ -114,6 +114,31 @@ pub struct Issued {
 }
 
 impl Issued {
+    /// A document issued by other means, known only from what a card shows (its number, maybe
+    /// its link): nothing of SmartBill's own answer.
+    pub fn external(
+        doc_type: DocumentType,
+        (series, number): (String, String),
+        document_url: String,
+        issue_date: NaiveDate,
+    ) -> Issued {
+        Issued {
+            doc_type,
+            series,
+            number,
+            document_url,
+            document_view_url: String::new(),
+            document_id: String::new(),
+            total: Default::default(),
+            currency: String::new(),
+            issue_date,
+            draft: false,
+            reconciled: false,
+            external: true,
+            by_other: None,
+        }
+    }
+
     /// A live document this browser issued: the only kind it offers to cancel or reverse.
     pub fn ours(&self) -> bool {
         !self.external && !self.draft && !self.number.is_empty() && self.by_other.is_none()

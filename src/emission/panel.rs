@@ -314,21 +314,12 @@ impl Emission<'_> {
         let card = self.read_card(entry.project_id).await?;
         let shown = card.text(fields.get(crate::fields::Role::InvoiceNumber));
         if !shown.is_empty() {
-            entry.issued = Some(journal::Issued {
-                doc_type: self.settings.document.kind,
-                series: String::new(),
-                number: shown.clone(),
-                document_url: card.text(fields.get(crate::fields::Role::Link)),
-                document_view_url: String::new(),
-                document_id: String::new(),
-                total: Default::default(),
-                currency: String::new(),
-                issue_date: crate::platform::today_ro(self.app.clock),
-                draft: false,
-                reconciled: false,
-                external: true,
-                by_other: None,
-            });
+            entry.issued = Some(journal::Issued::external(
+                self.settings.document.kind,
+                (String::new(), shown.clone()),
+                card.text(fields.get(crate::fields::Role::Link)),
+                crate::platform::today_ro(self.app.clock),
+            ));
             entry.status = Status::Issued;
             entry.written_back = true;
             entry.error = None;

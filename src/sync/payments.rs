@@ -215,21 +215,12 @@ async fn from_card(
         )));
     };
     let mut entry = Entry::new(kind, doc_id, project_id);
-    entry.issued = Some(Issued {
-        doc_type: DocumentType::Invoice,
-        series,
-        number,
-        document_url: String::new(),
-        document_view_url: String::new(),
-        document_id: String::new(),
-        total: Default::default(),
-        currency: String::new(),
-        issue_date: today_ro(app.clock),
-        draft: false,
-        reconciled: false,
-        external: true,
-        by_other: None,
-    });
+    entry.issued = Some(Issued::external(
+        DocumentType::Invoice,
+        (series, number),
+        String::new(),
+        today_ro(app.clock),
+    ));
     entry.status = Status::Issued;
     entry.written_back = true;
     entry.log(app.clock.now_ms(), format!("found on the card: {text}"));
