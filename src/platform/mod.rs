@@ -117,6 +117,19 @@ pub trait Store {
     async fn remove(&self, key: &str) -> Result<(), String>;
 }
 
+/// A future on the heap, polled through its vtable.
+pub type Apart<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'a>>;
+
+/// Keeps a branch's work out of its caller's state machine. An `async fn` that awaits one of
+/// several calls compiles (once LLVM inlines each callee's only call) into one function holding
+/// every branch, and the browser compiles a WASM function in full the first time it runs: a cold
+/// worker answering `getSettings` compiled the 42 KB of every command's code. Boxed, each branch
+/// is a function of its own, compiled only when taken (README, "Limits").
+#[inline(never)]
+pub fn apart<'a, T>(work: impl std::future::Future<Output = T> + 'a) -> Apart<'a, T> {
+    Box::pin(work)
+}
+
 /// A vendor's JSON answer as `T`, read through [`serde_json::Value`]: the stored documents and
 /// the commands are read from values already, so each type needs one deserializer in the WASM,
 /// not a second one over bytes.

@@ -245,8 +245,9 @@ impl<'a> Runner<'a> {
                 continue;
             };
             let r = match kind {
-                JobKind::Payments => self.step_job::<payments::PaymentsJob>().await,
-                JobKind::Stock => self.step_job::<stock::StockJob>().await,
+                // Apart: a tick compiles only the job it works (`platform::apart`).
+                JobKind::Payments => platform::apart(self.step_job::<payments::PaymentsJob>()).await,
+                JobKind::Stock => platform::apart(self.step_job::<stock::StockJob>()).await,
                 JobKind::Emission => continue,
             };
             match r {
