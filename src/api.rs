@@ -26,7 +26,7 @@ impl App<'_> {
     /// Runs a command; the reply is `{"ok": true, …}` or `{"ok": false, "error": {…}}`.
     pub async fn handle(&self, command: Value, sender: &Sender) -> Value {
         let lang = sender.lang();
-        let result = match serde_json::from_value::<Command>(command) {
+        let result = match crate::platform::from_value::<Command>(command) {
             Err(e) => Err(Error::BadCommand {
                 detail: e.to_string(),
             }),

@@ -120,7 +120,8 @@ pub enum Command {
 
 impl<'de> Deserialize<'de> for Command {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Command::deserialize(crate::tagged::external(deserializer, "cmd")?).map_err(D::Error::custom)
+        let fields = crate::tagged::external(deserializer, "cmd")?;
+        Command::deserialize(crate::platform::value::De(fields)).map_err(D::Error::custom)
     }
 }
 

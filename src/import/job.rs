@@ -258,7 +258,8 @@ enum ImportAction {
 impl<'de> Deserialize<'de> for ImportAction {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
-        ImportAction::deserialize(crate::tagged::external(deserializer, "type")?).map_err(D::Error::custom)
+        let fields = crate::tagged::external(deserializer, "type")?;
+        ImportAction::deserialize(crate::platform::value::De(fields)).map_err(D::Error::custom)
     }
 }
 
@@ -268,7 +269,7 @@ fn default_limit() -> usize {
 
 /// Commands of the import page, run in the background worker.
 pub async fn handle(app: &App<'_>, action: Value, lang: Lang) -> Result<Value> {
-    let action: ImportAction = serde_json::from_value(action).map_err(|e| Error::BadCommand {
+    let action: ImportAction = crate::platform::from_value(action).map_err(|e| Error::BadCommand {
         detail: format!("import: {e}"),
     })?;
     let store = app.store;

@@ -269,7 +269,7 @@ impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Page<T> {
         };
         let results = items
             .into_iter()
-            .map(|item| serde_json::from_value(item).map_err(serde::de::Error::custom))
+            .map(|item| crate::platform::from_value(item).map_err(serde::de::Error::custom))
             .collect::<Result<Vec<T>, D::Error>>()?;
         Ok(Page { count, results })
     }
@@ -283,7 +283,7 @@ fn de_items<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Item>, D::Error> {
         _ => Vec::new(),
     };
     list.into_iter()
-        .map(|i| serde_json::from_value(i).map_err(serde::de::Error::custom))
+        .map(|i| crate::platform::from_value(i).map_err(serde::de::Error::custom))
         .collect()
 }
 

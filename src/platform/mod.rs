@@ -5,8 +5,11 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
+pub mod value;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+
+pub use value::from_value;
 
 use async_trait::async_trait;
 use serde::{de::DeserializeOwned, Serialize};
@@ -130,18 +133,18 @@ pub fn apart<'a, T>(work: impl std::future::Future<Output = T> + 'a) -> Apart<'a
     Box::pin(work)
 }
 
-/// A vendor's JSON answer as `T`, read through [`serde_json::Value`]: the stored documents and
-/// the commands are read from values already, so each type needs one deserializer in the WASM,
-/// not a second one over bytes.
+/// A vendor's JSON answer as `T`, read through [`serde_json::Value`] and [`from_value`]: the
+/// stored documents and the commands are read from values already, so each type needs one
+/// deserializer in the WASM, not a second one over bytes.
 pub fn from_json<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
-    serde_json::from_value(serde_json::from_slice(bytes)?)
+    from_value(serde_json::from_slice(bytes)?)
 }
 
 /// Typed helpers over [`Store`].
 pub async fn load<T: DeserializeOwned>(store: &dyn Store, key: &str) -> Result<Option<T>, String> {
     match store.get_raw(key).await? {
         None | Some(serde_json::Value::Null) => Ok(None),
-        Some(v) => serde_json::from_value(v)
+        Some(v) => from_value(v)
             .map(Some)
             .map_err(|e| format!("stored {key} is unreadable: {e}")),
     }

@@ -806,7 +806,7 @@ pub fn migrate(raw: serde_json::Value) -> Result<Settings> {
             }
         }
     }
-    let mut settings: Settings = serde_json::from_value(raw).map_err(|e| Error::Storage {
+    let mut settings: Settings = crate::platform::from_value(raw).map_err(|e| Error::Storage {
         detail: format!("settings are unreadable: {e}"),
     })?;
     settings.version = CURRENT_VERSION;

@@ -84,7 +84,7 @@ pub fn parse(body: &[u8]) -> std::result::Result<Delivery, String> {
             }
         };
         let item = what(&element);
-        match serde_json::from_value::<Pushed>(element) {
+        match crate::platform::from_value::<Pushed>(element) {
             Ok(p) if p.quantity.is_some() => delivery.products.push(p),
             Ok(_) => delivery.unreadable.push(Note {
                 item,
