@@ -10,7 +10,9 @@
 //! keys (`{"17": …}` into a `BTreeMap<u64, _>`), externally tagged enums as a string or an object
 //! with one key, and serde's own error texts.
 
-use serde::de::{self, DeserializeOwned, DeserializeSeed, Error as _, IntoDeserializer, Unexpected, Visitor};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Error as _, Expected, IntoDeserializer, Unexpected, Visitor,
+};
 use serde_json::{Error, Map, Number, Value};
 
 /// `T` from `value` (see the module's documentation).
@@ -36,8 +38,10 @@ fn unexpected(value: &Value) -> Unexpected<'_> {
     }
 }
 
-fn invalid<'de, V: Visitor<'de>, T>(value: &Value, visitor: &V) -> Result<T, Error> {
-    Err(Error::invalid_type(unexpected(value), visitor))
+/// Not generic over the visitor: one copy in the WASM, not one per type read.
+#[inline(never)]
+fn invalid<T>(value: &Value, expected: &dyn Expected) -> Result<T, Error> {
+    Err(Error::invalid_type(unexpected(value), expected))
 }
 
 fn number<'de, V: Visitor<'de>>(n: Number, visitor: V) -> Result<V::Value, Error> {
