@@ -5,6 +5,7 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
+pub use crate::card::PanelPlace;
 use crate::i18n::Lang;
 use crate::jobs::JobKind;
 use crate::settings::SettingsInput;
@@ -167,27 +168,6 @@ impl Command {
 
 /// Where the panel's place is stored (one place for every card).
 pub(crate) const PANEL_PLACE_KEY: &str = "ui.panelPlace";
-
-/// Where the panel sits on the page (pixels from the top-left corner) and whether it is folded.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase", default)]
-pub struct PanelPlace {
-    pub left: Option<i32>,
-    pub top: Option<i32>,
-    pub collapsed: bool,
-}
-
-impl PanelPlace {
-    /// Within a sane screen (the page clamps it to its window too).
-    pub fn bounded(self) -> PanelPlace {
-        PanelPlace {
-            left: self.left.map(|v| v.clamp(0, 10_000)),
-            top: self.top.map(|v| v.clamp(0, 10_000)),
-            collapsed: self.collapsed,
-        }
-    }
-}
 
 /// What the panel can ask about its card.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
