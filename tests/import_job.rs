@@ -839,3 +839,25 @@ async fn a_rejected_file_drops_the_preview_but_not_a_running_import() {
     assert_eq!(s["job"]["buttons"]["report"], true);
     assert_eq!(s["job"]["buttons"]["start"], false);
 }
+
+#[tokio::test]
+async fn an_unknown_import_action_is_refused_and_the_job_is_kept() {
+    let env = env().await;
+    env.preview(&export(&rows("A"))).await;
+    let r = env.import(json!({"type": "burn"})).await;
+    assert_eq!(r["ok"], false, "{r}");
+    assert_eq!(r["error"]["code"], "badCommand", "{r}");
+    let message = r["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("import action: unknown variant `burn`"), "{r}");
+    let r = env.import(json!({"offset": 0})).await;
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("missing field `type`"),
+        "{r}"
+    );
+    let s = env.status().await;
+    assert_eq!(s["job"]["phase"], "matched", "{s}");
+    assert_eq!(s["job"]["buttons"]["start"], true, "{s}");
+}

@@ -220,10 +220,11 @@ fn ms_per_call(app: &App<'_>) -> i64 {
 /// Estimated calls a match of `rows` still-unlooked-up rows takes (new companies: 2 searches).
 const MATCH_CALLS_PER_ROW: i64 = 2;
 
-/// The import page's action, named in `type` beside its fields (read through [`crate::tagged`]).
-#[derive(Deserialize)]
+/// The import page's action (`{"cmd": "import", "action": {…}}`), named in `type` beside its
+/// fields (read through [`crate::tagged`]).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(remote = "Self", rename_all = "camelCase")]
-enum ImportAction {
+pub enum ImportAction {
     /// Look the page's candidates up in MiniCRM and plan (nothing is written).
     #[serde(rename_all = "camelCase")]
     Match {
@@ -258,7 +259,9 @@ enum ImportAction {
 impl<'de> Deserialize<'de> for ImportAction {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
-        ImportAction::deserialize(crate::tagged::external(deserializer, "type")?).map_err(D::Error::custom)
+        let said = |e: &dyn std::fmt::Display| D::Error::custom(format_args!("import action: {e}"));
+        let moved = crate::tagged::external(deserializer, "type").map_err(|e| said(&e))?;
+        ImportAction::deserialize(moved).map_err(|e| said(&e))
     }
 }
 
@@ -267,10 +270,7 @@ fn default_limit() -> usize {
 }
 
 /// Commands of the import page, run in the background worker.
-pub async fn handle(app: &App<'_>, action: Value, lang: Lang) -> Result<Value> {
-    let action: ImportAction = serde_json::from_value(action).map_err(|e| Error::BadCommand {
-        detail: format!("import: {e}"),
-    })?;
+pub async fn handle(app: &App<'_>, action: ImportAction, lang: Lang) -> Result<Value> {
     let store = app.store;
     match action {
         ImportAction::Match {
