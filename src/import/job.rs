@@ -288,7 +288,7 @@ pub async fn run_action(app: &App<'_>, action: ImportAction, lang: Lang) -> Resu
             candidates,
         } => start_match(app, file_name, file_hash, candidates, lang).await?,
         ImportAction::Status { offset, limit } => {
-            return status(app, lang, offset, limit).await.map(ImportReply::Status)
+            return status(app, lang, offset, limit).await.map(ImportReply::from)
         }
         ImportAction::Start {} => start(app).await?,
         ImportAction::Cancel {} => cancel(app).await?,
@@ -301,7 +301,7 @@ pub async fn run_action(app: &App<'_>, action: ImportAction, lang: Lang) -> Resu
                 bump_generation();
                 remove_job(store, &head).await?;
             }
-            return Ok(ImportReply::Status(ImportStatus::none()));
+            return Ok(ImportStatus::none().into());
         }
         ImportAction::FileRejected {} => {
             if let Some(head) = load_head(store).await? {
@@ -312,9 +312,7 @@ pub async fn run_action(app: &App<'_>, action: ImportAction, lang: Lang) -> Resu
             }
         }
     }
-    status(app, lang, 0, default_limit())
-        .await
-        .map(ImportReply::Status)
+    status(app, lang, 0, default_limit()).await.map(ImportReply::from)
 }
 
 /// Starts (or resumes) writing a matched job; a preview with nothing to write is done at once.

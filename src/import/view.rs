@@ -48,8 +48,14 @@ pub struct ReportFile {
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(untagged)]
 pub enum ImportReply {
-    Status(ImportStatus),
+    Status(Box<ImportStatus>),
     Report(ReportFile),
+}
+
+impl From<ImportStatus> for ImportReply {
+    fn from(status: ImportStatus) -> ImportReply {
+        ImportReply::Status(Box::new(status))
+    }
 }
 
 /// What the page can do with a job: each is one button, shown only when listed.

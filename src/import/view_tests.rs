@@ -360,7 +360,7 @@ fn the_status_reply_is_the_json_the_page_reads() {
     });
     assert_eq!(json!(status), want);
     assert_eq!(
-        json!(ImportReply::Status(ImportStatus::none())),
+        json!(ImportReply::from(ImportStatus::none())),
         json!({"job": null, "offset": 0, "rows": []})
     );
 }
