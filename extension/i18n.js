@@ -5,9 +5,11 @@ export function t(key, subs) {
 }
 
 export function localize(root = document) {
-  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
-  for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
-  for (const el of root.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
+  /** @param {string} selector */
+  const all = (selector) => /** @type {NodeListOf<HTMLInputElement>} */ (root.querySelectorAll(selector));
+  for (const el of all('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of all('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
+  for (const el of all('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
   document.documentElement.lang = chrome.i18n.getUILanguage().split('-')[0];
 }
 

@@ -1,28 +1,66 @@
 // Import page: glue only. The file is parsed, mapped and validated by the import WASM module
 // (pkg/import, with calamine) in this page; the background worker looks the companies up in
 // MiniCRM and writes them (it goes on when this page is closed). This file paints what both
-// return and forwards the user's choices. Remote text is set with textContent only.
-import init, { ImportSession, texts } from './pkg/import.js';
+// return and forwards the user's choices: which buttons show, the progress and the estimated
+// duration come ready from the core. Remote text is set with textContent only.
+//
+// The module's previews and the background's replies are typed by the core's Rust types
+// (types/core.d.ts, generated; the module's surface in import-module.d.ts); `tsc` checks this
+// file against them (tsconfig.json).
+/** @typedef {import('../types/core').ImportPreview} ImportPreview */
+/** @typedef {import('../types/core').ImportStatus} ImportStatus */
+/** @typedef {import('../types/core').ImportReport} ImportReport */
+/** @typedef {import('../types/core').ImportJob} ImportJob */
+/** @typedef {import('../types/core').ImportJobAction} ImportJobAction */
+/** @typedef {import('../types/core').ImportTally} ImportTally */
+/** @typedef {import('../types/core').ImportIssue} ImportIssue */
+/** @typedef {import('../types/reply').Reply<ImportStatus>} StatusAnswer */
+/** @typedef {import('../types/reply').Reply<ImportReport>} ReportAnswer */
+import init, { ImportSession, texts } from './import-module.js';
 import { el, send, t } from './i18n.js';
 
+/** @param {string} id */
 const $ = (id) => document.getElementById(id);
+/** @param {string} id */
+const input = (id) => /** @type {HTMLInputElement} */ ($(id));
+/** @param {string} id */
+const button = (id) => /** @type {HTMLButtonElement} */ ($(id));
 const lang = chrome.i18n.getUILanguage();
 const ready = init({ module_or_path: chrome.runtime.getURL('pkg/import_bg.wasm') });
 const PAGE = 50;
+/** @type {Record<string, string>} */
 let T = {};
+/** @type {ImportSession | null} */
 let session = null;
-let fileName = '';
 let offset = 0;
 let pollTimer = null;
+/** @type {ImportJob | null} */
 let lastJob = null;
+/** The button of each action the core may offer (tsc checks that every action has one). */
+/** @type {Record<ImportJobAction, string>} */
+const BUTTONS = { start: 'start', resume: 'resume', cancel: 'cancel', report: 'report', again: 'again' };
 
 
+/**
+ * @param {number} n
+ * @param {string} label
+ * @param {string} cls
+ */
 function count(n, label, cls) {
   const box = el('div', null, `count ${cls || ''}`);
   box.append(el('b', n), el('span', label));
   return box;
 }
 
+/** @param {ImportTally} tally */
+function tallyBox(tally) {
+  return count(tally.value, tally.label, tally.kind);
+}
+
+/**
+ * @param {ImportIssue[]} issues
+ * @param {string | null} [extra]
+ */
 function problems(issues, extra) {
   const ul = el('ul', null, 'problems');
   for (const i of issues || []) ul.append(el('li', i.message, i.error ? 'error' : ''));
@@ -30,19 +68,15 @@ function problems(issues, extra) {
   return ul;
 }
 
-function duration(ms) {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 60) return `${s} s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ${s % 60} s`;
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
-}
-
-// The CIF/CNP cell: a refused one is shown as the file wrote it (the reason is beside it).
+/**
+ * The CIF/CNP cell: a refused one is shown as the file wrote it (the reason is beside it).
+ * @param {{ vat: string, rejectedVat: string | null }} r
+ */
 function vatCell(r) {
   return el('td', r.vat, r.rejectedVat ? 'rejected' : '');
 }
 
+/** @param {string} message */
 function showFileError(message) {
   $('fileError').hidden = !message;
   $('fileError').textContent = message || '';
@@ -50,6 +84,7 @@ function showFileError(message) {
 
 // ---- the file, in this page ---------------------------------------------------------------
 
+/** @param {File} file */
 async function openFile(file) {
   showFileError('');
   $('busy').hidden = false;
@@ -59,16 +94,15 @@ async function openFile(file) {
     if (session) session.free();
     session = null;
     session = ImportSession.open(bytes, file.name, lang);
-    fileName = file.name;
     renderPreview(session.preview());
     await sendMatch();
   } catch (e) {
     // Nothing of the previous file stays beside this error: the page forgets it, and the
     // background drops its preview (the reply says what, if anything, is left to show).
     session = null;
-    fileName = '';
     $('mappingCard').hidden = true;
     showFileError((e && e.message) || String(e));
+    /** @type {StatusAnswer} */
     const reply = await send({ cmd: 'import', action: { type: 'fileRejected' } });
     if (reply.ok) renderJob(reply);
   } finally {
@@ -76,6 +110,7 @@ async function openFile(file) {
   }
 }
 
+/** @param {ImportPreview} p */
 function renderPreview(p) {
   $('mappingCard').hidden = false;
   const sheet = p.sheets[p.sheet];
@@ -87,8 +122,8 @@ function renderPreview(p) {
   for (const col of p.columns) {
     if (!col.header && !col.samples.length) continue;
     const tr = el('tr', null, col.target ? '' : 'ignored');
-    const select = el('select');
-    select.dataset.column = col.index;
+    const select = /** @type {HTMLSelectElement} */ (el('select'));
+    select.dataset.column = String(col.index);
     select.append(new Option(T.ignored, ''));
     for (const t of p.targets) select.append(new Option(t.label, t.id));
     select.value = col.target || '';
@@ -117,6 +152,10 @@ function renderPreview(p) {
   }));
 }
 
+/**
+ * @param {number} column
+ * @param {string} target
+ */
 async function remap(column, target) {
   try {
     renderPreview(session.setColumn(column, target));
@@ -129,74 +168,56 @@ async function remap(column, target) {
 // ---- the job, in the background -------------------------------------------------------------
 
 async function sendMatch() {
+  /** @type {StatusAnswer} */
   const reply = await send({ cmd: 'import', action: session.matchAction() });
-  if (!reply.ok) {
+  if (reply.ok === false) {
     showFileError(reply.error.message);
     return;
   }
   offset = 0;
   renderJob(reply);
-  poll();
+  poll(reply);
 }
 
+/** @returns {Promise<StatusAnswer>} */
 async function refresh() {
+  /** @type {StatusAnswer} */
   const reply = await send({ cmd: 'import', action: { type: 'status', offset, limit: PAGE } });
   if (reply.ok) renderJob(reply);
   return reply;
 }
 
-function poll() {
+/**
+ * Asks for the job again while its view says so (it looks up or writes).
+ * @param {StatusAnswer} reply
+ */
+function poll(reply) {
   clearTimeout(pollTimer);
-  pollTimer = setTimeout(async () => {
-    const reply = await refresh();
-    const phase = reply.ok && reply.job && reply.job.phase;
-    if (phase === 'matching' || phase === 'running') poll();
-  }, 600);
+  const wait = reply.ok && reply.job && reply.job.refreshMs;
+  if (!wait) return;
+  pollTimer = setTimeout(async () => poll(await refresh()), wait);
 }
 
+/** @param {ImportStatus} reply */
 function renderJob(reply) {
   const job = reply.job;
   lastJob = job;
   $('jobCard').hidden = !job;
   if (!job) return;
   $('phase').textContent = `${job.phaseLabel} · ${job.fileName}`;
-  const matching = job.phase === 'matching';
-  const running = job.phase === 'running';
-  const writable = job.counts.create + job.counts.update;
-  let done = 0;
-  let total = 1;
-  if (matching) {
-    done = job.matched; total = job.rows;
-  } else if (job.phase !== 'matched') {
-    done = job.written; total = job.rows;
+  $('bar').style.width = `${job.percent}%`;
+  document.querySelector('.progress').setAttribute('aria-valuenow', String(job.percent));
+  $('progressText').textContent = job.progress || '';
+  $('jobCounts').replaceChildren(...job.tallies.map(tallyBox));
+  $('leftOut').hidden = !job.leftOutNote;
+  $('leftOut').textContent = job.leftOutNote || '';
+  $('eta').textContent = job.eta || '';
+  $('jobError').hidden = !job.problem;
+  $('jobError').textContent = job.problem || '';
+  $('backgroundNote').hidden = !job.background;
+  for (const action of /** @type {ImportJobAction[]} */ (Object.keys(BUTTONS))) {
+    $(BUTTONS[action]).hidden = !job.actions.includes(action);
   }
-  const pct = total ? Math.round((100 * done) / total) : 0;
-  $('bar').style.width = `${job.phase === 'matched' ? 0 : pct}%`;
-  document.querySelector('.progress').setAttribute('aria-valuenow', String(pct));
-  $('progressText').textContent = matching || running || job.phase === 'done' ? `${done} / ${total} · ${job.calls} ${T.calls}` : '';
-  const c = job.counts;
-  const boxes = [];
-  if (job.phase === 'matched' || matching) {
-    boxes.push(count(c.create, T.new, 'new'), count(c.update, T.update, 'update'), count(c.unchanged, T.unchanged, 'unchanged'));
-  } else {
-    boxes.push(count(c.created, T.created, 'new'), count(c.updated, T.updated, 'update'), count(c.unchanged, T.unchanged, 'unchanged'), count(c.failed, T.failed, 'failed'));
-  }
-  boxes.push(count(c.invalid, T.invalid, 'invalid'), count(c.merged, T.merged, 'merged'));
-  $('jobCounts').replaceChildren(...boxes);
-  $('leftOut').hidden = !job.leftOut.length;
-  $('leftOut').textContent = job.leftOut.length ? `${T.leftOut} ${job.leftOut.join(', ')}` : '';
-  const b = job.buttons;
-  const showEta = (job.phase === 'matched' && writable > 0) || running || matching;
-  $('eta').textContent = showEta ? `${T.eta} ≈ ${duration(job.etaMs)} (${job.phase === 'matched' ? job.plannedCalls : ''}${job.phase === 'matched' ? ` ${T.calls}` : ''})`.replace(' ()', '') : '';
-  if (b.nothingToDo) $('eta').textContent = T.nothingToDo;
-  const paused = job.retryAt && running ? `${T.paused} ${new Date(job.retryAt).toLocaleTimeString()}. ` : '';
-  $('jobError').hidden = !(job.error && (job.phase === 'failed' || paused));
-  $('jobError').textContent = `${paused}${job.error || ''}`;
-  $('backgroundNote').hidden = !b.background;
-  $('start').hidden = !b.start;
-  $('cancel').hidden = !b.cancel;
-  $('report').hidden = !b.report;
-  $('again').hidden = !b.again;
   const body = $('jobRows').querySelector('tbody');
   body.replaceChildren(...reply.rows.map((r) => {
     const tr = el('tr', null, r.action === 'invalid' || r.error ? 'bad' : '');
@@ -210,14 +231,27 @@ function renderJob(reply) {
     tr.append(el('td', r.row), el('td', r.name), vatCell(r), tagCell, td);
     return tr;
   }));
-  $('prev').disabled = offset === 0;
-  $('next').disabled = offset + PAGE >= job.rows;
+  button('prev').disabled = offset === 0;
+  button('next').disabled = offset + PAGE >= job.rows;
   $('pageInfo').textContent = `${offset + 1}–${Math.min(offset + PAGE, job.rows)} / ${job.rows} ${T.more}`;
 }
 
-async function act(type) {
-  const reply = await send({ cmd: 'import', action: { type } });
-  if (!reply.ok) {
+/**
+ * Sends an action of the job (its reply is typed where it is read).
+ * @param {'start' | 'cancel' | 'report' | 'discard'} type
+ */
+function act(type) {
+  return send({ cmd: 'import', action: { type } });
+}
+
+/**
+ * The reply of an action of the job, or null once its error is shown under the job.
+ * @template T
+ * @param {import('../types/reply').Reply<T>} reply
+ * @returns {T | null}
+ */
+function answered(reply) {
+  if (reply.ok === false) {
     $('jobError').hidden = false;
     $('jobError').textContent = reply.error.message;
     return null;
@@ -230,9 +264,9 @@ async function main() {
   T = texts(lang);
   document.title = `${T.title} — MiniCRM × SmartBill`;
   document.documentElement.lang = lang.split('-')[0];
-  for (const e of document.querySelectorAll('[data-t]')) e.textContent = T[e.dataset.t] || '';
+  for (const e of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-t]'))) e.textContent = T[e.dataset.t] || '';
   const drop = $('drop');
-  $('file').addEventListener('change', () => { if ($('file').files[0]) openFile($('file').files[0]); });
+  $('file').addEventListener('change', () => { if (input('file').files[0]) openFile(input('file').files[0]); });
   drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
   drop.addEventListener('drop', (e) => {
@@ -240,16 +274,21 @@ async function main() {
     drop.classList.remove('over');
     if (e.dataTransfer.files[0]) openFile(e.dataTransfer.files[0]);
   });
-  $('start').addEventListener('click', async () => {
-    const reply = await act('start');
-    if (reply) { renderJob(reply); poll(); }
-  });
-  $('cancel').addEventListener('click', async () => {
-    const reply = await act('cancel');
+  // Resuming a stopped job is starting it again: the core goes on from its cursor.
+  for (const id of [BUTTONS.start, BUTTONS.resume]) {
+    $(id).addEventListener('click', async () => {
+      /** @type {StatusAnswer} */
+      const reply = await act('start');
+      const status = answered(reply);
+      if (status) { renderJob(status); poll(reply); }
+    });
+  }
+  $(BUTTONS.cancel).addEventListener('click', async () => {
+    const reply = answered(/** @type {StatusAnswer} */ (await act('cancel')));
     if (reply) renderJob(reply);
   });
-  $('report').addEventListener('click', async () => {
-    const reply = await act('report');
+  $(BUTTONS.report).addEventListener('click', async () => {
+    const reply = answered(/** @type {ReportAnswer} */ (await act('report')));
     if (!reply) return;
     const url = URL.createObjectURL(new Blob([reply.csv], { type: 'text/csv;charset=utf-8' }));
     const a = el('a');
@@ -260,17 +299,16 @@ async function main() {
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   });
-  $('again').addEventListener('click', async () => {
+  $(BUTTONS.again).addEventListener('click', async () => {
     await act('discard');
     $('jobCard').hidden = true;
     $('mappingCard').hidden = true;
-    $('file').value = '';
+    input('file').value = '';
   });
   $('prev').addEventListener('click', () => { offset = Math.max(0, offset - PAGE); refresh(); });
   $('next').addEventListener('click', () => { if (lastJob && offset + PAGE < lastJob.rows) { offset += PAGE; refresh(); } });
   // A job left by an earlier visit (or still running in the background) shows up again.
-  const reply = await refresh();
-  if (reply.ok && reply.job && (reply.job.phase === 'matching' || reply.job.phase === 'running')) poll();
+  poll(await refresh());
   document.body.dataset.ready = 'true';
 }
 
@@ -279,7 +317,7 @@ main().catch((e) => {
   // WebAssembly SIMD the import module is built with): say so instead of an empty page.
   const note = el('section', null, 'card unavailable', { 'data-testid': 'import-unavailable', role: 'alert' });
   note.append(el('p', t('importModuleFailed', [String((e && e.message) || e)]), 'error'));
-  for (const card of document.querySelectorAll('main > section')) card.hidden = true;
+  for (const card of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('main > section'))) card.hidden = true;
   document.querySelector('main').prepend(note);
   document.body.dataset.ready = 'failed';
 });

@@ -67,7 +67,8 @@ for (const [name, adapt] of Object.entries(flavours)) {
   const out = join(root, 'dist', name);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  cpSync(src, out, { recursive: true });
+  // Declarations for `tsc` (import-module.d.ts) are not the extension's.
+  cpSync(src, out, { recursive: true, filter: (path) => !path.endsWith('.d.ts') });
   writeFileSync(join(out, 'manifest.json'), JSON.stringify(adapt(structuredClone(base)), null, 2));
 }
 for (const [name, file] of Object.entries(zips)) {

@@ -492,7 +492,7 @@ mod typescript {
             "// Generated from the core's Rust types by `cargo test` (src/api.rs, `typescript`): do not edit.\n\
              // After changing a reply's type: UPDATE_TYPES=1 cargo test --lib typescript\n",
         );
-        for decl in decls {
+        for decl in decls.into_iter().chain(crate::import::view::typescript(&cfg)) {
             out.push_str("\nexport ");
             out.push_str(&decl);
             out.push('\n');

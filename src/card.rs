@@ -1,7 +1,7 @@
 //! MiniCRM card pages: `https://r3.minicrm.{tld}/{SystemId}/#Project-{CategoryId}/{ProjectId}`
 //! (minicrm-api.md §5). The id in the URL is the card's, not the document's.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -11,6 +11,27 @@ pub struct CardRef {
     pub system_id: String,
     pub category_id: u64,
     pub project_id: u64,
+}
+
+/// Where the panel sits on the page (pixels from the top-left corner) and whether it is folded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase", default)]
+pub struct PanelPlace {
+    pub left: Option<i32>,
+    pub top: Option<i32>,
+    pub collapsed: bool,
+}
+
+impl PanelPlace {
+    /// Within a sane screen (the page clamps it to its window too).
+    pub fn bounded(self) -> PanelPlace {
+        PanelPlace {
+            left: self.left.map(|v| v.clamp(0, 10_000)),
+            top: self.top.map(|v| v.clamp(0, 10_000)),
+            collapsed: self.collapsed,
+        }
+    }
 }
 
 /// Parses a card URL; `None` for any other page (module lists, the dashboard, other sites).

@@ -3,9 +3,10 @@
 
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
 
+pub use crate::card::PanelPlace;
 use crate::i18n::Lang;
+pub use crate::import::ImportAction;
 use crate::jobs::JobKind;
 use crate::settings::SettingsInput;
 
@@ -112,8 +113,9 @@ pub enum Command {
     JobsStatus {},
     /// Options page: SmartBill's warehouses (`GET /stocks`).
     Warehouses {},
-    /// Import page: company import from SmartBill's client export (see `import`).
-    Import { action: Value },
+    /// Import page: company import from SmartBill's client export (see `import`). The action
+    /// names its kind in `type` (`{"cmd": "import", "action": {"type": "status", …}}`).
+    Import { action: ImportAction },
     /// Options page: "Test connection" of the team server, with the form's address and key.
     TestServer { settings: SettingsInput },
 }
@@ -169,27 +171,6 @@ impl Command {
 /// Where the panel's place is stored (one place for every card).
 pub(crate) const PANEL_PLACE_KEY: &str = "ui.panelPlace";
 
-/// Where the panel sits on the page (pixels from the top-left corner) and whether it is folded.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(test, derive(ts_rs::TS))]
-#[serde(rename_all = "camelCase", default)]
-pub struct PanelPlace {
-    pub left: Option<i32>,
-    pub top: Option<i32>,
-    pub collapsed: bool,
-}
-
-impl PanelPlace {
-    /// Within a sane screen (the page clamps it to its window too).
-    pub fn bounded(self) -> PanelPlace {
-        PanelPlace {
-            left: self.left.map(|v| v.clamp(0, 10_000)),
-            top: self.top.map(|v| v.clamp(0, 10_000)),
-            collapsed: self.collapsed,
-        }
-    }
-}
-
 /// What the panel can ask about its card.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -210,6 +191,7 @@ pub enum CardAction {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     const ID: &str = "minicrm-smartbill@extension";
     const FIREFOX_BASE: &str = "moz-extension://0b0c1c9e-5d4e-4b2a-9c55-2f6f0e8b7a11/";
@@ -259,6 +241,78 @@ mod tests {
         // A text parses the same (the tests' and the server's path).
         let text: Command = serde_json::from_str(r#"{"cmd":"cancelJob","kind":"stock"}"#).unwrap();
         assert!(matches!(text, Command::CancelJob { .. }));
+    }
+
+    fn import(action: Value) -> Result<ImportAction, String> {
+        match parse(serde_json::json!({"cmd": "import", "action": action}))? {
+            Command::Import { action } => Ok(action),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_import_pages_actions_are_typed_and_name_themselves_in_type() {
+        use serde_json::json;
+        assert_eq!(
+            import(json!({"type": "status", "offset": 50, "limit": 20})),
+            Ok(ImportAction::Status {
+                offset: 50,
+                limit: 20
+            })
+        );
+        // The page's first status asks for neither: the first page of 50 rows.
+        assert_eq!(
+            import(json!({"type": "status"})),
+            Ok(ImportAction::Status { offset: 0, limit: 50 })
+        );
+        assert_eq!(import(json!({"type": "start"})), Ok(ImportAction::Start {}));
+        assert_eq!(import(json!({"type": "cancel"})), Ok(ImportAction::Cancel {}));
+        assert_eq!(import(json!({"type": "report"})), Ok(ImportAction::Report {}));
+        assert_eq!(import(json!({"type": "discard"})), Ok(ImportAction::Discard {}));
+        assert_eq!(
+            import(json!({"type": "fileRejected"})),
+            Ok(ImportAction::FileRejected {})
+        );
+        let candidate = json!({"row": 2, "key": "cif:18547290", "name": "Alfa SRL", "vat": "18547290"});
+        match import(
+            json!({"type": "match", "fileName": "clienti.xlsx", "fileHash": "ab-3", "candidates": [candidate]}),
+        ) {
+            Ok(ImportAction::Match {
+                file_name,
+                file_hash,
+                candidates,
+            }) => {
+                assert_eq!((file_name.as_str(), file_hash.as_str()), ("clienti.xlsx", "ab-3"));
+                assert_eq!(candidates.len(), 1);
+                assert_eq!((candidates[0].row, candidates[0].name.as_str()), (2, "Alfa SRL"));
+            }
+            other => panic!("{other:?}"),
+        }
+        // An older page without the file's hash: nothing is reused, the action still goes.
+        assert!(matches!(
+            import(json!({"type": "match", "fileName": "a.xlsx", "candidates": []})),
+            Ok(ImportAction::Match { file_hash, .. }) if file_hash.is_empty()
+        ));
+    }
+
+    #[test]
+    fn a_wrong_import_action_is_refused_with_what_is_wrong() {
+        use serde_json::json;
+        let unknown = import(json!({"type": "burn"})).unwrap_err();
+        assert!(
+            unknown.contains("import action: unknown variant `burn`"),
+            "{unknown}"
+        );
+        assert!(unknown.contains("`fileRejected`"), "{unknown}");
+        let untyped = import(json!({"offset": 3})).unwrap_err();
+        assert!(untyped.contains("missing field `type`"), "{untyped}");
+        let incomplete = import(json!({"type": "match", "fileName": "a.xlsx"})).unwrap_err();
+        assert!(incomplete.contains("missing field `candidates`"), "{incomplete}");
+        let wrong = import(json!({"type": "status", "offset": "first"})).unwrap_err();
+        assert!(wrong.contains("import action: invalid type"), "{wrong}");
+        let missing = parse(json!({"cmd": "import"})).unwrap_err();
+        assert!(missing.contains("missing field `action`"), "{missing}");
+        assert!(parse(json!({"cmd": "import", "action": "status"})).is_err());
     }
 
     #[test]

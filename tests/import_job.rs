@@ -815,9 +815,7 @@ async fn individuals_are_written_family_name_first() {
 async fn a_rejected_file_drops_the_preview_but_not_a_running_import() {
     let env = env().await;
     let s = env.preview(&export(&rows("A"))).await;
-    let buttons = &s["job"]["buttons"];
-    assert_eq!(buttons["start"], true, "{s}");
-    assert_eq!(buttons["cancel"], false);
+    assert_eq!(s["job"]["actions"], json!(["start"]), "{s}");
     // The page could not read the next file: the preview and its import button are gone.
     let r = env.import(json!({"type": "fileRejected"})).await;
     assert_eq!(r["ok"], true, "{r}");
@@ -829,13 +827,33 @@ async fn a_rejected_file_drops_the_preview_but_not_a_running_import() {
     // While an import writes, a bad file leaves it alone.
     env.preview(&export(&rows("A"))).await;
     let r = env.import(json!({"type": "start"})).await;
-    assert_eq!(r["job"]["buttons"]["cancel"], true, "{r}");
-    assert_eq!(r["job"]["buttons"]["start"], false);
+    assert_eq!(r["job"]["actions"], json!(["cancel"]), "{r}");
     let r = env.import(json!({"type": "fileRejected"})).await;
     assert_eq!(r["job"]["phase"], "running", "{r}");
     import::resume(&env.app()).await.unwrap();
     let s = env.status().await;
     assert_eq!(s["job"]["phase"], "done", "{s}");
-    assert_eq!(s["job"]["buttons"]["report"], true);
-    assert_eq!(s["job"]["buttons"]["start"], false);
+    assert_eq!(s["job"]["actions"], json!(["report", "again"]), "{s}");
+}
+
+#[tokio::test]
+async fn an_unknown_import_action_is_refused_and_the_job_is_kept() {
+    let env = env().await;
+    env.preview(&export(&rows("A"))).await;
+    let r = env.import(json!({"type": "burn"})).await;
+    assert_eq!(r["ok"], false, "{r}");
+    assert_eq!(r["error"]["code"], "badCommand", "{r}");
+    let message = r["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("import action: unknown variant `burn`"), "{r}");
+    let r = env.import(json!({"offset": 0})).await;
+    assert!(
+        r["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("missing field `type`"),
+        "{r}"
+    );
+    let s = env.status().await;
+    assert_eq!(s["job"]["phase"], "matched", "{s}");
+    assert_eq!(s["job"]["actions"], json!(["start"]), "{s}");
 }

@@ -42,15 +42,17 @@ const LAYERS: &[(&str, u32)] = &[
     ("settings", 5),
     ("schedule", 5),
     ("team", 5),
-    // The context every workflow runs in, and the message protocol.
+    // The context every workflow runs in.
     ("app", 6),
-    ("command", 6),
     // Workflows.
     ("emission", 7),
     ("sync", 8),
     ("import", 8),
     ("checklist", 8),
     ("team_mode", 8),
+    // The message protocol: it carries the workflows' own typed messages (the import page's
+    // actions), and team mode reads it.
+    ("command", 8),
     // Entry points: the command dispatcher and the WASM surface.
     ("api", 9),
     ("wasm", 9),

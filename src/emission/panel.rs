@@ -5,8 +5,7 @@ use serde::Serialize;
 
 use super::journal::{self, Entry, Phase, Status};
 use super::Emission;
-use crate::card::CardRef;
-use crate::command::PanelPlace;
+use crate::card::{CardRef, PanelPlace};
 use crate::error::{EmissionProblem, Error, ErrorView, Result};
 use crate::fields::PaymentState;
 use crate::schedule::Alarm;

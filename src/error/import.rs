@@ -123,6 +123,7 @@ impl ImportError {
 
 /// Where the import job is (`import::job`'s head); here because a [`JobProblem`] names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ImportPhase"))]
 #[serde(rename_all = "camelCase")]
 pub enum Phase {
     /// Looking the companies up in MiniCRM (nothing is written).

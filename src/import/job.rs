@@ -33,10 +33,11 @@
 use std::cell::Cell as StdCell;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::plan::{plan_row, same, Action, Existing, ExistingAddress, RowPlan, SchemaInfo};
 use super::rows::{name_key, Candidate, Kind};
+use super::view::{self, ImportReply, ImportStatus, ReportFile};
 use crate::app::App;
 use crate::error::{Error, MiniCrmKind, Result};
 use crate::i18n::Lang;
@@ -89,6 +90,7 @@ fn problem(p: JobProblem) -> Error {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ImportCounts"))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Counts {
     pub create: u32,
@@ -220,10 +222,11 @@ fn ms_per_call(app: &App<'_>) -> i64 {
 /// Estimated calls a match of `rows` still-unlooked-up rows takes (new companies: 2 searches).
 const MATCH_CALLS_PER_ROW: i64 = 2;
 
-/// The import page's action, named in `type` beside its fields (read through [`crate::tagged`]).
-#[derive(Deserialize)]
+/// The import page's action (`{"cmd": "import", "action": {…}}`), named in `type` beside its
+/// fields (read through [`crate::tagged`]).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(remote = "Self", rename_all = "camelCase")]
-enum ImportAction {
+pub enum ImportAction {
     /// Look the page's candidates up in MiniCRM and plan (nothing is written).
     #[serde(rename_all = "camelCase")]
     Match {
@@ -258,8 +261,9 @@ enum ImportAction {
 impl<'de> Deserialize<'de> for ImportAction {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
-        let fields = crate::tagged::external(deserializer, "type")?;
-        ImportAction::deserialize(crate::platform::value::De(fields)).map_err(D::Error::custom)
+        let said = |e: &dyn std::fmt::Display| D::Error::custom(format_args!("import action: {e}"));
+        let moved = crate::tagged::external(deserializer, "type").map_err(|e| said(&e))?;
+        ImportAction::deserialize(crate::platform::value::De(moved)).map_err(|e| said(&e))
     }
 }
 
@@ -267,11 +271,15 @@ fn default_limit() -> usize {
     50
 }
 
-/// Commands of the import page, run in the background worker.
-pub async fn handle(app: &App<'_>, action: Value, lang: Lang) -> Result<Value> {
-    let action: ImportAction = crate::platform::from_value(action).map_err(|e| Error::BadCommand {
-        detail: format!("import: {e}"),
-    })?;
+/// Commands of the import page, run in the background worker: the reply as JSON.
+pub async fn handle(app: &App<'_>, action: ImportAction, lang: Lang) -> Result<Value> {
+    let reply = run_action(app, action, lang).await?;
+    // The reply's types serialize without fail (plain fields, string keys).
+    Ok(serde_json::to_value(reply).unwrap_or_default())
+}
+
+/// Runs an action of the import page: the job's status after it, or the report.
+pub async fn run_action(app: &App<'_>, action: ImportAction, lang: Lang) -> Result<ImportReply> {
     let store = app.store;
     match action {
         ImportAction::Match {
@@ -279,10 +287,12 @@ pub async fn handle(app: &App<'_>, action: Value, lang: Lang) -> Result<Value> {
             file_hash,
             candidates,
         } => start_match(app, file_name, file_hash, candidates, lang).await?,
-        ImportAction::Status { offset, limit } => return status(app, lang, offset, limit).await,
+        ImportAction::Status { offset, limit } => {
+            return status(app, lang, offset, limit).await.map(ImportReply::from)
+        }
         ImportAction::Start {} => start(app).await?,
         ImportAction::Cancel {} => cancel(app).await?,
-        ImportAction::Report {} => return report(app, lang).await,
+        ImportAction::Report {} => return report(app, lang).await.map(ImportReply::Report),
         ImportAction::Discard {} => {
             if let Some(head) = load_head(store).await? {
                 if head.phase == Phase::Running {
@@ -291,7 +301,7 @@ pub async fn handle(app: &App<'_>, action: Value, lang: Lang) -> Result<Value> {
                 bump_generation();
                 remove_job(store, &head).await?;
             }
-            return Ok(json!({"job": null}));
+            return Ok(ImportStatus::none().into());
         }
         ImportAction::FileRejected {} => {
             if let Some(head) = load_head(store).await? {
@@ -302,7 +312,7 @@ pub async fn handle(app: &App<'_>, action: Value, lang: Lang) -> Result<Value> {
             }
         }
     }
-    status(app, lang, 0, default_limit()).await
+    status(app, lang, 0, default_limit()).await.map(ImportReply::from)
 }
 
 /// Starts (or resumes) writing a matched job; a preview with nothing to write is done at once.
@@ -360,7 +370,7 @@ async fn cancel(app: &App<'_>) -> Result<()> {
 }
 
 /// The job's CSV report and its file name.
-async fn report(app: &App<'_>, lang: Lang) -> Result<Value> {
+async fn report(app: &App<'_>, lang: Lang) -> Result<ReportFile> {
     let store = app.store;
     let head = load_head(store)
         .await?
@@ -371,7 +381,10 @@ async fn report(app: &App<'_>, lang: Lang) -> Result<Value> {
         .rsplit_once('.')
         .map(|(s, _)| s.to_string())
         .unwrap_or_else(|| head.file_name.clone());
-    Ok(json!({"csv": report_csv(&rows, lang), "fileName": format!("{stem}-raport-import.csv")}))
+    Ok(ReportFile {
+        csv: report_csv(&rows, lang),
+        file_name: format!("{stem}-raport-import.csv"),
+    })
 }
 
 async fn apply_cancel(app: &App<'_>, mut head: Head) -> Result<()> {
@@ -504,7 +517,7 @@ async fn start_match(
     Ok(())
 }
 
-fn phase_label(phase: Phase, lang: Lang) -> String {
+pub fn phase_label(phase: Phase, lang: Lang) -> String {
     match phase {
         Phase::Matching => lang.pick(
             "Verificăm în MiniCRM",
@@ -529,7 +542,7 @@ pub fn action_label(action: Action, lang: Lang) -> String {
     }
 }
 
-fn done_label(action: Action, failed: bool, lang: Lang) -> String {
+pub fn done_label(action: Action, failed: bool, lang: Lang) -> String {
     if failed {
         return lang.pick("eroare", "error", "hiba");
     }
@@ -540,32 +553,10 @@ fn done_label(action: Action, failed: bool, lang: Lang) -> String {
     }
 }
 
-fn row_view(r: &JobRow, lang: Lang) -> Value {
-    let plan_action = r.plan.as_ref().map(|p| p.action);
-    let issues: Vec<Value> =
-        r.c.issues
-            .iter()
-            .map(|i| json!({"error": i.is_error(), "message": i.message(lang)}))
-            .collect();
-    json!({
-        "row": r.c.row,
-        "name": r.c.name,
-        "vat": r.c.shown_vat(),
-        "rejectedVat": r.c.rejected_vat(),
-        "action": plan_action,
-        "actionLabel": plan_action.map(|a| action_label(a, lang)),
-        "done": r.done,
-        "doneLabel": r.done.map(|a| done_label(a, r.error.is_some(), lang)),
-        "error": r.error,
-        "changes": r.plan.as_ref().map(|p| p.changes.clone()).unwrap_or_default(),
-        "issues": issues,
-    })
-}
-
-async fn status(app: &App<'_>, lang: Lang, offset: usize, limit: usize) -> Result<Value> {
+async fn status(app: &App<'_>, lang: Lang, offset: usize, limit: usize) -> Result<ImportStatus> {
     let store = app.store;
     let Some(head) = load_head(store).await? else {
-        return Ok(json!({"job": null}));
+        return Ok(ImportStatus::none());
     };
     let now = app.clock.now_ms();
     // A worker that was stopped (or a page reopened) picks the job up again.
@@ -597,53 +588,15 @@ async fn status(app: &App<'_>, lang: Lang, offset: usize, limit: usize) -> Resul
             for (i, r) in chunk.iter().enumerate() {
                 let index = n * CHUNK + i;
                 if index >= offset && index < end {
-                    rows.push(row_view(r, lang));
+                    rows.push(view::row_view(r, lang));
                 }
             }
         }
     }
-    let left_out = head.left_out.clone();
-    Ok(json!({
-        "job": {
-            "id": head.id,
-            "fileName": head.file_name,
-            "phase": head.phase,
-            "phaseLabel": phase_label(head.phase, lang),
-            "rows": head.rows,
-            "matched": head.match_cursor.min(head.rows),
-            "toMatch": head.to_match,
-            "written": head.cursor.min(head.rows),
-            "counts": head.counts,
-            "leftOut": left_out,
-            "plannedCalls": head.planned_calls,
-            "writeCalls": head.write_calls,
-            "calls": head.calls,
-            "msPerCall": per_call,
-            "etaMs": remaining_calls * per_call,
-            "retryAt": head.retry_at,
-            "error": head.error,
-            "startedMs": head.started_ms,
-            "finishedMs": head.finished_ms,
-            "buttons": buttons(&head),
-        },
-        "offset": offset,
-        "rows": rows,
-    }))
-}
-
-/// Which of the page's controls apply to a job; the page only shows or hides them.
-pub fn buttons(head: &Head) -> Value {
-    let writable = head.counts.create + head.counts.update > 0;
-    let finished = matches!(head.phase, Phase::Done | Phase::Cancelled | Phase::Failed);
-    let resumable =
-        matches!(head.phase, Phase::Failed | Phase::Cancelled) && head.cursor < head.rows && writable;
-    json!({
-        "start": (head.phase == Phase::Matched && writable) || resumable,
-        "cancel": matches!(head.phase, Phase::Matching | Phase::Running),
-        "report": finished,
-        "again": finished,
-        "nothingToDo": head.phase == Phase::Matched && !writable,
-        "background": head.phase == Phase::Running,
+    Ok(ImportStatus {
+        job: Some(view::job_view(&head, remaining_calls * per_call, per_call, lang)),
+        offset,
+        rows,
     })
 }
 

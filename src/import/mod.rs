@@ -19,6 +19,7 @@ pub mod plan;
 pub mod rows;
 pub mod session;
 pub mod texts;
+pub mod view;
 #[cfg(any(feature = "import", not(target_arch = "wasm32")))]
 pub mod xlsx;
 
@@ -26,7 +27,7 @@ pub mod xlsx;
 mod wasm;
 
 pub use crate::error::import::ImportError;
-pub use job::{handle, resume, wake_wanted};
+pub use job::{handle, resume, wake_wanted, ImportAction};
 
 /// Parses a file and prepares the preview session (the page's whole first step).
 #[cfg(any(feature = "import", not(target_arch = "wasm32")))]

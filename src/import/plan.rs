@@ -83,6 +83,7 @@ pub struct ExistingAddress {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ImportRowAction"))]
 #[serde(rename_all = "camelCase")]
 pub enum Action {
     Create,

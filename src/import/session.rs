@@ -1,11 +1,13 @@
 //! The import page's state: a parsed workbook, the sheet with the clients, the column mapping the
 //! user may change, and the validated candidates. Pure; the page's WASM module wraps it.
 
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::grid::Workbook;
 use super::headers::{detect, Detection, Target};
 use super::rows::{map_sheet, Candidate, Mapped, Mapping};
+use super::view::IssueView;
 use crate::error::import::ImportError;
 use crate::i18n::Lang;
 
@@ -15,6 +17,85 @@ pub const MAX_COMPANIES: usize = 20_000;
 
 /// Rows shown in the page's issue list (the counts cover all of them).
 const PREVIEW_ROWS: usize = 300;
+
+/// What the page shows of a file before anything is sent to MiniCRM (the page's WASM module's
+/// `preview`, `setColumn`, `setSheet`).
+#[derive(Debug, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ImportPreview"))]
+#[serde(rename_all = "camelCase")]
+pub struct Preview {
+    pub file_name: String,
+    /// The index of the sheet used, in [`Preview::sheets`].
+    pub sheet: usize,
+    pub sheets: Vec<SheetView>,
+    /// 1-based.
+    pub header_row: usize,
+    pub columns: Vec<ColumnView>,
+    /// What a column may be imported as.
+    pub targets: Vec<TargetView>,
+    pub counts: PreviewCounts,
+    /// The first rows with an issue.
+    pub rows: Vec<PreviewRow>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ImportSheet"))]
+#[serde(rename_all = "camelCase")]
+pub struct SheetView {
+    pub index: usize,
+    pub name: String,
+    /// It has a recognisable header.
+    pub usable: bool,
+    pub rows: usize,
+}
+
+/// A column of the sheet: its header, what it is mapped to, a few of its values.
+#[derive(Debug, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ImportColumn"))]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnView {
+    pub index: usize,
+    pub letter: String,
+    pub header: String,
+    /// A target's id; none: ignored.
+    pub target: Option<String>,
+    pub samples: Vec<String>,
+}
+
+#[derive(Debug, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ImportTarget"))]
+#[serde(rename_all = "camelCase")]
+pub struct TargetView {
+    pub id: String,
+    pub label: String,
+}
+
+#[derive(Debug, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ImportPreviewCounts"))]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewCounts {
+    pub rows: usize,
+    pub companies: usize,
+    pub invalid: usize,
+    pub merged: usize,
+    pub warnings: usize,
+    pub empty_rows: usize,
+}
+
+/// A row with an error or a warning.
+#[derive(Debug, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ImportPreviewRow"))]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewRow {
+    pub row: u32,
+    pub name: String,
+    /// A refused CIF/CNP is shown as the file wrote it, beside the reason.
+    pub vat: String,
+    pub rejected_vat: Option<String>,
+    pub valid: bool,
+    pub issues: Vec<IssueView>,
+}
 
 pub struct Session {
     pub file_name: String,
@@ -154,54 +235,54 @@ impl Session {
     }
 
     /// What the page shows before anything is sent to MiniCRM.
-    pub fn preview(&self) -> Value {
+    pub fn preview(&self) -> Preview {
         let lang = self.lang;
-        let header_row = self.mapping.header_row;
-        let columns = self.column_views();
-        let targets: Vec<Value> = Target::ALL
-            .iter()
-            .map(|t| json!({"id": t.id(), "label": t.label(lang)}))
-            .collect();
         let c = &self.mapped.candidates;
-        let invalid = c.iter().filter(|c| !c.valid()).count();
-        let merged = c.iter().filter(|c| c.merged()).count();
-        let companies = c.iter().filter(|c| c.valid() && !c.merged()).count();
-        let warned = c
-            .iter()
-            .filter(|c| c.valid() && c.issues.iter().any(|i| !i.is_error()))
-            .count();
-        let rows = self.rows_with_issues();
-        let notes = self.preview_notes();
-        let sheets: Vec<Value> = self
+        let counts = PreviewCounts {
+            rows: c.len(),
+            companies: c.iter().filter(|c| c.valid() && !c.merged()).count(),
+            invalid: c.iter().filter(|c| !c.valid()).count(),
+            merged: c.iter().filter(|c| c.merged()).count(),
+            warnings: c
+                .iter()
+                .filter(|c| c.valid() && c.issues.iter().any(|i| !i.is_error()))
+                .count(),
+            empty_rows: self.mapped.empty_rows,
+        };
+        let sheets = self
             .workbook
             .sheets
             .iter()
             .zip(&self.detections)
             .enumerate()
-            .map(|(i, (s, d))| json!({"index": i, "name": s.name, "usable": d.is_some(), "rows": s.rows.len()}))
+            .map(|(i, (s, d))| SheetView {
+                index: i,
+                name: s.name.clone(),
+                usable: d.is_some(),
+                rows: s.rows.len(),
+            })
             .collect();
-        json!({
-            "fileName": self.file_name,
-            "sheet": self.sheet,
-            "sheets": sheets,
-            "headerRow": header_row + 1,
-            "columns": columns,
-            "targets": targets,
-            "counts": {
-                "rows": c.len(),
-                "companies": companies,
-                "invalid": invalid,
-                "merged": merged,
-                "warnings": warned,
-                "emptyRows": self.mapped.empty_rows,
-            },
-            "rows": rows,
-            "notes": notes,
-        })
+        Preview {
+            file_name: self.file_name.clone(),
+            sheet: self.sheet,
+            sheets,
+            header_row: self.mapping.header_row + 1,
+            columns: self.column_views(),
+            targets: Target::ALL
+                .iter()
+                .map(|t| TargetView {
+                    id: t.id().to_string(),
+                    label: t.label(lang),
+                })
+                .collect(),
+            counts,
+            rows: self.rows_with_issues(),
+            notes: self.preview_notes(),
+        }
     }
 
     /// Each column of the sheet: its header, what it is mapped to, a few of its values.
-    fn column_views(&self) -> Vec<Value> {
+    fn column_views(&self) -> Vec<ColumnView> {
         let sheet = &self.workbook.sheets[self.sheet];
         let header_row = self.mapping.header_row;
         self.mapping
@@ -218,35 +299,39 @@ impl Session {
                     .take(3)
                     .map(|s| s.chars().take(60).collect())
                     .collect();
-                json!({
-                    "index": i,
-                    "letter": column_letter(i),
-                    "header": header.replace(['\n', '\r'], " "),
-                    "target": target.map(Target::id),
-                    "samples": samples,
-                })
+                ColumnView {
+                    index: i,
+                    letter: column_letter(i),
+                    header: header.replace(['\n', '\r'], " "),
+                    target: target.map(|t| t.id().to_string()),
+                    samples,
+                }
             })
             .collect()
     }
 
     /// The first rows with an issue (an error or a warning), with their messages.
-    fn rows_with_issues(&self) -> Vec<Value> {
+    fn rows_with_issues(&self) -> Vec<PreviewRow> {
         let lang = self.lang;
         self.mapped
             .candidates
             .iter()
             .filter(|c| !c.issues.is_empty())
             .take(PREVIEW_ROWS)
-            .map(|c| {
-                json!({
-                    "row": c.row,
-                    "name": c.name,
-                    // A refused CIF/CNP is shown as the file wrote it, beside the reason.
-                    "vat": c.shown_vat(),
-                    "rejectedVat": c.rejected_vat(),
-                    "valid": c.valid(),
-                    "issues": c.issues.iter().map(|i| json!({"error": i.is_error(), "message": i.message(lang)})).collect::<Vec<_>>(),
-                })
+            .map(|c| PreviewRow {
+                row: c.row,
+                name: c.name.clone(),
+                vat: c.shown_vat().to_string(),
+                rejected_vat: c.rejected_vat().map(str::to_string),
+                valid: c.valid(),
+                issues: c
+                    .issues
+                    .iter()
+                    .map(|i| IssueView {
+                        error: i.is_error(),
+                        message: i.message(lang),
+                    })
+                    .collect(),
             })
             .collect()
     }

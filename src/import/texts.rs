@@ -44,8 +44,6 @@ const TEXTS: &[(&str, &str, &str, &str)] = &[
     ("headerRow", "rândul cu titluri", "header row", "fejlécsor"),
     ("checks", "Verificarea rândurilor", "Row checks", "Sorok ellenőrzése"),
     ("companies", "companii valide", "valid companies", "érvényes cég"),
-    ("invalid", "invalide (nu se importă)", "invalid (not imported)", "érvénytelen (nem kerül importálásra)"),
-    ("merged", "duplicate comasate", "duplicates merged", "összevont ismétlődés"),
     ("warnings", "cu observații", "with remarks", "megjegyzéssel"),
     ("colRow", "Rând", "Row", "Sor"),
     ("colName", "Companie", "Company", "Cég"),
@@ -53,6 +51,38 @@ const TEXTS: &[(&str, &str, &str, &str)] = &[
     ("colAction", "Ce facem", "What happens", "Teendő"),
     ("colProblems", "Observații", "Remarks", "Megjegyzések"),
     ("minicrm", "Comparația cu MiniCRM", "Compared with MiniCRM", "Összevetés a MiniCRM-mel"),
+    ("start", "Importă în MiniCRM", "Import into MiniCRM", "Importálás a MiniCRM-be"),
+    ("resume", "Continuă importul", "Resume the import", "Importálás folytatása"),
+    ("cancel", "Anulează", "Cancel", "Megszakítás"),
+    ("report", "Descarcă raportul (CSV)", "Download the report (CSV)", "Jelentés letöltése (CSV)"),
+    ("again", "Importă alt fișier", "Import another file", "Másik fájl importálása"),
+    (
+        "background",
+        "Importul continuă în fundal: poți închide pagina și reveni oricând.",
+        "The import goes on in the background: you may close this page and come back any time.",
+        "Az importálás a háttérben folytatódik: bezárhatod az oldalt, és bármikor visszatérhetsz.",
+    ),
+    ("options", "Setări", "Settings", "Beállítások"),
+    ("more", "rânduri în total", "rows in total", "sor összesen"),
+    ("prev", "‹ Înapoi", "‹ Back", "‹ Vissza"),
+    ("next", "Înainte ›", "Next ›", "Tovább ›"),
+];
+
+/// The texts the background worker uses too, in the job's view (`view`); the page gets them
+/// among the others.
+const JOB_TEXTS: &[(&str, &str, &str, &str)] = &[
+    (
+        "invalid",
+        "invalide (nu se importă)",
+        "invalid (not imported)",
+        "érvénytelen (nem kerül importálásra)",
+    ),
+    (
+        "merged",
+        "duplicate comasate",
+        "duplicates merged",
+        "összevont ismétlődés",
+    ),
     ("new", "noi", "new", "új"),
     ("update", "de actualizat", "to update", "frissítendő"),
     ("unchanged", "neschimbate", "unchanged", "változatlan"),
@@ -72,34 +102,29 @@ const TEXTS: &[(&str, &str, &str, &str)] = &[
         "Becsült időtartam (a MiniCRM percenként 60 hívást enged):",
     ),
     ("calls", "apeluri", "calls", "hívás"),
-    ("start", "Importă în MiniCRM", "Import into MiniCRM", "Importálás a MiniCRM-be"),
-    ("cancel", "Anulează", "Cancel", "Megszakítás"),
-    ("report", "Descarcă raportul (CSV)", "Download the report (CSV)", "Jelentés letöltése (CSV)"),
-    ("again", "Importă alt fișier", "Import another file", "Másik fájl importálása"),
     (
         "nothingToDo",
         "Nimic de scris: toate companiile valide sunt deja la zi în MiniCRM.",
         "Nothing to write: every valid company is already up to date in MiniCRM.",
         "Nincs mit írni: minden érvényes cég naprakész a MiniCRM-ben.",
     ),
-    (
-        "background",
-        "Importul continuă în fundal: poți închide pagina și reveni oricând.",
-        "The import goes on in the background: you may close this page and come back any time.",
-        "Az importálás a háttérben folytatódik: bezárhatod az oldalt, és bármikor visszatérhetsz.",
-    ),
     ("paused", "În pauză până la", "Paused until", "Szünetel eddig:"),
-    ("options", "Setări", "Settings", "Beállítások"),
-    ("more", "rânduri în total", "rows in total", "sor összesen"),
-    ("prev", "‹ Înapoi", "‹ Back", "‹ Vissza"),
-    ("next", "Înainte ›", "Next ›", "Tovább ›"),
 ];
 
 /// The page's texts in `lang`, keyed by id.
 pub fn texts(lang: Lang) -> Value {
     let mut map = Map::new();
-    for (key, ro, en, hu) in TEXTS {
+    for (key, ro, en, hu) in TEXTS.iter().chain(JOB_TEXTS) {
         map.insert((*key).to_string(), Value::String(lang.pick(*ro, *en, *hu)));
     }
     Value::Object(map)
+}
+
+/// One of the job's texts in `lang` (empty for a key that is not one: the tests use them all).
+pub fn job_text(key: &str, lang: Lang) -> String {
+    JOB_TEXTS
+        .iter()
+        .find(|(k, ..)| *k == key)
+        .map(|(_, ro, en, hu)| lang.pick(*ro, *en, *hu))
+        .unwrap_or_default()
 }

@@ -9,9 +9,9 @@ use super::session::Session;
 use crate::error::import::ImportError;
 use crate::i18n::Lang;
 
-fn to_js(value: &serde_json::Value) -> JsValue {
+fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> JsValue {
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    serde::Serialize::serialize(value, &serializer).unwrap_or(JsValue::NULL)
+    value.serialize(&serializer).unwrap_or(JsValue::NULL)
 }
 
 fn error_js(e: &ImportError, lang: Lang) -> JsValue {
@@ -58,7 +58,7 @@ impl ImportSession {
 
     /// The validated rows, as the background's `match` action takes them.
     pub fn candidates(&self) -> JsValue {
-        to_js(&serde_json::to_value(self.session.candidates()).unwrap_or_default())
+        to_js(self.session.candidates())
     }
 
     /// The whole `match` action for the background (file name, content hash, candidates).

@@ -273,7 +273,7 @@ async fn the_tick_does_nothing_and_vendor_commands_are_the_servers() {
             "team.jobsOnServer",
         ),
         (
-            json!({"cmd": "import", "action": {"op": "status"}}),
+            json!({"cmd": "import", "action": {"type": "status"}}),
             "team.importUnavailable",
         ),
     ] {
