@@ -42,9 +42,11 @@ const LAYERS: &[(&str, u32)] = &[
     ("settings", 5),
     ("schedule", 5),
     ("team", 5),
-    // The context every workflow runs in, and the message protocol.
+    // The context every workflow runs in, the message protocol and the replies of the settings'
+    // commands.
     ("app", 6),
     ("command", 6),
+    ("reply", 6),
     // Workflows.
     ("emission", 7),
     ("sync", 8),
