@@ -4,15 +4,37 @@ export function t(key, subs) {
   return chrome.i18n.getMessage(key, subs) || key;
 }
 
+/** @param {Document | HTMLElement} root */
 export function localize(root = document) {
-  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
-  for (const el of root.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
-  for (const el of root.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(/** @type {HTMLElement} */ (el).dataset.i18n);
+  for (const el of root.querySelectorAll('[data-i18n-placeholder]')) {
+    /** @type {HTMLInputElement} */ (el).placeholder = t(/** @type {HTMLElement} */ (el).dataset.i18nPlaceholder);
+  }
+  for (const el of root.querySelectorAll('[data-i18n-title]')) {
+    /** @type {HTMLElement} */ (el).title = t(/** @type {HTMLElement} */ (el).dataset.i18nTitle);
+  }
   document.documentElement.lang = chrome.i18n.getUILanguage().split('-')[0];
 }
 
+/**
+ * A command to the core (through the background) and its reply, typed by the command's `cmd`
+ * (types/reply.d.ts, `Replies`; the replies' types are generated from the Rust types).
+ * @template {string} C
+ * @param {{ cmd: C } & Record<string, unknown>} command
+ * @returns {Promise<import('../types/reply').ReplyTo<C>>}
+ */
 export function send(command) {
   return chrome.runtime.sendMessage(command);
+}
+
+/**
+ * Whether a reply is the core's error (`{ ok: false, error }`); narrows the reply's type.
+ * @template T
+ * @param {import('../types/reply').Reply<T>} reply
+ * @returns {reply is { ok: false, error: import('../types/core').ErrorView }}
+ */
+export function failed(reply) {
+  return !reply.ok;
 }
 
 /** A new element with text (never HTML), a class and attributes. */
