@@ -552,6 +552,7 @@ mod typescript {
             checklist::ChecklistReply::decl(&cfg),
             checklist::Line::decl(&cfg),
             checklist::SchemaInfo::decl(&cfg),
+            checklist::RoleCandidates::decl(&cfg),
             checklist::FieldInfo::decl(&cfg),
             checklist::Candidate::decl(&cfg),
             team_mode::forward::ServerTest::decl(&cfg),

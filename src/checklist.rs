@@ -1,8 +1,6 @@
 //! The options page's setup checklist: each line green, or with the fix. Also what the field
 //! mapping needs (the module's fields, suggestions, statuses).
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 use serde_json::Value;
 
@@ -42,10 +40,22 @@ pub struct Line {
 pub struct SchemaInfo {
     pub category_id: u64,
     pub fields: Vec<FieldInfo>,
-    pub candidates: BTreeMap<Role, Vec<Candidate>>,
+    pub candidates: RoleCandidates,
     pub suggestion: fields::FieldMap,
     pub chosen: fields::FieldMap,
     pub statuses: Vec<StatusRef>,
+}
+
+/// Each role's candidate fields (the keys are [`Role`]'s names, as in [`fields::FieldMap`]).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct RoleCandidates {
+    pub invoice_number: Vec<Candidate>,
+    pub link: Vec<Candidate>,
+    pub payment_status: Vec<Candidate>,
+    pub pdf: Vec<Candidate>,
+    pub error: Vec<Candidate>,
 }
 
 /// A field of the module and its type's name (`text`, `int`, `enum`, …).
@@ -417,40 +427,38 @@ async fn fields_check(
 }
 
 /// Each role's candidate fields, with their type and a value seen on a recent card.
-fn role_candidates(
-    schema: &crate::minicrm::Schema,
-    samples: &fields::Samples,
-) -> BTreeMap<Role, Vec<Candidate>> {
+fn role_candidates(schema: &crate::minicrm::Schema, samples: &fields::Samples) -> RoleCandidates {
     // Each candidate with its type and a value seen on a recent card, so the picker says more
     // than "Text2201".
-    let describe = |name: &String| {
-        let t = schema
+    let describe = |role: Role| -> Vec<Candidate> {
+        let one = |name: &String| {
+            let t = schema
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, t)| type_name(t))
+                .unwrap_or("");
+            let sample = samples
+                .get(name)
+                .and_then(|v| v.first())
+                .map(|v| v.chars().take(60).collect::<String>());
+            Candidate {
+                name: name.clone(),
+                kind: t,
+                sample,
+            }
+        };
+        fields::candidates(schema, role, samples)
             .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, t)| type_name(t))
-            .unwrap_or("");
-        let sample = samples
-            .get(name)
-            .and_then(|v| v.first())
-            .map(|v| v.chars().take(60).collect::<String>());
-        Candidate {
-            name: name.clone(),
-            kind: t,
-            sample,
-        }
+            .map(one)
+            .collect()
     };
-    ROLES
-        .iter()
-        .map(|r| {
-            (
-                *r,
-                fields::candidates(schema, *r, samples)
-                    .iter()
-                    .map(describe)
-                    .collect(),
-            )
-        })
-        .collect()
+    RoleCandidates {
+        invoice_number: describe(Role::InvoiceNumber),
+        link: describe(Role::Link),
+        payment_status: describe(Role::PaymentStatus),
+        pdf: describe(Role::Pdf),
+        error: describe(Role::Error),
+    }
 }
 
 /// The JSON the options page reads, pinned (a renamed field fails here).
@@ -462,23 +470,21 @@ mod tests {
 
     #[test]
     fn the_checklist_reply() {
-        let mut candidates = BTreeMap::new();
-        candidates.insert(
-            Role::InvoiceNumber,
-            vec![Candidate {
+        let candidates = RoleCandidates {
+            invoice_number: vec![Candidate {
                 name: "Text2201".into(),
                 kind: "text",
                 sample: Some("FCT 0117".into()),
             }],
-        );
-        candidates.insert(
-            Role::Pdf,
-            vec![Candidate {
+            link: Vec::new(),
+            payment_status: Vec::new(),
+            pdf: vec![Candidate {
                 name: "File1".into(),
                 kind: "",
                 sample: None,
             }],
-        );
+            error: Vec::new(),
+        };
         let suggestion = fields::FieldMap {
             invoice_number: Some("Text2201".into()),
             ..Default::default()
@@ -516,7 +522,10 @@ mod tests {
                     "fields": [{"name": "Text2201", "type": "text"}],
                     "candidates": {
                         "invoiceNumber": [{"name": "Text2201", "type": "text", "sample": "FCT 0117"}],
+                        "link": [],
+                        "paymentStatus": [],
                         "pdf": [{"name": "File1", "type": "", "sample": null}],
+                        "error": [],
                     },
                     "suggestion": map,
                     "chosen": map,

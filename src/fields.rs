@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::minicrm::{FieldType, Schema};
 use crate::text::fold;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Role {

@@ -287,7 +287,9 @@ export type ChecklistReply = { lines: Array<ChecklistLine>, allOk: boolean, sche
 
 export type ChecklistLine = { id: string, ok: boolean, message: string, };
 
-export type SchemaInfo = { categoryId: number, fields: Array<FieldInfo>, candidates: { [key in Role]?: Array<Candidate> }, suggestion: FieldMap, chosen: FieldMap, statuses: Array<StatusRef>, };
+export type SchemaInfo = { categoryId: number, fields: Array<FieldInfo>, candidates: RoleCandidates, suggestion: FieldMap, chosen: FieldMap, statuses: Array<StatusRef>, };
+
+export type RoleCandidates = { invoiceNumber: Array<Candidate>, link: Array<Candidate>, paymentStatus: Array<Candidate>, pdf: Array<Candidate>, error: Array<Candidate>, };
 
 export type FieldInfo = { name: string, type: string, };
 
