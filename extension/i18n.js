@@ -4,6 +4,7 @@ export function t(key, subs) {
   return chrome.i18n.getMessage(key, subs) || key;
 }
 
+/** @param {Document | HTMLElement} root */
 export function localize(root = document) {
   /** @param {string} selector */
   const all = (selector) => /** @type {NodeListOf<HTMLInputElement>} */ (root.querySelectorAll(selector));
@@ -13,8 +14,25 @@ export function localize(root = document) {
   document.documentElement.lang = chrome.i18n.getUILanguage().split('-')[0];
 }
 
+/**
+ * A command to the core (through the background) and its reply, typed by the command's `cmd`
+ * (types/reply.d.ts, `Replies`; the replies' types are generated from the Rust types).
+ * @template {string} C
+ * @param {{ cmd: C } & Record<string, unknown>} command
+ * @returns {Promise<import('../types/reply').ReplyTo<C>>}
+ */
 export function send(command) {
   return chrome.runtime.sendMessage(command);
+}
+
+/**
+ * Whether a reply is the core's error (`{ ok: false, error }`); narrows the reply's type.
+ * @template T
+ * @param {import('../types/reply').Reply<T>} reply
+ * @returns {reply is { ok: false, error: import('../types/core').ErrorView }}
+ */
+export function failed(reply) {
+  return !reply.ok;
 }
 
 /** A new element with text (never HTML), a class and attributes. */

@@ -1,10 +1,18 @@
 // Paints the background jobs (payment refresh, stock sync) and the activity log, for the popup
 // and the options page. The core decides and reports; this only formats and draws.
-import { el, send, t } from './i18n.js';
+//
+// The replies are typed by the core's Rust types (types/core.d.ts, generated); `tsc` checks
+// this file against them (tsconfig.json).
+/** @typedef {import('../types/core').JobsStatus} JobsStatus */
+/** @typedef {import('../types/core').JobView} JobView */
+/** @typedef {import('../types/core').Run} Run */
+/** @typedef {import('../types/reply').Reply<JobsStatus>} JobsAnswer */
+import { el, failed, send, t } from './i18n.js';
 
 const lang = () => chrome.i18n.getUILanguage();
 
 
+/** @param {number | null | undefined} ms */
 export function when(ms) {
   if (ms == null) return '—';
   const d = new Date(ms);
@@ -17,12 +25,18 @@ export function when(ms) {
 const JOB_NAME = { payments: 'jobPayments', stock: 'jobStock' };
 const STATUS = { done: 'runDone', cancelled: 'runCancelled', failed: 'runFailed', running: 'runRunning' };
 
+/** @param {Run} run */
 function counts(run) {
   const c = run.counts;
   return t('runCounts', [String(c.checked), String(c.changed), String(c.skipped), String(c.failed)]);
 }
 
-/** One job's block: progress while running, otherwise the last result and the next run. */
+/**
+ * One job's block: progress while running, otherwise the last result and the next run.
+ * @param {'payments' | 'stock'} kind
+ * @param {JobView} job
+ * @param {((kind: 'payments' | 'stock') => void) | null} onCancel
+ */
 function jobBlock(kind, job, onCancel) {
   const box = el('div', null, 'job', { 'data-testid': `job-${kind}` });
   box.append(el('div', t(JOB_NAME[kind]), 'job-name'));
@@ -56,7 +70,10 @@ function jobBlock(kind, job, onCancel) {
   return box;
 }
 
-/** The activity log: the last runs with counts, errors a person can act on, skipped items. */
+/**
+ * The activity log: the last runs with counts, errors a person can act on, skipped items.
+ * @param {Run[]} activity
+ */
 export function activityList(activity, limit = 8) {
   const list = el('ul', null, 'activity', { 'data-testid': 'activity' });
   if (!activity.length) list.append(el('li', t('activityEmpty'), 'muted'));
@@ -78,15 +95,22 @@ export function activityList(activity, limit = 8) {
   return list;
 }
 
-/** Draws the jobs into `container` and keeps them current while the page is open. */
+/**
+ * Draws the jobs into `container` and keeps them current while the page is open.
+ * @param {HTMLElement} container
+ * @param {{ onChange?: (status: JobsStatus) => void }} [options]
+ */
 export function mountJobs(container, { onChange } = {}) {
   let timer = null;
+  /** @param {'payments' | 'stock'} kind */
   const cancel = async (kind) => {
     paint(await send({ cmd: 'cancelJob', kind }));
   };
+  /** @param {JobsAnswer | undefined} reply */
   function paint(reply) {
-    if (!reply || !reply.ok) {
-      container.replaceChildren(el('div', reply && reply.error ? reply.error.message : '', 'error-line'));
+    if (!reply || failed(reply)) {
+      const error = reply && failed(reply) ? reply.error : null;
+      container.replaceChildren(el('div', error ? error.message : '', 'error-line'));
       return;
     }
     const jobs = el('div', null, 'jobs');
@@ -100,11 +124,15 @@ export function mountJobs(container, { onChange } = {}) {
   async function refresh() {
     paint(await send({ cmd: 'jobsStatus' }));
   }
+  /** @param {HTMLButtonElement} button */
   async function syncNow(button) {
     button.disabled = true;
     try {
       const reply = await send({ cmd: 'syncNow' });
-      paint(reply.status ? { ok: true, ...reply.status } : reply);
+      // The jobs' state after the first slice comes with the reply; without it, asked for.
+      if (failed(reply)) paint(reply);
+      else if (reply.status) paint({ ok: true, ...reply.status });
+      else refresh();
     } finally {
       button.disabled = false;
     }

@@ -1,13 +1,30 @@
 // Options page: paints the form and the core's answers. Validation, merging with stored secrets
 // and the connection tests all happen in the core (background); this page never reads a stored
 // token or API key back.
-import { el, localize, send, t } from './i18n.js';
+//
+// The replies are typed by the core's Rust types (types/core.d.ts, generated; `send` gives each
+// command's reply type, types/reply.d.ts); `tsc` checks this file against them (tsconfig.json).
+/** @typedef {import('../types/core').SettingsView} SettingsView */
+/** @typedef {import('../types/core').ErrorView} ErrorView */
+/** @typedef {import('../types/core').Role} Role */
+import { el, failed, localize, send, t } from './i18n.js';
 import { mountJobs } from './jobs-view.js';
 
+/**
+ * The form's elements (inputs, selects, buttons, result boxes). Their DOM types are not what
+ * this file is checked for: the core's replies are.
+ * @type {(id: string) => any}
+ */
 const $ = (id) => document.getElementById(id);
+/**
+ * The inputs a selector finds.
+ * @param {string} selector
+ * @returns {HTMLInputElement[]}
+ */
+const inputs = (selector) => Array.from(document.querySelectorAll(selector));
 
 function formInput() {
-  const kind = document.querySelector('input[name="documentKind"]:checked').value;
+  const kind = inputs('input[name="documentKind"]:checked')[0].value;
   return {
     smartbill: {
       cif: $('smartbillCif').value,
@@ -30,7 +47,7 @@ function formInput() {
     },
     integration: $('mapping').hidden ? null : {
       fields: Object.fromEntries(ROLES.map((r) => [r, $(`field-${r}`).value || null])),
-      triggers: Array.from(document.querySelectorAll('#triggers input:checked')).map((c) => ({ id: c.value, label: c.dataset.label })),
+      triggers: inputs('#triggers input:checked').map((c) => ({ id: c.value, label: c.dataset.label })),
       auto: $('auto').checked,
       intervalMinutes: Number($('pollInterval').value || 2),
     },
@@ -52,9 +69,12 @@ function optionalNumber(id) {
   return v === '' ? null : Number(v);
 }
 
+/** @type {Role[]} */
 const ROLES = ['invoiceNumber', 'link', 'paymentStatus', 'pdf', 'error'];
+/** @type {SettingsView | null} */
 let stored = null;
 
+/** @param {SettingsView} s */
 function fill(s) {
   $('smartbillCif').value = s.smartbill.cif;
   $('smartbillEmail').value = s.smartbill.email;
@@ -67,7 +87,7 @@ function fill(s) {
   $('minicrmApiKey').placeholder = s.minicrm.apiKeySet ? t('secretSaved') : '';
   $('minicrmModule').value = s.minicrm.module;
   if (s.minicrm.categoryId != null) $('minicrmModule').dataset.categoryId = String(s.minicrm.categoryId);
-  for (const r of document.querySelectorAll('input[name="documentKind"]')) r.checked = r.value === s.document.kind;
+  for (const r of inputs('input[name="documentKind"]')) r.checked = r.value === s.document.kind;
   $('smartbillSeries').value = s.document.series;
   $('dueDays').value = s.document.dueDays;
   $('draft').checked = s.document.draft;
@@ -119,7 +139,7 @@ async function testServer() {
     return send({ cmd: 'testServer', settings: formInput() });
   });
   $('serverWebhook').hidden = true;
-  if (!reply.ok) return showError(box, reply.error, t('teamServer'));
+  if (failed(reply)) return showError(box, reply.error, t('teamServer'));
   box.hidden = false;
   box.className = reply.allOk ? 'result ok' : 'result warn';
   box.replaceChildren(el('h3', t(reply.allOk ? 'serverOk' : 'serverProblems')));
@@ -141,7 +161,9 @@ async function testServer() {
 // Host permissions: Firefox lets the user withdraw an MV3 extension's host permissions (and
 // Chrome's "site access" can withhold them). The core says which ones the settings need; the
 // missing ones are listed with a button that asks the browser for them (a user gesture).
+/** @type {string[]} */
 let missingOrigins = [];
+/** @param {string[]} origins */
 async function checkAccess(origins) {
   const granted = await Promise.all((origins || []).map((o) => chrome.permissions.contains({ origins: [o] })));
   missingOrigins = (origins || []).filter((_, i) => !granted[i]);
@@ -159,7 +181,7 @@ async function loadWarehouses() {
   const out = $('warehousesResult');
   out.textContent = t('testing');
   const reply = await send({ cmd: 'warehouses' });
-  if (!reply.ok) {
+  if (failed(reply)) {
     out.textContent = reply.error.message;
     return;
   }
@@ -171,7 +193,7 @@ async function loadWarehouses() {
 async function runChecklist() {
   const list = $('checklist');
   const reply = await busy($('runChecklist'), $('checklistBusy'), () => send({ cmd: 'checklist', settings: formInput() }));
-  if (!reply.ok) {
+  if (failed(reply)) {
     list.replaceChildren(Object.assign(el('li', reply.error.message), { className: 'fail' }));
     return;
   }
@@ -206,7 +228,7 @@ async function runChecklist() {
     select.value = keep && names.includes(keep) ? keep : (chosen[role] || '');
   }
   const active = new Set((stored ? stored.integration.triggers : []).map((x) => x.id));
-  const current = new Set(Array.from(document.querySelectorAll('#triggers input:checked')).map((c) => c.value));
+  const current = new Set(inputs('#triggers input:checked').map((c) => c.value));
   $('triggers').replaceChildren(...schema.statuses.map((st) => {
     const label = el('label', null, 'choice');
     const box = Object.assign(document.createElement('input'), { type: 'checkbox', value: st.id });
@@ -222,6 +244,7 @@ function clearErrors() {
   for (const el of document.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
 }
 
+/** @param {ErrorView} error */
 function showFieldError(error) {
   if (!error.field) return;
   const slot = document.querySelector(`.err[data-for="${error.field}"]`);
@@ -231,6 +254,11 @@ function showFieldError(error) {
 }
 
 
+/**
+ * @param {HTMLElement} box
+ * @param {ErrorView} error
+ * @param {string} vendor
+ */
 function showError(box, error, vendor) {
   box.hidden = false;
   box.className = 'result fail';
@@ -245,6 +273,14 @@ function list(items) {
   return ul;
 }
 
+/**
+ * Runs `work` with its button disabled and its spinner shown; its result.
+ * @template T
+ * @param {HTMLButtonElement} button
+ * @param {HTMLElement} spinner
+ * @param {() => Promise<T>} work
+ * @returns {Promise<T>}
+ */
 async function busy(button, spinner, work) {
   button.disabled = true;
   spinner.hidden = false;
@@ -260,7 +296,7 @@ async function testSmartBill() {
   clearErrors();
   const box = $('smartbillResult');
   const reply = await busy($('testSmartBill'), $('testSmartBillBusy'), () => send({ cmd: 'testSmartBill', settings: formInput() }));
-  if (!reply.ok) return showError(box, reply.error, 'SmartBill');
+  if (failed(reply)) return showError(box, reply.error, 'SmartBill');
   const typeName = { f: t('seriesInvoice'), p: t('seriesProforma'), c: t('seriesReceipt') };
   box.hidden = false;
   box.className = reply.seriesFound ? 'result ok' : 'result warn';
@@ -284,7 +320,7 @@ async function testMiniCrm() {
   box.className = 'result';
   delete $('mapping').dataset.categoryId;
   const reply = await busy($('testMiniCrm'), $('testMiniCrmBusy'), () => send({ cmd: 'testMiniCrm', settings: formInput() }));
-  if (!reply.ok) return showError(box, reply.error, 'MiniCRM');
+  if (failed(reply)) return showError(box, reply.error, 'MiniCRM');
   box.hidden = false;
   box.className = reply.module ? 'result ok' : 'result warn';
   box.replaceChildren(el('h3', t('minicrmOk')));
@@ -305,7 +341,7 @@ async function save(event) {
   const status = $('saveStatus');
   await requestServerAccess();
   const reply = await send({ cmd: 'saveSettings', settings: formInput() });
-  if (!reply.ok) {
+  if (failed(reply)) {
     status.className = 'fail';
     status.textContent = reply.error.message;
     return;
@@ -326,9 +362,13 @@ async function save(event) {
 // takes a moment to start): kept, never overwritten by the stored values.
 const edited = new Set();
 for (const type of ['input', 'change']) {
-  document.addEventListener(type, (e) => { if (e.target && e.target.id) edited.add(e.target.id); }, true);
+  document.addEventListener(type, (e) => {
+    const target = /** @type {HTMLElement | null} */ (e.target);
+    if (target && target.id) edited.add(target.id);
+  }, true);
 }
 
+/** @param {SettingsView} settings */
 function fillKeepingEdits(settings) {
   const typed = Array.from(edited).map((id) => {
     const x = $(id);
@@ -344,7 +384,7 @@ function fillKeepingEdits(settings) {
 async function main() {
   localize();
   const reply = await send({ cmd: 'getSettings' });
-  if (!reply.ok) {
+  if (failed(reply)) {
     $('saveStatus').className = 'fail';
     $('saveStatus').textContent = reply.error.message;
     return;

@@ -11,7 +11,12 @@ use crate::emission::{Emission, Mode};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::jobs::{JobKind, Priority};
+use crate::reply::{
+    to_json, BrowserView, Effect, EffectReply, MiniCrmTest, Saved, SavedSettings, SettingsReply,
+    SmartBillTest, Warehouses,
+};
 use crate::settings::{self, Settings, SettingsInput};
+use crate::sync::{JobsStatus, Skipped, TickReply};
 
 pub use crate::app::App;
 pub use crate::command::{CardAction, Command, PanelPlace, Sender, SenderKind};
@@ -62,21 +67,23 @@ impl App<'_> {
             SenderKind::ExtensionPage => url,
         };
         match command {
-            Command::GetSettings {} => self.get_settings().await,
-            Command::SaveSettings { settings: input } => self.save_settings(&input, lang).await,
-            Command::TestSmartBill { settings: input } => self.test_smartbill(&input).await,
-            Command::TestMiniCrm { settings: input } => self.test_minicrm(&input).await,
+            Command::GetSettings {} => self.get_settings().await.map(to_json),
+            Command::SaveSettings { settings: input } => self.save_settings(&input, lang).await.map(to_json),
+            Command::TestSmartBill { settings: input } => self.test_smartbill(&input).await.map(to_json),
+            Command::TestMiniCrm { settings: input } => self.test_minicrm(&input).await.map(to_json),
             Command::PanelState { url } => self
                 .card(&page(url), None, CardAction::State, None, lang)
                 .await
-                .map(|r| r.json()),
+                .map(to_json),
             Command::Card { url, action, number } => {
                 let target = page(url.clone());
                 self.card(&target, Some(&url), action, number, lang)
                     .await
-                    .map(|r| r.json())
+                    .map(to_json)
             }
-            Command::OpenOptions {} => Ok(json!({"effect": "openOptions"})),
+            Command::OpenOptions {} => Ok(to_json(EffectReply {
+                effect: Effect::OpenOptions,
+            })),
             Command::Trap {} => {
                 if !crate::settings::is_sandbox_build(&self.host_permissions) {
                     return Err(Error::Forbidden {
@@ -89,25 +96,27 @@ impl App<'_> {
                 crate::platform::save(self.store, PANEL_PLACE_KEY, &place.bounded())
                     .await
                     .map_err(|detail| Error::Storage { detail })?;
-                Ok(json!({"saved": true}))
+                Ok(to_json(Saved { saved: true }))
             }
-            Command::Tick {} => self.tick(lang, TICK_BUDGET_MS).await,
-            Command::SyncNow { kind } => self.sync_now(kind, lang).await,
-            Command::CancelJob { kind } => self.cancel_job(kind).await,
+            Command::Tick {} => self.tick(lang, TICK_BUDGET_MS).await.map(to_json),
+            Command::SyncNow { kind } => self.sync_now(kind, lang).await.map(to_json),
+            Command::CancelJob { kind } => self.cancel_job(kind).await.map(to_json),
             Command::JobsStatus {} => {
                 let settings = self.settings().await?;
-                crate::sync::status(self, &settings).await
+                crate::sync::status(self, &settings).await.map(to_json)
             }
-            Command::Warehouses {} => self.warehouses().await,
-            Command::Checklist { settings } => self.checklist(settings, lang).await,
+            Command::Warehouses {} => self.warehouses().await.map(to_json),
+            Command::Checklist { settings } => self.checklist(settings, lang).await.map(to_json),
             Command::Import { action } => crate::import::handle(self, action, lang).await,
             Command::TestServer { settings: input } => {
-                crate::team_mode::forward::test(self, &input, sender, lang).await
+                crate::team_mode::forward::test(self, &input, sender, lang)
+                    .await
+                    .map(to_json)
             }
         }
     }
 
-    async fn get_settings(&self) -> Result<Value> {
+    async fn get_settings(&self) -> Result<SettingsReply> {
         let s = settings::load(self.store).await?;
         // The SmartBill API address is editable only in builds that may reach more than
         // the real services (the sandbox build, for the demo and the tests).
@@ -117,15 +126,18 @@ impl App<'_> {
             .iter()
             .any(|p| !production.contains(&p.as_str()));
         let browser = crate::team::browser_id(self.store).await;
-        Ok(json!({
-            "settings": s.view(&self.host_permissions),
-            "browser": {"id": browser, "label": crate::team::label(&s, &browser)},
-            "apiBaseEditable": editable,
-            "defaultUnits": crate::invoice::default_units(),
-        }))
+        Ok(SettingsReply {
+            settings: s.view(&self.host_permissions),
+            browser: BrowserView {
+                label: crate::team::label(&s, &browser),
+                id: browser,
+            },
+            api_base_editable: editable,
+            default_units: crate::invoice::default_units(),
+        })
     }
 
-    async fn cancel_job(&self, kind: JobKind) -> Result<Value> {
+    async fn cancel_job(&self, kind: JobKind) -> Result<JobsStatus> {
         self.runtime.request_cancel(kind);
         // A run left by a dead worker has no loop to notice: mark it here.
         if let Some(mut run) = crate::sync::load_run(self.store, kind).await? {
@@ -145,7 +157,7 @@ impl App<'_> {
         crate::sync::status(self, &settings).await
     }
 
-    async fn save_settings(&self, input: &SettingsInput, lang: Lang) -> Result<Value> {
+    async fn save_settings(&self, input: &SettingsInput, lang: Lang) -> Result<SavedSettings> {
         let stored = settings::load(self.store).await?;
         let mut merged = stored.merged(input);
         if merged.team.runner && merged.team.runner_since_ms.is_none() {
@@ -172,12 +184,16 @@ impl App<'_> {
             crate::jobs::schedule::request(self.store, JobKind::Stock, "enabled").await?;
         }
         let alarms = crate::schedule::alarms(&merged, &self.host_permissions, merged.stock.enabled);
-        Ok(
-            json!({"saved": true, "problems": problems, "warnings": warnings, "settings": merged.view(&self.host_permissions), "alarms": alarms}),
-        )
+        Ok(SavedSettings {
+            saved: true,
+            problems,
+            warnings,
+            settings: merged.view(&self.host_permissions),
+            alarms,
+        })
     }
 
-    async fn test_smartbill(&self, input: &SettingsInput) -> Result<Value> {
+    async fn test_smartbill(&self, input: &SettingsInput) -> Result<SmartBillTest> {
         let stored = self.settings().await?;
         let merged = stored.merged(input);
         // The CUI, e-mail and token shape are checked before any call.
@@ -189,10 +205,15 @@ impl App<'_> {
             && series
                 .iter()
                 .any(|s| s.kind == wanted && s.name == merged.document.series);
-        Ok(json!({"series": series, "taxes": taxes, "seriesFound": series_found, "seriesType": wanted}))
+        Ok(SmartBillTest {
+            series,
+            taxes,
+            series_found,
+            series_type: wanted,
+        })
     }
 
-    async fn test_minicrm(&self, input: &SettingsInput) -> Result<Value> {
+    async fn test_minicrm(&self, input: &SettingsInput) -> Result<MiniCrmTest> {
         let stored = self.settings().await?;
         let merged = stored.merged(input);
         let client = self.minicrm(&merged, Priority::Interactive, 15_000)?;
@@ -204,7 +225,10 @@ impl App<'_> {
             .and_then(|id| modules.iter().find(|c| c.id == id))
             .or_else(|| modules.iter().find(|c| wanted.matches(c)))
             .cloned();
-        Ok(json!({"modules": modules, "module": chosen}))
+        Ok(MiniCrmTest {
+            modules,
+            module: chosen,
+        })
     }
 
     /// Whether a card page belongs to the configured account and module; the hint otherwise.
@@ -334,19 +358,19 @@ impl App<'_> {
     /// The tick with a caller's budget (the team server works in short slices, so that one
     /// event never runs for minutes): the same reply as `{"cmd": "tick"}`, not wrapped.
     pub async fn tick_for(&self, lang: Lang, budget_ms: i64) -> Result<Value> {
-        self.tick(lang, budget_ms).await
+        self.tick(lang, budget_ms).await.map(to_json)
     }
 
     /// The background tick: unfinished emissions, automatic emission, then the jobs (payment
     /// refresh, stock sync) for at most `budget_ms` (an alarm event must end within minutes).
-    async fn tick(&self, lang: Lang, budget_ms: i64) -> Result<Value> {
+    async fn tick(&self, lang: Lang, budget_ms: i64) -> Result<TickReply> {
         let settings = self.settings().await?;
         // An unfinished company import goes on in this worker after the reply.
         let import_pending = crate::import::job::pending(self).await;
         if !settings.validate_all(&self.host_permissions).is_empty() || settings.minicrm.category_id.is_none()
         {
             let alarms = crate::schedule::alarms(&settings, &self.host_permissions, import_pending);
-            return Ok(json!({"alarms": alarms, "skipped": "notConfigured"}));
+            return Ok(TickReply::skipped(alarms, Skipped::NotConfigured));
         }
         let emission = Emission::new(self, settings.clone(), lang, Priority::Background);
         let mut report = PollReport::default();
@@ -373,10 +397,17 @@ impl App<'_> {
         let again = jobs.more || import_pending || settling;
         let alarms = crate::schedule::alarms(&settings, &self.host_permissions, again);
         // `again`: tick again soon (a job's run goes on, or an outcome is being judged).
-        Ok(json!({"alarms": alarms, "poll": report, "jobs": jobs, "again": again}))
+        Ok(TickReply {
+            alarms,
+            skipped: None,
+            poll: Some(report),
+            jobs: Some(jobs),
+            again: Some(again),
+            status: None,
+        })
     }
 
-    async fn warehouses(&self) -> Result<Value> {
+    async fn warehouses(&self) -> Result<Warehouses> {
         let settings = self.settings().await?;
         let sb = self.smartbill(&settings, Priority::Interactive, 15_000)?;
         let list = sb
@@ -389,10 +420,10 @@ impl App<'_> {
             .map(|w| w.warehouse.warehouse_name)
             .filter(|name| seen.insert(name.clone()))
             .collect();
-        Ok(json!({"warehouses": names}))
+        Ok(Warehouses { warehouses: names })
     }
 
-    async fn sync_now(&self, kind: Option<JobKind>, lang: Lang) -> Result<Value> {
+    async fn sync_now(&self, kind: Option<JobKind>, lang: Lang) -> Result<TickReply> {
         for k in [JobKind::Payments, JobKind::Stock] {
             if kind.is_none_or(|want| want == k) {
                 crate::jobs::schedule::request(self.store, k, "now").await?;
@@ -401,13 +432,15 @@ impl App<'_> {
         // A first slice now; the rest on the next ticks (the reply's alarms).
         let mut reply = self.tick(lang, SYNC_NOW_BUDGET_MS).await?;
         let settings = self.settings().await?;
-        if let Value::Object(map) = &mut reply {
-            map.insert("status".into(), crate::sync::status(self, &settings).await?);
-        }
+        reply.status = Some(crate::sync::status(self, &settings).await?);
         Ok(reply)
     }
 
-    async fn checklist(&self, input: Option<SettingsInput>, lang: Lang) -> Result<Value> {
+    async fn checklist(
+        &self,
+        input: Option<SettingsInput>,
+        lang: Lang,
+    ) -> Result<crate::checklist::ChecklistReply> {
         let stored = self.settings().await?;
         let settings = match &input {
             Some(i) => stored.merged(i),
@@ -466,6 +499,7 @@ mod typescript {
     use ts_rs::{Config, TS};
 
     use crate::emission::panel::{Action, CardReply, PanelState, PanelView, PaymentView};
+    use crate::{checklist, reply, settings, sync, team_mode};
 
     const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/types/core.d.ts");
 
@@ -487,6 +521,56 @@ mod typescript {
             crate::command::PanelPlace::decl(&cfg),
             crate::schedule::Alarm::decl(&cfg),
             crate::settings::DocumentType::decl(&cfg),
+            // The options page and the popup.
+            reply::SettingsReply::decl(&cfg),
+            reply::BrowserView::decl(&cfg),
+            settings::SettingsView::decl(&cfg),
+            settings::SmartBillView::decl(&cfg),
+            settings::MiniCrmView::decl(&cfg),
+            settings::Module::decl(&cfg),
+            settings::DocumentSettings::decl(&cfg),
+            settings::IntegrationSettings::decl(&cfg),
+            crate::fields::FieldMap::decl(&cfg),
+            crate::fields::Role::decl(&cfg),
+            settings::StatusRef::decl(&cfg),
+            settings::StockSettings::decl(&cfg),
+            settings::AdvancedSettings::decl(&cfg),
+            settings::TeamSettings::decl(&cfg),
+            settings::OtherRunner::decl(&cfg),
+            settings::server::ServerView::decl(&cfg),
+            reply::SavedSettings::decl(&cfg),
+            reply::SmartBillTest::decl(&cfg),
+            crate::smartbill::Series::decl(&cfg),
+            crate::smartbill::SeriesType::decl(&cfg),
+            crate::smartbill::Tax::decl(&cfg),
+            reply::MiniCrmTest::decl(&cfg),
+            crate::minicrm::Category::decl(&cfg),
+            reply::Warehouses::decl(&cfg),
+            reply::Saved::decl(&cfg),
+            reply::EffectReply::decl(&cfg),
+            reply::Effect::decl(&cfg),
+            checklist::ChecklistReply::decl(&cfg),
+            checklist::Line::decl(&cfg),
+            checklist::SchemaInfo::decl(&cfg),
+            checklist::RoleCandidates::decl(&cfg),
+            checklist::FieldInfo::decl(&cfg),
+            checklist::Candidate::decl(&cfg),
+            team_mode::forward::ServerTest::decl(&cfg),
+            team_mode::forward::HealthLine::decl(&cfg),
+            team_mode::forward::WebhookView::decl(&cfg),
+            // The jobs (popup, options page) and the background's tick.
+            sync::JobsStatus::decl(&cfg),
+            sync::Jobs::decl(&cfg),
+            sync::JobView::decl(&cfg),
+            sync::Run::decl(&cfg),
+            sync::RunStatus::decl(&cfg),
+            sync::Counts::decl(&cfg),
+            sync::Note::decl(&cfg),
+            crate::jobs::JobKind::decl(&cfg),
+            sync::TickReply::decl(&cfg),
+            sync::Skipped::decl(&cfg),
+            sync::StepReport::decl(&cfg),
+            crate::emission::poll::PollReport::decl(&cfg),
         ];
         let mut out = String::from(
             "// Generated from the core's Rust types by `cargo test` (src/api.rs, `typescript`): do not edit.\n\

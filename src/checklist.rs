@@ -2,7 +2,7 @@
 //! mapping needs (the module's fields, suggestions, statuses).
 
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::app::App;
 use crate::error::{Error, MiniCrmKind};
@@ -10,14 +10,72 @@ use crate::fields::{self, Role, ROLES};
 use crate::i18n::Lang;
 use crate::jobs::Priority;
 use crate::minicrm::FieldType;
-use crate::settings::Settings;
+use crate::settings::{Settings, StatusRef};
 
-#[derive(Serialize)]
+/// `checklist`: each line green or with the fix, and what the field mapping needs (`null` when
+/// the module's fields could not be read).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
-struct Line {
-    id: &'static str,
-    ok: bool,
-    message: String,
+pub struct ChecklistReply {
+    pub lines: Vec<Line>,
+    pub all_ok: bool,
+    pub schema: Option<SchemaInfo>,
+}
+
+/// One line of the checklist (`id`: `smartbill`, `series`, `minicrmApi`, `module`, `fields`).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ChecklistLine"))]
+pub struct Line {
+    pub id: &'static str,
+    pub ok: bool,
+    pub message: String,
+}
+
+/// What the field mapping shows: the module's fields, each role's candidates, the suggestion,
+/// the choice (the settings' over the suggestion), the module's statuses.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct SchemaInfo {
+    pub category_id: u64,
+    pub fields: Vec<FieldInfo>,
+    pub candidates: RoleCandidates,
+    pub suggestion: fields::FieldMap,
+    pub chosen: fields::FieldMap,
+    pub statuses: Vec<StatusRef>,
+}
+
+/// Each role's candidate fields (the keys are [`Role`]'s names, as in [`fields::FieldMap`]).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct RoleCandidates {
+    pub invoice_number: Vec<Candidate>,
+    pub link: Vec<Candidate>,
+    pub payment_status: Vec<Candidate>,
+    pub pdf: Vec<Candidate>,
+    pub error: Vec<Candidate>,
+}
+
+/// A field of the module and its type's name (`text`, `int`, `enum`, …).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct FieldInfo {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+/// A role's candidate field, with its type's name and a value seen on a recent card.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct Candidate {
+    pub name: String,
+    /// Empty when the field is not in the schema.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub sample: Option<String>,
 }
 
 fn role_name(lang: Lang, role: Role) -> String {
@@ -149,14 +207,18 @@ async fn samples(
     out
 }
 
-pub async fn run(app: &App<'_>, settings: &Settings, lang: Lang) -> Result<Value, Error> {
+pub async fn run(app: &App<'_>, settings: &Settings, lang: Lang) -> Result<ChecklistReply, Error> {
     // SmartBill: credentials and the series.
     let mut lines = smartbill_lines(app, settings, lang).await;
     // MiniCRM: API (the add-on), module, fields.
     let (minicrm, schema_info) = minicrm_lines(app, settings, lang).await;
     lines.extend(minicrm);
     let ok = lines.iter().all(|l| l.ok);
-    Ok(json!({"lines": lines, "allOk": ok, "schema": schema_info}))
+    Ok(ChecklistReply {
+        lines,
+        all_ok: ok,
+        schema: schema_info,
+    })
 }
 
 /// SmartBill's lines: the API (credentials), then whether the chosen series exists.
@@ -237,8 +299,8 @@ fn api_refused(e: &Error, lang: Lang) -> Line {
 }
 
 /// MiniCRM's lines (the API and its add-on, the module, the fields) and what the field mapping
-/// needs (`Value::Null` when the module's fields could not be read).
-async fn minicrm_lines(app: &App<'_>, settings: &Settings, lang: Lang) -> (Vec<Line>, Value) {
+/// needs (`None` when the module's fields could not be read).
+async fn minicrm_lines(app: &App<'_>, settings: &Settings, lang: Lang) -> (Vec<Line>, Option<SchemaInfo>) {
     let mc = match app.minicrm(settings, Priority::Interactive, 15_000) {
         Err(e) => {
             let line = Line {
@@ -246,12 +308,12 @@ async fn minicrm_lines(app: &App<'_>, settings: &Settings, lang: Lang) -> (Vec<L
                 ok: false,
                 message: e.message(lang),
             };
-            return (vec![line], Value::Null);
+            return (vec![line], None);
         }
         Ok(mc) => mc,
     };
     let modules = match mc.categories().await {
-        Err(e) => return (vec![api_refused(&e, lang)], Value::Null),
+        Err(e) => return (vec![api_refused(&e, lang)], None),
         Ok(modules) => modules,
     };
     let mut lines = vec![Line {
@@ -280,7 +342,7 @@ async fn minicrm_lines(app: &App<'_>, settings: &Settings, lang: Lang) -> (Vec<L
                 "Az Ajánlatok/Megrendelések modul nincs a MiniCRM-ben: add hozzá (Beállítások › Előfizetés), vagy válaszd a másik modult.",
             ),
         });
-        return (lines, Value::Null);
+        return (lines, None);
     };
     lines.push(Line {
         id: "module",
@@ -298,7 +360,7 @@ async fn minicrm_lines(app: &App<'_>, settings: &Settings, lang: Lang) -> (Vec<L
                 ok: false,
                 message: e.message(lang),
             },
-            Value::Null,
+            None,
         ),
         Ok(schema) => fields_check(&mc, settings, module.id, &schema, lang).await,
     };
@@ -314,7 +376,7 @@ async fn fields_check(
     category_id: u64,
     schema: &crate::minicrm::Schema,
     lang: Lang,
-) -> (Line, Value) {
+) -> (Line, Option<SchemaInfo>) {
     let samples = samples(mc, settings.minicrm.module.document_kind(), schema).await;
     let suggestion = fields::suggest(schema, &samples);
     let chosen = settings.integration.fields.or_suggested(schema, &suggestion);
@@ -342,56 +404,143 @@ async fn fields_check(
         },
     };
     let candidates = role_candidates(schema, &samples);
-    let statuses: Vec<Value> = fields::statuses(schema)
+    let statuses = fields::statuses(schema)
         .into_iter()
-        .map(|(id, label)| json!({"id": id, "label": label}))
+        .map(|(id, label)| StatusRef { id, label })
         .collect();
-    let all: Vec<Value> = schema
+    let all = schema
         .iter()
-        .map(|(n, t)| json!({"name": n, "type": type_name(t)}))
+        .map(|(n, t)| FieldInfo {
+            name: n.clone(),
+            kind: type_name(t),
+        })
         .collect();
-    let schema_info = json!({
-        "categoryId": category_id,
-        "fields": all,
-        "candidates": candidates,
-        "suggestion": suggestion,
-        "chosen": chosen,
-        "statuses": statuses,
-    });
-    (line, schema_info)
+    let schema_info = SchemaInfo {
+        category_id,
+        fields: all,
+        candidates,
+        suggestion,
+        chosen,
+        statuses,
+    };
+    (line, Some(schema_info))
 }
 
 /// Each role's candidate fields, with their type and a value seen on a recent card.
-fn role_candidates(
-    schema: &crate::minicrm::Schema,
-    samples: &fields::Samples,
-) -> serde_json::Map<String, Value> {
+fn role_candidates(schema: &crate::minicrm::Schema, samples: &fields::Samples) -> RoleCandidates {
     // Each candidate with its type and a value seen on a recent card, so the picker says more
     // than "Text2201".
-    let describe = |name: &String| {
-        let t = schema
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, t)| type_name(t))
-            .unwrap_or("");
-        let sample = samples
-            .get(name)
-            .and_then(|v| v.first())
-            .map(|v| v.chars().take(60).collect::<String>());
-        json!({"name": name, "type": t, "sample": sample})
-    };
-    ROLES
-        .iter()
-        .map(|r| {
-            let key = serde_json::to_value(r)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            let list: Vec<Value> = fields::candidates(schema, *r, samples)
+    let describe = |role: Role| -> Vec<Candidate> {
+        let one = |name: &String| {
+            let t = schema
                 .iter()
-                .map(describe)
-                .collect();
-            (key, json!(list))
-        })
-        .collect()
+                .find(|(n, _)| n == name)
+                .map(|(_, t)| type_name(t))
+                .unwrap_or("");
+            let sample = samples
+                .get(name)
+                .and_then(|v| v.first())
+                .map(|v| v.chars().take(60).collect::<String>());
+            Candidate {
+                name: name.clone(),
+                kind: t,
+                sample,
+            }
+        };
+        fields::candidates(schema, role, samples)
+            .iter()
+            .map(one)
+            .collect()
+    };
+    RoleCandidates {
+        invoice_number: describe(Role::InvoiceNumber),
+        link: describe(Role::Link),
+        payment_status: describe(Role::PaymentStatus),
+        pdf: describe(Role::Pdf),
+        error: describe(Role::Error),
+    }
+}
+
+/// The JSON the options page reads, pinned (a renamed field fails here).
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_checklist_reply() {
+        let candidates = RoleCandidates {
+            invoice_number: vec![Candidate {
+                name: "Text2201".into(),
+                kind: "text",
+                sample: Some("FCT 0117".into()),
+            }],
+            link: Vec::new(),
+            payment_status: Vec::new(),
+            pdf: vec![Candidate {
+                name: "File1".into(),
+                kind: "",
+                sample: None,
+            }],
+            error: Vec::new(),
+        };
+        let suggestion = fields::FieldMap {
+            invoice_number: Some("Text2201".into()),
+            ..Default::default()
+        };
+        let reply = ChecklistReply {
+            lines: vec![Line {
+                id: "fields",
+                ok: true,
+                message: "Găsite.".into(),
+            }],
+            all_ok: true,
+            schema: Some(SchemaInfo {
+                category_id: 21,
+                fields: vec![FieldInfo {
+                    name: "Text2201".into(),
+                    kind: "text",
+                }],
+                candidates,
+                suggestion: suggestion.clone(),
+                chosen: suggestion,
+                statuses: vec![StatusRef {
+                    id: "3001".into(),
+                    label: "Câștigat".into(),
+                }],
+            }),
+        };
+        let map = json!({"invoiceNumber": "Text2201", "link": null, "paymentStatus": null, "pdf": null, "error": null});
+        assert_eq!(
+            serde_json::to_value(&reply).unwrap(),
+            json!({
+                "lines": [{"id": "fields", "ok": true, "message": "Găsite."}],
+                "allOk": true,
+                "schema": {
+                    "categoryId": 21,
+                    "fields": [{"name": "Text2201", "type": "text"}],
+                    "candidates": {
+                        "invoiceNumber": [{"name": "Text2201", "type": "text", "sample": "FCT 0117"}],
+                        "link": [],
+                        "paymentStatus": [],
+                        "pdf": [{"name": "File1", "type": "", "sample": null}],
+                        "error": [],
+                    },
+                    "suggestion": map,
+                    "chosen": map,
+                    "statuses": [{"id": "3001", "label": "Câștigat"}],
+                },
+            })
+        );
+        let unread = ChecklistReply {
+            lines: Vec::new(),
+            all_ok: false,
+            schema: None,
+        };
+        assert_eq!(
+            serde_json::to_value(&unread).unwrap(),
+            json!({"lines": [], "allOk": false, "schema": null})
+        );
+    }
 }

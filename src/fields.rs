@@ -11,6 +11,7 @@ use crate::minicrm::{FieldType, Schema};
 use crate::text::fold;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Role {
     InvoiceNumber,
@@ -30,6 +31,7 @@ pub const ROLES: [Role; 5] = [
 
 /// Role → field name, saved with the settings.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct FieldMap {
     pub invoice_number: Option<String>,

@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod minicrm;
 pub mod money;
 pub mod platform;
+pub mod reply;
 pub mod schedule;
 pub mod settings;
 pub mod smartbill;

@@ -42,8 +42,9 @@ const LAYERS: &[(&str, u32)] = &[
     ("settings", 5),
     ("schedule", 5),
     ("team", 5),
-    // The context every workflow runs in.
+    // The context every workflow runs in, and the replies of the settings' commands.
     ("app", 6),
+    ("reply", 6),
     // Workflows.
     ("emission", 7),
     ("sync", 8),

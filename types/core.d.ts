@@ -114,6 +114,281 @@ delayInMinutes?: number, };
 
 export type DocumentType = "invoice" | "proforma";
 
+export type SettingsReply = { settings: SettingsView, browser: BrowserView, 
+/**
+ * The SmartBill API address (and the time scale) may be edited: a sandbox build.
+ */
+apiBaseEditable: boolean, 
+/**
+ * MiniCRM unit → SmartBill unit, used when the settings name none.
+ */
+defaultUnits: { [key in string]: string }, };
+
+export type BrowserView = { id: string, label: string, };
+
+export type SettingsView = { smartbill: SmartBillView, minicrm: MiniCrmView, document: DocumentSettings, integration: IntegrationSettings, stock: StockSettings, units: { [key in string]: string }, 
+/**
+ * The units table as text, one `MiniCRM unit = SmartBill unit` per line.
+ */
+unitsText: string, advanced: AdvancedSettings, team: TeamSettings, server: ServerView, complete: boolean, 
+/**
+ * The host permissions these settings need granted (see [`Settings::origins_needed`]).
+ */
+origins: Array<string>, };
+
+export type SmartBillView = { cif: string, email: string, tokenSet: boolean, apiBase: string, };
+
+export type MiniCrmView = { url: string, systemId: string, apiKeySet: boolean, module: Module, categoryId: number | null, };
+
+export type Module = "offers" | "orders";
+
+export type DocumentSettings = { kind: DocumentType, 
+/**
+ * The SmartBill series to issue on (of the document type's kind).
+ */
+series: string, 
+/**
+ * Due date = issue date + this many days.
+ */
+dueDays: number, 
+/**
+ * Issue drafts (no number), for a safe first try.
+ */
+draft: boolean, };
+
+export type IntegrationSettings = { fields: FieldMap, 
+/**
+ * The payment-status field's option label for each state (`unpaid`, `partlyPaid`, `paid`,
+ * `cancelled`, `reversed`), read from the schema when the fields are confirmed.
+ */
+paymentLabels: { [key in string]: string }, 
+/**
+ * Reaching one of these statuses emits automatically (when `auto` is on).
+ */
+triggers: Array<StatusRef>, auto: boolean, 
+/**
+ * How often the background looks for documents that reached a trigger status.
+ */
+intervalMinutes: number, 
+/**
+ * When automatic emission was switched on: older changes are never invoiced automatically.
+ */
+autoSinceMs: number | null, };
+
+export type FieldMap = { invoiceNumber: string | null, link: string | null, paymentStatus: string | null, pdf: string | null, error: string | null, };
+
+export type Role = "invoiceNumber" | "link" | "paymentStatus" | "pdf" | "error";
+
+export type StatusRef = { id: string, label: string, };
+
+export type StockSettings = { 
+/**
+ * SmartBill is the source of truth for quantities; invoices discharge stock.
+ */
+enabled: boolean, 
+/**
+ * The SmartBill warehouse invoices discharge and the sync reads.
+ */
+warehouse: string, };
+
+export type AdvancedSettings = { 
+/**
+ * Shrinks rate-limit windows by this factor, to match the sandbox's sped-up clock.
+ */
+timeScale: number, 
+/**
+ * Tests: how long a request may take before its outcome is unknown.
+ */
+requestTimeoutMs: number | null, 
+/**
+ * Tests: the claim's bound `D` (see `emission::claim`).
+ */
+claimBoundMs: number | null, 
+/**
+ * Tests: the margin after a request's timeout before its outcome is judged.
+ */
+landMarginMs: number | null, };
+
+export type TeamSettings = { 
+/**
+ * A name colleagues recognise on the cards this browser is issuing ("Ana – laptop").
+ */
+browserLabel: string, 
+/**
+ * This browser runs automatic emission and the background jobs for the team. Only one
+ * browser should: the first one configured is, and it steps down when it meets another
+ * browser that has been running them longer (see `team`).
+ */
+runner: boolean, 
+/**
+ * Since when this browser runs them.
+ */
+runnerSinceMs: number | null, 
+/**
+ * The browser seen running automatic emission for the team, when it is not this one.
+ */
+otherRunner: OtherRunner | null, };
+
+export type OtherRunner = { browser: string, label: string, sinceMs: number | null, 
+/**
+ * When its claim was seen on a card.
+ */
+seenMs: number, };
+
+export type ServerView = { url: string, keySet: boolean, 
+/**
+ * Team mode is on (a server address is set).
+ */
+enabled: boolean, };
+
+export type SavedSettings = { 
+/**
+ * Always `true` (the settings are saved even when incomplete).
+ */
+saved: boolean, problems: Array<ErrorView>, warnings: Array<string>, settings: SettingsView, 
+/**
+ * The alarms the background keeps from now on.
+ */
+alarms: Array<Alarm>, };
+
+export type SmartBillTest = { series: Array<Series>, taxes: Array<Tax>, seriesFound: boolean, 
+/**
+ * The series type the chosen document type is issued on.
+ */
+seriesType: SeriesType, };
+
+export type Series = { name: string, nextNumber: number, type: SeriesType, };
+
+export type SeriesType = "f" | "p" | "c";
+
+export type Tax = { name: string, 
+/**
+ * A JSON number (`ser_decimal`).
+ */
+percentage: number, };
+
+export type MiniCrmTest = { modules: Array<Category>, module: Category | null, };
+
+export type Category = { id: number, name: string, 
+/**
+ * `Offer`, `Order`, `Generic`, … from `?Detailed=1`.
+ */
+kind: string | null, };
+
+export type Warehouses = { warehouses: Array<string>, };
+
+export type Saved = { saved: boolean, };
+
+export type EffectReply = { effect: Effect, };
+
+export type Effect = "openOptions";
+
+export type ChecklistReply = { lines: Array<ChecklistLine>, allOk: boolean, schema: SchemaInfo | null, };
+
+export type ChecklistLine = { id: string, ok: boolean, message: string, };
+
+export type SchemaInfo = { categoryId: number, fields: Array<FieldInfo>, candidates: RoleCandidates, suggestion: FieldMap, chosen: FieldMap, statuses: Array<StatusRef>, };
+
+export type RoleCandidates = { invoiceNumber: Array<Candidate>, link: Array<Candidate>, paymentStatus: Array<Candidate>, pdf: Array<Candidate>, error: Array<Candidate>, };
+
+export type FieldInfo = { name: string, type: string, };
+
+export type Candidate = { name: string, 
+/**
+ * Empty when the field is not in the schema.
+ */
+type: string, sample: string | null, };
+
+export type ServerTest = { allOk: boolean, lines: Array<HealthLine>, webhook: WebhookView | null, 
+/**
+ * This extension's origin, as the server's `ALLOWED_ORIGINS` must name it.
+ */
+origin: string, 
+/**
+ * The team the server serves, as its health reports it (`null`: not said).
+ */
+team: unknown, 
+/**
+ * The host permissions these settings need granted.
+ */
+origins: Array<string>, };
+
+export type HealthLine = { ok: boolean, text: string, };
+
+export type WebhookView = { url: string | null, token: string | null, tokenNote: string, where: string, };
+
+export type JobsStatus = { jobs: Jobs, 
+/**
+ * The last runs, newest first (automatic emission's passes too).
+ */
+activity: Array<Run>, now: number, };
+
+export type Jobs = { payments: JobView, stock: JobView, };
+
+export type JobView = { enabled: boolean, run: Run | null, 
+/**
+ * While running: the estimated end at full speed.
+ */
+etaMs: number | null, 
+/**
+ * Now, when a run was asked for.
+ */
+nextDueMs: number | null, lastDoneMs: number | null, };
+
+export type Run = { kind: JobKind, startedMs: number, finishedMs: number | null, status: RunStatus, 
+/**
+ * Items in the plan; the cursor is the next one to work.
+ */
+total: number, cursor: number, counts: Counts, 
+/**
+ * Errors a person can act on (the last few).
+ */
+errors: Array<string>, 
+/**
+ * Items left out on purpose, with the reason (the last few).
+ */
+skipped: Array<Note>, 
+/**
+ * Why the run is waiting (a lockout), until when.
+ */
+pausedUntilMs: number | null, 
+/**
+ * What started it: "schedule", "now" (a person), "invoice" (stock after a discharge), "enabled".
+ */
+reason: string, };
+
+export type RunStatus = "running" | "done" | "cancelled" | "failed";
+
+export type Counts = { checked: number, changed: number, skipped: number, failed: number, };
+
+export type Note = { item: string, reason: string, };
+
+export type JobKind = "payments" | "stock" | "emission";
+
+export type TickReply = { alarms: Array<Alarm>, skipped?: Skipped, poll?: PollReport, jobs?: StepReport, 
+/**
+ * Tick again soon (a job's run goes on, or an outcome is being judged).
+ */
+again?: boolean, 
+/**
+ * `syncNow`: the jobs' state after the first slice.
+ */
+status?: JobsStatus, };
+
+export type Skipped = "notConfigured" | "teamMode";
+
+export type StepReport = { worked: number, 
+/**
+ * A run is still in progress: the background should tick again soon.
+ */
+more: boolean, pausedUntilMs: number | null, };
+
+export type PollReport = { resumed: number, checked: number, emitted: number, failed: number, needsConfirmation: number, pausedUntilMs: number | null, 
+/**
+ * Automatic emission runs in another browser of the team (its name).
+ */
+otherRunner: string | null, errors: Array<string>, };
+
 export type ImportReply = ImportStatus | ImportReport;
 
 export type ImportStatus = { job: ImportJob | null, 

@@ -31,6 +31,7 @@ const MAX_PAGES: u32 = 20;
 const INDEX_PAGES: u32 = 5;
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PollReport {
     pub resumed: u32,

@@ -170,6 +170,7 @@ mod tests {
 
 /// The background jobs (the activity log names automatic emission's passes too).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum JobKind {
     Payments,

@@ -11,6 +11,7 @@ use crate::money::{de_decimal_opt, de_id, de_id_opt, de_text, ser_decimal_opt};
 
 /// A module (`GET /Api/R3/Category`, §2.1).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Category {
     pub id: u64,

@@ -36,6 +36,7 @@ impl DocumentType {
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Module {
     #[default]
@@ -125,6 +126,7 @@ impl Default for MiniCrmSettings {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct DocumentSettings {
     pub kind: DocumentType,
@@ -166,6 +168,7 @@ pub struct Settings {
 
 /// This browser within the team: several colleagues use the extension on one MiniCRM account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct TeamSettings {
     /// A name colleagues recognise on the cards this browser is issuing ("Ana – laptop").
@@ -192,6 +195,7 @@ impl Default for TeamSettings {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct OtherRunner {
     pub browser: String,
@@ -203,6 +207,7 @@ pub struct OtherRunner {
 
 /// A status of the module (`StatusId` option of the schema).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct StatusRef {
     pub id: String,
@@ -211,6 +216,7 @@ pub struct StatusRef {
 
 /// How emission meets MiniCRM: the card fields, the trigger statuses, automatic emission.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct IntegrationSettings {
     pub fields: crate::fields::FieldMap,
@@ -240,6 +246,7 @@ impl Default for IntegrationSettings {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct StockSettings {
     /// SmartBill is the source of truth for quantities; invoices discharge stock.
@@ -250,6 +257,7 @@ pub struct StockSettings {
 
 /// Only honoured by builds that may reach the sandbox (see [`Settings::time_scale`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct AdvancedSettings {
     /// Shrinks rate-limit windows by this factor, to match the sandbox's sped-up clock.
@@ -316,6 +324,7 @@ impl Timing {
 
 /// What the options page sees: everything but the secrets, which are replaced by "is set".
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SettingsView {
     pub smartbill: SmartBillView,
@@ -335,6 +344,7 @@ pub struct SettingsView {
 }
 
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct SmartBillView {
     pub cif: String,
@@ -344,6 +354,7 @@ pub struct SmartBillView {
 }
 
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct MiniCrmView {
     pub url: String,

@@ -32,6 +32,7 @@ pub struct ServerInput {
 
 /// What pages see: never the key.
 #[derive(Clone, Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ServerView {
     pub url: String,

@@ -142,6 +142,7 @@ pub struct Created {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub enum SeriesType {
     #[serde(rename = "f")]
     Invoice,
@@ -164,6 +165,7 @@ impl SeriesType {
 /// `GET /series` list item (§2.11). `nextNumber` is an integer in the new spec; old examples
 /// mixed `13` and `"0117"`, so both are read.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Series {
     pub name: String,
@@ -181,9 +183,12 @@ pub(crate) struct SeriesList {
 
 /// `GET /tax` item (§2.10).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Tax {
     pub name: String,
+    /// A JSON number (`ser_decimal`).
     #[serde(deserialize_with = "de_decimal", serialize_with = "ser_decimal")]
+    #[cfg_attr(test, ts(type = "number"))]
     pub percentage: Decimal,
 }
 

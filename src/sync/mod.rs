@@ -9,7 +9,6 @@ pub mod stock;
 pub mod webhook;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 
 use crate::app::App;
 use crate::error::{Error, Result};
@@ -27,6 +26,7 @@ const ACTIVITY_KEY: &str = "activity";
 const ACTIVITY_KEEP: usize = 30;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum RunStatus {
     Running,
@@ -36,6 +36,7 @@ pub enum RunStatus {
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Counts {
     pub checked: u32,
@@ -45,6 +46,7 @@ pub struct Counts {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Note {
     pub item: String,
@@ -53,6 +55,7 @@ pub struct Note {
 
 /// One run of a job: what the activity log shows, and the resumable cursor.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Run {
     pub kind: JobKind,
@@ -181,6 +184,7 @@ pub fn enabled(kind: JobKind, settings: &Settings) -> bool {
 
 /// What one tick's work on the jobs achieved.
 #[derive(Clone, Debug, Default, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct StepReport {
     pub worked: u32,
@@ -401,31 +405,112 @@ pub trait Worker {
     }
 }
 
-/// The jobs' state for the popup and the options page: runs in progress with progress and
-/// estimated end, the last results, the next run, the activity log.
-pub async fn status(app: &App<'_>, settings: &Settings) -> Result<Value> {
+/// `jobsStatus` (and `cancelJob`): the jobs' state for the popup and the options page: runs in
+/// progress with progress and estimated end, the last results, the next run, the activity log.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct JobsStatus {
+    pub jobs: Jobs,
+    /// The last runs, newest first (automatic emission's passes too).
+    pub activity: Vec<Run>,
+    pub now: i64,
+}
+
+/// The two jobs a person sees.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct Jobs {
+    pub payments: JobView,
+    pub stock: JobView,
+}
+
+/// One job: whether the settings switch it on, its current or last run, when it runs next.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct JobView {
+    pub enabled: bool,
+    pub run: Option<Run>,
+    /// While running: the estimated end at full speed.
+    pub eta_ms: Option<i64>,
+    /// Now, when a run was asked for.
+    pub next_due_ms: Option<i64>,
+    pub last_done_ms: Option<i64>,
+}
+
+/// The jobs' state for the popup and the options page (see [`JobsStatus`]).
+pub async fn status(app: &App<'_>, settings: &Settings) -> Result<JobsStatus> {
     let store = app.store;
     let now = app.clock.now_ms();
-    let mut jobs = serde_json::Map::new();
-    for kind in [JobKind::Payments, JobKind::Stock] {
+    let job = |kind: JobKind| async move {
         let run = load_run(store, kind).await?;
         let schedule = load_schedule(store, kind).await;
         let eta_ms = run.as_ref().filter(|r| r.status == RunStatus::Running).map(|r| {
             let remaining = i64::from(r.total.saturating_sub(r.cursor));
             now + remaining * per_item_ms(app, kind)
         });
-        jobs.insert(
-            kind.key().to_string(),
-            json!({
-                "enabled": enabled(kind, settings),
-                "run": run,
-                "etaMs": eta_ms,
-                "nextDueMs": schedule.due_reason.as_ref().map(|_| now).or(schedule.next_due_ms),
-                "lastDoneMs": schedule.last_done_ms,
-            }),
-        );
+        Ok::<_, Error>(JobView {
+            enabled: enabled(kind, settings),
+            run,
+            eta_ms,
+            next_due_ms: schedule.due_reason.as_ref().map(|_| now).or(schedule.next_due_ms),
+            last_done_ms: schedule.last_done_ms,
+        })
+    };
+    let jobs = Jobs {
+        payments: job(JobKind::Payments).await?,
+        stock: job(JobKind::Stock).await?,
+    };
+    Ok(JobsStatus {
+        jobs,
+        activity: activity(store).await,
+        now,
+    })
+}
+
+/// Why a tick did nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum Skipped {
+    /// The settings are not complete (or no module was found).
+    NotConfigured,
+    /// Team mode: the server's cron triggers do the work.
+    TeamMode,
+}
+
+/// `tick` (and `syncNow`, with the jobs' `status` after it): the alarms to keep, and what the
+/// tick did (automatic emission's pass, the jobs' step) or why it did nothing (`skipped`).
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
+pub struct TickReply {
+    pub alarms: Vec<crate::schedule::Alarm>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<Skipped>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub poll: Option<crate::emission::poll::PollReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jobs: Option<StepReport>,
+    /// Tick again soon (a job's run goes on, or an outcome is being judged).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub again: Option<bool>,
+    /// `syncNow`: the jobs' state after the first slice.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<JobsStatus>,
+}
+
+impl TickReply {
+    /// A tick that did nothing, and why.
+    pub fn skipped(alarms: Vec<crate::schedule::Alarm>, why: Skipped) -> TickReply {
+        TickReply {
+            alarms,
+            skipped: Some(why),
+            poll: None,
+            jobs: None,
+            again: None,
+            status: None,
+        }
     }
-    Ok(json!({"jobs": jobs, "activity": activity(store).await, "now": now}))
 }
 
 /// How long an item takes at full speed under the background share of the governors: one
@@ -438,4 +523,111 @@ fn per_item_ms(app: &App<'_>, kind: JobKind) -> i64 {
     let limit = g.limit();
     let calls = i64::from(limit.calls.saturating_sub(limit.reserve).max(1));
     (g.window_ms() + calls - 1) / calls
+}
+
+/// The JSON the popup and the options page read, pinned (a renamed field fails here).
+#[cfg(test)]
+mod reply_tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::emission::poll::PollReport;
+    use crate::schedule::Alarm;
+
+    fn status() -> JobsStatus {
+        let mut run = Run::new(JobKind::Stock, 1_000, 4, "now");
+        run.cursor = 1;
+        run.counts.checked = 1;
+        run.skip("SKU-1".into(), "fără cod".into());
+        run.paused_until_ms = Some(5_000);
+        let idle = JobView {
+            enabled: true,
+            run: None,
+            eta_ms: None,
+            next_due_ms: Some(90_000),
+            last_done_ms: None,
+        };
+        JobsStatus {
+            jobs: Jobs {
+                payments: idle,
+                stock: JobView {
+                    enabled: true,
+                    run: Some(run.clone()),
+                    eta_ms: Some(4_000),
+                    next_due_ms: None,
+                    last_done_ms: Some(500),
+                },
+            },
+            activity: vec![run],
+            now: 2_000,
+        }
+    }
+
+    fn status_json() -> serde_json::Value {
+        let run = json!({
+            "kind": "stock", "startedMs": 1000, "finishedMs": null, "status": "running", "total": 4, "cursor": 1,
+            "counts": {"checked": 1, "changed": 0, "skipped": 1, "failed": 0}, "errors": [],
+            "skipped": [{"item": "SKU-1", "reason": "fără cod"}], "pausedUntilMs": 5000, "reason": "now",
+        });
+        json!({
+            "jobs": {
+                "payments": {"enabled": true, "run": null, "etaMs": null, "nextDueMs": 90000, "lastDoneMs": null},
+                "stock": {"enabled": true, "run": run, "etaMs": 4000, "nextDueMs": null, "lastDoneMs": 500},
+            },
+            "activity": [run],
+            "now": 2000,
+        })
+    }
+
+    #[test]
+    fn the_jobs_status() {
+        assert_eq!(serde_json::to_value(status()).unwrap(), status_json());
+    }
+
+    #[test]
+    fn the_tick_and_sync_now_replies() {
+        let tick = Alarm {
+            name: "tick",
+            period_in_minutes: Some(2.0),
+            delay_in_minutes: None,
+        };
+        assert_eq!(
+            serde_json::to_value(TickReply::skipped(vec![tick.clone()], Skipped::NotConfigured)).unwrap(),
+            json!({"alarms": [{"name": "tick", "periodInMinutes": 2.0}], "skipped": "notConfigured"})
+        );
+        assert_eq!(
+            serde_json::to_value(TickReply::skipped(Vec::new(), Skipped::TeamMode)).unwrap(),
+            json!({"alarms": [], "skipped": "teamMode"})
+        );
+        let worked = TickReply {
+            alarms: vec![tick],
+            skipped: None,
+            poll: Some(PollReport {
+                checked: 3,
+                emitted: 1,
+                errors: vec!["Eroare".into()],
+                ..PollReport::default()
+            }),
+            jobs: Some(StepReport {
+                worked: 2,
+                more: true,
+                paused_until_ms: None,
+            }),
+            again: Some(true),
+            status: Some(status()),
+        };
+        assert_eq!(
+            serde_json::to_value(worked).unwrap(),
+            json!({
+                "alarms": [{"name": "tick", "periodInMinutes": 2.0}],
+                "poll": {
+                    "resumed": 0, "checked": 3, "emitted": 1, "failed": 0, "needsConfirmation": 0,
+                    "pausedUntilMs": null, "otherRunner": null, "errors": ["Eroare"],
+                },
+                "jobs": {"worked": 2, "more": true, "pausedUntilMs": null},
+                "again": true,
+                "status": status_json(),
+            })
+        );
+    }
 }

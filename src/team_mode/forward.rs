@@ -3,6 +3,7 @@
 //! does nothing, and saving drops the vendor secrets. Called from `api::App::run` before the
 //! commands run locally; `None` means "not team mode's business: run it here".
 
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::client::Server;
@@ -12,6 +13,7 @@ use crate::emission::panel::CardReply;
 use crate::error::team::TeamProblem;
 use crate::error::{EmissionProblem, Error, ErrorView, Result};
 use crate::i18n::Lang;
+use crate::reply::SavedSettings;
 use crate::settings::server::ServerSettings;
 use crate::settings::{self, Settings, SettingsInput};
 
@@ -61,7 +63,7 @@ pub async fn intercept(
         if !merged.server.enabled() {
             return None;
         }
-        return Some(save(app, &merged, lang).await);
+        return Some(save(app, &merged, lang).await.map(crate::reply::to_json));
     }
     if !stored.server.enabled() {
         return None;
@@ -113,7 +115,10 @@ async fn on_server(
             )
         }
         // The server's cron triggers run automatic emission and the jobs; no alarm is kept here.
-        Command::Tick {} => Some(Ok(json!({"alarms": [], "skipped": "teamMode"}))),
+        Command::Tick {} => Some(Ok(crate::reply::to_json(crate::sync::TickReply::skipped(
+            Vec::new(),
+            crate::sync::Skipped::TeamMode,
+        )))),
         Command::JobsStatus {} => {
             Some(jobs(&server(app, s, sender, lang), json!({"cmd": "jobsStatus"}), false).await)
         }
@@ -238,7 +243,7 @@ fn without_effects(reply: Value) -> Value {
 
 /// Saving in team mode: only the server's address and key are required; the vendor secrets
 /// were dropped by [`Settings::merged`]; no alarm is kept.
-async fn save(app: &App<'_>, merged: &Settings, lang: Lang) -> Result<Value> {
+async fn save(app: &App<'_>, merged: &Settings, lang: Lang) -> Result<SavedSettings> {
     let problems = merged.validate_all(&app.host_permissions);
     settings::save(app.store, merged).await?;
     let problems: Vec<ErrorView> = problems.iter().map(|e| ErrorView::new(e, lang)).collect();
@@ -261,15 +266,57 @@ async fn save(app: &App<'_>, merged: &Settings, lang: Lang) -> Result<Value> {
             format!("Ennek a böngészőnek {unfinished} befejezetlen kiállítása volt a csapat mód előttről. Ezeket már nem fejezi be: a szerver a kártyán lévő foglalás alapján dönt róluk, amikor valaki megnyitja a kártyát. Ellenőrizd ezeket a kártyákat."),
         ));
     }
-    Ok(
-        json!({"saved": true, "problems": problems, "warnings": warnings, "settings": merged.view(&app.host_permissions), "alarms": []}),
-    )
+    Ok(SavedSettings {
+        saved: true,
+        problems,
+        warnings,
+        settings: merged.view(&app.host_permissions),
+        alarms: Vec::new(),
+    })
+}
+
+/// `testServer`: what the team's server says, in lines, and the webhook's fields for SmartBill.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct ServerTest {
+    pub all_ok: bool,
+    pub lines: Vec<HealthLine>,
+    pub webhook: Option<WebhookView>,
+    /// This extension's origin, as the server's `ALLOWED_ORIGINS` must name it.
+    pub origin: String,
+    /// The team the server serves, as its health reports it (`null`: not said).
+    #[cfg_attr(test, ts(type = "unknown"))]
+    pub team: Value,
+    /// The host permissions these settings need granted.
+    pub origins: Vec<String>,
+}
+
+/// One line of the server's test: green, or what is wrong.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct HealthLine {
+    pub ok: bool,
+    pub text: String,
+}
+
+/// SmartBill's "Sincronizare stocuri" fields: where they go, the address, the token (only when
+/// the server sends it) and a note on the token.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookView {
+    pub url: Option<String>,
+    pub token: Option<String>,
+    pub token_note: String,
+    #[serde(rename = "where")]
+    pub place: String,
 }
 
 /// "Testează conexiunea" of the Team server section, with the form's address and key (the
 /// stored key when none was typed): what the server says, in lines the page paints, and the
 /// webhook's address for SmartBill.
-pub async fn test(app: &App<'_>, input: &SettingsInput, sender: &Sender, lang: Lang) -> Result<Value> {
+pub async fn test(app: &App<'_>, input: &SettingsInput, sender: &Sender, lang: Lang) -> Result<ServerTest> {
     let stored = settings::load(app.store).await?;
     let merged = stored.merged(input);
     let s = &merged.server;
@@ -303,20 +350,20 @@ pub async fn test(app: &App<'_>, input: &SettingsInput, sender: &Sender, lang: L
         }));
     }
     let lines = health_lines(&health, lang);
-    let all_ok = lines.iter().all(|l| l["ok"] == json!(true));
-    Ok(json!({
-        "allOk": all_ok,
-        "lines": lines,
-        "webhook": webhook(&health, lang),
-        "origin": extension_origin(sender),
-        "team": health.get("team").cloned().unwrap_or(Value::Null),
-        "origins": merged.origins_needed(&app.host_permissions),
-    }))
+    let all_ok = lines.iter().all(|l| l.ok);
+    Ok(ServerTest {
+        all_ok,
+        lines,
+        webhook: webhook(&health, lang),
+        origin: extension_origin(sender),
+        team: health.get("team").cloned().unwrap_or(Value::Null),
+        origins: merged.origins_needed(&app.host_permissions),
+    })
 }
 
-fn health_lines(h: &Value, lang: Lang) -> Vec<Value> {
+fn health_lines(h: &Value, lang: Lang) -> Vec<HealthLine> {
     let mut lines = Vec::new();
-    let line = |ok: bool, text: String| json!({"ok": ok, "text": text});
+    let line = |ok: bool, text: String| HealthLine { ok, text };
     let name = h.pointer("/caller/name").and_then(Value::as_str).unwrap_or("");
     lines.push(line(
         true,
@@ -389,10 +436,8 @@ fn health_lines(h: &Value, lang: Lang) -> Vec<Value> {
 /// SmartBill's "Sincronizare stocuri" fields as the server reports them. The token is shown only
 /// when the server sends it (the admin's key and a dedicated webhook token); see the server's
 /// `health` for why members never see it.
-fn webhook(h: &Value, lang: Lang) -> Value {
-    let Some(w) = h.get("webhook").filter(|w| w.is_object()) else {
-        return Value::Null;
-    };
+fn webhook(h: &Value, lang: Lang) -> Option<WebhookView> {
+    let w = h.get("webhook").filter(|w| w.is_object())?;
     let token = w.get("token").and_then(Value::as_str).map(str::to_string);
     let from_api_token = w.get("tokenSource").and_then(Value::as_str) == Some("smartbillToken");
     let note = match (&token, from_api_token) {
@@ -412,11 +457,11 @@ fn webhook(h: &Value, lang: Lang) -> Value {
             "Hitelesítési token: az adminisztrátornál van (STOCK_WEBHOOK_TOKEN), ő adja meg a SmartBillben. A kollégák nem látják: aki ismeri, módosíthatja a MiniCRM készletét.",
         ),
     };
-    json!({
-        "url": w.get("url").cloned().unwrap_or(Value::Null),
-        "token": token,
-        "tokenNote": note,
-        "where": lang.pick(
+    Some(WebhookView {
+        url: w.get("url").and_then(Value::as_str).map(str::to_string),
+        token,
+        token_note: note,
+        place: lang.pick(
             "SmartBill Cloud › Contul meu › Integrări › Sincronizare stocuri: „URL” și „Token autentificare”.",
             "SmartBill Cloud › My account › Integrations › Stock sync: \"URL\" and \"Authentication token\".",
             "SmartBill Cloud › Fiókom › Integrációk › Készletszinkronizálás: „URL” és „Hitelesítési token”.",
@@ -437,17 +482,55 @@ mod tests {
         });
         let lines = health_lines(&h, Lang::Ro);
         assert_eq!(lines.len(), 4);
-        assert!(lines[0]["text"].as_str().unwrap().contains("„Ana”"));
-        assert_eq!(lines[2]["ok"], json!(false));
-        assert!(lines[2]["text"]
-            .as_str()
-            .unwrap()
-            .contains("MiniCRM a refuzat cheia"));
-        let w = webhook(&h, Lang::Ro);
-        assert_eq!(w["url"], "https://team.example/smartbill/stock");
-        assert_eq!(w["token"], Value::Null);
-        assert!(w["tokenNote"].as_str().unwrap().contains("administratorul"));
-        assert_eq!(webhook(&json!({}), Lang::Ro), Value::Null);
+        assert!(lines[0].text.contains("„Ana”"));
+        assert!(!lines[2].ok);
+        assert!(lines[2].text.contains("MiniCRM a refuzat cheia"));
+        let w = webhook(&h, Lang::Ro).expect("the server sent the webhook");
+        assert_eq!(w.url.as_deref(), Some("https://team.example/smartbill/stock"));
+        assert_eq!(w.token, None);
+        assert!(w.token_note.contains("administratorul"));
+        assert!(webhook(&json!({}), Lang::Ro).is_none());
+    }
+
+    /// The JSON the options page reads, pinned (a renamed field fails here).
+    #[test]
+    fn the_server_test_reply() {
+        let reply = ServerTest {
+            all_ok: false,
+            lines: vec![HealthLine {
+                ok: false,
+                text: "Nu".into(),
+            }],
+            webhook: Some(WebhookView {
+                url: Some("https://team.example/smartbill/stock".into()),
+                token: None,
+                token_note: "Token".into(),
+                place: "SmartBill Cloud".into(),
+            }),
+            origin: "chrome-extension://abc".into(),
+            team: json!({"cif": "RO18547290"}),
+            origins: vec!["https://team.example/*".into()],
+        };
+        assert_eq!(
+            serde_json::to_value(&reply).unwrap(),
+            json!({
+                "allOk": false,
+                "lines": [{"ok": false, "text": "Nu"}],
+                "webhook": {"url": "https://team.example/smartbill/stock", "token": null, "tokenNote": "Token", "where": "SmartBill Cloud"},
+                "origin": "chrome-extension://abc",
+                "team": {"cif": "RO18547290"},
+                "origins": ["https://team.example/*"],
+            })
+        );
+        let bare = ServerTest {
+            webhook: None,
+            team: Value::Null,
+            ..reply
+        };
+        let bare = serde_json::to_value(&bare).unwrap();
+        // Present as `null`, not absent.
+        assert_eq!(bare.get("webhook"), Some(&Value::Null));
+        assert_eq!(bare.get("team"), Some(&Value::Null));
     }
 
     #[test]
