@@ -11,6 +11,7 @@ use crate::emission::{Emission, Mode};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 use crate::jobs::{JobKind, Priority};
+use crate::platform::{apart, Apart};
 use crate::reply::{
     to_json, BrowserView, Effect, EffectReply, MiniCrmTest, Saved, SavedSettings, SettingsReply,
     SmartBillTest, Warehouses,
@@ -60,6 +61,24 @@ impl App<'_> {
         if let Some(reply) = crate::team_mode::forward::intercept(self, &command, lang, sender, kind).await {
             return reply;
         }
+        self.dispatch(command, lang, sender, kind).await
+    }
+
+    /// Each command's work as a function of its own (`platform::apart`): a cold worker compiles
+    /// the command it runs, not every command's code.
+    fn dispatch<'a>(
+        &'a self,
+        command: Command,
+        lang: Lang,
+        sender: &'a Sender,
+        kind: SenderKind,
+    ) -> Apart<'a, Result<Value>> {
+        // The work, then its reply as JSON.
+        macro_rules! apart_json {
+            ($work:expr) => {
+                apart(async move { $work.await.map(to_json) })
+            };
+        }
         // A content script acts only on the card of its own page, as the browser reports it
         // (`sender.url`), never on a URL inside the message.
         let page = |url: String| match kind {
@@ -67,51 +86,47 @@ impl App<'_> {
             SenderKind::ExtensionPage => url,
         };
         match command {
-            Command::GetSettings {} => self.get_settings().await.map(to_json),
-            Command::SaveSettings { settings: input } => self.save_settings(&input, lang).await.map(to_json),
-            Command::TestSmartBill { settings: input } => self.test_smartbill(&input).await.map(to_json),
-            Command::TestMiniCrm { settings: input } => self.test_minicrm(&input).await.map(to_json),
-            Command::PanelState { url } => self
-                .card(&page(url), None, CardAction::State, None, lang)
-                .await
-                .map(to_json),
+            Command::GetSettings {} => apart_json!(self.get_settings()),
+            Command::SaveSettings { settings: input } => apart_json!(self.save_settings(&input, lang)),
+            Command::TestSmartBill { settings: input } => apart_json!(self.test_smartbill(&input)),
+            Command::TestMiniCrm { settings: input } => apart_json!(self.test_minicrm(&input)),
+            Command::PanelState { url } => {
+                let target = page(url);
+                apart_json!(self.card(&target, None, CardAction::State, None, lang))
+            }
             Command::Card { url, action, number } => {
                 let target = page(url.clone());
-                self.card(&target, Some(&url), action, number, lang)
-                    .await
-                    .map(to_json)
+                apart_json!(self.card(&target, Some(&url), action, number, lang))
             }
-            Command::OpenOptions {} => Ok(to_json(EffectReply {
+            Command::OpenOptions {} => apart(std::future::ready(Ok(to_json(EffectReply {
                 effect: Effect::OpenOptions,
-            })),
-            Command::Trap {} => {
+            })))),
+            Command::Trap {} => apart(async move {
                 if !crate::settings::is_sandbox_build(&self.host_permissions) {
                     return Err(Error::Forbidden {
                         command: "trap".into(),
                     });
                 }
                 panic!("a trap asked for by a test");
-            }
-            Command::PanelPlace { place } => {
+            }),
+            Command::PanelPlace { place } => apart(async move {
                 crate::platform::save(self.store, PANEL_PLACE_KEY, &place.bounded())
                     .await
                     .map_err(|detail| Error::Storage { detail })?;
                 Ok(to_json(Saved { saved: true }))
-            }
-            Command::Tick {} => self.tick(lang, TICK_BUDGET_MS).await.map(to_json),
-            Command::SyncNow { kind } => self.sync_now(kind, lang).await.map(to_json),
-            Command::CancelJob { kind } => self.cancel_job(kind).await.map(to_json),
-            Command::JobsStatus {} => {
+            }),
+            Command::Tick {} => apart_json!(self.tick(lang, TICK_BUDGET_MS)),
+            Command::SyncNow { kind } => apart_json!(self.sync_now(kind, lang)),
+            Command::CancelJob { kind } => apart_json!(self.cancel_job(kind)),
+            Command::JobsStatus {} => apart_json!(async move {
                 let settings = self.settings().await?;
-                crate::sync::status(self, &settings).await.map(to_json)
-            }
-            Command::Warehouses {} => self.warehouses().await.map(to_json),
-            Command::Checklist { settings } => self.checklist(settings, lang).await.map(to_json),
-            Command::Import { action } => crate::import::handle(self, action, lang).await,
+                crate::sync::status(self, &settings).await
+            }),
+            Command::Warehouses {} => apart_json!(self.warehouses()),
+            Command::Checklist { settings } => apart_json!(self.checklist(settings, lang)),
+            Command::Import { action } => apart(crate::import::handle(self, action, lang)),
             Command::TestServer { settings: input } => {
-                crate::team_mode::forward::test(self, &input, sender, lang)
-                    .await
-                    .map(to_json)
+                apart_json!(crate::team_mode::forward::test(self, &input, sender, lang))
             }
         }
     }
