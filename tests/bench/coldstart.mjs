@@ -4,8 +4,9 @@
 //   node tests/bench/coldstart.mjs [samples]          (after bash scripts/build.sh; no sandbox,
 //                                                       no network)
 //
-// 1. Size of extension/pkg/core_bg.wasm (the service worker's module): raw, gzip -9, brotli -q 11,
-//    against the aim of ≤ 200 KB gzip (KB = 1,000 bytes here).
+// 1. Size of the build's pkg/core_bg.wasm, the service worker's module (the same file as
+//    extension/pkg/core_bg.wasm): raw, gzip -9, brotli -q 11, against the aim of ≤ 200 KB gzip
+//    (KB = 1,000 bytes here).
 // 2. Cold start, in one Debian Chromium (playwright-core, /usr/bin/chromium) with four
 //    extensions loaded side by side:
 //      real      a copy of dist/sandbox (the real sandbox build, unchanged) plus one empty page,
@@ -32,7 +33,7 @@
 //    The figures printed: min / median / max per probe, and the ratio of the medians
 //    real getSettings ÷ minimal against the aim of ≤ 2.5×.
 //
-// Environment: SAMPLES (default 20), CHROMIUM (default /usr/bin/chromium),
+// Environment: SAMPLES (default 20), BENCH_BUILD (default dist/sandbox), CHROMIUM (default /usr/bin/chromium),
 // BENCH_JSON=path to also write the raw samples as JSON, BENCH_JS_FLAGS=V8 flags for diagnosis
 // (e.g. --no-wasm-lazy-compilation).
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -44,8 +45,9 @@ import { spawnSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const WASM = join(ROOT, 'extension', 'pkg', 'core_bg.wasm');
-const SANDBOX = join(ROOT, 'dist', 'sandbox');
+// BENCH_BUILD=<a copy of an older dist/sandbox>: the same figures for that build (before/after).
+const SANDBOX = process.env.BENCH_BUILD || join(ROOT, 'dist', 'sandbox');
+const WASM = join(SANDBOX, 'pkg', 'core_bg.wasm');
 const MINIMAL = join(ROOT, 'tests', 'bench', 'minimal-worker');
 const SAMPLES = Number(process.argv[2] || process.env.SAMPLES || 20);
 const COMMAND = { cmd: 'getSettings' };
@@ -60,7 +62,7 @@ const ms = (n) => `${n.toFixed(1)} ms`;
 // ---------------------------------------------------------------------------------------------
 // 1. Size
 if (!existsSync(WASM) || !existsSync(join(SANDBOX, 'manifest.json'))) {
-  console.error('extension/pkg/core_bg.wasm or dist/sandbox is missing: run bash scripts/build.sh');
+  console.error(`${SANDBOX}/pkg/core_bg.wasm or its manifest is missing: run bash scripts/build.sh`);
   process.exit(1);
 }
 const bytes = readFileSync(WASM);
@@ -70,7 +72,7 @@ const gz = gzipCli.status === 0 ? gzipCli.stdout.length : gzipSync(bytes, { leve
 const br = brotliCompressSync(bytes, {
   params: { [zc.BROTLI_PARAM_QUALITY]: 11, [zc.BROTLI_PARAM_LGWIN]: 24, [zc.BROTLI_PARAM_SIZE_HINT]: bytes.length },
 }).length;
-console.log('== size of extension/pkg/core_bg.wasm (the service worker\'s module) ==');
+console.log('== size of pkg/core_bg.wasm (the service worker\'s module) ==');
 console.log(`raw      ${fmt(bytes.length)} B`);
 console.log(`gzip -9  ${fmt(gz)} B (${kb(gz)})   aim ≤ ${kb(SIZE_AIM)}: ${gz <= SIZE_AIM ? 'aim met' : `aim missed (${(gz / SIZE_AIM).toFixed(2)}× the aim)`}`);
 console.log(`brotli   ${fmt(br)} B (${kb(br)})`);
