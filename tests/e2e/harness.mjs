@@ -205,25 +205,32 @@ export async function stopWorker(browser) {
 
 /**
  * The start of a case: the browsers' workers stopped (see `stopWorker`; from the second case
- * on), the sandbox reset, and each browser's storage and alarms cleared.
+ * on), each browser's storage and alarms cleared, then the sandbox reset. In that order: a
+ * worker that woke after the reset with the previous case's storage (its tick alarm) would finish
+ * that case's work on the fresh sandbox, e.g. write an invoice number onto a fresh card.
  */
 const startedCases = new WeakSet();
+async function clearStorage(browser) {
+  const page = await browser.page('options.html');
+  await page.evaluate(async () => {
+    await chrome.alarms.clearAll();
+    await chrome.storage.local.clear();
+  });
+  await page.close();
+}
 export async function freshCase(sandbox, ...browsers) {
   // Before a browser's first case there is nothing to stop (and its worker may still be
   // finishing its install).
-  for (const b of browsers) {
-    if (startedCases.has(b)) await stopWorker(b);
-    startedCases.add(b);
+  const started = browsers.filter((b) => startedCases.has(b));
+  for (const b of started) await stopWorker(b);
+  for (const b of browsers) await clearStorage(b);
+  // A worker an alarm woke before the clear may have saved what it held: stopped, cleared again.
+  for (const b of started) {
+    await stopWorker(b);
+    await clearStorage(b);
   }
+  for (const b of browsers) startedCases.add(b);
   await sandbox.reset();
-  for (const b of browsers) {
-    const page = await b.page('options.html');
-    await page.evaluate(async () => {
-      await chrome.storage.local.clear();
-      await chrome.alarms.clearAll();
-    });
-    await page.close();
-  }
 }
 
 /** Sends a command from an extension page (as the popup or options page would). */

@@ -5,14 +5,28 @@ import { TIME_SCALE } from './harness.mjs';
 
 export const PANEL = '#minicrm-smartbill-panel';
 
-/** Clears the extension's stored settings, journal and alarms (as a fresh install has them). */
+/** A fresh extension: the background stopped, its stored settings, journal and alarms cleared (as a fresh install has them). */
 export async function resetExtension(browser) {
-  const page = await browser.page('options.html');
-  await page.evaluate(async () => {
-    await chrome.storage.local.clear();
-    await chrome.alarms.clearAll();
+  // Stopped first: its memory goes too (the rate governors' count of the previous case's calls,
+  // which the sandbox's reset forgets, would hold the next case's calls back), and its work in
+  // flight. Then cleared; an alarm may have woken it before the clear, so stopped and cleared
+  // once more. Call this before resetting the sandbox: a background woken after that reset with
+  // the previous case's storage would finish that case's work on the fresh cards.
+  const stop = () => browser.stopBackground().catch((e) => {
+    if (!/no service worker/.test(e.message)) throw e;
   });
-  await page.close();
+  const clear = async () => {
+    const page = await browser.page('options.html');
+    await page.evaluate(async () => {
+      await chrome.alarms.clearAll();
+      await chrome.storage.local.clear();
+    });
+    await page.close();
+  };
+  await stop();
+  await clear();
+  await stop();
+  await clear();
 }
 
 /** Fills the options page with the sandbox's account; returns the page (not yet saved). */
@@ -39,12 +53,20 @@ export async function fillOptions(browser, info, overrides = {}) {
   return page;
 }
 
+/** Waits for a connection test's result box to say ok; otherwise fails with what it says. */
+async function resultOk(page, id) {
+  await page.waitFor(`#${id}.ok`, { state: 'visible', timeout: 30000 }).catch(async (e) => {
+    const shown = await page.text(`#${id}`).catch(() => '?');
+    throw new Error(`${e.message}; #${id} says: ${shown}`, { cause: e });
+  });
+}
+
 /** "Testează conexiunea" on both sides; resolves with both result boxes' texts. */
 export async function testConnections(page) {
   await page.click('#testSmartBill');
-  await page.waitFor('#smartbillResult.ok', { state: 'visible', timeout: 30000 });
+  await resultOk(page, 'smartbillResult');
   await page.click('#testMiniCrm');
-  await page.waitFor('#minicrmResult.ok', { state: 'visible', timeout: 30000 });
+  await resultOk(page, 'minicrmResult');
   return { smartbill: await page.text('#smartbillResult'), minicrm: await page.text('#minicrmResult') };
 }
 
@@ -61,7 +83,7 @@ export async function save(page) {
 export async function configureAll(browser, info, { module = 'offers' } = {}) {
   const page = await fillOptions(browser, info, { module });
   await page.click('#testMiniCrm');
-  await page.waitFor('#minicrmResult.ok', { state: 'visible', timeout: 30000 });
+  await resultOk(page, 'minicrmResult');
   await page.waitFor('#mapping', { state: 'visible', timeout: 30000 });
   await save(page);
   return page;

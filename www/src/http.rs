@@ -234,7 +234,7 @@ async fn observe_detached((shared, service): (Shared, Service), req: Request, ne
             .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned()))
     };
 
-    let (seq, at_ms, fault) = {
+    let (seq, epoch, at_ms, fault) = {
         let mut w = shared.lock();
         let seq = w.next_seq;
         w.next_seq += 1;
@@ -250,7 +250,7 @@ async fn observe_detached((shared, service): (Shared, Service), req: Request, ne
                 f.clone()
             });
         w.faults.retain(|f| f.forever || f.times > 0);
-        (seq, at_ms, fault)
+        (seq, w.epoch, at_ms, fault)
     };
     let mut entry = LoggedRequest {
         seq,
@@ -269,18 +269,23 @@ async fn observe_detached((shared, service): (Shared, Service), req: Request, ne
     };
 
     /// Takes the request out of the in-flight list when it ends, however it ends (the client may
-    /// drop the connection).
-    struct InFlight(Shared, u64);
+    /// drop the connection); after a reset the list is the new world's.
+    struct InFlight(Shared, u64, u64);
     impl Drop for InFlight {
         fn drop(&mut self) {
-            self.0.lock().inflight.remove(&self.1);
+            let mut w = self.0.lock();
+            if w.epoch == self.2 {
+                w.inflight.remove(&self.1);
+            }
         }
     }
     shared.lock().inflight.insert(seq, entry.clone());
-    let _inflight = InFlight(shared.clone(), seq);
+    let _inflight = InFlight(shared.clone(), seq, epoch);
     let record = |entry: LoggedRequest| {
         let mut w = shared.lock();
-        w.inflight.remove(&entry.seq);
+        if w.epoch == epoch {
+            w.inflight.remove(&entry.seq);
+        }
         let readings = w.readings.summary();
         if let Some(file) = w.request_log.as_mut() {
             file.append(&entry, &readings);
@@ -289,7 +294,15 @@ async fn observe_detached((shared, service): (Shared, Service), req: Request, ne
     };
 
     match fault.as_ref().map(|f| &f.kind) {
-        Some(FaultKind::Latency { ms }) => tokio::time::sleep(Duration::from_millis(*ms)).await,
+        Some(FaultKind::Latency { ms }) => {
+            tokio::time::sleep(Duration::from_millis(*ms)).await;
+            if shared.lock().epoch != epoch {
+                entry.status = 503;
+                entry.response = RESET_WHILE_WAITING.into();
+                record(entry);
+                return (StatusCode::SERVICE_UNAVAILABLE, RESET_WHILE_WAITING).into_response();
+            }
+        }
         Some(FaultKind::Status {
             status,
             body,
@@ -350,6 +363,10 @@ async fn observe_detached((shared, service): (Shared, Service), req: Request, ne
     record(entry);
     Response::from_parts(parts, Body::from(out))
 }
+
+/// The answer to a request that waited (a latency fault) across a reset of the sandbox: it is not
+/// applied to the new world.
+const RESET_WHILE_WAITING: &str = "the sandbox was reset while this request waited; it was not applied";
 
 /// Decodes a query string (`+` as a space), keeping the order and repeated keys.
 pub fn decode_query(q: &str) -> Vec<(String, String)> {

@@ -42,6 +42,10 @@ pub struct World {
     /// its request is in flight.
     pub inflight: std::collections::BTreeMap<u64, LoggedRequest>,
     pub next_seq: u64,
+    /// How many resets this world has been through. A request that arrived before a reset and
+    /// is still waiting (a latency fault) is not applied to the new world: a previous test case's
+    /// slow write must not land on the next case's fresh cards.
+    pub epoch: u64,
     pub faults: Vec<Fault>,
     pub smartbill: smartbill::State,
     pub minicrm: minicrm::State,
@@ -81,6 +85,7 @@ impl World {
             log: Vec::new(),
             inflight: Default::default(),
             next_seq: 1,
+            epoch: 0,
             faults: Vec::new(),
             smartbill: smartbill::State::default(),
             minicrm: minicrm::State::new(shape),
@@ -103,7 +108,9 @@ impl World {
         let speed = self.clock.speed();
         let defaults = self.defaults;
         let request_log = self.request_log.take();
+        let epoch = self.epoch + 1;
         *self = World::new(urls, seed, shape.unwrap_or(defaults.1), defaults.0);
+        self.epoch = epoch;
         self.defaults = defaults;
         self.request_log = request_log;
         self.clock.set_speed(speed);

@@ -1009,3 +1009,43 @@ async fn latency_faults_can_target_minicrm_writes_only_and_last() {
             < slow
     );
 }
+
+#[tokio::test]
+async fn a_write_waiting_across_a_reset_is_not_applied_to_the_new_world() {
+    let t = T::start().await;
+    t.unlimited().await;
+    t.control(
+        "POST",
+        "/faults",
+        Some(json!({"service": "minicrm", "method": "POST", "path": "/Api/Offer/931/Project", "kind": "latency", "ms": 2000})),
+    )
+    .await;
+    let write = t.mc(
+        "POST",
+        "/Api/Offer/931/Project",
+        Some(json!({"SmartBillInvoiceNumber": "from the previous case"})),
+    );
+    let reset = async {
+        // The write is waiting out its latency: then the next test case resets the sandbox.
+        loop {
+            let inflight = t.control("GET", "/inflight", None).await;
+            if inflight["requests"].as_array().is_some_and(|r| !r.is_empty()) {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        t.control("POST", "/reset", None).await;
+        assert_eq!(t.control("GET", "/inflight", None).await["requests"], json!([]));
+    };
+    let (written, ()) = tokio::join!(write, reset);
+    assert_eq!(written.status, 503, "{}", written.text);
+    assert!(written.text.contains("reset"), "{}", written.text);
+    let projects = t.control("GET", "/minicrm/projects", None).await;
+    let carried = projects["projects"]
+        .as_array()
+        .expect("projects")
+        .iter()
+        .filter(|p| p["Fields"]["SmartBillInvoiceNumber"] == "from the previous case")
+        .count();
+    assert_eq!(carried, 0, "the old world's write landed on the new world");
+}
