@@ -5,7 +5,7 @@
 //   node tests/bench/coldpath.mjs            (after bash scripts/build.sh)
 //
 // One Debian Chromium with --js-flags=--trace-wasm-compilation-times (its stdout reaches us
-// through Playwright's logger), the build in dist/sandbox (or BENCH_BUILD=<a copy of an older
+// through Playwright's debug log, DEBUG=pw:browser, read off this process's stderr), the build in dist/sandbox (or BENCH_BUILD=<a copy of an older
 // dist/sandbox>, for before/after) plus one empty page to send from. For each command: stop the
 // worker (CDP Target.closeTarget, as coldstart.mjs), send the command from the page, then sum the
 // body sizes of the functions compiled by the worker's new module instance (V8 names each
@@ -14,7 +14,22 @@ import { cpSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+
+// Playwright's debug log carries the browser's stdout; it reads DEBUG when it loads.
+process.env.DEBUG = [process.env.DEBUG, 'pw:browser'].filter(Boolean).join(',');
+const compiled = [];
+const LINE = /Compiled function (0x[0-9a-f]+)#(\d+) .*bodysize (\d+)/;
+const writeErr = process.stderr.write.bind(process.stderr);
+process.stderr.write = (chunk, ...rest) => {
+  const text = String(chunk);
+  if (!text.includes('pw:browser')) return writeErr(chunk, ...rest);
+  for (const line of text.split('\n')) {
+    const m = LINE.exec(line);
+    if (m) compiled.push({ module: m[1], index: Number(m[2]), body: Number(m[3]) });
+  }
+  return true;
+};
+const { chromium } = await import('playwright-core');
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BUILD = process.env.BENCH_BUILD || join(ROOT, 'dist', 'sandbox');
@@ -29,9 +44,6 @@ const dir = join(work, 'ext');
 cpSync(BUILD, dir, { recursive: true });
 writeFileSync(join(dir, 'bench.html'), '<!doctype html><meta charset="utf-8"><title>bench</title>\n');
 
-// "Compiled function 0x…#index using Liftoff, took … ms and … bytes; bodysize N codesize M"
-const compiled = [];
-const LINE = /Compiled function (0x[0-9a-f]+)#(\d+) .*bodysize (\d+)/;
 const context = await chromium.launchPersistentContext(join(work, 'profile'), {
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   headless: true,
@@ -40,15 +52,6 @@ const context = await chromium.launchPersistentContext(join(work, 'profile'), {
     '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync',
     '--js-flags=--trace-wasm-compilation-times',
   ],
-  logger: {
-    isEnabled: (name) => name === 'browser',
-    log: (name, severity, message) => {
-      for (const line of String(message).split('\n')) {
-        const m = LINE.exec(line);
-        if (m) compiled.push({ module: m[1], index: Number(m[2]), body: Number(m[3]) });
-      }
-    },
-  },
 });
 
 try {
