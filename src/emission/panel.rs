@@ -82,11 +82,6 @@ impl CardReply {
             ..CardReply::default()
         }
     }
-
-    /// As JSON, for the reply envelope.
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or_default()
-    }
 }
 
 #[derive(Serialize)]

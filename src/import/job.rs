@@ -274,8 +274,7 @@ fn default_limit() -> usize {
 /// Commands of the import page, run in the background worker: the reply as JSON.
 pub async fn handle(app: &App<'_>, action: ImportAction, lang: Lang) -> Result<Value> {
     let reply = run_action(app, action, lang).await?;
-    // The reply's types serialize without fail (plain fields, string keys).
-    Ok(serde_json::to_value(reply).unwrap_or_default())
+    Ok(crate::reply::to_json(reply))
 }
 
 /// Runs an action of the import page: the job's status after it, or the report.

@@ -171,7 +171,7 @@ async fn card(
     lang: Lang,
 ) -> Result<Value> {
     let Some(card) = crate::card::parse_card_url(target) else {
-        return Ok(CardReply::hidden().json());
+        return Ok(crate::reply::to_json(CardReply::hidden()));
     };
     // The page moved to another card since the panel was drawn: a new click is needed (as in
     // the extension alone); nothing is sent.
@@ -184,7 +184,7 @@ async fn card(
             redraw: Some(true),
             ..CardReply::error(card, ErrorView::new(&e, lang))
         };
-        return Ok(reply.json());
+        return Ok(crate::reply::to_json(reply));
     }
     let command = match action {
         None => json!({"cmd": "panelState", "url": target}),
@@ -214,7 +214,7 @@ async fn card(
                 team_mode: Some(true),
                 ..CardReply::error(card, ErrorView::new(&e, lang))
             };
-            Ok(reply.json())
+            Ok(crate::reply::to_json(reply))
         }
     }
 }
