@@ -1,14 +1,15 @@
 // Company import in the real extension: a generated 25-row SmartBill export goes into the fake
 // MiniCRM; the same file again writes nothing; an edited file updates only the edited companies.
-// A bad file dropped after a preview clears it (and its import button); a password-protected file
-// says so; a refused CIF is shown as written; contact searches use documented parameters only;
-// a browser that cannot compile the import module gets a message.
+// An import cancelled mid-write offers Resume and, resumed, writes each company once. A bad file
+// dropped after a preview clears it (and its import button); a password-protected file says so;
+// a refused CIF is shown as written; contact searches use documented parameters only; a browser
+// that cannot compile the import module gets a message.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
-import { startSandbox, launchBrowser, configure, artifact } from './harness.mjs';
+import { startSandbox, launchBrowser, configure, artifact, waitFor } from './harness.mjs';
 import { exportXlsx, company, encryptedXlsx } from './export.mjs';
 
 // The sandbox's clock and the extension's rate windows run this much faster.
@@ -171,6 +172,33 @@ test('the import goes on after the page is closed and the worker is stopped, wit
     assert.equal(businesses.filter((b) => b.VatNumber === c.cif).length, 1, `${c.name} exists once`);
   }
   await again.close();
+});
+
+test('an import cancelled mid-write offers Resume, not Start; resumed, it writes each company once', async () => {
+  const START = 700;
+  const batch = new Set(Array.from({ length: ROWS }, (_, i) => company(i, {}, START).cif));
+  const written = async () => (await contacts()).filter((c) => batch.has(c.VatNumber)).length;
+  const page = await preview(file('reluat.xlsx', {}, START));
+  assert.match(await counts(page), /25\s*noi/);
+  // Slow writes keep the job writing while it is cancelled.
+  await sandbox.control('/faults', { body: { service: 'minicrm', method: 'PUT', path: '/Api/R3/', kind: 'latency', ms: 400, forever: true } });
+  await page.click('#start');
+  await page.locator('#cancel:not([hidden])').waitFor();
+  await waitFor(async () => (await written()) >= 1, 'a first company written');
+  await page.click('#cancel');
+  await page.locator('#resume:not([hidden])').waitFor({ timeout: 30000 });
+  assert.equal(await page.locator('#start').isVisible(), false, 'a job that wrote is resumed, not started again');
+  await sandbox.control('/faults', { method: 'DELETE' });
+  assert.ok((await written()) < ROWS, 'cancelled before the end');
+  await page.click('#resume');
+  await page.locator('#phase:has-text("Import încheiat · reluat.xlsx")').waitFor({ timeout: 120000 });
+  assert.equal(await page.locator('#resume').isVisible(), false);
+  const businesses = (await contacts()).filter((c) => c.Type === 'Business');
+  for (let i = 0; i < ROWS; i++) {
+    const c = company(i, {}, START);
+    assert.equal(businesses.filter((b) => b.VatNumber === c.cif).length, 1, `${c.name} exists once`);
+  }
+  await page.close();
 });
 
 test('a file that is not a spreadsheet gets a clear Romanian message', async () => {
