@@ -61,6 +61,9 @@ pids+=($!)
 for pid in "${pids[@]}"; do
   wait "$pid"
 done
+if [ -f extension/pkg/import_bg.wasm ]; then
+  node scripts/warmup-xlsx.mjs
+fi
 log "assembling dist/chrome, dist/firefox, dist/sandbox, dist/firefox-sandbox and the two store zips"
 node scripts/flavours.mjs
 for f in extension/pkg/*_bg.wasm; do

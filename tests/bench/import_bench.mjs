@@ -2,6 +2,11 @@
 // (calamine, pkg/import) against SheetJS 0.18.5 (`read` + `sheet_to_json` + the same mapping in
 // JS), for 10,000 and 100,000 rows of 14 columns. Prints times and memory; asserts nothing.
 //   node tests/bench/import_bench.mjs [rows...]      (after scripts/build.sh)
+// Each size is measured twice, in fresh pages:
+//   cold    the file is the first thing the page parses;
+//   warmed  as the import page does while it waits for the user's file, each engine first opens
+//           the build's small export (extension/pkg/import-warmup.xlsx, 300 rows) once: ours with
+//           ImportSession.open + preview, SheetJS with its own parse + map.
 import http from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -11,8 +16,8 @@ import { exportXlsx } from '../e2e/export.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PKG = join(ROOT, 'extension', 'pkg');
-if (!existsSync(join(PKG, 'import_bg.wasm'))) {
-  console.error('extension/pkg/import_bg.wasm is missing: run scripts/build.sh');
+if (!existsSync(join(PKG, 'import_bg.wasm')) || !existsSync(join(PKG, 'import-warmup.xlsx'))) {
+  console.error('extension/pkg/import_bg.wasm or import-warmup.xlsx is missing: run scripts/build.sh');
   process.exit(1);
 }
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
@@ -21,9 +26,10 @@ const ROWS = sizes.length ? sizes : [10000, 100000];
 // The same mapping as the Rust side, written in JS: header detection by alias after folding,
 // CIF/CNP checks, e-mail split, numeric postal codes and phones, duplicates merged.
 const PAGE = `<!doctype html><meta charset="utf-8"><script src="/xlsx.js"></script><script type="module">
-import init, { parseAndMap } from '/pkg/import.js';
+import init, { parseAndMap, ImportSession } from '/pkg/import.js';
 window.wasmReady = init({ module_or_path: '/pkg/import_bg.wasm' }).then((w) => { window.wasm = w; });
 window.parseAndMap = parseAndMap;
+window.warmUpWasm = (bytes) => { const s = ImportSession.open(bytes, 'import-warmup.xlsx', 'ro'); s.preview(); s.free(); };
 </script><script>
 const fold = (s) => String(s).normalize('NFD').replace(/[\\u0300-\\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]/g, '');
 const ALIASES = { name: ['denumire', 'nume', 'client', 'firma'], vat: ['cif', 'cui', 'cifcnp', 'codfiscal'],
@@ -101,6 +107,7 @@ const server = http.createServer((req, res) => {
   if (url.pathname === '/xlsx.js') return send('text/javascript', readFileSync(join(ROOT, 'node_modules/xlsx/dist/xlsx.full.min.js')));
   if (url.pathname === '/pkg/import.js') return send('text/javascript', readFileSync(join(PKG, 'import.js')));
   if (url.pathname === '/pkg/import_bg.wasm') return send('application/wasm', readFileSync(join(PKG, 'import_bg.wasm')));
+  if (url.pathname === '/pkg/import-warmup.xlsx') return send('application/octet-stream', readFileSync(join(PKG, 'import-warmup.xlsx')));
   const m = url.pathname.match(/^\/file\/(\d+)$/);
   if (m && files[m[1]]) return send('application/octet-stream', files[m[1]]);
   res.writeHead(404); res.end();
@@ -117,11 +124,18 @@ const browser = await chromium.launch({
 const mb = (b) => `${(b / 1048576).toFixed(0)} MB`;
 
 /** One measurement in a fresh page: time, and the JS heap / WASM memory it needed. */
-async function measure(kind, n) {
+async function measure(kind, n, warmed) {
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(base);
   await page.evaluate(() => window.wasmReady);
+  if (warmed) {
+    await page.evaluate(async (kind) => {
+      const b = new Uint8Array(await (await fetch('/pkg/import-warmup.xlsx')).arrayBuffer());
+      if (kind === 'wasm') window.warmUpWasm(b);
+      else window.sheetjsParseAndMap(b);
+    }, kind);
+  }
   const cdp = await context.newCDPSession(page);
   await cdp.send('Performance.enable');
   await page.evaluate(async (n) => {
@@ -160,22 +174,26 @@ async function measure(kind, n) {
 
 console.log(`\nChromium ${browser.version()}, ${ROWS.join(' and ')} rows × 14 columns\n`);
 for (const n of ROWS) {
-  const runs = n >= 100000 ? 3 : 5;
-  const wasm = [];
-  const sheetjs = [];
-  for (let i = 0; i < runs; i++) wasm.push(await measure('wasm', n));
-  for (let i = 0; i < (n >= 100000 ? 2 : 3); i++) sheetjs.push(await measure('sheetjs', n));
-  const median = (list) => [...list].sort((a, b) => a.ms - b.ms)[Math.floor(list.length / 2)];
-  const w = median(wasm);
-  const s = median(sheetjs);
-  const wasmPeak = Math.max(...wasm.map((r) => r.wasm + r.heapPeak));
-  const sPeak = Math.max(...sheetjs.map((r) => r.heapPeak));
-  console.log(`${n} rows (${w.rows} mapped, ${w.valid} valid; SheetJS ${s.rows}/${s.valid})`);
-  console.log(`  ours (WASM):  ${w.ms.toFixed(0)} ms median of ${runs} fresh pages [${wasm.map((r) => r.ms.toFixed(0)).join(', ')}], second parse in the same page [${wasm.map((r) => (r.warmMs || 0).toFixed(0)).join(', ')}]; WASM memory ${mb(w.wasm)}, JS heap total ${mb(w.heapPeak)}`);
-  console.log(`  SheetJS:      ${s.ms.toFixed(0)} ms median of ${sheetjs.length} [${sheetjs.map((r) => r.ms.toFixed(0)).join(', ')}]; JS heap total ${mb(s.heapPeak)}`);
-  console.log(`  speed-up ${(s.ms / w.ms).toFixed(1)}×; peak memory ours ${mb(wasmPeak)} (WASM + JS heap) vs SheetJS ${mb(sPeak)} = ${(wasmPeak / sPeak).toFixed(2)}×`);
-  if (n === 100000) {
-    console.log(`  anchors: ≤ 1200 ms → ${w.ms <= 1200 ? 'met' : 'NOT met'}; ≥ 6× faster → ${s.ms / w.ms >= 6 ? 'met' : 'NOT met'}; ≤ 1/3 of the memory → ${wasmPeak <= sPeak / 3 ? 'met' : 'NOT met'}`);
+  for (const warmed of [false, true]) {
+    const runs = n >= 100000 ? 3 : 5;
+    const wasm = [];
+    const sheetjs = [];
+    for (let i = 0; i < runs; i++) wasm.push(await measure('wasm', n, warmed));
+    for (let i = 0; i < (n >= 100000 ? 2 : 3); i++) sheetjs.push(await measure('sheetjs', n, warmed));
+    const median = (list) => [...list].sort((a, b) => a.ms - b.ms)[Math.floor(list.length / 2)];
+    const w = median(wasm);
+    const s = median(sheetjs);
+    const wasmPeak = Math.max(...wasm.map((r) => r.wasm + r.heapPeak));
+    const sPeak = Math.max(...sheetjs.map((r) => r.heapPeak));
+    const label = warmed ? 'warmed (both engines opened the 300-row warm-up file first, as the import page does)' : 'cold (the first parse in a fresh page)';
+    console.log(`${n} rows, ${label} (${w.rows} mapped, ${w.valid} valid; SheetJS ${s.rows}/${s.valid})`);
+    console.log(`  ours (WASM):  ${w.ms.toFixed(0)} ms median of ${runs} fresh pages [${wasm.map((r) => r.ms.toFixed(0)).join(', ')}], second parse in the same page [${wasm.map((r) => (r.warmMs || 0).toFixed(0)).join(', ')}]; WASM memory ${mb(w.wasm)}, JS heap total ${mb(w.heapPeak)}`);
+    console.log(`  SheetJS:      ${s.ms.toFixed(0)} ms median of ${sheetjs.length} [${sheetjs.map((r) => r.ms.toFixed(0)).join(', ')}]; JS heap total ${mb(s.heapPeak)}`);
+    const aim = n >= 100000 ? 6 : 4;
+    console.log(`  speed-up ${(s.ms / w.ms).toFixed(1)}× (aim ≥ ${aim}×: ${s.ms / w.ms >= aim ? 'met' : 'NOT met'}); peak memory ours ${mb(wasmPeak)} (WASM + JS heap) vs SheetJS ${mb(sPeak)} = ${(wasmPeak / sPeak).toFixed(2)}×`);
+    if (n === 100000) {
+      console.log(`  anchors: ≤ 1200 ms → ${w.ms <= 1200 ? 'met' : 'NOT met'}; ≤ 1/3 of the memory → ${wasmPeak <= sPeak / 3 ? 'met' : 'NOT met'}`);
+    }
   }
 }
 await browser.close();

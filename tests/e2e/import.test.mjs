@@ -213,6 +213,19 @@ test('a file that is not a spreadsheet gets a clear Romanian message', async () 
   await page.close();
 });
 
+test('while it waits for a file, the page opens the build\'s warm-up export once and tells nobody', async () => {
+  const seq = await lastSeq();
+  const page = await browser.page('import.html');
+  await page.waitForFunction(() => document.body.dataset.warm);
+  // 'failed' or a missing file (a build without pkg/import-warmup.xlsx) would leave the user's
+  // first file to pay for compiling the module.
+  assert.equal(await page.evaluate(() => document.body.dataset.warm), 'done');
+  assert.equal(await page.locator('#mappingCard').isVisible(), false);
+  assert.equal(await page.locator('#fileError').isVisible(), false);
+  assert.deepEqual(await writesSince(seq), []);
+  await page.close();
+});
+
 test('a browser that cannot compile the import module is told so, not left with an empty page', async () => {
   // As a browser without WebAssembly SIMD would answer: every compile of the page's module fails.
   const page = await browser.context.newPage();
