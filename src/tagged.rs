@@ -34,6 +34,46 @@ pub fn external<'de, D: Deserializer<'de>>(input: D, tag: &'static str) -> Resul
     Ok(Value::Object(Map::from_iter([(name, Value::Object(fields))])))
 }
 
+/// The inverse of [`external`]: `{"name": {…rest}}` (or `"name"`) becomes `{"<tag>": "name", …rest}`.
+pub fn internal(external: Value, tag: &str) -> Result<Value, String> {
+    let (name, mut fields) = match external {
+        Value::String(name) => (name, Map::new()),
+        Value::Object(single) if single.len() == 1 => match single.into_iter().next() {
+            Some((name, Value::Object(fields))) => (name, fields),
+            _ => return Err(format!("expected a variant with fields beside `{tag}`")),
+        },
+        _ => return Err(format!("expected a variant to tag with `{tag}`")),
+    };
+    fields.insert(tag.to_string(), Value::String(name));
+    Ok(Value::Object(fields))
+}
+
+/// `Serialize` and `Deserialize` for an enum that derives the externally tagged form as inherent
+/// functions (`#[serde(remote = "Self")]`), so that it reads and writes `{"<tag>": "name", …}`
+/// without serde's `Content` buffer.
+macro_rules! internally_tagged {
+    ($type:ty, $tag:literal) => {
+        impl serde::Serialize for $type {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::Error as _;
+                let external =
+                    <$type>::serialize(self, serde_json::value::Serializer).map_err(S::Error::custom)?;
+                let tagged = $crate::tagged::internal(external, $tag).map_err(S::Error::custom)?;
+                serde::Serialize::serialize(&tagged, serializer)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $type {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                use serde::de::Error as _;
+                let moved = $crate::tagged::external(deserializer, $tag)?;
+                <$type>::deserialize($crate::platform::value::De(moved)).map_err(D::Error::custom)
+            }
+        }
+    };
+}
+pub(crate) use internally_tagged;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,5 +92,18 @@ mod tests {
             .contains("missing field `type`"));
         assert!(moved(json!({"type": 3})).is_err());
         assert!(moved(json!("a")).unwrap_err().contains("`type`"));
+    }
+
+    #[test]
+    fn the_single_key_becomes_the_tag() {
+        assert_eq!(
+            internal(json!({"a": {"x": 1}}), "type"),
+            Ok(json!({"type": "a", "x": 1}))
+        );
+        assert_eq!(internal(json!({"b": {}}), "type"), Ok(json!({"type": "b"})));
+        assert_eq!(internal(json!("c"), "type"), Ok(json!({"type": "c"})));
+        assert!(internal(json!({"a": 1}), "type").is_err());
+        assert!(internal(json!({"a": {}, "b": {}}), "type").is_err());
+        assert!(internal(json!(3), "type").is_err());
     }
 }

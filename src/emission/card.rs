@@ -59,9 +59,7 @@ impl CardNow {
     /// When the status last changed (`StatusUpdatedAt`, Hungarian time), if MiniCRM said.
     pub fn status_updated_ms(&self) -> Option<i64> {
         let t = self.text(Some("StatusUpdatedAt"));
-        chrono::NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M:%S")
-            .ok()
-            .map(crate::platform::hu_local_to_ms)
+        crate::platform::when::parse_ymd_hms(&t).map(crate::platform::hu_local_to_ms)
     }
 
     /// MiniCRM's time at our clock's `now_ms`, from this read.

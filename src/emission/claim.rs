@@ -107,7 +107,7 @@ fn clean(s: &str) -> String {
 impl Claim {
     /// The text written into the card's error field: a sentence for people, then the data.
     pub fn to_field(&self) -> String {
-        let time = crate::platform::local_ro(self.at_ms).format("%H:%M:%S");
+        let time = crate::platform::when::hms(crate::platform::local_ro(self.at_ms));
         let who = clean(&self.label);
         let mut data = format!(
             "id={};m={};t={};k={}",

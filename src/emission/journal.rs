@@ -99,6 +99,7 @@ pub struct Issued {
     pub document_id: String,
     pub total: Decimal,
     pub currency: String,
+    #[serde(with = "crate::platform::when::serde_ymd")]
     pub issue_date: NaiveDate,
     pub draft: bool,
     /// Found by reconciliation after an ambiguous outcome (no links known).

@@ -228,7 +228,7 @@ pub fn view(
     let waiting_until = entry
         .waiting_until_ms
         .filter(|_| entry.status == Status::Issuing)
-        .map(|ms| crate::platform::local_ro(ms).format("%H:%M:%S").to_string());
+        .map(|ms| crate::platform::when::hms(crate::platform::local_ro(ms)));
     PanelView {
         state,
         doc_type: issued.map(|i| i.doc_type).unwrap_or(configured),

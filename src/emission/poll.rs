@@ -48,9 +48,7 @@ pub struct PollReport {
 /// MiniCRM's `UpdatedSince` format, in Hungarian time (CET/CEST, one hour behind Romania;
 /// minicrm-api.md §2.3).
 pub fn minicrm_time(ms: i64) -> String {
-    (local_ro(ms) - chrono::TimeDelta::hours(1))
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string()
+    crate::platform::when::ymd_hms(local_ro(ms) - chrono::TimeDelta::hours(1))
 }
 
 /// How a step of a polling pass ended.

@@ -8,6 +8,7 @@ pub mod native;
 pub mod value;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+pub mod when;
 
 pub use value::from_value;
 
@@ -190,9 +191,7 @@ pub fn random_u64() -> u64 {
 /// since the epoch: the server's own time, the same for every browser of a team.
 pub fn http_date_ms(response: &HttpResponse) -> Option<i64> {
     let v = response.header("date")?;
-    chrono::DateTime::parse_from_rfc2822(v.trim())
-        .ok()
-        .map(|d| d.timestamp_millis())
+    when::parse_http_date_ms(v)
 }
 
 /// Today's date in Romania. Romania is UTC+2 in winter and UTC+3 in summer (EU rules: from the

@@ -402,7 +402,7 @@ impl<'a> SmartBill<'a> {
         warehouse: Option<&str>,
         product_code: Option<&str>,
     ) -> Result<Vec<WarehouseStock>> {
-        let date = date.format("%Y-%m-%d").to_string();
+        let date = crate::platform::when::ymd(date);
         let mut q = vec![("cif", self.creds.cif.as_str()), ("date", date.as_str())];
         if let Some(w) = warehouse {
             q.push(("warehouseName", w));

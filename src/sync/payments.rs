@@ -23,8 +23,10 @@ use crate::settings::DocumentType;
 /// Invoices older than this are not refreshed.
 const WINDOW_DAYS: i64 = 30;
 
+/// Stored as `{"type": "invoice", …}` (internally tagged, without serde's `Content` buffer: see
+/// `tagged`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub enum Item {
     /// An invoice the journal knows.
     Invoice { kind: DocumentKind, doc_id: u64 },
@@ -36,6 +38,8 @@ pub enum Item {
         project_id: u64,
     },
 }
+
+crate::tagged::internally_tagged!(Item, "type");
 
 pub struct PaymentsJob;
 
@@ -266,6 +270,35 @@ async fn write_state(
 #[cfg(test)]
 mod tests {
     use super::split_number;
+
+    #[test]
+    fn items_keep_their_stored_form() {
+        use super::Item;
+        use crate::document::DocumentKind;
+        let stored = serde_json::json!({"type": "card", "kind": "Order", "doc_id": 7, "project_id": 9});
+        let item = Item::Card {
+            kind: DocumentKind::Order,
+            doc_id: 7,
+            project_id: 9,
+        };
+        assert_eq!(serde_json::to_value(&item).unwrap(), stored);
+        assert_eq!(crate::platform::from_value::<Item>(stored).unwrap(), item);
+        let invoice = Item::Invoice {
+            kind: DocumentKind::Offer,
+            doc_id: 3,
+        };
+        let json = serde_json::to_value(&invoice).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"type": "invoice", "kind": "Offer", "doc_id": 3})
+        );
+        assert_eq!(crate::platform::from_value::<Item>(json).unwrap(), invoice);
+        let unknown = crate::platform::from_value::<Item>(serde_json::json!({"type": "other"}));
+        assert!(unknown
+            .unwrap_err()
+            .to_string()
+            .contains("unknown variant `other`"));
+    }
 
     #[test]
     fn splits_invoice_numbers() {
