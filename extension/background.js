@@ -1,8 +1,11 @@
 // Background service worker: glue only. Listeners are registered synchronously at the top level
 // (MV3 wakes the worker for them); every message goes to the Rust core with its sender, and the
 // core decides what that sender may do. Secrets never leave this worker and the extension pages.
-import init, { handle, setHostPermissions } from './pkg/core.js';
+import init, { handle, setHostPermissions } from './core-module.js';
 import { secrets } from './secrets.js';
+
+/** @typedef {import('../types/core').Sender} Sender */
+/** @typedef {import('./core-module').AnyReply} AnyReply */
 
 // The core reads and writes the secrets through this (see secrets.js).
 globalThis.mcsbSecrets = secrets;
@@ -17,6 +20,7 @@ const ready = init({ module_or_path: chrome.runtime.getURL('pkg/core_bg.wasm') }
 });
 
 // The worker itself, for alarms and start-up: an extension page as far as the core is concerned.
+/** @returns {Sender} */
 const SELF = () => ({
   extensionId: chrome.runtime.id,
   extensionUrl: chrome.runtime.getURL(''),
@@ -30,6 +34,7 @@ const SELF = () => ({
 // A content script's page is the tab's URL as the browser knows it now (`sender.tab.url`): after
 // the page changes its own hash, `sender.url` may still name the card the script started on.
 // The content script runs in top frames only, so the tab's URL is its page.
+/** @returns {Sender} */
 function senderInfo(sender) {
   const page = sender.tab && sender.frameId === 0 && sender.tab.url;
   return {
@@ -44,6 +49,7 @@ function senderInfo(sender) {
 /**
  * Makes chrome.alarms match the list the core wants: repeating ({name, periodInMinutes}) and
  * one-shot ({name, delayInMinutes}) alarms.
+ * @param {import('../types/core').Alarm[]} wanted
  */
 async function applyAlarms(wanted) {
   for (const a of await chrome.alarms.getAll()) {
@@ -60,8 +66,9 @@ async function applyAlarms(wanted) {
 }
 
 // Side effects the core may ask the browser for; the core chose them, this only performs them.
+/** @param {AnyReply} reply */
 async function perform(reply) {
-  if (!reply) return;
+  if (!reply || !reply.ok) return;
   if (reply.effect === 'openOptions') await chrome.runtime.openOptionsPage();
   if (Array.isArray(reply.alarms)) await applyAlarms(reply.alarms);
 }
@@ -76,6 +83,7 @@ let keepAlive = null;
 // next message starts a fresh core (locks are leases and every step is journaled, so nothing
 // stays stuck and nothing is lost).
 let broken = false;
+/** @returns {AnyReply} */
 function trapped(err) {
   broken = true;
   setTimeout(() => chrome.runtime.reload(), 1000);
@@ -86,6 +94,7 @@ function trapped(err) {
       message: chrome.i18n.getMessage('internalError') || 'Internal error',
       vendorText: String((err && err.message) || err),
       vendor: null,
+      field: null,
     },
   };
 }
@@ -93,6 +102,7 @@ function trapped(err) {
 // A panic inside an async core call does not reject that call's promise: the trap is thrown from
 // the microtask that polls the future, and reaches the worker's global error handlers. Every call
 // in flight races against it, so none is left without an answer.
+/** @type {(reason: unknown) => void} */
 let onTrap = () => {};
 const trap = new Promise((_, reject) => { onTrap = reject; });
 trap.catch(() => {});
@@ -100,6 +110,11 @@ const isTrap = (e) => typeof WebAssembly !== 'undefined' && e instanceof WebAsse
 self.addEventListener('error', (event) => { if (isTrap(event.error)) onTrap(event.error); });
 self.addEventListener('unhandledrejection', (event) => { if (isTrap(event.reason)) onTrap(event.reason); });
 
+/**
+ * @param {{ cmd: string } & Record<string, unknown>} message
+ * @param {Sender} sender
+ * @returns {Promise<AnyReply>}
+ */
 async function run(message, sender) {
   await ready;
   if (broken) return trapped('restarting');
@@ -126,7 +141,10 @@ async function run(message, sender) {
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   run(message, senderInfo(sender))
     .then(sendResponse)
-    .catch((err) => sendResponse({ ok: false, error: { code: 'internal', message: String(err && err.message || err) } }));
+    .catch((err) => sendResponse(/** @type {AnyReply} */ ({
+      ok: false,
+      error: { code: 'internal', message: String(err && err.message || err), vendorText: null, vendor: null, field: null },
+    })));
   return true; // the answer is sent asynchronously
 });
 

@@ -586,6 +586,8 @@ mod typescript {
             sync::Skipped::decl(&cfg),
             sync::StepReport::decl(&cfg),
             crate::emission::poll::PollReport::decl(&cfg),
+            // What the background passes with every command (background.js).
+            crate::command::Sender::decl(&cfg),
         ];
         let mut out = String::from(
             "// Generated from the core's Rust types by `cargo test` (src/api.rs, `typescript`): do not edit.\n\

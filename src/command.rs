@@ -12,6 +12,7 @@ use crate::settings::SettingsInput;
 
 /// Who sent a message, as the background script saw it (`chrome.runtime.MessageSender`).
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Sender {
     /// `chrome.runtime.id`.

@@ -389,6 +389,30 @@ export type PollReport = { resumed: number, checked: number, emitted: number, fa
  */
 otherRunner: string | null, errors: Array<string>, };
 
+export type Sender = { 
+/**
+ * `chrome.runtime.id`.
+ */
+extensionId: string, 
+/**
+ * `chrome.runtime.getURL("")`: the extension's own origin, `chrome-extension://<id>/` in
+ * Chromium, `moz-extension://<uuid>/` in Firefox, whose UUID is per profile and is not the
+ * add-on id. Empty: taken to be `chrome-extension://<extension_id>/`.
+ */
+extensionUrl: string, 
+/**
+ * `sender.id`: must equal `extension_id`.
+ */
+senderId: string, 
+/**
+ * `sender.url`: an extension page (`chrome-extension://<id>/options.html`) or a web page.
+ */
+url: string, 
+/**
+ * The browser's UI language (`chrome.i18n.getUILanguage()`).
+ */
+lang: string, };
+
 export type ImportReply = ImportStatus | ImportReport;
 
 export type ImportStatus = { job: ImportJob | null, 
