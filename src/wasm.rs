@@ -16,6 +16,12 @@ thread_local! {
     static RUNTIME: &'static Runtime = Box::leak(Box::new(Runtime::default()));
 }
 
+/// A value from JavaScript, read as JSON: the one deserializer from `JsValue` in the module (each
+/// typed read then goes through `platform::from_value`, which every other typed read uses too).
+fn from_js(value: JsValue) -> serde_json::Value {
+    serde_wasm_bindgen::from_value(value).unwrap_or(serde_json::Value::Null)
+}
+
 fn to_js(value: &serde_json::Value) -> JsValue {
     let serializer = serde_wasm_bindgen::Serializer::json_compatible();
     serde::Serialize::serialize(value, &serializer).unwrap_or(JsValue::NULL)
@@ -24,7 +30,7 @@ fn to_js(value: &serde_json::Value) -> JsValue {
 /// The extension's `host_permissions` from its manifest; called once when the worker starts.
 #[wasm_bindgen(js_name = setHostPermissions)]
 pub fn set_host_permissions(list: JsValue) {
-    let list: Vec<String> = serde_wasm_bindgen::from_value(list).unwrap_or_default();
+    let list: Vec<String> = crate::platform::from_value(from_js(list)).unwrap_or_default();
     HOST_PERMISSIONS.with(|h| *h.borrow_mut() = list);
 }
 
@@ -41,9 +47,8 @@ fn app() -> App<'static> {
 /// Runs one command from a page or content script. Never rejects: errors are replies.
 #[wasm_bindgen]
 pub async fn handle(command: JsValue, sender: JsValue) -> JsValue {
-    let command: serde_json::Value =
-        serde_wasm_bindgen::from_value(command).unwrap_or(serde_json::Value::Null);
-    let sender: Sender = serde_wasm_bindgen::from_value(sender).unwrap_or_default();
+    let command = from_js(command);
+    let sender: Sender = crate::platform::from_value(from_js(sender)).unwrap_or_default();
     let reply = app().handle(command, &sender).await;
     // The import job runs on in this worker after the reply (it outlives the import page).
     if crate::import::wake_wanted() {
