@@ -391,9 +391,7 @@ async function main() {
   }
   $('apiBaseRow').hidden = !reply.apiBaseEditable;
   $('timeScaleRow').hidden = !reply.apiBaseEditable;
-  const byUnit = {};
-  for (const [from, to] of Object.entries(reply.defaultUnits || {})) (byUnit[to] = byUnit[to] || []).push(from);
-  $('defaultUnits').textContent = t('unitsDefaults', [Object.entries(byUnit).map(([to, from]) => `${from.join('/')} → ${to}`).join('; ')]);
+  $('defaultUnits').textContent = t('unitsDefaults', [reply.defaultUnits.map((g) => `${g.minicrm.join('/')} → ${g.smartbill}`).join('; ')]);
   fillKeepingEdits(reply.settings);
   document.body.dataset.loaded = 'true';
   $('browserId').textContent = t('browserIdHint', [reply.browser.id]);

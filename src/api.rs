@@ -148,7 +148,7 @@ impl App<'_> {
                 id: browser,
             },
             api_base_editable: editable,
-            default_units: crate::invoice::default_units(),
+            default_units: crate::reply::unit_groups(&crate::invoice::default_units()),
         })
     }
 
@@ -586,6 +586,7 @@ mod typescript {
             sync::Skipped::decl(&cfg),
             sync::StepReport::decl(&cfg),
             crate::emission::poll::PollReport::decl(&cfg),
+            reply::UnitGroup::decl(&cfg),
             // What the background passes with every command (background.js).
             crate::command::Sender::decl(&cfg),
         ];

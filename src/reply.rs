@@ -29,8 +29,33 @@ pub struct SettingsReply {
     pub browser: BrowserView,
     /// The SmartBill API address (and the time scale) may be edited: a sandbox build.
     pub api_base_editable: bool,
-    /// MiniCRM unit → SmartBill unit, used when the settings name none.
-    pub default_units: BTreeMap<String, String>,
+    /// The default unit table, used when the settings name none: each SmartBill unit with the
+    /// MiniCRM units (folded) that become it.
+    pub default_units: Vec<UnitGroup>,
+}
+
+/// A SmartBill unit and the MiniCRM units (folded, in order) sent as it.
+#[derive(Debug, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct UnitGroup {
+    pub smartbill: String,
+    pub minicrm: Vec<String>,
+}
+
+/// `invoice::default_units` grouped by SmartBill unit: the groups in the order of their first
+/// MiniCRM unit, each group's units in order.
+pub fn unit_groups(units: &BTreeMap<String, String>) -> Vec<UnitGroup> {
+    let mut groups: Vec<UnitGroup> = Vec::new();
+    for (minicrm, smartbill) in units {
+        match groups.iter_mut().find(|g| &g.smartbill == smartbill) {
+            Some(group) => group.minicrm.push(minicrm.clone()),
+            None => groups.push(UnitGroup {
+                smartbill: smartbill.clone(),
+                minicrm: vec![minicrm.clone()],
+            }),
+        }
+    }
+    groups
 }
 
 /// This browser within the team: its id and the name colleagues see.
@@ -136,6 +161,24 @@ mod tests {
     }
 
     #[test]
+    fn default_units_are_grouped_by_smartbill_unit() {
+        let units = [("ora", "ora"), ("buc", "buc"), ("h", "ora"), ("bucati", "buc")]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .into();
+        let groups = unit_groups(&units);
+        let shown: Vec<(&str, Vec<&str>)> = groups
+            .iter()
+            .map(|g| {
+                (
+                    g.smartbill.as_str(),
+                    g.minicrm.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(shown, [("buc", vec!["buc", "bucati"]), ("ora", vec!["h", "ora"])]);
+    }
+
+    #[test]
     fn get_settings_reply() {
         let reply = SettingsReply {
             settings: Settings::default().view(&[]),
@@ -144,7 +187,7 @@ mod tests {
                 label: "Ana".into(),
             },
             api_base_editable: true,
-            default_units: [("bucati".to_string(), "buc".to_string())].into(),
+            default_units: unit_groups(&[("bucati".to_string(), "buc".to_string())].into()),
         };
         assert_eq!(
             to_json(&reply),
@@ -152,7 +195,7 @@ mod tests {
                 "settings": default_view(),
                 "browser": {"id": "b-1", "label": "Ana"},
                 "apiBaseEditable": true,
-                "defaultUnits": {"bucati": "buc"},
+                "defaultUnits": [{"smartbill": "buc", "minicrm": ["bucati"]}],
             })
         );
     }

@@ -120,9 +120,10 @@ export type SettingsReply = { settings: SettingsView, browser: BrowserView,
  */
 apiBaseEditable: boolean, 
 /**
- * MiniCRM unit → SmartBill unit, used when the settings name none.
+ * The default unit table, used when the settings name none: each SmartBill unit with the
+ * MiniCRM units (folded) that become it.
  */
-defaultUnits: { [key in string]: string }, };
+defaultUnits: Array<UnitGroup>, };
 
 export type BrowserView = { id: string, label: string, };
 
@@ -388,6 +389,8 @@ export type PollReport = { resumed: number, checked: number, emitted: number, fa
  * Automatic emission runs in another browser of the team (its name).
  */
 otherRunner: string | null, errors: Array<string>, };
+
+export type UnitGroup = { smartbill: string, minicrm: Array<string>, };
 
 export type Sender = { 
 /**

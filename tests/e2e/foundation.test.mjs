@@ -27,6 +27,11 @@ beforeEach(async () => {
 
 test('options page: Test connection lists the SmartBill series and VAT rates, and MiniCRM modules', async () => {
   const page = await configure(browser, sandbox.info);
+  // The default unit table, grouped by the core: each SmartBill unit once, after its MiniCRM units.
+  const units = await page.locator('#defaultUnits').innerText();
+  assert.match(units, /bucati\/[^;]*→ buc;/);
+  assert.match(units, /\bh\/[^;]*→ ora;/);
+  assert.equal((units.match(/→ buc;/g) || []).length, 1);
   await page.click('#testSmartBill');
   const result = page.locator('#smartbillResult');
   await result.waitFor({ state: 'visible' });
