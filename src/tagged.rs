@@ -31,7 +31,11 @@ pub fn external<'de, D: Deserializer<'de>>(input: D, tag: &'static str) -> Resul
     let Some(Value::String(name)) = fields.remove(tag) else {
         return Err(D::Error::missing_field(tag));
     };
-    Ok(Value::Object(Map::from_iter([(name, Value::Object(fields))])))
+    // Inserted, not collected: `collect` into a B-tree map sorts its input, and every call site
+    // of it brings its own copy of the sort into the module.
+    let mut external = Map::new();
+    external.insert(name, Value::Object(fields));
+    Ok(Value::Object(external))
 }
 
 /// The inverse of [`external`]: `{"name": {…rest}}` (or `"name"`) becomes `{"<tag>": "name", …rest}`.

@@ -466,11 +466,7 @@ impl Settings {
         }
         let typed = input.units_text.as_deref().map(parse_units);
         if let Some(units) = typed.as_ref().or(input.units.as_ref()) {
-            s.units = units
-                .iter()
-                .map(|(k, v)| (crate::text::fold(k), v.trim().to_string()))
-                .filter(|(k, v)| !k.is_empty() && !v.is_empty())
-                .collect();
+            s.units = unit_table(units.iter().map(|(k, v)| (crate::text::fold(k), v.trim())));
         }
         if let Some(doc) = &input.document {
             s.document = doc.clone();
@@ -730,11 +726,28 @@ impl Settings {
 /// The units table typed in the options page: `ore = ora` per line; lines without `=` or with an
 /// empty side are left out.
 pub fn parse_units(text: &str) -> std::collections::BTreeMap<String, String> {
-    text.lines()
-        .filter_map(|line| line.split_once('='))
-        .map(|(from, to)| (from.trim().to_string(), to.trim().to_string()))
-        .filter(|(from, to)| !from.is_empty() && !to.is_empty())
-        .collect()
+    unit_table(
+        text.lines()
+            .filter_map(|line| line.split_once('='))
+            .map(|(from, to)| (from.trim(), to.trim())),
+    )
+}
+
+/// A unit table from (MiniCRM unit, SmartBill unit) pairs, the empty ones left out; a later pair
+/// replaces an earlier one. Inserted, not collected: `collect` into a B-tree map sorts its input,
+/// and each call site of it brings its own copy of the sort into the module.
+fn unit_table<K, V>(pairs: impl Iterator<Item = (K, V)>) -> std::collections::BTreeMap<String, String>
+where
+    K: AsRef<str> + Into<String>,
+    V: AsRef<str> + Into<String>,
+{
+    let mut table = std::collections::BTreeMap::new();
+    for (from, to) in pairs {
+        if !from.as_ref().is_empty() && !to.as_ref().is_empty() {
+            table.insert(from.into(), to.into());
+        }
+    }
+    table
 }
 
 /// A build that may reach more than the real services (the sandbox build of the demo and tests).
