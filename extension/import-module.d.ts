@@ -20,6 +20,3 @@ export class ImportSession {
 
 /** What the module throws: the error's code and its message in the page's language. */
 export type ImportFileError = { code: string; message: string };
-
-/** The page's static texts in `lang`, keyed by id (src/import/texts.rs). */
-export function texts(lang: string): Record<string, string>;

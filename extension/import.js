@@ -16,8 +16,8 @@
 /** @typedef {import('../types/core').ImportIssue} ImportIssue */
 /** @typedef {import('../types/reply').Reply<ImportStatus>} StatusAnswer */
 /** @typedef {import('../types/reply').Reply<ImportReport>} ReportAnswer */
-import init, { ImportSession, texts } from './import-module.js';
-import { el, send, t } from './i18n.js';
+import init, { ImportSession } from './import-module.js';
+import { el, localize, send, t } from './i18n.js';
 
 /** @param {string} id */
 const $ = (id) => document.getElementById(id);
@@ -28,8 +28,6 @@ const button = (id) => /** @type {HTMLButtonElement} */ ($(id));
 const lang = chrome.i18n.getUILanguage();
 const ready = init({ module_or_path: chrome.runtime.getURL('pkg/import_bg.wasm') });
 const PAGE = 50;
-/** @type {Record<string, string>} */
-let T = {};
 /** @type {ImportSession | null} */
 let session = null;
 let offset = 0;
@@ -114,7 +112,7 @@ async function openFile(file) {
 function renderPreview(p) {
   $('mappingCard').hidden = false;
   const sheet = p.sheets[p.sheet];
-  $('fileInfo').textContent = `${p.fileName} · ${T.sheet} „${sheet.name}” · ${T.headerRow} ${p.headerRow}`;
+  $('fileInfo').textContent = `${p.fileName} · ${t('importSheet')} „${sheet.name}” · ${t('importHeaderRow')} ${p.headerRow}`;
   const notes = $('notes');
   notes.replaceChildren(...p.notes.map((n) => el('li', n)));
   const body = $('mapping').querySelector('tbody');
@@ -124,8 +122,8 @@ function renderPreview(p) {
     const tr = el('tr', null, col.target ? '' : 'ignored');
     const select = /** @type {HTMLSelectElement} */ (el('select'));
     select.dataset.column = String(col.index);
-    select.append(new Option(T.ignored, ''));
-    for (const t of p.targets) select.append(new Option(t.label, t.id));
+    select.append(new Option(t('importIgnored'), ''));
+    for (const choice of p.targets) select.append(new Option(choice.label, choice.id));
     select.value = col.target || '';
     select.addEventListener('change', () => remap(col.index, select.value));
     const target = el('td');
@@ -133,13 +131,7 @@ function renderPreview(p) {
     tr.append(el('td', col.letter), el('td', col.header), target, el('td', col.samples.join(' · '), 'samples'));
     body.append(tr);
   }
-  const c = p.counts;
-  $('checkCounts').replaceChildren(
-    count(c.companies, T.companies, 'new'),
-    count(c.invalid, T.invalid, 'invalid'),
-    count(c.merged, T.merged, 'merged'),
-    count(c.warnings, T.warnings, 'unchanged'),
-  );
+  $('checkCounts').replaceChildren(...p.tallies.map(tallyBox));
   const issues = $('issues');
   issues.hidden = p.rows.length === 0;
   const ib = issues.querySelector('tbody');
@@ -233,7 +225,7 @@ function renderJob(reply) {
   }));
   button('prev').disabled = offset === 0;
   button('next').disabled = offset + PAGE >= job.rows;
-  $('pageInfo').textContent = `${offset + 1}–${Math.min(offset + PAGE, job.rows)} / ${job.rows} ${T.more}`;
+  $('pageInfo').textContent = `${offset + 1}–${Math.min(offset + PAGE, job.rows)} / ${job.rows} ${t('importMore')}`;
 }
 
 /**
@@ -260,11 +252,9 @@ function answered(reply) {
 }
 
 async function main() {
+  localize();
+  document.title = `${t('importTitle')} — MiniCRM × SmartBill`;
   await ready;
-  T = texts(lang);
-  document.title = `${T.title} — MiniCRM × SmartBill`;
-  document.documentElement.lang = lang.split('-')[0];
-  for (const e of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-t]'))) e.textContent = T[e.dataset.t] || '';
   const drop = $('drop');
   $('file').addEventListener('change', () => { if (input('file').files[0]) openFile(input('file').files[0]); });
   drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });

@@ -6,6 +6,7 @@
 #   dist/sandbox/            Chrome build that may also reach http://127.0.0.1 (the sandbox), for the demo and tests
 #   dist/firefox-sandbox/    the same for Firefox
 #   dist/minicrm-smartbill-{chrome,firefox}.zip   the production builds for the stores (deterministic)
+# with the pages' texts (extension/_locales/, git-ignored) written from locales/texts.json,
 # and team mode's Worker (server/build/, see scripts/build-server.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -44,6 +45,8 @@ build_module() { # feature out-name [cargo-profile "wasm-opt options" simd]
   "$WASM_OPT" "${level[@]}" "${OPT_FEATURES[@]}" "${extra[@]}" "extension/pkg/${name}_bg.wasm" -o "extension/pkg/${name}_bg.wasm"
 }
 
+log "the pages' texts: extension/_locales/ from locales/texts.json"
+node scripts/locales.mjs
 mkdir -p extension/pkg
 # The three WASM builds run side by side (separate target directories): each ends in a long
 # single-threaded LTO step, so on two cores they overlap instead of queueing.

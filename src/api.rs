@@ -9,7 +9,7 @@ use crate::emission::panel::CardReply;
 use crate::emission::poll::PollReport;
 use crate::emission::{Emission, Mode};
 use crate::error::{Error, Result};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Text};
 use crate::jobs::{JobKind, Priority};
 use crate::platform::{apart, Apart};
 use crate::reply::{
@@ -290,16 +290,12 @@ impl App<'_> {
         let problems = settings.validate_all(&self.host_permissions);
         let configured = problems.is_empty() && settings.minicrm.category_id.is_some();
         if !configured {
-            let hint = lang.pick(
-                "Configurează conexiunile SmartBill și MiniCRM în opțiunile extensiei pentru a emite facturi de aici.",
-                "Set up the SmartBill and MiniCRM connections in the extension options to issue invoices from here.",
-                "Állítsd be a SmartBill és MiniCRM kapcsolatot a bővítmény beállításaiban, hogy innen számlázhass.",
-            );
+            let hint = lang.text(Text::CardNotConfigured);
             return Ok(CardReply {
                 show: true,
                 configured: Some(false),
                 card: Some(card),
-                hint: Some(hint),
+                hint: Some(hint.to_string()),
                 ..CardReply::default()
             });
         }

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::app::App;
 use crate::error::{Error, MiniCrmKind};
 use crate::fields::{self, Role, ROLES};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Text};
 use crate::jobs::Priority;
 use crate::minicrm::FieldType;
 use crate::settings::{Settings, StatusRef};
@@ -79,13 +79,14 @@ pub struct Candidate {
 }
 
 fn role_name(lang: Lang, role: Role) -> String {
-    match role {
-        Role::InvoiceNumber => lang.pick("Numărul facturii", "Invoice number", "Számlaszám"),
-        Role::Link => lang.pick("Link", "Link", "Link"),
-        Role::PaymentStatus => lang.pick("Stare de plată", "Payment status", "Fizetési állapot"),
-        Role::Pdf => lang.pick("Factura .pdf", "Invoice .pdf", "Számla .pdf"),
-        Role::Error => lang.pick("Mesaj de eroare", "Error message", "Hibaüzenet"),
-    }
+    lang.text(match role {
+        Role::InvoiceNumber => Text::ChecklistInvoiceNumber,
+        Role::Link => Text::ChecklistLink,
+        Role::PaymentStatus => Text::ChecklistPaymentStatus,
+        Role::Pdf => Text::ChecklistPdf,
+        Role::Error => Text::ChecklistError,
+    })
+    .to_string()
 }
 
 fn type_name(t: &FieldType) -> &'static str {
@@ -109,43 +110,22 @@ pub fn consequences(settings: &Settings, lang: Lang) -> Vec<String> {
     let mut out = Vec::new();
     let f = &settings.integration.fields;
     if settings.minicrm.category_id.is_none() {
-        out.push(lang.pick(
-            "Modulul MiniCRM nu a fost găsit încă (apasă „Testează conexiunea” la MiniCRM): panoul nu apare pe carduri.",
-            "The MiniCRM module was not found yet (press \"Test connection\" for MiniCRM): the panel does not show on cards.",
-            "A MiniCRM modul még nincs meg (nyomd meg a MiniCRM „Kapcsolat tesztelése” gombját): a panel nem jelenik meg a kártyákon.",
-        ));
+        out.push(lang.text(Text::ChecklistModuleUnknown).to_string());
     }
     for role in ROLES {
         if f.get(role).is_some() {
             continue;
         }
-        out.push(match role {
-            Role::Error => lang.pick(
-                "Fără câmpul „Mesaj de eroare” nu se poate emite nimic: în el rezervăm cardul ca doi colegi să nu emită aceeași factură, și tot acolo scriem erorile.",
-                "Without the \"Error message\" field nothing can be issued: the card is reserved there so that two colleagues never issue the same invoice, and errors are written there.",
-                "A „Hibaüzenet” mező nélkül semmi nem állítható ki: abban foglaljuk le a kártyát, hogy két kolléga ne állítsa ki ugyanazt a számlát, és oda írjuk a hibákat.",
-            ),
-            Role::InvoiceNumber => lang.pick(
-                "Fără câmpul „Numărul facturii”, numărul nu apare pe card, iar colegii fără acest browser nu văd că s-a emis.",
-                "Without the \"Invoice number\" field the number does not show on the card, and colleagues without this browser cannot see it was issued.",
-                "A „Számlaszám” mező nélkül a szám nem jelenik meg a kártyán, és a többi kolléga nem látja, hogy kiállították.",
-            ),
-            Role::Link => lang.pick(
-                "Fără câmpul „Link”, linkul către factura din SmartBill nu apare pe card.",
-                "Without the \"Link\" field the link to the invoice in SmartBill does not show on the card.",
-                "A „Link” mező nélkül a SmartBill-számla linkje nem jelenik meg a kártyán.",
-            ),
-            Role::PaymentStatus => lang.pick(
-                "Fără câmpul „Stare de plată”, starea plății nu se actualizează pe card.",
-                "Without the \"Payment status\" field the payment status is not updated on the card.",
-                "A „Fizetési állapot” mező nélkül a fizetési állapot nem frissül a kártyán.",
-            ),
-            Role::Pdf => lang.pick(
-                "Fără câmpul „Factura .pdf”, PDF-ul nu se atașează cardului (se poate descărca din panou).",
-                "Without the \"Invoice .pdf\" field the PDF is not attached to the card (it can be downloaded from the panel).",
-                "A „Számla .pdf” mező nélkül a PDF nem kerül a kártyára (a panelről letölthető).",
-            ),
-        });
+        out.push(
+            lang.text(match role {
+                Role::Error => Text::ChecklistErrorMissing,
+                Role::InvoiceNumber => Text::ChecklistInvoiceNumberMissing,
+                Role::Link => Text::ChecklistLinkMissing,
+                Role::PaymentStatus => Text::ChecklistPaymentStatusMissing,
+                Role::Pdf => Text::ChecklistPdfMissing,
+            })
+            .to_string(),
+        );
     }
     if settings.integration.auto && !settings.team.runner {
         let who = settings
@@ -154,11 +134,7 @@ pub fn consequences(settings: &Settings, lang: Lang) -> Vec<String> {
             .as_ref()
             .map(|o| o.label.clone())
             .unwrap_or_default();
-        out.push(lang.pick(
-            format!("Emiterea automată și sincronizările programate rulează în alt browser al echipei („{who}”), nu în acesta."),
-            format!("Automatic emission and the scheduled syncs run in another browser of the team (\"{who}\"), not in this one."),
-            format!("Az automatikus kiállítás és az ütemezett szinkronizálás a csapat egy másik böngészőjében fut („{who}”), nem ebben."),
-        ));
+        out.push(lang.fill(Text::ChecklistJobsElsewhere, &[("who", &who)]));
     }
     out
 }
@@ -239,11 +215,7 @@ async fn smartbill_lines(app: &App<'_>, settings: &Settings, lang: Lang) -> Vec<
     let reachable = Line {
         id: "smartbill",
         ok: true,
-        message: lang.pick(
-            "API SmartBill accesibil.",
-            "SmartBill API reachable.",
-            "A SmartBill API elérhető.",
-        ),
+        message: lang.text(Text::ChecklistSmartBillReachable).to_string(),
     };
     vec![reachable, series_line(settings, &series, lang)]
 }
@@ -257,25 +229,11 @@ fn series_line(settings: &Settings, series: &[crate::smartbill::Series], lang: L
         id: "series",
         ok: found,
         message: if found {
-            lang.pick(
-                format!("Seria „{wanted}” există în SmartBill."),
-                format!("The series \"{wanted}\" exists in SmartBill."),
-                format!("A(z) „{wanted}” sorozat létezik a SmartBillben."),
-            )
+            lang.fill(Text::ChecklistSeriesFound, &[("wanted", &wanted)])
         } else {
-            lang.pick(
-                format!(
-                    "Seria „{wanted}” nu există în SmartBill; alege una dintre: {}.",
-                    names.join(", ")
-                ),
-                format!(
-                    "The series \"{wanted}\" does not exist in SmartBill; choose one of: {}.",
-                    names.join(", ")
-                ),
-                format!(
-                    "A(z) „{wanted}” sorozat nem létezik a SmartBillben; válassz: {}.",
-                    names.join(", ")
-                ),
+            lang.fill(
+                Text::ChecklistSeriesMissing,
+                &[("wanted", &wanted), ("names", &names.join(", "))],
             )
         },
     }
@@ -284,11 +242,10 @@ fn series_line(settings: &Settings, series: &[crate::smartbill::Series], lang: L
 /// MiniCRM's API line when listing the modules failed: a refusal means the key or the add-on.
 fn api_refused(e: &Error, lang: Lang) -> Line {
     let message = match e {
-        Error::MiniCrm { kind: MiniCrmKind::Auth, .. } => lang.pick(
-            "API-ul MiniCRM refuză accesul: verifică cheia API și activează add-on-ul „MiniCRM API + sincronizare XML” (MiniCRM › Setări › Abonare).",
-            "The MiniCRM API refuses access: check the API key and activate the \"MiniCRM API + XML sync\" add-on (MiniCRM › Settings › Subscription).",
-            "A MiniCRM API megtagadja a hozzáférést: ellenőrizd az API kulcsot, és kapcsold be a „REST API + XML szinkronizáció” kiegészítőt (MiniCRM › Beállítások › Előfizetés).",
-        ),
+        Error::MiniCrm {
+            kind: MiniCrmKind::Auth,
+            ..
+        } => lang.text(Text::ChecklistMiniCrmRefused).to_string(),
         other => other.message(lang),
     };
     Line {
@@ -319,11 +276,7 @@ async fn minicrm_lines(app: &App<'_>, settings: &Settings, lang: Lang) -> (Vec<L
     let mut lines = vec![Line {
         id: "minicrmApi",
         ok: true,
-        message: lang.pick(
-            "API MiniCRM accesibil (add-on-ul „MiniCRM API + sincronizare XML” este activ).",
-            "MiniCRM API reachable (the \"MiniCRM API + XML sync\" add-on is active).",
-            "A MiniCRM API elérhető (a „REST API + XML szinkronizáció” kiegészítő aktív).",
-        ),
+        message: lang.text(Text::ChecklistMiniCrmReachable).to_string(),
     }];
     let wanted = settings.minicrm.module;
     let module = settings
@@ -336,21 +289,16 @@ async fn minicrm_lines(app: &App<'_>, settings: &Settings, lang: Lang) -> (Vec<L
         lines.push(Line {
             id: "module",
             ok: false,
-            message: lang.pick(
-                "Modulul „Oferte”/„Comenzi” nu există în MiniCRM: adaugă produsul în MiniCRM (Setări › Abonare) sau alege celălalt modul.",
-                "The Offers/Orders module is not in MiniCRM: add the product in MiniCRM (Settings › Subscription) or choose the other module.",
-                "Az Ajánlatok/Megrendelések modul nincs a MiniCRM-ben: add hozzá (Beállítások › Előfizetés), vagy válaszd a másik modult.",
-            ),
+            message: lang.text(Text::ChecklistNoOrdersModule).to_string(),
         });
         return (lines, None);
     };
     lines.push(Line {
         id: "module",
         ok: true,
-        message: lang.pick(
-            format!("Modulul „{}” (#{}) găsit.", module.name, module.id),
-            format!("Module \"{}\" (#{}) found.", module.name, module.id),
-            format!("A(z) „{}” modul (#{}) megtalálva.", module.name, module.id),
+        message: lang.fill(
+            Text::ChecklistModuleFound,
+            &[("name", &module.name), ("id", &module.id)],
         ),
     });
     let (fields_line, schema_info) = match mc.project_schema(module.id).await {
@@ -389,17 +337,12 @@ async fn fields_check(
         id: "fields",
         ok: missing.is_empty(),
         message: if missing.is_empty() {
-            lang.pick(
-                "Câmpurile SmartBill ale cardului au fost găsite.",
-                "The card's SmartBill fields were found.",
-                "A kártya SmartBill mezői megvannak.",
-            )
+            lang.text(Text::ChecklistFieldsFound).to_string()
         } else {
             let names: Vec<String> = missing.iter().map(|r| role_name(lang, *r)).collect();
-            lang.pick(
-                format!("Lipsesc câmpurile: {}. În MiniCRM, deschide produsul „{extension_menu}” › meniul „Extensii” și activează extensia „Smart Bill” (adaugă câmpurile), apoi verifică din nou.", names.join(", ")),
-                format!("Missing fields: {}. In MiniCRM, open the \"{extension_menu}\" product › \"Extensions\" menu and activate the \"Smart Bill\" extension (it adds the fields), then check again.", names.join(", ")),
-                format!("Hiányzó mezők: {}. A MiniCRM-ben nyisd meg a(z) „{extension_menu}” terméket › „Bővítmények” menü, és kapcsold be a „Smart Bill” bővítményt (hozzáadja a mezőket), majd ellenőrizd újra.", names.join(", ")),
+            lang.fill(
+                Text::ChecklistFieldsMissing,
+                &[("names", &names.join(", ")), ("extension_menu", &extension_menu)],
             )
         },
     };

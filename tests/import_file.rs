@@ -151,6 +151,16 @@ fn reads_a_smartbill_like_export() {
     let counts = &preview["counts"];
     assert_eq!(counts["companies"], 2);
     assert_eq!(counts["invalid"], 1);
+    // The page's count boxes come labelled from the core, in the session's language.
+    assert_eq!(
+        preview["tallies"],
+        serde_json::json!([
+            { "value": 2, "label": "companii valide", "kind": "new" },
+            { "value": 1, "label": "invalide (nu se importă)", "kind": "invalid" },
+            { "value": 0, "label": "duplicate comasate", "kind": "merged" },
+            { "value": 2, "label": "cu observații", "kind": "unchanged" },
+        ])
+    );
     let msg = gama
         .issues
         .iter()

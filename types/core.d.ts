@@ -522,6 +522,10 @@ headerRow: number, columns: Array<ImportColumn>,
  */
 targets: Array<ImportTarget>, counts: ImportPreviewCounts, 
 /**
+ * The count boxes: valid companies, invalid rows, merged duplicates, rows with remarks.
+ */
+tallies: Array<ImportTally>, 
+/**
  * The first rows with an issue.
  */
 rows: Array<ImportPreviewRow>, notes: Array<string>, };

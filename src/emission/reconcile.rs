@@ -11,6 +11,7 @@ use super::{Emission, Mode};
 use crate::document::DocumentKind;
 use crate::error::{EmissionProblem, Error, Result, SmartBillKind};
 use crate::fields::Role;
+use crate::i18n::Text;
 use crate::platform::today_ro;
 use crate::settings::DocumentType;
 use crate::smartbill::SmartBill;
@@ -155,10 +156,9 @@ impl Emission<'_> {
             .as_ref()
             .map(|i| i.series.clone())
             .unwrap_or_default();
-        let message = self.lang.pick(
-            format!("Nu știm sigur dacă SmartBill a emis documentul (răspunsul s-a pierdut). Verifică în SmartBill seria {series} (numere posibile: {list}) și confirmă în panou."),
-            format!("We cannot tell whether SmartBill issued the document (the answer was lost). Check the series {series} in SmartBill (possible numbers: {list}) and confirm in the panel."),
-            format!("Nem tudjuk biztosan, hogy a SmartBill kiállította-e a bizonylatot (a válasz elveszett). Ellenőrizd a SmartBillben a(z) {series} sorozatot (lehetséges számok: {list}), és erősítsd meg a panelen."),
+        let message = self.lang.fill(
+            Text::ReconcileNeedsConfirmation,
+            &[("series", &series), ("list", &list)],
         );
         entry.error = Some(journal::StoredError {
             code: "emission.needsConfirmation".into(),

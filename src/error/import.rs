@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Text};
 
 /// Why a file cannot be imported at all (problems of single rows are `import::rows::Issue`s).
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -52,71 +52,31 @@ impl ImportError {
 
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            ImportError::EmptyFile => lang.pick(
-                "Fișierul este gol: nu conține niciun rând. Exportă din nou lista de clienți din SmartBill.",
-                "The file is empty: it has no rows. Export the client list from SmartBill again.",
-                "A fájl üres, egyetlen sort sem tartalmaz. Exportáld újra az ügyféllistát a SmartBillből.",
-            ),
+            ImportError::EmptyFile => lang.text(Text::ImportEmptyFile).to_string(),
             ImportError::NotSpreadsheet { hint } => {
                 let extra = match hint.as_str() {
-                    "csv" => lang.pick(
-                        " Pare un fișier CSV/text: deschide-l în Excel și salvează-l ca .xlsx.",
-                        " It looks like a CSV/text file: open it in Excel and save it as .xlsx.",
-                        " CSV/szövegfájlnak tűnik: nyisd meg Excelben, és mentsd .xlsx formátumban.",
-                    ),
-                    "html" => lang.pick(
-                        " Pare o pagină web salvată, nu exportul Excel.",
-                        " It looks like a saved web page, not the Excel export.",
-                        " Mentett weboldalnak tűnik, nem Excel-exportnak.",
-                    ),
-                    "pdf" => lang.pick(
-                        " Este un PDF: exportă lista de clienți în format Excel.",
-                        " It is a PDF: export the client list as Excel.",
-                        " Ez egy PDF: exportáld az ügyféllistát Excel formátumban.",
-                    ),
-                    _ => String::new(),
+                    "csv" => lang.text(Text::ImportLooksLikeCsv),
+                    "html" => lang.text(Text::ImportLooksLikeHtml),
+                    "pdf" => lang.text(Text::ImportLooksLikePdf),
+                    _ => "",
                 };
-                lang.pick(
-                    format!("Fișierul nu este un tabel Excel (.xlsx, .xls) sau OpenDocument (.ods).{extra}"),
-                    format!("The file is not an Excel (.xlsx, .xls) or OpenDocument (.ods) spreadsheet.{extra}"),
-                    format!("A fájl nem Excel (.xlsx, .xls) vagy OpenDocument (.ods) táblázat.{extra}"),
-                )
+                lang.fill(Text::ImportNotSpreadsheet, &[("extra", &extra)])
             }
-            ImportError::Truncated => lang.pick(
-                "Fișierul este incomplet (trunchiat), probabil descărcarea s-a întrerupt. Descarcă din nou exportul din SmartBill.",
-                "The file is incomplete (truncated); the download was probably interrupted. Download the export from SmartBill again.",
-                "A fájl hiányos (csonka), valószínűleg megszakadt a letöltés. Töltsd le újra az exportot a SmartBillből.",
-            ),
-            ImportError::PasswordProtected => lang.pick(
-                "Fișierul este protejat cu parolă. Deschide-l în Excel, scoate parola (Fișier › Informații › Protejare registru › Criptare cu parolă) și salvează-l din nou.",
-                "The file is password-protected. Open it in Excel, remove the password (File › Info › Protect Workbook › Encrypt with Password) and save it again.",
-                "A fájl jelszóval védett. Nyisd meg Excelben, távolítsd el a jelszót (Fájl › Információ › Munkafüzet védelme › Titkosítás jelszóval), majd mentsd újra.",
-            ),
-            ImportError::Corrupt { .. } => lang.pick(
-                "Fișierul este deteriorat și nu poate fi citit ca tabel. Exportă din nou lista de clienți din SmartBill.",
-                "The file is damaged and cannot be read as a spreadsheet. Export the client list from SmartBill again.",
-                "A fájl sérült, nem olvasható táblázatként. Exportáld újra az ügyféllistát a SmartBillből.",
-            ),
-            ImportError::ZipBomb { declared_mb } => lang.pick(
-                format!("Fișierul refuzat: deși e mic, declară {declared_mb} MB de date la dezarhivare, mult peste orice listă de clienți. Nu l-am deschis."),
-                format!("File refused: small as it is, it declares {declared_mb} MB of data once unpacked, far beyond any client list. It was not opened."),
-                format!("A fájlt elutasítottuk: bár kicsi, kicsomagolva {declared_mb} MB adatot jelez, jóval többet bármely ügyféllistánál. Nem nyitottuk meg."),
-            ),
-            ImportError::TooLarge { mb, max_mb } => lang.pick(
-                format!("Fișierul are {mb} MB; acceptăm cel mult {max_mb} MB."),
-                format!("The file has {mb} MB; at most {max_mb} MB are accepted."),
-                format!("A fájl {mb} MB; legfeljebb {max_mb} MB fogadható el."),
-            ),
-            ImportError::TooManyRows { rows, max } => lang.pick(
-                format!("Fișierul are {rows} de companii; importăm cel mult {max} odată. Împarte lista în mai multe fișiere."),
-                format!("The file has {rows} companies; at most {max} are imported at once. Split the list into several files."),
-                format!("A fájl {rows} céget tartalmaz; egyszerre legfeljebb {max} importálható. Oszd fel a listát több fájlra."),
-            ),
-            ImportError::NoHeader { sheets } => lang.pick(
-                format!("Nu am găsit rândul cu numele coloanelor (ex.: Denumire, CIF, Adresa, Localitate, Județ) în primele 30 de rânduri ale foilor: {}. Este exportul listei de clienți din SmartBill?", sheets.join(", ")),
-                format!("No row with column names (e.g. Denumire, CIF, Adresa, Localitate, Judet) in the first 30 rows of the sheets: {}. Is this SmartBill's client list export?", sheets.join(", ")),
-                format!("Nem találtuk az oszlopneveket tartalmazó sort (pl. Denumire, CIF, Adresa, Localitate, Judet) a munkalapok első 30 sorában: {}. Ez a SmartBill ügyféllista-exportja?", sheets.join(", ")),
-            ),
+            ImportError::Truncated => lang.text(Text::ImportTruncated).to_string(),
+            ImportError::PasswordProtected => lang.text(Text::ImportPasswordProtected).to_string(),
+            ImportError::Corrupt { .. } => lang.text(Text::ImportCorrupt).to_string(),
+            ImportError::ZipBomb { declared_mb } => {
+                lang.fill(Text::ImportZipBomb, &[("declared_mb", &declared_mb)])
+            }
+            ImportError::TooLarge { mb, max_mb } => {
+                lang.fill(Text::ImportTooLarge, &[("mb", &mb), ("max_mb", &max_mb)])
+            }
+            ImportError::TooManyRows { rows, max } => {
+                lang.fill(Text::ImportTooManyRows, &[("rows", &rows), ("max", &max)])
+            }
+            ImportError::NoHeader { sheets } => {
+                lang.fill(Text::ImportNoHeader, &[("sheets", &sheets.join(", "))])
+            }
         }
     }
 }
@@ -174,36 +134,18 @@ impl JobProblem {
 impl JobProblem {
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            JobProblem::Busy => lang.pick(
-                "Un import este în curs. Așteaptă să se termine sau anulează-l înainte de a începe altul.",
-                "An import is running. Wait for it to finish or cancel it before starting another.",
-                "Egy importálás folyamatban van. Várd meg a végét, vagy szakítsd meg, mielőtt újat kezdesz.",
-            ),
-            JobProblem::NoJob => lang.pick(
-                "Nu există niciun import pregătit. Alege mai întâi fișierul.",
-                "There is no prepared import. Choose the file first.",
-                "Nincs előkészített importálás. Először válaszd ki a fájlt.",
-            ),
-            JobProblem::WrongPhase { .. } => lang.pick(
-                "Importul nu este în starea potrivită pentru această acțiune; reîncarcă pagina.",
-                "The import is not in the right state for this action; reload the page.",
-                "Az importálás nincs megfelelő állapotban ehhez a művelethez; töltsd újra az oldalt.",
-            ),
+            JobProblem::Busy => lang.text(Text::ImportBusy).to_string(),
+            JobProblem::NoJob => lang.text(Text::ImportNoJob).to_string(),
+            JobProblem::WrongPhase { .. } => lang.text(Text::ImportWrongPhase).to_string(),
             JobProblem::TooMany { companies, max } => ImportError::TooManyRows {
                 rows: *companies,
                 max: *max,
             }
             .message(lang),
-            JobProblem::TooManyHits { query, max } => lang.pick(
-                format!("Căutarea în MiniCRM după „{query}” găsește peste {max} de contacte, prea multe ca să stabilim sigur dacă firma există: rândul nu se importă. Caută-l în MiniCRM și elimină duplicatele, apoi importă din nou."),
-                format!("Searching MiniCRM for \"{query}\" finds more than {max} contacts, too many to tell safely whether the company exists: the row is not imported. Look it up in MiniCRM, remove the duplicates, then import again."),
-                format!("A(z) „{query}” keresése a MiniCRM-ben több mint {max} kapcsolatot talál, túl sokat ahhoz, hogy biztosan eldöntsük, létezik-e a cég: a sor nem kerül importálásra. Keresd meg a MiniCRM-ben, töröld az ismétlődéseket, majd importálj újra."),
-            ),
-            JobProblem::Nothing => lang.pick(
-                "Fișierul nu conține nicio companie validă de importat.",
-                "The file holds no valid company to import.",
-                "A fájl nem tartalmaz importálható érvényes céget.",
-            ),
+            JobProblem::TooManyHits { query, max } => {
+                lang.fill(Text::ImportTooManyHits, &[("query", &query), ("max", &max)])
+            }
+            JobProblem::Nothing => lang.text(Text::ImportNothing).to_string(),
         }
     }
 }

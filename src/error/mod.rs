@@ -13,7 +13,7 @@ pub mod team;
 use serde::Serialize;
 
 use crate::cif::CifProblem;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Text};
 
 pub use emission::EmissionProblem;
 
@@ -408,63 +408,40 @@ impl Error {
     pub fn message(&self, lang: Lang) -> String {
         match self {
             Error::Setting { field, problem } => setting_message(lang, *field, problem),
-            Error::Unreachable { service, .. } => lang.pick(
-                format!("{} nu poate fi contactat. Verifică conexiunea la internet și adresa din setări.", service.name()),
-                format!("{} cannot be reached. Check the internet connection and the address in the settings.", service.name()),
-                format!("A(z) {} nem érhető el. Ellenőrizd az internetkapcsolatot és a beállításokban megadott címet.", service.name()),
-            ),
-            Error::NoAnswer { service, .. } => lang.pick(
-                format!("{} nu a răspuns (conexiune întreruptă sau timp depășit).", service.name()),
-                format!("{} did not answer (connection dropped or timed out).", service.name()),
-                format!("A(z) {} nem válaszolt (megszakadt kapcsolat vagy időtúllépés).", service.name()),
-            ),
+            Error::Unreachable { service, .. } => {
+                lang.fill(Text::ErrorUnreachable, &[("service", &service.name())])
+            }
+            Error::NoAnswer { service, .. } => {
+                lang.fill(Text::ErrorNoAnswer, &[("service", &service.name())])
+            }
             Error::SmartBill { status, kind, text } => smartbill_message(lang, *status, kind, text),
             Error::MiniCrm { status, kind, text } => minicrm_message(lang, *status, kind, text),
-            Error::UnexpectedAnswer { service, status, .. } => lang.pick(
-                format!("{} a trimis un răspuns neașteptat (HTTP {status}).", service.name()),
-                format!("{} sent an unexpected answer (HTTP {status}).", service.name()),
-                format!("A(z) {} váratlan választ küldött (HTTP {status}).", service.name()),
+            Error::UnexpectedAnswer { service, status, .. } => lang.fill(
+                Text::ErrorUnexpectedAnswer,
+                &[("service", &service.name()), ("status", &status)],
             ),
-            Error::Storage { detail } => lang.pick(
-                format!("Setările nu pot fi citite sau salvate în browser: {detail}"),
-                format!("The browser storage failed: {detail}"),
-                format!("A böngésző tárolója hibát jelzett: {detail}"),
-            ),
-            Error::Forbidden { command } => lang.pick(
-                format!("Comanda „{command}” nu este permisă din această pagină."),
-                format!("The command \"{command}\" is not allowed from this page."),
-                format!("A(z) „{command}” parancs ebből az oldalból nem engedélyezett."),
-            ),
-            Error::BadCommand { detail } => lang.pick(
-                format!("Comandă necunoscută sau incompletă: {detail}"),
-                format!("Unknown or incomplete command: {detail}"),
-                format!("Ismeretlen vagy hiányos parancs: {detail}"),
-            ),
-            Error::Paused { service, until_ms, locked_out } => {
-                let until = crate::platform::local_ro(*until_ms).format("%H:%M:%S").to_string();
+            Error::Storage { detail } => lang.fill(Text::ErrorStorage, &[("detail", &detail)]),
+            Error::Forbidden { command } => lang.fill(Text::ErrorForbidden, &[("command", &command)]),
+            Error::BadCommand { detail } => lang.fill(Text::ErrorBadCommand, &[("detail", &detail)]),
+            Error::Paused {
+                service,
+                until_ms,
+                locked_out,
+            } => {
+                let until = crate::platform::local_ro(*until_ms)
+                    .format("%H:%M:%S")
+                    .to_string();
                 let name = service.name();
                 if *locked_out {
-                    lang.pick(
-                        format!("{name} a blocat temporar apelurile prea dese. Toată activitatea cu {name} e în pauză până la {until} și se reia automat."),
-                        format!("{name} temporarily blocked too frequent calls. All {name} work is paused until {until} and resumes automatically."),
-                        format!("A(z) {name} ideiglenesen letiltotta a túl gyakori hívásokat. Minden {name} művelet szünetel {until}-ig, utána automatikusan folytatódik."),
-                    )
+                    lang.fill(Text::ErrorPausedLockedOut, &[("name", &name), ("until", &until)])
                 } else {
-                    lang.pick(
-                        format!("Respectăm limita de apeluri {name}; continuăm la {until}."),
-                        format!("Keeping to {name}'s call limit; continuing at {until}."),
-                        format!("Betartjuk a(z) {name} hívási korlátját; {until}-kor folytatjuk."),
-                    )
+                    lang.fill(Text::ErrorPaused, &[("name", &name), ("until", &until)])
                 }
             }
             Error::Import { problem } => problem.message(lang),
             Error::Team { problem } => problem.message(lang),
             Error::Emission { problem } => problem.message(lang),
-            Error::NotConfigured => lang.pick(
-                "Extensia nu este configurată încă: completează setările SmartBill și MiniCRM.",
-                "The extension is not configured yet: fill in the SmartBill and MiniCRM settings.",
-                "A bővítmény még nincs beállítva: add meg a SmartBill és MiniCRM beállításokat.",
-            ),
+            Error::NotConfigured => lang.text(Text::ErrorNotConfigured).to_string(),
         }
     }
 }
@@ -495,211 +472,84 @@ impl ErrorView {
 }
 
 fn field_label(lang: Lang, field: Field) -> String {
-    match field {
-        Field::SmartbillCif => lang.pick("CUI-ul firmei", "Company CUI", "Cég adószáma (CUI)"),
-        Field::SmartbillEmail => lang.pick(
-            "E-mailul contului SmartBill",
-            "SmartBill account e-mail",
-            "SmartBill fiók e-mail címe",
-        ),
-        Field::SmartbillToken => lang.pick(
-            "Tokenul API SmartBill",
-            "SmartBill API token",
-            "SmartBill API token",
-        ),
-        Field::SmartbillSeries => lang.pick("Seria documentului", "Document series", "Bizonylat sorozat"),
-        Field::SmartbillApiBase => lang.pick(
-            "Adresa API SmartBill",
-            "SmartBill API address",
-            "SmartBill API cím",
-        ),
-        Field::MinicrmUrl => lang.pick("Adresa MiniCRM", "MiniCRM address", "MiniCRM cím"),
-        Field::MinicrmSystemId => lang.pick(
-            "System ID MiniCRM",
-            "MiniCRM System ID",
-            "MiniCRM rendszerazonosító",
-        ),
-        Field::MinicrmApiKey => lang.pick("Cheia API MiniCRM", "MiniCRM API key", "MiniCRM API kulcs"),
-        Field::MinicrmModule => lang.pick("Modulul MiniCRM", "MiniCRM module", "MiniCRM modul"),
-        Field::DueDays => lang.pick(
-            "Zile până la scadență",
-            "Days until due",
-            "Fizetési határidő (nap)",
-        ),
-        Field::PollInterval => lang.pick("Intervalul de verificare", "Check interval", "Ellenőrzési időköz"),
-        Field::Triggers => lang.pick(
-            "Statusurile care emit factura",
-            "Statuses that issue the invoice",
-            "A számlát kiállító státuszok",
-        ),
-        Field::StockWarehouse => lang.pick("Gestiunea SmartBill", "SmartBill warehouse", "SmartBill raktár"),
-        Field::ServerUrl => lang.pick(
-            "Adresa serverului echipei",
-            "Team server address",
-            "Csapatszerver címe",
-        ),
-        Field::ServerKey => lang.pick("Cheia de membru", "Member key", "Tagkulcs"),
-    }
+    lang.text(match field {
+        Field::SmartbillCif => Text::FieldSmartbillCif,
+        Field::SmartbillEmail => Text::FieldSmartbillEmail,
+        Field::SmartbillToken => Text::FieldSmartbillToken,
+        Field::SmartbillSeries => Text::FieldSmartbillSeries,
+        Field::SmartbillApiBase => Text::FieldSmartbillApiBase,
+        Field::MinicrmUrl => Text::FieldMinicrmUrl,
+        Field::MinicrmSystemId => Text::FieldMinicrmSystemId,
+        Field::MinicrmApiKey => Text::FieldMinicrmApiKey,
+        Field::MinicrmModule => Text::FieldMinicrmModule,
+        Field::DueDays => Text::FieldDueDays,
+        Field::PollInterval => Text::FieldPollInterval,
+        Field::Triggers => Text::FieldTriggers,
+        Field::StockWarehouse => Text::FieldStockWarehouse,
+        Field::ServerUrl => Text::FieldServerUrl,
+        Field::ServerKey => Text::FieldServerKey,
+    })
+    .to_string()
 }
 
 fn setting_message(lang: Lang, field: Field, problem: &Problem) -> String {
     let label = field_label(lang, field);
     match problem {
-        Problem::Missing => lang.pick(
-            format!("{label}: câmp obligatoriu."),
-            format!("{label}: required."),
-            format!("{label}: kötelező mező."),
-        ),
+        Problem::Missing => lang.fill(Text::SettingMissing, &[("label", &label)]),
         Problem::Cif { problem } => {
             let why = match problem {
-                CifProblemKind::NotDigits => lang.pick(
-                    "trebuie să conțină doar cifre, cu sau fără prefixul RO",
-                    "must contain only digits, with or without the RO prefix",
-                    "csak számjegyeket tartalmazhat, RO előtaggal vagy anélkül",
-                ),
-                CifProblemKind::Length => lang.pick(
-                    "trebuie să aibă între 2 și 10 cifre",
-                    "must have between 2 and 10 digits",
-                    "2–10 számjegyből kell állnia",
-                ),
-                CifProblemKind::ControlDigit => lang.pick(
-                    "cifra de control nu se potrivește (verifică dacă ai tastat corect)",
-                    "the control digit does not match (check for a typo)",
-                    "az ellenőrző számjegy nem egyezik (ellenőrizd, nincs-e elgépelés)",
-                ),
+                CifProblemKind::NotDigits => lang.text(Text::SettingCifNotDigits),
+                CifProblemKind::Length => lang.text(Text::SettingCifLength),
+                CifProblemKind::ControlDigit => lang.text(Text::SettingCifControlDigit),
             };
-            lang.pick(
-                format!("{label} nu este valid: {why}."),
-                format!("{label} is not valid: {why}."),
-                format!("{label} érvénytelen: {why}."),
-            )
+            lang.fill(Text::SettingCifInvalid, &[("label", &label), ("why", &why)])
         }
-        Problem::Email => lang.pick(
-            format!("{label} nu pare o adresă de e-mail (ex.: nume@firma.ro)."),
-            format!("{label} does not look like an e-mail address (e.g. name@company.ro)."),
-            format!("{label} nem tűnik e-mail címnek (pl. nev@ceg.ro)."),
+        Problem::Email => lang.fill(Text::SettingEmail, &[("label", &label)]),
+        Problem::Token => lang.fill(Text::SettingToken, &[("label", &label)]),
+        Problem::Series => lang.fill(Text::SettingSeries, &[("label", &label)]),
+        Problem::Url { allowed } => lang.fill(
+            Text::SettingUrl,
+            &[("label", &label), ("allowed", &allowed.join(", "))],
         ),
-        Problem::Token => lang.pick(
-            format!("{label} nu arată ca un token SmartBill: copiază-l din SmartBill Cloud › Contul meu › Integrări › API, fără spații."),
-            format!("{label} does not look like a SmartBill token: copy it from SmartBill Cloud › My account › Integrations › API, without spaces."),
-            format!("{label} nem tűnik SmartBill tokennek: másold ki a SmartBill Cloud › Fiókom › Integrációk › API részből, szóközök nélkül."),
-        ),
-        Problem::Series => lang.pick(
-            format!("{label}: scrie numele seriei exact ca în SmartBill (ex.: FCT)."),
-            format!("{label}: type the series name exactly as in SmartBill (e.g. FCT)."),
-            format!("{label}: add meg a sorozat nevét pontosan úgy, ahogy a SmartBillben szerepel (pl. FCT)."),
-        ),
-        Problem::Url { allowed } => lang.pick(
-            format!("{label} trebuie să fie una dintre: {}.", allowed.join(", ")),
-            format!("{label} must be one of: {}.", allowed.join(", ")),
-            format!("{label} a következők egyike lehet: {}.", allowed.join(", ")),
-        ),
-        Problem::SystemId => lang.pick(
-            format!("{label} este numărul din adresa MiniCRM, după r3.minicrm.ro/ (doar cifre)."),
-            format!("{label} is the number in the MiniCRM address after r3.minicrm.ro/ (digits only)."),
-            format!("{label} a MiniCRM címében az r3.minicrm.hu/ utáni szám (csak számjegyek)."),
-        ),
-        Problem::ApiKey => lang.pick(
-            format!("{label} nu pare validă: generează una în MiniCRM › Setări › Sistem și copiaz-o fără spații."),
-            format!("{label} does not look valid: generate one in MiniCRM › Settings › System and copy it without spaces."),
-            format!("{label} érvénytelennek tűnik: hozz létre egyet a MiniCRM › Beállítások › Rendszer menüben, és másold be szóközök nélkül."),
-        ),
-        Problem::Range { min, max } => lang.pick(
-            format!("{label} trebuie să fie între {min} și {max}."),
-            format!("{label} must be between {min} and {max}."),
-            format!("{label} értéke {min} és {max} között lehet."),
+        Problem::SystemId => lang.fill(Text::SettingSystemId, &[("label", &label)]),
+        Problem::ApiKey => lang.fill(Text::SettingApiKey, &[("label", &label)]),
+        Problem::Range { min, max } => lang.fill(
+            Text::SettingRange,
+            &[("label", &label), ("min", &min), ("max", &max)],
         ),
     }
 }
 
 fn smartbill_message(lang: Lang, status: u16, kind: &SmartBillKind, text: &str) -> String {
     match kind {
-        SmartBillKind::Auth => lang.pick(
-            "SmartBill a refuzat autentificarea: verifică e-mailul contului și tokenul API (SmartBill Cloud › Contul meu › Integrări › API). Tokenul se schimbă când se schimbă parola contului.",
-            "SmartBill refused the login: check the account e-mail and the API token (SmartBill Cloud › My account › Integrations › API). The token changes when the account password changes.",
-            "A SmartBill elutasította a bejelentkezést: ellenőrizd a fiók e-mail címét és az API tokent (SmartBill Cloud › Fiókom › Integrációk › API). A token megváltozik, ha a fiók jelszava változik.",
-        ),
-        SmartBillKind::Company => lang.pick(
-            "Firma cu acest CUI nu este disponibilă în SmartBill pentru acest utilizator: verifică CUI-ul (exact ca în SmartBill Cloud) și accesul utilizatorului la firmă.",
-            "SmartBill has no company with this CUI for this user: check the CUI (exactly as in SmartBill Cloud) and the user's access to the company.",
-            "A SmartBillben ehhez a felhasználóhoz nem tartozik ilyen adószámú cég: ellenőrizd az adószámot (pontosan, ahogy a SmartBill Cloudban szerepel) és a felhasználó hozzáférését.",
-        ),
+        SmartBillKind::Auth => lang.text(Text::SmartBillAuth).to_string(),
+        SmartBillKind::Company => lang.text(Text::SmartBillCompany).to_string(),
         SmartBillKind::RateLimited { until_ms } => {
             let until = crate::platform::local_ro(*until_ms).format("%H:%M").to_string();
-            lang.pick(
-                format!("SmartBill a blocat temporar apelurile (limita de 30 de cereri la 10 secunde). Lucrul cu SmartBill se reia automat după ora {until}."),
-                format!("SmartBill temporarily blocked calls (limit of 30 requests per 10 seconds). SmartBill work resumes automatically after {until}."),
-                format!("A SmartBill ideiglenesen letiltotta a hívásokat (10 másodpercenként legfeljebb 30 kérés). A munka {until} után automatikusan folytatódik."),
-            )
+            lang.fill(Text::SmartBillRateLimited, &[("until", &until)])
         }
-        SmartBillKind::Rejected => lang.pick(
-            format!("SmartBill a refuzat cererea: {text}"),
-            format!("SmartBill refused the request: {text}"),
-            format!("A SmartBill elutasította a kérést: {text}"),
-        ),
+        SmartBillKind::Rejected => lang.fill(Text::SmartBillRejected, &[("text", &text)]),
         SmartBillKind::BadRequest { param } => {
             let p = param.clone().unwrap_or_default();
-            lang.pick(
-                format!("Cererea către SmartBill este greșit formată ({p}). Este o eroare a extensiei; te rugăm să o raportezi. Mesaj: {text}"),
-                format!("The request to SmartBill is malformed ({p}). This is a bug in the extension; please report it. Message: {text}"),
-                format!("A SmartBillnek küldött kérés hibás ({p}). Ez a bővítmény hibája, kérjük, jelentsd. Üzenet: {text}"),
-            )
+            lang.fill(Text::SmartBillMalformed, &[("p", &p), ("text", &text)])
         }
-        SmartBillKind::Forbidden => lang.pick(
-            format!("SmartBill nu permite operația: {text}"),
-            format!("SmartBill does not allow the operation: {text}"),
-            format!("A SmartBill nem engedélyezi a műveletet: {text}"),
-        ),
-        SmartBillKind::NotFound => lang.pick(
-            format!("Documentul nu a fost găsit în SmartBill. {text}"),
-            format!("The document was not found in SmartBill. {text}"),
-            format!("A bizonylat nem található a SmartBillben. {text}"),
-        ),
-        SmartBillKind::Server => lang.pick(
-            format!("SmartBill nu funcționează momentan (HTTP {status}). Încearcă din nou peste câteva minute."),
-            format!("SmartBill is not working right now (HTTP {status}). Try again in a few minutes."),
-            format!("A SmartBill jelenleg nem működik (HTTP {status}). Próbáld újra néhány perc múlva."),
-        ),
+        SmartBillKind::Forbidden => lang.fill(Text::SmartBillForbidden, &[("text", &text)]),
+        SmartBillKind::NotFound => lang.fill(Text::SmartBillNotFound, &[("text", &text)]),
+        SmartBillKind::Server => lang.fill(Text::SmartBillServer, &[("status", &status)]),
     }
 }
 
 fn minicrm_message(lang: Lang, status: u16, kind: &MiniCrmKind, text: &str) -> String {
     match kind {
-        MiniCrmKind::Auth => lang.pick(
-            "MiniCRM a refuzat accesul: verifică System ID și cheia API (MiniCRM › Setări › Sistem) și că add-on-ul „MiniCRM API + sincronizare XML” este activ în abonament.",
-            "MiniCRM refused access: check the System ID and the API key (MiniCRM › Settings › System) and that the \"MiniCRM API + XML sync\" add-on is active in the subscription.",
-            "A MiniCRM megtagadta a hozzáférést: ellenőrizd a rendszerazonosítót és az API kulcsot (MiniCRM › Beállítások › Rendszer), valamint hogy a „REST API + XML szinkronizáció” kiegészítő aktív-e.",
-        ),
-        MiniCrmKind::RateLimited => lang.pick(
-            "MiniCRM limitează cererile (60 pe minut). Reîncercăm automat în curând.",
-            "MiniCRM is rate-limiting requests (60 per minute). We retry automatically shortly.",
-            "A MiniCRM korlátozza a kéréseket (percenként 60). Hamarosan automatikusan újrapróbáljuk.",
-        ),
-        MiniCrmKind::NotFound => lang.pick(
-            format!("Înregistrarea nu a fost găsită în MiniCRM. {text}"),
-            format!("The record was not found in MiniCRM. {text}"),
-            format!("A rekord nem található a MiniCRM-ben. {text}"),
-        ),
-        MiniCrmKind::Incompatible => lang.pick(
-            "MiniCRM nu acceptă o cerere pe care o face extensia (o incompatibilitate între extensie și contul tău MiniCRM, nu o problemă a datelor tale). Nu o repetăm automat; trimite textul MiniCRM de mai jos echipei extensiei.".to_string(),
-            "MiniCRM does not accept a request the extension makes (an incompatibility between the extension and your MiniCRM account, not a problem with your data). It is not repeated automatically; send MiniCRM's text below to the extension's team.".to_string(),
-            "A MiniCRM nem fogad el egy kérést, amelyet a bővítmény küld (összeférhetetlenség a bővítmény és a MiniCRM-fiókod között, nem az adataid hibája). Nem ismételjük automatikusan; küldd el az alábbi MiniCRM-szöveget a bővítmény csapatának.".to_string(),
-        ),
-        MiniCrmKind::Rejected => lang.pick(
-            format!("MiniCRM a refuzat datele: {text}"),
-            format!("MiniCRM refused the data: {text}"),
-            format!("A MiniCRM elutasította az adatokat: {text}"),
-        ),
-        MiniCrmKind::NotAllowed => lang.pick(
-            format!("MiniCRM nu permite operația (HTTP {status}). {text}"),
-            format!("MiniCRM does not allow the operation (HTTP {status}). {text}"),
-            format!("A MiniCRM nem engedélyezi a műveletet (HTTP {status}). {text}"),
-        ),
-        MiniCrmKind::Server => lang.pick(
-            format!("MiniCRM nu funcționează momentan (HTTP {status}). Încearcă din nou mai târziu."),
-            format!("MiniCRM is not working right now (HTTP {status}). Try again later."),
-            format!("A MiniCRM jelenleg nem működik (HTTP {status}). Próbáld újra később."),
-        ),
+        MiniCrmKind::Auth => lang.text(Text::MiniCrmAuth).to_string(),
+        MiniCrmKind::RateLimited => lang.text(Text::MiniCrmRateLimited).to_string(),
+        MiniCrmKind::NotFound => lang.fill(Text::MiniCrmNotFound, &[("text", &text)]),
+        MiniCrmKind::Incompatible => lang.text(Text::MiniCrmIncompatible).to_string(),
+        MiniCrmKind::Rejected => lang.fill(Text::MiniCrmRejected, &[("text", &text)]),
+        MiniCrmKind::NotAllowed => {
+            lang.fill(Text::MiniCrmNotAllowed, &[("status", &status), ("text", &text)])
+        }
+        MiniCrmKind::Server => lang.fill(Text::MiniCrmServer, &[("status", &status)]),
     }
 }
 

@@ -2,7 +2,7 @@
 //! act on (Romanian first, English, Hungarian).
 
 use crate::error::{Error, Field};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Text};
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TeamProblem {
@@ -138,107 +138,47 @@ impl TeamProblem {
 
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            TeamProblem::Address { url } if url.trim().is_empty() => lang.pick(
-                "Adresa serverului echipei lipsește.",
-                "The team server address is missing.",
-                "Hiányzik a csapatszerver címe.",
-            ),
+            TeamProblem::Address { url } if url.trim().is_empty() => lang.text(Text::TeamAddress).to_string(),
             TeamProblem::Address { url } => invalid_address(url, lang),
-            TeamProblem::KeyMissing => lang.pick(
-                "Cheia de membru lipsește: cere-o administratorului echipei (o creează pe server pentru fiecare coleg).",
-                "The member key is missing: ask the team's admin for it (they create one per colleague on the server).",
-                "Hiányzik a tagkulcs: kérd el a csapat adminisztrátorától (ő hoz létre egyet minden kollégának a szerveren).",
-            ),
-            TeamProblem::KeyShape => lang.pick(
-                "Cheia de membru nu arată bine: lipește-o întreagă, fără spații (începe cu „mcsb_”).",
-                "The member key does not look right: paste all of it, without spaces (it starts with \"mcsb_\").",
-                "A tagkulcs nem tűnik helyesnek: másold be teljesen, szóközök nélkül (így kezdődik: „mcsb_”).",
-            ),
+            TeamProblem::KeyMissing => lang.text(Text::TeamKeyMissing).to_string(),
+            TeamProblem::KeyShape => lang.text(Text::TeamKeyShape).to_string(),
             TeamProblem::Unreachable { url, origin } => unreachable(url, origin, lang),
-            TeamProblem::NoAnswer { url } => lang.pick(
-                format!("Serverul echipei ({url}) nu a răspuns (conexiune întreruptă sau timp depășit). Acțiunea poate continua pe server: panoul se actualizează singur. Nu emite din nou până nu vezi rezultatul."),
-                format!("The team server ({url}) did not answer (connection dropped or timed out). The action may still be running on the server: the panel updates by itself. Do not issue again until you see the result."),
-                format!("A csapatszerver ({url}) nem válaszolt (megszakadt kapcsolat vagy időtúllépés). A művelet a szerveren még folyhat: a panel magától frissül. Ne állítsd ki újra, amíg nem látod az eredményt."),
-            ),
-            TeamProblem::Unauthorized => lang.pick(
-                "Serverul echipei nu acceptă cheia de membru a acestui browser: este greșită sau a fost revocată de administrator. Cere-i o cheie nouă și introdu-o în Setări › Server echipă. Nu s-a emis nimic.",
-                "The team server does not accept this browser's member key: it is wrong or the admin revoked it. Ask them for a new key and enter it in Settings › Team server. Nothing was issued.",
-                "A csapatszerver nem fogadja el ennek a böngészőnek a tagkulcsát: hibás, vagy az adminisztrátor visszavonta. Kérj új kulcsot, és add meg a Beállítások › Csapatszerver részben. Semmi nem lett kiállítva.",
-            ),
+            TeamProblem::NoAnswer { url } => lang.fill(Text::TeamNoAnswer, &[("url", &url)]),
+            TeamProblem::Unauthorized => lang.text(Text::TeamUnauthorized).to_string(),
             TeamProblem::OriginRefused { origin } => origin_refused(origin, lang),
-            TeamProblem::Forbidden { command } => lang.pick(
-                format!("Cheia aceasta nu are voie să ruleze „{command}” pe serverul echipei (setările sunt ale administratorului)."),
-                format!("This key may not run \"{command}\" on the team server (the settings are the admin's)."),
-                format!("Ez a kulcs nem futtathatja a(z) „{command}” parancsot a csapatszerveren (a beállítások az adminisztrátoréi)."),
-            ),
-            TeamProblem::CardBusy => lang.pick(
-                "Un coleg lucrează chiar acum pe documentul acestui card, pe serverul echipei. Panoul arată rezultatul imediat ce e gata; nu emite din nou.",
-                "A colleague is working on this card's document right now, on the team server. The panel shows the result as soon as it is ready; do not issue again.",
-                "Egy kolléga éppen ennek a kártyának a bizonylatán dolgozik a csapatszerveren. A panel megmutatja az eredményt, amint kész; ne állítsd ki újra.",
-            ),
-            TeamProblem::NotConfigured { missing } => lang.pick(
-                format!("Serverul echipei nu este configurat complet (lipsesc: {}). Administratorul le setează cu wrangler.", missing.join(", ")),
-                format!("The team server is not fully configured (missing: {}). The admin sets them with wrangler.", missing.join(", ")),
-                format!("A csapatszerver nincs teljesen beállítva (hiányzik: {}). Az adminisztrátor a wranglerrel állítja be.", missing.join(", ")),
-            ),
-            TeamProblem::NotTeamServer { url, status } => lang.pick(
-                format!("La adresa {url} nu răspunde un server de echipă MiniCRM × SmartBill (HTTP {status}). Verifică adresa primită de la administrator."),
-                format!("No MiniCRM × SmartBill team server answers at {url} (HTTP {status}). Check the address the admin gave you."),
-                format!("A(z) {url} címen nem MiniCRM × SmartBill csapatszerver válaszol (HTTP {status}). Ellenőrizd az adminisztrátortól kapott címet."),
-            ),
-            TeamProblem::Unexpected { status, .. } => lang.pick(
-                format!("Serverul echipei a trimis un răspuns neașteptat (HTTP {status}). Încearcă din nou peste puțin timp; dacă se repetă, anunță administratorul."),
-                format!("The team server sent an unexpected answer (HTTP {status}). Try again shortly; if it happens again, tell the admin."),
-                format!("A csapatszerver váratlan választ küldött (HTTP {status}). Próbáld újra kicsit később; ha ismétlődik, szólj az adminisztrátornak."),
-            ),
+            TeamProblem::Forbidden { command } => lang.fill(Text::TeamForbidden, &[("command", &command)]),
+            TeamProblem::CardBusy => lang.text(Text::TeamCardBusy).to_string(),
+            TeamProblem::NotConfigured { missing } => {
+                lang.fill(Text::TeamNotConfigured, &[("missing", &missing.join(", "))])
+            }
+            TeamProblem::NotTeamServer { url, status } => {
+                lang.fill(Text::TeamNotTeamServer, &[("url", &url), ("status", &status)])
+            }
+            TeamProblem::Unexpected { status, .. } => lang.fill(Text::TeamUnexpected, &[("status", &status)]),
             TeamProblem::Remote { message, .. } => message.clone(),
             TeamProblem::ServerHolds { command } => server_holds(command, lang),
-            TeamProblem::ImportUnavailable => lang.pick(
-                "Importul de companii nu este disponibil în modul echipă: are nevoie de cheia API MiniCRM în acest browser, iar în modul echipă browserul nu păstrează chei ale furnizorilor. Importul îl poate face administratorul, dintr-un browser fără server configurat.",
-                "The company import is not available in team mode: it needs the MiniCRM API key in this browser, and in team mode the browser keeps no vendor key. The admin can import from a browser without a server configured.",
-                "A cégimport csapat módban nem érhető el: ehhez a MiniCRM API kulcsra van szükség ebben a böngészőben, csapat módban pedig a böngésző nem tárol szolgáltatói kulcsot. Az importot az adminisztrátor végezheti el egy szerver nélküli böngészőből.",
-            ),
-            TeamProblem::JobsOnServer => lang.pick(
-                "În modul echipă sincronizările rulează pe serverul echipei; doar administratorul le poate opri.",
-                "In team mode the syncs run on the team server; only the admin can stop them.",
-                "Csapat módban a szinkronizálások a csapatszerveren futnak; csak az adminisztrátor állíthatja le őket.",
-            ),
+            TeamProblem::ImportUnavailable => lang.text(Text::TeamImportUnavailable).to_string(),
+            TeamProblem::JobsOnServer => lang.text(Text::TeamJobsOnServer).to_string(),
         }
     }
 }
 
 /// The server cannot be reached: the address, the connection, or the browser's refusal.
 fn unreachable(url: &str, origin: &str, lang: Lang) -> String {
-    lang.pick(
-        format!("Serverul echipei ({url}) nu poate fi contactat. Verifică adresa și conexiunea la internet. Dacă adresa e corectă, browserul a refuzat cererea: dă-i extensiei acces la server („Permite accesul”) și cere administratorului să pună originea acestei extensii, {origin}, în ALLOWED_ORIGINS."),
-        format!("The team server ({url}) cannot be reached. Check the address and the internet connection. If the address is right, the browser refused the request: grant the extension access to the server (\"Allow access\") and ask the admin to put this extension's origin, {origin}, in ALLOWED_ORIGINS."),
-        format!("A csapatszerver ({url}) nem érhető el. Ellenőrizd a címet és az internetkapcsolatot. Ha a cím helyes, a böngésző utasította el a kérést: adj hozzáférést a bővítménynek a szerverhez („Hozzáférés engedélyezése”), és kérd meg az adminisztrátort, hogy vegye fel a bővítmény eredetét ({origin}) az ALLOWED_ORIGINS listába."),
-    )
+    lang.fill(Text::TeamUnreachable, &[("url", &url), ("origin", &origin)])
 }
 
 /// The server refuses this extension's origin.
 fn origin_refused(origin: &str, lang: Lang) -> String {
-    lang.pick(
-        format!("Serverul echipei refuză cererile acestei extensii: originea ei, {origin}, nu este în ALLOWED_ORIGINS pe server. Trimite-i administratorului această origine (o adaugă în wrangler.toml și publică din nou). Nu s-a emis nimic."),
-        format!("The team server refuses this extension's requests: its origin, {origin}, is not in the server's ALLOWED_ORIGINS. Send this origin to the admin (they add it in wrangler.toml and deploy again). Nothing was issued."),
-        format!("A csapatszerver elutasítja a bővítmény kéréseit: az eredete ({origin}) nincs a szerver ALLOWED_ORIGINS listájában. Küldd el ezt az eredetet az adminisztrátornak (felveszi a wrangler.toml-ba, és újra telepít). Semmi nem lett kiállítva."),
-    )
+    lang.fill(Text::TeamOriginRefused, &[("origin", &origin)])
 }
 
 /// A command that in team mode is the server's business.
 fn server_holds(command: &str, lang: Lang) -> String {
-    lang.pick(
-        format!("În modul echipă, „{command}” ține de serverul echipei: conexiunile SmartBill și MiniCRM, seria, câmpurile cardului și gestiunea le stabilește administratorul pe server. Folosește „Testează conexiunea” din secțiunea Server echipă."),
-        format!("In team mode, \"{command}\" is the team server's business: the SmartBill and MiniCRM connections, the series, the card fields and the warehouse are set by the admin on the server. Use \"Test connection\" in the Team server section."),
-        format!("Csapat módban a(z) „{command}” a csapatszerver dolga: a SmartBill- és MiniCRM-kapcsolatot, a sorozatot, a kártyamezőket és a raktárt az adminisztrátor állítja be a szerveren. Használd a Csapatszerver rész „Kapcsolat tesztelése” gombját."),
-    )
+    lang.fill(Text::TeamServerBusiness, &[("command", &command)])
 }
 
 /// A team server address that is not a valid https address.
 fn invalid_address(url: &str, lang: Lang) -> String {
-    lang.pick(
-        format!("Adresa serverului echipei „{url}” nu este validă: scrie adresa https primită de la administrator, de ex. https://minicrm-smartbill-team.firma.workers.dev."),
-        format!("The team server address \"{url}\" is not valid: type the https address the admin gave you, e.g. https://minicrm-smartbill-team.company.workers.dev."),
-        format!("A csapatszerver címe („{url}”) érvénytelen: írd be az adminisztrátortól kapott https címet, pl. https://minicrm-smartbill-team.ceg.workers.dev."),
-    )
+    lang.fill(Text::TeamBadUrl, &[("url", &url)])
 }

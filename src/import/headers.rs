@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::grid::{Cell, Sheet};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Text};
 use crate::text::fold;
 
 /// What a column holds.
@@ -74,24 +74,24 @@ impl Target {
     }
 
     pub fn label(self, lang: Lang) -> String {
-        let (ro, en, hu) = match self {
-            Target::Name => ("Denumire", "Name", "Név"),
-            Target::VatCode => ("CIF / CNP", "VAT code (CIF / CNP)", "Adószám (CIF / CNP)"),
-            Target::RegCom => ("Nr. Reg. Com.", "Trade register no.", "Cégjegyzékszám"),
-            Target::Address => ("Adresă", "Address", "Cím"),
-            Target::City => ("Localitate", "City", "Település"),
-            Target::County => ("Județ", "County", "Megye"),
-            Target::Country => ("Țară", "Country", "Ország"),
-            Target::PostalCode => ("Cod poștal", "Postal code", "Irányítószám"),
-            Target::Email => ("E-mail", "E-mail", "E-mail"),
-            Target::Phone => ("Telefon", "Phone", "Telefon"),
-            Target::Contact => ("Persoană de contact", "Contact person", "Kapcsolattartó"),
-            Target::Iban => ("IBAN / cont bancar", "IBAN / bank account", "IBAN / bankszámla"),
-            Target::Bank => ("Banca", "Bank", "Bank"),
-            Target::ClientCode => ("Cod client", "Client code", "Ügyfélkód"),
-            Target::VatPayer => ("Plătitor TVA", "VAT payer", "ÁFA-fizető"),
+        let text = match self {
+            Target::Name => Text::TargetName,
+            Target::VatCode => Text::TargetVatCode,
+            Target::RegCom => Text::TargetRegCom,
+            Target::Address => Text::TargetAddress,
+            Target::City => Text::TargetCity,
+            Target::County => Text::TargetCounty,
+            Target::Country => Text::TargetCountry,
+            Target::PostalCode => Text::TargetPostalCode,
+            Target::Email => Text::TargetEmail,
+            Target::Phone => Text::TargetPhone,
+            Target::Contact => Text::TargetContact,
+            Target::Iban => Text::TargetIban,
+            Target::Bank => Text::TargetBank,
+            Target::ClientCode => Text::TargetClientCode,
+            Target::VatPayer => Text::TargetVatPayer,
         };
-        lang.pick(ro, en, hu)
+        lang.text(text).to_string()
     }
 
     /// The longest text a cell of this column may hold (MiniCRM's `Text(n)` sizes, §2.2).

@@ -40,7 +40,7 @@ use super::rows::{name_key, Candidate, Kind};
 use super::view::{self, ImportReply, ImportStatus, ReportFile};
 use crate::app::App;
 use crate::error::{Error, MiniCrmKind, Result};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Text};
 use crate::jobs::Priority;
 use crate::minicrm::{ContactSummary, MiniCrm};
 use crate::platform::{self, Store};
@@ -517,37 +517,35 @@ async fn start_match(
 }
 
 pub fn phase_label(phase: Phase, lang: Lang) -> String {
-    match phase {
-        Phase::Matching => lang.pick(
-            "Verificăm în MiniCRM",
-            "Checking MiniCRM",
-            "Ellenőrzés a MiniCRM-ben",
-        ),
-        Phase::Matched => lang.pick("Previzualizare", "Preview", "Előnézet"),
-        Phase::Running => lang.pick("Import în curs", "Importing", "Importálás folyamatban"),
-        Phase::Done => lang.pick("Import încheiat", "Import finished", "Importálás befejezve"),
-        Phase::Cancelled => lang.pick("Import anulat", "Import cancelled", "Importálás megszakítva"),
-        Phase::Failed => lang.pick("Import oprit", "Import stopped", "Importálás leállt"),
-    }
+    lang.text(match phase {
+        Phase::Matching => Text::JobPhaseMatching,
+        Phase::Matched => Text::JobPhaseMatched,
+        Phase::Running => Text::JobPhaseRunning,
+        Phase::Done => Text::JobPhaseDone,
+        Phase::Cancelled => Text::JobPhaseCancelled,
+        Phase::Failed => Text::JobPhaseFailed,
+    })
+    .to_string()
 }
 
 pub fn action_label(action: Action, lang: Lang) -> String {
-    match action {
-        Action::Create => lang.pick("nouă", "new", "új"),
-        Action::Update => lang.pick("de actualizat", "to update", "frissítendő"),
-        Action::Unchanged => lang.pick("neschimbată", "unchanged", "változatlan"),
-        Action::Invalid => lang.pick("invalidă", "invalid", "érvénytelen"),
-        Action::Merged => lang.pick("comasată", "merged", "összevonva"),
-    }
+    lang.text(match action {
+        Action::Create => Text::JobActionCreate,
+        Action::Update => Text::JobActionUpdate,
+        Action::Unchanged => Text::JobActionUnchanged,
+        Action::Invalid => Text::JobActionInvalid,
+        Action::Merged => Text::JobActionMerged,
+    })
+    .to_string()
 }
 
 pub fn done_label(action: Action, failed: bool, lang: Lang) -> String {
     if failed {
-        return lang.pick("eroare", "error", "hiba");
+        return lang.text(Text::JobDoneError).to_string();
     }
     match action {
-        Action::Create => lang.pick("creată", "created", "létrehozva"),
-        Action::Update => lang.pick("actualizată", "updated", "frissítve"),
+        Action::Create => lang.text(Text::JobDoneCreated).to_string(),
+        Action::Update => lang.text(Text::JobDoneUpdated).to_string(),
         other => action_label(other, lang),
     }
 }
@@ -1381,10 +1379,10 @@ fn plain_number(s: &str) -> bool {
 pub fn report_csv(rows: &[JobRow], lang: Lang) -> String {
     let mut out = String::from("\u{feff}");
     let header = [
-        lang.pick("Rând", "Row", "Sor"),
-        lang.pick("Companie", "Company", "Cég"),
-        lang.pick("Acțiune", "Action", "Művelet"),
-        lang.pick("Eroare", "Error", "Hiba"),
+        lang.text(Text::JobColumnRow),
+        lang.text(Text::JobColumnCompany),
+        lang.text(Text::JobColumnAction),
+        lang.text(Text::JobColumnError),
     ];
     out.push_str(&header.join(","));
     out.push_str("\r\n");
@@ -1392,9 +1390,7 @@ pub fn report_csv(rows: &[JobRow], lang: Lang) -> String {
         let plan_action = r.plan.as_ref().map(|p| p.action);
         let action = match (r.done, plan_action) {
             (Some(a), _) => done_label(a, r.error.is_some(), lang),
-            (None, Some(Action::Create | Action::Update)) => {
-                lang.pick("neimportată", "not imported", "nem importálva")
-            }
+            (None, Some(Action::Create | Action::Update)) => lang.text(Text::JobNotImported).to_string(),
             (None, Some(a)) => action_label(a, lang),
             (None, None) => action_label(
                 if r.c.valid() {

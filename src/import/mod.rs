@@ -18,7 +18,6 @@ pub mod job;
 pub mod plan;
 pub mod rows;
 pub mod session;
-pub mod texts;
 pub mod view;
 #[cfg(any(feature = "import", not(target_arch = "wasm32")))]
 pub mod xlsx;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::grid::{Cell, Sheet};
 use super::headers::Target;
 use crate::cif::{cnp_valid, parse_cif, CifProblem};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Text};
 use crate::text::fold;
 
 /// Who a row describes.
@@ -122,80 +122,45 @@ impl Issue {
 
     pub fn message(&self, lang: Lang) -> String {
         match self {
-            Issue::MissingName => lang.pick(
-                "Lipsește denumirea: rândul nu se importă.",
-                "The name is missing: the row is not imported.",
-                "Hiányzik a név: a sor nem kerül importálásra.",
+            Issue::MissingName => lang.text(Text::RowMissingName).to_string(),
+            Issue::CifControlDigit { value } => lang.fill(Text::RowCifControlDigit, &[("value", &value)]),
+            Issue::CifInvalid { value } => lang.fill(Text::RowCifInvalid, &[("value", &value)]),
+            Issue::CnpInvalid { value } => lang.fill(Text::RowCnpInvalid, &[("value", &value)]),
+            Issue::NoFiscalCode => lang.text(Text::RowNoFiscalCode).to_string(),
+            Issue::NumericCif { value } => lang.fill(Text::RowNumericCif, &[("value", &value)]),
+            Issue::PostalCodePadded { from, to } => {
+                lang.fill(Text::RowPostalCodePadded, &[("from", &from), ("to", &to)])
+            }
+            Issue::PhonePadded { from, to } => {
+                lang.fill(Text::RowPhonePadded, &[("from", &from), ("to", &to)])
+            }
+            Issue::ExtraEmails { kept, others } => lang.fill(
+                Text::RowExtraEmails,
+                &[("kept", &kept), ("others", &others.join(", "))],
             ),
-            Issue::CifControlDigit { value } => lang.pick(
-                format!("CIF-ul „{value}” are cifra de control greșită (probabil o greșeală de tastare): rândul nu se importă. Corectează-l în SmartBill."),
-                format!("The CIF \"{value}\" has a wrong control digit (probably a typo): the row is not imported. Fix it in SmartBill."),
-                format!("A(z) „{value}” adószám ellenőrző számjegye hibás (valószínűleg elírás): a sor nem kerül importálásra. Javítsd a SmartBillben."),
+            Issue::BadEmail { value } => lang.fill(Text::RowBadEmail, &[("value", &value)]),
+            Issue::BadIban { value } => lang.fill(Text::RowBadIban, &[("value", &value)]),
+            Issue::TooLong { column, chars, max } => lang.fill(
+                Text::RowTooLong,
+                &[("column", &column), ("chars", &chars), ("max", &max)],
             ),
-            Issue::CifInvalid { value } => lang.pick(
-                format!("„{value}” nu este un CIF valid (2–10 cifre, cu sau fără RO; o firmă din alt stat UE are codul de TVA cu prefixul țării, ex. HU12345678): rândul nu se importă."),
-                format!("\"{value}\" is not a valid CIF (2–10 digits, with or without RO; a company from another EU state has its VAT code with the country prefix, e.g. HU12345678): the row is not imported."),
-                format!("„{value}” nem érvényes adószám (2–10 számjegy, RO előtaggal vagy anélkül; más uniós állambeli cég közösségi adószáma országelőtaggal, pl. HU12345678): a sor nem kerül importálásra."),
-            ),
-            Issue::CnpInvalid { value } => lang.pick(
-                format!("CNP-ul „{value}” nu este valid (cifra de control sau data nașterii nu se potrivesc): rândul nu se importă."),
-                format!("The CNP \"{value}\" is not valid (control digit or birth date do not match): the row is not imported."),
-                format!("A(z) „{value}” CNP érvénytelen (az ellenőrző számjegy vagy a születési dátum nem stimmel): a sor nem kerül importálásra."),
-            ),
-            Issue::NoFiscalCode => lang.pick(
-                "Persoană fizică fără CNP: o căutăm în MiniCRM după nume.",
-                "Individual without a CNP: looked up in MiniCRM by name.",
-                "Magánszemély CNP nélkül: a MiniCRM-ben név alapján keressük.",
-            ),
-            Issue::NumericCif { value } => lang.pick(
-                format!("CIF-ul era salvat ca număr în Excel; l-am citit ca „{value}”."),
-                format!("The CIF was stored as a number in Excel; read as \"{value}\"."),
-                format!("Az adószám számként volt tárolva az Excelben; így olvastuk: „{value}”."),
-            ),
-            Issue::PostalCodePadded { from, to } => lang.pick(
-                format!("Codul poștal „{from}” își pierduse zeroul din față (celulă numerică); folosim „{to}”."),
-                format!("The postal code \"{from}\" had lost its leading zero (numeric cell); using \"{to}\"."),
-                format!("A(z) „{from}” irányítószám elvesztette a kezdő nullát (számcella); ezt használjuk: „{to}”."),
-            ),
-            Issue::PhonePadded { from, to } => lang.pick(
-                format!("Telefonul „{from}” își pierduse zeroul din față (celulă numerică); folosim „{to}”."),
-                format!("The phone \"{from}\" had lost its leading zero (numeric cell); using \"{to}\"."),
-                format!("A(z) „{from}” telefonszám elvesztette a kezdő nullát (számcella); ezt használjuk: „{to}”."),
-            ),
-            Issue::ExtraEmails { kept, others } => lang.pick(
-                format!("Mai multe e-mailuri într-o celulă: compania primește „{kept}”; celelalte ({}) nu se importă.", others.join(", ")),
-                format!("Several e-mails in one cell: the company gets \"{kept}\"; the others ({}) are not imported.", others.join(", ")),
-                format!("Több e-mail egy cellában: a cég ezt kapja: „{kept}”; a többi ({}) nem kerül importálásra.", others.join(", ")),
-            ),
-            Issue::BadEmail { value } => lang.pick(
-                format!("„{value}” nu este o adresă de e-mail: nu se importă."),
-                format!("\"{value}\" is not an e-mail address: not imported."),
-                format!("„{value}” nem e-mail cím: nem kerül importálásra."),
-            ),
-            Issue::BadIban { value } => lang.pick(
-                format!("IBAN-ul „{value}” nu trece verificarea (cifrele de control): se importă așa cum este, verifică-l."),
-                format!("The IBAN \"{value}\" fails its check digits: imported as it is, please check it."),
-                format!("A(z) „{value}” IBAN ellenőrző számjegyei hibásak: változatlanul importáljuk, ellenőrizd."),
-            ),
-            Issue::TooLong { column, chars, max } => lang.pick(
-                format!("Coloana „{column}” are {chars} de caractere (cel mult {max}): rândul nu se importă."),
-                format!("Column \"{column}\" holds {chars} characters (at most {max}): the row is not imported."),
-                format!("A(z) „{column}” oszlop {chars} karaktert tartalmaz (legfeljebb {max}): a sor nem kerül importálásra."),
-            ),
-            Issue::CellError { column, value } => lang.pick(
-                format!("Coloana „{column}” conține o formulă fără rezultat ({value}): valoarea se ignoră."),
-                format!("Column \"{column}\" holds a formula without a result ({value}): the value is ignored."),
-                format!("A(z) „{column}” oszlopban eredmény nélküli képlet van ({value}): az érték figyelmen kívül marad."),
-            ),
-            Issue::MergedInto { row } => lang.pick(
-                format!("Aceeași companie ca pe rândul {row}: rândurile au fost comasate."),
-                format!("The same company as on row {row}: the rows were merged."),
-                format!("Ugyanaz a cég, mint a(z) {row}. sorban: a sorokat összevontuk."),
-            ),
-            Issue::DuplicateConflict { column, row, kept, other } => lang.pick(
-                format!("Rândul {row} are altă valoare la „{column}” („{other}”); păstrăm „{kept}”."),
-                format!("Row {row} has another value for \"{column}\" (\"{other}\"); keeping \"{kept}\"."),
-                format!("A(z) {row}. sorban más érték szerepel itt: „{column}” („{other}”); ezt tartjuk meg: „{kept}”."),
+            Issue::CellError { column, value } => {
+                lang.fill(Text::RowCellError, &[("column", &column), ("value", &value)])
+            }
+            Issue::MergedInto { row } => lang.fill(Text::RowMergedInto, &[("row", &row)]),
+            Issue::DuplicateConflict {
+                column,
+                row,
+                kept,
+                other,
+            } => lang.fill(
+                Text::RowDuplicateConflict,
+                &[
+                    ("row", &row),
+                    ("column", &column),
+                    ("other", &other),
+                    ("kept", &kept),
+                ],
             ),
         }
     }

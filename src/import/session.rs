@@ -7,9 +7,9 @@ use serde_json::{json, Value};
 use super::grid::Workbook;
 use super::headers::{detect, Detection, Target};
 use super::rows::{map_sheet, Candidate, Mapped, Mapping};
-use super::view::IssueView;
+use super::view::{IssueView, Tally, TallyKind};
 use crate::error::import::ImportError;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Text};
 
 /// At most this many companies per import: the job lives in `chrome.storage.local` (10 MB) and
 /// 20,000 companies already take MiniCRM about a day at 60 calls a minute.
@@ -34,6 +34,8 @@ pub struct Preview {
     /// What a column may be imported as.
     pub targets: Vec<TargetView>,
     pub counts: PreviewCounts,
+    /// The count boxes: valid companies, invalid rows, merged duplicates, rows with remarks.
+    pub tallies: Vec<Tally>,
     /// The first rows with an issue.
     pub rows: Vec<PreviewRow>,
     pub notes: Vec<String>,
@@ -275,6 +277,7 @@ impl Session {
                     label: t.label(lang),
                 })
                 .collect(),
+            tallies: tallies(&counts, lang),
             counts,
             rows: self.rows_with_issues(),
             notes: self.preview_notes(),
@@ -346,29 +349,15 @@ impl Session {
             notes.push(e.message(lang));
         }
         if sheet.formulas_without_value > 0 {
-            notes.push(lang.pick(
-                format!("{} celule cu formule nu aveau valoare calculată (fișierul nu a fost recalculat): au fost tratate ca goale.", sheet.formulas_without_value),
-                format!("{} formula cells had no computed value (the file was never recalculated): treated as empty.", sheet.formulas_without_value),
-                format!("{} képletcellának nem volt kiszámított értéke (a fájlt nem számolták újra): üresként kezeltük.", sheet.formulas_without_value),
+            notes.push(lang.fill(
+                Text::SheetFormulasWithoutValue,
+                &[("cells", &sheet.formulas_without_value)],
             ));
         }
         if self.workbook.sheets.len() > 1 {
-            notes.push(lang.pick(
-                format!(
-                    "Fișierul are {} foi; folosim foaia „{}”, care conține clienții.",
-                    self.workbook.sheets.len(),
-                    sheet.name
-                ),
-                format!(
-                    "The file has {} sheets; using \"{}\", which holds the clients.",
-                    self.workbook.sheets.len(),
-                    sheet.name
-                ),
-                format!(
-                    "A fájlnak {} munkalapja van; az ügyfeleket tartalmazó „{}” lapot használjuk.",
-                    self.workbook.sheets.len(),
-                    sheet.name
-                ),
+            notes.push(lang.fill(
+                Text::SheetSeveralSheets,
+                &[("sheets", &self.workbook.sheets.len()), ("name", &sheet.name)],
             ));
         }
         if !self
@@ -377,17 +366,28 @@ impl Session {
             .iter()
             .any(|(_, t)| *t == Some(Target::VatCode))
         {
-            notes.push(lang.pick(
-                "Nu am găsit coloana CIF: companiile vor fi căutate în MiniCRM după nume. Alege coloana CIF mai jos dacă există.",
-                "No CIF column found: companies will be looked up in MiniCRM by name. Choose the CIF column below if there is one.",
-                "Nem találtunk adószám oszlopot: a cégeket név alapján keressük a MiniCRM-ben. Ha van ilyen oszlop, válaszd ki lent.",
-            ));
+            notes.push(lang.text(Text::SheetNoCifColumn).to_string());
         }
         notes
     }
 }
 
 /// 0 → A, 25 → Z, 26 → AA.
+/// The preview's count boxes, labelled in `lang`.
+fn tallies(counts: &PreviewCounts, lang: Lang) -> Vec<Tally> {
+    let tally = |value: usize, text: Text, kind: TallyKind| Tally {
+        value: u32::try_from(value).unwrap_or(u32::MAX),
+        label: lang.text(text).to_string(),
+        kind,
+    };
+    vec![
+        tally(counts.companies, Text::TallyCompanies, TallyKind::New),
+        tally(counts.invalid, Text::TallyInvalid, TallyKind::Invalid),
+        tally(counts.merged, Text::TallyMerged, TallyKind::Merged),
+        tally(counts.warnings, Text::TallyWarnings, TallyKind::Unchanged),
+    ]
+}
+
 pub fn column_letter(mut i: usize) -> String {
     let mut s = Vec::new();
     loop {

@@ -7,9 +7,8 @@ use serde::Serialize;
 
 use super::job::{action_label, done_label, phase_label, Counts, Head, JobRow};
 use super::plan::Action;
-use super::texts::job_text;
 use crate::error::import::Phase;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Text};
 
 /// The reply of every import action but `report`: the stored job (none when there is none) and a
 /// page of its rows.
@@ -208,7 +207,7 @@ pub fn row_view(r: &JobRow, lang: Lang) -> RowView {
 pub fn job_view(head: &Head, eta_ms: i64, ms_per_call: i64, lang: Lang) -> JobView {
     let left_out = head.left_out.clone();
     let left_out_note =
-        (!left_out.is_empty()).then(|| format!("{} {}", job_text("leftOut", lang), left_out.join(", ")));
+        (!left_out.is_empty()).then(|| format!("{} {}", lang.text(Text::JobLeftOut), left_out.join(", ")));
     JobView {
         id: head.id.clone(),
         file_name: head.file_name.clone(),
@@ -296,21 +295,21 @@ pub fn progress_text(head: &Head, lang: Lang) -> Option<String> {
     Some(format!(
         "{done} / {total} · {} {}",
         head.calls,
-        job_text("calls", lang)
+        lang.text(Text::JobCalls)
     ))
 }
 
 /// The estimated duration of what is left, in words; that nothing is to be written, for a
 /// preview with nothing to write; none once the job has stopped.
 pub fn eta_text(head: &Head, eta_ms: i64, lang: Lang) -> Option<String> {
-    let eta = job_text("eta", lang);
+    let eta = lang.text(Text::JobEta);
     match head.phase {
-        Phase::Matched if !writable(head) => Some(job_text("nothingToDo", lang)),
+        Phase::Matched if !writable(head) => Some(lang.text(Text::JobNothingToDo).to_string()),
         Phase::Matched => Some(format!(
             "{eta} ≈ {} ({} {})",
             duration(eta_ms),
             head.planned_calls,
-            job_text("calls", lang)
+            lang.text(Text::JobCalls)
         )),
         Phase::Matching | Phase::Running => Some(format!("{eta} ≈ {}", duration(eta_ms))),
         Phase::Done | Phase::Cancelled | Phase::Failed => None,
@@ -336,7 +335,7 @@ pub fn problem_text(head: &Head, lang: Lang) -> Option<String> {
     match head.retry_at {
         Some(at) if head.phase == Phase::Running => {
             let until = crate::platform::local_ro(at).format("%H:%M:%S");
-            Some(format!("{} {until}. {error}", job_text("paused", lang)))
+            Some(format!("{} {until}. {error}", lang.text(Text::JobPausedUntil)))
         }
         _ if head.phase == Phase::Failed => Some(error.to_string()),
         _ => None,
@@ -347,27 +346,27 @@ pub fn problem_text(head: &Head, lang: Lang) -> Option<String> {
 /// done (created, updated, unchanged, errors); invalid and merged rows always.
 pub fn tallies(head: &Head, lang: Lang) -> Vec<Tally> {
     let c = &head.counts;
-    let tally = |value: u32, key: &str, kind: TallyKind| Tally {
+    let tally = |value: u32, text: Text, kind: TallyKind| Tally {
         value,
-        label: job_text(key, lang),
+        label: lang.text(text).to_string(),
         kind,
     };
     let mut out = if matches!(head.phase, Phase::Matching | Phase::Matched) {
         vec![
-            tally(c.create, "new", TallyKind::New),
-            tally(c.update, "update", TallyKind::Update),
-            tally(c.unchanged, "unchanged", TallyKind::Unchanged),
+            tally(c.create, Text::TallyNew, TallyKind::New),
+            tally(c.update, Text::JobActionUpdate, TallyKind::Update),
+            tally(c.unchanged, Text::TallyUnchanged, TallyKind::Unchanged),
         ]
     } else {
         vec![
-            tally(c.created, "created", TallyKind::New),
-            tally(c.updated, "updated", TallyKind::Update),
-            tally(c.unchanged, "unchanged", TallyKind::Unchanged),
-            tally(c.failed, "failed", TallyKind::Failed),
+            tally(c.created, Text::TallyCreated, TallyKind::New),
+            tally(c.updated, Text::TallyUpdated, TallyKind::Update),
+            tally(c.unchanged, Text::TallyUnchanged, TallyKind::Unchanged),
+            tally(c.failed, Text::TallyFailed, TallyKind::Failed),
         ]
     };
-    out.push(tally(c.invalid, "invalid", TallyKind::Invalid));
-    out.push(tally(c.merged, "merged", TallyKind::Merged));
+    out.push(tally(c.invalid, Text::TallyInvalid, TallyKind::Invalid));
+    out.push(tally(c.merged, Text::TallyMerged, TallyKind::Merged));
     out
 }
 

@@ -281,30 +281,6 @@ fn the_counts_are_the_plans_before_writing_and_the_outcome_after() {
 }
 
 #[test]
-fn every_job_text_exists_in_each_language() {
-    for key in [
-        "calls",
-        "eta",
-        "new",
-        "update",
-        "unchanged",
-        "created",
-        "updated",
-        "failed",
-        "invalid",
-        "merged",
-        "leftOut",
-        "nothingToDo",
-        "paused",
-    ] {
-        for lang in [Lang::Ro, Lang::En, Lang::Hu] {
-            assert!(!job_text(key, lang).is_empty(), "{key} {lang:?}");
-        }
-    }
-    assert_eq!(job_text("nope", Lang::Ro), "");
-}
-
-#[test]
 fn the_status_reply_is_the_json_the_page_reads() {
     let mut h = written(Phase::Running, 5);
     h.left_out = vec!["Iban".into()];

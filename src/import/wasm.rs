@@ -68,12 +68,6 @@ impl ImportSession {
     }
 }
 
-/// The page's static texts in the browser's language.
-#[wasm_bindgen]
-pub fn texts(lang: &str) -> JsValue {
-    to_js(&super::texts::texts(Lang::from_tag(lang)))
-}
-
 /// Parse + detect + map + validate, for the benchmark: returns the counts only.
 #[wasm_bindgen(js_name = parseAndMap)]
 pub fn parse_and_map(bytes: &[u8]) -> Result<JsValue, JsValue> {

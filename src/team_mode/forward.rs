@@ -12,7 +12,7 @@ use crate::command::{CardAction, Command, PanelPlace, Sender, SenderKind, PANEL_
 use crate::emission::panel::CardReply;
 use crate::error::team::TeamProblem;
 use crate::error::{EmissionProblem, Error, ErrorView, Result};
-use crate::i18n::Lang;
+use crate::i18n::{Lang, Text};
 use crate::reply::SavedSettings;
 use crate::settings::server::ServerSettings;
 use crate::settings::{self, Settings, SettingsInput};
@@ -260,11 +260,7 @@ async fn save(app: &App<'_>, merged: &Settings, lang: Lang) -> Result<SavedSetti
         })
         .count();
     if unfinished > 0 {
-        warnings.push(lang.pick(
-            format!("Acest browser avea {unfinished} emiteri neterminate de dinainte de modul echipă. Nu le mai termină el: serverul le judecă după rezervarea de pe card când cineva deschide cardul. Verifică acele carduri."),
-            format!("This browser had {unfinished} unfinished emissions from before team mode. It no longer finishes them: the server judges them from the card's reservation when someone opens the card. Check those cards."),
-            format!("Ennek a böngészőnek {unfinished} befejezetlen kiállítása volt a csapat mód előttről. Ezeket már nem fejezi be: a szerver a kártyán lévő foglalás alapján dönt róluk, amikor valaki megnyitja a kártyát. Ellenőrizd ezeket a kártyákat."),
-        ));
+        warnings.push(lang.fill(Text::ServerUnfinishedEmissions, &[("unfinished", &unfinished)]));
     }
     Ok(SavedSettings {
         saved: true,
@@ -368,32 +364,23 @@ fn health_lines(h: &Value, lang: Lang) -> Vec<HealthLine> {
     lines.push(line(
         true,
         if h.pointer("/caller/role").and_then(Value::as_str) == Some("admin") {
-            lang.pick(
-                "Conectat la serverul echipei cu cheia de administrator.",
-                "Connected to the team server with the admin key.",
-                "Csatlakozva a csapatszerverhez az adminisztrátori kulccsal.",
-            )
+            lang.text(Text::ServerConnectedAdmin).to_string()
         } else {
-            lang.pick(
-                format!("Conectat la serverul echipei ca „{name}”."),
-                format!("Connected to the team server as \"{name}\"."),
-                format!("Csatlakozva a csapatszerverhez mint „{name}”."),
-            )
+            lang.fill(Text::ServerConnectedMember, &[("name", &name)])
         },
     ));
-    for (key, vendor, count, ro, en, hu) in [
-        ("smartbill", "SmartBill", "series", "serii", "series", "sorozat"),
-        ("minicrm", "MiniCRM", "modules", "module", "modules", "modul"),
+    for (key, vendor, count, word) in [
+        ("smartbill", "SmartBill", "series", Text::ServerSeries),
+        ("minicrm", "MiniCRM", "modules", Text::ServerModules),
     ] {
         let part = h.get(key).cloned().unwrap_or(Value::Null);
         if part["ok"] == json!(true) {
             let n = part.get(count).and_then(Value::as_u64).unwrap_or(0);
             lines.push(line(
                 true,
-                lang.pick(
-                    format!("{vendor} răspunde serverului ({n} {ro})."),
-                    format!("{vendor} answers the server ({n} {en})."),
-                    format!("A(z) {vendor} válaszol a szervernek ({n} {hu})."),
+                lang.fill(
+                    Text::ServerVendorAnswers,
+                    &[("vendor", &vendor), ("n", &n), ("count", &lang.text(word))],
                 ),
             ));
         } else {
@@ -403,32 +390,14 @@ fn health_lines(h: &Value, lang: Lang) -> Vec<HealthLine> {
                 .unwrap_or_default();
             lines.push(line(
                 false,
-                lang.pick(
-                    format!("{vendor} nu răspunde serverului: {why} (o rezolvă administratorul, pe server)."),
-                    format!("{vendor} does not answer the server: {why} (the admin fixes it, on the server)."),
-                    format!("A(z) {vendor} nem válaszol a szervernek: {why} (az adminisztrátor javítja a szerveren)."),
-                ),
+                lang.fill(Text::ServerVendorDown, &[("vendor", &vendor), ("why", &why)]),
             ));
         }
     }
     if h["settingsComplete"] == json!(true) {
-        lines.push(line(
-            true,
-            lang.pick(
-                "Setările de pe server sunt complete: panoul emite prin server.",
-                "The server's settings are complete: the panel issues through the server.",
-                "A szerver beállításai teljesek: a panel a szerveren keresztül állít ki.",
-            ),
-        ));
+        lines.push(line(true, lang.text(Text::ServerSettingsComplete).to_string()));
     } else {
-        lines.push(line(
-            false,
-            lang.pick(
-                "Setările de pe server nu sunt complete (seria, modulul MiniCRM, câmpurile cardului): administratorul le completează; până atunci panoul nu emite.",
-                "The server's settings are not complete (series, MiniCRM module, card fields): the admin completes them; until then the panel does not issue.",
-                "A szerver beállításai hiányosak (sorozat, MiniCRM modul, kártyamezők): az adminisztrátor pótolja őket; addig a panel nem állít ki.",
-            ),
-        ));
+        lines.push(line(false, lang.text(Text::ServerSettingsIncomplete).to_string()));
     }
     lines
 }
@@ -441,31 +410,15 @@ fn webhook(h: &Value, lang: Lang) -> Option<WebhookView> {
     let token = w.get("token").and_then(Value::as_str).map(str::to_string);
     let from_api_token = w.get("tokenSource").and_then(Value::as_str) == Some("smartbillToken");
     let note = match (&token, from_api_token) {
-        (Some(_), _) => lang.pick(
-            "Token autentificare: valoarea de mai sus (STOCK_WEBHOOK_TOKEN). O vezi fiindcă folosești cheia de administrator; colegii nu o văd.",
-            "Authentication token: the value above (STOCK_WEBHOOK_TOKEN). You see it because you use the admin key; colleagues do not.",
-            "Hitelesítési token: a fenti érték (STOCK_WEBHOOK_TOKEN). Azért látod, mert az adminisztrátori kulcsot használod; a kollégák nem látják.",
-        ),
-        (None, true) => lang.pick(
-            "Token autentificare: tokenul API SmartBill al contului (serverul nu are un STOCK_WEBHOOK_TOKEN separat). Nu se afișează aici: este un secret SmartBill, îl introduce administratorul.",
-            "Authentication token: the account's SmartBill API token (the server has no separate STOCK_WEBHOOK_TOKEN). It is not shown here: it is a SmartBill secret, the admin enters it.",
-            "Hitelesítési token: a fiók SmartBill API tokenje (a szervernek nincs külön STOCK_WEBHOOK_TOKEN-je). Itt nem jelenik meg: SmartBill titok, az adminisztrátor adja meg.",
-        ),
-        (None, false) => lang.pick(
-            "Token autentificare: îl are administratorul (STOCK_WEBHOOK_TOKEN) și îl introduce el în SmartBill. Nu se arată colegilor: cine îl are poate schimba stocurile din MiniCRM.",
-            "Authentication token: the admin has it (STOCK_WEBHOOK_TOKEN) and enters it in SmartBill. It is not shown to colleagues: whoever has it can change the stock in MiniCRM.",
-            "Hitelesítési token: az adminisztrátornál van (STOCK_WEBHOOK_TOKEN), ő adja meg a SmartBillben. A kollégák nem látják: aki ismeri, módosíthatja a MiniCRM készletét.",
-        ),
+        (Some(_), _) => lang.text(Text::ServerTokenShown),
+        (None, true) => lang.text(Text::ServerTokenIsApiToken),
+        (None, false) => lang.text(Text::ServerTokenWithAdmin),
     };
     Some(WebhookView {
         url: w.get("url").and_then(Value::as_str).map(str::to_string),
         token,
-        token_note: note,
-        place: lang.pick(
-            "SmartBill Cloud › Contul meu › Integrări › Sincronizare stocuri: „URL” și „Token autentificare”.",
-            "SmartBill Cloud › My account › Integrations › Stock sync: \"URL\" and \"Authentication token\".",
-            "SmartBill Cloud › Fiókom › Integrációk › Készletszinkronizálás: „URL” és „Hitelesítési token”.",
-        ),
+        token_note: note.to_string(),
+        place: lang.text(Text::ServerWebhookPlace).to_string(),
     })
 }
 

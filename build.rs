@@ -1,0 +1,111 @@
+//! Generates the core's texts from the one catalog of translated text, `locales/texts.json`
+//! (its `core` section; the `pages` section is written to the extension's `_locales/` by
+//! `scripts/locales.mjs`). The output, `$OUT_DIR/texts.rs`, is included by `src/i18n.rs`: an
+//! enum `Text` with one variant per key and the table of its Romanian, English and Hungarian
+//! texts. The build stops with a message naming the entry when a text is missing a language or
+//! when the languages of one entry do not have the same `{placeholders}`.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::{env, fs};
+
+use serde_json::{Map, Value};
+
+const CATALOG: &str = "locales/texts.json";
+const LANGS: [&str; 3] = ["ro", "en", "hu"];
+
+fn main() {
+    println!("cargo:rerun-if-changed={CATALOG}");
+    println!("cargo:rerun-if-changed=build.rs");
+    let code = match generate() {
+        Ok(code) => code,
+        Err(why) => {
+            eprintln!("error: {CATALOG}: {why}");
+            std::process::exit(1);
+        }
+    };
+    let out = env::var("OUT_DIR").map(|dir| Path::new(&dir).join("texts.rs"));
+    match out
+        .map_err(|e| e.to_string())
+        .and_then(|p| fs::write(&p, code).map_err(|e| format!("{}: {e}", p.display())))
+    {
+        Ok(()) => {}
+        Err(why) => {
+            eprintln!("error: writing the generated texts: {why}");
+            std::process::exit(1);
+        }
+    }
+}
+
+/// The `{name}` placeholders of a text.
+fn placeholders(text: &str) -> BTreeSet<&str> {
+    let mut names = BTreeSet::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        rest = &rest[open + 1..];
+        if let Some(close) = rest.find('}') {
+            let name = &rest[..close];
+            if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                names.insert(name);
+                rest = &rest[close + 1..];
+            }
+        }
+    }
+    names
+}
+
+/// The three texts of one entry, checked.
+fn entry<'a>(key: &str, value: &'a Value) -> Result<[&'a str; 3], String> {
+    let first = key.chars().next().unwrap_or('_');
+    if !first.is_ascii_uppercase() || !key.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(format!(
+            "core.{key}: a core key is a Rust name in CamelCase (A-Z, a-z, 0-9)"
+        ));
+    }
+    let text = |lang: &str| {
+        value
+            .get(lang)
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| format!("core.{key} has no \"{lang}\" text"))
+    };
+    let texts = [text(LANGS[0])?, text(LANGS[1])?, text(LANGS[2])?];
+    let ro = placeholders(texts[0]);
+    for (lang, t) in LANGS.iter().zip(texts).skip(1) {
+        let other = placeholders(t);
+        if other != ro {
+            return Err(format!(
+                "core.{key}: the placeholders differ between languages (ro: {ro:?}, {lang}: {other:?})"
+            ));
+        }
+    }
+    Ok(texts)
+}
+
+fn generate() -> Result<String, String> {
+    let json = fs::read_to_string(CATALOG).map_err(|e| format!("cannot read it: {e}"))?;
+    let catalog: Value = serde_json::from_str(&json).map_err(|e| format!("not valid JSON: {e}"))?;
+    let core: &Map<String, Value> = catalog
+        .get("core")
+        .and_then(Value::as_object)
+        .ok_or("no \"core\" section (an object of texts)")?;
+    let mut variants = String::new();
+    let mut table = String::new();
+    let mut keys = String::new();
+    for (key, value) in core {
+        let [ro, en, hu] = entry(key, value)?;
+        let _ = writeln!(variants, "    {key},");
+        let _ = writeln!(table, "    [{ro:?}, {en:?}, {hu:?}],");
+        let _ = writeln!(keys, "    Text::{key},");
+    }
+    let n = core.len();
+    Ok(format!(
+        "/// A text of the core, by its key in `locales/texts.json` (`core`).\n\
+         #[derive(Clone, Copy, Debug, PartialEq, Eq)]\n\
+         pub enum Text {{\n{variants}}}\n\n\
+         impl Text {{\n    /// Every text, in the catalog's order.\n    pub const ALL: [Text; {n}] = [\n{keys}    ];\n}}\n\n\
+         /// Each text in Romanian, English and Hungarian (`Lang`'s order).\n\
+         const TEXTS: [[&str; 3]; {n}] = [\n{table}];\n"
+    ))
+}
