@@ -1,8 +1,9 @@
 //! Generates the core's texts from the one catalog of translated text, `locales/texts.json`
 //! (its `core` section; the `pages` section is written to the extension's `_locales/` by
-//! `scripts/locales.mjs`). The output, `$OUT_DIR/texts.rs`, is included by `src/i18n.rs`: an
-//! enum `Text` with one variant per key and the table of its Romanian, English and Hungarian
-//! texts. The build stops with a message naming the entry when a text is missing a language or
+//! `scripts/locales.mjs`). The output, `$OUT_DIR/texts.rs`, is included by `src/i18n.rs`: one
+//! constant `Text::Key` per key, holding its Romanian, English and Hungarian texts.
+//! Each text is its own constant, not a row of one table, so a WASM module links only the texts
+//! its code uses (the import page's module needs few of the service worker's). The build stops with a message naming the entry when a text is missing a language or
 //! when the languages of one entry do not have the same `{placeholders}`.
 
 use std::collections::BTreeSet;
@@ -90,22 +91,19 @@ fn generate() -> Result<String, String> {
         .get("core")
         .and_then(Value::as_object)
         .ok_or("no \"core\" section (an object of texts)")?;
-    let mut variants = String::new();
-    let mut table = String::new();
+    let mut consts = String::new();
     let mut keys = String::new();
     for (key, value) in core {
         let [ro, en, hu] = entry(key, value)?;
-        let _ = writeln!(variants, "    {key},");
-        let _ = writeln!(table, "    [{ro:?}, {en:?}, {hu:?}],");
-        let _ = writeln!(keys, "    Text::{key},");
+        let _ = writeln!(
+            consts,
+            "    pub const {key}: Text = Text(&[{ro:?}, {en:?}, {hu:?}]);"
+        );
+        let _ = writeln!(keys, "        Text::{key},");
     }
     let n = core.len();
     Ok(format!(
-        "/// A text of the core, by its key in `locales/texts.json` (`core`).\n\
-         #[derive(Clone, Copy, Debug, PartialEq, Eq)]\n\
-         pub enum Text {{\n{variants}}}\n\n\
-         impl Text {{\n    /// Every text, in the catalog's order.\n    pub const ALL: [Text; {n}] = [\n{keys}    ];\n}}\n\n\
-         /// Each text in Romanian, English and Hungarian (`Lang`'s order).\n\
-         const TEXTS: [[&str; 3]; {n}] = [\n{table}];\n"
+        "#[allow(non_upper_case_globals)]\n\
+         impl Text {{\n{consts}\n    /// Every text, in the catalog's order.\n    #[cfg(test)]\n    pub const ALL: [Text; {n}] = [\n{keys}    ];\n}}\n"
     ))
 }
