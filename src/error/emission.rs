@@ -183,7 +183,7 @@ fn several_documents(document: DocumentKind, ids: &[u64], lang: Lang) -> String 
 
 /// Another browser's live claim is on the card: it is issuing the document now.
 fn claimed_by_other(label: &str, at_ms: i64, auto: bool, lang: Lang) -> String {
-    let time = platform::local_ro(at_ms).format("%H:%M:%S").to_string();
+    let time = platform::when::hms(platform::local_ro(at_ms));
     let auto = if auto {
         lang.text(Text::EmissionAutomatic)
     } else {

@@ -428,9 +428,7 @@ impl Error {
                 until_ms,
                 locked_out,
             } => {
-                let until = crate::platform::local_ro(*until_ms)
-                    .format("%H:%M:%S")
-                    .to_string();
+                let until = crate::platform::when::hms(crate::platform::local_ro(*until_ms));
                 let name = service.name();
                 if *locked_out {
                     lang.fill(Text::ErrorPausedLockedOut, &[("name", &name), ("until", &until)])
@@ -525,7 +523,7 @@ fn smartbill_message(lang: Lang, status: u16, kind: &SmartBillKind, text: &str) 
         SmartBillKind::Auth => lang.text(Text::SmartBillAuth).to_string(),
         SmartBillKind::Company => lang.text(Text::SmartBillCompany).to_string(),
         SmartBillKind::RateLimited { until_ms } => {
-            let until = crate::platform::local_ro(*until_ms).format("%H:%M").to_string();
+            let until = crate::platform::when::hm(crate::platform::local_ro(*until_ms));
             lang.fill(Text::SmartBillRateLimited, &[("until", &until)])
         }
         SmartBillKind::Rejected => lang.fill(Text::SmartBillRejected, &[("text", &text)]),

@@ -284,9 +284,9 @@ fn excel_date(serial: f64, date1904: bool) -> Option<String> {
     let dt =
         epoch.and_hms_opt(0, 0, 0)? + chrono::TimeDelta::days(days) + chrono::TimeDelta::seconds(seconds);
     Some(if seconds == 0 {
-        dt.format("%Y-%m-%d").to_string()
+        crate::platform::when::ymd(dt.date())
     } else {
-        dt.format("%Y-%m-%d %H:%M:%S").to_string()
+        crate::platform::when::ymd_hms(dt)
     })
 }
 

@@ -891,7 +891,12 @@ fn text_of(v: &Value) -> String {
 }
 
 fn text_fields(fields: &crate::minicrm::Fields) -> std::collections::BTreeMap<String, String> {
-    fields.iter().map(|(k, v)| (k.clone(), text_of(v))).collect()
+    // Inserted, not collected: `collect` into a B-tree map sorts, with its own copy of the sort.
+    let mut texts = std::collections::BTreeMap::new();
+    for (k, v) in fields {
+        texts.insert(k.clone(), text_of(v));
+    }
+    texts
 }
 
 fn is_not_found(e: &Error) -> bool {

@@ -334,7 +334,7 @@ pub fn problem_text(head: &Head, lang: Lang) -> Option<String> {
     let error = head.error.as_deref()?;
     match head.retry_at {
         Some(at) if head.phase == Phase::Running => {
-            let until = crate::platform::local_ro(at).format("%H:%M:%S");
+            let until = crate::platform::when::hms(crate::platform::local_ro(at));
             Some(format!("{} {until}. {error}", lang.text(Text::JobPausedUntil)))
         }
         _ if head.phase == Phase::Failed => Some(error.to_string()),
