@@ -45,8 +45,10 @@ impl AddressData {
 
 /// A problem with a row. Errors keep the row out of the import; warnings are shown and the row
 /// goes in.
+/// Sent as `{"code": "missingName", …}` (internally tagged, without serde's `Content` buffer:
+/// `tagged`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "code", rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub enum Issue {
     MissingName,
     CifControlDigit {
@@ -107,6 +109,8 @@ pub enum Issue {
         other: String,
     },
 }
+
+crate::tagged::internally_tagged!(Issue, "code");
 
 impl Issue {
     pub fn is_error(&self) -> bool {
@@ -664,6 +668,29 @@ fn fill(keep: &mut Candidate, dup: &Candidate) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issues_keep_their_wire_form() {
+        use serde_json::json;
+        for (issue, wire) in [
+            (Issue::MissingName, json!({"code": "missingName"})),
+            (
+                Issue::PhonePadded {
+                    from: "7".into(),
+                    to: "07".into(),
+                },
+                json!({"code": "phonePadded", "from": "7", "to": "07"}),
+            ),
+        ] {
+            assert_eq!(serde_json::to_value(&issue).unwrap(), wire);
+            assert_eq!(crate::platform::from_value::<Issue>(wire).unwrap(), issue);
+        }
+        let unknown = crate::platform::from_value::<Issue>(json!({"code": "nope"}));
+        assert!(unknown
+            .unwrap_err()
+            .to_string()
+            .contains("unknown variant `nope`"));
+    }
 
     fn sheet(rows: Vec<Vec<Cell>>) -> Sheet {
         Sheet {

@@ -20,9 +20,10 @@ pub struct Category {
     pub kind: Option<String>,
 }
 
-/// A field type of `GET /Api/R3/Schema/...` (§2.2): a type string or an enum map.
+/// A field type of `GET /Api/R3/Schema/...` (§2.2): a type string or an enum map. Stored as
+/// `{"type": "text", "max": 50}` (internally tagged, without serde's `Content` buffer: `tagged`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[serde(remote = "Self", rename_all = "camelCase")]
 pub enum FieldType {
     Text {
         max: Option<u32>,
@@ -43,6 +44,8 @@ pub enum FieldType {
         raw: String,
     },
 }
+
+crate::tagged::internally_tagged!(FieldType, "type");
 
 impl FieldType {
     pub fn parse(value: &serde_json::Value) -> FieldType {
@@ -338,3 +341,32 @@ pub struct ContactSummary {
 
 /// Card lookup: field name → value, as the detail GET returns it.
 pub type Fields = BTreeMap<String, serde_json::Value>;
+
+#[cfg(test)]
+mod tests {
+    use super::FieldType;
+    use serde_json::json;
+
+    #[test]
+    fn field_types_keep_their_stored_form() {
+        for (field, stored) in [
+            (FieldType::Int, json!({"type": "int"})),
+            (
+                FieldType::Text { max: Some(50) },
+                json!({"type": "text", "max": 50}),
+            ),
+            (
+                FieldType::Enum {
+                    options: vec![("1".into(), "Nou".into())],
+                },
+                json!({"type": "enum", "options": [["1", "Nou"]]}),
+            ),
+        ] {
+            assert_eq!(serde_json::to_value(&field).unwrap(), stored);
+            assert_eq!(crate::platform::from_value::<FieldType>(stored).unwrap(), field);
+        }
+        // A unit variant's fields beside the tag are ignored, as serde's internal tagging did.
+        let int = crate::platform::from_value::<FieldType>(json!({"type": "int", "max": 3}));
+        assert_eq!(int.unwrap(), FieldType::Int);
+    }
+}

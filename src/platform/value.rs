@@ -356,6 +356,10 @@ impl<'de> de::VariantAccess<'de> for Content {
 
     fn unit_variant(self) -> Result<(), Error> {
         match self.0 {
+            // `tagged::external`'s form of an internally tagged variant without fields,
+            // `{"name": {…}}`: what stood beside the tag is ignored, as serde's internal tagging
+            // ignored it (serde_json would refuse the form).
+            Some(Value::Object(_)) => Ok(()),
             Some(value) => de::Deserialize::deserialize(De(value)),
             None => Ok(()),
         }
