@@ -289,7 +289,7 @@ pub fn candidates(schema: &Schema, role: Role, samples: &Samples) -> Vec<String>
         .filter(|(_, (name, t))| compatible(role, t) && !SYSTEM.contains(&name.as_str()))
         .map(|(i, (name, t))| (score(role, name, t, samples, g), i, name))
         .collect();
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    crate::platform::sort_short_by(&mut scored, |a, b| (b.0, a.1) < (a.0, b.1));
     scored.into_iter().map(|(_, _, n)| n.clone()).collect()
 }
 
@@ -306,7 +306,7 @@ pub fn suggest(schema: &Schema, samples: &Samples) -> FieldMap {
         }
     }
     // Best score first; on a tie the earlier field (the extension adds them in order).
-    pairs.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    crate::platform::sort_short_by(&mut pairs, |a, b| (b.0, a.1) < (a.0, b.1));
     let mut map = FieldMap::default();
     let mut used: Vec<&String> = Vec::new();
     for (_, _, role, name) in pairs {

@@ -1008,7 +1008,7 @@ async fn find_contact(client: &MiniCrm<'_>, c: &Candidate, schema: &SchemaInfo) 
         let mut undecided = None;
         for q in queries {
             let (mut hits, complete) = search_all(client, "Query", &q).await?;
-            hits.sort_by_key(|h| h.id);
+            crate::platform::sort_short_by(&mut hits, |a, b| a.id < b.id);
             for hit in hits {
                 if !checked.insert(hit.id) || type_is_person(&hit.kind) == Some(!person) {
                     continue;

@@ -516,7 +516,7 @@ pub fn name_key(name: &str) -> String {
         .map(fold)
         .filter(|w| !w.is_empty())
         .collect();
-    words.sort();
+    crate::platform::sort_short_by(&mut words, |a, b| a < b);
     words.join(" ")
 }
 

@@ -182,7 +182,7 @@ impl Governor {
                     // Others' calls take slots too: we yield to them.
                     let mut taken: Vec<i64> =
                         state.calls.iter().chain(state.foreign.iter()).copied().collect();
-                    taken.sort_unstable();
+                    crate::platform::sort_short_by(&mut taken, |a, b| a < b);
                     if taken.len() < allowed {
                         state.calls.push(now);
                         Ok(now)

@@ -211,7 +211,7 @@ impl<'a> MiniCrm<'a> {
                 out.push(Category { id, name, kind });
             }
         }
-        out.sort_by_key(|c| c.id);
+        crate::platform::sort_short_by(&mut out, |a, b| a.id < b.id);
         Ok(out)
     }
 
@@ -394,7 +394,7 @@ impl<'a> MiniCrm<'a> {
                 .collect(),
             _ => Vec::new(),
         };
-        ids.sort_unstable();
+        crate::platform::sort_short_by(&mut ids, |a, b| a < b);
         Ok(ids)
     }
 
@@ -436,7 +436,7 @@ fn refusal_key(method: &Method, path: &str, query: &[(&str, &str)]) -> String {
         })
         .collect();
     let mut names: Vec<&str> = query.iter().map(|(k, _)| *k).collect();
-    names.sort_unstable();
+    crate::platform::sort_short_by(&mut names, |a, b| a < b);
     format!(
         "refused.{} {}?{}",
         method.as_str(),

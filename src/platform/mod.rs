@@ -236,9 +236,33 @@ pub fn hu_local_to_ms(local: chrono::NaiveDateTime) -> i64 {
     }
 }
 
+/// Sorts a short list, stably, by `before` (`true`: the first goes before the second). An
+/// insertion sort: the standard library's sorts are fast on long lists, but each element type
+/// and comparison brings its own copy of several kilobytes into the module, and the core's lists
+/// (schema fields, search hits, the words of a name) are short.
+pub fn sort_short_by<T>(items: &mut [T], before: impl Fn(&T, &T) -> bool) {
+    for i in 1..items.len() {
+        let mut j = i;
+        while j > 0 && before(&items[j], &items[j - 1]) {
+            items.swap(j, j - 1);
+            j -= 1;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_lists_sort_stably() {
+        let mut v = vec![(3, 'a'), (1, 'b'), (3, 'c'), (2, 'd'), (1, 'e')];
+        sort_short_by(&mut v, |a, b| a.0 < b.0);
+        assert_eq!(v, [(1, 'b'), (1, 'e'), (2, 'd'), (3, 'a'), (3, 'c')]);
+        let mut empty: Vec<u8> = Vec::new();
+        sort_short_by(&mut empty, |a, b| a < b);
+        assert!(empty.is_empty());
+    }
 
     #[test]
     fn hungarian_local_times_follow_summer_time() {
