@@ -83,8 +83,9 @@ impl Gate<'_> {
 /// `emission::claim`.)
 #[derive(Default)]
 pub struct Locks {
-    /// Key → (lease end, generation).
-    held: RefCell<std::collections::BTreeMap<String, (i64, u64)>>,
+    /// (key, lease end, generation): a few at a time, so a list (a map type of its own would
+    /// bring its own B-tree code into the module).
+    held: RefCell<Vec<(String, i64, u64)>>,
     generation: std::cell::Cell<u64>,
     /// The clock of the last `try_lock`, for `is_locked` (which has no clock).
     last_now: std::cell::Cell<i64>,
@@ -96,12 +97,13 @@ impl Locks {
     pub fn try_lock(&self, key: &str, now_ms: i64, lease_ms: i64) -> Option<LockGuard<'_>> {
         self.last_now.set(now_ms);
         let mut held = self.held.borrow_mut();
-        if held.get(key).is_some_and(|(until, _)| *until > now_ms) {
+        if held.iter().any(|(k, until, _)| k == key && *until > now_ms) {
             return None;
         }
         let generation = self.generation.get().wrapping_add(1);
         self.generation.set(generation);
-        held.insert(key.to_string(), (now_ms.saturating_add(lease_ms), generation));
+        held.retain(|(k, _, _)| k != key);
+        held.push((key.to_string(), now_ms.saturating_add(lease_ms), generation));
         Some(LockGuard {
             locks: self,
             key: key.to_string(),
@@ -113,8 +115,8 @@ impl Locks {
     pub fn is_locked_at(&self, key: &str, now_ms: i64) -> bool {
         self.held
             .borrow()
-            .get(key)
-            .is_some_and(|(until, _)| *until > now_ms)
+            .iter()
+            .any(|(k, until, _)| k == key && *until > now_ms)
     }
 
     /// [`Self::is_locked_at`] as of the last lock taken.
@@ -131,10 +133,10 @@ pub struct LockGuard<'a> {
 
 impl Drop for LockGuard<'_> {
     fn drop(&mut self) {
-        let mut held = self.locks.held.borrow_mut();
-        if held.get(&self.key).is_some_and(|(_, g)| *g == self.generation) {
-            held.remove(&self.key);
-        }
+        self.locks
+            .held
+            .borrow_mut()
+            .retain(|(k, _, g)| !(k == &self.key && *g == self.generation));
     }
 }
 
@@ -194,13 +196,17 @@ impl JobKind {
 pub struct Runtime {
     pub governors: Governors,
     pub locks: Locks,
-    cancel: RefCell<std::collections::BTreeSet<JobKind>>,
+    /// The kinds asked to stop (a list: there are three kinds).
+    cancel: RefCell<Vec<JobKind>>,
 }
 
 impl Runtime {
     /// Asks the running job of this kind to stop after its current item.
     pub fn request_cancel(&self, kind: JobKind) {
-        self.cancel.borrow_mut().insert(kind);
+        let mut cancel = self.cancel.borrow_mut();
+        if !cancel.contains(&kind) {
+            cancel.push(kind);
+        }
     }
 
     pub fn cancelled(&self, kind: JobKind) -> bool {
@@ -208,6 +214,6 @@ impl Runtime {
     }
 
     pub fn clear_cancel(&self, kind: JobKind) {
-        self.cancel.borrow_mut().remove(&kind);
+        self.cancel.borrow_mut().retain(|k| *k != kind);
     }
 }
