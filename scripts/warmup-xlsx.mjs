@@ -2,7 +2,7 @@
 // generator of the import tests) that the import page parses once while it waits for the user's
 // file. V8 compiles a WebAssembly function the first time it runs and optimises the hot ones
 // after a while; without that first parse, the user's file pays for both (a 10,000-row file
-// took 1.6–1.8× as long from a fresh page; tests/bench/import_bench.mjs prints both figures).
+// took 1.6–2.0× as long from a fresh page; tests/bench/import_bench.mjs prints both figures).
 import { writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
