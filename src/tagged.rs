@@ -16,7 +16,9 @@
 //! ```
 //!
 //! Variants without fields are written `Name {}`, so that the fields a message may carry beside
-//! the tag are ignored for them too.
+//! the tag are ignored for them too. (Our deserializer, `platform::value`, also reads a unit
+//! variant from `{"name": {…}}`, ignoring what is inside.) `internally_tagged!` gives a type both
+//! directions: it writes the internally tagged form back with [`internal`].
 
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer};
