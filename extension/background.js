@@ -87,6 +87,15 @@ let broken = false;
 function trapped(err) {
   broken = true;
   setTimeout(() => chrome.runtime.reload(), 1000);
+  return internalError(err);
+}
+
+/**
+ * A failure outside the core's own errors, as the core's error replies look: the localized
+ * "internal error" for the person, the technical text beside it.
+ * @returns {AnyReply}
+ */
+function internalError(err) {
   return {
     ok: false,
     error: {
@@ -141,10 +150,7 @@ async function run(message, sender) {
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   run(message, senderInfo(sender))
     .then(sendResponse)
-    .catch((err) => sendResponse(/** @type {AnyReply} */ ({
-      ok: false,
-      error: { code: 'internal', message: String(err && err.message || err), vendorText: null, vendor: null, field: null },
-    })));
+    .catch((err) => sendResponse(internalError(err)));
   return true; // the answer is sent asynchronously
 });
 
