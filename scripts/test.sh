@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-log() { printf '\033[1;34m[test]\033[0m %s\n' "$*"; }
+# Each line carries the seconds since the start, so a CI log shows where the time went.
+log() { printf '\033[1;34m[test +%ss]\033[0m %s\n' "$SECONDS" "$*"; }
 
 log "cargo fmt --check"
 cargo fmt --all --check
