@@ -112,11 +112,12 @@
 
   const send = (message) => chrome.runtime.sendMessage(message);
   /**
-   * The panel's commands (`panelState`, `card`) and the core's answer to them.
+   * The panel's commands (`panelState`, `card`) and the core's answer to them. Each carries the
+   * state the panel shows: the core decides what an error is drawn over.
    * @param {{ cmd: 'panelState' | 'card', url: string, action?: string, number?: string | null }} message
    * @returns {Promise<CardAnswer>}
    */
-  const sendCard = (message) => send(message);
+  const sendCard = (message) => send({ ...message, shown: current ? current.state : null });
 
   function savePlace() {
     if (!ui) return;
@@ -201,9 +202,10 @@
   async function act(action, extra = {}) {
     if (busy) return;
     busy = true;
-    const previous = current;
-    if (action === 'emit' || action === 'retry' || action === 'reissue' || action === 'confirm') {
-      renderPanel(/** @type {PanelView} */ ({ ...(previous || {}), state: 'issuing', actions: [], phase: 'claiming', error: null }), null);
+    // The core's view says which buttons start an emission, and what the panel shows then.
+    const starting = current && current.starting && current.starts.some((a) => a === action) ? current.starting : null;
+    if (starting) {
+      renderPanel(starting, null);
       followProgress();
     } else {
       setButtonsDisabled(true);
@@ -307,6 +309,11 @@
         ask(t('panelReverseQuestion', [view.number]), t('panelReverseYes'), 'danger', () => act('reverse')));
       case 'reissue': return button(t('panelReissue', [word]), 'secondary', 'reissue', () =>
         ask(t('panelReissueQuestion', [word]), t('panelReissueYes'), 'primary', () => act('reissue')));
+      case 'issuing': {
+        const b = el('button', t('panelIssuingButton'), 'primary', { 'data-testid': 'emit', type: 'button' });
+        b.disabled = true;
+        return b;
+      }
       default: return null;
     }
   }
@@ -373,11 +380,6 @@
       const b = actionButton(a, view);
       if (b) actions.append(b);
     }
-    if (view.state === 'issuing') {
-      const b = el('button', t('panelIssuingButton'), 'primary', { 'data-testid': 'emit', type: 'button' });
-      b.disabled = true;
-      actions.append(b);
-    }
     if (actions.childElementCount) body.append(actions);
 
     if ((view.actions || []).includes('confirm')) {
@@ -430,19 +432,13 @@
       ui.body.append(button(t('openOptions'), 'link', 'open-options', () => send({ cmd: 'openOptions' })));
       return;
     }
-    if (reply.panel) {
-      renderPanel(reply.panel, null);
-      scheduleRefresh(reply.panel.refreshMs);
-    } else if (reply.error) {
-      // The command stopped before anything changed (a colleague is issuing, SmartBill locked us
-      // out, the page moved to another card): show why, over what the panel showed.
-      const base = current && !['notIssued', 'issuing', 'error'].includes(current.state)
-        ? current
-        : /** @type {PanelView} */ ({ ...(current || {}), state: 'error', error: null, actions: ['retry'] });
-      renderPanel(base, reply.error);
-      scheduleRefresh(reply.refreshMs);
-      if (reply.redraw) refresh(true);
-    }
+    // With an error (a colleague is issuing, SmartBill locked us out, the page moved to another
+    // card), the core either sends the view to draw it over or, for a settled document, none:
+    // the panel keeps what it shows.
+    const view = reply.panel || (reply.error ? current : null);
+    if (view) renderPanel(view, reply.error || null);
+    scheduleRefresh(reply.refreshMs);
+    if (reply.redraw) refresh(true);
   }
 
   async function refresh(force) {

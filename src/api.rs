@@ -4,8 +4,8 @@
 
 use serde_json::{json, Value};
 
-use crate::command::PANEL_PLACE_KEY;
-use crate::emission::panel::CardReply;
+use crate::command::{CardAsk, PANEL_PLACE_KEY};
+use crate::emission::panel::{CardReply, PanelState};
 use crate::emission::poll::PollReport;
 use crate::emission::{Emission, Mode};
 use crate::error::{Error, Result};
@@ -90,13 +90,26 @@ impl App<'_> {
             Command::SaveSettings { settings: input } => apart_json!(self.save_settings(&input, lang)),
             Command::TestSmartBill { settings: input } => apart_json!(self.test_smartbill(&input)),
             Command::TestMiniCrm { settings: input } => apart_json!(self.test_minicrm(&input)),
-            Command::PanelState { url } => {
+            Command::PanelState { url, shown } => {
                 let target = page(url);
-                apart_json!(self.card(&target, None, CardAction::State, None, lang))
+                apart_json!(self.card(&target, CardAsk::state(shown), lang))
             }
-            Command::Card { url, action, number } => {
+            Command::Card {
+                url,
+                action,
+                number,
+                shown,
+            } => {
                 let target = page(url.clone());
-                apart_json!(self.card(&target, Some(&url), action, number, lang))
+                apart(async move {
+                    let ask = CardAsk {
+                        drawn_for: Some(&url),
+                        action,
+                        number,
+                        shown,
+                    };
+                    self.card(&target, ask, lang).await.map(to_json)
+                })
             }
             Command::OpenOptions {} => apart(std::future::ready(Ok(to_json(EffectReply {
                 effect: Effect::OpenOptions,
@@ -247,18 +260,11 @@ impl App<'_> {
     }
 
     /// Whether a card page belongs to the configured account and module; the hint otherwise.
-    async fn card(
-        &self,
-        url: &str,
-        drawn_for: Option<&str>,
-        action: CardAction,
-        number: Option<String>,
-        lang: Lang,
-    ) -> Result<CardReply> {
+    async fn card(&self, url: &str, ask: CardAsk<'_>, lang: Lang) -> Result<CardReply> {
         let Some(card) = crate::card::parse_card_url(url) else {
             return Ok(CardReply::hidden());
         };
-        let mut reply = self.card_reply(card, drawn_for, action, number, lang).await?;
+        let mut reply = self.card_reply(card, ask, lang).await?;
         if reply.show {
             reply.place = crate::platform::load::<PanelPlace>(self.store, PANEL_PLACE_KEY)
                 .await
@@ -271,20 +277,11 @@ impl App<'_> {
     async fn card_reply(
         &self,
         card: crate::card::CardRef,
-        drawn_for: Option<&str>,
-        action: CardAction,
-        number: Option<String>,
+        ask: CardAsk<'_>,
         lang: Lang,
     ) -> Result<CardReply> {
-        let moved = drawn_for
-            .map(crate::card::parse_card_url)
-            .is_some_and(|drawn| drawn.as_ref() != Some(&card));
-        if moved && !matches!(action, CardAction::State | CardAction::Changed) {
-            let e = Error::from(crate::error::EmissionProblem::PageChanged);
-            return Ok(CardReply {
-                redraw: Some(true),
-                ..CardReply::error(card, ErrorView::new(&e, lang))
-            });
+        if let Some(refused) = ask.page_moved(&card, lang) {
+            return Ok(refused);
         }
         let settings: Settings = self.settings().await?;
         let problems = settings.validate_all(&self.host_permissions);
@@ -305,10 +302,10 @@ impl App<'_> {
             return Ok(CardReply::hidden());
         }
         let emission = Emission::new(self, settings, lang, Priority::Interactive);
-        match self.card_action(&emission, &card, action, number).await {
+        match self.card_action(&emission, &card, ask.action, ask.number).await {
             Ok(v) => Ok(v),
             // The panel shows the error in place, with the card's context.
-            Err(e) => Ok(card_error(&emission, &card, action, &e, lang).await),
+            Err(e) => Ok(card_error(&emission, &card, (ask.action, ask.shown), &e, lang).await),
         }
     }
 
@@ -467,7 +464,7 @@ impl App<'_> {
 async fn card_error(
     emission: &Emission<'_>,
     card: &crate::card::CardRef,
-    action: CardAction,
+    (action, shown): (CardAction, Option<PanelState>),
     e: &Error,
     lang: Lang,
 ) -> CardReply {
@@ -497,10 +494,7 @@ async fn card_error(
         },
         _ => None,
     };
-    CardReply {
-        refresh_ms: refresh,
-        ..CardReply::error(card.clone(), ErrorView::new(e, lang))
-    }
+    CardReply::error(card.clone(), ErrorView::new(e, lang), shown, refresh)
 }
 
 /// The pages' TypeScript types (`types/core.d.ts`) are generated from the replies' Rust types;

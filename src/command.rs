@@ -4,7 +4,10 @@
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::card::CardRef;
 pub use crate::card::PanelPlace;
+use crate::emission::panel::{CardReply, PanelState};
+use crate::error::{EmissionProblem, Error, ErrorView};
 use crate::i18n::Lang;
 pub use crate::import::ImportAction;
 use crate::jobs::JobKind;
@@ -80,6 +83,9 @@ pub enum Command {
     PanelState {
         #[serde(default)]
         url: String,
+        /// The state the panel shows (none before it first draws): what an error is drawn over.
+        #[serde(default)]
+        shown: Option<PanelState>,
     },
     /// Content script: an action on the card of the sender's page (emit, cancel, PDF, …). `url` is
     /// the page the panel was drawn for: when the page has moved to another card since, an action
@@ -91,6 +97,9 @@ pub enum Command {
         /// For `confirm`: the number SmartBill issued, or none for "it was not issued".
         #[serde(default)]
         number: Option<String>,
+        /// The state the panel shows: what an error is drawn over.
+        #[serde(default)]
+        shown: Option<PanelState>,
     },
     /// Content script: open the options page.
     OpenOptions {},
@@ -169,6 +178,47 @@ impl Command {
     }
 }
 
+/// A panel's command on its card: `panelState` (nothing drawn for, [`CardAction::State`]) or
+/// `card`.
+pub struct CardAsk<'a> {
+    /// The page the panel was drawn for (`card` only): an action that changes anything is refused
+    /// when the page has moved to another card since.
+    pub drawn_for: Option<&'a str>,
+    pub action: CardAction,
+    pub number: Option<String>,
+    /// The state the panel shows: what an error is drawn over.
+    pub shown: Option<PanelState>,
+}
+
+impl CardAsk<'_> {
+    /// `panelState`: what the panel shows, asking nothing.
+    pub fn state(shown: Option<PanelState>) -> CardAsk<'static> {
+        CardAsk {
+            drawn_for: None,
+            action: CardAction::State,
+            number: None,
+            shown,
+        }
+    }
+
+    /// The refusal of an action that changes anything when the page has moved to another card
+    /// since the panel was drawn (a new click is needed); nothing is done.
+    pub fn page_moved(&self, card: &CardRef, lang: Lang) -> Option<CardReply> {
+        let moved = self
+            .drawn_for
+            .map(crate::card::parse_card_url)
+            .is_some_and(|drawn| drawn.as_ref() != Some(card));
+        if !moved || matches!(self.action, CardAction::State | CardAction::Changed) {
+            return None;
+        }
+        let e = Error::from(EmissionProblem::PageChanged);
+        Some(CardReply {
+            redraw: Some(true),
+            ..CardReply::error(card.clone(), ErrorView::new(&e, lang), self.shown, None)
+        })
+    }
+}
+
 /// Where the panel's place is stored (one place for every card).
 pub(crate) const PANEL_PLACE_KEY: &str = "ui.panelPlace";
 
@@ -223,14 +273,22 @@ mod tests {
             Ok(Command::GetSettings {})
         ));
         match parse(serde_json::json!({"cmd": "card", "url": "u", "action": "emit"})) {
-            Ok(Command::Card { url, action, number }) => {
-                assert_eq!((url.as_str(), action, number), ("u", CardAction::Emit, None));
+            Ok(Command::Card {
+                url,
+                action,
+                number,
+                shown,
+            }) => {
+                assert_eq!(
+                    (url.as_str(), action, number, shown),
+                    ("u", CardAction::Emit, None, None)
+                );
             }
             other => panic!("{other:?}"),
         }
         assert!(matches!(
             parse(serde_json::json!({"cmd": "panelState"})),
-            Ok(Command::PanelState { url }) if url.is_empty()
+            Ok(Command::PanelState { url, shown: None }) if url.is_empty()
         ));
         let missing = parse(serde_json::json!({"url": "u"})).unwrap_err();
         assert!(missing.contains("cmd"), "{missing}");

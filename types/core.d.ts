@@ -74,13 +74,23 @@ claimedBy: string | null,
  */
 actions: Array<Action>, 
 /**
+ * The buttons of `actions` whose press starts an emission: the panel draws
+ * [`PanelView::starting`] at once and follows the journal's progress until the core answers.
+ * The other buttons are disabled until it answers.
+ */
+starts: Array<Action>, 
+/**
+ * What the panel shows the moment a button of `starts` is pressed.
+ */
+starting?: PanelView, 
+/**
  * Ask again after this many milliseconds (something is in progress).
  */
 refreshMs: number | null, };
 
 export type PanelState = "notIssued" | "issuing" | "issued" | "error" | "needsConfirmation" | "cancelled" | "reversed";
 
-export type Action = "emit" | "retry" | "cancel" | "reverse" | "reissue" | "pdf" | "confirm";
+export type Action = "emit" | "retry" | "cancel" | "reverse" | "reissue" | "pdf" | "confirm" | "issuing";
 
 export type PaymentView = { state: PaymentState, paid: string, total: string, currency: string, };
 

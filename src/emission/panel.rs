@@ -1,7 +1,7 @@
 //! What the card panel shows: the state in words, the progress of an emission in progress, and
 //! which actions exist (the content script draws exactly these buttons and decides nothing).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::journal::{self, Entry, Phase, Status};
 use super::Emission;
@@ -67,24 +67,36 @@ impl CardReply {
         CardReply {
             show: true,
             configured: Some(true),
+            refresh_ms: view.refresh_ms,
             panel: Some(view),
             ..CardReply::default()
         }
     }
 
-    /// A panel that shows why the command stopped, over what it showed.
-    pub fn error(card: CardRef, error: ErrorView) -> CardReply {
+    /// A panel that shows why the command stopped, asked again after `refresh_ms` when that can
+    /// help. `shown` is the state the panel showed when it sent the command: a settled document
+    /// (issued, cancelled, …) stays on the panel with the error over it (no `panel` in the reply);
+    /// otherwise the panel shows the error with "Reîncearcă" ([`PanelView::stopped`]).
+    pub fn error(
+        card: CardRef,
+        error: ErrorView,
+        shown: Option<PanelState>,
+        refresh_ms: Option<u32>,
+    ) -> CardReply {
+        let keep = shown.is_some_and(PanelState::settled);
         CardReply {
             show: true,
             configured: Some(true),
             card: Some(card),
+            panel: (!keep).then(|| PanelView::stopped(refresh_ms)),
             error: Some(error),
+            refresh_ms,
             ..CardReply::default()
         }
     }
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentView {
@@ -106,10 +118,13 @@ pub enum Action {
     Reissue,
     Pdf,
     Confirm,
+    /// A disabled button that says an emission is running.
+    Issuing,
 }
 
-/// The panel's state, in its words.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+/// The panel's state, in its words. The content script sends back the state it shows with each
+/// command (`shown`), so the core decides what an error is drawn over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum PanelState {
@@ -122,8 +137,18 @@ pub enum PanelState {
     Reversed,
 }
 
+impl PanelState {
+    /// A document whose state an error of a later command does not change: the panel keeps it.
+    pub fn settled(self) -> bool {
+        !matches!(
+            self,
+            PanelState::NotIssued | PanelState::Issuing | PanelState::Error
+        )
+    }
+}
+
 /// What the panel shows of a card's document.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PanelView {
@@ -154,8 +179,85 @@ pub struct PanelView {
     pub claimed_by: Option<String>,
     /// The buttons, in order.
     pub actions: Vec<Action>,
+    /// The buttons of `actions` whose press starts an emission: the panel draws
+    /// [`PanelView::starting`] at once and follows the journal's progress until the core answers.
+    /// The other buttons are disabled until it answers.
+    pub starts: Vec<Action>,
+    /// What the panel shows the moment a button of `starts` is pressed.
+    #[cfg_attr(test, ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starting: Option<Box<PanelView>>,
     /// Ask again after this many milliseconds (something is in progress).
     pub refresh_ms: Option<u32>,
+}
+
+impl PanelView {
+    /// The view of a command that stopped before the core could say the document's state (the
+    /// page moved, the team server or the card could not be read): the error, and "Reîncearcă".
+    pub fn stopped(refresh_ms: Option<u32>) -> PanelView {
+        PanelView {
+            state: PanelState::Error,
+            doc_type: DocumentType::Invoice,
+            document_id: 0,
+            number: None,
+            link: None,
+            pdf: false,
+            draft: false,
+            payment: None,
+            error: None,
+            candidates: Vec::new(),
+            storno: None,
+            duplicates: Vec::new(),
+            card_pending: false,
+            stock_managed: false,
+            phase: None,
+            waiting_until: None,
+            conflict: None,
+            by_other: None,
+            claimed_by: None,
+            actions: vec![Action::Retry],
+            starts: Vec::new(),
+            starting: None,
+            refresh_ms,
+        }
+        .with_starting()
+    }
+
+    /// Fills `starts` and `starting`: the buttons that start an emission (emit, retry, reissue,
+    /// confirm), and the view of an emission that is claiming its document.
+    fn with_starting(mut self) -> PanelView {
+        let starts: Vec<Action> = self
+            .actions
+            .iter()
+            .copied()
+            .filter(|a| {
+                matches!(
+                    a,
+                    Action::Emit | Action::Retry | Action::Reissue | Action::Confirm
+                )
+            })
+            .collect();
+        if starts.is_empty() {
+            return self;
+        }
+        let starting = PanelView {
+            state: PanelState::Issuing,
+            phase: Some(Phase::Claiming),
+            waiting_until: None,
+            error: None,
+            candidates: Vec::new(),
+            duplicates: Vec::new(),
+            claimed_by: None,
+            actions: vec![Action::Issuing],
+            starts: Vec::new(),
+            starting: None,
+            refresh_ms: None,
+            ..self.clone()
+        };
+        self.starts = starts;
+        self.starting = Some(Box::new(starting));
+        self
+    }
 }
 
 /// Whether a link from card data or SmartBill may be put in the panel: `https` on SmartBill's own
@@ -211,6 +313,9 @@ fn actions(entry: &Entry, state: PanelState, pdf: bool) -> Vec<Action> {
     if matches!(entry.status, Status::Cancelled | Status::Reversed) {
         actions.push(Action::Reissue);
     }
+    if state == PanelState::Issuing {
+        actions.push(Action::Issuing);
+    }
     actions
 }
 
@@ -265,8 +370,11 @@ pub fn view(
         by_other: issued.and_then(|i| i.by_other.clone()),
         claimed_by: entry.claimed_by.clone(),
         actions,
+        starts: Vec::new(),
+        starting: None,
         refresh_ms: (state == PanelState::Issuing).then_some(1_000),
     }
+    .with_starting()
 }
 
 impl Emission<'_> {
@@ -400,5 +508,76 @@ mod tests {
         assert!(safe_link("http://127.0.0.1:4101/documente/x", sandbox, true).is_some());
         assert!(safe_link("http://127.0.0.1:4101/documente/x", sandbox, false).is_none());
         assert!(safe_link("http://127.0.0.1:9999/x", sandbox, true).is_none());
+    }
+
+    fn view_of(status: Status) -> PanelView {
+        let mut entry = Entry::new(crate::document::DocumentKind::Offer, 7, 9);
+        entry.status = status;
+        view(&entry, DocumentType::Invoice, false, |_| None)
+    }
+
+    #[test]
+    fn the_core_says_what_a_pressed_button_shows_before_it_answers() {
+        // "Emite": the panel shows the emission claiming its document, with the one disabled
+        // button, and follows the journal from there.
+        let v = view_of(Status::NotIssued);
+        assert_eq!(v.starts, vec![Action::Emit]);
+        let starting = v.starting.as_deref().expect("a starting view");
+        assert_eq!(starting.state, PanelState::Issuing);
+        assert_eq!(starting.phase, Some(Phase::Claiming));
+        assert_eq!(starting.actions, vec![Action::Issuing]);
+        assert!(starting.starting.is_none() && starting.starts.is_empty());
+        assert_eq!(starting.document_id, 7);
+        // Reissue after a cancellation starts one too; an issued document's buttons do not.
+        assert_eq!(view_of(Status::Cancelled).starts, vec![Action::Reissue]);
+        assert_eq!(view_of(Status::Failed).starts, vec![Action::Retry]);
+        assert_eq!(view_of(Status::NeedsConfirmation).starts, vec![Action::Confirm]);
+        let issuing = view_of(Status::Issuing);
+        assert_eq!(issuing.actions, vec![Action::Issuing]);
+        assert!(issuing.starting.is_none());
+        let json = serde_json::to_value(view_of(Status::NotIssued)).unwrap_or_default();
+        assert_eq!(
+            json["starting"]["actions"],
+            serde_json::json!(["issuing"]),
+            "{json}"
+        );
+        assert!(json["starting"].get("starting").is_none(), "{json}");
+    }
+
+    #[test]
+    fn an_error_is_drawn_over_a_settled_document_and_otherwise_with_retry() {
+        let card = CardRef {
+            origin: "https://r3.minicrm.ro".into(),
+            system_id: "1".into(),
+            category_id: 2,
+            project_id: 9,
+        };
+        let error = || ErrorView::new(&Error::from(EmissionProblem::Busy), crate::i18n::Lang::En);
+        for shown in [
+            PanelState::Issued,
+            PanelState::Cancelled,
+            PanelState::Reversed,
+            PanelState::NeedsConfirmation,
+        ] {
+            let reply = CardReply::error(card.clone(), error(), Some(shown), Some(1_500));
+            assert!(reply.panel.is_none(), "{shown:?}: the panel keeps it");
+            assert_eq!(reply.refresh_ms, Some(1_500));
+        }
+        for shown in [
+            None,
+            Some(PanelState::NotIssued),
+            Some(PanelState::Issuing),
+            Some(PanelState::Error),
+        ] {
+            let reply = CardReply::error(card.clone(), error(), shown, None);
+            let panel = reply.panel.expect("a view to draw the error over");
+            assert_eq!(
+                (panel.state, panel.actions),
+                (PanelState::Error, vec![Action::Retry]),
+                "{shown:?}"
+            );
+            assert_eq!(panel.starts, vec![Action::Retry]);
+            assert!(reply.error.is_some());
+        }
     }
 }

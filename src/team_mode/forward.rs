@@ -8,10 +8,10 @@ use serde_json::{json, Value};
 
 use super::client::Server;
 use crate::app::App;
-use crate::command::{CardAction, Command, PanelPlace, Sender, SenderKind, PANEL_PLACE_KEY};
+use crate::command::{CardAction, CardAsk, Command, PanelPlace, Sender, SenderKind, PANEL_PLACE_KEY};
 use crate::emission::panel::CardReply;
 use crate::error::team::TeamProblem;
-use crate::error::{EmissionProblem, Error, ErrorView, Result};
+use crate::error::{Error, ErrorView, Result};
 use crate::i18n::{Lang, Text};
 use crate::reply::SavedSettings;
 use crate::settings::server::ServerSettings;
@@ -87,32 +87,30 @@ async fn on_server(
     };
     let refused = |problem: TeamProblem| Some(Err(Error::from(problem)));
     match command {
-        Command::PanelState { url } => Some(
+        Command::PanelState { url, shown } => Some(
             card(
                 app,
                 &server(app, s, sender, lang),
                 &page(url),
-                None,
-                None,
-                None,
+                CardAsk::state(*shown),
                 lang,
             )
             .await,
         ),
-        Command::Card { url, action, number } => {
+        Command::Card {
+            url,
+            action,
+            number,
+            shown,
+        } => {
             let target = page(url);
-            Some(
-                card(
-                    app,
-                    &server(app, s, sender, lang),
-                    &target,
-                    Some(url),
-                    Some(*action),
-                    number.clone(),
-                    lang,
-                )
-                .await,
-            )
+            let ask = CardAsk {
+                drawn_for: Some(url),
+                action: *action,
+                number: number.clone(),
+                shown: *shown,
+            };
+            Some(card(app, &server(app, s, sender, lang), &target, ask, lang).await)
         }
         // The server's cron triggers run automatic emission and the jobs; no alarm is kept here.
         Command::Tick {} => Some(Ok(crate::reply::to_json(crate::sync::TickReply::skipped(
@@ -154,8 +152,8 @@ async fn on_server(
 }
 
 /// Whether a card action may change something (its lost answer is then "may still be running").
-fn changes(action: Option<CardAction>) -> bool {
-    !matches!(action, None | Some(CardAction::State) | Some(CardAction::Pdf))
+fn changes(action: CardAction) -> bool {
+    !matches!(action, CardAction::State | CardAction::Pdf)
 }
 
 /// The panel's command for the card of `target` (the sender's page), through the server. The
@@ -165,9 +163,7 @@ async fn card(
     app: &App<'_>,
     server: &Server<'_>,
     target: &str,
-    drawn_for: Option<&str>,
-    action: Option<CardAction>,
-    number: Option<String>,
+    ask: CardAsk<'_>,
     lang: Lang,
 ) -> Result<Value> {
     let Some(card) = crate::card::parse_card_url(target) else {
@@ -175,22 +171,16 @@ async fn card(
     };
     // The page moved to another card since the panel was drawn: a new click is needed (as in
     // the extension alone); nothing is sent.
-    let moved = drawn_for
-        .map(crate::card::parse_card_url)
-        .is_some_and(|drawn| drawn.as_ref() != Some(&card));
-    if moved && !matches!(action, None | Some(CardAction::State) | Some(CardAction::Changed)) {
-        let e = Error::from(EmissionProblem::PageChanged);
-        let reply = CardReply {
-            redraw: Some(true),
-            ..CardReply::error(card, ErrorView::new(&e, lang))
-        };
-        return Ok(crate::reply::to_json(reply));
+    if let Some(refused) = ask.page_moved(&card, lang) {
+        return Ok(crate::reply::to_json(refused));
     }
-    let command = match action {
-        None => json!({"cmd": "panelState", "url": target}),
-        Some(a) => json!({"cmd": "card", "url": target, "action": a, "number": number}),
+    let command = match ask.drawn_for {
+        None => json!({"cmd": "panelState", "url": target, "shown": ask.shown}),
+        Some(_) => json!({
+            "cmd": "card", "url": target, "action": ask.action, "number": ask.number, "shown": ask.shown,
+        }),
     };
-    match server.command(&command, changes(action)).await {
+    match server.command(&command, changes(ask.action)).await {
         Ok(reply) => {
             let mut reply = without_effects(reply);
             if reply.get("show") == Some(&Value::Bool(true)) {
@@ -210,9 +200,8 @@ async fn card(
             let refresh = problem.refresh_ms();
             let e = Error::from(problem);
             let reply = CardReply {
-                refresh_ms: refresh,
                 team_mode: Some(true),
-                ..CardReply::error(card, ErrorView::new(&e, lang))
+                ..CardReply::error(card, ErrorView::new(&e, lang), ask.shown, refresh)
             };
             Ok(crate::reply::to_json(reply))
         }

@@ -222,8 +222,8 @@ async fn a_content_script_acts_on_its_own_page_through_the_server_with_the_key()
     assert_eq!(
         t.bodies(),
         vec![
-            json!({"cmd": "panelState", "url": CARD}),
-            json!({"cmd": "card", "url": CARD, "action": "emit", "number": null}),
+            json!({"cmd": "panelState", "url": CARD, "shown": null}),
+            json!({"cmd": "card", "url": CARD, "action": "emit", "number": null, "shown": null}),
         ]
     );
 }
