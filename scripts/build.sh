@@ -24,9 +24,9 @@ OPT_FEATURES=(--enable-bulk-memory --enable-sign-ext --enable-mutable-globals --
 # a function in full the first time it runs, so merged giants cost compile time on a cold start,
 # and they compress worse. With -ocimfs=20 the module is 43 KB smaller gzipped, and a cold worker
 # compiles fewer bytes (getSettings: 177 KB of function bodies before, 129 KB after; README, "Limits").
-# --converge repeats the passes until the module stops shrinking: 2 % fewer bytes for the browser
-# to read and validate on every cold start, for about 40 s more of this build.
-SW_OPT=(-Oz --one-caller-inline-max-function-size=20 --converge)
+# (--converge, which repeats the passes until the module stops shrinking, bought 0.9 KB gzipped
+# for about 40 s more of every build and test run: dropped.)
+SW_OPT=(-Oz --one-caller-inline-max-function-size=20)
 
 build_module() { # feature out-name [cargo-profile "wasm-opt options" simd]
   local feature=$1 name=$2 profile=${3:-release} simd=${5:-} dir=target/wasm-$1
