@@ -102,12 +102,7 @@ impl App<'_> {
             } => {
                 let target = page(url.clone());
                 apart(async move {
-                    let ask = CardAsk {
-                        drawn_for: Some(&url),
-                        action,
-                        number,
-                        shown,
-                    };
+                    let ask = CardAsk::card(&url, action, number, shown);
                     self.card(&target, ask, lang).await.map(to_json)
                 })
             }

@@ -191,6 +191,21 @@ pub struct CardAsk<'a> {
 }
 
 impl CardAsk<'_> {
+    /// `card`: an action on the card of the page the panel was drawn for.
+    pub fn card(
+        drawn_for: &str,
+        action: CardAction,
+        number: Option<String>,
+        shown: Option<PanelState>,
+    ) -> CardAsk<'_> {
+        CardAsk {
+            drawn_for: Some(drawn_for),
+            action,
+            number,
+            shown,
+        }
+    }
+
     /// `panelState`: what the panel shows, asking nothing.
     pub fn state(shown: Option<PanelState>) -> CardAsk<'static> {
         CardAsk {

@@ -104,12 +104,7 @@ async fn on_server(
             shown,
         } => {
             let target = page(url);
-            let ask = CardAsk {
-                drawn_for: Some(url),
-                action: *action,
-                number: number.clone(),
-                shown: *shown,
-            };
+            let ask = CardAsk::card(url, *action, number.clone(), *shown);
             Some(card(app, &server(app, s, sender, lang), &target, ask, lang).await)
         }
         // The server's cron triggers run automatic emission and the jobs; no alarm is kept here.
