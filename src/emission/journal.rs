@@ -149,7 +149,8 @@ impl Issued {
     pub fn label(&self) -> String {
         if self.draft || self.number.is_empty() {
             format!("Ciornă {}", self.series)
-        } else if self.external {
+        } else if self.series.is_empty() {
+            // Found on a card as the card shows it, not split into series and number.
             self.number.clone()
         } else {
             format!("{} {}", self.series, self.number)
@@ -337,5 +338,22 @@ pub async fn series_width(store: &dyn Store, series: &str) -> usize {
 pub async fn learn_series_width(store: &dyn Store, series: &str, number: &str) {
     if !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) {
         let _ = platform::save(store, &format!("seriesWidth.{series}"), &number.len()).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The payment refresh records an invoice it finds on a card split into series and number;
+    /// the panel records it as the card shows it. Both read "FCT 0118", whichever came first.
+    #[test]
+    fn an_invoice_found_on_a_card_reads_as_the_card_shows_it() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap_or_default();
+        let kind = crate::settings::DocumentType::Invoice;
+        let whole = Issued::external(kind, (String::new(), "FCT 0118".into()), String::new(), day);
+        let split = Issued::external(kind, ("FCT".into(), "0118".into()), String::new(), day);
+        assert_eq!(whole.label(), "FCT 0118");
+        assert_eq!(split.label(), "FCT 0118");
     }
 }
