@@ -137,6 +137,34 @@ pub fn apart<'a, T>(work: impl std::future::Future<Output = T> + 'a) -> Apart<'a
 /// A vendor's JSON answer as `T`, read through [`serde_json::Value`] and [`from_value`]: the
 /// stored documents and the commands are read from values already, so each type needs one
 /// deserializer in the WASM, not a second one over bytes.
+/// Both futures' outputs, the two polled together: the platform's calls they make overlap (each
+/// storage read of a cold worker is a round trip to the browser).
+pub async fn join<A: std::future::Future, B: std::future::Future>(a: A, b: B) -> (A::Output, B::Output) {
+    use std::task::Poll;
+    let (mut a, mut b) = (std::pin::pin!(a), std::pin::pin!(b));
+    let (mut out_a, mut out_b) = (None, None);
+    std::future::poll_fn(move |cx| {
+        if out_a.is_none() {
+            if let Poll::Ready(v) = a.as_mut().poll(cx) {
+                out_a = Some(v);
+            }
+        }
+        if out_b.is_none() {
+            if let Poll::Ready(v) = b.as_mut().poll(cx) {
+                out_b = Some(v);
+            }
+        }
+        match (out_a.take(), out_b.take()) {
+            (Some(x), Some(y)) => Poll::Ready((x, y)),
+            (x, y) => {
+                (out_a, out_b) = (x, y);
+                Poll::Pending
+            }
+        }
+    })
+    .await
+}
+
 pub fn from_json<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
     from_value(serde_json::from_slice(bytes)?)
 }
@@ -305,5 +333,34 @@ mod tests {
             .and_utc()
             .timestamp_millis();
         assert_eq!(local_ro(ms).date().to_string(), "2026-11-27");
+    }
+}
+
+#[cfg(test)]
+mod join_tests {
+    use std::future::Future;
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    /// Ready after being polled `n` more times (each pending poll wakes the task again).
+    struct After(u32, &'static str);
+
+    impl Future for After {
+        type Output = &'static str;
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<&'static str> {
+            if self.0 == 0 {
+                return Poll::Ready(self.1);
+            }
+            self.0 -= 1;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+
+    #[tokio::test]
+    async fn join_gives_both_outputs_whichever_ends_first() {
+        assert_eq!(super::join(After(0, "a"), After(3, "b")).await, ("a", "b"));
+        assert_eq!(super::join(After(5, "a"), After(1, "b")).await, ("a", "b"));
+        assert_eq!(super::join(After(2, "a"), After(2, "b")).await, ("a", "b"));
     }
 }

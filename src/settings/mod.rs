@@ -845,21 +845,31 @@ const SECRET_API_KEY_KEY: &str = "secret.minicrm.apiKey";
 
 pub async fn load(store: &dyn crate::platform::Store) -> Result<Settings> {
     let storage = |detail| Error::Storage { detail };
-    let mut settings = match store.get_raw(STORE_KEY).await.map_err(storage)? {
+    // The three reads at once (a cold worker waits for each).
+    use crate::platform::join;
+    let (stored, (token, api_key)) = join(
+        store.get_raw(STORE_KEY),
+        join(store.get_raw(SECRET_TOKEN_KEY), store.get_raw(SECRET_API_KEY_KEY)),
+    )
+    .await;
+    let mut settings = match stored.map_err(storage)? {
         None | Some(serde_json::Value::Null) => Settings {
             version: CURRENT_VERSION,
             ..Settings::default()
         },
         Some(raw) => migrate(raw)?,
     };
-    if !settings.smartbill.token.is_empty() || !settings.minicrm.api_key.is_empty() {
-        // Written by an older version next to the other settings: moved to the secrets.
-        save(store, &settings).await?;
-    }
     let secret =
         |v: Option<serde_json::Value>| v.and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-    settings.smartbill.token = secret(store.get_raw(SECRET_TOKEN_KEY).await.map_err(storage)?);
-    settings.minicrm.api_key = secret(store.get_raw(SECRET_API_KEY_KEY).await.map_err(storage)?);
+    let (token, api_key) = (secret(token.map_err(storage)?), secret(api_key.map_err(storage)?));
+    if !settings.smartbill.token.is_empty() || !settings.minicrm.api_key.is_empty() {
+        // Written by an older version next to the other settings: moved to the secrets (what
+        // was read from them before the move is superseded).
+        save(store, &settings).await?;
+    } else {
+        settings.smartbill.token = token;
+        settings.minicrm.api_key = api_key;
+    }
     if settings.server.enabled() {
         settings.server.key = secret(store.get_raw(server::SECRET_KEY_KEY).await.map_err(storage)?);
     }
