@@ -108,9 +108,46 @@ fn build_with_body(builder: RequestBuilder, body: &[u8]) -> Result<Request, Tran
 
 pub struct ChromeStore;
 
-fn to_js(value: &serde_json::Value) -> Result<JsValue, String> {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-    serde::Serialize::serialize(value, &serializer).map_err(|e| e.to_string())
+/// A value from JavaScript as JSON, through the engine's own `JSON.stringify` (one call across
+/// the boundary, not one per field); `None` for what JSON cannot hold (`undefined`, a function, a
+/// cycle).
+pub fn from_js(value: &JsValue) -> Option<serde_json::Value> {
+    let text = js_sys::JSON::stringify(value).ok()?.as_string()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// A JSON value for JavaScript, through the engine's own `JSON.parse`.
+pub fn to_js(value: &serde_json::Value) -> Result<JsValue, String> {
+    let text = serde_json::to_string(value).map_err(|e| e.to_string())?;
+    js_sys::JSON::parse(&text).map_err(|e| describe(&e))
+}
+
+/// A message's value as the worker's modules read it: null when JSON cannot hold it.
+pub fn json_or_null(value: &JsValue) -> serde_json::Value {
+    from_js(value).unwrap_or(serde_json::Value::Null)
+}
+
+/// A reply as the worker's modules give it: null when it cannot be written (never, for JSON).
+pub fn js_or_null(value: &serde_json::Value) -> JsValue {
+    to_js(value).unwrap_or(JsValue::NULL)
+}
+
+thread_local! {
+    static HOST_PERMISSIONS: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The extension's `host_permissions` from its manifest; each of the worker's modules is told
+/// once, when it starts.
+#[cfg(any(feature = "sw", feature = "front"))]
+#[wasm_bindgen(js_name = setHostPermissions)]
+pub fn set_host_permissions(list: JsValue) {
+    let list: Vec<String> = super::from_value(json_or_null(&list)).unwrap_or_default();
+    HOST_PERMISSIONS.with(|h| *h.borrow_mut() = list);
+}
+
+/// What [`set_host_permissions`] was told.
+pub fn host_permissions() -> Vec<String> {
+    HOST_PERMISSIONS.with(|h| h.borrow().clone())
 }
 
 async fn secret_get_raw(key: &str) -> Result<Option<serde_json::Value>, String> {
@@ -131,9 +168,9 @@ impl Store for ChromeStore {
         if value.is_undefined() || value.is_null() {
             return Ok(None);
         }
-        serde_wasm_bindgen::from_value(value)
+        from_js(&value)
             .map(Some)
-            .map_err(|e| e.to_string())
+            .ok_or_else(|| format!("stored {key} is not JSON"))
     }
 
     async fn set_raw(&self, key: &str, value: serde_json::Value) -> Result<(), String> {
