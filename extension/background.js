@@ -2,6 +2,7 @@
 // (MV3 wakes the worker for them); every message goes to the Rust core with its sender, and the
 // core decides what that sender may do. Secrets never leave this worker and the extension pages.
 import init, { handle, setHostPermissions } from './core-module.js';
+import initFront, { handle as frontHandle, setHostPermissions as frontHostPermissions } from './front-module.js';
 import { secrets } from './secrets.js';
 
 /** @typedef {import('../types/core').Sender} Sender */
@@ -15,9 +16,26 @@ if (chrome.storage.local.setAccessLevel) {
   chrome.storage.local.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' }).catch(() => {});
 }
 
-const ready = init({ module_or_path: chrome.runtime.getURL('pkg/core_bg.wasm') }).then(() => {
-  setHostPermissions(chrome.runtime.getManifest().host_permissions || []);
+// Two modules: the first (pkg/front_bg.wasm, a fifth of the core's size) answers what a stopped
+// worker is woken for most often, the settings and the panel off a configured card, and starts at
+// once; the full core (pkg/core_bg.wasm) starts only when a message needs it (src/front.rs).
+const hostPermissions = () => chrome.runtime.getManifest().host_permissions || [];
+const frontReady = initFront({ module_or_path: chrome.runtime.getURL('pkg/front_bg.wasm') }).then(() => {
+  frontHostPermissions(hostPermissions());
 });
+/** @type {Promise<void> | null} */
+let coreReady = null;
+function core() {
+  if (!coreReady) {
+    // Read by the e2e tests (the worker's global scope, which no page can reach): whether a
+    // message needed the full core.
+    /** @type {any} */ (self).mcsbCoreStarted = true;
+    coreReady = init({ module_or_path: chrome.runtime.getURL('pkg/core_bg.wasm') }).then(() => {
+      setHostPermissions(hostPermissions());
+    });
+  }
+  return coreReady;
+}
 
 // The worker itself, for alarms and start-up: an extension page as far as the core is concerned.
 /** @returns {Sender} */
@@ -125,14 +143,18 @@ self.addEventListener('unhandledrejection', (event) => { if (isTrap(event.reason
  * @returns {Promise<AnyReply>}
  */
 async function run(message, sender) {
-  await ready;
   if (broken) return trapped('restarting');
   working += 1;
   if (!keepAlive) keepAlive = setInterval(() => chrome.runtime.getPlatformInfo(), 20000);
   try {
     let reply;
     try {
-      reply = await Promise.race([handle(message, sender), trap]);
+      await frontReady;
+      reply = await Promise.race([frontHandle(message, sender), trap]);
+      if (reply === undefined) {
+        await core();
+        reply = await Promise.race([handle(message, sender), trap]);
+      }
     } catch (err) {
       return trapped(err);
     }

@@ -35,3 +35,6 @@ export const secrets = {
   set: (key, value) => tx('readwrite', (s) => s.put(value, key)).then(() => undefined),
   remove: (key) => tx('readwrite', (s) => s.delete(key)).then(() => undefined),
 };
+// Opened at once, while the worker's first module compiles: the first read of the settings does
+// not wait for it.
+db().catch(() => {});

@@ -28,8 +28,8 @@ OPT_FEATURES=(--enable-bulk-memory --enable-sign-ext --enable-mutable-globals --
 # for about 40 s more of every build and test run: dropped.)
 SW_OPT=(-Oz --one-caller-inline-max-function-size=20)
 
-build_module() { # feature out-name [cargo-profile "wasm-opt options" simd]
-  local feature=$1 name=$2 profile=${3:-release} simd=${5:-} dir=target/wasm-$1
+build_module() { # feature out-name [cargo-profile "wasm-opt options" simd target-dir]
+  local feature=$1 name=$2 profile=${3:-release} simd=${5:-} dir=${6:-target/wasm-$1}
   local level=()
   read -r -a level <<<"${4:-${SW_OPT[*]}}"
   local rustflags="" extra=()
@@ -53,7 +53,9 @@ mkdir -p extension/pkg
 # The three WASM builds run side by side (separate target directories): each ends in a long
 # single-threaded LTO step, so on two cores they overlap instead of queueing.
 pids=()
-build_module sw core &
+# The worker's first module (src/front.rs) after the full core, in its target directory: the
+# dependencies are the same crates with the same features, so only our crate is compiled again.
+(build_module sw core && build_module front front release "" "" target/wasm-sw) &
 pids+=($!)
 if grep -q '^import = ' Cargo.toml && [ -f src/import/wasm.rs ]; then
   # The import page parses 100,000 rows: optimised for speed, not size (Cargo.toml, import-release).

@@ -47,11 +47,7 @@ impl App<'_> {
             },
         };
         match result {
-            Ok(Value::Object(mut map)) => {
-                map.insert("ok".into(), Value::Bool(true));
-                Value::Object(map)
-            }
-            Ok(other) => json!({"ok": true, "value": other}),
+            Ok(value) => ok_reply(value),
             Err(e) => json!({"ok": false, "error": ErrorView::new(&e, lang)}),
         }
     }
@@ -79,33 +75,25 @@ impl App<'_> {
                 apart(async move { $work.await.map(to_json) })
             };
         }
-        // A content script acts only on the card of its own page, as the browser reports it
-        // (`sender.url`), never on a URL inside the message.
-        let page = |url: String| match kind {
-            SenderKind::ContentScript => sender.url.clone(),
-            SenderKind::ExtensionPage => url,
-        };
         match command {
             Command::GetSettings {} => apart_json!(self.get_settings()),
             Command::SaveSettings { settings: input } => apart_json!(self.save_settings(&input, lang)),
             Command::TestSmartBill { settings: input } => apart_json!(self.test_smartbill(&input)),
             Command::TestMiniCrm { settings: input } => apart_json!(self.test_minicrm(&input)),
-            Command::PanelState { url, shown } => {
-                let target = page(url);
-                apart_json!(self.card(&target, CardAsk::state(shown), lang))
-            }
+            Command::PanelState { url, shown } => apart(async move {
+                let target = sender.page(kind, &url);
+                self.card(target, CardAsk::state(shown), lang).await.map(to_json)
+            }),
             Command::Card {
                 url,
                 action,
                 number,
                 shown,
-            } => {
-                let target = page(url.clone());
-                apart(async move {
-                    let ask = CardAsk::card(&url, action, number, shown);
-                    self.card(&target, ask, lang).await.map(to_json)
-                })
-            }
+            } => apart(async move {
+                let target = sender.page(kind, &url);
+                let ask = CardAsk::card(&url, action, number, shown);
+                self.card(target, ask, lang).await.map(to_json)
+            }),
             Command::OpenOptions {} => apart(std::future::ready(Ok(to_json(EffectReply {
                 effect: Effect::OpenOptions,
             })))),
@@ -139,8 +127,11 @@ impl App<'_> {
         }
     }
 
-    async fn get_settings(&self) -> Result<SettingsReply> {
-        let s = settings::load(self.store).await?;
+    /// `getSettings`: also answered by the worker's first module (`front`).
+    pub(crate) async fn get_settings(&self) -> Result<SettingsReply> {
+        let (s, browser) =
+            crate::platform::join(settings::load(self.store), crate::team::browser_id(self.store)).await;
+        let s = s?;
         // The SmartBill API address is editable only in builds that may reach more than
         // the real services (the sandbox build, for the demo and the tests).
         let production = settings::production_host_permissions();
@@ -148,7 +139,6 @@ impl App<'_> {
             .host_permissions
             .iter()
             .any(|p| !production.contains(&p.as_str()));
-        let browser = crate::team::browser_id(self.store).await;
         Ok(SettingsReply {
             settings: s.view(&self.host_permissions),
             browser: BrowserView {
@@ -259,14 +249,19 @@ impl App<'_> {
         let Some(card) = crate::card::parse_card_url(url) else {
             return Ok(CardReply::hidden());
         };
-        let mut reply = self.card_reply(card, ask, lang).await?;
+        let reply = self.card_reply(card, ask, lang).await?;
+        Ok(self.placed(reply).await)
+    }
+
+    /// A reply that shows the panel, with where the person put it (one place for every card).
+    pub(crate) async fn placed(&self, mut reply: CardReply) -> CardReply {
         if reply.show {
             reply.place = crate::platform::load::<PanelPlace>(self.store, PANEL_PLACE_KEY)
                 .await
                 .ok()
                 .flatten();
         }
-        Ok(reply)
+        reply
     }
 
     async fn card_reply(
@@ -278,24 +273,10 @@ impl App<'_> {
         if let Some(refused) = ask.page_moved(&card, lang) {
             return Ok(refused);
         }
-        let settings: Settings = self.settings().await?;
-        let problems = settings.validate_all(&self.host_permissions);
-        let configured = problems.is_empty() && settings.minicrm.category_id.is_some();
-        if !configured {
-            let hint = lang.text(Text::CardNotConfigured);
-            return Ok(CardReply {
-                show: true,
-                configured: Some(false),
-                card: Some(card),
-                hint: Some(hint.to_string()),
-                ..CardReply::default()
-            });
-        }
-        let same_account = crate::url::origin(&settings.minicrm.url) == Some(card.origin.clone())
-            && settings.minicrm.system_id == card.system_id;
-        if !same_account || settings.minicrm.category_id != Some(card.category_id) {
-            return Ok(CardReply::hidden());
-        }
+        let settings = match card_gate(&card, self.settings().await?, &self.host_permissions, lang) {
+            CardGate::Answer(reply) => return Ok(reply),
+            CardGate::Go(settings) => settings,
+        };
         let emission = Emission::new(self, settings, lang, Priority::Interactive);
         match self.card_action(&emission, &card, ask.action, ask.number).await {
             Ok(v) => Ok(v),
@@ -451,6 +432,54 @@ impl App<'_> {
         };
         crate::checklist::run(self, &settings, lang).await
     }
+}
+
+/// A command's result as its reply: `{"ok": true, …}` (a result that is not an object goes in
+/// `value`).
+pub(crate) fn ok_reply(value: Value) -> Value {
+    match value {
+        Value::Object(mut map) => {
+            map.insert("ok".into(), Value::Bool(true));
+            Value::Object(map)
+        }
+        other => json!({"ok": true, "value": other}),
+    }
+}
+
+/// What the stored settings alone say of a card, before any call to the vendors.
+pub(crate) enum CardGate {
+    /// The reply: the settings are incomplete (the panel's hint), or the card belongs to another
+    /// account or module (no panel).
+    Answer(CardReply),
+    /// A card of the configured account and module: the panel's work goes on with these settings.
+    Go(Settings),
+}
+
+/// See [`CardGate`].
+pub(crate) fn card_gate(
+    card: &crate::card::CardRef,
+    settings: Settings,
+    host_permissions: &[String],
+    lang: Lang,
+) -> CardGate {
+    let problems = settings.validate_all(host_permissions);
+    let configured = problems.is_empty() && settings.minicrm.category_id.is_some();
+    if !configured {
+        let hint = lang.text(Text::CardNotConfigured);
+        return CardGate::Answer(CardReply {
+            show: true,
+            configured: Some(false),
+            card: Some(card.clone()),
+            hint: Some(hint.to_string()),
+            ..CardReply::default()
+        });
+    }
+    let same_account = crate::url::origin(&settings.minicrm.url) == Some(card.origin.clone())
+        && settings.minicrm.system_id == card.system_id;
+    if !same_account || settings.minicrm.category_id != Some(card.category_id) {
+        return CardGate::Answer(CardReply::hidden());
+    }
+    CardGate::Go(settings)
 }
 
 /// The panel's reply for an action that failed: the error in place, with the card's context. A

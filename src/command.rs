@@ -62,6 +62,16 @@ impl Sender {
     pub fn lang(&self) -> Lang {
         Lang::from_tag(&self.lang)
     }
+
+    /// The page a panel's command is about: a content script acts only on the card of its own
+    /// page, as the browser reports it (`url`), never on a URL inside the message (`named`); an
+    /// extension page names the page.
+    pub fn page<'a>(&'a self, kind: SenderKind, named: &'a str) -> &'a str {
+        match kind {
+            SenderKind::ContentScript => &self.url,
+            SenderKind::ExtensionPage => named,
+        }
+    }
 }
 
 /// A message names its command in `cmd`, beside the command's fields (`{"cmd": "card", "url": …}`),

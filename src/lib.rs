@@ -15,6 +15,7 @@ pub mod document;
 pub mod emission;
 pub mod error;
 pub mod fields;
+pub mod front;
 pub mod i18n;
 pub mod import;
 pub mod invoice;
@@ -35,3 +36,5 @@ pub mod url;
 
 #[cfg(all(target_arch = "wasm32", feature = "sw"))]
 mod wasm;
+#[cfg(all(target_arch = "wasm32", feature = "front"))]
+mod wasm_front;

@@ -54,9 +54,12 @@ const LAYERS: &[(&str, u32)] = &[
     // The message protocol: it carries the workflows' own typed messages (the import page's
     // actions), and team mode reads it.
     ("command", 8),
-    // Entry points: the command dispatcher and the WASM surface.
+    // Entry points: the command dispatcher and the WASM surfaces.
     ("api", 9),
     ("wasm", 9),
+    // The worker's first module: a few commands answered by the dispatcher's own functions.
+    ("front", 9),
+    ("wasm_front", 9),
 ];
 
 /// One reference from a file to a top-level module.

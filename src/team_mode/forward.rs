@@ -54,6 +54,11 @@ pub async fn intercept(
     ) {
         return None;
     }
+    // A page that is not a card has no panel, in team mode too: nothing to read or ask (the
+    // dispatcher answers it).
+    if let Command::PanelState { url, .. } = command {
+        crate::card::parse_card_url(sender.page(kind, url))?;
+    }
     let stored = match settings::load(app.store).await {
         Ok(s) => s,
         Err(e) => return Some(Err(e)),
@@ -81,17 +86,13 @@ async fn on_server(
     sender: &Sender,
     kind: SenderKind,
 ) -> Option<Result<Value>> {
-    let page = |url: &str| match kind {
-        SenderKind::ContentScript => sender.url.clone(),
-        SenderKind::ExtensionPage => url.to_string(),
-    };
     let refused = |problem: TeamProblem| Some(Err(Error::from(problem)));
     match command {
         Command::PanelState { url, shown } => Some(
             card(
                 app,
                 &server(app, s, sender, lang),
-                &page(url),
+                sender.page(kind, url),
                 CardAsk::state(*shown),
                 lang,
             )
@@ -103,9 +104,9 @@ async fn on_server(
             number,
             shown,
         } => {
-            let target = page(url);
+            let target = sender.page(kind, url);
             let ask = CardAsk::card(url, *action, number.clone(), *shown);
-            Some(card(app, &server(app, s, sender, lang), &target, ask, lang).await)
+            Some(card(app, &server(app, s, sender, lang), target, ask, lang).await)
         }
         // The server's cron triggers run automatic emission and the jobs; no alarm is kept here.
         Command::Tick {} => Some(Ok(crate::reply::to_json(crate::sync::TickReply::skipped(

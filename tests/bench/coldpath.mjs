@@ -10,7 +10,7 @@
 // worker (CDP Target.closeTarget, as coldstart.mjs), send the command from the page, then sum the
 // body sizes of the functions compiled by the worker's new module instance (V8 names each
 // instance's module by address: the last address seen is the cold one).
-import { cpSync, mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -94,6 +94,12 @@ try {
     const cold = mine.filter((c) => c.module === last);
     const bytes = cold.reduce((s, c) => s + c.body, 0);
     const name = command.cmd + (command.url ? ' (no card)' : '');
+    // BENCH_DUMP=<dir>: the compiled functions' indices, one file per command (for a look at
+    // which functions they are, against a build whose wasm-opt kept the names: -g).
+    if (process.env.BENCH_DUMP) {
+      mkdirSync(process.env.BENCH_DUMP, { recursive: true });
+      writeFileSync(join(process.env.BENCH_DUMP, `${command.cmd}.json`), JSON.stringify(cold));
+    }
     console.log(`${name.padEnd(28)}${String(cold.length).padStart(9)}   ${bytes.toLocaleString('en-US').padStart(10)}${reply && reply.ok ? '' : '   (reply not ok)'}`);
   }
 } finally {

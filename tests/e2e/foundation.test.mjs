@@ -2,7 +2,7 @@
 // configuration through the options page, "Test connection" on both sides, the panel on cards.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, configure, artifact, inContentScript, decided, killWorker, panel as panelOf } from './harness.mjs';
+import { startSandbox, launchBrowser, configure, artifact, inContentScript, decided, killWorker, command, panel as panelOf } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -221,5 +221,34 @@ test('what is typed while a stopped worker starts is kept, not overwritten by th
   await page.fill('#smartbillCif', smartbill.cif);
   await page.locator('body[data-loaded="true"]').waitFor({ state: 'attached' });
   assert.equal(await page.inputValue('#smartbillCif'), smartbill.cif);
+  await page.close();
+});
+
+test('a stopped worker answers MiniCRM pages off the configured cards without starting the full core', async () => {
+  const { minicrm } = sandbox.info;
+  const offer = minicrm.cards.offerBucharestRon;
+  await killWorker(browser);
+  // A page that is not a card, then a card while nothing is configured: the first module's
+  // answers (src/front.rs), the panel as always.
+  const page = await browser.context.newPage();
+  await page.goto(`${minicrm.base}/${minicrm.systemId}/`);
+  assert.equal((await decided(page)).shown, false);
+  const worker = browser.worker();
+  await page.goto(`${minicrm.base}/${minicrm.systemId}/#Project-${offer.categoryId}/${offer.projectId}`);
+  const panel = panelOf(page);
+  await panel.waitFor({ state: 'attached' });
+  await page.waitForFunction(() => document.querySelector('#minicrm-smartbill-panel')?.dataset.state === 'unconfigured');
+  const coreStarted = () => worker.evaluate(() => /** @type {any} */ (self).mcsbCoreStarted === true);
+  assert.equal(await coreStarted(), false, 'the full core was started for a message the first module answers');
+  // A message only the full core answers starts it, in the same worker.
+  // The popup opens on the first module's answers (the settings, the jobs' status)...
+  const popup = await browser.page('popup.html');
+  await popup.locator('[data-testid="job-payments"]').waitFor();
+  assert.equal(await coreStarted(), false, 'the popup started the full core');
+  await popup.close();
+  // ...and a message only the full core answers (an alarm's tick) starts it, in the same worker.
+  const tick = await command(browser, { cmd: 'tick' });
+  assert.equal(tick.ok, true, JSON.stringify(tick));
+  assert.equal(await coreStarted(), true);
   await page.close();
 });

@@ -1,0 +1,90 @@
+//! The worker's first module: the messages a stopped worker is woken for most often, answered
+//! without the rest of the core.
+//!
+//! MV3 stops an idle service worker after 30 seconds, so the next message starts it cold: the
+//! browser reads and validates the whole WebAssembly module before the first reply, about 20 ms
+//! per MB. Most of those messages need neither the vendors nor the emission's code: the content
+//! script's `panelState` on every MiniCRM page (most pages are not a card of the configured
+//! module), and what the options page and the popup ask when they open, `getSettings` and
+//! `jobsStatus` (read from storage). This module answers them, built alone as
+//! `pkg/front_bg.wasm` (feature `front`); `background.js` starts the full core (`pkg/core_bg.wasm`)
+//! only for a message this one hands on.
+//!
+//! Every answer here is the full core's answer to the same message from the same state, by the
+//! same functions (`App::get_settings`, `api::card_gate`, `App::placed`); `tests/front.rs` checks
+//! that for each case. Anything else (a card of the configured account, team mode, a sender that
+//! may not ask, any error) is handed on: `None`, and the core answers it, error texts included.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::api::{card_gate, ok_reply, CardGate};
+use crate::app::App;
+use crate::command::{Sender, SenderKind};
+use crate::emission::panel::{CardReply, PanelState};
+use crate::reply::to_json;
+
+/// `panelState`'s fields (`command::Command::PanelState`).
+#[derive(Deserialize)]
+struct PanelStateAsk {
+    #[serde(default)]
+    url: String,
+    // Read as the core reads it, so that a message the core refuses is handed on, not answered.
+    #[serde(default)]
+    #[allow(dead_code)]
+    shown: Option<PanelState>,
+}
+
+/// The reply to `command` when this module can give it; `None`: the full core must answer.
+/// The senders each command is for are the core's (`Command::allowed_from`): an extension page
+/// for the settings and the jobs, any of the extension's senders for the panel.
+pub async fn answer(app: &App<'_>, command: &Value, sender: &Sender) -> Option<Value> {
+    let kind = sender.kind()?;
+    match command.get("cmd").and_then(Value::as_str)? {
+        "getSettings" if kind == SenderKind::ExtensionPage => {
+            let reply = app.get_settings().await.ok()?;
+            Some(ok_reply(to_json(reply)))
+        }
+        "jobsStatus" if kind == SenderKind::ExtensionPage => {
+            // As the core: the settings first (team mode asks the server; they also set the rate
+            // the ETA is computed with).
+            let settings = app.settings().await.ok()?;
+            if settings.server.enabled() {
+                return None;
+            }
+            let status = crate::sync::status(app, &settings).await.ok()?;
+            Some(ok_reply(to_json(status)))
+        }
+        "panelState" => {
+            let ask: PanelStateAsk = crate::platform::from_value(command.clone()).ok()?;
+            panel_state(app, ask, sender, kind)
+                .await
+                .map(|r| ok_reply(to_json(r)))
+        }
+        _ => None,
+    }
+}
+
+/// `panelState` when the page is not a card, the settings are incomplete, or the card belongs to
+/// another account or module; `None` otherwise.
+async fn panel_state(
+    app: &App<'_>,
+    ask: PanelStateAsk,
+    sender: &Sender,
+    kind: SenderKind,
+) -> Option<CardReply> {
+    let Some(card) = crate::card::parse_card_url(sender.page(kind, &ask.url)) else {
+        return Some(CardReply::hidden());
+    };
+    // As the core: team mode is decided from the settings; an unreadable store is the core's
+    // error to tell.
+    let settings = crate::settings::load(app.store).await.ok()?;
+    // Team mode asks the team's server about a card.
+    if settings.server.enabled() {
+        return None;
+    }
+    match card_gate(&card, settings, &app.host_permissions, sender.lang()) {
+        CardGate::Answer(reply) => Some(app.placed(reply).await),
+        CardGate::Go(_) => None,
+    }
+}

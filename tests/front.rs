@@ -1,0 +1,227 @@
+//! The worker's first module (`front`, `pkg/front_bg.wasm`) answers a message only as the full
+//! core would: for each stored state and message below, it either hands the message on (`None`)
+//! or gives the core's reply to the same message from the same state, byte for byte. Which
+//! messages it answers is pinned too, so a first module that hands everything on (and so starts
+//! the full core on every cold message) fails here.
+
+mod common;
+
+use common::{content, env, page, Env, EXT};
+use minicrm_smartbill::api::{App, Sender};
+use minicrm_smartbill::platform::native::TestClock;
+use minicrm_smartbill::platform::Store;
+use serde_json::{json, Value};
+
+/// Runs `command` in the first module, then in the full core; returns the first module's reply.
+/// The clock stands still meanwhile (replies carry the time).
+async fn both(e: &Env, command: Value, sender: &Sender) -> Option<Value> {
+    let clock = TestClock::system();
+    clock.set_speed(0.0);
+    let app = App {
+        clock: &clock,
+        ..e.app()
+    };
+    let front = minicrm_smartbill::front::answer(&app, &command, sender).await;
+    if let Some(reply) = &front {
+        let core = app.handle(command.clone(), sender).await;
+        assert_eq!(
+            reply, &core,
+            "the first module's reply differs from the core's for {command}"
+        );
+    }
+    front
+}
+
+struct Urls {
+    offer: String,
+    sale: String,
+    elsewhere: String,
+    list: String,
+}
+
+fn urls(e: &Env) -> Urls {
+    let base = e.info["minicrm"]["base"].as_str().unwrap().to_string();
+    Urls {
+        offer: format!("{base}/53832/#Project-21/1001"),
+        sale: format!("{base}/53832/#Project-3/1000"),
+        // The same path on another MiniCRM account (another system id).
+        elsewhere: format!("{base}/99999/#Project-21/1001"),
+        list: format!("{base}/53832/#Project-21"),
+    }
+}
+
+async fn panel(e: &Env, url: &str) -> Option<Value> {
+    both(e, json!({"cmd": "panelState", "url": url}), &content(url)).await
+}
+
+fn stranger(url: &str) -> Sender {
+    Sender {
+        extension_id: EXT.into(),
+        sender_id: "another-extension".into(),
+        url: url.into(),
+        lang: "ro".into(),
+        ..Sender::default()
+    }
+}
+
+/// What is handed on whatever the state: senders that may not ask, messages the core refuses,
+/// the commands of the rest of the core.
+async fn always_handed_on(e: &Env, u: &Urls) {
+    assert_eq!(
+        both(e, json!({"cmd": "getSettings"}), &content(&u.offer)).await,
+        None
+    );
+    assert_eq!(
+        both(e, json!({"cmd": "getSettings"}), &stranger(&u.offer)).await,
+        None
+    );
+    assert_eq!(
+        both(e, json!({"cmd": "panelState", "url": u.list}), &stranger(&u.list)).await,
+        None
+    );
+    assert_eq!(
+        both(e, json!({"cmd": "panelState", "url": 5}), &content(&u.list)).await,
+        None
+    );
+    assert_eq!(
+        both(e, json!({"cmd": "jobsStatus"}), &content(&u.offer)).await,
+        None
+    );
+    assert_eq!(both(e, json!({"cmd": "tick"}), &page()).await, None);
+    assert_eq!(both(e, json!({"cmd": "nope"}), &page()).await, None);
+    assert_eq!(both(e, json!({"url": u.list}), &page()).await, None);
+}
+
+#[tokio::test]
+async fn a_new_install_is_answered_by_the_first_module() {
+    let e = env().await;
+    let u = urls(&e);
+    let settings = both(&e, json!({"cmd": "getSettings"}), &page())
+        .await
+        .expect("answered");
+    assert_eq!(settings["ok"], true, "{settings}");
+    assert_eq!(settings["settings"]["smartbill"]["tokenSet"], false);
+    let jobs = both(&e, json!({"cmd": "jobsStatus"}), &page())
+        .await
+        .expect("answered");
+    assert_eq!(jobs["jobs"]["stock"]["enabled"], false, "{jobs}");
+    // Not configured: every card says so, with the hint.
+    for url in [&u.offer, &u.sale, &u.elsewhere] {
+        let reply = panel(&e, url).await.expect("answered");
+        assert_eq!(
+            (&reply["show"], &reply["configured"]),
+            (&json!(true), &json!(false)),
+            "{reply}"
+        );
+        assert!(
+            reply["hint"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("Configurează"),
+            "{reply}"
+        );
+    }
+    // Not a card: no panel.
+    for url in [&u.list, "https://example.com/#Project-21/1"] {
+        let reply = panel(&e, url).await.expect("answered");
+        assert_eq!(reply["show"], false, "{reply}");
+    }
+    always_handed_on(&e, &u).await;
+}
+
+#[tokio::test]
+async fn a_configured_browser_hands_its_own_cards_to_the_core() {
+    let e = env().await;
+    let u = urls(&e);
+    e.configure(json!({})).await;
+    // Where the person put the panel comes with every panel the first module shows.
+    let place = e
+        .run(
+            json!({"cmd": "panelPlace", "place": {"left": 12, "top": 34, "collapsed": true}}),
+            &content(&u.offer),
+        )
+        .await;
+    assert_eq!(place["ok"], true, "{place}");
+
+    let settings = both(&e, json!({"cmd": "getSettings"}), &page())
+        .await
+        .expect("answered");
+    assert_eq!(settings["settings"]["smartbill"]["tokenSet"], true, "{settings}");
+    // A run of the payment refresh in storage: the jobs' view is the core's.
+    let run = e
+        .run(json!({"cmd": "syncNow", "kind": "payments"}), &page())
+        .await;
+    assert_eq!(run["ok"], true, "{run}");
+    let jobs = both(&e, json!({"cmd": "jobsStatus"}), &page())
+        .await
+        .expect("answered");
+    assert!(jobs["jobs"]["payments"]["run"].is_object(), "{jobs}");
+    // The configured module's card needs the vendors: handed on, from a content script and from
+    // an extension page (which names the card in the message).
+    assert_eq!(panel(&e, &u.offer).await, None);
+    assert_eq!(
+        both(&e, json!({"cmd": "panelState", "url": u.offer}), &page()).await,
+        None
+    );
+    // Another module's card, another account's card, not a card: no panel, from the first module.
+    for url in [&u.sale, &u.elsewhere, &u.list] {
+        let reply = panel(&e, url).await.expect("answered");
+        assert_eq!(reply["show"], false, "{url}: {reply}");
+    }
+    let reply = both(&e, json!({"cmd": "panelState", "url": u.sale}), &page()).await;
+    assert_eq!(reply.expect("answered")["show"], false);
+    always_handed_on(&e, &u).await;
+}
+
+#[tokio::test]
+async fn incomplete_settings_show_the_hint_where_the_panel_was_put() {
+    let e = env().await;
+    let u = urls(&e);
+    let place = e
+        .run(
+            json!({"cmd": "panelPlace", "place": {"left": 5, "top": 6, "collapsed": false}}),
+            &content(&u.offer),
+        )
+        .await;
+    assert_eq!(place["ok"], true, "{place}");
+    let reply = panel(&e, &u.offer).await.expect("answered");
+    assert_eq!(reply["configured"], false, "{reply}");
+    assert!(reply["place"].is_object(), "{reply}");
+}
+
+#[tokio::test]
+async fn team_mode_and_an_unreadable_store_are_the_cores() {
+    let e = env().await;
+    let u = urls(&e);
+    e.configure(json!({})).await;
+    // Team mode (a server address in the stored settings): the server answers about cards.
+    let mut stored = e
+        .store
+        .get_raw("settings")
+        .await
+        .unwrap()
+        .expect("settings saved");
+    stored["server"] = json!({"url": "https://team.example/", "key": ""});
+    e.store.set_raw("settings", stored).await.unwrap();
+    for url in [&u.offer, &u.sale, &u.elsewhere] {
+        assert_eq!(panel(&e, url).await, None, "{url}");
+    }
+    // Not a card: no panel in team mode either.
+    assert_eq!(panel(&e, &u.list).await.expect("answered")["show"], false);
+    let settings = both(&e, json!({"cmd": "getSettings"}), &page())
+        .await
+        .expect("answered");
+    assert_eq!(settings["settings"]["server"]["enabled"], true, "{settings}");
+    // The jobs run on the team's server: their status is the server's.
+    assert_eq!(both(&e, json!({"cmd": "jobsStatus"}), &page()).await, None);
+
+    // Settings that cannot be read: the core's error, with its text.
+    e.store.set_raw("settings", json!("not settings")).await.unwrap();
+    assert_eq!(both(&e, json!({"cmd": "getSettings"}), &page()).await, None);
+    assert_eq!(both(&e, json!({"cmd": "jobsStatus"}), &page()).await, None);
+    assert_eq!(panel(&e, &u.offer).await, None);
+    // A page that is not a card has no panel, the settings unread (the core's answer too).
+    assert_eq!(panel(&e, &u.list).await.expect("answered")["show"], false);
+    let core = e.run(json!({"cmd": "getSettings"}), &page()).await;
+    assert_eq!(core["ok"], false, "{core}");
+}
