@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the WASM core and the extension in four flavours, and the two store zips:
+# Builds the WASM modules (the service worker's first module and full core, the import page's) and
+# the extension in four flavours, and the two store zips:
 #   extension/               the production Chrome build itself (loadable after this script: pkg/ is filled)
 #   dist/chrome/             the same, copied
 #   dist/firefox/            the same with Firefox's background.scripts and gecko settings
@@ -50,8 +51,9 @@ build_module() { # feature out-name [cargo-profile "wasm-opt options" simd targe
 log "the pages' texts: extension/_locales/ from locales/texts.json"
 node scripts/locales.mjs
 mkdir -p extension/pkg
-# The three WASM builds run side by side (separate target directories): each ends in a long
-# single-threaded LTO step, so on two cores they overlap instead of queueing.
+# The WASM builds run side by side (the service worker's two modules, the import module and team
+# mode's Worker, in three target directories): each ends in a long single-threaded LTO step, so
+# on two cores they overlap instead of queueing.
 pids=()
 # The worker's first module (src/front.rs) after the full core, in its target directory: the
 # dependencies are the same crates with the same features, so only our crate is compiled again.

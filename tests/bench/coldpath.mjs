@@ -9,7 +9,8 @@
 // dist/sandbox>, for before/after) plus one empty page to send from. For each command: stop the
 // worker (CDP Target.closeTarget, as coldstart.mjs), send the command from the page, then sum the
 // body sizes of the functions compiled by the worker's new module instance (V8 names each
-// instance's module by address: the last address seen is the cold one).
+// instance's module by address: the last address seen is the cold one; since the worker has two
+// modules, that is the first module for what it answers, the full core for what it hands on).
 import { cpSync, mkdtempSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
