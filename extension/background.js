@@ -143,20 +143,28 @@ self.addEventListener('unhandledrejection', (event) => { if (isTrap(event.reason
  * @returns {Promise<AnyReply>}
  */
 async function run(message, sender) {
+  // A module that cannot start rejects here: the caller gets the internal error, and no restart
+  // (a restart would not bring a missing or refused module back).
+  await frontReady;
   if (broken) return trapped('restarting');
   working += 1;
   if (!keepAlive) keepAlive = setInterval(() => chrome.runtime.getPlatformInfo(), 20000);
   try {
+    /** @param {() => Promise<AnyReply | undefined>} call */
+    const guarded = (call) => Promise.race([call(), trap]);
     let reply;
     try {
-      await frontReady;
-      reply = await Promise.race([frontHandle(message, sender), trap]);
-      if (reply === undefined) {
-        await core();
-        reply = await Promise.race([handle(message, sender), trap]);
-      }
+      reply = await guarded(() => frontHandle(message, sender));
     } catch (err) {
       return trapped(err);
+    }
+    if (reply === undefined) {
+      await core();
+      try {
+        reply = await guarded(() => handle(message, sender));
+      } catch (err) {
+        return trapped(err);
+      }
     }
     await perform(reply);
     return reply;
