@@ -931,6 +931,15 @@ mod tests {
         assert_eq!(load(&store).await.unwrap(), s);
         let open = store.get_raw(STORE_KEY).await.unwrap().unwrap().to_string();
         assert!(!open.contains(&s.smartbill.token), "{open}");
+        // The same beside secrets from before (read at the same time as the settings): the ones
+        // inside the old settings win, and replace them.
+        let store = crate::platform::native::MemoryStore::new();
+        crate::platform::save(&store, STORE_KEY, &s).await.unwrap();
+        let stale = serde_json::Value::String("stale".into());
+        store.set_raw(SECRET_TOKEN_KEY, stale.clone()).await.unwrap();
+        store.set_raw(SECRET_API_KEY_KEY, stale).await.unwrap();
+        assert_eq!(load(&store).await.unwrap(), s);
+        assert_eq!(load(&store).await.unwrap(), s);
     }
 
     #[test]

@@ -30,7 +30,7 @@
 //    browser id, and makes no network call. It is sent from an extension page, so the core
 //    allows it. The real worker is also timed with {cmd: 'panelState', url: 'about:blank'}: a
 //    command the core answers ({show: false}) without storage or network, so the breakdown can
-//    tell the storage reads from the WASM's own start; and with {cmd: 'jobsStatus'}, which
+//    tell the storage reads from the WASM's own start; and with {cmd: 'tick'} (an alarm's), which
 //    the first module hands on: the cold start of a message that needs the full core.
 //    The figures printed: min / median / max per probe, and the ratio of the medians
 //    real getSettings ÷ minimal against the aim of ≤ 2.5×.
