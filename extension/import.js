@@ -26,7 +26,17 @@ const input = (id) => /** @type {HTMLInputElement} */ ($(id));
 /** @param {string} id */
 const button = (id) => /** @type {HTMLButtonElement} */ ($(id));
 const lang = chrome.i18n.getUILanguage();
-const ready = init({ module_or_path: chrome.runtime.getURL('pkg/import_bg.wasm') });
+/**
+ * The smallest module that uses WebAssembly SIMD (`i32.const 0; i8x16.splat; i8x16.popcnt`, as
+ * wasm-feature-detect probes it): the import module is built twice, with SIMD (faster inflating and
+ * byte scans) and without it, for a browser or a policy that turns SIMD off (scripts/build.sh).
+ */
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+const MODULE = WebAssembly.validate(SIMD_PROBE) ? 'pkg/import_bg.wasm' : 'pkg/import_nosimd_bg.wasm';
+document.body.dataset.module = MODULE;
+const ready = init({ module_or_path: chrome.runtime.getURL(MODULE) });
 const PAGE = 50;
 /** @type {ImportSession | null} */
 let session = null;
@@ -327,8 +337,8 @@ async function warmUp() {
 }
 
 main().catch((e) => {
-  // The module did not load or start (a browser older than the manifest's minimum, without the
-  // WebAssembly SIMD the import module is built with): say so instead of an empty page.
+  // The module did not load or start (a browser older than the manifest's minimum, or one where
+  // WebAssembly itself is turned off): say so instead of an empty page.
   const note = el('section', null, 'card unavailable', { 'data-testid': 'import-unavailable', role: 'alert' });
   note.append(el('p', t('importModuleFailed', [String((e && e.message) || e)]), 'error'));
   for (const card of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('main > section'))) card.hidden = true;

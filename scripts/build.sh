@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds the WASM modules (the service worker's first module and full core, the import page's) and
-# the extension in four flavours, and the two store zips:
+# Builds the WASM modules (the service worker's first module and full core, the import page's with
+# and without WebAssembly SIMD) and the extension in four flavours, and the two store zips:
 #   extension/               the production Chrome build itself (loadable after this script: pkg/ is filled)
 #   dist/chrome/             the same, copied
 #   dist/firefox/            the same with Firefox's background.scripts and gecko settings
@@ -29,8 +29,8 @@ OPT_FEATURES=(--enable-bulk-memory --enable-sign-ext --enable-mutable-globals --
 # for about 40 s more of every build and test run: dropped.)
 SW_OPT=(-Oz --one-caller-inline-max-function-size=20)
 
-build_module() { # feature out-name [cargo-profile "wasm-opt options" simd target-dir]
-  local feature=$1 name=$2 profile=${3:-release} simd=${5:-} dir=${6:-target/wasm-$1}
+build_module() { # feature out-name [cargo-profile "wasm-opt options" simd target-dir out-dir]
+  local feature=$1 name=$2 profile=${3:-release} simd=${5:-} dir=${6:-target/wasm-$1} out=${7:-extension/pkg}
   local level=()
   read -r -a level <<<"${4:-${SW_OPT[*]}}"
   local rustflags="" extra=()
@@ -43,17 +43,35 @@ build_module() { # feature out-name [cargo-profile "wasm-opt options" simd targe
   log "compiling the $name module (features: $feature, profile: $profile${simd:+, simd128})"
   RUSTFLAGS="$rustflags" cargo build --quiet --profile "$profile" --target wasm32-unknown-unknown \
     -p minicrm_smartbill --lib --features "$feature" --target-dir "$dir"
-  wasm-bindgen --target web --no-typescript --out-dir extension/pkg --out-name "$name" \
+  wasm-bindgen --target web --no-typescript --out-dir "$out" --out-name "$name" \
     "$dir/wasm32-unknown-unknown/$profile/minicrm_smartbill.wasm"
-  "$WASM_OPT" "${level[@]}" "${OPT_FEATURES[@]}" "${extra[@]}" "extension/pkg/${name}_bg.wasm" -o "extension/pkg/${name}_bg.wasm"
+  "$WASM_OPT" "${level[@]}" "${OPT_FEATURES[@]}" "${extra[@]}" "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
+}
+
+# The import module again without SIMD, for a browser or an administrator's policy that turns
+# WebAssembly SIMD off (Firefox: javascript.options.wasm_simd): the page probes for SIMD and loads
+# pkg/import_nosimd_bg.wasm instead (extension/import.js). In a target directory of its own (other
+# RUSTFLAGS would rebuild the other's every time); wasm-opt without --enable-simd refuses any SIMD
+# instruction left in it. Both modules share the page's glue, pkg/import.js: the build stops if
+# the two glues differ.
+build_import_nosimd() {
+  local tmp
+  tmp=$(mktemp -d)
+  build_module import import import-release -O3 "" target/wasm-import-nosimd "$tmp"
+  if ! cmp -s "$tmp/import.js" extension/pkg/import.js; then
+    echo "the import module's glue differs with and without SIMD (diff $tmp/import.js extension/pkg/import.js)" >&2
+    return 1
+  fi
+  mv "$tmp/import_bg.wasm" extension/pkg/import_nosimd_bg.wasm
+  rm -rf "$tmp"
 }
 
 log "the pages' texts: extension/_locales/ from locales/texts.json"
 node scripts/locales.mjs
 mkdir -p extension/pkg
-# The WASM builds run side by side (the service worker's two modules, the import module and team
-# mode's Worker, in three target directories): each ends in a long single-threaded LTO step, so
-# on two cores they overlap instead of queueing.
+# The WASM builds run side by side (the service worker's two modules, the import module's two
+# builds one after the other, and team mode's Worker): each ends in a long single-threaded LTO
+# step, so on two cores they overlap instead of queueing.
 pids=()
 # The worker's first module (src/front.rs) after the full core, in its target directory: the
 # dependencies are the same crates with the same features, so only our crate is compiled again.
@@ -61,7 +79,7 @@ pids=()
 pids+=($!)
 if grep -q '^import = ' Cargo.toml && [ -f src/import/wasm.rs ]; then
   # The import page parses 100,000 rows: optimised for speed, not size (Cargo.toml, import-release).
-  build_module import import import-release -O3 simd &
+  (build_module import import import-release -O3 simd && build_import_nosimd) &
   pids+=($!)
 fi
 log "team mode's Worker (server/)"

@@ -7,6 +7,8 @@
 //   warmed  as the import page does while it waits for the user's file, each engine first opens
 //           the build's small export (extension/pkg/import-warmup.xlsx, 300 rows) once: ours with
 //           ImportSession.open + preview, SheetJS with its own parse + map.
+// BENCH_WASM=import_nosimd_bg.wasm measures the build without WebAssembly SIMD (the one the page
+// loads where SIMD is off) instead of pkg/import_bg.wasm.
 import http from 'node:http';
 import { readFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -16,8 +18,9 @@ import { exportXlsx } from '../e2e/export.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PKG = join(ROOT, 'extension', 'pkg');
-if (!existsSync(join(PKG, 'import_bg.wasm')) || !existsSync(join(PKG, 'import-warmup.xlsx'))) {
-  console.error('extension/pkg/import_bg.wasm or import-warmup.xlsx is missing: run scripts/build.sh');
+const WASM = process.env.BENCH_WASM || 'import_bg.wasm';
+if (!existsSync(join(PKG, WASM)) || !existsSync(join(PKG, 'import-warmup.xlsx'))) {
+  console.error(`extension/pkg/${WASM} or import-warmup.xlsx is missing: run scripts/build.sh`);
   process.exit(1);
 }
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
@@ -106,7 +109,7 @@ const server = http.createServer((req, res) => {
   if (url.pathname === '/') return send('text/html', PAGE);
   if (url.pathname === '/xlsx.js') return send('text/javascript', readFileSync(join(ROOT, 'node_modules/xlsx/dist/xlsx.full.min.js')));
   if (url.pathname === '/pkg/import.js') return send('text/javascript', readFileSync(join(PKG, 'import.js')));
-  if (url.pathname === '/pkg/import_bg.wasm') return send('application/wasm', readFileSync(join(PKG, 'import_bg.wasm')));
+  if (url.pathname === '/pkg/import_bg.wasm') return send('application/wasm', readFileSync(join(PKG, WASM)));
   if (url.pathname === '/pkg/import-warmup.xlsx') return send('application/octet-stream', readFileSync(join(PKG, 'import-warmup.xlsx')));
   const m = url.pathname.match(/^\/file\/(\d+)$/);
   if (m && files[m[1]]) return send('application/octet-stream', files[m[1]]);
@@ -172,7 +175,7 @@ async function measure(kind, n, warmed) {
   return { ...result, heapPeak: metrics.JSHeapTotalSize - 0, heapBefore, wasm: wasmAfter, wasmGrowth: wasmAfter - wasmBefore };
 }
 
-console.log(`\nChromium ${browser.version()}, ${ROWS.join(' and ')} rows × 14 columns\n`);
+console.log(`\nChromium ${browser.version()}, pkg/${WASM}, ${ROWS.join(' and ')} rows × 14 columns\n`);
 for (const n of ROWS) {
   for (const warmed of [false, true]) {
     const runs = n >= 100000 ? 3 : 5;

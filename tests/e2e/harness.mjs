@@ -80,7 +80,7 @@ export async function startSandbox({ shape } = {}) {
 }
 
 /** Launches Chromium with the extension; resolves with the context and the extension's id. */
-export async function launchBrowser({ headless = true, userDataDir } = {}) {
+export async function launchBrowser({ headless = true, userDataDir, args = [] } = {}) {
   const dir = userDataDir || mkdtempSync(join(tmpdir(), 'mcsb-chromium-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -94,6 +94,7 @@ export async function launchBrowser({ headless = true, userDataDir } = {}) {
       `--load-extension=${EXTENSION}`,
       '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
       '--no-first-run', '--disable-sync', '--disable-quic',
+      ...args,
     ],
   });
   let [worker] = context.serviceWorkers();

@@ -220,6 +220,8 @@ test('while it waits for a file, the page opens the build\'s warm-up export once
   // 'failed' or a missing file (a build without pkg/import-warmup.xlsx) would leave the user's
   // first file to pay for compiling the module.
   assert.equal(await page.evaluate(() => document.body.dataset.warm), 'done');
+  // Chromium has WebAssembly SIMD: the faster of the two builds.
+  assert.equal(await page.evaluate(() => document.body.dataset.module), 'pkg/import_bg.wasm');
   assert.equal(await page.locator('#mappingCard').isVisible(), false);
   assert.equal(await page.locator('#fileError').isVisible(), false);
   assert.deepEqual(await writesSince(seq), []);
@@ -227,7 +229,8 @@ test('while it waits for a file, the page opens the build\'s warm-up export once
 });
 
 test('a browser that cannot compile the import module is told so, not left with an empty page', async () => {
-  // As a browser without WebAssembly SIMD would answer: every compile of the page's module fails.
+  // As a browser with WebAssembly turned off would answer: every compile of the page's module
+  // fails (a browser without SIMD gets the build without it: the test above).
   const page = await browser.context.newPage();
   await page.addInitScript(() => {
     const refuse = () => Promise.reject(new WebAssembly.CompileError('invalid opcode 0xfd (simd128)'));
@@ -242,6 +245,34 @@ test('a browser that cannot compile the import module is told so, not left with 
   assert.match(await note.innerText(), /Pagina de import nu poate porni.*simd128.*Chrome 103/s);
   assert.equal(await page.evaluate(() => document.body.dataset.ready), 'failed');
   await page.close();
+});
+
+test('a processor without WebAssembly SIMD: the page loads the build without SIMD and reads the file', async () => {
+  // V8 offers WebAssembly SIMD only on an x86 processor with SSE4.1; with SSE4.1 switched off, the
+  // browser is the one an older processor gets (Chromium has no switch for SIMD itself).
+  const plain = await launchBrowser({ args: ['--js-flags=--no-enable-sse4-1'] });
+  try {
+    const page = await plain.page('import.html');
+    // Not vacuous: in this browser the SIMD build itself does not validate, the other one does.
+    const valid = await page.evaluate(async () => {
+      const check = async (file) => WebAssembly.validate(await (await fetch(chrome.runtime.getURL(file))).arrayBuffer());
+      return { simd: await check('pkg/import_bg.wasm'), plain: await check('pkg/import_nosimd_bg.wasm') };
+    });
+    assert.deepEqual(valid, { simd: false, plain: true });
+    assert.equal(await page.evaluate(() => document.body.dataset.module), 'pkg/import_nosimd_bg.wasm');
+    // The module works: the build's warm-up export, then the user's file, parsed and checked.
+    await page.waitForFunction(() => document.body.dataset.warm);
+    assert.equal(await page.evaluate(() => document.body.dataset.warm), 'done');
+    const path = join(dir, 'clienti-fara-simd.xlsx');
+    writeFileSync(path, exportXlsx(12));
+    await page.setInputFiles('#file', path);
+    await page.locator('#checkCounts', { hasText: '12' }).waitFor();
+    assert.match(await page.locator('#checkCounts').innerText(), /12\s*companii valide/);
+    assert.equal(await page.locator('#mapping select[data-column="1"]').inputValue(), 'vatCode');
+    await page.close();
+  } finally {
+    await plain.close();
+  }
 });
 
 test('a bad file after a preview clears the preview and its import button; the refused CIF is shown', async () => {
