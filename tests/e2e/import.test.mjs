@@ -269,6 +269,7 @@ test('a processor without WebAssembly SIMD: the page loads the build without SIM
     await page.locator('#checkCounts', { hasText: '12' }).waitFor();
     assert.match(await page.locator('#checkCounts').innerText(), /12\s*companii valide/);
     assert.equal(await page.locator('#mapping select[data-column="1"]').inputValue(), 'vatCode');
+    await page.screenshot({ path: artifact('e2e-import-nosimd.png'), fullPage: true });
     await page.close();
   } finally {
     await plain.close();
