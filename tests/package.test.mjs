@@ -39,6 +39,11 @@ for (const [flavour, file] of [['chrome', 'minicrm-smartbill-chrome.zip'], ['fir
     assert.ok(bytes.equals(zipDir(join(DIST, flavour))), 'zipping dist/' + flavour + ' again gives the same bytes');
     const names = [...unzip(bytes).keys()];
     assert.ok(names.includes('manifest.json') && names.includes('background.js') && names.includes('pkg/core_bg.wasm'));
+    // The import module in both builds: with WebAssembly SIMD, and without it for the browsers
+    // that lack it (extension/import.js picks one).
+    for (const name of ['pkg/import_bg.wasm', 'pkg/import_nosimd_bg.wasm', 'pkg/import.js']) {
+      assert.ok(names.includes(name), `${file} lacks ${name}`);
+    }
     for (const name of names) {
       // The one data file: the import page's warm-up export (scripts/warmup-xlsx.mjs).
       if (name !== 'pkg/import-warmup.xlsx') assert.match(name, /^[\w./-]+\.(js|html|css|json|wasm|png)$/, `unexpected file ${name}`);
