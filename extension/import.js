@@ -29,7 +29,8 @@ const lang = chrome.i18n.getUILanguage();
 /**
  * The smallest module that uses WebAssembly SIMD (`i32.const 0; i8x16.splat; i8x16.popcnt`, as
  * wasm-feature-detect probes it): the import module is built twice, with SIMD (faster inflating and
- * byte scans) and without it, for a browser or a policy that turns SIMD off (scripts/build.sh).
+ * byte scans) and without it, for a browser without SIMD, such as Chrome on an x86 processor
+ * without SSE4.1 (scripts/build.sh).
  */
 const SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,

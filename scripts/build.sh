@@ -48,9 +48,9 @@ build_module() { # feature out-name [cargo-profile "wasm-opt options" simd targe
   "$WASM_OPT" "${level[@]}" "${OPT_FEATURES[@]}" "${extra[@]}" "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
 }
 
-# The import module again without SIMD, for a browser or an administrator's policy that turns
-# WebAssembly SIMD off (Firefox: javascript.options.wasm_simd): the page probes for SIMD and loads
-# pkg/import_nosimd_bg.wasm instead (extension/import.js). In a target directory of its own (other
+# The import module again without SIMD, for a browser without WebAssembly SIMD (Chrome on an x86
+# processor without SSE4.1): the page probes for SIMD and loads pkg/import_nosimd_bg.wasm instead
+# (extension/import.js). In a target directory of its own (other
 # RUSTFLAGS would rebuild the other's every time); wasm-opt without --enable-simd refuses any SIMD
 # instruction left in it. Both modules share the page's glue, pkg/import.js: the build stops if
 # the two glues differ.
