@@ -36,6 +36,9 @@
 //    real getSettings ÷ minimal against the aim of ≤ 2.5×.
 //
 // Environment: SAMPLES (default 20), BENCH_BUILD (default dist/sandbox), CHROMIUM (default /usr/bin/chromium),
+// BENCH_COMPARE=<another build's dist/sandbox> to load it beside the real one and time its
+// getSettings in the same rounds (a change worth a few milliseconds is lost in the noise between
+// runs, not within one),
 // BENCH_JSON=path to also write the raw samples as JSON, BENCH_JS_FLAGS=V8 flags for diagnosis
 // (e.g. --no-wasm-lazy-compilation).
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
@@ -158,7 +161,22 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
 });
 `);
 
-const EXTENSIONS = [realDir, MINIMAL, initDir, storageDir];
+// compare: another build, probed with the same command in the same rounds (BENCH_COMPARE).
+const COMPARE = process.env.BENCH_COMPARE || '';
+const compareDir = join(work, 'compare');
+if (COMPARE) {
+  if (!existsSync(join(COMPARE, 'manifest.json'))) {
+    console.error(`${COMPARE}/manifest.json is missing: BENCH_COMPARE names a built dist/sandbox`);
+    process.exit(1);
+  }
+  cpSync(COMPARE, compareDir, { recursive: true });
+  writeFileSync(join(compareDir, 'bench.html'), EMPTY_PAGE);
+  const m = JSON.parse(readFileSync(join(compareDir, 'manifest.json'), 'utf8'));
+  m.name = 'Cold-start bench: compare';
+  delete m.content_scripts;
+  writeFileSync(join(compareDir, 'manifest.json'), JSON.stringify(m, null, 2));
+}
+const EXTENSIONS = [realDir, MINIMAL, initDir, storageDir, ...(COMPARE ? [compareDir] : [])];
 const userData = join(work, 'profile');
 const locale = process.env.UI_LOCALE || 'ro-RO';
 const context = await chromium.launchPersistentContext(userData, {
@@ -178,7 +196,7 @@ const context = await chromium.launchPersistentContext(userData, {
 
 let exitCode = 0;
 try {
-  // The three workers, told apart by their manifest's name.
+  // The workers, told apart by their manifest's name.
   const deadline = Date.now() + 20000;
   while (context.serviceWorkers().length < EXTENSIONS.length && Date.now() < deadline) {
     await context.waitForEvent('serviceworker', { timeout: Math.max(1, deadline - Date.now()) }).catch(() => {});
@@ -190,9 +208,10 @@ try {
     if (/minimal worker/.test(name)) ids.minimal = id;
     else if (/init only/.test(name)) ids['init-only'] = id;
     else if (/storage only/.test(name)) ids.storage = id;
+    else if (/bench: compare/.test(name)) ids.compare = id;
     else ids.real = id;
   }
-  if (!ids.real || !ids.minimal || !ids['init-only'] || !ids.storage) throw new Error(`service workers found: ${JSON.stringify(ids)}`);
+  if (!ids.real || !ids.minimal || !ids['init-only'] || !ids.storage || (COMPARE && !ids.compare)) throw new Error(`service workers found: ${JSON.stringify(ids)}`);
   // Let the real worker finish its install tick.
   await new Promise((r) => setTimeout(r, 1500));
 
@@ -232,6 +251,7 @@ try {
     { key: 'real-core', ext: 'real', command: FULL_CORE, label: `real: ${FULL_CORE.cmd} (the full core)` },
     { key: 'init-only', ext: 'init-only', command: { cmd: 'ping' }, label: 'init-only (WASM init, no handle)' },
     { key: 'storage', ext: 'storage', command: { cmd: 'ping' }, label: 'storage reads only (plain JS)' },
+    ...(COMPARE ? [{ key: 'compare', ext: 'compare', command: COMMAND, label: `compare: ${COMMAND.cmd} (BENCH_COMPARE)` }] : []),
   ];
   const cold = Object.fromEntries(PROBES.map((p) => [p.key, []]));
   const warm = Object.fromEntries(PROBES.map((p) => [p.key, []]));
@@ -294,6 +314,9 @@ try {
   console.log(`                                                       the same reads in plain JS: ${ms(med('storage') - med('minimal'))} over minimal)`);
   console.log('');
   console.log(`cold start, ratio of medians real ${COMMAND.cmd} ÷ minimal: ${ratio.toFixed(2)}× (${ms(med('real'))} ÷ ${ms(med('minimal'))})   aim ≤ ${RATIO_AIM}×: ${ratio <= RATIO_AIM ? 'aim met' : 'aim missed'}`);
+  if (COMPARE) {
+    console.log(`BENCH_COMPARE (${COMPARE}), the same rounds: ${COMMAND.cmd} ÷ minimal ${(med('compare') / med('minimal')).toFixed(2)}× (${ms(med('compare'))}); compare ÷ real ${(med('compare') / med('real')).toFixed(3)}`);
+  }
   console.log(`a message the full core answers, ${FULL_CORE.cmd} ÷ minimal: ${(med('real-core') / med('minimal')).toFixed(2)}× (${ms(med('real-core'))})`);
   console.log(`size, ${FIRST}_bg.wasm (the module the worker starts with) gzip -9: ${kb(gz)}   aim ≤ ${kb(SIZE_AIM)}: ${gz <= SIZE_AIM ? 'aim met' : 'aim missed'}`);
   if (process.env.BENCH_JSON) {
