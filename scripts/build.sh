@@ -2,7 +2,7 @@
 # Builds the WASM modules (the service worker's first module and full core, the import page's with
 # and without WebAssembly SIMD) and the extension in four flavours, and the two store zips:
 #   extension/               the production Chrome build itself (loadable after this script: pkg/ is filled)
-#   dist/chrome/             the same, copied
+#   dist/chrome/             the same, with the background bundled into one file (scripts/flavours.mjs)
 #   dist/firefox/            the same with Firefox's background.scripts and gecko settings
 #   dist/sandbox/            Chrome build that may also reach http://127.0.0.1 (the sandbox), for the demo and tests
 #   dist/firefox-sandbox/    the same for Firefox

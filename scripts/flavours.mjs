@@ -10,6 +10,7 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 import { zipDir } from './zip.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,6 +20,23 @@ if (!existsSync(join(src, 'pkg', 'core_bg.wasm'))) {
   process.exit(1);
 }
 const base = JSON.parse(readFileSync(join(src, 'manifest.json'), 'utf8'));
+
+// The background as one file: background.js with the modules it imports (the two modules' glue,
+// secrets.js), bundled by esbuild without any other change. A stopped worker is started by a
+// message and first loads its module graph, one file at a time: six files cost it 3–8 % of a cold
+// getSettings (tests/bench/coldstart.mjs with BENCH_COMPARE, README "Limits"). extension/ keeps
+// the files apart, as they are written and type-checked.
+const worker = buildSync({
+  entryPoints: [join(src, 'background.js')],
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  write: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+}).outputFiles[0].contents;
+/** Only the background imports these: in the bundle, not beside it. */
+const BUNDLED = ['core-module.js', 'front-module.js', 'secrets.js', 'pkg/core.js', 'pkg/front.js'].map((f) => join(src, f));
 const SANDBOX_ORIGINS = ['http://127.0.0.1/*', 'http://localhost/*'];
 
 export const GECKO_ID = 'minicrm-smartbill@extension';
@@ -68,7 +86,8 @@ for (const [name, adapt] of Object.entries(flavours)) {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   // Declarations for `tsc` (import-module.d.ts) are not the extension's.
-  cpSync(src, out, { recursive: true, filter: (path) => !path.endsWith('.d.ts') });
+  cpSync(src, out, { recursive: true, filter: (path) => !path.endsWith('.d.ts') && !BUNDLED.includes(path) });
+  writeFileSync(join(out, 'background.js'), worker);
   writeFileSync(join(out, 'manifest.json'), JSON.stringify(adapt(structuredClone(base)), null, 2));
 }
 for (const [name, file] of Object.entries(zips)) {
