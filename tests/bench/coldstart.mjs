@@ -104,15 +104,25 @@ const work = mkdtempSync(join(tmpdir(), 'mcsb-coldstart-'));
 const realDir = join(work, 'real');
 const initDir = join(work, 'init-only');
 const EMPTY_PAGE = '<!doctype html><meta charset="utf-8"><title>bench</title>\n';
-cpSync(SANDBOX, realDir, { recursive: true });
-writeFileSync(join(realDir, 'bench.html'), EMPTY_PAGE);
+/** A copy of `build` in `dir` with the empty page to send from; `name` renames it and drops its
+ * content scripts (the real build keeps both). */
+function copyBuild(build, dir, name) {
+  cpSync(build, dir, { recursive: true });
+  writeFileSync(join(dir, 'bench.html'), EMPTY_PAGE);
+  if (!name) return;
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  manifest.name = name;
+  delete manifest.content_scripts;
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+}
+copyBuild(SANDBOX, realDir);
 // init-only: the same pkg/ and manifest, a worker that loads the core and answers.
-cpSync(SANDBOX, initDir, { recursive: true });
-writeFileSync(join(initDir, 'bench.html'), EMPTY_PAGE);
-const initManifest = JSON.parse(readFileSync(join(initDir, 'manifest.json'), 'utf8'));
-initManifest.name = 'Cold-start bench: init only';
-delete initManifest.content_scripts;
-writeFileSync(join(initDir, 'manifest.json'), JSON.stringify(initManifest, null, 2));
+copyBuild(SANDBOX, initDir, 'Cold-start bench: init only');
+// A dist build bundles the module's glue into its background.js (scripts/flavours.mjs): the
+// init-only worker takes it from extension/pkg/, which the same build wrote.
+if (!existsSync(join(initDir, 'pkg', `${FIRST}.js`))) {
+  cpSync(join(ROOT, 'extension', 'pkg', `${FIRST}.js`), join(initDir, 'pkg', `${FIRST}.js`));
+}
 writeFileSync(join(initDir, 'background.js'), `import init from './pkg/${FIRST}.js';
 const ready = init({ module_or_path: chrome.runtime.getURL('pkg/${FIRST}_bg.wasm') });
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
@@ -169,12 +179,7 @@ if (COMPARE) {
     console.error(`${COMPARE}/manifest.json is missing: BENCH_COMPARE names a built dist/sandbox`);
     process.exit(1);
   }
-  cpSync(COMPARE, compareDir, { recursive: true });
-  writeFileSync(join(compareDir, 'bench.html'), EMPTY_PAGE);
-  const m = JSON.parse(readFileSync(join(compareDir, 'manifest.json'), 'utf8'));
-  m.name = 'Cold-start bench: compare';
-  delete m.content_scripts;
-  writeFileSync(join(compareDir, 'manifest.json'), JSON.stringify(m, null, 2));
+  copyBuild(COMPARE, compareDir, 'Cold-start bench: compare');
 }
 const EXTENSIONS = [realDir, MINIMAL, initDir, storageDir, ...(COMPARE ? [compareDir] : [])];
 const userData = join(work, 'profile');
