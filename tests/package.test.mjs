@@ -44,6 +44,12 @@ for (const [flavour, file] of [['chrome', 'minicrm-smartbill-chrome.zip'], ['fir
     for (const name of ['pkg/import_bg.wasm', 'pkg/import_nosimd_bg.wasm', 'pkg/import.js']) {
       assert.ok(names.includes(name), `${file} lacks ${name}`);
     }
+    // The background is one file (scripts/flavours.mjs): a cold worker loads no module beside it.
+    const background = unzip(bytes).get('background.js').toString('utf8');
+    assert.doesNotMatch(background, /^\s*(import|export)\b[^(]/m, 'background.js imports or exports a module');
+    for (const name of ['core-module.js', 'front-module.js', 'secrets.js', 'pkg/core.js', 'pkg/front.js']) {
+      assert.ok(!names.includes(name), `${file} ships ${name}, which background.js bundles`);
+    }
     for (const name of names) {
       // The one data file: the import page's warm-up export (scripts/warmup-xlsx.mjs).
       if (name !== 'pkg/import-warmup.xlsx') assert.match(name, /^[\w./-]+\.(js|html|css|json|wasm|png)$/, `unexpected file ${name}`);
