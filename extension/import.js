@@ -45,6 +45,8 @@ let offset = 0;
 let pollTimer = null;
 /** @type {ImportJob | null} */
 let lastJob = null;
+/** The open file waits for the MiniCRM settings: the core made no job for it (`setup`). */
+let waiting = false;
 /** The button of each action the core may offer (tsc checks that every action has one). */
 /** @type {Record<ImportJobAction, string>} */
 const BUTTONS = { start: 'start', resume: 'resume', cancel: 'cancel', report: 'report', again: 'again' };
@@ -96,6 +98,7 @@ function showFileError(message) {
 /** @param {File} file */
 async function openFile(file) {
   showFileError('');
+  waiting = false;
   $('busy').hidden = false;
   try {
     await ready;
@@ -177,9 +180,24 @@ async function sendMatch() {
     showFileError(reply.error.message);
     return;
   }
+  waiting = !reply.job && reply.setup.length > 0;
   offset = 0;
   renderJob(reply);
   poll(reply);
+}
+
+/** @type {Promise<void> | null} */
+let rechecking = null;
+/**
+ * Back on this page (from the options page, say): the status again, and a file that waited for
+ * the MiniCRM settings is matched once the status says nothing is missing.
+ */
+function recheck() {
+  rechecking ||= (async () => {
+    const reply = await refresh();
+    if (reply.ok && waiting && session && reply.setup.length === 0) await sendMatch();
+  })().finally(() => { rechecking = null; });
+  return rechecking;
 }
 
 /** @returns {Promise<StatusAnswer>} */
@@ -201,8 +219,18 @@ function poll(reply) {
   pollTimer = setTimeout(async () => poll(await refresh()), wait);
 }
 
+/**
+ * What the import still needs before it can reach MiniCRM, as the options page names it.
+ * @param {ImportStatus['setup']} setup
+ */
+function renderSetup(setup) {
+  $('setup').hidden = setup.length === 0;
+  $('setupProblems').replaceChildren(...setup.map((e) => el('li', e.message, 'error')));
+}
+
 /** @param {ImportStatus} reply */
 function renderJob(reply) {
+  renderSetup(reply.setup);
   const job = reply.job;
   lastJob = job;
   $('jobCard').hidden = !job;
@@ -306,6 +334,11 @@ async function main() {
     $('mappingCard').hidden = true;
     input('file').value = '';
   });
+  $('openOptions').addEventListener('click', () => chrome.runtime.openOptionsPage());
+  // The settings saved (in the options page, beside this one or in another tab), or this page
+  // shown again: a file that waits for them goes on.
+  chrome.storage.onChanged.addListener((changes, area) => { if (area === 'local' && 'settings' in changes) recheck(); });
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') recheck(); });
   $('prev').addEventListener('click', () => { offset = Math.max(0, offset - PAGE); refresh(); });
   $('next').addEventListener('click', () => { if (lastJob && offset + PAGE < lastJob.rows) { offset += PAGE; refresh(); } });
   // A job left by an earlier visit (or still running in the background) shows up again.

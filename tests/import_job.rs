@@ -9,6 +9,7 @@ use minicrm_smartbill::i18n::Lang;
 use minicrm_smartbill::import;
 use minicrm_smartbill::jobs::Runtime;
 use minicrm_smartbill::platform::native::{MemoryStore, NativeTransport, TestClock};
+use minicrm_smartbill::platform::Store;
 use rust_xlsxwriter::Workbook;
 use serde_json::{json, Value};
 
@@ -46,6 +47,13 @@ fn cif(body: u64) -> String {
 }
 
 async fn env() -> Env {
+    let env = bare_env().await;
+    env.save_minicrm().await;
+    env
+}
+
+/// The sandbox and an extension with no settings yet.
+async fn bare_env() -> Env {
     let sandbox = sandbox::start(sandbox::Config {
         seed: true,
         ..Default::default()
@@ -57,27 +65,30 @@ async fn env() -> Env {
         w.clock.set_speed(SPEED);
         sandbox::seed::info(&w.urls)
     };
-    let env = Env {
+    Env {
         sandbox,
         info,
         transport: NativeTransport::new(),
         store: MemoryStore::new(),
         clock: TestClock::system(),
         runtime: Runtime::default(),
-    };
-    let form = json!({
-        "minicrm": {
-            "url": env.info["minicrm"]["base"], "systemId": env.info["minicrm"]["systemId"],
-            "apiKey": env.info["minicrm"]["apiKey"], "module": "offers",
-        },
-        "advanced": {"timeScale": SPEED},
-    });
-    let r = env.call(json!({"cmd": "saveSettings", "settings": form})).await;
-    assert_eq!(r["ok"], true, "{r}");
-    env
+    }
 }
 
 impl Env {
+    /// Saves the sandbox's MiniCRM account in the settings.
+    async fn save_minicrm(&self) {
+        let form = json!({
+            "minicrm": {
+                "url": self.info["minicrm"]["base"], "systemId": self.info["minicrm"]["systemId"],
+                "apiKey": self.info["minicrm"]["apiKey"], "module": "offers",
+            },
+            "advanced": {"timeScale": SPEED},
+        });
+        let r = self.call(json!({"cmd": "saveSettings", "settings": form})).await;
+        assert_eq!(r["ok"], true, "{r}");
+    }
+
     fn app(&self) -> App<'_> {
         App {
             transport: &self.transport,
@@ -856,4 +867,55 @@ async fn an_unknown_import_action_is_refused_and_the_job_is_kept() {
     let s = env.status().await;
     assert_eq!(s["job"]["phase"], "matched", "{s}");
     assert_eq!(s["job"]["actions"], json!(["start"]), "{s}");
+}
+
+/// The settings fields an import status says are missing or wrong.
+fn setup_fields(status: &Value) -> Vec<&str> {
+    status["setup"]
+        .as_array()
+        .expect("the status lists what the import needs")
+        .iter()
+        .filter_map(|e| e["field"].as_str())
+        .collect()
+}
+
+#[tokio::test]
+async fn without_the_minicrm_settings_a_file_waits_and_the_status_says_what_is_missing() {
+    let env = bare_env().await;
+    // The page opens: no job, and what the import still needs, as the options page names it.
+    let s = env.status().await;
+    assert_eq!(s["ok"], true, "{s}");
+    assert!(s["job"].is_null(), "{s}");
+    assert_eq!(setup_fields(&s), ["minicrmSystemId", "minicrmApiKey"], "{s}");
+    assert_eq!(
+        s["setup"][0]["message"], "System ID MiniCRM: câmp obligatoriu.",
+        "{s}"
+    );
+
+    // A file chosen now is not matched: no job, no request to MiniCRM, no run asked for.
+    let seq = env.last_seq();
+    let session = import::open(&export(&rows("A")), "clienti.xlsx", Lang::Ro).expect("file opens");
+    let r = env.import(session.match_action()).await;
+    assert_eq!(r["ok"], true, "{r}");
+    assert!(r["job"].is_null(), "{r}");
+    assert_eq!(r["setup"].as_array().unwrap().len(), 2, "{r}");
+    assert!(!import::wake_wanted(), "nothing to run");
+    import::resume(&env.app()).await.unwrap();
+    assert!(env.status().await["job"].is_null());
+    assert_eq!(env.last_seq(), seq, "no request reached the sandbox");
+
+    // The settings completed, the page asks again: the file is matched.
+    env.save_minicrm().await;
+    assert_eq!(env.status().await["setup"], json!([]));
+    let s = env.preview(&export(&rows("A"))).await;
+    assert_eq!(s["job"]["actions"], json!(["start"]), "{s}");
+    assert_eq!(s["setup"], json!([]), "{s}");
+
+    // The API key gone from the secrets (a profile restored without them): the next file waits,
+    // and the earlier file's job is not shown beside its preview.
+    env.store.remove("secret.minicrm.apiKey").await.unwrap();
+    let r = env.import(session.match_action()).await;
+    assert!(r["job"].is_null(), "{r}");
+    assert_eq!(setup_fields(&r), ["minicrmApiKey"], "{r}");
+    assert!(env.status().await["job"].is_null());
 }

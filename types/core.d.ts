@@ -432,7 +432,14 @@ export type ImportStatus = { job: ImportJob | null,
 /**
  * The index of the first of [`ImportStatus::rows`] among the job's rows.
  */
-offset: number, rows: Array<ImportRow>, };
+offset: number, rows: Array<ImportRow>, 
+/**
+ * The MiniCRM settings' problems, as the options page names them (or the settings' own
+ * error when they cannot be read): the import looks the companies up in MiniCRM and writes
+ * them there, so while this is not empty a file is previewed but not matched (`match`
+ * answers with no job). Empty: the import can go on.
+ */
+setup: Array<ErrorView>, };
 
 export type ImportReport = { csv: string, fileName: string, };
 

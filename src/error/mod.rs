@@ -445,7 +445,7 @@ impl Error {
 }
 
 /// An error as the pages show it.
-#[derive(Serialize)]
+#[derive(Debug, PartialEq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorView {

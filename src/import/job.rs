@@ -39,7 +39,7 @@ use super::plan::{plan_row, same, Action, Existing, ExistingAddress, RowPlan, Sc
 use super::rows::{name_key, Candidate, Kind};
 use super::view::{self, ImportReply, ImportStatus, ReportFile};
 use crate::app::App;
-use crate::error::{Error, MiniCrmKind, Result};
+use crate::error::{Error, ErrorView, MiniCrmKind, Result};
 use crate::i18n::{Lang, Text};
 use crate::jobs::Priority;
 use crate::minicrm::{ContactSummary, MiniCrm};
@@ -300,7 +300,6 @@ pub async fn run_action(app: &App<'_>, action: ImportAction, lang: Lang) -> Resu
                 bump_generation();
                 remove_job(store, &head).await?;
             }
-            return Ok(ImportStatus::none().into());
         }
         ImportAction::FileRejected {} => {
             if let Some(head) = load_head(store).await? {
@@ -312,6 +311,30 @@ pub async fn run_action(app: &App<'_>, action: ImportAction, lang: Lang) -> Resu
         }
     }
     status(app, lang, 0, default_limit()).await.map(ImportReply::from)
+}
+
+/// What keeps the import from reaching MiniCRM: the MiniCRM settings' problems, or the error
+/// that kept the settings from being read; empty when the import can go on.
+async fn setup(app: &App<'_>) -> Vec<Error> {
+    match app.settings().await {
+        Ok(settings) => settings.validate_minicrm(&app.host_permissions),
+        Err(e) => vec![e],
+    }
+}
+
+/// Whether a new file must wait for the MiniCRM settings: nothing can be looked up yet, so no
+/// job is made (the page keeps its preview and asks again once the status says the settings are
+/// complete), and the job of an earlier file, which is not running, is dropped rather than shown
+/// beside the new preview.
+async fn waits_for_setup(app: &App<'_>, old: Option<&Head>) -> Result<bool> {
+    if setup(app).await.is_empty() {
+        return Ok(false);
+    }
+    if let Some(old) = old {
+        bump_generation();
+        remove_job(app.store, old).await?;
+    }
+    Ok(true)
 }
 
 /// Starts (or resumes) writing a matched job; a preview with nothing to write is done at once.
@@ -454,6 +477,9 @@ async fn start_match(
             return Err(problem(JobProblem::Busy));
         }
     }
+    if waits_for_setup(app, old.as_ref()).await? {
+        return Ok(());
+    }
     if !candidates.iter().any(|c| c.valid() && !c.merged()) && candidates.iter().all(|c| !c.valid()) {
         return Err(problem(JobProblem::Nothing));
     }
@@ -552,8 +578,10 @@ pub fn done_label(action: Action, failed: bool, lang: Lang) -> String {
 
 async fn status(app: &App<'_>, lang: Lang, offset: usize, limit: usize) -> Result<ImportStatus> {
     let store = app.store;
+    // Also refreshes the time scale of the governors from the settings (the ETA depends on it).
+    let setup = setup(app).await.iter().map(|e| ErrorView::new(e, lang)).collect();
     let Some(head) = load_head(store).await? else {
-        return Ok(ImportStatus::none());
+        return Ok(ImportStatus::none(setup));
     };
     let now = app.clock.now_ms();
     // A worker that was stopped (or a page reopened) picks the job up again.
@@ -563,8 +591,6 @@ async fn status(app: &App<'_>, lang: Lang, offset: usize, limit: usize) -> Resul
     {
         WAKE.with(|w| w.set(true));
     }
-    // Refresh the time scale of the governors from the settings (the ETA depends on it).
-    let _ = app.settings().await;
     let per_call = ms_per_call(app);
     let remaining_calls: i64 = match head.phase {
         Phase::Matching => {
@@ -594,6 +620,7 @@ async fn status(app: &App<'_>, lang: Lang, offset: usize, limit: usize) -> Resul
         job: Some(view::job_view(&head, remaining_calls * per_call, per_call, lang)),
         offset,
         rows,
+        setup,
     })
 }
 

@@ -8,10 +8,11 @@ use serde::Serialize;
 use super::job::{action_label, done_label, phase_label, Counts, Head, JobRow};
 use super::plan::Action;
 use crate::error::import::Phase;
+use crate::error::ErrorView;
 use crate::i18n::{Lang, Text};
 
-/// The reply of every import action but `report`: the stored job (none when there is none) and a
-/// page of its rows.
+/// The reply of every import action but `report`: the stored job (none when there is none), a
+/// page of its rows, and what keeps the import from reaching MiniCRM.
 #[derive(Debug, PartialEq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
@@ -20,15 +21,21 @@ pub struct ImportStatus {
     /// The index of the first of [`ImportStatus::rows`] among the job's rows.
     pub offset: usize,
     pub rows: Vec<RowView>,
+    /// The MiniCRM settings' problems, as the options page names them (or the settings' own
+    /// error when they cannot be read): the import looks the companies up in MiniCRM and writes
+    /// them there, so while this is not empty a file is previewed but not matched (`match`
+    /// answers with no job). Empty: the import can go on.
+    pub setup: Vec<ErrorView>,
 }
 
 impl ImportStatus {
     /// No job stored.
-    pub fn none() -> ImportStatus {
+    pub fn none(setup: Vec<ErrorView>) -> ImportStatus {
         ImportStatus {
             job: None,
             offset: 0,
             rows: Vec::new(),
+            setup,
         }
     }
 }

@@ -289,6 +289,7 @@ fn the_status_reply_is_the_json_the_page_reads() {
         job: Some(job_view(&h, 36_000, 1_000, Lang::Ro)),
         offset: 0,
         rows: Vec::new(),
+        setup: Vec::new(),
     };
     let want = json!({
         "job": {
@@ -332,12 +333,13 @@ fn the_status_reply_is_the_json_the_page_reads() {
             "finishedMs": null
         },
         "offset": 0,
-        "rows": []
+        "rows": [],
+        "setup": []
     });
     assert_eq!(json!(status), want);
     assert_eq!(
-        json!(ImportReply::from(ImportStatus::none())),
-        json!({"job": null, "offset": 0, "rows": []})
+        json!(ImportReply::from(ImportStatus::none(Vec::new()))),
+        json!({"job": null, "offset": 0, "rows": [], "setup": []})
     );
 }
 

@@ -276,6 +276,47 @@ test('a processor without WebAssembly SIMD: the page loads the build without SIM
   }
 });
 
+test('before the MiniCRM settings exist the page says so first, previews a file, and matches it once they are saved', async () => {
+  const fresh = await launchBrowser();
+  try {
+    const page = await fresh.page('import.html');
+    await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
+    // Said before any file is chosen, with what is missing, as the options page names it.
+    const setup = page.locator('#setup');
+    await setup.waitFor();
+    assert.match(await setup.innerText(), /completează setările MiniCRM.*System ID MiniCRM: câmp obligatoriu\..*Cheia API MiniCRM: câmp obligatoriu\./s);
+    const seq = await lastSeq();
+    const path = join(dir, 'clienti-fara-setari.xlsx');
+    writeFileSync(path, exportXlsx(12));
+    await page.setInputFiles('#file', path);
+    await page.locator('#checkCounts', { hasText: '12' }).waitFor();
+    assert.match(await page.locator('#checkCounts').innerText(), /12\s*companii valide/);
+    // The file waits: no job, no error under it, not one request to MiniCRM.
+    await page.locator('#busy').waitFor({ state: 'hidden' });
+    assert.equal(await page.locator('#jobCard').isHidden(), true);
+    assert.equal(await page.locator('#fileError').isHidden(), true);
+    assert.equal(await setup.isVisible(), true);
+    assert.deepEqual((await sandbox.requests('minicrm')).filter((r) => r.seq > seq), []);
+    await page.screenshot({ path: artifact('e2e-import-no-settings.png'), fullPage: true });
+
+    // The button opens the options page; the settings saved there, the file goes on by itself.
+    const opened = fresh.context.waitForEvent('page');
+    await page.click('#openOptions');
+    const optionsTab = await opened;
+    await optionsTab.waitForURL(/options\.html/);
+    await optionsTab.close();
+    const options = await configure(fresh, sandbox.info);
+    await options.click('#save');
+    await options.locator('#saveStatus.ok').waitFor();
+    await page.locator('#phase:has-text("Previzualizare · clienti-fara-setari.xlsx")').waitFor({ timeout: 60000 });
+    assert.equal(await setup.isHidden(), true);
+    assert.match(await counts(page), /noi/);
+    assert.ok((await sandbox.requests('minicrm')).some((r) => r.seq > seq && r.path === '/Api/R3/Contact'), 'the companies were looked up');
+  } finally {
+    await fresh.close();
+  }
+});
+
 test('a bad file after a preview clears the preview and its import button; the refused CIF is shown', async () => {
   // A preview with one wrong control digit (row 5 of the data: not a payer, typed as text).
   const good = join(dir, 'clienti-cu-greseli.xlsx');
