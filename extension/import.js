@@ -335,8 +335,8 @@ async function main() {
     input('file').value = '';
   });
   $('openOptions').addEventListener('click', () => chrome.runtime.openOptionsPage());
-  // The settings saved (in the options page, beside this one or in another tab), or this page
-  // shown again: a file that waits for them goes on.
+  // The settings saved (in the options page, beside this one or in another tab; the core writes
+  // `settings` after the secrets), or this page shown again: a file that waits for them goes on.
   chrome.storage.onChanged.addListener((changes, area) => { if (area === 'local' && 'settings' in changes) recheck(); });
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') recheck(); });
   $('prev').addEventListener('click', () => { offset = Math.max(0, offset - PAGE); refresh(); });
