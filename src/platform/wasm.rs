@@ -113,7 +113,8 @@ pub struct ChromeStore;
 /// cycle).
 pub fn from_js(value: &JsValue) -> Option<serde_json::Value> {
     let text = js_sys::JSON::stringify(value).ok()?.as_string()?;
-    serde_json::from_str(&text).ok()
+    // As bytes: the reader `from_json` uses too, so the WASM carries one JSON reader, not two.
+    serde_json::from_slice(text.as_bytes()).ok()
 }
 
 /// A JSON value for JavaScript, through the engine's own `JSON.parse`.
