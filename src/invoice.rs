@@ -207,7 +207,7 @@ fn client(doc: &Document, email: Option<String>) -> Result<Client, MappingProble
 
 /// Finds "Sector 3", "sectorul 3", "S3", "S. 3" in a Bucharest address.
 fn sector_of(text: &str) -> Option<u32> {
-    let lower = text.to_lowercase();
+    let lower = crate::text::lower(text);
     let words: Vec<&str> = lower
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())

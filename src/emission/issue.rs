@@ -681,7 +681,7 @@ impl Emission<'_> {
         else {
             return e;
         };
-        if !text.to_lowercase().contains("stoc insuficienta") {
+        if !crate::text::lower(text).contains("stoc insuficienta") {
             return e;
         }
         let product = text

@@ -181,7 +181,7 @@ fn vat_norm(s: &str) -> String {
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .collect::<String>()
-        .to_uppercase();
+        .to_ascii_uppercase();
     up.strip_prefix("RO").map(str::to_string).unwrap_or(up)
 }
 
@@ -198,7 +198,7 @@ pub fn same(field: &str, want: &str, have: &str) -> bool {
         "Email" => want.trim().eq_ignore_ascii_case(have.trim()),
         "Phone" => phone_norm(want) == phone_norm(have) && !phone_norm(want).is_empty(),
         "BankAccount" => {
-            let n = |s: &str| s.split_whitespace().collect::<String>().to_uppercase();
+            let n = |s: &str| crate::text::upper(&s.split_whitespace().collect::<String>());
             n(want) == n(have)
         }
         "CountryId" => fold(want) == fold(have),

@@ -455,7 +455,7 @@ fn read_vat(issues: &mut Vec<Issue>, c: &mut Candidate, raw: &str, numeric: bool
         }
         return;
     }
-    let upper = compact.to_uppercase();
+    let upper = crate::text::upper(&compact);
     if eu_vat_code(&upper) {
         // A company of another EU state: its VAT code is kept whole (prefix included), whatever
         // the country column says (or when there is none). It is its EU VAT number by definition.
@@ -586,8 +586,8 @@ fn read_iban(rd: &mut RowReader<'_>, c: &mut Candidate) {
     let compact: String = raw
         .chars()
         .filter(|ch| !ch.is_whitespace())
-        .collect::<String>()
-        .to_uppercase();
+        .map(crate::text::upper_char)
+        .collect();
     if compact.is_empty() {
         return;
     }

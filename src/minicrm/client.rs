@@ -453,7 +453,7 @@ struct IdReply {
 
 /// MiniCRM's words for a request it does not know (§1.6; the Hungarian tenant's localized form).
 fn incompatible(text: &str) -> bool {
-    let t = text.to_lowercase();
+    let t = crate::text::lower(text);
     t.contains("unknown parameter") || t.contains("unknown url") || t.contains("ismeretlen paraméter")
 }
 

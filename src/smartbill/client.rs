@@ -230,7 +230,7 @@ impl<'a> SmartBill<'a> {
                 let plain = strip_html(&response.text());
                 plain.chars().take(200).collect()
             });
-        let lower = text.to_lowercase();
+        let lower = crate::text::lower(&text);
         let kind = match status {
             401 if lower.contains("firma") => SmartBillKind::Company,
             401 => SmartBillKind::Auth,

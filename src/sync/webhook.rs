@@ -104,12 +104,12 @@ pub fn parse(body: &[u8]) -> std::result::Result<Delivery, String> {
 /// names and units are taken from the snapshot, so a delivery without `measuringUnit` does not
 /// count as a change.
 pub fn levels(products: &[Pushed], warehouse: &str, snapshot: &Snapshot) -> (Vec<(String, Level)>, u32) {
-    let wanted = warehouse.trim().to_lowercase();
+    let wanted = crate::text::lower(warehouse.trim());
     let mut other_warehouse = 0;
     let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
     let mut out: Vec<(String, Level)> = Vec::new();
     for p in products {
-        if p.warehouse.trim().to_lowercase() != wanted {
+        if crate::text::lower(p.warehouse.trim()) != wanted {
             other_warehouse += 1;
             continue;
         }
