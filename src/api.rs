@@ -398,7 +398,7 @@ impl App<'_> {
             .stocks(crate::platform::today_ro(self.clock), None, None)
             .await?;
         // One name per warehouse, in SmartBill's order (a warehouse appears once per product).
-        let mut seen = std::collections::BTreeSet::new();
+        let mut seen = crate::platform::SortedSet::new();
         let names: Vec<String> = list
             .into_iter()
             .map(|w| w.warehouse.warehouse_name)

@@ -174,7 +174,7 @@ async fn samples(
                 Value::Number(n) => n.to_string(),
                 _ => continue,
             };
-            let seen = out.entry(name).or_default();
+            let seen = out.get_or_insert_with(name, Vec::new);
             if !text.is_empty() && seen.len() < 3 && !seen.contains(&text) {
                 seen.push(text);
             }

@@ -120,7 +120,7 @@ fn compatible(role: Role, t: &FieldType) -> bool {
 }
 
 /// Values seen in the module's fields on recent cards: field name → a few non-empty values.
-pub type Samples = std::collections::BTreeMap<String, Vec<String>>;
+pub type Samples = crate::platform::SortedMap<String, Vec<String>>;
 
 /// The number of an auto-named field (`Text2201` → 2201; minicrm-api.md §3).
 fn auto_id(name: &str) -> Option<u64> {

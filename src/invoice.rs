@@ -9,7 +9,7 @@
 //! expect SmartBill to compute is checked against MiniCRM's `Amount`; any difference stops the
 //! emission with a message instead of issuing an invoice with wrong money.
 
-use std::collections::BTreeMap;
+use crate::platform::SortedMap;
 
 use chrono::{NaiveDate, TimeDelta};
 use rust_decimal::Decimal;
@@ -70,7 +70,7 @@ fn country_name(code: &str) -> Option<&'static str> {
 /// Default unit table: MiniCRM's free-text units (folded) → SmartBill measuring units. The
 /// user's table in the settings (`units`) takes precedence. Units must match SmartBill Cloud
 /// exactly (smartbill-api.md §2.1); unknown units are sent as they are.
-pub fn default_units() -> BTreeMap<String, String> {
+pub fn default_units() -> SortedMap<String, String> {
     let groups: [(&str, &[&str]); 12] = [
         (
             "buc",
@@ -109,7 +109,7 @@ pub fn default_units() -> BTreeMap<String, String> {
         ("set", &["set", "seturi", "kit"]),
         ("pachet", &["pachet", "pachete", "pack", "package", "csomag"]),
     ];
-    let mut map = BTreeMap::new();
+    let mut map = SortedMap::new();
     for (to, froms) in groups {
         for f in froms {
             map.insert(fold(f), to.to_string());
@@ -118,7 +118,7 @@ pub fn default_units() -> BTreeMap<String, String> {
     map
 }
 
-fn map_unit(unit: &str, overrides: &BTreeMap<String, String>) -> String {
+fn map_unit(unit: &str, overrides: &SortedMap<String, String>) -> String {
     let key = fold(unit);
     if key.is_empty() {
         return "buc".into();

@@ -3,7 +3,7 @@
 //! `App::handle` adds `ok: true` to each. The pages' TypeScript types are generated from these
 //! (`types/core.d.ts`, see `api`'s `typescript` test), so a renamed field fails `tsc` on the page.
 
-use std::collections::BTreeMap;
+use crate::platform::SortedMap;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -44,7 +44,7 @@ pub struct UnitGroup {
 
 /// `invoice::default_units` grouped by SmartBill unit: the groups in the order of their first
 /// MiniCRM unit, each group's units in order.
-pub fn unit_groups(units: &BTreeMap<String, String>) -> Vec<UnitGroup> {
+pub fn unit_groups(units: &SortedMap<String, String>) -> Vec<UnitGroup> {
     let mut groups: Vec<UnitGroup> = Vec::new();
     for (minicrm, smartbill) in units {
         match groups.iter_mut().find(|g| &g.smartbill == smartbill) {

@@ -217,7 +217,7 @@ impl Emission<'_> {
         let field = self.field(Role::PaymentStatus)?;
         let category = self.settings.minicrm.category_id?;
         let schema = self.minicrm().ok()?.project_schema(category).await.ok()?;
-        let mut labels = std::collections::BTreeMap::new();
+        let mut labels = crate::platform::SortedMap::new();
         for s in [
             PaymentState::Unpaid,
             PaymentState::PartlyPaid,

@@ -13,7 +13,7 @@
 //! documents change can shift an item past a page boundary, but only an item modified after the
 //! pass started can move that way, and the next pass (from that start) reads it again.
 
-use std::collections::BTreeMap;
+use crate::platform::SortedMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -54,7 +54,7 @@ pub struct DocIndex {
     /// The MiniCRM account the index belongs to (address and System ID).
     pub account: String,
     /// Card id → the documents listed with that `ProjectId`.
-    pub cards: BTreeMap<u64, Vec<Listed>>,
+    pub cards: SortedMap<u64, Vec<Listed>>,
     /// When the last complete pass started (our clock); none until a full scan has completed.
     pub synced_ms: Option<i64>,
     /// The pass in progress, resumable.
@@ -116,7 +116,7 @@ impl DocIndex {
                 status: d.status.clone(),
                 status_group: d.status_group.clone(),
             };
-            let docs = self.cards.entry(project).or_default();
+            let docs = self.cards.get_or_insert_with(project, Vec::new);
             match docs.iter_mut().find(|l| l.doc_id == d.id) {
                 Some(l) => *l = listed,
                 None => docs.push(listed),

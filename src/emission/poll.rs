@@ -13,7 +13,7 @@
 //! if its status, read now, is a trigger status reached after automatic emission was switched on
 //! (`StatusUpdatedAt`).
 
-use std::collections::BTreeMap;
+use crate::platform::SortedMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -146,7 +146,7 @@ impl Emission<'_> {
             - OVERLAP_MS;
         let since = minicrm_time(since_ms);
         // Card id → its document when the list named it.
-        let mut candidates: BTreeMap<u64, Option<u64>> = BTreeMap::new();
+        let mut candidates: SortedMap<u64, Option<u64>> = SortedMap::new();
         let mc = self.minicrm()?;
         if let Pass::Paused = self
             .listed_documents(&mc, &since, &mut candidates, report)
@@ -174,7 +174,7 @@ impl Emission<'_> {
         &self,
         mc: &MiniCrm<'_>,
         since: &str,
-        candidates: &mut BTreeMap<u64, Option<u64>>,
+        candidates: &mut SortedMap<u64, Option<u64>>,
         report: &mut PollReport,
     ) -> Result<Pass> {
         let kind = self.kind();
@@ -219,7 +219,7 @@ impl Emission<'_> {
         mc: &MiniCrm<'_>,
         category: u64,
         since: &str,
-        candidates: &mut BTreeMap<u64, Option<u64>>,
+        candidates: &mut SortedMap<u64, Option<u64>>,
         report: &mut PollReport,
     ) -> Result<Pass> {
         let ids: Vec<u64> = self
@@ -239,7 +239,7 @@ impl Emission<'_> {
             for p in &list.results {
                 report.checked += 1;
                 if p.status_id.is_some_and(|s| ids.contains(&s)) {
-                    candidates.entry(p.id).or_insert(None);
+                    candidates.get_or_insert_with(p.id, || None);
                 }
             }
             if n < 100 || u64::from(page + 1) * 100 >= list.count {
@@ -252,7 +252,7 @@ impl Emission<'_> {
     /// Emits each candidate card's document in automatic mode, unless its entry is settled.
     async fn emit_candidates(
         &self,
-        candidates: BTreeMap<u64, Option<u64>>,
+        candidates: SortedMap<u64, Option<u64>>,
         report: &mut PollReport,
     ) -> Result<Pass> {
         let kind = self.kind();

@@ -955,7 +955,7 @@ mod codes_tests {
     /// serialising the enums (`setting.` and the field's serialised name, etc.).
     #[test]
     fn every_code_is_as_before_and_unique() {
-        let mut seen = std::collections::BTreeSet::new();
+        let mut seen = crate::platform::SortedSet::new();
         let errors = every_error();
         assert_eq!(errors.len(), 15 + 8 + 8 + 7 + 4 + 17 + 6 + 16);
         for (error, code) in &errors {

@@ -917,9 +917,9 @@ fn text_of(v: &Value) -> String {
     }
 }
 
-fn text_fields(fields: &crate::minicrm::Fields) -> std::collections::BTreeMap<String, String> {
+fn text_fields(fields: &crate::minicrm::Fields) -> crate::platform::SortedMap<String, String> {
     // Inserted, not collected: `collect` into a B-tree map sorts, with its own copy of the sort.
-    let mut texts = std::collections::BTreeMap::new();
+    let mut texts = crate::platform::SortedMap::new();
     for (k, v) in fields {
         texts.insert(k.clone(), text_of(v));
     }
@@ -1031,7 +1031,7 @@ async fn search_all(client: &MiniCrm<'_>, key: &str, value: &str) -> Result<(Vec
 async fn find_contact(client: &MiniCrm<'_>, c: &Candidate, schema: &SchemaInfo) -> Result<Option<Found>> {
     let person = c.kind == Some(Kind::Individual);
     if let Some(queries) = vat_queries(c, schema) {
-        let mut checked = std::collections::BTreeSet::new();
+        let mut checked = crate::platform::SortedSet::new();
         let mut undecided = None;
         for q in queries {
             let (mut hits, complete) = search_all(client, "Query", &q).await?;

@@ -10,7 +10,7 @@
 //! `VatNumber` as the export gives it and in `EUVatNumber` compact. Fields missing from the account's schema
 //! are left out and named. Empty cells never clear what MiniCRM has.
 
-use std::collections::BTreeMap;
+use crate::platform::SortedMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -68,7 +68,7 @@ impl SchemaInfo {
 pub struct Existing {
     pub contact_id: u64,
     /// The contact's fields as text (`GET /Api/R3/Contact/{id}`).
-    pub fields: BTreeMap<String, String>,
+    pub fields: SortedMap<String, String>,
     /// The default address (or the first one), if any.
     pub address: Option<ExistingAddress>,
     /// Name keys ([`name_key`]) of the company's persons; read only when the row has a contact.
@@ -79,7 +79,7 @@ pub struct Existing {
 #[serde(rename_all = "camelCase", default)]
 pub struct ExistingAddress {
     pub id: u64,
-    pub fields: BTreeMap<String, String>,
+    pub fields: SortedMap<String, String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -497,7 +497,7 @@ mod tests {
         assert_eq!(p.contact["VatNumber"], "HU 12345678", "as the export gives it");
         assert_eq!(p.contact["EUVatNumber"], "HU12345678");
         // The same code in MiniCRM, written another way: unchanged.
-        let mut fields = BTreeMap::new();
+        let mut fields = SortedMap::new();
         fields.insert("Name".to_string(), "Budapest Kft".to_string());
         fields.insert("VatNumber".to_string(), "HU12345678".to_string());
         fields.insert("EUVatNumber".to_string(), "hu 12345678".to_string());
@@ -515,7 +515,7 @@ mod tests {
     #[test]
     fn unchanged_and_edited() {
         let c = alfa();
-        let mut fields = BTreeMap::new();
+        let mut fields = SortedMap::new();
         for (k, v) in [
             ("Name", "ALFA S.R.L."),
             ("VatNumber", "RO18547290"),
@@ -527,7 +527,7 @@ mod tests {
         ] {
             fields.insert(k.to_string(), v.to_string());
         }
-        let mut addr = BTreeMap::new();
+        let mut addr = SortedMap::new();
         for (k, v) in [
             ("CountryId", "România"),
             ("County", "Cluj"),

@@ -5,11 +5,13 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
+pub mod sorted;
 pub mod value;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 pub mod when;
 
+pub use sorted::{SortedMap, SortedSet};
 pub use value::from_value;
 
 use async_trait::async_trait;

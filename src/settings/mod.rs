@@ -157,7 +157,7 @@ pub struct Settings {
     pub minicrm: MiniCrmSettings,
     pub document: DocumentSettings,
     /// MiniCRM unit (folded with `text::fold`) → SmartBill unit; over `invoice::default_units`.
-    pub units: std::collections::BTreeMap<String, String>,
+    pub units: crate::platform::SortedMap<String, String>,
     pub stock: StockSettings,
     pub integration: IntegrationSettings,
     pub team: TeamSettings,
@@ -222,7 +222,8 @@ pub struct IntegrationSettings {
     pub fields: crate::fields::FieldMap,
     /// The payment-status field's option label for each state (`unpaid`, `partlyPaid`, `paid`,
     /// `cancelled`, `reversed`), read from the schema when the fields are confirmed.
-    pub payment_labels: std::collections::BTreeMap<String, String>,
+    #[cfg_attr(test, ts(as = "std::collections::BTreeMap<String, String>"))]
+    pub payment_labels: crate::platform::SortedMap<String, String>,
     /// Reaching one of these statuses emits automatically (when `auto` is on).
     pub triggers: Vec<StatusRef>,
     pub auto: bool,
@@ -332,7 +333,8 @@ pub struct SettingsView {
     pub document: DocumentSettings,
     pub integration: IntegrationSettings,
     pub stock: StockSettings,
-    pub units: std::collections::BTreeMap<String, String>,
+    #[cfg_attr(test, ts(as = "std::collections::BTreeMap<String, String>"))]
+    pub units: crate::platform::SortedMap<String, String>,
     /// The units table as text, one `MiniCRM unit = SmartBill unit` per line.
     pub units_text: String,
     pub advanced: AdvancedSettings,
@@ -373,7 +375,7 @@ pub struct SettingsInput {
     pub document: Option<DocumentSettings>,
     pub integration: Option<IntegrationInput>,
     pub stock: Option<StockSettings>,
-    pub units: Option<std::collections::BTreeMap<String, String>>,
+    pub units: Option<crate::platform::SortedMap<String, String>>,
     /// The units table as the person typed it: one `MiniCRM unit = SmartBill unit` per line.
     pub units_text: Option<String>,
     pub advanced: Option<AdvancedSettings>,
@@ -725,7 +727,7 @@ impl Settings {
 
 /// The units table typed in the options page: `ore = ora` per line; lines without `=` or with an
 /// empty side are left out.
-pub fn parse_units(text: &str) -> std::collections::BTreeMap<String, String> {
+pub fn parse_units(text: &str) -> crate::platform::SortedMap<String, String> {
     unit_table(
         text.lines()
             .filter_map(|line| line.split_once('='))
@@ -736,12 +738,12 @@ pub fn parse_units(text: &str) -> std::collections::BTreeMap<String, String> {
 /// A unit table from (MiniCRM unit, SmartBill unit) pairs, the empty ones left out; a later pair
 /// replaces an earlier one. Inserted, not collected: `collect` into a B-tree map sorts its input,
 /// and each call site of it brings its own copy of the sort into the module.
-fn unit_table<K, V>(pairs: impl Iterator<Item = (K, V)>) -> std::collections::BTreeMap<String, String>
+fn unit_table<K, V>(pairs: impl Iterator<Item = (K, V)>) -> crate::platform::SortedMap<String, String>
 where
     K: AsRef<str> + Into<String>,
     V: AsRef<str> + Into<String>,
 {
-    let mut table = std::collections::BTreeMap::new();
+    let mut table = crate::platform::SortedMap::new();
     for (from, to) in pairs {
         if !from.as_ref().is_empty() && !to.as_ref().is_empty() {
             table.insert(from.into(), to.into());

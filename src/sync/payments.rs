@@ -75,7 +75,7 @@ impl Worker for PaymentsJob {
         let today = today_ro(app.clock);
         let cutoff = today - TimeDelta::days(WINDOW_DAYS);
         let mut items = Vec::new();
-        let mut known = std::collections::BTreeSet::new();
+        let mut known = crate::platform::SortedSet::new();
         for e in journal::all(app.store).await? {
             known.insert((e.kind, e.doc_id));
             let Some(issued) = &e.issued else { continue };

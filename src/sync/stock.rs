@@ -6,7 +6,7 @@
 //! Products without a code are skipped with the reason; a product gone from SmartBill is set to
 //! quantity 0, not deleted.
 
-use std::collections::BTreeMap;
+use crate::platform::SortedMap;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -35,7 +35,7 @@ pub struct Level {
 #[serde(rename_all = "camelCase")]
 pub struct Snapshot {
     pub warehouse: String,
-    pub items: BTreeMap<String, Level>,
+    pub items: SortedMap<String, Level>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -49,15 +49,26 @@ pub struct Item {
 
 /// What the diff gives: the products to write, what is skipped (item, reason), and the snapshot
 /// MiniCRM will match once every write went through.
-pub type Diff = (Vec<Item>, Vec<(String, String)>, BTreeMap<String, Level>);
+pub type Diff = (Vec<Item>, Vec<(String, String)>, SortedMap<String, Level>);
 
 /// The pure part: SmartBill's current list against the snapshot → the products to write, and
 /// what is skipped with the reason.
 pub fn diff(current: &[(String, Level)], snapshot: &Snapshot) -> Diff {
     let mut items = Vec::new();
     let mut skipped = Vec::new();
-    let mut seen: BTreeMap<String, Level> = BTreeMap::new();
-    for (code, level) in current {
+    // Where each code first appears, in one sort (of equal keys the last collected wins: so
+    // backwards). The new snapshot is collected the same way: SmartBill lists thousands of
+    // products in no order of codes, and a sorted map built one insert at a time would move its
+    // entries on every insert.
+    let first: SortedMap<&str, usize> = current
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, (code, _))| (code.trim(), i))
+        .filter(|(code, _)| !code.is_empty())
+        .collect();
+    let mut seen: Vec<(String, Level)> = Vec::new();
+    for (i, (code, level)) in current.iter().enumerate() {
         let code = code.trim();
         if code.is_empty() {
             skipped.push((
@@ -67,14 +78,14 @@ pub fn diff(current: &[(String, Level)], snapshot: &Snapshot) -> Diff {
             ));
             continue;
         }
-        if seen.contains_key(code) {
+        if first.get(code) != Some(&i) {
             skipped.push((
                 format!("{} ({code})", level.name),
                 "cod duplicat în SmartBill; am păstrat prima apariție".into(),
             ));
             continue;
         }
-        seen.insert(code.to_string(), level.clone());
+        seen.push((code.to_string(), level.clone()));
         if snapshot.items.get(code) != Some(level) {
             items.push(Item {
                 code: code.to_string(),
@@ -84,7 +95,10 @@ pub fn diff(current: &[(String, Level)], snapshot: &Snapshot) -> Diff {
         }
     }
     for (code, old) in &snapshot.items {
-        if !seen.contains_key(code) && old.quantity != Decimal::ZERO {
+        if first.contains_key(code.as_str()) {
+            continue;
+        }
+        if old.quantity != Decimal::ZERO {
             let level = Level {
                 quantity: Decimal::ZERO,
                 ..old.clone()
@@ -94,12 +108,12 @@ pub fn diff(current: &[(String, Level)], snapshot: &Snapshot) -> Diff {
                 level: level.clone(),
                 gone: true,
             });
-            seen.insert(code.clone(), level);
-        } else if !seen.contains_key(code) {
-            seen.insert(code.clone(), old.clone());
+            seen.push((code.clone(), level));
+        } else {
+            seen.push((code.clone(), old.clone()));
         }
     }
-    (items, skipped, seen)
+    (items, skipped, seen.into_iter().collect())
 }
 
 pub struct StockJob;
@@ -144,7 +158,7 @@ impl Worker for StockJob {
             // Another warehouse: everything is sent again.
             old = Snapshot {
                 warehouse: warehouse.clone(),
-                items: BTreeMap::new(),
+                items: SortedMap::new(),
             };
         }
         let (items, skipped, next) = diff(&current, &old);
@@ -249,11 +263,12 @@ mod tests {
     fn only_changes_are_planned_gone_products_go_to_zero_codeless_are_skipped() {
         let mut snapshot = Snapshot {
             warehouse: "D".into(),
-            items: BTreeMap::new(),
+            items: SortedMap::new(),
         };
         snapshot.items.insert("A".into(), level("A", 5));
         snapshot.items.insert("B".into(), level("B", 7));
         snapshot.items.insert("GONE".into(), level("Gone", 3));
+        snapshot.items.insert("ZERO".into(), level("Zero", 0));
         let current = vec![
             ("A".to_string(), level("A", 5)),
             ("B".to_string(), level("B", 6)),
@@ -277,7 +292,13 @@ mod tests {
         assert_eq!(skipped.len(), 2);
         assert!(skipped[0].1.contains("nu are cod"));
         assert_eq!(next["GONE"].quantity, Decimal::ZERO);
-        assert_eq!(next.len(), 4);
+        assert_eq!(next["C"].name, "C", "a code's first appearance is kept");
+        assert_eq!(
+            next["ZERO"],
+            level("Zero", 0),
+            "a gone product already at zero stays"
+        );
+        assert_eq!(next.keys().collect::<Vec<_>>(), ["A", "B", "C", "GONE", "ZERO"]);
         // A second diff against the new snapshot plans nothing.
         let (again, _, _) = diff(
             &current,

@@ -10,7 +10,7 @@
 //! `quantity` (a number or a numeric string) and perhaps `measuringUnit`. An empty list is
 //! SmartBill's connectivity test.
 
-use std::collections::BTreeMap;
+use crate::platform::SortedMap;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -106,7 +106,7 @@ pub fn parse(body: &[u8]) -> std::result::Result<Delivery, String> {
 pub fn levels(products: &[Pushed], warehouse: &str, snapshot: &Snapshot) -> (Vec<(String, Level)>, u32) {
     let wanted = crate::text::lower(warehouse.trim());
     let mut other_warehouse = 0;
-    let mut by_code: BTreeMap<String, usize> = BTreeMap::new();
+    let mut by_code: SortedMap<String, usize> = SortedMap::new();
     let mut out: Vec<(String, Level)> = Vec::new();
     for p in products {
         if crate::text::lower(p.warehouse.trim()) != wanted {
@@ -211,7 +211,7 @@ async fn changes(
     if snapshot.warehouse != warehouse {
         snapshot = Snapshot {
             warehouse: warehouse.clone(),
-            items: BTreeMap::new(),
+            items: SortedMap::new(),
         };
     }
     let (current, other) = levels(products, &warehouse, &snapshot);
@@ -317,7 +317,7 @@ mod tests {
     fn only_our_warehouse_counts_later_elements_win_units_come_from_the_snapshot() {
         let mut snapshot = Snapshot {
             warehouse: "Depozit".into(),
-            items: BTreeMap::new(),
+            items: SortedMap::new(),
         };
         snapshot.items.insert(
             "A".into(),
