@@ -37,7 +37,7 @@
 //
 // Environment: SAMPLES (default 20), BENCH_BUILD (default dist/sandbox), CHROMIUM (default /usr/bin/chromium),
 // BENCH_COMPARE=<another build's dist/sandbox> to load it beside the real one and time its
-// getSettings in the same rounds (a change worth a few milliseconds is lost in the noise between
+// getSettings and its tick in the same rounds (a change worth a few milliseconds is lost in the noise between
 // runs, not within one),
 // BENCH_JSON=path to also write the raw samples as JSON, BENCH_JS_FLAGS=V8 flags for diagnosis
 // (e.g. --no-wasm-lazy-compilation).
@@ -256,7 +256,10 @@ try {
     { key: 'real-core', ext: 'real', command: FULL_CORE, label: `real: ${FULL_CORE.cmd} (the full core)` },
     { key: 'init-only', ext: 'init-only', command: { cmd: 'ping' }, label: 'init-only (WASM init, no handle)' },
     { key: 'storage', ext: 'storage', command: { cmd: 'ping' }, label: 'storage reads only (plain JS)' },
-    ...(COMPARE ? [{ key: 'compare', ext: 'compare', command: COMMAND, label: `compare: ${COMMAND.cmd} (BENCH_COMPARE)` }] : []),
+    ...(COMPARE ? [
+      { key: 'compare', ext: 'compare', command: COMMAND, label: `compare: ${COMMAND.cmd} (BENCH_COMPARE)` },
+      { key: 'compare-core', ext: 'compare', command: FULL_CORE, label: `compare: ${FULL_CORE.cmd} (BENCH_COMPARE)` },
+    ] : []),
   ];
   const cold = Object.fromEntries(PROBES.map((p) => [p.key, []]));
   const warm = Object.fromEntries(PROBES.map((p) => [p.key, []]));
@@ -323,6 +326,9 @@ try {
     console.log(`BENCH_COMPARE (${COMPARE}), the same rounds: ${COMMAND.cmd} ÷ minimal ${(med('compare') / med('minimal')).toFixed(2)}× (${ms(med('compare'))}); compare ÷ real ${(med('compare') / med('real')).toFixed(3)}`);
   }
   console.log(`a message the full core answers, ${FULL_CORE.cmd} ÷ minimal: ${(med('real-core') / med('minimal')).toFixed(2)}× (${ms(med('real-core'))})`);
+  if (COMPARE) {
+    console.log(`BENCH_COMPARE, the same rounds: ${FULL_CORE.cmd} ÷ minimal ${(med('compare-core') / med('minimal')).toFixed(2)}× (${ms(med('compare-core'))}); compare ÷ real ${(med('compare-core') / med('real-core')).toFixed(3)}`);
+  }
   console.log(`size, ${FIRST}_bg.wasm (the module the worker starts with) gzip -9: ${kb(gz)}   aim ≤ ${kb(SIZE_AIM)}: ${gz <= SIZE_AIM ? 'aim met' : 'aim missed'}`);
   if (process.env.BENCH_JSON) {
     mkdirSync(dirname(process.env.BENCH_JSON), { recursive: true });
