@@ -918,7 +918,7 @@ fn text_of(v: &Value) -> String {
 }
 
 fn text_fields(fields: &crate::minicrm::Fields) -> crate::platform::SortedMap<String, String> {
-    // Inserted, not collected: `collect` into a B-tree map sorts, with its own copy of the sort.
+    // The fields come in key order (a `serde_json` map), so each insert appends.
     let mut texts = crate::platform::SortedMap::new();
     for (k, v) in fields {
         texts.insert(k.clone(), text_of(v));
