@@ -136,9 +136,6 @@ pub fn apart<'a, T>(work: impl std::future::Future<Output = T> + 'a) -> Apart<'a
     Box::pin(work)
 }
 
-/// A vendor's JSON answer as `T`, read through [`serde_json::Value`] and [`from_value`]: the
-/// stored documents and the commands are read from values already, so each type needs one
-/// deserializer in the WASM, not a second one over bytes.
 /// Both futures' outputs, the two polled together: the platform's calls they make overlap (each
 /// storage read of a cold worker is a round trip to the browser).
 pub async fn join<A: std::future::Future, B: std::future::Future>(a: A, b: B) -> (A::Output, B::Output) {
@@ -167,6 +164,9 @@ pub async fn join<A: std::future::Future, B: std::future::Future>(a: A, b: B) ->
     .await
 }
 
+/// A vendor's JSON answer as `T`, read through [`serde_json::Value`] and [`from_value`]: the
+/// stored documents and the commands are read from values already, so each type needs one
+/// deserializer in the WASM, not a second one over bytes.
 pub fn from_json<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
     from_value(serde_json::from_slice(bytes)?)
 }
