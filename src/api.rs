@@ -31,8 +31,14 @@ const SYNC_NOW_BUDGET_MS: i64 = 20 * 1000;
 impl App<'_> {
     /// Runs a command; the reply is `{"ok": true, …}` or `{"ok": false, "error": {…}}`.
     pub async fn handle(&self, command: Value, sender: &Sender) -> Value {
+        let text = serde_json::to_vec(&command).unwrap_or_default();
+        self.handle_json(&text, sender).await
+    }
+
+    /// [`App::handle`] for the command's JSON text, read straight into a [`Command`].
+    pub async fn handle_json(&self, command: &[u8], sender: &Sender) -> Value {
         let lang = sender.lang();
-        let result = match crate::platform::from_value::<Command>(command) {
+        let result = match crate::platform::from_json::<Command>(command) {
             Err(e) => Err(Error::BadCommand {
                 detail: e.to_string(),
             }),

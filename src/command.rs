@@ -1,7 +1,6 @@
 //! The messages the extension's pages and content scripts send to the core: who sent one
 //! ([`Sender`]), what it asks ([`Command`]) and which sender may ask what. `api` runs them.
 
-use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::card::CardRef;
@@ -78,7 +77,7 @@ impl Sender {
 /// read through [`crate::tagged`] (not serde's `tag = "cmd"`, which costs the WASM a second
 /// deserializer for every variant).
 #[derive(Clone, Debug, Deserialize)]
-#[serde(remote = "Self", rename_all = "camelCase")]
+#[serde(remote = "Self", rename = "\u{0}cmd", rename_all = "camelCase")]
 pub enum Command {
     /// Options page: the stored settings, secrets hidden.
     GetSettings {},
@@ -142,8 +141,8 @@ pub enum Command {
 
 impl<'de> Deserialize<'de> for Command {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let fields = crate::tagged::external(deserializer, "cmd")?;
-        Command::deserialize(crate::platform::value::De(fields)).map_err(D::Error::custom)
+        // The internally tagged form (`crate::tagged`).
+        Command::deserialize(deserializer)
     }
 }
 
@@ -283,7 +282,7 @@ mod tests {
     }
 
     fn parse(message: Value) -> Result<Command, String> {
-        serde_json::from_value::<Command>(message).map_err(|e| e.to_string())
+        crate::platform::from_value::<Command>(message).map_err(|e| e.to_string())
     }
 
     #[test]
@@ -323,7 +322,7 @@ mod tests {
         assert!(wrong.contains("burn"), "{wrong}");
         assert!(parse(serde_json::json!(["tick"])).is_err());
         // A text parses the same (the tests' and the server's path).
-        let text: Command = serde_json::from_str(r#"{"cmd":"cancelJob","kind":"stock"}"#).unwrap();
+        let text: Command = crate::platform::from_json(br#"{"cmd":"cancelJob","kind":"stock"}"#).unwrap();
         assert!(matches!(text, Command::CancelJob { .. }));
     }
 

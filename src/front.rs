@@ -24,6 +24,12 @@ use crate::command::{Sender, SenderKind};
 use crate::emission::panel::{CardReply, PanelState};
 use crate::reply::to_json;
 
+/// The command a message names; `None` unless it names one as text.
+#[derive(Deserialize)]
+struct Named {
+    cmd: String,
+}
+
 /// `panelState`'s fields (`command::Command::PanelState`).
 #[derive(Deserialize)]
 struct PanelStateAsk {
@@ -38,9 +44,11 @@ struct PanelStateAsk {
 /// The reply to `command` when this module can give it; `None`: the full core must answer.
 /// The senders each command is for are the core's (`Command::allowed_from`): an extension page
 /// for the settings and the jobs, any of the extension's senders for the panel.
-pub async fn answer(app: &App<'_>, command: &Value, sender: &Sender) -> Option<Value> {
+/// `command` is the message's JSON text, read straight into the little this module needs.
+pub async fn answer(app: &App<'_>, command: &[u8], sender: &Sender) -> Option<Value> {
     let kind = sender.kind()?;
-    match command.get("cmd").and_then(Value::as_str)? {
+    let named: Named = crate::platform::from_json(command).ok()?;
+    match named.cmd.as_str() {
         "getSettings" if kind == SenderKind::ExtensionPage => {
             let reply = app.get_settings().await.ok()?;
             Some(ok_reply(to_json(reply)))
@@ -56,7 +64,7 @@ pub async fn answer(app: &App<'_>, command: &Value, sender: &Sender) -> Option<V
             Some(ok_reply(to_json(status)))
         }
         "panelState" => {
-            let ask: PanelStateAsk = crate::platform::from_value(command.clone()).ok()?;
+            let ask: PanelStateAsk = crate::platform::from_json(command).ok()?;
             panel_state(app, ask, sender, kind)
                 .await
                 .map(|r| ok_reply(to_json(r)))

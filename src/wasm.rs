@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use crate::app::App;
 use crate::command::Sender;
 use crate::jobs::Runtime;
-use crate::platform::wasm::{js_or_null, json_or_null, ChromeStore, FetchTransport, JsClock};
+use crate::platform::wasm::{from_js_as, js_or_null, text_or_null, ChromeStore, FetchTransport, JsClock};
 
 thread_local! {
     /// The governors and locks of this worker; governor state is also persisted, so a restarted
@@ -28,9 +28,9 @@ fn app() -> App<'static> {
 /// Runs one command from a page or content script. Never rejects: errors are replies.
 #[wasm_bindgen]
 pub async fn handle(command: JsValue, sender: JsValue) -> JsValue {
-    let command = json_or_null(&command);
-    let sender: Sender = crate::platform::from_value(json_or_null(&sender)).unwrap_or_default();
-    let reply = app().handle(command, &sender).await;
+    let command = text_or_null(&command);
+    let sender: Sender = from_js_as(&sender).unwrap_or_default();
+    let reply = app().handle_json(&command, &sender).await;
     // The import job runs on in this worker after the reply (it outlives the import page).
     if crate::import::wake_wanted() {
         wasm_bindgen_futures::spawn_local(async {

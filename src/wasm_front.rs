@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use crate::app::App;
 use crate::command::Sender;
 use crate::jobs::Runtime;
-use crate::platform::wasm::{js_or_null, json_or_null, ChromeStore, JsClock};
+use crate::platform::wasm::{from_js_as, js_or_null, text_or_null, ChromeStore, JsClock};
 use crate::platform::{HttpRequest, HttpResponse, Transport, TransportError};
 
 thread_local! {
@@ -30,8 +30,8 @@ impl Transport for NoTransport {
 /// The reply to a command this module answers (`front::answer`), or `undefined`.
 #[wasm_bindgen]
 pub async fn handle(command: JsValue, sender: JsValue) -> JsValue {
-    let command = json_or_null(&command);
-    let sender: Sender = crate::platform::from_value(json_or_null(&sender)).unwrap_or_default();
+    let command = text_or_null(&command);
+    let sender: Sender = from_js_as(&sender).unwrap_or_default();
     let app = App {
         transport: &NoTransport,
         store: &ChromeStore,

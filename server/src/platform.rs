@@ -74,7 +74,7 @@ pub struct DoStore {
 }
 
 impl DoStore {
-    pub async fn get_json(&self, key: &str) -> Result<Option<Value>, String> {
+    pub async fn get_value(&self, key: &str) -> Result<Option<Value>, String> {
         let raw: Option<String> = self.storage.get(key).await.map_err(|e| e.to_string())?;
         match raw {
             None => Ok(None),
@@ -84,7 +84,7 @@ impl DoStore {
         }
     }
 
-    pub async fn put_json(&self, key: &str, value: &Value) -> Result<(), String> {
+    pub async fn put_value(&self, key: &str, value: &Value) -> Result<(), String> {
         self.storage
             .put(key, value.to_string())
             .await
@@ -95,11 +95,17 @@ impl DoStore {
 #[async_trait(?Send)]
 impl Store for DoStore {
     async fn get_raw(&self, key: &str) -> Result<Option<Value>, String> {
-        self.get_json(key).await
+        self.get_value(key).await
+    }
+
+    /// The stored text itself, for the core's typed reads.
+    async fn get_json(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        let raw: Option<String> = self.storage.get(key).await.map_err(|e| e.to_string())?;
+        Ok(raw.map(String::into_bytes))
     }
 
     async fn set_raw(&self, key: &str, value: Value) -> Result<(), String> {
-        self.put_json(key, &value).await
+        self.put_value(key, &value).await
     }
 
     async fn remove(&self, key: &str) -> Result<(), String> {
@@ -126,11 +132,25 @@ impl Store for TeamStore<'_> {
             // The core's secrets are the environment's: never read from, or kept in, storage.
             return Ok(self.config.secret(key));
         }
-        let value = self.inner.get_json(key).await?;
+        let value = self.inner.get_value(key).await?;
         if key == minicrm_smartbill::settings::STORE_KEY {
             return Ok(Some(self.config.overlay(value)));
         }
         Ok(value)
+    }
+
+    /// The stored text, except for what this store makes up: the secrets and the settings'
+    /// overlay.
+    async fn get_json(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        if key.starts_with(minicrm_smartbill::platform::SECRET_PREFIX)
+            || key == minicrm_smartbill::settings::STORE_KEY
+        {
+            return match self.get_raw(key).await? {
+                None => Ok(None),
+                Some(value) => serde_json::to_vec(&value).map(Some).map_err(|e| e.to_string()),
+            };
+        }
+        self.inner.get_json(key).await
     }
 
     async fn set_raw(&self, key: &str, value: Value) -> Result<(), String> {
@@ -140,9 +160,9 @@ impl Store for TeamStore<'_> {
             return self.inner.remove(key).await;
         }
         if key == minicrm_smartbill::settings::STORE_KEY {
-            return self.inner.put_json(key, &self.config.strip(value)).await;
+            return self.inner.put_value(key, &self.config.strip(value)).await;
         }
-        self.inner.put_json(key, &value).await
+        self.inner.put_value(key, &value).await
     }
 
     async fn remove(&self, key: &str) -> Result<(), String> {

@@ -340,7 +340,7 @@ impl Team {
     // --- members -------------------------------------------------------------------------------
 
     async fn members(&self) -> Result<Vec<Member>, String> {
-        match self.store.get_json(MEMBERS_KEY).await? {
+        match self.store.get_value(MEMBERS_KEY).await? {
             None => Ok(Vec::new()),
             Some(v) => serde_json::from_value(v).map_err(|e| e.to_string()),
         }
@@ -348,7 +348,7 @@ impl Team {
 
     async fn save_members(&self, members: &[Member]) -> Result<(), String> {
         let v = serde_json::to_value(members).map_err(|e| e.to_string())?;
-        self.store.put_json(MEMBERS_KEY, &v).await
+        self.store.put_value(MEMBERS_KEY, &v).await
     }
 
     async fn add_member(&self, mut req: Request) -> worker::Result<Response> {
@@ -450,7 +450,7 @@ impl Team {
 
     async fn stats(&self) -> Stats {
         self.store
-            .get_json(STATS_KEY)
+            .get_value(STATS_KEY)
             .await
             .ok()
             .flatten()
@@ -460,13 +460,13 @@ impl Team {
 
     async fn save_stats(&self, stats: &Stats) {
         if let Ok(v) = serde_json::to_value(stats) {
-            let _ = self.store.put_json(STATS_KEY, &v).await;
+            let _ = self.store.put_value(STATS_KEY, &v).await;
         }
     }
 
     async fn pending(&self) -> Vec<webhook::Pushed> {
         self.store
-            .get_json(PENDING_KEY)
+            .get_value(PENDING_KEY)
             .await
             .ok()
             .flatten()
@@ -478,7 +478,7 @@ impl Team {
     async fn requeue(&self, mut older: Vec<webhook::Pushed>) -> Result<(), String> {
         older.extend(self.pending().await);
         let v = serde_json::to_value(&older).map_err(|e| e.to_string())?;
-        self.store.put_json(PENDING_KEY, &v).await
+        self.store.put_value(PENDING_KEY, &v).await
     }
 
     /// Queues a delivery and answers at once; the object's alarm does the MiniCRM writes.

@@ -225,7 +225,7 @@ const MATCH_CALLS_PER_ROW: i64 = 2;
 /// The import page's action (`{"cmd": "import", "action": {…}}`), named in `type` beside its
 /// fields (read through [`crate::tagged`]).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(remote = "Self", rename_all = "camelCase")]
+#[serde(remote = "Self", rename = "\u{0}type", rename_all = "camelCase")]
 pub enum ImportAction {
     /// Look the page's candidates up in MiniCRM and plan (nothing is written).
     #[serde(rename_all = "camelCase")]
@@ -262,8 +262,8 @@ impl<'de> Deserialize<'de> for ImportAction {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error as _;
         let said = |e: &dyn std::fmt::Display| D::Error::custom(format_args!("import action: {e}"));
-        let moved = crate::tagged::external(deserializer, "type").map_err(|e| said(&e))?;
-        ImportAction::deserialize(crate::platform::value::De(moved)).map_err(|e| said(&e))
+        // The internally tagged form (`crate::tagged`).
+        ImportAction::deserialize(deserializer).map_err(|e| said(&e))
     }
 }
 

@@ -48,7 +48,7 @@ impl AddressData {
 /// Sent as `{"code": "missingName", …}` (internally tagged, without serde's `Content` buffer:
 /// `tagged`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self", rename_all = "camelCase")]
+#[serde(remote = "Self", rename = "\u{0}code", rename_all = "camelCase")]
 pub enum Issue {
     MissingName,
     CifControlDigit {

@@ -23,7 +23,7 @@ pub struct Category {
 /// A field type of `GET /Api/R3/Schema/...` (§2.2): a type string or an enum map. Stored as
 /// `{"type": "text", "max": 50}` (internally tagged, without serde's `Content` buffer: `tagged`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self", rename_all = "camelCase")]
+#[serde(remote = "Self", rename = "\u{0}type", rename_all = "camelCase")]
 pub enum FieldType {
     Text {
         max: Option<u32>,

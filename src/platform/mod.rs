@@ -3,16 +3,15 @@
 //! an HTTP client, an in-memory map and a settable clock (the reqwest pattern: one API, the
 //! implementation chosen by `cfg(target_arch = "wasm32")`).
 
+pub mod json;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
 pub mod sorted;
-pub mod value;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 pub mod when;
 
 pub use sorted::{SortedMap, SortedSet};
-pub use value::from_value;
 
 use async_trait::async_trait;
 use serde::{de::DeserializeOwned, Serialize};
@@ -119,6 +118,14 @@ pub const SECRET_PREFIX: &str = "secret.";
 #[async_trait(?Send)]
 pub trait Store {
     async fn get_raw(&self, key: &str) -> Result<Option<serde_json::Value>, String>;
+    /// The stored value as JSON text, for typed reads ([`load`]) with no `serde_json::Value`
+    /// built between: the browser's store writes it with the engine's `JSON.stringify`.
+    async fn get_json(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        match self.get_raw(key).await? {
+            None => Ok(None),
+            Some(value) => serde_json::to_vec(&value).map(Some).map_err(|e| e.to_string()),
+        }
+    }
     async fn set_raw(&self, key: &str, value: serde_json::Value) -> Result<(), String>;
     async fn remove(&self, key: &str) -> Result<(), String>;
 }
@@ -164,20 +171,25 @@ pub async fn join<A: std::future::Future, B: std::future::Future>(a: A, b: B) ->
     .await
 }
 
-/// A vendor's JSON answer as `T`, read through [`serde_json::Value`] and [`from_value`]: the
-/// stored documents and the commands are read from values already, so each type needs one
-/// deserializer in the WASM, not a second one over bytes.
+/// A vendor's JSON answer as `T`, straight from its text ([`json`]).
 pub fn from_json<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
-    from_value(serde_json::from_slice(bytes)?)
+    json::from_slice(bytes)
 }
 
-/// Typed helpers over [`Store`].
+/// `T` from a value built in code, read through its text: the one deserializer every typed read
+/// uses ([`json`]).
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> serde_json::Result<T> {
+    json::from_value_with(&value, |de| T::deserialize(de))
+}
+
+/// Typed helpers over [`Store`]: read straight from the stored text ([`Store::get_json`]).
 pub async fn load<T: DeserializeOwned>(store: &dyn Store, key: &str) -> Result<Option<T>, String> {
-    match store.get_raw(key).await? {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(v) => from_value(v)
-            .map(Some)
-            .map_err(|e| format!("stored {key} is unreadable: {e}")),
+    match store.get_json(key).await? {
+        None => Ok(None),
+        // `null` stored is nothing stored.
+        Some(text) => {
+            json::from_slice::<Option<T>>(&text).map_err(|e| format!("stored {key} is unreadable: {e}"))
+        }
     }
 }
 

@@ -108,13 +108,16 @@ fn build_with_body(builder: RequestBuilder, body: &[u8]) -> Result<Request, Tran
 
 pub struct ChromeStore;
 
-/// A value from JavaScript as JSON, through the engine's own `JSON.stringify` (one call across
-/// the boundary, not one per field); `None` for what JSON cannot hold (`undefined`, a function, a
-/// cycle).
-pub fn from_js(value: &JsValue) -> Option<serde_json::Value> {
-    let text = js_sys::JSON::stringify(value).ok()?.as_string()?;
-    // As bytes: the reader `from_json` uses too, so the WASM carries one JSON reader, not two.
-    serde_json::from_slice(text.as_bytes()).ok()
+/// A value from JavaScript as JSON text, written by the engine's own `JSON.stringify` (one call
+/// across the boundary, not one per field); `None` for what JSON cannot hold (`undefined`, a
+/// function, a cycle).
+fn js_text(value: &JsValue) -> Option<String> {
+    js_sys::JSON::stringify(value).ok()?.as_string()
+}
+
+/// A value from JavaScript as `T`, read straight from its JSON text (`platform::json`).
+pub fn from_js_as<T: serde::de::DeserializeOwned>(value: &JsValue) -> Option<T> {
+    super::json::from_slice(js_text(value)?.as_bytes()).ok()
 }
 
 /// A JSON value for JavaScript, through the engine's own `JSON.parse`.
@@ -123,9 +126,9 @@ pub fn to_js(value: &serde_json::Value) -> Result<JsValue, String> {
     js_sys::JSON::parse(&text).map_err(|e| describe(&e))
 }
 
-/// A message's value as the worker's modules read it: null when JSON cannot hold it.
-pub fn json_or_null(value: &JsValue) -> serde_json::Value {
-    from_js(value).unwrap_or(serde_json::Value::Null)
+/// A message's JSON text as the worker's modules read it: `null` when JSON cannot hold it.
+pub fn text_or_null(value: &JsValue) -> Vec<u8> {
+    js_text(value).map_or_else(|| b"null".to_vec(), String::into_bytes)
 }
 
 /// A reply as the worker's modules give it: null when it cannot be written (never, for JSON).
@@ -142,7 +145,7 @@ thread_local! {
 #[cfg(any(feature = "sw", feature = "front"))]
 #[wasm_bindgen(js_name = setHostPermissions)]
 pub fn set_host_permissions(list: JsValue) {
-    let list: Vec<String> = super::from_value(json_or_null(&list)).unwrap_or_default();
+    let list: Vec<String> = from_js_as(&list).unwrap_or_default();
     HOST_PERMISSIONS.with(|h| *h.borrow_mut() = list);
 }
 
@@ -163,14 +166,29 @@ impl Store for ChromeStore {
         if key.starts_with(super::SECRET_PREFIX) {
             return secret_get_raw(key).await;
         }
+        match self.get_json(key).await? {
+            None => Ok(None),
+            Some(text) => super::json::from_slice(&text)
+                .map(Some)
+                .map_err(|e| format!("stored {key} is not JSON: {e}")),
+        }
+    }
+
+    async fn get_json(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        if key.starts_with(super::SECRET_PREFIX) {
+            return match secret_get_raw(key).await? {
+                None => Ok(None),
+                Some(value) => serde_json::to_vec(&value).map(Some).map_err(|e| e.to_string()),
+            };
+        }
         let promise = storage_get(key).map_err(|e| describe(&e))?;
         let items = JsFuture::from(promise).await.map_err(|e| describe(&e))?;
         let value = js_sys::Reflect::get(&items, &JsValue::from_str(key)).map_err(|e| describe(&e))?;
         if value.is_undefined() || value.is_null() {
             return Ok(None);
         }
-        from_js(&value)
-            .map(Some)
+        js_text(&value)
+            .map(|text| Some(text.into_bytes()))
             .ok_or_else(|| format!("stored {key} is not JSON"))
     }
 

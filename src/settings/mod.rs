@@ -811,6 +811,25 @@ pub fn production_host_permissions() -> [&'static str; 4] {
     ]
 }
 
+/// Stored settings from their text: straight into [`Settings`] when this version wrote them,
+/// through [`migrate`] otherwise.
+pub fn from_stored(text: &[u8]) -> Result<Settings> {
+    use crate::platform::json::from_slice;
+    match from_slice::<Option<Settings>>(text) {
+        Ok(Some(settings)) if settings.version == CURRENT_VERSION => Ok(settings),
+        _ => match from_slice::<serde_json::Value>(text) {
+            Ok(serde_json::Value::Null) => Ok(Settings {
+                version: CURRENT_VERSION,
+                ..Settings::default()
+            }),
+            Ok(raw) => migrate(raw),
+            Err(e) => Err(Error::Storage {
+                detail: format!("settings are unreadable: {e}"),
+            }),
+        },
+    }
+}
+
 /// Reads stored settings of any version and brings them to [`CURRENT_VERSION`].
 pub fn migrate(raw: serde_json::Value) -> Result<Settings> {
     let version = raw.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
@@ -850,16 +869,16 @@ pub async fn load(store: &dyn crate::platform::Store) -> Result<Settings> {
     // The three reads at once (a cold worker waits for each).
     use crate::platform::join;
     let (stored, (token, api_key)) = join(
-        store.get_raw(STORE_KEY),
+        store.get_json(STORE_KEY),
         join(store.get_raw(SECRET_TOKEN_KEY), store.get_raw(SECRET_API_KEY_KEY)),
     )
     .await;
     let mut settings = match stored.map_err(storage)? {
-        None | Some(serde_json::Value::Null) => Settings {
+        None => Settings {
             version: CURRENT_VERSION,
             ..Settings::default()
         },
-        Some(raw) => migrate(raw)?,
+        Some(text) => from_stored(&text)?,
     };
     let secret =
         |v: Option<serde_json::Value>| v.and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
@@ -1141,6 +1160,28 @@ mod tests {
         assert_eq!(s.document.series, "FCT");
         assert_eq!(s.smartbill.api_base, smartbill::DEFAULT_API_BASE);
         assert!(migrate(serde_json::json!({"version": 99})).is_err());
+    }
+
+    #[test]
+    fn stored_text_is_read_straight_or_migrated() {
+        let current = br#"{"version": 1, "smartbill": {"cif": "RO18547290"}, "document": {"series": "A"}}"#;
+        let s = from_stored(current).unwrap();
+        assert_eq!(
+            (s.version, s.smartbill.cif.as_str(), s.document.series.as_str()),
+            (1, "RO18547290", "A")
+        );
+        let old = from_stored(br#"{"smartbill": {"cif": "RO18547290"}, "invoiceSeries": "FCT"}"#).unwrap();
+        assert_eq!(
+            (old.version, old.document.series.as_str()),
+            (CURRENT_VERSION, "FCT")
+        );
+        assert_eq!(from_stored(b"null").unwrap().version, CURRENT_VERSION);
+        let newer = from_stored(br#"{"version": 99}"#).unwrap_err().to_string();
+        assert!(newer.contains("newer than this extension"), "{newer}");
+        let broken = from_stored(br#"{"version": 1, "smartbill": "#)
+            .unwrap_err()
+            .to_string();
+        assert!(broken.contains("settings are unreadable"), "{broken}");
     }
 
     #[test]

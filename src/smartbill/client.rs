@@ -205,7 +205,7 @@ impl<'a> SmartBill<'a> {
             return Ok(());
         }
         let body: serde_json::Value =
-            serde_json::from_slice(&response.body).unwrap_or(serde_json::Value::Null);
+            crate::platform::json::from_slice(&response.body).unwrap_or(serde_json::Value::Null);
         let error_text = body
             .get("errorText")
             .and_then(|v| v.as_str())

@@ -26,7 +26,7 @@ const WINDOW_DAYS: i64 = 30;
 /// Stored as `{"type": "invoice", …}` (internally tagged, without serde's `Content` buffer: see
 /// `tagged`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(remote = "Self", rename_all = "camelCase")]
+#[serde(remote = "Self", rename = "\u{0}type", rename_all = "camelCase")]
 pub enum Item {
     /// An invoice the journal knows.
     Invoice { kind: DocumentKind, doc_id: u64 },

@@ -62,7 +62,7 @@ impl Delivery {
 /// Reads a delivery body; `Err` when it is not JSON of either shape (the receivers answer
 /// "Eroare sintaxa. Verifica valididatea JSON-ului trimis.", §4.1).
 pub fn parse(body: &[u8]) -> std::result::Result<Delivery, String> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    let value: Value = crate::platform::json::from_slice(body).map_err(|e| e.to_string())?;
     let list = match value {
         Value::Array(list) => list,
         Value::Object(mut map) => match map.remove("products") {

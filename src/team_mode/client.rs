@@ -87,7 +87,7 @@ impl Server<'_> {
 
 /// The server's answer as the command's reply, or the problem it reports.
 pub fn judge(reply: &HttpResponse, command: &str, url: &str, origin: &str) -> Result<Value, TeamProblem> {
-    let body: Option<Value> = serde_json::from_slice(&reply.body).ok();
+    let body: Option<Value> = crate::platform::json::from_slice(&reply.body).ok();
     let code = body
         .as_ref()
         .and_then(|b| b.pointer("/error/code"))

@@ -1,0 +1,1205 @@
+//! `T` straight from JSON text, by a reader of our own that reads a struct only from an object.
+//!
+//! Every typed read in the core goes through it: the vendors' answers (`platform::from_json`), the
+//! stored documents (`platform::load`, over the text `Store::get_json` gives), the worker's
+//! messages, and the few values built in code (`platform::from_value`, which writes them out
+//! first). No `serde_json::Value` is built only to be taken apart again, and each type's reading
+//! code is compiled once, for this one deserializer.
+//!
+//! Why not serde_json's reader: it also accepts a struct written as an array, which makes the
+//! WASM carry each struct's `visit_seq` besides its `visit_map` (about 70 KB of the service
+//! worker's module) for a form nothing we read uses: serde_json writes structs as objects, and so
+//! do the vendors. Everything else is serde_json's behaviour:
+//! - the same JSON (RFC 8259): no comments, no trailing commas, no leading zeros, strings of valid
+//!   UTF-8 with no raw control characters and with paired surrogates, nothing after the value,
+//!   at most 127 nested arrays and objects (serde_json's limit, so that hostile input cannot
+//!   exhaust the stack);
+//! - the same visits: a non-negative integer as `u64`, a negative one as `i64`, any other number
+//!   (a fraction, an exponent, `-0`, an integer out of range) as `f64`; numeric map keys
+//!   (`{"17": …}` into a map keyed by `u64`); an externally tagged enum as a string or as an
+//!   object with one key; serde's own texts for the errors of types.
+//!
+//! The tests check it against serde_json over generated and mangled texts.
+
+use std::borrow::Cow;
+
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Error as _, Expected, Unexpected, Visitor};
+use serde_json::{Error, Value};
+
+/// Nested arrays and objects refused from this depth on (serde_json's limit).
+const MAX_DEPTH: u32 = 128;
+
+/// `T` from JSON text (see the module's documentation).
+pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    read(bytes, |de| T::deserialize(de))
+}
+
+/// `value` read by `read`, a deserializing function (a type's `Deserialize`, or the inherent
+/// one `#[serde(remote = "Self")]` derives), through the text it is written as.
+pub fn from_value_with<T>(
+    value: &Value,
+    read_with: impl FnOnce(&mut De<'_>) -> Result<T, Error>,
+) -> Result<T, Error> {
+    let text = serde_json::to_vec(value)?;
+    read(&text, read_with)
+}
+
+fn read<'a, T>(bytes: &'a [u8], read_with: impl FnOnce(&mut De<'a>) -> Result<T, Error>) -> Result<T, Error> {
+    let mut de = De {
+        input: bytes,
+        pos: 0,
+        depth: 0,
+        skip_key: None,
+    };
+    let value = read_with(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+/// JSON text as a deserializer.
+pub struct De<'a> {
+    input: &'a [u8],
+    pos: usize,
+    depth: u32,
+    /// The tag of the internally tagged object about to be read: the next object read leaves it
+    /// out (see [`TAGGED`]).
+    skip_key: Option<&'static str>,
+}
+
+/// How an enum asks to be read from an object that names its variant in a field beside the
+/// variant's own (`{"cmd": "card", "url": …}`, serde's internal tagging): its serde name is this
+/// prefix and the field's name (`#[serde(remote = "Self", rename = "\u{0}cmd")]`, see
+/// `crate::tagged`). The reader finds the field first, then reads the object as the variant's
+/// content without it: nothing is buffered, unlike serde's `tag = "…"`, which reads the whole
+/// object into its private `Content` type first (a second deserializer for every variant).
+pub const TAGGED: char = '\0';
+
+/// How an enum's variant is written.
+#[derive(Clone, Copy)]
+enum EnumForm {
+    /// `"name"`.
+    Name,
+    /// `{"name": content}`.
+    SingleKey,
+    /// `{"<tag>": "name", …content}` (see [`TAGGED`]).
+    Tagged,
+}
+
+/// A value that is neither an array nor an object, as read.
+enum Scalar<'a> {
+    Null,
+    Bool(bool),
+    Unsigned(u64),
+    Signed(i64),
+    Float(f64),
+    Str(Cow<'a, str>),
+}
+
+impl<'a> De<'a> {
+    /// A syntax error where the reader stands, in serde_json's words and with its position.
+    #[inline(never)]
+    fn syntax(&self, what: &str) -> Error {
+        let before = self.input.get(..self.pos).unwrap_or(self.input);
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+        Error::custom(format_args!("{what} at line {line} column {column}"))
+    }
+
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.input.get(self.pos) {
+            self.pos += 1;
+        }
+    }
+
+    /// The next byte after any whitespace, not consumed.
+    fn peek(&mut self) -> Option<u8> {
+        self.skip_whitespace();
+        self.input.get(self.pos).copied()
+    }
+
+    /// Whether a `null` comes next (then read).
+    #[inline(never)]
+    fn null(&mut self) -> Result<bool, Error> {
+        match self.peek() {
+            Some(b'n') => self.word(b"null", Scalar::Null).map(|_| true),
+            _ => Ok(false),
+        }
+    }
+
+    /// Only whitespace may follow the value.
+    fn end(&mut self) -> Result<(), Error> {
+        match self.peek() {
+            None => Ok(()),
+            Some(_) => Err(self.syntax("trailing characters")),
+        }
+    }
+
+    /// A scalar, consumed; `None` where an array or an object starts (not consumed).
+    #[inline(never)]
+    fn scalar(&mut self) -> Result<Option<Scalar<'a>>, Error> {
+        let Some(first) = self.peek() else {
+            return Err(self.syntax("EOF while parsing a value"));
+        };
+        Ok(Some(match first {
+            b'n' => self.word(b"null", Scalar::Null)?,
+            b't' => self.word(b"true", Scalar::Bool(true))?,
+            b'f' => self.word(b"false", Scalar::Bool(false))?,
+            b'"' => Scalar::Str(self.string()?),
+            b'-' | b'0'..=b'9' => self.number()?,
+            b'[' | b'{' => return Ok(None),
+            _ => return Err(self.syntax("expected value")),
+        }))
+    }
+
+    fn word(&mut self, word: &[u8], value: Scalar<'a>) -> Result<Scalar<'a>, Error> {
+        let input = self.input;
+        if input.get(self.pos..).is_some_and(|rest| rest.starts_with(word)) {
+            self.pos += word.len();
+            Ok(value)
+        } else {
+            Err(self.syntax("expected ident"))
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let from = self.pos;
+        while let Some(b'0'..=b'9') = self.input.get(self.pos) {
+            self.pos += 1;
+        }
+        self.pos - from
+    }
+
+    fn number(&mut self) -> Result<Scalar<'a>, Error> {
+        let input = self.input;
+        let start = self.pos;
+        if input.get(self.pos) == Some(&b'-') {
+            self.pos += 1;
+        }
+        match input.get(self.pos) {
+            Some(b'0') => {
+                self.pos += 1;
+                if let Some(b'0'..=b'9') = input.get(self.pos) {
+                    return Err(self.syntax("invalid number"));
+                }
+            }
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(self.syntax("invalid number")),
+        }
+        if input.get(self.pos) == Some(&b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return Err(self.syntax("invalid number"));
+            }
+        }
+        if let Some(b'e' | b'E') = input.get(self.pos) {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = input.get(self.pos) {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.syntax("invalid number"));
+            }
+        }
+        // The number's value as serde_json reads it (`-0` and an integer out of range are
+        // floats; its float reading, not the standard library's, whose tables are 10 KB).
+        let number = input
+            .get(start..self.pos)
+            .and_then(|t| std::str::from_utf8(t).ok())
+            .and_then(|t| t.parse::<serde_json::Number>().ok());
+        match number {
+            Some(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+                (Some(u), _, _) => Ok(Scalar::Unsigned(u)),
+                (None, Some(i), _) => Ok(Scalar::Signed(i)),
+                (None, None, Some(f)) => Ok(Scalar::Float(f)),
+                (None, None, None) => Err(self.syntax("number out of range")),
+            },
+            None => Err(self.syntax("number out of range")),
+        }
+    }
+
+    /// A string, its opening quote next; borrowed from the input when it has no escapes.
+    #[inline(never)]
+    fn string(&mut self) -> Result<Cow<'a, str>, Error> {
+        let input = self.input;
+        self.pos += 1;
+        let mut start = self.pos;
+        let mut unescaped: Option<Vec<u8>> = None;
+        loop {
+            let Some(&b) = input.get(self.pos) else {
+                return Err(self.syntax("EOF while parsing a string"));
+            };
+            match b {
+                b'"' => {
+                    let tail = input.get(start..self.pos).unwrap_or_default();
+                    self.pos += 1;
+                    let text = match unescaped {
+                        None => std::str::from_utf8(tail).map(Cow::Borrowed).ok(),
+                        Some(mut text) => {
+                            text.extend_from_slice(tail);
+                            String::from_utf8(text).map(Cow::Owned).ok()
+                        }
+                    };
+                    return text.ok_or_else(|| self.syntax("invalid unicode code point"));
+                }
+                b'\\' => {
+                    let text = unescaped.get_or_insert_with(Vec::new);
+                    text.extend_from_slice(input.get(start..self.pos).unwrap_or_default());
+                    self.pos += 1;
+                    self.escape(text)?;
+                    start = self.pos;
+                }
+                0x00..=0x1f => {
+                    return Err(
+                        self.syntax("control character (\\u0000-\\u001F) found while parsing a string")
+                    )
+                }
+                _ => self.pos += 1,
+            }
+        }
+    }
+
+    /// The escape after a backslash, appended to `text`.
+    fn escape(&mut self, text: &mut Vec<u8>) -> Result<(), Error> {
+        let Some(&b) = self.input.get(self.pos) else {
+            return Err(self.syntax("EOF while parsing a string"));
+        };
+        self.pos += 1;
+        let byte = match b {
+            b'"' | b'\\' | b'/' => b,
+            b'b' => 0x08,
+            b'f' => 0x0c,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            b'u' => {
+                let c = self.unicode()?;
+                text.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes());
+                return Ok(());
+            }
+            _ => return Err(self.syntax("invalid escape")),
+        };
+        text.push(byte);
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u32, Error> {
+        let input = self.input;
+        let Some(digits) = input.get(self.pos..self.pos + 4) else {
+            return Err(self.syntax("EOF while parsing a string"));
+        };
+        let mut n = 0;
+        for &d in digits {
+            match char::from(d).to_digit(16) {
+                Some(v) => n = n * 16 + v,
+                None => return Err(self.syntax("invalid escape")),
+            }
+            self.pos += 1;
+        }
+        Ok(n)
+    }
+
+    /// The character of a `\u` escape (the `u` read): a surrogate pair makes one.
+    fn unicode(&mut self) -> Result<char, Error> {
+        let first = self.hex4()?;
+        let code = match first {
+            0xD800..=0xDBFF => {
+                if self.input.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                    return Err(self.syntax("unexpected end of hex escape"));
+                }
+                self.pos += 2;
+                let second = self.hex4()?;
+                if !(0xDC00..=0xDFFF).contains(&second) {
+                    return Err(self.syntax("lone leading surrogate in hex escape"));
+                }
+                0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
+            }
+            0xDC00..=0xDFFF => return Err(self.syntax("lone leading surrogate in hex escape")),
+            n => n,
+        };
+        char::from_u32(code).ok_or_else(|| self.syntax("invalid unicode code point"))
+    }
+
+    /// Into an array or an object, its bracket next.
+    fn enter(&mut self) -> Result<(), Error> {
+        self.pos += 1;
+        self.depth += 1;
+        match self.depth < MAX_DEPTH {
+            true => Ok(()),
+            false => Err(self.syntax("recursion limit exceeded")),
+        }
+    }
+
+    /// Whether another element follows in the array or object being read (`close` ends it; its
+    /// comma is consumed, `first`: none is needed); `false` at its end, the bracket consumed.
+    #[inline(never)]
+    fn more(&mut self, close: u8, first: bool) -> Result<bool, Error> {
+        let object = close == b'}';
+        match self.peek() {
+            Some(b) if b == close => {
+                self.pos += 1;
+                self.depth -= 1;
+                Ok(false)
+            }
+            Some(b',') if !first => {
+                self.pos += 1;
+                if self.peek() == Some(close) {
+                    return Err(self.syntax("trailing comma"));
+                }
+                Ok(true)
+            }
+            Some(_) if first => Ok(true),
+            Some(_) if object => Err(self.syntax("expected `,` or `}`")),
+            Some(_) => Err(self.syntax("expected `,` or `]`")),
+            None if object => Err(self.syntax("EOF while parsing an object")),
+            None => Err(self.syntax("EOF while parsing a list")),
+        }
+    }
+
+    /// An object's key and the colon after it.
+    #[inline(never)]
+    fn key(&mut self) -> Result<Cow<'a, str>, Error> {
+        if self.peek() != Some(b'"') {
+            return Err(self.syntax("key must be a string"));
+        }
+        let key = self.string()?;
+        if self.peek() != Some(b':') {
+            return Err(self.syntax("expected `:`"));
+        }
+        self.pos += 1;
+        Ok(key)
+    }
+
+    /// The rest of the array or object being read, when its reader stopped before its end.
+    #[inline(never)]
+    fn finish(&mut self, close: u8, first: bool, done: bool) -> Result<(), Error> {
+        match done || !self.more(close, first)? {
+            true => Ok(()),
+            false if close == b']' => Err(Error::custom("invalid length, expected fewer elements in array")),
+            false => Err(Error::custom("invalid length, expected fewer elements in map")),
+        }
+    }
+
+    /// A value read and dropped.
+    #[inline(never)]
+    fn skip(&mut self) -> Result<(), Error> {
+        if self.scalar()?.is_some() {
+            return Ok(());
+        }
+        let close = match self.input.get(self.pos) {
+            Some(b'[') => b']',
+            _ => b'}',
+        };
+        self.enter()?;
+        let mut first = true;
+        while self.more(close, first)? {
+            first = false;
+            if close == b'}' {
+                self.key()?;
+            }
+            self.skip()?;
+        }
+        Ok(())
+    }
+
+    /// The variant an internally tagged object names in `tag` (the last such field, as a
+    /// `serde_json::Value` would keep it); the reader stays before the object.
+    #[inline(never)]
+    fn variant_named(&mut self, tag: &'static str) -> Result<Cow<'a, str>, Error> {
+        if self.peek() != Some(b'{') {
+            return Err(Error::custom(format_args!("expected an object with `{tag}`")));
+        }
+        let (pos, depth) = (self.pos, self.depth);
+        self.enter()?;
+        let (mut first, mut name) = (true, None);
+        while self.more(b'}', first)? {
+            first = false;
+            if self.key()? != tag {
+                self.skip()?;
+                continue;
+            }
+            match self.scalar()? {
+                Some(Scalar::Str(variant)) => name = Some(variant),
+                Some(other) => return Err(wrong(&other, &"a string naming the variant")),
+                None => return Err(self.invalid(&"a string naming the variant")),
+            }
+        }
+        (self.pos, self.depth) = (pos, depth);
+        name.ok_or_else(|| Error::missing_field(tag))
+    }
+
+    /// The start of an enum (`name` is its serde name): its variant's name, and the form it
+    /// is written in; the reader stands at the variant's content, if it has one. Not generic
+    /// over the visitor, as [`De::enum_end`]: one copy in the WASM, not one per enum.
+    #[inline(never)]
+    fn enum_start(&mut self, name: &'static str) -> Result<(Cow<'a, str>, EnumForm), Error> {
+        if let Some(tag) = name.strip_prefix(TAGGED) {
+            let variant = self.variant_named(tag)?;
+            self.skip_key = Some(tag);
+            return Ok((variant, EnumForm::Tagged));
+        }
+        match self.peek() {
+            Some(b'"') => Ok((self.string()?, EnumForm::Name)),
+            Some(b'{') => {
+                self.enter()?;
+                if !self.more(b'}', true)? {
+                    return Err(Error::invalid_value(Unexpected::Map, &"map with a single key"));
+                }
+                Ok((self.key()?, EnumForm::SingleKey))
+            }
+            _ => Err(self.invalid(&"string or map")),
+        }
+    }
+
+    /// The end of an enum begun by [`De::enum_start`].
+    #[inline(never)]
+    fn enum_end(&mut self, form: EnumForm) -> Result<(), Error> {
+        self.skip_key = None;
+        match form {
+            EnumForm::SingleKey if self.more(b'}', false)? => {
+                Err(Error::invalid_value(Unexpected::Map, &"map with a single key"))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The error for a value of the wrong kind where the reader stands.
+    #[inline(never)]
+    fn invalid(&mut self, expected: &dyn Expected) -> Error {
+        match self.scalar() {
+            Ok(Some(scalar)) => wrong(&scalar, expected),
+            Ok(None) if self.input.get(self.pos) == Some(&b'[') => {
+                Error::invalid_type(Unexpected::Seq, expected)
+            }
+            Ok(None) => Error::invalid_type(Unexpected::Map, expected),
+            Err(e) => e,
+        }
+    }
+}
+
+/// The error for a scalar of the wrong kind. Not generic over the visitor: one copy in the WASM.
+#[inline(never)]
+fn wrong(scalar: &Scalar<'_>, expected: &dyn Expected) -> Error {
+    let unexpected = match scalar {
+        Scalar::Null => Unexpected::Unit,
+        Scalar::Bool(b) => Unexpected::Bool(*b),
+        Scalar::Unsigned(n) => Unexpected::Unsigned(*n),
+        Scalar::Signed(n) => Unexpected::Signed(*n),
+        Scalar::Float(f) => Unexpected::Float(*f),
+        Scalar::Str(s) => Unexpected::Str(s),
+    };
+    Error::invalid_type(unexpected, expected)
+}
+
+/// Each visit is a function of the visitor's type in the WASM: only the visits a kind can need
+/// are called (a text always as `visit_str`).
+fn visit<'de, V: Visitor<'de>>(scalar: Scalar<'de>, visitor: V) -> Result<V::Value, Error> {
+    match scalar {
+        Scalar::Null => visitor.visit_unit(),
+        Scalar::Bool(b) => visitor.visit_bool(b),
+        Scalar::Unsigned(n) => visitor.visit_u64(n),
+        Scalar::Signed(n) => visitor.visit_i64(n),
+        Scalar::Float(f) => visitor.visit_f64(f),
+        Scalar::Str(s) => visitor.visit_str(&s),
+    }
+}
+
+fn seq<'de, V: Visitor<'de>>(de: &mut De<'de>, visitor: V) -> Result<V::Value, Error> {
+    de.enter()?;
+    let mut access = Elements {
+        de,
+        first: true,
+        done: false,
+    };
+    let value = visitor.visit_seq(&mut access)?;
+    let (first, done) = (access.first, access.done);
+    de.finish(b']', first, done)?;
+    Ok(value)
+}
+
+fn map<'de, V: Visitor<'de>>(de: &mut De<'de>, visitor: V) -> Result<V::Value, Error> {
+    de.enter()?;
+    let skip = de.skip_key.take();
+    let mut access = Entries {
+        de,
+        first: true,
+        done: false,
+        skip,
+    };
+    let value = visitor.visit_map(&mut access)?;
+    let (first, done) = (access.first, access.done);
+    de.finish(b'}', first, done)?;
+    Ok(value)
+}
+
+/// The kinds read from one kind of scalar: `$pick` takes the visit for it, any other value is
+/// the wrong kind.
+macro_rules! scalars {
+    ($($method:ident)* => |$visitor:ident, $scalar:ident| $pick:expr) => {$(
+        fn $method<V: Visitor<'de>>(self, $visitor: V) -> Result<V::Value, Error> {
+            match self.scalar()? {
+                Some($scalar) => $pick,
+                None => Err(self.invalid(&$visitor)),
+            }
+        }
+    )*};
+}
+
+impl<'de> de::Deserializer<'de> for &mut De<'de> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.scalar()? {
+            Some(scalar) => visit(scalar, visitor),
+            None if self.input.get(self.pos) == Some(&b'[') => seq(self, visitor),
+            None => map(self, visitor),
+        }
+    }
+
+    scalars!(deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_i128
+    deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128
+    deserialize_f32 deserialize_f64 => |visitor, scalar| match scalar {
+        Scalar::Unsigned(n) => visitor.visit_u64(n),
+        Scalar::Signed(n) => visitor.visit_i64(n),
+        Scalar::Float(f) => visitor.visit_f64(f),
+        other => Err(wrong(&other, &visitor)),
+    });
+    scalars!(deserialize_char deserialize_str deserialize_string deserialize_identifier
+    => |visitor, scalar| match scalar {
+        Scalar::Str(s) => visitor.visit_str(&s),
+        other => Err(wrong(&other, &visitor)),
+    });
+    scalars!(deserialize_bool => |visitor, scalar| match scalar {
+        Scalar::Bool(b) => visitor.visit_bool(b),
+        other => Err(wrong(&other, &visitor)),
+    });
+    scalars!(deserialize_unit => |visitor, scalar| match scalar {
+        Scalar::Null => visitor.visit_unit(),
+        other => Err(wrong(&other, &visitor)),
+    });
+
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_any(visitor)
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_any(visitor)
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.null()? {
+            true => visitor.visit_none(),
+            false => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_unit_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_unit(visitor)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.peek() {
+            Some(b'[') => seq(self, visitor),
+            _ => Err(self.invalid(&visitor)),
+        }
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.peek() {
+            Some(b'{') => map(self, visitor),
+            _ => Err(self.invalid(&visitor)),
+        }
+    }
+
+    /// Only from an object: see the module's documentation.
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        let (variant, form) = self.enum_start(name)?;
+        let content = match form {
+            EnumForm::Name => None,
+            EnumForm::SingleKey | EnumForm::Tagged => Some(&mut *self),
+        };
+        let value = visitor.visit_enum(Variant {
+            name: variant,
+            content,
+        });
+        // The visit's error first: the end is not reached after one.
+        let end = self.enum_end(form);
+        let value = value?;
+        end.map(|()| value)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.skip()?;
+        visitor.visit_unit()
+    }
+}
+
+struct Elements<'d, 'de> {
+    de: &'d mut De<'de>,
+    first: bool,
+    done: bool,
+}
+
+impl<'de> de::SeqAccess<'de> for Elements<'_, 'de> {
+    type Error = Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
+        if self.done || !self.de.more(b']', self.first)? {
+            self.done = true;
+            return Ok(None);
+        }
+        self.first = false;
+        seed.deserialize(&mut *self.de).map(Some)
+    }
+}
+
+struct Entries<'d, 'de> {
+    de: &'d mut De<'de>,
+    first: bool,
+    done: bool,
+    /// An internally tagged object's tag, left out.
+    skip: Option<&'static str>,
+}
+
+impl<'de> Entries<'_, 'de> {
+    /// The next key, its colon read; `None` at the object's end.
+    fn next_key(&mut self) -> Result<Option<Cow<'de, str>>, Error> {
+        loop {
+            if self.done || !self.de.more(b'}', self.first)? {
+                self.done = true;
+                return Ok(None);
+            }
+            self.first = false;
+            let key = self.de.key()?;
+            if self.skip.is_some_and(|tag| key == tag) {
+                self.de.skip()?;
+                continue;
+            }
+            return Ok(Some(key));
+        }
+    }
+}
+
+impl<'de> de::MapAccess<'de> for Entries<'_, 'de> {
+    type Error = Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+        match self.next_key()? {
+            Some(key) => seed.deserialize(Key(key)).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, Error> {
+        seed.deserialize(&mut *self.de)
+    }
+}
+
+/// An object's key: a string, or a number or a boolean written as one.
+struct Key<'de>(Cow<'de, str>);
+
+macro_rules! parsed {
+    ($($method:ident $visit:ident $ty:ty)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            match self.0.parse::<$ty>() {
+                Ok(n) => visitor.$visit(n),
+                Err(_) => Err(Error::invalid_type(Unexpected::Str(&self.0), &visitor)),
+            }
+        }
+    )*};
+}
+
+impl<'de> de::Deserializer<'de> for Key<'de> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_str(&self.0)
+    }
+
+    parsed!(deserialize_i8 visit_i8 i8 deserialize_i16 visit_i16 i16 deserialize_i32 visit_i32 i32
+        deserialize_i64 visit_i64 i64 deserialize_i128 visit_i128 i128
+        deserialize_u8 visit_u8 u8 deserialize_u16 visit_u16 u16 deserialize_u32 visit_u32 u32
+        deserialize_u64 visit_u64 u64 deserialize_u128 visit_u128 u128
+        deserialize_f32 visit_f32 f32 deserialize_f64 visit_f64 f64 deserialize_bool visit_bool bool);
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor.visit_enum(Variant {
+            name: self.0,
+            content: None,
+        })
+    }
+
+    serde::forward_to_deserialize_any! {
+        char str string bytes byte_buf unit unit_struct seq tuple tuple_struct map struct
+        identifier ignored_any
+    }
+}
+
+/// An externally tagged enum's variant: its name, and the reader at its content unless it was
+/// a bare string.
+struct Variant<'d, 'de> {
+    name: Cow<'de, str>,
+    content: Option<&'d mut De<'de>>,
+}
+
+impl<'d, 'de> de::EnumAccess<'de> for Variant<'d, 'de> {
+    type Error = Error;
+    type Variant = Content<'d, 'de>;
+
+    fn variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<(T::Value, Content<'d, 'de>), Error> {
+        let name = seed.deserialize(Key(self.name))?;
+        Ok((name, Content(self.content)))
+    }
+}
+
+struct Content<'d, 'de>(Option<&'d mut De<'de>>);
+
+impl<'de> de::VariantAccess<'de> for Content<'_, 'de> {
+    type Error = Error;
+
+    fn unit_variant(self) -> Result<(), Error> {
+        match self.0 {
+            // `tagged::external`'s form of an internally tagged variant without fields,
+            // `{"name": {…}}`: what stood beside the tag is ignored, as serde's internal tagging
+            // ignored it (serde_json would refuse the form).
+            Some(de) => match de.peek() {
+                Some(b'{') => de.skip(),
+                _ => de::Deserialize::deserialize(de),
+            },
+            None => Ok(()),
+        }
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
+        match self.0 {
+            Some(de) => seed.deserialize(de),
+            None => Err(Error::invalid_type(Unexpected::UnitVariant, &"newtype variant")),
+        }
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+        match self.0 {
+            Some(de) => match de.peek() {
+                Some(b'[') => seq(de, visitor),
+                _ => Err(de.invalid(&"tuple variant")),
+            },
+            None => Err(Error::invalid_type(Unexpected::UnitVariant, &"tuple variant")),
+        }
+    }
+
+    /// Only from an object, like a struct.
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        match self.0 {
+            Some(de) => match de.peek() {
+                Some(b'{') => map(de, visitor),
+                _ => Err(de.invalid(&"struct variant")),
+            },
+            None => Err(Error::invalid_type(Unexpected::UnitVariant, &"struct variant")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde::Deserialize;
+    use serde_json::json;
+
+    use super::*;
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Doc {
+        name: String,
+        count: u32,
+        #[serde(default)]
+        note: Option<String>,
+        cards: BTreeMap<u64, Vec<i64>>,
+        kind: Kind,
+        price: rust_decimal::Decimal,
+        day: chrono::NaiveDate,
+        extra: Value,
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    enum Kind {
+        Plain,
+        Named { label: String },
+        Wrapped(u8),
+        Pair(u8, u8),
+    }
+
+    fn read<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+        from_slice(text.as_bytes()).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn reads_what_serde_json_reads() {
+        let text = r#"{"name": "a\u00e9\n", "count": 3, "cards": {"17": [1, -2]}, "kind": {"named": {"label": "x"}},
+            "price": "4200.50", "day": "2026-12-02", "extra": {"k": [1, null, 2.5e3, "\ud83d\ude00"]}, "unknown": [{"deep": [true]}]}"#;
+        let ours: Doc = read(text).unwrap();
+        let theirs: Doc = serde_json::from_str(text).unwrap();
+        assert_eq!(ours, theirs);
+        assert_eq!(ours.name, "aé\n");
+        assert_eq!(ours.cards[&17], vec![1, -2]);
+        assert_eq!(read::<Kind>(r#""plain""#), Ok(Kind::Plain));
+        assert_eq!(read::<Kind>(r#"{"wrapped": 7}"#), Ok(Kind::Wrapped(7)));
+        assert_eq!(read::<Kind>(r#"{"pair": [1, 2]}"#), Ok(Kind::Pair(1, 2)));
+        // `tagged::external`'s form of a variant without fields.
+        assert_eq!(read::<Kind>(r#"{"plain": {"x": [1]}}"#), Ok(Kind::Plain));
+        assert_eq!(read::<Option<u8>>(" null "), Ok(None));
+        assert_eq!(read::<Option<u8>>("7"), Ok(Some(7)));
+        assert_eq!(read::<rust_decimal::Decimal>("0.1").unwrap().to_string(), "0.1");
+        assert_eq!(read::<(u8, String)>(r#"[1, "b"]"#), Ok((1, "b".into())));
+        assert_eq!(read::<f64>("-0").map(f64::is_sign_negative), Ok(true));
+        assert_eq!(read::<i64>("-9223372036854775808"), Ok(i64::MIN));
+        assert_eq!(read::<u64>("18446744073709551615"), Ok(u64::MAX));
+        assert_eq!(read::<f64>("18446744073709551616"), Ok(18446744073709551616.0));
+    }
+
+    #[test]
+    fn errors_are_serde_s_texts() {
+        let cases = [
+            (r#"{"name": 1}"#, "invalid type: integer `1`, expected a string"),
+            (r#"{"name": "a"}"#, "missing field `count`"),
+            (
+                r#"{"name": "a", "count": -1}"#,
+                "invalid value: integer `-1`, expected u32",
+            ),
+            (
+                r#"{"name": "a", "count": 1, "cards": {"x": []}}"#,
+                "invalid type: string \"x\", expected u64",
+            ),
+            (
+                r#"{"name": "a", "count": 1, "cards": {}, "kind": "other"}"#,
+                "unknown variant `other`",
+            ),
+            (
+                r#"{"name": "a", "count": 1, "cards": {}, "kind": {"plain": null, "named": {}}}"#,
+                "map with a single key",
+            ),
+            (r#""text""#, "invalid type: string \"text\", expected struct Doc"),
+            (
+                r#"{"name": "a", "count": 1, "cards": [], "kind": "plain"}"#,
+                "invalid type: sequence, expected a map",
+            ),
+        ];
+        for (text, said) in cases {
+            let ours = read::<Doc>(text).unwrap_err();
+            assert!(ours.contains(said), "{text}: {ours}");
+            assert!(serde_json::from_str::<Doc>(text).is_err(), "{text}");
+        }
+        let syntax = read::<Value>("{\"a\":\n [1,]}").unwrap_err();
+        assert_eq!(syntax, "trailing comma at line 2 column 5");
+        assert!(read::<(u8,)>("[1, 2]").unwrap_err().contains("fewer elements"));
+    }
+
+    #[test]
+    fn a_struct_is_read_only_from_an_object() {
+        let err = read::<Kind>(r#"{"named": ["x"]}"#).unwrap_err();
+        assert_eq!(err, "invalid type: sequence, expected struct variant");
+        #[derive(Debug, Deserialize)]
+        struct Pair {
+            _a: u8,
+        }
+        let err = read::<Pair>("[1]").unwrap_err();
+        assert_eq!(err, "invalid type: sequence, expected struct Pair");
+        assert!(serde_json::from_str::<Pair>("[1]").is_ok(), "serde_json reads it");
+    }
+
+    #[test]
+    fn values_built_in_code_are_read_through_their_text() {
+        let v = json!({"name": "a", "count": 2, "cards": {"3": []}, "kind": "plain", "price": 1.5,
+            "day": "2026-01-31", "extra": null});
+        let doc: Doc = from_value_with(&v, |de| Doc::deserialize(de)).unwrap();
+        assert_eq!((doc.count, doc.price.to_string()), (2, "1.5".into()));
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    #[serde(remote = "Self", rename = "\u{0}kind", rename_all = "camelCase")]
+    enum Tagged {
+        Bare {},
+        Unit,
+        Inner { inner: Inside, n: u8 },
+        Nested { then: Box<Tagged> },
+        Counts(BTreeMap<String, u8>),
+    }
+
+    impl<'de> Deserialize<'de> for Tagged {
+        fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            Tagged::deserialize(d)
+        }
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Inside {
+        kind: String,
+    }
+
+    #[test]
+    fn an_internally_tagged_object_is_read_with_its_tag_anywhere() {
+        let inner = |kind: &str, n| Tagged::Inner {
+            inner: Inside { kind: kind.into() },
+            n,
+        };
+        // The tag last, and the same key inside a field's object, which is that field's own.
+        assert_eq!(
+            read::<Tagged>(r#"{"n": 2, "inner": {"kind": "x"}, "kind": "inner"}"#),
+            Ok(inner("x", 2))
+        );
+        assert_eq!(
+            read::<Tagged>(r#"{"kind": "inner", "inner": {"kind": "y"}, "n": 3}"#),
+            Ok(inner("y", 3))
+        );
+        // Fields beside the tag of a variant without any are ignored, for a unit variant too.
+        assert_eq!(
+            read::<Tagged>(r#"{"x": [1, {"y": null}], "kind": "bare"}"#),
+            Ok(Tagged::Bare {})
+        );
+        assert_eq!(read::<Tagged>(r#"{"kind": "unit", "x": 1}"#), Ok(Tagged::Unit));
+        // The tag is not part of the content: a map holds only the other fields.
+        let counts = read::<Tagged>(r#"{"a": 1, "kind": "counts", "b": 2}"#);
+        assert_eq!(
+            counts,
+            Ok(Tagged::Counts([("a".into(), 1), ("b".into(), 2)].into()))
+        );
+        // Nested, and in a list; the last of two tags, as a `serde_json::Value` keeps it.
+        let nested = r#"[{"kind": "nested", "then": {"kind": "bare", "kind": "unit"}}]"#;
+        assert_eq!(
+            read::<Vec<Tagged>>(nested),
+            Ok(vec![Tagged::Nested {
+                then: Box::new(Tagged::Unit)
+            }])
+        );
+        let v = json!({"then": {"n": 1, "kind": "inner", "inner": {"kind": ""}}, "kind": "nested"});
+        assert_eq!(
+            crate::platform::from_value::<Tagged>(v).map_err(|e| e.to_string()),
+            Ok(Tagged::Nested {
+                then: Box::new(inner("", 1))
+            })
+        );
+        for (text, said) in [
+            (r#"{"n": 1}"#, "missing field `kind`"),
+            (
+                r#"{"kind": 3}"#,
+                "invalid type: integer `3`, expected a string naming the variant",
+            ),
+            (r#"{"kind": "other"}"#, "unknown variant `other`"),
+            (r#"{"kind": "inner", "n": 1}"#, "missing field `inner`"),
+            (r#"["inner"]"#, "expected an object with `kind`"),
+            (r#"{"kind": "bare",}"#, "trailing comma"),
+        ] {
+            let err = read::<Tagged>(text).unwrap_err();
+            assert!(err.contains(said), "{text}: {err}");
+        }
+    }
+
+    /// A small deterministic generator (xorshift), so that a failure can be replayed.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    fn random_value(rng: &mut Rng, depth: u32) -> Value {
+        let strings = [
+            "",
+            "a",
+            "é",
+            "\"q\"",
+            "\\",
+            "\u{1F600}",
+            "line\nbreak",
+            "\u{7f}\u{0}",
+            "17",
+            "-3",
+        ];
+        match rng.below(if depth > 4 { 6 } else { 8 }) {
+            0 => Value::Null,
+            1 => Value::Bool(rng.below(2) == 0),
+            2 => json!(rng.next() >> rng.below(64)),
+            3 => json!(-((rng.next() >> 1) as i64 >> rng.below(63))),
+            4 => json!((rng.below(2_000_000) as f64 - 1_000_000.0) / [1.0, 10.0, 1000.0, 1e9][rng.below(4)]),
+            5 => Value::String(strings[rng.below(strings.len())].to_string()),
+            6 => Value::Array((0..rng.below(4)).map(|_| random_value(rng, depth + 1)).collect()),
+            _ => Value::Object(
+                (0..rng.below(4))
+                    .map(|_| {
+                        (
+                            strings[rng.below(strings.len())].to_string(),
+                            random_value(rng, depth + 1),
+                        )
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    fn agree(text: &[u8]) {
+        let ours = from_slice::<Value>(text);
+        let theirs = serde_json::from_slice::<Value>(text);
+        let shown = String::from_utf8_lossy(text);
+        match (&ours, &theirs) {
+            // Numbers too: both read them with serde_json's number reader.
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{shown}"),
+            (Err(_), Err(_)) => {}
+            _ => panic!("{shown}: ours {ours:?}, serde_json's {theirs:?}"),
+        }
+    }
+
+    #[test]
+    fn accepts_and_refuses_what_serde_json_does() {
+        let fixed: &[&[u8]] = &[
+            b"",
+            b" ",
+            b"nul",
+            b"nulll",
+            b"truex",
+            b"01",
+            b"-",
+            b"-01",
+            b"1.",
+            b".5",
+            b"1e",
+            b"1e+",
+            b"+1",
+            b"1E400",
+            b"-1e400",
+            b"1e-400",
+            b"-0.0",
+            b"0e0",
+            b"[1 2]",
+            b"[,]",
+            b"[1,]",
+            b"{\"a\" 1}",
+            b"{\"a\":1,}",
+            b"{1:1}",
+            b"{\"a\":1 \"b\":2}",
+            b"\"\\x\"",
+            b"\"\\u12\"",
+            b"\"\\u12g4\"",
+            b"\"\\ud800\"",
+            b"\"\\udc00\"",
+            b"\"\\ud800\\u0041\"",
+            b"\"\\ud83d\\ude00\"",
+            b"\"\x01\"",
+            b"\"\xff\"",
+            b"\"\xc3\"",
+            b"\"\xc3\\n\"",
+            b"\"\xe2\x82\xac\"",
+            b"[]x",
+            b"{} {}",
+            b"\t[\r\n]\n",
+            b"[\"a\\/b\\b\\f\\t\\r\"]",
+            b"123456789012345678901234567890",
+            b"-9223372036854775809",
+            b"1.7976931348623157e308",
+            b"4.9e-324",
+            b"[true,false,null]",
+        ];
+        for text in fixed {
+            agree(text);
+        }
+        // Nesting up to serde_json's limit, and one past it.
+        for depth in [126, 127, 128, 129] {
+            let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            agree(text.as_bytes());
+            let text = format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth));
+            agree(text.as_bytes());
+        }
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let bytes = b"{}[]\",:\\u0-1.eE+ntrfalse \n\xc3\xa9\xff";
+        for _ in 0..20_000 {
+            let value = random_value(&mut rng, 0);
+            let mut text = match rng.below(2) {
+                0 => serde_json::to_vec(&value).unwrap(),
+                _ => serde_json::to_vec_pretty(&value).unwrap(),
+            };
+            agree(&text);
+            // Mangled: a few bytes removed, replaced or inserted.
+            for _ in 0..1 + rng.below(3) {
+                let at = rng.below(text.len() + 1);
+                let byte = bytes[rng.below(bytes.len())];
+                match rng.below(3) {
+                    0 if at < text.len() => {
+                        text.remove(at);
+                    }
+                    1 if at < text.len() => text[at] = byte,
+                    _ => text.insert(at, byte),
+                }
+            }
+            agree(&text);
+        }
+    }
+}
