@@ -67,6 +67,13 @@ pub fn de_decimal_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>
     }
 }
 
+/// A decimal we store, written as text (as `rust_decimal` writes it) and read only from text:
+/// `rust_decimal`'s own reader also takes a float, which links the standard library's float
+/// formatting (about 16 KB of the worker's module) for a form we never write.
+pub mod stored {
+    pub use rust_decimal::serde::str::{deserialize, serialize};
+}
+
 /// Writes a decimal as a JSON number (SmartBill rejects strings: "Could not map property").
 pub fn ser_decimal<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Error> {
     let number = serde_json::Number::from_str(&value.normalize().to_string())

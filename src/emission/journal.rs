@@ -37,6 +37,8 @@ pub struct Intent {
     pub series: String,
     /// The series' `nextNumber` read just before the POST (none for drafts).
     pub expected_number: Option<u64>,
+    /// Written and read as text (`money::stored`).
+    #[serde(with = "crate::money::stored")]
     pub total: Decimal,
     pub currency: String,
     pub draft: bool,
@@ -97,6 +99,8 @@ pub struct Issued {
     pub document_url: String,
     pub document_view_url: String,
     pub document_id: String,
+    /// Written and read as text (`money::stored`).
+    #[serde(with = "crate::money::stored")]
     pub total: Decimal,
     pub currency: String,
     #[serde(with = "crate::platform::when::serde_ymd")]
@@ -162,7 +166,11 @@ impl Issued {
 #[serde(rename_all = "camelCase")]
 pub struct Payment {
     pub state: PaymentState,
+    /// Written and read as text (`money::stored`).
+    #[serde(with = "crate::money::stored")]
     pub paid: Decimal,
+    /// Written and read as text (`money::stored`).
+    #[serde(with = "crate::money::stored")]
     pub total: Decimal,
     pub checked_ms: i64,
 }

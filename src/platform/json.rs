@@ -24,27 +24,30 @@
 use std::borrow::Cow;
 
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Error as _, Expected, Unexpected, Visitor};
-use serde_json::{Error, Value};
+use serde_json::Value;
 
 /// Nested arrays and objects refused from this depth on (serde_json's limit).
 const MAX_DEPTH: u32 = 128;
 
 /// `T` from JSON text (see the module's documentation).
-pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
-    read(bytes, |de| T::deserialize(de))
+pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Error> {
+    read(bytes, |de| T::deserialize(de)).map_err(Problem::into_json)
 }
 
 /// `value` read by `read`, a deserializing function (a type's `Deserialize`, or the inherent
 /// one `#[serde(remote = "Self")]` derives), through the text it is written as.
 pub fn from_value_with<T>(
     value: &Value,
-    read_with: impl FnOnce(&mut De<'_>) -> Result<T, Error>,
-) -> Result<T, Error> {
+    read_with: impl FnOnce(&mut De<'_>) -> Result<T, Problem>,
+) -> Result<T, serde_json::Error> {
     let text = serde_json::to_vec(value)?;
-    read(&text, read_with)
+    read(&text, read_with).map_err(Problem::into_json)
 }
 
-fn read<'a, T>(bytes: &'a [u8], read_with: impl FnOnce(&mut De<'a>) -> Result<T, Error>) -> Result<T, Error> {
+fn read<'a, T>(
+    bytes: &'a [u8],
+    read_with: impl FnOnce(&mut De<'a>) -> Result<T, Problem>,
+) -> Result<T, Problem> {
     let mut de = De {
         input: bytes,
         pos: 0,
@@ -54,6 +57,79 @@ fn read<'a, T>(bytes: &'a [u8], read_with: impl FnOnce(&mut De<'a>) -> Result<T,
     let value = read_with(&mut de)?;
     de.end()?;
     Ok(value)
+}
+
+/// The reader's error, in serde's words, turned into a `serde_json::Error` at this module's
+/// edge. Of its own so that the texts that name a wrong value ([`Said`]) write a float with
+/// `zmij`, as serde_json does and already in the module, not with `core::fmt`: serde's own
+/// `Unexpected` text links the standard library's float formatting, about 16 KB of each
+/// worker module that nothing else needs.
+/// Boxed, one pointer wide as serde_json's error is: every `Result` the reader's generic code
+/// moves stays small (a `String` here made each struct's reading code larger, 40 KB in all).
+#[derive(Debug)]
+#[allow(clippy::box_collection)] // The box is the point: one pointer, not a `String`'s three words.
+pub struct Problem(Box<String>);
+
+impl Problem {
+    fn into_json(self) -> serde_json::Error {
+        serde_json::Error::custom(*self.0)
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Problem {}
+
+impl de::Error for Problem {
+    fn custom<T: std::fmt::Display>(message: T) -> Problem {
+        Problem(Box::new(message.to_string()))
+    }
+
+    fn invalid_type(unexpected: Unexpected<'_>, expected: &dyn Expected) -> Problem {
+        Problem::custom(format_args!(
+            "invalid type: {}, expected {expected}",
+            Said(unexpected)
+        ))
+    }
+
+    fn invalid_value(unexpected: Unexpected<'_>, expected: &dyn Expected) -> Problem {
+        Problem::custom(format_args!(
+            "invalid value: {}, expected {expected}",
+            Said(unexpected)
+        ))
+    }
+}
+
+/// A wrong value as serde_json names it (`null`, not serde's "unit value").
+struct Said<'a>(Unexpected<'a>);
+
+impl std::fmt::Display for Said<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Unexpected::Bool(b) => write!(f, "boolean `{b}`"),
+            Unexpected::Unsigned(n) => write!(f, "integer `{n}`"),
+            Unexpected::Signed(n) => write!(f, "integer `{n}`"),
+            Unexpected::Float(n) => write!(f, "floating point `{}`", zmij::Buffer::new().format(n)),
+            Unexpected::Char(c) => write!(f, "character `{c}`"),
+            Unexpected::Str(s) => write!(f, "string {s:?}"),
+            Unexpected::Bytes(_) => f.write_str("byte array"),
+            Unexpected::Unit => f.write_str("null"),
+            Unexpected::Option => f.write_str("Option value"),
+            Unexpected::NewtypeStruct => f.write_str("newtype struct"),
+            Unexpected::Seq => f.write_str("sequence"),
+            Unexpected::Map => f.write_str("map"),
+            Unexpected::Enum => f.write_str("enum"),
+            Unexpected::UnitVariant => f.write_str("unit variant"),
+            Unexpected::NewtypeVariant => f.write_str("newtype variant"),
+            Unexpected::TupleVariant => f.write_str("tuple variant"),
+            Unexpected::StructVariant => f.write_str("struct variant"),
+            Unexpected::Other(other) => f.write_str(other),
+        }
+    }
 }
 
 /// JSON text as a deserializer.
@@ -98,11 +174,11 @@ enum Scalar<'a> {
 impl<'a> De<'a> {
     /// A syntax error where the reader stands, in serde_json's words and with its position.
     #[inline(never)]
-    fn syntax(&self, what: &str) -> Error {
+    fn syntax(&self, what: &str) -> Problem {
         let before = self.input.get(..self.pos).unwrap_or(self.input);
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
         let column = before.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-        Error::custom(format_args!("{what} at line {line} column {column}"))
+        Problem::custom(format_args!("{what} at line {line} column {column}"))
     }
 
     fn skip_whitespace(&mut self) {
@@ -119,7 +195,7 @@ impl<'a> De<'a> {
 
     /// Whether a `null` comes next (then read).
     #[inline(never)]
-    fn null(&mut self) -> Result<bool, Error> {
+    fn null(&mut self) -> Result<bool, Problem> {
         match self.peek() {
             Some(b'n') => self.word(b"null", Scalar::Null).map(|_| true),
             _ => Ok(false),
@@ -127,7 +203,7 @@ impl<'a> De<'a> {
     }
 
     /// Only whitespace may follow the value.
-    fn end(&mut self) -> Result<(), Error> {
+    fn end(&mut self) -> Result<(), Problem> {
         match self.peek() {
             None => Ok(()),
             Some(_) => Err(self.syntax("trailing characters")),
@@ -136,7 +212,7 @@ impl<'a> De<'a> {
 
     /// A scalar, consumed; `None` where an array or an object starts (not consumed).
     #[inline(never)]
-    fn scalar(&mut self) -> Result<Option<Scalar<'a>>, Error> {
+    fn scalar(&mut self) -> Result<Option<Scalar<'a>>, Problem> {
         let Some(first) = self.peek() else {
             return Err(self.syntax("EOF while parsing a value"));
         };
@@ -151,7 +227,7 @@ impl<'a> De<'a> {
         }))
     }
 
-    fn word(&mut self, word: &[u8], value: Scalar<'a>) -> Result<Scalar<'a>, Error> {
+    fn word(&mut self, word: &[u8], value: Scalar<'a>) -> Result<Scalar<'a>, Problem> {
         let input = self.input;
         if input.get(self.pos..).is_some_and(|rest| rest.starts_with(word)) {
             self.pos += word.len();
@@ -169,7 +245,7 @@ impl<'a> De<'a> {
         self.pos - from
     }
 
-    fn number(&mut self) -> Result<Scalar<'a>, Error> {
+    fn number(&mut self) -> Result<Scalar<'a>, Problem> {
         let input = self.input;
         let start = self.pos;
         if input.get(self.pos) == Some(&b'-') {
@@ -221,7 +297,7 @@ impl<'a> De<'a> {
 
     /// A string, its opening quote next; borrowed from the input when it has no escapes.
     #[inline(never)]
-    fn string(&mut self) -> Result<Cow<'a, str>, Error> {
+    fn string(&mut self) -> Result<Cow<'a, str>, Problem> {
         let input = self.input;
         self.pos += 1;
         let mut start = self.pos;
@@ -261,7 +337,7 @@ impl<'a> De<'a> {
     }
 
     /// The escape after a backslash, appended to `text`.
-    fn escape(&mut self, text: &mut Vec<u8>) -> Result<(), Error> {
+    fn escape(&mut self, text: &mut Vec<u8>) -> Result<(), Problem> {
         let Some(&b) = self.input.get(self.pos) else {
             return Err(self.syntax("EOF while parsing a string"));
         };
@@ -284,7 +360,7 @@ impl<'a> De<'a> {
         Ok(())
     }
 
-    fn hex4(&mut self) -> Result<u32, Error> {
+    fn hex4(&mut self) -> Result<u32, Problem> {
         let input = self.input;
         let Some(digits) = input.get(self.pos..self.pos + 4) else {
             return Err(self.syntax("EOF while parsing a string"));
@@ -301,7 +377,7 @@ impl<'a> De<'a> {
     }
 
     /// The character of a `\u` escape (the `u` read): a surrogate pair makes one.
-    fn unicode(&mut self) -> Result<char, Error> {
+    fn unicode(&mut self) -> Result<char, Problem> {
         let first = self.hex4()?;
         let code = match first {
             0xD800..=0xDBFF => {
@@ -322,7 +398,7 @@ impl<'a> De<'a> {
     }
 
     /// Into an array or an object, its bracket next.
-    fn enter(&mut self) -> Result<(), Error> {
+    fn enter(&mut self) -> Result<(), Problem> {
         self.pos += 1;
         self.depth += 1;
         match self.depth < MAX_DEPTH {
@@ -334,7 +410,7 @@ impl<'a> De<'a> {
     /// Whether another element follows in the array or object being read (`close` ends it; its
     /// comma is consumed, `first`: none is needed); `false` at its end, the bracket consumed.
     #[inline(never)]
-    fn more(&mut self, close: u8, first: bool) -> Result<bool, Error> {
+    fn more(&mut self, close: u8, first: bool) -> Result<bool, Problem> {
         let object = close == b'}';
         match self.peek() {
             Some(b) if b == close => {
@@ -359,7 +435,7 @@ impl<'a> De<'a> {
 
     /// An object's key and the colon after it.
     #[inline(never)]
-    fn key(&mut self) -> Result<Cow<'a, str>, Error> {
+    fn key(&mut self) -> Result<Cow<'a, str>, Problem> {
         if self.peek() != Some(b'"') {
             return Err(self.syntax("key must be a string"));
         }
@@ -373,17 +449,19 @@ impl<'a> De<'a> {
 
     /// The rest of the array or object being read, when its reader stopped before its end.
     #[inline(never)]
-    fn finish(&mut self, close: u8, first: bool, done: bool) -> Result<(), Error> {
+    fn finish(&mut self, close: u8, first: bool, done: bool) -> Result<(), Problem> {
         match done || !self.more(close, first)? {
             true => Ok(()),
-            false if close == b']' => Err(Error::custom("invalid length, expected fewer elements in array")),
-            false => Err(Error::custom("invalid length, expected fewer elements in map")),
+            false if close == b']' => Err(Problem::custom(
+                "invalid length, expected fewer elements in array",
+            )),
+            false => Err(Problem::custom("invalid length, expected fewer elements in map")),
         }
     }
 
     /// A value read and dropped.
     #[inline(never)]
-    fn skip(&mut self) -> Result<(), Error> {
+    fn skip(&mut self) -> Result<(), Problem> {
         if self.scalar()?.is_some() {
             return Ok(());
         }
@@ -406,9 +484,9 @@ impl<'a> De<'a> {
     /// The variant an internally tagged object names in `tag` (the last such field, as a
     /// `serde_json::Value` would keep it); the reader stays before the object.
     #[inline(never)]
-    fn variant_named(&mut self, tag: &'static str) -> Result<Cow<'a, str>, Error> {
+    fn variant_named(&mut self, tag: &'static str) -> Result<Cow<'a, str>, Problem> {
         if self.peek() != Some(b'{') {
-            return Err(Error::custom(format_args!("expected an object with `{tag}`")));
+            return Err(Problem::custom(format_args!("expected an object with `{tag}`")));
         }
         let (pos, depth) = (self.pos, self.depth);
         self.enter()?;
@@ -426,14 +504,14 @@ impl<'a> De<'a> {
             }
         }
         (self.pos, self.depth) = (pos, depth);
-        name.ok_or_else(|| Error::missing_field(tag))
+        name.ok_or_else(|| Problem::missing_field(tag))
     }
 
     /// The start of an enum (`name` is its serde name): its variant's name, and the form it
     /// is written in; the reader stands at the variant's content, if it has one. Not generic
     /// over the visitor, as [`De::enum_end`]: one copy in the WASM, not one per enum.
     #[inline(never)]
-    fn enum_start(&mut self, name: &'static str) -> Result<(Cow<'a, str>, EnumForm), Error> {
+    fn enum_start(&mut self, name: &'static str) -> Result<(Cow<'a, str>, EnumForm), Problem> {
         if let Some(tag) = name.strip_prefix(TAGGED) {
             let variant = self.variant_named(tag)?;
             self.skip_key = Some(tag);
@@ -444,7 +522,7 @@ impl<'a> De<'a> {
             Some(b'{') => {
                 self.enter()?;
                 if !self.more(b'}', true)? {
-                    return Err(Error::invalid_value(Unexpected::Map, &"map with a single key"));
+                    return Err(Problem::invalid_value(Unexpected::Map, &"map with a single key"));
                 }
                 Ok((self.key()?, EnumForm::SingleKey))
             }
@@ -454,11 +532,11 @@ impl<'a> De<'a> {
 
     /// The end of an enum begun by [`De::enum_start`].
     #[inline(never)]
-    fn enum_end(&mut self, form: EnumForm) -> Result<(), Error> {
+    fn enum_end(&mut self, form: EnumForm) -> Result<(), Problem> {
         self.skip_key = None;
         match form {
             EnumForm::SingleKey if self.more(b'}', false)? => {
-                Err(Error::invalid_value(Unexpected::Map, &"map with a single key"))
+                Err(Problem::invalid_value(Unexpected::Map, &"map with a single key"))
             }
             _ => Ok(()),
         }
@@ -466,13 +544,13 @@ impl<'a> De<'a> {
 
     /// The error for a value of the wrong kind where the reader stands.
     #[inline(never)]
-    fn invalid(&mut self, expected: &dyn Expected) -> Error {
+    fn invalid(&mut self, expected: &dyn Expected) -> Problem {
         match self.scalar() {
             Ok(Some(scalar)) => wrong(&scalar, expected),
             Ok(None) if self.input.get(self.pos) == Some(&b'[') => {
-                Error::invalid_type(Unexpected::Seq, expected)
+                Problem::invalid_type(Unexpected::Seq, expected)
             }
-            Ok(None) => Error::invalid_type(Unexpected::Map, expected),
+            Ok(None) => Problem::invalid_type(Unexpected::Map, expected),
             Err(e) => e,
         }
     }
@@ -480,7 +558,7 @@ impl<'a> De<'a> {
 
 /// The error for a scalar of the wrong kind. Not generic over the visitor: one copy in the WASM.
 #[inline(never)]
-fn wrong(scalar: &Scalar<'_>, expected: &dyn Expected) -> Error {
+fn wrong(scalar: &Scalar<'_>, expected: &dyn Expected) -> Problem {
     let unexpected = match scalar {
         Scalar::Null => Unexpected::Unit,
         Scalar::Bool(b) => Unexpected::Bool(*b),
@@ -489,12 +567,12 @@ fn wrong(scalar: &Scalar<'_>, expected: &dyn Expected) -> Error {
         Scalar::Float(f) => Unexpected::Float(*f),
         Scalar::Str(s) => Unexpected::Str(s),
     };
-    Error::invalid_type(unexpected, expected)
+    Problem::invalid_type(unexpected, expected)
 }
 
 /// Each visit is a function of the visitor's type in the WASM: only the visits a kind can need
 /// are called (a text always as `visit_str`).
-fn visit<'de, V: Visitor<'de>>(scalar: Scalar<'de>, visitor: V) -> Result<V::Value, Error> {
+fn visit<'de, V: Visitor<'de>>(scalar: Scalar<'de>, visitor: V) -> Result<V::Value, Problem> {
     match scalar {
         Scalar::Null => visitor.visit_unit(),
         Scalar::Bool(b) => visitor.visit_bool(b),
@@ -505,7 +583,7 @@ fn visit<'de, V: Visitor<'de>>(scalar: Scalar<'de>, visitor: V) -> Result<V::Val
     }
 }
 
-fn seq<'de, V: Visitor<'de>>(de: &mut De<'de>, visitor: V) -> Result<V::Value, Error> {
+fn seq<'de, V: Visitor<'de>>(de: &mut De<'de>, visitor: V) -> Result<V::Value, Problem> {
     de.enter()?;
     let mut access = Elements {
         de,
@@ -518,7 +596,7 @@ fn seq<'de, V: Visitor<'de>>(de: &mut De<'de>, visitor: V) -> Result<V::Value, E
     Ok(value)
 }
 
-fn map<'de, V: Visitor<'de>>(de: &mut De<'de>, visitor: V) -> Result<V::Value, Error> {
+fn map<'de, V: Visitor<'de>>(de: &mut De<'de>, visitor: V) -> Result<V::Value, Problem> {
     de.enter()?;
     let skip = de.skip_key.take();
     let mut access = Entries {
@@ -537,7 +615,7 @@ fn map<'de, V: Visitor<'de>>(de: &mut De<'de>, visitor: V) -> Result<V::Value, E
 /// the wrong kind.
 macro_rules! scalars {
     ($($method:ident)* => |$visitor:ident, $scalar:ident| $pick:expr) => {$(
-        fn $method<V: Visitor<'de>>(self, $visitor: V) -> Result<V::Value, Error> {
+        fn $method<V: Visitor<'de>>(self, $visitor: V) -> Result<V::Value, Problem> {
             match self.scalar()? {
                 Some($scalar) => $pick,
                 None => Err(self.invalid(&$visitor)),
@@ -547,9 +625,9 @@ macro_rules! scalars {
 }
 
 impl<'de> de::Deserializer<'de> for &mut De<'de> {
-    type Error = Error;
+    type Error = Problem;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Problem> {
         match self.scalar()? {
             Some(scalar) => visit(scalar, visitor),
             None if self.input.get(self.pos) == Some(&b'[') => seq(self, visitor),
@@ -579,15 +657,15 @@ impl<'de> de::Deserializer<'de> for &mut De<'de> {
         other => Err(wrong(&other, &visitor)),
     });
 
-    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Problem> {
         self.deserialize_any(visitor)
     }
 
-    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Problem> {
         self.deserialize_any(visitor)
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Problem> {
         match self.null()? {
             true => visitor.visit_none(),
             false => visitor.visit_some(self),
@@ -598,7 +676,7 @@ impl<'de> de::Deserializer<'de> for &mut De<'de> {
         self,
         _name: &'static str,
         visitor: V,
-    ) -> Result<V::Value, Error> {
+    ) -> Result<V::Value, Problem> {
         self.deserialize_unit(visitor)
     }
 
@@ -606,18 +684,18 @@ impl<'de> de::Deserializer<'de> for &mut De<'de> {
         self,
         _name: &'static str,
         visitor: V,
-    ) -> Result<V::Value, Error> {
+    ) -> Result<V::Value, Problem> {
         visitor.visit_newtype_struct(self)
     }
 
-    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Problem> {
         match self.peek() {
             Some(b'[') => seq(self, visitor),
             _ => Err(self.invalid(&visitor)),
         }
     }
 
-    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Problem> {
         self.deserialize_seq(visitor)
     }
 
@@ -626,11 +704,11 @@ impl<'de> de::Deserializer<'de> for &mut De<'de> {
         _name: &'static str,
         _len: usize,
         visitor: V,
-    ) -> Result<V::Value, Error> {
+    ) -> Result<V::Value, Problem> {
         self.deserialize_seq(visitor)
     }
 
-    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Problem> {
         match self.peek() {
             Some(b'{') => map(self, visitor),
             _ => Err(self.invalid(&visitor)),
@@ -643,7 +721,7 @@ impl<'de> de::Deserializer<'de> for &mut De<'de> {
         _name: &'static str,
         _fields: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, Error> {
+    ) -> Result<V::Value, Problem> {
         self.deserialize_map(visitor)
     }
 
@@ -652,7 +730,7 @@ impl<'de> de::Deserializer<'de> for &mut De<'de> {
         name: &'static str,
         _variants: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, Error> {
+    ) -> Result<V::Value, Problem> {
         let (variant, form) = self.enum_start(name)?;
         let content = match form {
             EnumForm::Name => None,
@@ -668,7 +746,7 @@ impl<'de> de::Deserializer<'de> for &mut De<'de> {
         end.map(|()| value)
     }
 
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Problem> {
         self.skip()?;
         visitor.visit_unit()
     }
@@ -681,9 +759,9 @@ struct Elements<'d, 'de> {
 }
 
 impl<'de> de::SeqAccess<'de> for Elements<'_, 'de> {
-    type Error = Error;
+    type Error = Problem;
 
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Error> {
+    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>, Problem> {
         if self.done || !self.de.more(b']', self.first)? {
             self.done = true;
             return Ok(None);
@@ -703,7 +781,7 @@ struct Entries<'d, 'de> {
 
 impl<'de> Entries<'_, 'de> {
     /// The next key, its colon read; `None` at the object's end.
-    fn next_key(&mut self) -> Result<Option<Cow<'de, str>>, Error> {
+    fn next_key(&mut self) -> Result<Option<Cow<'de, str>>, Problem> {
         loop {
             if self.done || !self.de.more(b'}', self.first)? {
                 self.done = true;
@@ -721,16 +799,16 @@ impl<'de> Entries<'_, 'de> {
 }
 
 impl<'de> de::MapAccess<'de> for Entries<'_, 'de> {
-    type Error = Error;
+    type Error = Problem;
 
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Error> {
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, Problem> {
         match self.next_key()? {
             Some(key) => seed.deserialize(Key(key)).map(Some),
             None => Ok(None),
         }
     }
 
-    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, Error> {
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, Problem> {
         seed.deserialize(&mut *self.de)
     }
 }
@@ -740,19 +818,19 @@ struct Key<'de>(Cow<'de, str>);
 
 macro_rules! parsed {
     ($($method:ident $visit:ident $ty:ty)*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Problem> {
             match self.0.parse::<$ty>() {
                 Ok(n) => visitor.$visit(n),
-                Err(_) => Err(Error::invalid_type(Unexpected::Str(&self.0), &visitor)),
+                Err(_) => Err(Problem::invalid_type(Unexpected::Str(&self.0), &visitor)),
             }
         }
     )*};
 }
 
 impl<'de> de::Deserializer<'de> for Key<'de> {
-    type Error = Error;
+    type Error = Problem;
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Problem> {
         visitor.visit_str(&self.0)
     }
 
@@ -762,7 +840,7 @@ impl<'de> de::Deserializer<'de> for Key<'de> {
         deserialize_u64 visit_u64 u64 deserialize_u128 visit_u128 u128
         deserialize_f32 visit_f32 f32 deserialize_f64 visit_f64 f64 deserialize_bool visit_bool bool);
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Problem> {
         visitor.visit_some(self)
     }
 
@@ -770,7 +848,7 @@ impl<'de> de::Deserializer<'de> for Key<'de> {
         self,
         _name: &'static str,
         visitor: V,
-    ) -> Result<V::Value, Error> {
+    ) -> Result<V::Value, Problem> {
         visitor.visit_newtype_struct(self)
     }
 
@@ -779,7 +857,7 @@ impl<'de> de::Deserializer<'de> for Key<'de> {
         _name: &'static str,
         _variants: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, Error> {
+    ) -> Result<V::Value, Problem> {
         visitor.visit_enum(Variant {
             name: self.0,
             content: None,
@@ -800,10 +878,10 @@ struct Variant<'d, 'de> {
 }
 
 impl<'d, 'de> de::EnumAccess<'de> for Variant<'d, 'de> {
-    type Error = Error;
+    type Error = Problem;
     type Variant = Content<'d, 'de>;
 
-    fn variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<(T::Value, Content<'d, 'de>), Error> {
+    fn variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<(T::Value, Content<'d, 'de>), Problem> {
         let name = seed.deserialize(Key(self.name))?;
         Ok((name, Content(self.content)))
     }
@@ -812,9 +890,9 @@ impl<'d, 'de> de::EnumAccess<'de> for Variant<'d, 'de> {
 struct Content<'d, 'de>(Option<&'d mut De<'de>>);
 
 impl<'de> de::VariantAccess<'de> for Content<'_, 'de> {
-    type Error = Error;
+    type Error = Problem;
 
-    fn unit_variant(self) -> Result<(), Error> {
+    fn unit_variant(self) -> Result<(), Problem> {
         match self.0 {
             // `tagged::external`'s form of an internally tagged variant without fields,
             // `{"name": {…}}`: what stood beside the tag is ignored, as serde's internal tagging
@@ -827,20 +905,20 @@ impl<'de> de::VariantAccess<'de> for Content<'_, 'de> {
         }
     }
 
-    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Error> {
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Problem> {
         match self.0 {
             Some(de) => seed.deserialize(de),
-            None => Err(Error::invalid_type(Unexpected::UnitVariant, &"newtype variant")),
+            None => Err(Problem::invalid_type(Unexpected::UnitVariant, &"newtype variant")),
         }
     }
 
-    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Error> {
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Problem> {
         match self.0 {
             Some(de) => match de.peek() {
                 Some(b'[') => seq(de, visitor),
                 _ => Err(de.invalid(&"tuple variant")),
             },
-            None => Err(Error::invalid_type(Unexpected::UnitVariant, &"tuple variant")),
+            None => Err(Problem::invalid_type(Unexpected::UnitVariant, &"tuple variant")),
         }
     }
 
@@ -849,13 +927,13 @@ impl<'de> de::VariantAccess<'de> for Content<'_, 'de> {
         self,
         _fields: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, Error> {
+    ) -> Result<V::Value, Problem> {
         match self.0 {
             Some(de) => match de.peek() {
                 Some(b'{') => map(de, visitor),
                 _ => Err(de.invalid(&"struct variant")),
             },
-            None => Err(Error::invalid_type(Unexpected::UnitVariant, &"struct variant")),
+            None => Err(Problem::invalid_type(Unexpected::UnitVariant, &"struct variant")),
         }
     }
 }
@@ -955,6 +1033,46 @@ mod tests {
         let syntax = read::<Value>("{\"a\":\n [1,]}").unwrap_err();
         assert_eq!(syntax, "trailing comma at line 2 column 5");
         assert!(read::<(u8,)>("[1, 2]").unwrap_err().contains("fewer elements"));
+    }
+
+    #[test]
+    fn wrong_values_are_named_as_serde_json_names_them() {
+        use serde::de::Error as _;
+        let all = [
+            Unexpected::Bool(true),
+            Unexpected::Unsigned(7),
+            Unexpected::Signed(-7),
+            Unexpected::Float(1.5),
+            Unexpected::Float(1e300),
+            Unexpected::Float(-0.0),
+            Unexpected::Float(3.0),
+            Unexpected::Char('x'),
+            Unexpected::Str("a \"b\"\n"),
+            Unexpected::Bytes(b"x"),
+            Unexpected::Unit,
+            Unexpected::Option,
+            Unexpected::NewtypeStruct,
+            Unexpected::Seq,
+            Unexpected::Map,
+            Unexpected::Enum,
+            Unexpected::UnitVariant,
+            Unexpected::NewtypeVariant,
+            Unexpected::TupleVariant,
+            Unexpected::StructVariant,
+            Unexpected::Other("something"),
+        ];
+        for unexpected in all {
+            let ours = Problem::invalid_type(unexpected, &"a kind").to_string();
+            let theirs = serde_json::Error::invalid_type(unexpected, &"a kind").to_string();
+            assert_eq!(ours, theirs);
+            let ours = Problem::invalid_value(unexpected, &"a kind").to_string();
+            let theirs = serde_json::Error::invalid_value(unexpected, &"a kind").to_string();
+            assert_eq!(ours, theirs);
+        }
+        assert_eq!(
+            read::<String>("2.5").unwrap_err(),
+            "invalid type: floating point `2.5`, expected a string"
+        );
     }
 
     #[test]

@@ -27,6 +27,8 @@ const FAILED_KEY: &str = "stock.failed";
 pub struct Level {
     pub name: String,
     pub unit: String,
+    /// Written and read as text (`money::stored`).
+    #[serde(with = "crate::money::stored")]
     pub quantity: Decimal,
 }
 
