@@ -34,7 +34,7 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Er
     read(bytes, |de| T::deserialize(de)).map_err(Problem::into_json)
 }
 
-/// `value` read by `read`, a deserializing function (a type's `Deserialize`, or the inherent
+/// `value` read by `read_with`, a deserializing function (a type's `Deserialize`, or the inherent
 /// one `#[serde(remote = "Self")]` derives), through the text it is written as.
 pub fn from_value_with<T>(
     value: &Value,
