@@ -134,6 +134,29 @@ mod tests {
     }
 
     #[test]
+    fn stored_decimals_are_text_both_ways() {
+        #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+        struct Row {
+            #[serde(with = "stored")]
+            total: Decimal,
+        }
+        let row = Row {
+            total: dec("4200.50"),
+        };
+        let text = serde_json::to_string(&row).unwrap();
+        assert_eq!(text, r#"{"total":"4200.50"}"#);
+        assert_eq!(crate::platform::from_json::<Row>(text.as_bytes()).unwrap(), row);
+        // Only text: a float would bring the standard library's float formatting into the WASM.
+        let float = crate::platform::from_json::<Row>(br#"{"total":4200.5}"#).unwrap_err();
+        assert!(
+            float
+                .to_string()
+                .contains("invalid type: floating point `4200.5`"),
+            "{float}"
+        );
+    }
+
+    #[test]
     fn parses_vendor_numbers() {
         assert_eq!(parse_decimal("7500.0000"), Some(dec("7500")));
         assert_eq!(parse_decimal("21%"), Some(dec("21")));
