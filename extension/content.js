@@ -27,6 +27,15 @@
   let current = null;
   let refreshTimer = null;
   let lastSignature = null;
+  /**
+   * The question the panel is asking (cancel, storno, issue again…), kept across redraws while
+   * the view still offers its action for the same document: the page's own refreshes redraw
+   * the panel, and a person reading the question must not see it vanish.
+   * @type {{ box: HTMLElement, offered: (view: PanelView) => boolean } | null}
+   */
+  let asking = null;
+  /** What the panel last drew (view and error): an unchanged reply keeps the elements under the pointer. */
+  let drawnKey = null;
 
   const css = `
     :host { all: initial; }
@@ -191,6 +200,8 @@
     host = null;
     ui = null;
     current = null;
+    asking = null;
+    drawnKey = null;
     clearTimeout(refreshTimer);
   }
 
@@ -202,6 +213,7 @@
   async function act(action, extra = {}) {
     if (busy) return;
     busy = true;
+    asking = null;
     // The core's view says which buttons start an emission, and what the panel shows then.
     const starting = current && current.starting && current.starts.some((a) => a === action) ? current.starting : null;
     if (starting) {
@@ -257,18 +269,33 @@
     setTimeout(() => URL.revokeObjectURL(url), 60000);
   }
 
-  /** An inline confirmation inside the panel (no blocking window.confirm on the CRM page). */
-  function ask(question, yesLabel, yesClass, onYes) {
+  /**
+   * An inline confirmation inside the panel (no blocking window.confirm on the CRM page). It stays
+   * through redraws while `offered` holds for the view drawn; otherwise it goes with the view it
+   * was asked about.
+   * @param {(view: PanelView) => boolean} offered
+   */
+  function ask(question, yesLabel, yesClass, offered, onYes) {
+    if (asking) asking.box.remove();
     const box = el('div', null, 'confirm', { 'data-testid': 'confirm-box' });
+    const close = () => {
+      box.remove();
+      if (asking && asking.box === box) asking = null;
+    };
     box.append(el('div', question));
     const row = el('div', null, 'row');
     row.append(
-      button(yesLabel, yesClass, 'confirm-yes', () => { box.remove(); onYes(); }),
-      button(t('panelNo'), 'secondary', 'confirm-no', () => box.remove()),
+      button(yesLabel, yesClass, 'confirm-yes', () => { close(); onYes(); }),
+      button(t('panelNo'), 'secondary', 'confirm-no', close),
     );
     box.append(row);
+    asking = { box, offered };
     ui.body.append(box);
   }
+
+  /** The question is about this action on the document shown now. */
+  const offers = (action, number) => (/** @type {PanelView} */ view) =>
+    (view.actions || []).includes(action) && (view.number || null) === (number || null);
 
   /** @param {{ message: string, vendorText?: string | null, vendor?: string | null }} error */
   function showError(error) {
@@ -304,11 +331,11 @@
       case 'retry': return button(t('panelRetry'), 'primary', 'retry', () => act('retry'));
       case 'pdf': return button(t('panelDownloadPdf'), 'link', 'pdf', () => act('pdf'));
       case 'cancel': return button(t('panelCancel'), 'danger', 'cancel', () =>
-        ask(t('panelCancelQuestion', [word, view.number]), t('panelCancelYes'), 'danger', () => act('cancel')));
+        ask(t('panelCancelQuestion', [word, view.number]), t('panelCancelYes'), 'danger', offers(action, view.number), () => act('cancel')));
       case 'reverse': return button(t('panelReverse'), 'danger', 'reverse', () =>
-        ask(t('panelReverseQuestion', [view.number]), t('panelReverseYes'), 'danger', () => act('reverse')));
+        ask(t('panelReverseQuestion', [view.number]), t('panelReverseYes'), 'danger', offers(action, view.number), () => act('reverse')));
       case 'reissue': return button(t('panelReissue', [word]), 'secondary', 'reissue', () =>
-        ask(t('panelReissueQuestion', [word]), t('panelReissueYes'), 'primary', () => act('reissue')));
+        ask(t('panelReissueQuestion', [word]), t('panelReissueYes'), 'primary', offers(action, view.number), () => act('reissue')));
       case 'issuing': {
         const b = el('button', t('panelIssuingButton'), 'primary', { 'data-testid': 'emit', type: 'button' });
         b.disabled = true;
@@ -327,9 +354,16 @@
     // The page as it is when the panel first shows is the baseline its status changes are
     // measured against.
     if (lastSignature === null) lastSignature = signature();
+    host.dataset.state = view.state;
+    // Nothing changed (the page refreshed itself, a poll): keep the elements as they are, so a
+    // click already under way lands on the button it started on.
+    const key = JSON.stringify([view, error]);
+    if (key === drawnKey) return;
+    drawnKey = key;
+    // Tests wait for a redraw by this count (in this script's own world, which the page cannot see).
+    window.__mcsbRedraws = (window.__mcsbRedraws || 0) + 1;
     const body = ui.body;
     body.replaceChildren();
-    host.dataset.state = view.state;
     const state = el('div', null, 'state');
     const badge = el('span', t(STATE_LABEL[view.state] || 'panelNotIssued'), `badge ${view.state}`, { 'data-testid': 'state' });
     if (view.state === 'issuing') state.append(el('span', null, 'spinner'));
@@ -358,7 +392,9 @@
       box.append(el('div', t('panelDuplicate', [view.duplicates.join(', '), view.number || ''])));
       for (const d of view.duplicates) {
         box.append(button(t('panelCancelDuplicate', [d]), 'danger', 'cancel-duplicate', () =>
-          ask(t('panelCancelDuplicateQuestion', [d]), t('panelCancelYes'), 'danger', () => act('cancelDuplicate', { number: d }))));
+          ask(t('panelCancelDuplicateQuestion', [d]), t('panelCancelYes'), 'danger',
+            (v) => (v.duplicates || []).includes(d) && (v.number || null) === (view.number || null),
+            () => act('cancelDuplicate', { number: d }))));
       }
       box.append(button(t('panelNotDuplicate'), 'link', 'not-duplicate', () => act('cancelDuplicate', { number: null })));
       body.append(box);
@@ -393,8 +429,14 @@
       row.append(input, button(t('panelConfirmThis'), 'secondary', 'confirm-typed', () => act('confirm', { number: input.value })));
       box.append(row);
       box.append(button(t('panelConfirmNotIssued'), 'primary', 'confirm-not-issued', () =>
-        ask(t('panelConfirmNotIssuedQuestion'), t('panelConfirmNotIssuedYes'), 'primary', () => act('confirm', { number: null }))));
+        ask(t('panelConfirmNotIssuedQuestion'), t('panelConfirmNotIssuedYes'), 'primary', offers('confirm', view.number),
+          () => act('confirm', { number: null }))));
       body.append(box);
+    }
+    // The question asked before this redraw, while it is still about what the panel shows.
+    if (asking) {
+      if (asking.offered(view)) body.append(asking.box);
+      else asking = null;
     }
   }
 
@@ -406,9 +448,20 @@
 
   /** @param {CardAnswer | undefined} reply */
   function render(reply) {
+    try {
+      draw(reply);
+    } finally {
+      // Tests wait for an answer to be drawn by this count (this script's own world).
+      window.__mcsbAnswers = (window.__mcsbAnswers || 0) + 1;
+    }
+  }
+
+  /** @param {CardAnswer | undefined} reply */
+  function draw(reply) {
     if (reply && reply.ok === false && host) {
       // A command failed outright (e.g. the worker restarted mid-call): keep the panel, say why.
       showError(reply.error || { message: String(reply) });
+      drawnKey = null;
       return;
     }
     if (!reply || !reply.ok || !reply.show) {
@@ -420,6 +473,8 @@
     if (reply.place) applyPlace(reply.place);
     if (!reply.configured) {
       current = null;
+      asking = null;
+      drawnKey = null;
       if (lastSignature === null) lastSignature = signature();
       host.dataset.state = 'unconfigured';
       ui.body.replaceChildren();
@@ -474,21 +529,23 @@
   }
   let changeTimer = null;
   let lastChangeSent = 0;
+  // At most one look every 3 s, and never a change dropped: one that comes sooner waits its turn.
   function scheduleCheck() {
     if (!host || !current || busy) return;
     clearTimeout(changeTimer);
-    changeTimer = setTimeout(async () => {
-      const sig = signature();
-      if (sig === lastSignature) return;
-      lastSignature = sig;
-      if (Date.now() - lastChangeSent < 3000) return;
-      lastChangeSent = Date.now();
-      try {
-        render(await sendCard({ cmd: 'card', url: drawnFor, action: 'changed' }));
-      } catch (e) {
-        lost();
-      }
-    }, 1200);
+    changeTimer = setTimeout(checkChange, Math.max(1200, lastChangeSent + 3000 - Date.now()));
+  }
+  async function checkChange() {
+    if (!host || !current || busy) return;
+    const sig = signature();
+    if (sig === lastSignature) return;
+    lastSignature = sig;
+    lastChangeSent = Date.now();
+    try {
+      render(await sendCard({ cmd: 'card', url: drawnFor, action: 'changed' }));
+    } catch (e) {
+      lost();
+    }
   }
   new MutationObserver(scheduleCheck).observe(document.documentElement, {
     subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['value', 'data-value'],

@@ -6,4 +6,8 @@ declare const chrome: any;
 interface Window {
   __minicrmSmartbillPanel?: boolean;
   __mcsbDecided?: { url: string | null; shown: boolean; watching: boolean };
+  /** How many times the panel was drawn anew (the tests wait for a redraw by it). */
+  __mcsbRedraws?: number;
+  /** How many of the core's answers the panel has drawn (or kept as they were). */
+  __mcsbAnswers?: number;
 }

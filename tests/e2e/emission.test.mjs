@@ -5,6 +5,7 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startSandbox, launchBrowser, configureAll, openCard, panel, panelState, killWorker, freshCase, command, artifact, TIME_SCALE, decided,
+  inContentScript,
 } from './harness.mjs';
 import { bodySchemas, checkBody } from './smartbill-spec.mjs';
 
@@ -190,6 +191,64 @@ test('cancel, issue again, then storno — each after a confirmation', async () 
   assert.equal(docs.length, 3);
   assert.equal(docs[2].reverses.number, '0125');
   await page.screenshot({ path: artifact('e2e-card-reversed.png') });
+  await page.close();
+});
+
+test('a question stays open while the panel redraws, and goes when a colleague settles it', async () => {
+  await configureAll(browser, sandbox.info);
+  const a = await openCard(browser, sandbox.info, 'offerPayerEur');
+  await click(a, 'emit');
+  await panelState(a, 'issued');
+  const b = await openCard(browser, sandbox.info, 'offerPayerEur');
+  await panelState(b, 'issued');
+  // A asks to cancel. While the question is open, the payment refresh records a part payment,
+  // then a colleague moves the card to "Acceptată" on the page: the panel looks at the card again
+  // and redraws with the payment. The question is still there.
+  await click(a, 'cancel');
+  const redraws = () => inContentScript(a, 'window.__mcsbRedraws || 0');
+  const before = await redraws();
+  await sandbox.control('/smartbill/payment', { body: { series: 'FCT', number: '0124', amount: 100 } });
+  await command(browser, { cmd: 'syncNow' });
+  await waitFor(async () => (await fieldsOf('offerPayerEur')).SmartBillPaymentStatus === 'Încasată parțial', 'the part payment on the card', 60000);
+  const { minicrm } = sandbox.info;
+  await fetch(`${minicrm.base}/__ui/${minicrm.systemId}/project/${minicrm.cards.offerPayerEur.projectId}/status`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ statusId: '3003' }),
+  });
+  await waitFor(async () => /Încasată parțial/.test(await text(a, 'payment')), 'the part payment on the panel', 60000);
+  assert.ok((await redraws()) > before, 'the panel was drawn anew');
+  assert.match(await text(a, 'confirm-box'), /Anulezi factură FCT 0124/);
+  // B asks the same; A confirms first. B's card changes under its question, and the question goes
+  // with the action it was about.
+  await click(b, 'cancel');
+  await click(a, 'confirm-yes');
+  await panelState(a, 'cancelled');
+  await panelState(b, 'cancelled');
+  assert.equal(await panel(b).locator('[data-testid="confirm-box"]').count(), 0);
+  const docs = await documents();
+  assert.equal(docs.length, 1);
+  assert.equal(docs[0].cancelled, true);
+  await a.close();
+  await b.close();
+});
+
+test('the page changing under an unchanged panel keeps the buttons a click may be on', async () => {
+  await configureAll(browser, sandbox.info);
+  const page = await openCard(browser, sandbox.info, 'offerPayerEur');
+  await click(page, 'emit');
+  await panelState(page, 'issued');
+  const root = "chrome.dom.openOrClosedShadowRoot(document.getElementById('minicrm-smartbill-panel'))";
+  await inContentScript(page, `${root}.querySelector('[data-testid="cancel"]').dataset.kept = 'yes'`);
+  const count = () => inContentScript(page, '[window.__mcsbAnswers || 0, window.__mcsbRedraws || 0]');
+  const [answers, redraws] = await count();
+  // A colleague moves the card to "Acceptată" (no automatic emission here): the panel asks the
+  // core about the card again, and the answer is the view it already shows.
+  const { minicrm } = sandbox.info;
+  await fetch(`${minicrm.base}/__ui/${minicrm.systemId}/project/${minicrm.cards.offerPayerEur.projectId}/status`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ statusId: '3003' }),
+  });
+  await waitFor(async () => (await count())[0] > answers, 'the panel to ask again');
+  assert.equal((await count())[1], redraws, 'not drawn anew');
+  assert.equal(await inContentScript(page, `${root}.querySelector('[data-testid="cancel"]').dataset.kept`), 'yes');
   await page.close();
 });
 
