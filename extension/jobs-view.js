@@ -96,6 +96,31 @@ export function activityList(activity, limit = 8) {
 }
 
 /**
+ * Puts the buttons already shown back in place of their new copies (the same test id), with the
+ * new label and state: the view is drawn again every 1.5 s while a job runs, and a click under
+ * way must land on the element it started on. A button here acts on what its test id names (the
+ * job's kind), so the one kept does what the new one would.
+ * @param {HTMLElement} container
+ * @param {HTMLElement[]} nodes
+ */
+function keepButtons(container, nodes) {
+  /** @param {HTMLElement} root */
+  const buttonsIn = (root) => /** @type {NodeListOf<HTMLButtonElement>} */ (root.querySelectorAll('button[data-testid]'));
+  /** @type {Map<string, HTMLButtonElement>} */
+  const shown = new Map(Array.from(buttonsIn(container), (b) => [b.dataset.testid, b]));
+  for (const node of nodes) {
+    for (const b of Array.from(buttonsIn(node))) {
+      const old = shown.get(b.dataset.testid);
+      if (!old) continue;
+      old.textContent = b.textContent;
+      old.className = b.className;
+      old.disabled = b.disabled;
+      b.replaceWith(old);
+    }
+  }
+}
+
+/**
  * Draws the jobs into `container` and keeps them current while the page is open.
  * @param {HTMLElement} container
  * @param {{ onChange?: (status: JobsStatus) => void }} [options]
@@ -106,16 +131,25 @@ export function mountJobs(container, { onChange } = {}) {
   const cancel = async (kind) => {
     paint(await send({ cmd: 'cancelJob', kind }));
   };
+  /** What was last drawn (the reply without its clock): the same reply draws nothing anew. */
+  let drawn = null;
   /** @param {JobsAnswer | undefined} reply */
   function paint(reply) {
     if (!reply || failed(reply)) {
       const error = reply && failed(reply) ? reply.error : null;
+      drawn = null;
       container.replaceChildren(el('div', error ? error.message : '', 'error-line'));
       return;
     }
-    const jobs = el('div', null, 'jobs');
-    jobs.append(jobBlock('payments', reply.jobs.payments, cancel), jobBlock('stock', reply.jobs.stock, cancel));
-    container.replaceChildren(jobs, el('h3', t('activityTitle')), activityList(reply.activity));
+    const key = JSON.stringify({ ...reply, now: null });
+    if (key !== drawn) {
+      drawn = key;
+      const jobs = el('div', null, 'jobs');
+      jobs.append(jobBlock('payments', reply.jobs.payments, cancel), jobBlock('stock', reply.jobs.stock, cancel));
+      const next = [jobs, el('h3', t('activityTitle')), activityList(reply.activity)];
+      keepButtons(container, next);
+      container.replaceChildren(...next);
+    }
     if (onChange) onChange(reply);
     const running = Object.values(reply.jobs).some((j) => j.run && j.run.status === 'running');
     clearTimeout(timer);

@@ -93,6 +93,28 @@ test('a stock sync stopped with the worker resumes: every product written, none 
   assert.equal(status.jobs.stock.run.status, 'done');
 });
 
+test('the popup’s Stop stays the element a click is on while the progress moves, and stops the run', async () => {
+  const items = Array.from({ length: 200 }, (_, i) => ({ warehouse: 'Depozit Central', code: `STOP-${String(i).padStart(3, '0')}`, quantity: i + 1 }));
+  await sandbox.control('/smartbill/stock', { body: { items } });
+  await sandbox.control('/faults', { body: { service: 'minicrm', method: 'PUT', path: '/Api/R3/Product', kind: 'latency', ms: 60, times: 1000 } });
+  await configureAll(browser, sandbox.info, { stock: 'Depozit Central' });
+  const popup = await browser.page('popup.html');
+  const stop = popup.locator('[data-testid="cancel-stock"]');
+  await stop.waitFor();
+  await stop.evaluate((b) => { b.kept = true; });
+  // The popup draws the run again as it moves; the button is the one it was.
+  const progress = popup.locator('[data-testid="progress-stock"]');
+  const first = await progress.innerText();
+  await waitFor(async () => (await progress.innerText()) !== first, 'the progress to move');
+  assert.equal(await stop.evaluate((b) => b.kept === true), true, 'the same button');
+  await stop.click();
+  await waitFor(async () => (await command(browser, { cmd: 'jobsStatus' })).jobs.stock.run?.status === 'cancelled', 'the run to stop');
+  const written = (await products()).filter((p) => p.SKU.startsWith('STOP-')).length;
+  assert.ok(written < 200, `stopped before the end: ${written} written`);
+  await popup.locator('[data-testid="last-stock"]').waitFor();
+  await popup.close();
+});
+
 test('the payment refresh writes only changed states and survives a stopped worker', async () => {
   await configureAll(browser, sandbox.info);
   // Three invoices through the panel.
