@@ -10,6 +10,28 @@ import { secrets } from './secrets.js';
 
 // The core reads and writes the secrets through this (see secrets.js).
 globalThis.mcsbSecrets = secrets;
+// storage.local's one atomic step, for a value made on first use (the browser's id): the stored
+// text, or the candidate stored first. The worker's concurrent calls and its two modules would
+// otherwise each read "none" and each store their own; here the calls on one key take turns.
+/** @type {Map<string, Promise<unknown>>} */
+const turns = new Map();
+globalThis.mcsbStore = {
+  /**
+   * @param {string} key
+   * @param {string} candidate
+   * @returns {Promise<string>}
+   */
+  getOrPut(key, candidate) {
+    const turn = (turns.get(key) || Promise.resolve()).then(async () => {
+      const stored = (await chrome.storage.local.get(key))[key];
+      if (typeof stored === 'string' && stored !== '') return stored;
+      await chrome.storage.local.set({ [key]: candidate });
+      return candidate;
+    });
+    turns.set(key, turn.catch(() => {}));
+    return turn;
+  },
+};
 // Chrome: nothing in storage.local is for content scripts (they ask the background instead).
 // Firefox has no such switch for storage.local, which is why the secrets are not kept there.
 if (chrome.storage.local.setAccessLevel) {

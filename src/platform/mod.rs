@@ -128,6 +128,22 @@ pub trait Store {
     }
     async fn set_raw(&self, key: &str, value: serde_json::Value) -> Result<(), String>;
     async fn remove(&self, key: &str) -> Result<(), String>;
+    /// The text stored under `key`, or `candidate` stored there first when there is none (or it
+    /// is not a text, or empty): the same text for every caller, however many ask at once. The
+    /// default reads, then writes, which gives one value only where nothing runs between the two:
+    /// the tests' store in memory, a Durable Object (its input gate holds other events during its
+    /// storage calls). The browser's store overrides it: a worker's concurrent calls and its two
+    /// modules interleave at every storage call.
+    async fn get_or_put_text(&self, key: &str, candidate: &str) -> Result<String, String> {
+        if let Some(serde_json::Value::String(stored)) = self.get_raw(key).await? {
+            if !stored.is_empty() {
+                return Ok(stored);
+            }
+        }
+        self.set_raw(key, serde_json::Value::String(candidate.to_string()))
+            .await?;
+        Ok(candidate.to_string())
+    }
 }
 
 /// A future on the heap, polled through its vtable.

@@ -30,6 +30,11 @@ extern "C" {
     fn secret_set(key: &str, value: &JsValue) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(js_namespace = mcsbSecrets, js_name = remove, catch)]
     fn secret_remove(key: &str) -> Result<js_sys::Promise, JsValue>;
+
+    // `storage.local`'s one atomic step that `background.js` installs: the stored text, or the
+    // candidate stored first (the calls on one key take turns in the worker's one thread).
+    #[wasm_bindgen(js_namespace = mcsbStore, js_name = getOrPut, catch)]
+    fn storage_get_or_put(key: &str, candidate: &str) -> Result<js_sys::Promise, JsValue>;
 }
 
 fn describe(e: &JsValue) -> String {
@@ -208,6 +213,14 @@ impl Store for ChromeStore {
             .await
             .map(|_| ())
             .map_err(|e| describe(&e))
+    }
+
+    async fn get_or_put_text(&self, key: &str, candidate: &str) -> Result<String, String> {
+        let promise = storage_get_or_put(key, candidate).map_err(|e| describe(&e))?;
+        let value = JsFuture::from(promise).await.map_err(|e| describe(&e))?;
+        value
+            .as_string()
+            .ok_or_else(|| format!("stored {key} is not text"))
     }
 
     async fn remove(&self, key: &str) -> Result<(), String> {

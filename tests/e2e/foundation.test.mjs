@@ -252,3 +252,19 @@ test('a stopped worker answers MiniCRM pages off the configured cards without st
   assert.equal(await coreStarted(), true);
   await page.close();
 });
+
+test('the first messages of a fresh profile, at once, agree on one browser id', async () => {
+  const page = await browser.page('options.html');
+  const ids = await page.evaluate(async () => {
+    // The page's own first messages answered, then as a profile no message has reached yet: no
+    // id stored, six messages at once.
+    await chrome.runtime.sendMessage({ cmd: 'getSettings' });
+    await chrome.storage.local.remove('browser.id');
+    const replies = await Promise.all(Array.from({ length: 6 }, () => chrome.runtime.sendMessage({ cmd: 'getSettings' })));
+    return replies.map((r) => (r.ok ? r.browser.id : JSON.stringify(r)));
+  });
+  const stored = await page.evaluate(async () => (await chrome.storage.local.get('browser.id'))['browser.id']);
+  await page.close();
+  assert.match(stored, /^[0-9a-f]{12}$/);
+  assert.deepEqual(ids, Array(6).fill(stored));
+});
