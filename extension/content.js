@@ -331,9 +331,9 @@
       case 'retry': return button(t('panelRetry'), 'primary', 'retry', () => act('retry'));
       case 'pdf': return button(t('panelDownloadPdf'), 'link', 'pdf', () => act('pdf'));
       case 'cancel': return button(t('panelCancel'), 'danger', 'cancel', () =>
-        ask(t('panelCancelQuestion', [word, view.number]), t('panelCancelYes'), 'danger', offers(action, view.number), () => act('cancel')));
+        ask(t('panelCancelQuestion', [word, view.number]), t('panelCancelYes'), 'danger', offers(action, view.number), () => act('cancel', { number: view.number })));
       case 'reverse': return button(t('panelReverse'), 'danger', 'reverse', () =>
-        ask(t('panelReverseQuestion', [view.number]), t('panelReverseYes'), 'danger', offers(action, view.number), () => act('reverse')));
+        ask(t('panelReverseQuestion', [view.number]), t('panelReverseYes'), 'danger', offers(action, view.number), () => act('reverse', { number: view.number })));
       case 'reissue': return button(t('panelReissue', [word]), 'secondary', 'reissue', () =>
         ask(t('panelReissueQuestion', [word]), t('panelReissueYes'), 'primary', offers(action, view.number), () => act('reissue')));
       case 'issuing': {

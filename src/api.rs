@@ -311,8 +311,8 @@ impl App<'_> {
             CardAction::Emit => emission.emit(kind, doc_id, project_id, Mode::Button).await?,
             CardAction::Retry => emission.emit(kind, doc_id, project_id, Mode::Retry).await?,
             CardAction::Reissue => emission.emit(kind, doc_id, project_id, Mode::Reissue).await?,
-            CardAction::Cancel => emission.cancel(kind, doc_id).await?,
-            CardAction::Reverse => emission.reverse(kind, doc_id).await?,
+            CardAction::Cancel => emission.cancel(kind, doc_id, number.as_deref()).await?,
+            CardAction::Reverse => emission.reverse(kind, doc_id, number.as_deref()).await?,
             CardAction::Confirm => emission.confirm(kind, doc_id, project_id, number).await?,
             CardAction::Changed => {
                 // Nothing triggered: the panel keeps what the card itself says (a colleague's

@@ -283,6 +283,38 @@ async fn cancel_then_reissue_and_storno() {
 }
 
 #[tokio::test]
+async fn a_confirmation_for_a_number_the_card_no_longer_has_does_nothing() {
+    let e = env().await;
+    e.configure(json!({})).await;
+    e.card_action("offerPersonRon", "emit").await;
+    // A colleague cancels FCT 0124 and issues FCT 0125 while a panel still asks about FCT 0124.
+    e.card_action("offerPersonRon", "cancel").await;
+    e.card_action("offerPersonRon", "reissue").await;
+    for action in ["cancel", "reverse"] {
+        let stale = e.card_action_number("offerPersonRon", action, "FCT 0124").await;
+        assert_eq!(stale["error"]["code"], "emission.documentChanged", "{stale}");
+        assert!(
+            stale["error"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("FCT 0124") && m.contains("FCT 0125")),
+            "{stale}"
+        );
+    }
+    let docs = issued(&e).await;
+    assert_eq!(docs.len(), 2, "no storno");
+    assert_eq!(docs[1]["cancelled"], false, "FCT 0125 untouched");
+    assert_eq!(
+        e.card_fields("offerPersonRon").await["SmartBillInvoiceNumber"],
+        "FCT 0125"
+    );
+    // Confirmed for the number the card has, it goes through.
+    let storno = e
+        .card_action_number("offerPersonRon", "reverse", "FCT 0125")
+        .await;
+    assert_eq!(storno["panel"]["state"], "reversed", "{storno}");
+}
+
+#[tokio::test]
 async fn pdf_is_fetched_by_the_background() {
     let e = env().await;
     e.configure(json!({})).await;

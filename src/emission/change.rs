@@ -11,22 +11,36 @@ use crate::settings::DocumentType;
 
 impl Emission<'_> {
     /// "Anulează": the card shows it.
-    pub async fn cancel(&self, kind: DocumentKind, doc_id: u64) -> Result<Entry> {
-        self.change(kind, doc_id, false).await
+    pub async fn cancel(&self, kind: DocumentKind, doc_id: u64, asked: Option<&str>) -> Result<Entry> {
+        self.change(kind, doc_id, false, asked).await
     }
 
     /// "Stornează": the card shows the storno.
-    pub async fn reverse(&self, kind: DocumentKind, doc_id: u64) -> Result<Entry> {
-        self.change(kind, doc_id, true).await
+    pub async fn reverse(&self, kind: DocumentKind, doc_id: u64, asked: Option<&str>) -> Result<Entry> {
+        self.change(kind, doc_id, true, asked).await
     }
 
-    async fn change(&self, kind: DocumentKind, doc_id: u64, reverse: bool) -> Result<Entry> {
+    /// `asked`: the number the person confirmed (`FCT 0124`, as the panel showed it); nothing is
+    /// done when the card's document is another one now.
+    async fn change(
+        &self,
+        kind: DocumentKind,
+        doc_id: u64,
+        reverse: bool,
+        asked: Option<&str>,
+    ) -> Result<Entry> {
         let (_guard, entry) = self.locked(kind, doc_id).await?;
         let mut entry = entry.ok_or(Error::from(EmissionProblem::NothingToCancel))?;
         let issued = match (&entry.status, &entry.issued) {
             (Status::Issued, Some(i)) if i.ours() => i.clone(),
             _ => return Err(Error::from(EmissionProblem::NothingToCancel)),
         };
+        if let Some(asked) = asked.filter(|asked| *asked != issued.label()) {
+            return Err(Error::from(EmissionProblem::DocumentChanged {
+                asked: asked.to_string(),
+                now: issued.label(),
+            }));
+        }
         let sb = self.smartbill()?;
         if reverse {
             if issued.doc_type != DocumentType::Invoice {

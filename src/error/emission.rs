@@ -74,6 +74,10 @@ pub enum EmissionProblem {
     /// Cancel/storno need an issued invoice.
     #[error("no issued invoice to cancel")]
     NothingToCancel,
+    /// The person confirmed a cancel or storno of the number the panel showed, and the card's
+    /// document is another one now (a colleague cancelled and issued again meanwhile).
+    #[error("confirmed for {asked:?}, the card's document is now {now:?}")]
+    DocumentChanged { asked: String, now: String },
 }
 
 impl EmissionProblem {
@@ -96,6 +100,7 @@ impl EmissionProblem {
             EmissionProblem::PageChanged => "emission.pageChanged",
             EmissionProblem::AlreadyIssued { .. } => "emission.alreadyIssued",
             EmissionProblem::NothingToCancel => "emission.nothingToCancel",
+            EmissionProblem::DocumentChanged { .. } => "emission.documentChanged",
         }
     }
 }
@@ -155,6 +160,9 @@ impl EmissionProblem {
                 lang.fill(Text::EmissionAlreadyIssued, &[("number", &number)])
             }
             EmissionProblem::NothingToCancel => lang.text(Text::EmissionNothingToCancel).to_string(),
+            EmissionProblem::DocumentChanged { asked, now } => {
+                lang.fill(Text::EmissionDocumentChanged, &[("asked", &asked), ("now", &now)])
+            }
         }
     }
 }

@@ -177,6 +177,18 @@ impl Env {
         self.card_action_in(&self.app(), name, action).await
     }
 
+    /// A card command with the number the person confirmed, as the panel showed it (cancel,
+    /// storno, confirm).
+    pub async fn card_action_number(&self, name: &str, action: &str, number: &str) -> Value {
+        let url = self.card_url(name);
+        self.app()
+            .handle(
+                json!({"cmd": "card", "url": url, "action": action, "number": number}),
+                &content(&url),
+            )
+            .await
+    }
+
     /// A card command as the panel of another browser sends it.
     pub async fn card_action_in(&self, app: &App<'_>, name: &str, action: &str) -> Value {
         let url = self.card_url(name);
