@@ -536,7 +536,7 @@
     changeTimer = setTimeout(checkChange, Math.max(1200, lastChangeSent + 3000 - Date.now()));
   }
   async function checkChange() {
-    if (!host || !current || busy) return;
+    if (!host || !current) return;
     const sig = signature();
     if (sig === lastSignature) return;
     lastSignature = sig;

@@ -216,6 +216,10 @@ impl Store for ChromeStore {
     }
 
     async fn get_or_put_text(&self, key: &str, candidate: &str) -> Result<String, String> {
+        // The step is `storage.local`'s: a secret never goes there.
+        if key.starts_with(super::SECRET_PREFIX) {
+            return Err(format!("{key} is a secret, not made on first use"));
+        }
         let promise = storage_get_or_put(key, candidate).map_err(|e| describe(&e))?;
         let value = JsFuture::from(promise).await.map_err(|e| describe(&e))?;
         value
