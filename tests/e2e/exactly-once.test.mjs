@@ -5,7 +5,7 @@
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startSandbox, launchBrowser, configureAll, openCard, panel, panelState, killWorker, freshCase, inContentScript, artifact, waitFor,
+  startSandbox, launchBrowser, configureAll, openCard, panel, panelState, killWorker, freshCase, inContentScript, artifact, waitFor, moveCard,
 } from './harness.mjs';
 
 let sandbox;
@@ -164,11 +164,7 @@ test('two browsers with automatic emission: one issues, the other steps down and
   await setUp(bogdan, 'Bogdan', auto);
   // A slow SmartBill keeps Ana's claim on the card while Bogdan's poller looks.
   await sandbox.control('/faults', { body: { service: 'smartbill', method: 'POST', path: '/SBORO/api/invoice/v2', kind: 'latency', ms: 3000 } });
-  const system = sandbox.info.minicrm.systemId;
-  const card = sandbox.info.minicrm.cards.offerPersonRon;
-  await fetch(`${sandbox.info.minicrm.base}/__ui/${system}/project/${card.projectId}/status`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ statusId: 3003 }),
-  });
+  await moveCard(sandbox.info, 'offerPersonRon', 3003);
   const tick = (browser) => browser.page('popup.html').then(async (p) => {
     const r = await p.evaluate(() => chrome.runtime.sendMessage({ cmd: 'tick' }));
     await p.close();

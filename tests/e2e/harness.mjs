@@ -276,10 +276,14 @@ export async function configureAll(browser, info, { module = 'offers', kind = 'i
 }
 
 /** Opens a seeded card of the fake MiniCRM and waits for the panel to settle. */
-export async function openCard(browser, info, name) {
+export async function openCard(browser, info, name, { still = false } = {}) {
   const { minicrm } = info;
   const card = minicrm.cards[name];
   const page = await browser.context.newPage();
+  // `still`: the fake MiniCRM page never refreshes itself (its 2-s poll is a `setInterval` of the
+  // page's own world; the content script's world keeps its own), as a tab whose CRM page has not
+  // been reloaded: the panel is drawn again only by what the extension itself does.
+  if (still) await page.addInitScript(() => { window.setInterval = () => 0; });
   await page.goto(`${minicrm.base}/${minicrm.systemId}/#Project-${card.categoryId}/${card.projectId}`);
   await page.locator('#minicrm-smartbill-panel').waitFor({ state: 'attached' });
   await page.waitForFunction(() => {
@@ -287,6 +291,15 @@ export async function openCard(browser, info, name) {
     return s && s !== 'loading';
   });
   return page;
+}
+
+/** A colleague moves a seeded card to another status on MiniCRM's own page. */
+export async function moveCard(info, name, statusId) {
+  const { minicrm } = info;
+  const res = await fetch(`${minicrm.base}/__ui/${minicrm.systemId}/project/${minicrm.cards[name].projectId}/status`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ statusId: String(statusId) }),
+  });
+  if (!res.ok) throw new Error(`moving ${name} to ${statusId}: HTTP ${res.status} ${await res.text()}`);
 }
 
 /**
