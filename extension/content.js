@@ -530,21 +530,30 @@
   let changeTimer = null;
   let lastChangeSent = 0;
   // At most one look every 3 s, and never a change dropped: one that comes sooner waits its turn.
+  let checkTurn = 0;
   function scheduleCheck() {
     if (!host || !current || busy) return;
     clearTimeout(changeTimer);
-    changeTimer = setTimeout(checkChange, Math.max(1200, lastChangeSent + 3000 - Date.now()));
+    const turn = ++checkTurn;
+    // Tests wait until no look at the page is pending (this script's own world).
+    window.__mcsbChecking = true;
+    changeTimer = setTimeout(() => checkChange(turn), Math.max(1200, lastChangeSent + 3000 - Date.now()));
   }
-  async function checkChange() {
-    if (!host || !current) return;
-    const sig = signature();
-    if (sig === lastSignature) return;
-    lastSignature = sig;
-    lastChangeSent = Date.now();
+  /** @param {number} turn */
+  async function checkChange(turn) {
     try {
-      render(await sendCard({ cmd: 'card', url: drawnFor, action: 'changed' }));
-    } catch (e) {
-      lost();
+      if (!host || !current) return;
+      const sig = signature();
+      if (sig === lastSignature) return;
+      lastSignature = sig;
+      lastChangeSent = Date.now();
+      try {
+        render(await sendCard({ cmd: 'card', url: drawnFor, action: 'changed' }));
+      } catch (e) {
+        lost();
+      }
+    } finally {
+      if (turn === checkTurn) window.__mcsbChecking = false;
     }
   }
   new MutationObserver(scheduleCheck).observe(document.documentElement, {

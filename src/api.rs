@@ -512,6 +512,21 @@ async fn card_error(
         let message = Emission::card_message(e);
         let _ = emission.report_on_card(card.project_id, &message).await;
     }
+    // The person confirmed for a document the card no longer has: the panel showed a stale one,
+    // so the reply shows the current one, under the error.
+    let stale = matches!(
+        e,
+        Error::Emission { problem }
+            if matches!(**problem, crate::error::EmissionProblem::DocumentChanged { .. })
+    );
+    if stale {
+        if let Ok(entry) = emission.entry_for_card(card).await {
+            return CardReply {
+                error: Some(ErrorView::new(e, lang)),
+                ..emission.panel(&entry)
+            };
+        }
+    }
     // Something in progress (the card index being built) is asked again soon.
     let refresh = match e {
         Error::Emission { problem } => match **problem {

@@ -293,6 +293,10 @@ async fn a_confirmation_for_a_number_the_card_no_longer_has_does_nothing() {
     for action in ["cancel", "reverse"] {
         let stale = e.card_action_number("offerPersonRon", action, "FCT 0124").await;
         assert_eq!(stale["error"]["code"], "emission.documentChanged", "{stale}");
+        assert_eq!(
+            stale["panel"]["number"], "FCT 0125",
+            "the current document: {stale}"
+        );
         assert!(
             stale["error"]["message"]
                 .as_str()

@@ -10,4 +10,6 @@ interface Window {
   __mcsbRedraws?: number;
   /** How many of the core's answers the panel has drawn (or kept as they were). */
   __mcsbAnswers?: number;
+  /** Whether a look at the page's changes is pending. */
+  __mcsbChecking?: boolean;
 }

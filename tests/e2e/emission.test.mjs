@@ -5,7 +5,7 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startSandbox, launchBrowser, configureAll, openCard, panel, panelState, killWorker, freshCase, command, artifact, TIME_SCALE, decided,
-  inContentScript,
+  inContentScript, moveCard,
 } from './harness.mjs';
 import { bodySchemas, checkBody } from './smartbill-spec.mjs';
 
@@ -112,11 +112,7 @@ test('a status change issues the invoice without a click (offer, individual, 11 
 
 test('an order reaching "Finalizată" is issued by the poller', async () => {
   await configureAll(browser, sandbox.info, { module: 'orders', auto: true, triggers: ['Finalizată'] });
-  const system = sandbox.info.minicrm.systemId;
-  const card = sandbox.info.minicrm.cards.orderBucharestRon;
-  await fetch(`${sandbox.info.minicrm.base}/__ui/${system}/project/${card.projectId}/status`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ statusId: '3103' }),
-  });
+  await moveCard(sandbox.info, 'orderBucharestRon', 3103);
   const reply = await command(browser, { cmd: 'tick' });
   assert.equal(reply.poll.emitted, 1, JSON.stringify(reply));
   assert.equal((await documents()).length, 1);
@@ -210,10 +206,7 @@ test('a question stays open while the panel redraws, and goes when a colleague s
   await sandbox.control('/smartbill/payment', { body: { series: 'FCT', number: '0124', amount: 100 } });
   await command(browser, { cmd: 'syncNow' });
   await waitFor(async () => (await fieldsOf('offerPayerEur')).SmartBillPaymentStatus === 'Încasată parțial', 'the part payment on the card', 60000);
-  const { minicrm } = sandbox.info;
-  await fetch(`${minicrm.base}/__ui/${minicrm.systemId}/project/${minicrm.cards.offerPayerEur.projectId}/status`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ statusId: '3003' }),
-  });
+  await moveCard(sandbox.info, 'offerPayerEur', 3003);
   await waitFor(async () => /Încasată parțial/.test(await text(a, 'payment')), 'the part payment on the panel', 60000);
   assert.ok((await redraws()) > before, 'the panel was drawn anew');
   assert.match(await text(a, 'confirm-box'), /Anulezi factură FCT 0124/);
@@ -231,6 +224,41 @@ test('a question stays open while the panel redraws, and goes when a colleague s
   await b.close();
 });
 
+test('a cancel confirmed for a number the card no longer has does nothing, and says why', async () => {
+  await configureAll(browser, sandbox.info);
+  const a = await openCard(browser, sandbox.info, 'offerPersonRon');
+  await click(a, 'emit');
+  await panelState(a, 'issued');
+  // A tab whose CRM page does not refresh itself: its panel keeps the question as it was read.
+  const b = await openCard(browser, sandbox.info, 'offerPersonRon', { still: true });
+  await panelState(b, 'issued');
+  // The page has drawn its card, and the panel has looked at that: nothing else changes it.
+  await b.waitForFunction(() => document.querySelector('#status-select')?.dataset.value);
+  await waitFor(async () => !(await inContentScript(b, 'window.__mcsbChecking === true')), 'the panel to see the page as drawn');
+  await click(b, 'cancel');
+  assert.match(await text(b, 'confirm-box'), /FCT 0124/);
+  // Meanwhile FCT 0124 is cancelled and FCT 0125 issued in the other tab.
+  await click(a, 'cancel');
+  await click(a, 'confirm-yes');
+  await panelState(a, 'cancelled');
+  await click(a, 'reissue');
+  await click(a, 'confirm-yes');
+  await panelState(a, 'issued');
+  assert.equal(await text(a, 'number'), 'FCT 0125');
+  // The question still names FCT 0124; confirmed now, nothing is cancelled.
+  assert.match(await text(b, 'confirm-box'), /FCT 0124/);
+  await click(b, 'confirm-yes');
+  assert.match(await text(b, 'error'), /Ai confirmat pentru FCT 0124, dar documentul cardului este acum FCT 0125/);
+  assert.equal(await text(b, 'number'), 'FCT 0125');
+  await b.screenshot({ path: artifact('e2e-card-stale-confirmation.png') });
+  const docs = await documents();
+  assert.equal(docs.length, 2);
+  assert.equal(docs[1].cancelled, false, 'FCT 0125 stays');
+  assert.equal((await fieldsOf('offerPersonRon')).SmartBillInvoiceNumber, 'FCT 0125');
+  await a.close();
+  await b.close();
+});
+
 test('the page changing under an unchanged panel keeps the buttons a click may be on', async () => {
   await configureAll(browser, sandbox.info);
   const page = await openCard(browser, sandbox.info, 'offerPayerEur');
@@ -242,10 +270,7 @@ test('the page changing under an unchanged panel keeps the buttons a click may b
   const [answers, redraws] = await count();
   // A colleague moves the card to "Acceptată" (no automatic emission here): the panel asks the
   // core about the card again, and the answer is the view it already shows.
-  const { minicrm } = sandbox.info;
-  await fetch(`${minicrm.base}/__ui/${minicrm.systemId}/project/${minicrm.cards.offerPayerEur.projectId}/status`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ statusId: '3003' }),
-  });
+  await moveCard(sandbox.info, 'offerPayerEur', 3003);
   await waitFor(async () => (await count())[0] > answers, 'the panel to ask again');
   assert.equal((await count())[1], redraws, 'not drawn anew');
   assert.equal(await inContentScript(page, `${root}.querySelector('[data-testid="cancel"]').dataset.kept`), 'yes');
@@ -282,11 +307,7 @@ test('two tabs clicking at once: one document, both tabs show it', async () => {
 test('button plus poller at the same moment: one document', async () => {
   await configureAll(browser, sandbox.info, { auto: true, triggers: ['Acceptată'] });
   const page = await openCard(browser, sandbox.info, 'offerBucharestRon');
-  const system = sandbox.info.minicrm.systemId;
-  const card = sandbox.info.minicrm.cards.offerBucharestRon;
-  await fetch(`${sandbox.info.minicrm.base}/__ui/${system}/project/${card.projectId}/status`, {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ statusId: '3003' }),
-  });
+  await moveCard(sandbox.info, 'offerBucharestRon', 3003);
   await sandbox.control('/faults', { body: { service: 'smartbill', path: '/SBORO/api/invoice', kind: 'latency', ms: 400 } });
   await Promise.all([click(page, 'emit'), command(browser, { cmd: 'tick' })]);
   await panelState(page, 'issued');
