@@ -277,6 +277,28 @@ test('the page changing under an unchanged panel keeps the buttons a click may b
   await page.close();
 });
 
+test('a second status change soon after the panel\'s last look is looked at too: it issues the invoice', async () => {
+  await configureAll(browser, sandbox.info, { auto: true, triggers: ['Acceptată'] });
+  // A page that does not refresh itself: only the person's two changes move its DOM.
+  const page = await openCard(browser, sandbox.info, 'offerPersonRon', { still: true });
+  await decided(page);
+  const looked = () => inContentScript(page, '[window.__mcsbAnswers || 0, !!window.__mcsbChecking]');
+  const [before] = await looked();
+  // The card is "Trimisă clientului": back to the draft status first (no trigger).
+  await page.selectOption('[data-testid="status-select"]', { label: 'Ofertă în pregătire' });
+  await waitFor(async () => {
+    const [answers, pending] = await looked();
+    return answers > before && !pending;
+  }, 'the panel to look at the first change');
+  assert.equal((await documents()).length, 0);
+  // At once, well within the 3 s the panel leaves between two looks: this change waits its
+  // turn. Dropped, nothing else on this page would ever make the panel look again.
+  await page.selectOption('[data-testid="status-select"]', { label: 'Acceptată' });
+  await panelState(page, 'issued', 30000);
+  assert.equal((await documents()).length, 1);
+  await page.close();
+});
+
 // --- Fault matrix: each case ends with exactly one document and the card right. ------------
 
 test('double click: one document', async () => {
