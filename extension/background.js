@@ -3,6 +3,9 @@
 // core decides what that sender may do. Secrets never leave this worker and the extension pages.
 import init, { handle, setHostPermissions } from './core-module.js';
 import initFront, { handle as frontHandle, setHostPermissions as frontHostPermissions } from './front-module.js';
+import initImportJob, {
+  handle as importJobHandle, resumeImport, setHostPermissions as importJobHostPermissions,
+} from './importjob-module.js';
 import { secrets } from './secrets.js';
 
 /** @typedef {import('../types/core').Sender} Sender */
@@ -32,15 +35,30 @@ globalThis.mcsbStore = {
     return turn;
   },
 };
+// Cells the worker's modules share, read and written synchronously by the core: the rate
+// governors' state, so that the full core and the import job's module take their calls from one
+// budget per service (src/jobs/governor.rs). Plain text by key; the core decides what goes in.
+/** @type {Map<string, string>} */
+const cells = new Map();
+globalThis.mcsbShared = {
+  /** @param {string} key */
+  get: (key) => cells.get(key),
+  /** @param {string} key @param {string} value */
+  set: (key, value) => { cells.set(key, value); },
+  /** @param {string} key */
+  delete: (key) => { cells.delete(key); },
+};
 // Chrome: nothing in storage.local is for content scripts (they ask the background instead).
 // Firefox has no such switch for storage.local, which is why the secrets are not kept there.
 if (chrome.storage.local.setAccessLevel) {
   chrome.storage.local.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' }).catch(() => {});
 }
 
-// Two modules: the first (pkg/front_bg.wasm, a fifth of the core's size) answers what a stopped
-// worker is woken for most often, the settings and the panel off a configured card, and starts at
-// once; the full core (pkg/core_bg.wasm) starts only when a message needs it (src/front.rs).
+// Three modules: the first (pkg/front_bg.wasm, a quarter of the core's size) answers what a
+// stopped worker is woken for most often, the settings and the panel off a configured card, and
+// starts at once; the full core (pkg/core_bg.wasm) starts only when a message needs it, and the
+// import job's module (pkg/importjob_bg.wasm) only for the import page's commands and an import
+// the core's tick says is due. The first module names the module for each message (src/front.rs).
 const hostPermissions = () => chrome.runtime.getManifest().host_permissions || [];
 const frontReady = initFront({ module_or_path: chrome.runtime.getURL('pkg/front_bg.wasm') }).then(() => {
   frontHostPermissions(hostPermissions());
@@ -57,6 +75,18 @@ function core() {
     });
   }
   return coreReady;
+}
+/** @type {Promise<void> | null} */
+let importJobReady = null;
+function importJob() {
+  if (!importJobReady) {
+    // Read by the e2e tests, as mcsbCoreStarted.
+    /** @type {any} */ (self).mcsbImportJobStarted = true;
+    importJobReady = initImportJob({ module_or_path: chrome.runtime.getURL('pkg/importjob_bg.wasm') }).then(() => {
+      importJobHostPermissions(hostPermissions());
+    });
+  }
+  return importJobReady;
 }
 
 // The worker itself, for alarms and start-up: an extension page as far as the core is concerned.
@@ -111,6 +141,11 @@ async function perform(reply) {
   if (!reply || !reply.ok) return;
   if (reply.effect === 'openOptions') await chrome.runtime.openOptionsPage();
   if (Array.isArray(reply.alarms)) await applyAlarms(reply.alarms);
+  // The core's tick found an unfinished company import that may go on now: it runs in its own
+  // module, after this reply, as long as the worker lives (its alarms bring it back otherwise).
+  if (reply.importDue === true) {
+    importJob().then(() => resumeImport()).catch(() => {});
+  }
 }
 
 // A long job waits for rate-limit slots between calls; Chrome stops a worker that has been idle
@@ -172,7 +207,11 @@ async function run(message, sender) {
   working += 1;
   if (!keepAlive) keepAlive = setInterval(() => chrome.runtime.getPlatformInfo(), 20000);
   try {
-    /** @param {() => Promise<AnyReply | undefined>} call */
+    /**
+     * @template T
+     * @param {() => Promise<T>} call
+     * @returns {Promise<T>}
+     */
     const guarded = (call) => Promise.race([call(), trap]);
     let reply;
     try {
@@ -184,6 +223,13 @@ async function run(message, sender) {
       await core();
       try {
         reply = await guarded(() => handle(message, sender));
+      } catch (err) {
+        return trapped(err);
+      }
+    } else if (reply === 'importJob') {
+      await importJob();
+      try {
+        reply = await guarded(() => importJobHandle(message, sender));
       } catch (err) {
         return trapped(err);
       }

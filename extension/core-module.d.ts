@@ -14,7 +14,7 @@ export function setHostPermissions(list: string[]): void;
  * types/reply.d.ts): the side effects the core chose are the only fields the background reads.
  */
 export type AnyReply =
-  | ({ ok: true; effect?: Effect; alarms?: Alarm[] } & Record<string, unknown>)
+  | ({ ok: true; effect?: Effect; alarms?: Alarm[]; importDue?: boolean } & Record<string, unknown>)
   | { ok: false; error: ErrorView };
 
 /** Runs one command (`App::handle`); never rejects: errors are replies. */

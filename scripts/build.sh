@@ -78,7 +78,8 @@ mkdir -p extension/pkg
 pids=()
 # The worker's first module (src/front.rs) after the full core, in its target directory: the
 # dependencies are the same crates with the same features, so only our crate is compiled again.
-(build_module sw core && build_module front front release "" "" target/wasm-sw) &
+(build_module sw core && build_module front front release "" "" target/wasm-sw \
+  && build_module importjob importjob release "" "" target/wasm-sw) &
 pids+=($!)
 if grep -q '^import = ' Cargo.toml && [ -f src/import/wasm.rs ]; then
   # The import page parses 100,000 rows: optimised for speed, not size (Cargo.toml, import-release).

@@ -60,7 +60,11 @@ impl App<'_> {
 
     async fn run(&self, command: Command, lang: Lang, sender: &Sender, kind: SenderKind) -> Result<Value> {
         // Team mode sends the panel's commands and the jobs to the team's server (see `team_mode`).
-        if let Some(reply) = crate::team_mode::forward::intercept(self, &command, lang, sender, kind).await {
+        #[cfg(not(feature = "importjob"))]
+        let team = crate::team_mode::forward::intercept(self, &command, lang, sender, kind).await;
+        #[cfg(feature = "importjob")]
+        let team = crate::team_mode::forward::intercept_import(self).await;
+        if let Some(reply) = team {
             return reply;
         }
         self.dispatch(command, lang, sender, kind).await
@@ -82,14 +86,20 @@ impl App<'_> {
             };
         }
         match command {
+            #[cfg(not(feature = "importjob"))]
             Command::GetSettings {} => apart_json!(self.get_settings()),
+            #[cfg(not(feature = "importjob"))]
             Command::SaveSettings { settings: input } => apart_json!(self.save_settings(&input, lang)),
+            #[cfg(not(feature = "importjob"))]
             Command::TestSmartBill { settings: input } => apart_json!(self.test_smartbill(&input)),
+            #[cfg(not(feature = "importjob"))]
             Command::TestMiniCrm { settings: input } => apart_json!(self.test_minicrm(&input)),
+            #[cfg(not(feature = "importjob"))]
             Command::PanelState { url, shown } => apart(async move {
                 let target = sender.page(kind, &url);
                 self.card(target, CardAsk::state(shown), lang).await.map(to_json)
             }),
+            #[cfg(not(feature = "importjob"))]
             Command::Card {
                 url,
                 action,
@@ -100,9 +110,11 @@ impl App<'_> {
                 let ask = CardAsk::card(&url, action, number, shown);
                 self.card(target, ask, lang).await.map(to_json)
             }),
+            #[cfg(not(feature = "importjob"))]
             Command::OpenOptions {} => apart(std::future::ready(Ok(to_json(EffectReply {
                 effect: Effect::OpenOptions,
             })))),
+            #[cfg(not(feature = "importjob"))]
             Command::Trap {} => apart(async move {
                 if !crate::settings::is_sandbox_build(&self.host_permissions) {
                     return Err(Error::Forbidden {
@@ -111,25 +123,41 @@ impl App<'_> {
                 }
                 panic!("a trap asked for by a test");
             }),
+            #[cfg(not(feature = "importjob"))]
             Command::PanelPlace { place } => apart(async move {
                 crate::platform::save(self.store, PANEL_PLACE_KEY, &place.bounded())
                     .await
                     .map_err(|detail| Error::Storage { detail })?;
                 Ok(to_json(Saved { saved: true }))
             }),
+            #[cfg(not(feature = "importjob"))]
             Command::Tick {} => apart_json!(self.tick(lang, TICK_BUDGET_MS)),
+            #[cfg(not(feature = "importjob"))]
             Command::SyncNow { kind } => apart_json!(self.sync_now(kind, lang)),
+            #[cfg(not(feature = "importjob"))]
             Command::CancelJob { kind } => apart_json!(self.cancel_job(kind)),
+            #[cfg(not(feature = "importjob"))]
             Command::JobsStatus {} => apart_json!(async move {
                 let settings = self.settings().await?;
                 crate::sync::status(self, &settings).await
             }),
+            #[cfg(not(feature = "importjob"))]
             Command::Warehouses {} => apart_json!(self.warehouses()),
+            #[cfg(not(feature = "importjob"))]
             Command::Checklist { settings } => apart_json!(self.checklist(settings, lang)),
+            // The import job runs in a module of its own in the worker (feature `importjob`).
+            #[cfg(not(feature = "sw"))]
             Command::Import { action } => apart(crate::import::handle(self, action, lang)),
+            #[cfg(not(feature = "importjob"))]
             Command::TestServer { settings: input } => {
                 apart_json!(crate::team_mode::forward::test(self, &input, sender, lang))
             }
+            // A command of another of the worker's modules (the first module hands each on to
+            // its own: `front::module_for`).
+            #[allow(unreachable_patterns)]
+            other => apart(std::future::ready(Err(Error::BadCommand {
+                detail: format!("{} is not run by this module", other.name()),
+            }))),
         }
     }
 
@@ -357,10 +385,14 @@ impl App<'_> {
         let settings = self.settings().await?;
         // An unfinished company import goes on in this worker after the reply.
         let import_pending = crate::import::job::pending(self).await;
+        // Whether it may run now: the worker then runs it (in the import job's module).
+        let import_due = crate::import::wake_wanted().then_some(true);
         if !settings.validate_all(&self.host_permissions).is_empty() || settings.minicrm.category_id.is_none()
         {
             let alarms = crate::schedule::alarms(&settings, &self.host_permissions, import_pending);
-            return Ok(TickReply::skipped(alarms, Skipped::NotConfigured));
+            let mut reply = TickReply::skipped(alarms, Skipped::NotConfigured);
+            reply.import_due = import_due;
+            return Ok(reply);
         }
         let emission = Emission::new(self, settings.clone(), lang, Priority::Background);
         let mut report = PollReport::default();
@@ -394,6 +426,7 @@ impl App<'_> {
             jobs: Some(jobs),
             again: Some(again),
             status: None,
+            import_due,
         })
     }
 

@@ -41,6 +41,34 @@ struct PanelStateAsk {
     shown: Option<PanelState>,
 }
 
+/// The worker's module that runs a command this module hands on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Module {
+    /// `pkg/core_bg.wasm`: everything but the import job.
+    Core,
+    /// `pkg/importjob_bg.wasm`: the import page's commands (the company import's background half).
+    ImportJob,
+}
+
+impl Module {
+    /// The name `background.js` knows the module by.
+    pub fn name(self) -> &'static str {
+        match self {
+            Module::Core => "core",
+            Module::ImportJob => "importJob",
+        }
+    }
+}
+
+/// Which module runs `command` when this one does not answer it. Anything unreadable goes to the
+/// full core, whose error a person can read.
+pub fn module_for(command: &[u8]) -> Module {
+    match crate::platform::from_json::<Named>(command) {
+        Ok(named) if named.cmd == "import" => Module::ImportJob,
+        _ => Module::Core,
+    }
+}
+
 /// The reply to `command` when this module can give it; `None`: the full core must answer.
 /// The senders each command is for are the core's (`Command::allowed_from`): an extension page
 /// for the settings and the jobs, any of the extension's senders for the panel.
@@ -94,5 +122,31 @@ async fn panel_state(
     match card_gate(&card, settings, &app.host_permissions, sender.lang()) {
         CardGate::Answer(reply) => Some(app.placed(reply).await),
         CardGate::Go(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_import_page_s_commands_go_to_the_import_job_s_module_and_the_rest_to_the_core() {
+        let import = br#"{"cmd":"import","action":{"do":"status"}}"#;
+        assert_eq!(module_for(import), Module::ImportJob);
+        assert_eq!(module_for(import).name(), "importJob");
+        for other in [
+            &br#"{"cmd":"tick"}"#[..],
+            br#"{"cmd":"card","url":"x","action":"emit"}"#,
+            br#"{"cmd":"imports"}"#,
+            br#"{"cmd":7}"#,
+            b"not json",
+        ] {
+            assert_eq!(
+                module_for(other),
+                Module::Core,
+                "{}",
+                String::from_utf8_lossy(other)
+            );
+        }
     }
 }

@@ -5,6 +5,13 @@
 //! Pure in the middle, I/O at the edges: workflows take `&dyn Transport`, `&dyn Store` and
 //! `&dyn Clock` (see [`platform`]) so every one of them runs in `cargo test` against the sandbox.
 
+// The import job's module runs the import's commands only (`api`'s dispatcher without the other
+// arms): what only they use is unused there, and checked by the other builds.
+#![cfg_attr(
+    feature = "importjob",
+    allow(dead_code, unused_imports, unused_variables, unused_macros)
+)]
+
 pub mod api;
 pub mod app;
 pub mod card;
@@ -34,7 +41,7 @@ pub mod team_mode;
 pub mod text;
 pub mod url;
 
-#[cfg(all(target_arch = "wasm32", feature = "sw"))]
+#[cfg(all(target_arch = "wasm32", any(feature = "sw", feature = "importjob")))]
 mod wasm;
 #[cfg(all(target_arch = "wasm32", feature = "front"))]
 mod wasm_front;

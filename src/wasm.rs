@@ -1,6 +1,8 @@
-//! The `#[wasm_bindgen]` surface of the full core (feature `sw`, `pkg/core`): one
-//! `handle(command, sender) → Promise<reply>` for every command the worker's first module
-//! (`wasm_front`) hands on; `setHostPermissions` is `platform::wasm`'s.
+//! The `#[wasm_bindgen]` surface of the full core (feature `sw`, `pkg/core`) and of the import
+//! job's module (feature `importjob`, `pkg/importjob`): one `handle(command, sender) →
+//! Promise<reply>` for every command the worker's first module (`wasm_front`) hands on to it
+//! (`front::module_for`); `setHostPermissions` is `platform::wasm`'s. The import job's module also
+//! has `resumeImport`, which the worker calls when the core's tick says an import is due.
 
 use wasm_bindgen::prelude::*;
 
@@ -32,6 +34,7 @@ pub async fn handle(command: JsValue, sender: JsValue) -> JsValue {
     let sender: Sender = from_js_as(&sender).unwrap_or_default();
     let reply = app().handle_json(&command, &sender).await;
     // The import job runs on in this worker after the reply (it outlives the import page).
+    #[cfg(feature = "importjob")]
     if crate::import::wake_wanted() {
         wasm_bindgen_futures::spawn_local(async {
             let _ = crate::import::resume(&app()).await;
@@ -42,6 +45,7 @@ pub async fn handle(command: JsValue, sender: JsValue) -> JsValue {
 
 /// Continues an unfinished company import (the `tick` command also starts it); resolves when it
 /// is done or must wait. A second call while one runs returns at once.
+#[cfg(feature = "importjob")]
 #[wasm_bindgen(js_name = resumeImport)]
 pub async fn resume_import() {
     let _ = crate::import::resume(&app()).await;

@@ -1,6 +1,7 @@
 //! The `#[wasm_bindgen]` surface of the worker's first module (`front`, feature `front`):
 //! `handle(command, sender)` resolves to the reply, or to `undefined` when the full core must
-//! answer (`background.js` then starts it).
+//! answer (`background.js` then starts it), or to the name of another module that must
+//! (`front::module_for`: `"importJob"`).
 
 use async_trait::async_trait;
 use wasm_bindgen::prelude::*;
@@ -41,6 +42,9 @@ pub async fn handle(command: JsValue, sender: JsValue) -> JsValue {
     };
     match crate::front::answer(&app, &command, &sender).await {
         Some(reply) => js_or_null(&reply),
-        None => JsValue::UNDEFINED,
+        None => match crate::front::module_for(&command) {
+            crate::front::Module::Core => JsValue::UNDEFINED,
+            other => JsValue::from_str(other.name()),
+        },
     }
 }

@@ -384,7 +384,11 @@ again?: boolean,
 /**
  * `syncNow`: the jobs' state after the first slice.
  */
-status?: JobsStatus, };
+status?: JobsStatus, 
+/**
+ * An unfinished company import may go on now: the worker runs it after this reply.
+ */
+importDue?: boolean, };
 
 export type Skipped = "notConfigured" | "teamMode";
 

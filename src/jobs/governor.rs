@@ -89,7 +89,70 @@ pub struct Governor {
     limit: Limit,
     /// Tests and the sandbox build may shrink time windows (the sandbox's clock runs faster).
     time_scale: std::cell::Cell<f64>,
-    state: RefCell<Option<GovernorState>>,
+    state: Slot,
+}
+
+/// Where a governor's state lives while the worker runs. Natively (tests, the team server) and in
+/// the pages: in the governor itself. In the service worker, whose modules each hold their own
+/// governors (`pkg/core_bg.wasm`, `pkg/importjob_bg.wasm`), in one cell of the worker that they
+/// all read and write (`platform::wasm::shared_*`, `background.js`'s `mcsbShared`), within one
+/// synchronous step: check-and-take stays atomic across the modules, and together they never
+/// exceed a service's limit.
+struct Slot {
+    local: RefCell<Option<GovernorState>>,
+    #[cfg_attr(
+        not(all(target_arch = "wasm32", any(feature = "sw", feature = "importjob"))),
+        allow(dead_code)
+    )]
+    key: String,
+}
+
+impl Slot {
+    #[cfg(not(all(target_arch = "wasm32", any(feature = "sw", feature = "importjob"))))]
+    fn get(&self) -> Option<GovernorState> {
+        self.local.borrow().clone()
+    }
+
+    #[cfg(not(all(target_arch = "wasm32", any(feature = "sw", feature = "importjob"))))]
+    fn set(&self, state: Option<GovernorState>) {
+        *self.local.borrow_mut() = state;
+    }
+
+    /// The worker's cell holds the state as JSON text (our own: unreadable text counts as none).
+    /// A worker without the cells keeps the state here, as before the split.
+    #[cfg(all(target_arch = "wasm32", any(feature = "sw", feature = "importjob")))]
+    fn get(&self) -> Option<GovernorState> {
+        match platform::wasm::shared_get(&self.key) {
+            Ok(text) => text.and_then(|t| platform::from_json(t.as_bytes()).ok()),
+            Err(platform::wasm::NoCells) => self.local.borrow().clone(),
+        }
+    }
+
+    #[cfg(all(target_arch = "wasm32", any(feature = "sw", feature = "importjob")))]
+    fn set(&self, state: Option<GovernorState>) {
+        let shared = match &state {
+            Some(s) => serde_json::to_string(s)
+                .map_err(|_| platform::wasm::NoCells)
+                .and_then(|text| platform::wasm::shared_set(&self.key, &text)),
+            None => platform::wasm::shared_remove(&self.key),
+        };
+        if shared.is_err() {
+            *self.local.borrow_mut() = state;
+        }
+    }
+
+    /// Changes the state (none: the default) in one synchronous step.
+    fn update<R>(&self, change: impl FnOnce(&mut GovernorState) -> R) -> R {
+        let mut state = self.get().unwrap_or_default();
+        let result = change(&mut state);
+        self.set(Some(state));
+        result
+    }
+}
+
+/// The storage key (and the worker's cell) of a service's governor state.
+fn key_of(service: Service) -> String {
+    format!("governor.{}", service.name().to_ascii_lowercase())
 }
 
 impl Governor {
@@ -98,7 +161,10 @@ impl Governor {
             service,
             limit,
             time_scale: std::cell::Cell::new(1.0),
-            state: RefCell::new(None),
+            state: Slot {
+                local: RefCell::new(None),
+                key: key_of(service),
+            },
         }
     }
 
@@ -123,31 +189,26 @@ impl Governor {
         self.limit
     }
 
-    fn key(&self) -> String {
-        format!("governor.{}", self.service.name().to_ascii_lowercase())
-    }
-
     async fn ensure_loaded(&self, store: &dyn Store) {
-        if self.state.borrow().is_some() {
+        if self.state.get().is_some() {
             return;
         }
-        let loaded: GovernorState = platform::load(store, &self.key())
+        let loaded: GovernorState = platform::load(store, &self.state.key)
             .await
             .ok()
             .flatten()
             .unwrap_or_default();
-        // Another task may have loaded meanwhile; keep what is in memory.
-        let mut slot = self.state.borrow_mut();
-        if slot.is_none() {
-            *slot = Some(loaded);
+        // Another task (or module) may have loaded meanwhile; keep what is in memory.
+        if self.state.get().is_none() {
+            self.state.set(Some(loaded));
         }
     }
 
     async fn persist(&self, store: &dyn Store) {
-        let snapshot = self.state.borrow().clone();
+        let snapshot = self.state.get();
         if let Some(s) = snapshot {
             // Losing this write only makes a restarted worker less careful for one window.
-            let _ = platform::save(store, &self.key(), &s).await;
+            let _ = platform::save(store, &self.state.key, &s).await;
         }
     }
 
@@ -162,9 +223,7 @@ impl Governor {
         self.ensure_loaded(store).await;
         let now = clock.now_ms();
         let window = self.window_ms();
-        let outcome = {
-            let mut guard = self.state.borrow_mut();
-            let state = guard.get_or_insert_with(GovernorState::default);
+        let outcome = self.state.update(|state| {
             match state.blocked_until {
                 Some(until) if until > now => Err(Wait::Blocked { until_ms: until }),
                 _ if state.held_until.is_some_and(|h| h > now) => Err(Wait::Busy {
@@ -195,7 +254,7 @@ impl Governor {
                     }
                 }
             }
-        };
+        });
         if outcome.is_ok() {
             self.persist(store).await;
         }
@@ -232,17 +291,15 @@ impl Governor {
             return;
         }
         let now = clock.now_ms();
-        let changed = {
-            let mut guard = self.state.borrow_mut();
-            let state = guard.get_or_insert_with(GovernorState::default);
-            match state.calls.iter_mut().find(|t| **t == taken_ms) {
+        let changed = self
+            .state
+            .update(|state| match state.calls.iter_mut().find(|t| **t == taken_ms) {
                 Some(t) if now > *t => {
                     *t = now;
                     true
                 }
                 _ => false,
-            }
-        };
+            });
         if changed {
             self.persist(store).await;
         }
@@ -251,11 +308,9 @@ impl Governor {
     /// Records a lockout: nothing goes to this service before `until_ms`.
     pub async fn block(&self, store: &dyn Store, until_ms: i64) {
         self.ensure_loaded(store).await;
-        {
-            let mut guard = self.state.borrow_mut();
-            let state = guard.get_or_insert_with(GovernorState::default);
+        self.state.update(|state| {
             state.blocked_until = Some(state.blocked_until.map_or(until_ms, |u| u.max(until_ms)));
-        }
+        });
         self.persist(store).await;
     }
 
@@ -268,11 +323,9 @@ impl Governor {
         }
         let until = until_ms.min(now + self.window_ms());
         self.ensure_loaded(store).await;
-        {
-            let mut guard = self.state.borrow_mut();
-            let state = guard.get_or_insert_with(GovernorState::default);
+        self.state.update(|state| {
             state.held_until = Some(state.held_until.map_or(until, |h| h.max(until)));
-        }
+        });
         self.persist(store).await;
     }
 
@@ -284,9 +337,7 @@ impl Governor {
         self.ensure_loaded(store).await;
         let now = clock.now_ms();
         let window = self.window_ms();
-        let changed = {
-            let mut guard = self.state.borrow_mut();
-            let state = guard.get_or_insert_with(GovernorState::default);
+        let changed = self.state.update(|state| {
             let used = limit.saturating_sub(remaining) as usize;
             let ours = state.calls.iter().filter(|&&t| t > now - window).count();
             let known = state.foreign.iter().filter(|&&t| t > now - window).count();
@@ -297,7 +348,7 @@ impl Governor {
             } else {
                 false
             }
-        };
+        });
         if changed {
             self.persist(store).await;
         }
@@ -308,15 +359,14 @@ impl Governor {
         self.ensure_loaded(store).await;
         let now = clock.now_ms();
         self.state
-            .borrow()
-            .as_ref()
+            .get()
             .and_then(|s| s.blocked_until)
             .filter(|&u| u > now)
     }
 
     /// Forgets the in-memory copy (as a restarted worker would).
     pub fn forget_memory(&self) {
-        *self.state.borrow_mut() = None;
+        self.state.set(None);
     }
 }
 

@@ -35,6 +35,34 @@ extern "C" {
     // candidate stored first (the calls on one key take turns in the worker's one thread).
     #[wasm_bindgen(js_namespace = mcsbStore, js_name = getOrPut, catch)]
     fn storage_get_or_put(key: &str, candidate: &str) -> Result<js_sys::Promise, JsValue>;
+
+    // The cells `background.js` installs that the worker's modules share (`mcsbShared`): plain
+    // text by key, read and written synchronously.
+    #[wasm_bindgen(js_namespace = mcsbShared, js_name = get, catch)]
+    fn cell_get(key: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = mcsbShared, js_name = set, catch)]
+    fn cell_set(key: &str, value: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(js_namespace = mcsbShared, js_name = delete, catch)]
+    fn cell_delete(key: &str) -> Result<(), JsValue>;
+}
+
+/// The worker installed no shared cells (`mcsbShared`).
+#[derive(Debug)]
+pub struct NoCells;
+
+/// The worker's shared cell `key` (see `jobs::governor`'s `Slot`): `Ok(None)` when unset.
+pub fn shared_get(key: &str) -> Result<Option<String>, NoCells> {
+    cell_get(key).map(|v| v.as_string()).map_err(|_| NoCells)
+}
+
+/// Writes the worker's shared cell `key`.
+pub fn shared_set(key: &str, value: &str) -> Result<(), NoCells> {
+    cell_set(key, value).map_err(|_| NoCells)
+}
+
+/// Empties the worker's shared cell `key`.
+pub fn shared_remove(key: &str) -> Result<(), NoCells> {
+    cell_delete(key).map_err(|_| NoCells)
 }
 
 fn describe(e: &JsValue) -> String {
@@ -147,7 +175,7 @@ thread_local! {
 
 /// The extension's `host_permissions` from its manifest; each of the worker's modules is told
 /// once, when it starts.
-#[cfg(any(feature = "sw", feature = "front"))]
+#[cfg(any(feature = "sw", feature = "front", feature = "importjob"))]
 #[wasm_bindgen(js_name = setHostPermissions)]
 pub fn set_host_permissions(list: JsValue) {
     let list: Vec<String> = from_js_as(&list).unwrap_or_default();

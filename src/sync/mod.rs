@@ -497,6 +497,9 @@ pub struct TickReply {
     /// `syncNow`: the jobs' state after the first slice.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<JobsStatus>,
+    /// An unfinished company import may go on now: the worker runs it after this reply.
+    #[serde(rename = "importDue", skip_serializing_if = "Option::is_none")]
+    pub import_due: Option<bool>,
 }
 
 impl TickReply {
@@ -509,6 +512,7 @@ impl TickReply {
             jobs: None,
             again: None,
             status: None,
+            import_due: None,
         }
     }
 }
@@ -615,6 +619,7 @@ mod reply_tests {
             }),
             again: Some(true),
             status: Some(status()),
+            import_due: Some(true),
         };
         assert_eq!(
             serde_json::to_value(worked).unwrap(),
@@ -627,6 +632,7 @@ mod reply_tests {
                 "jobs": {"worked": 2, "more": true, "pausedUntilMs": null},
                 "again": true,
                 "status": status_json(),
+                "importDue": true,
             })
         );
     }

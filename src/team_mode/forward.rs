@@ -36,6 +36,17 @@ fn server<'a>(app: &'a App<'a>, settings: &'a ServerSettings, sender: &Sender, l
     }
 }
 
+/// [`intercept`] for the import job's module, which runs the import page's commands only: in
+/// team mode the import is refused (the server does not run it), without the rest of team mode's
+/// forwarding in that module.
+pub async fn intercept_import(app: &App<'_>) -> Option<Result<Value>> {
+    match settings::load(app.store).await {
+        Err(e) => Some(Err(e)),
+        Ok(stored) if stored.server.enabled() => Some(Err(Error::from(TeamProblem::ImportUnavailable))),
+        Ok(_) => None,
+    }
+}
+
 /// Team mode's answer to `command`, or `None` when it runs locally as always.
 pub async fn intercept(
     app: &App<'_>,
