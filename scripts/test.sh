@@ -38,9 +38,11 @@ native() {
 log "cargo test --workspace --all-targets, linted by clippy (-D warnings)"
 native cargo test --workspace --all-targets --quiet
 native cargo build -p sandbox --bins --quiet
-log "cargo clippy (wasm32: the service worker's two modules, and the import module)"
+log "cargo clippy (wasm32: the service worker's three modules, and the import module)"
 # The full core (sw) and the first module (front) in one check: their surfaces do not overlap.
 cargo clippy -p minicrm_smartbill --lib --target wasm32-unknown-unknown --features sw,front --quiet -- -D warnings
+# The import job's module alone: its dispatcher has the import's arm only (src/api.rs).
+cargo clippy -p minicrm_smartbill --lib --target wasm32-unknown-unknown --features importjob --quiet -- -D warnings
 if grep -q '^import = ' Cargo.toml && [ -f src/import/wasm.rs ]; then
   cargo clippy -p minicrm_smartbill --lib --target wasm32-unknown-unknown --features import --quiet -- -D warnings
 fi

@@ -23,6 +23,14 @@ pub use crate::app::App;
 pub use crate::command::{CardAction, Command, PanelPlace, Sender, SenderKind};
 pub use crate::error::ErrorView;
 
+/// A command of another of the worker's modules (the first module hands each on to its own:
+/// `front::module_for`).
+fn elsewhere<'a>(command: &Command) -> Apart<'a, Result<Value>> {
+    apart(std::future::ready(Err(Error::BadCommand {
+        detail: format!("{} is not run by this module", command.name()),
+    })))
+}
+
 /// How long one alarm tick may work on jobs (Chrome ends an event after 5 minutes).
 const TICK_BUDGET_MS: i64 = 4 * 60 * 1000;
 /// "Sincronizează acum" answers after a first slice; the rest runs on alarms.
@@ -72,6 +80,7 @@ impl App<'_> {
 
     /// Each command's work as a function of its own (`platform::apart`): a cold worker compiles
     /// the command it runs, not every command's code.
+    #[cfg(not(feature = "importjob"))]
     fn dispatch<'a>(
         &'a self,
         command: Command,
@@ -86,20 +95,14 @@ impl App<'_> {
             };
         }
         match command {
-            #[cfg(not(feature = "importjob"))]
             Command::GetSettings {} => apart_json!(self.get_settings()),
-            #[cfg(not(feature = "importjob"))]
             Command::SaveSettings { settings: input } => apart_json!(self.save_settings(&input, lang)),
-            #[cfg(not(feature = "importjob"))]
             Command::TestSmartBill { settings: input } => apart_json!(self.test_smartbill(&input)),
-            #[cfg(not(feature = "importjob"))]
             Command::TestMiniCrm { settings: input } => apart_json!(self.test_minicrm(&input)),
-            #[cfg(not(feature = "importjob"))]
             Command::PanelState { url, shown } => apart(async move {
                 let target = sender.page(kind, &url);
                 self.card(target, CardAsk::state(shown), lang).await.map(to_json)
             }),
-            #[cfg(not(feature = "importjob"))]
             Command::Card {
                 url,
                 action,
@@ -110,11 +113,9 @@ impl App<'_> {
                 let ask = CardAsk::card(&url, action, number, shown);
                 self.card(target, ask, lang).await.map(to_json)
             }),
-            #[cfg(not(feature = "importjob"))]
             Command::OpenOptions {} => apart(std::future::ready(Ok(to_json(EffectReply {
                 effect: Effect::OpenOptions,
             })))),
-            #[cfg(not(feature = "importjob"))]
             Command::Trap {} => apart(async move {
                 if !crate::settings::is_sandbox_build(&self.host_permissions) {
                     return Err(Error::Forbidden {
@@ -123,41 +124,44 @@ impl App<'_> {
                 }
                 panic!("a trap asked for by a test");
             }),
-            #[cfg(not(feature = "importjob"))]
             Command::PanelPlace { place } => apart(async move {
                 crate::platform::save(self.store, PANEL_PLACE_KEY, &place.bounded())
                     .await
                     .map_err(|detail| Error::Storage { detail })?;
                 Ok(to_json(Saved { saved: true }))
             }),
-            #[cfg(not(feature = "importjob"))]
             Command::Tick {} => apart_json!(self.tick(lang, TICK_BUDGET_MS)),
-            #[cfg(not(feature = "importjob"))]
             Command::SyncNow { kind } => apart_json!(self.sync_now(kind, lang)),
-            #[cfg(not(feature = "importjob"))]
             Command::CancelJob { kind } => apart_json!(self.cancel_job(kind)),
-            #[cfg(not(feature = "importjob"))]
             Command::JobsStatus {} => apart_json!(async move {
                 let settings = self.settings().await?;
                 crate::sync::status(self, &settings).await
             }),
-            #[cfg(not(feature = "importjob"))]
             Command::Warehouses {} => apart_json!(self.warehouses()),
-            #[cfg(not(feature = "importjob"))]
             Command::Checklist { settings } => apart_json!(self.checklist(settings, lang)),
             // The import job runs in a module of its own in the worker (feature `importjob`).
             #[cfg(not(feature = "sw"))]
             Command::Import { action } => apart(crate::import::handle(self, action, lang)),
-            #[cfg(not(feature = "importjob"))]
             Command::TestServer { settings: input } => {
                 apart_json!(crate::team_mode::forward::test(self, &input, sender, lang))
             }
-            // A command of another of the worker's modules (the first module hands each on to
-            // its own: `front::module_for`).
             #[allow(unreachable_patterns)]
-            other => apart(std::future::ready(Err(Error::BadCommand {
-                detail: format!("{} is not run by this module", other.name()),
-            }))),
+            other => elsewhere(&other),
+        }
+    }
+
+    /// The import job's module (feature `importjob`) runs the import page's commands only.
+    #[cfg(feature = "importjob")]
+    fn dispatch<'a>(
+        &'a self,
+        command: Command,
+        lang: Lang,
+        _sender: &'a Sender,
+        _kind: SenderKind,
+    ) -> Apart<'a, Result<Value>> {
+        match command {
+            Command::Import { action } => apart(crate::import::handle(self, action, lang)),
+            other => elsewhere(&other),
         }
     }
 

@@ -100,10 +100,7 @@ pub struct Governor {
 /// exceed a service's limit.
 struct Slot {
     local: RefCell<Option<GovernorState>>,
-    #[cfg_attr(
-        not(all(target_arch = "wasm32", any(feature = "sw", feature = "importjob"))),
-        allow(dead_code)
-    )]
+    /// The storage key, and the worker's cell.
     key: String,
 }
 

@@ -79,6 +79,63 @@ async function counts(page) {
   return page.locator('#jobCounts').innerText();
 }
 
+test('the import job\'s module and the full core take their MiniCRM calls from one budget', async () => {
+  // The import runs in a module of its own in the worker (pkg/importjob_bg.wasm), the test of
+  // the connection in the full core: each counts its calls into the one MiniCRM governor state
+  // the worker shares between its modules (background.js's mcsbShared). Real-time windows here
+  // (61 s), so that no call of this test leaves the window before it is counted; the first case
+  // of the file, so that no earlier import fills that window.
+  const i = sandbox.info;
+  const settings = (timeScale) => ({
+    smartbill: { cif: i.smartbill.cif, email: i.smartbill.email, token: null, apiBase: i.smartbill.apiBase },
+    minicrm: { url: i.minicrm.base, systemId: i.minicrm.systemId, apiKey: null, module: 'offers' },
+    advanced: { timeScale },
+  });
+  const options = await browser.page('options.html');
+  const send = (message) => options.evaluate((m) => chrome.runtime.sendMessage(m), message);
+  try {
+    assert.equal((await send({ cmd: 'saveSettings', settings: settings(1) })).ok, true);
+    const worker = browser.worker();
+    const t0 = await worker.evaluate(() => Date.now());
+    const seq = await lastSeq();
+    // The MiniCRM calls the sandbox received since then, and those the shared governor counts.
+    const sent = async () => (await sandbox.requests('minicrm'))
+      .filter((r) => r.seq > seq && r.method !== 'OPTIONS' && r.path.startsWith('/Api')).length;
+    const counted = () => worker.evaluate((since) => {
+      const text = /** @type {any} */ (globalThis).mcsbShared.get('governor.minicrm');
+      return text ? JSON.parse(text).calls.filter((/** @type {number} */ t) => t >= since).length : 0;
+    }, t0);
+    // Both figures at a moment when neither moves (a call may be under way in the background).
+    const still = async () => {
+      for (;;) {
+        const a = [await sent(), await counted()];
+        const b = [await sent(), await counted()];
+        if (a[0] === b[0] && a[1] === b[1]) return a;
+      }
+    };
+    /** Waits until the calls sent since `base` are the calls counted since `base`, and some were. */
+    const agree = (base, what) => waitFor(async () => {
+      const [s, c] = await still();
+      return s > base[0] && s - base[0] === c - base[1] ? [s, c] : null;
+    }, what, 30000);
+    const start = await still();
+    const path = join(dir, 'cinci-clienti.xlsx');
+    writeFileSync(path, exportXlsx(5, {}, 900));
+    const importing = await preview(path);
+    await importing.click('#start');
+    await importing.locator('#phase:has-text("Import încheiat")').waitFor({ timeout: 120000 });
+    await importing.close();
+    assert.equal(await worker.evaluate(() => /** @type {any} */ (self).mcsbImportJobStarted === true), true);
+    const imported = await agree(start, 'the import job\'s calls counted in the shared budget');
+    const tested = await send({ cmd: 'testMiniCrm', settings: settings(1) });
+    assert.equal(tested.ok, true, JSON.stringify(tested));
+    await agree(imported, 'the full core\'s calls counted in the same budget');
+  } finally {
+    await send({ cmd: 'saveSettings', settings: settings(SPEED) });
+    await options.close();
+  }
+});
+
 test('imports a 25-row export, then the same file changes nothing, then only edits are written', async () => {
   const first = file('clienti.xlsx');
   const before = (await contacts()).length;
@@ -172,56 +229,6 @@ test('the import goes on after the page is closed and the worker is stopped, wit
     assert.equal(businesses.filter((b) => b.VatNumber === c.cif).length, 1, `${c.name} exists once`);
   }
   await again.close();
-});
-
-test('the import job\'s module and the full core take their MiniCRM calls from one budget', async () => {
-  // The import runs in a module of its own in the worker (pkg/importjob_bg.wasm), the test of
-  // the connection in the full core: each counts its calls into the one MiniCRM governor state
-  // the worker shares between its modules (background.js's mcsbShared). Real-time windows here
-  // (61 s), so that no call of this test leaves the window before it is counted.
-  const i = sandbox.info;
-  const settings = (timeScale) => ({
-    smartbill: { cif: i.smartbill.cif, email: i.smartbill.email, token: null, apiBase: i.smartbill.apiBase },
-    minicrm: { url: i.minicrm.base, systemId: i.minicrm.systemId, apiKey: null, module: 'offers' },
-    advanced: { timeScale },
-  });
-  const page = await browser.page('import.html');
-  try {
-    assert.equal((await page.evaluate((s) => chrome.runtime.sendMessage({ cmd: 'saveSettings', settings: s }), settings(1))).ok, true);
-    const worker = browser.worker();
-    const t0 = await worker.evaluate(() => Date.now());
-    /** The calls the shared MiniCRM governor counts since the test began. */
-    const counted = () => worker.evaluate((since) => {
-      const text = /** @type {any} */ (globalThis).mcsbShared.get('governor.minicrm');
-      return text ? JSON.parse(text).calls.filter((/** @type {number} */ t) => t >= since).length : 0;
-    }, t0);
-    const seq = await lastSeq();
-    const sent = async () => (await sandbox.requests('minicrm'))
-      .filter((r) => r.seq > seq && r.method !== 'OPTIONS' && r.path.startsWith('/Api')).length;
-    const path = join(dir, 'cinci-clienti.xlsx');
-    writeFileSync(path, exportXlsx(5, {}, 900));
-    await page.close();
-    const importing = await preview(path);
-    await importing.click('#start');
-    await importing.locator('#phase:has-text("Import încheiat")').waitFor({ timeout: 120000 });
-    await importing.close();
-    const byImport = await sent();
-    assert.ok(byImport > 0, 'the import called MiniCRM');
-    assert.equal(await worker.evaluate(() => /** @type {any} */ (self).mcsbImportJobStarted === true), true);
-    assert.equal(await counted(), byImport, 'the import job\'s calls are in the shared budget');
-    const options = await browser.page('options.html');
-    const tested = await options.evaluate((s) => chrome.runtime.sendMessage({ cmd: 'testMiniCrm', settings: s }), settings(1));
-    assert.equal(tested.ok, true, JSON.stringify(tested));
-    const all = await sent();
-    assert.ok(all > byImport, 'the full core called MiniCRM');
-    assert.equal(await counted(), all, 'the full core counts into the same budget, after the import\'s calls');
-    await options.close();
-  } finally {
-    const restore = await browser.page('options.html');
-    await restore.evaluate((s) => chrome.runtime.sendMessage({ cmd: 'saveSettings', settings: s }), settings(SPEED));
-    await restore.close();
-    await page.close().catch(() => {});
-  }
 });
 
 test('an import cancelled mid-write offers Resume, not Start; resumed, it writes each company once', async () => {
