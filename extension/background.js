@@ -63,31 +63,30 @@ const hostPermissions = () => chrome.runtime.getManifest().host_permissions || [
 const frontReady = initFront({ module_or_path: chrome.runtime.getURL('pkg/front_bg.wasm') }).then(() => {
   frontHostPermissions(hostPermissions());
 });
-/** @type {Promise<void> | null} */
-let coreReady = null;
-function core() {
-  if (!coreReady) {
-    // Read by the e2e tests (the worker's global scope, which no page can reach): whether a
-    // message needed the full core.
-    /** @type {any} */ (self).mcsbCoreStarted = true;
-    coreReady = init({ module_or_path: chrome.runtime.getURL('pkg/core_bg.wasm') }).then(() => {
-      setHostPermissions(hostPermissions());
-    });
-  }
-  return coreReady;
+/**
+ * A module the worker starts when a message first needs it, and keeps for its life.
+ * @param {(options: { module_or_path: string }) => Promise<unknown>} init the glue's init
+ * @param {string} wasm the module's file
+ * @param {(list: string[]) => void} permissions the module's setHostPermissions
+ * @param {string} mark the worker-global flag the e2e tests read (the worker's global scope, which
+ *   no page can reach): whether a message needed the module
+ * @returns {() => Promise<void>}
+ */
+function later(init, wasm, permissions, mark) {
+  /** @type {Promise<void> | null} */
+  let ready = null;
+  return () => {
+    if (!ready) {
+      /** @type {any} */ (self)[mark] = true;
+      ready = init({ module_or_path: chrome.runtime.getURL(wasm) }).then(() => {
+        permissions(hostPermissions());
+      });
+    }
+    return ready;
+  };
 }
-/** @type {Promise<void> | null} */
-let importJobReady = null;
-function importJob() {
-  if (!importJobReady) {
-    // Read by the e2e tests, as mcsbCoreStarted.
-    /** @type {any} */ (self).mcsbImportJobStarted = true;
-    importJobReady = initImportJob({ module_or_path: chrome.runtime.getURL('pkg/importjob_bg.wasm') }).then(() => {
-      importJobHostPermissions(hostPermissions());
-    });
-  }
-  return importJobReady;
-}
+const core = later(init, 'pkg/core_bg.wasm', setHostPermissions, 'mcsbCoreStarted');
+const importJob = later(initImportJob, 'pkg/importjob_bg.wasm', importJobHostPermissions, 'mcsbImportJobStarted');
 
 // The worker itself, for alarms and start-up: an extension page as far as the core is concerned.
 /** @returns {Sender} */

@@ -105,20 +105,19 @@ test('the import job\'s module and the full core take their MiniCRM calls from o
       const text = /** @type {any} */ (globalThis).mcsbShared.get('governor.minicrm');
       return text ? JSON.parse(text).calls.filter((/** @type {number} */ t) => t >= since).length : 0;
     }, t0);
-    // Both figures at a moment when neither moves (a call may be under way in the background).
+    // Both figures at a moment when neither moves (a call may be under way in the background);
+    // null while they move.
     const still = async () => {
-      for (;;) {
-        const a = [await sent(), await counted()];
-        const b = [await sent(), await counted()];
-        if (a[0] === b[0] && a[1] === b[1]) return a;
-      }
+      const a = [await sent(), await counted()];
+      const b = [await sent(), await counted()];
+      return a[0] === b[0] && a[1] === b[1] ? a : null;
     };
     /** Waits until the calls sent since `base` are the calls counted since `base`, and some were. */
     const agree = (base, what) => waitFor(async () => {
-      const [s, c] = await still();
-      return s > base[0] && s - base[0] === c - base[1] ? [s, c] : null;
+      const now = await still();
+      return now && now[0] > base[0] && now[0] - base[0] === now[1] - base[1] ? now : null;
     }, what, 30000);
-    const start = await still();
+    const start = await waitFor(still, 'still figures before the import');
     const path = join(dir, 'cinci-clienti.xlsx');
     writeFileSync(path, exportXlsx(5, {}, 900));
     const importing = await preview(path);
