@@ -63,7 +63,10 @@ pub fn de_decimal_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>
         serde_json::Value::String(s) => parse_decimal(s)
             .map(Some)
             .ok_or_else(|| de::Error::custom(format!("bad number {s:?}"))),
-        other => Err(de::Error::custom(format!("a number was expected, not {other}"))),
+        other => Err(de::Error::custom(format!(
+            "a number was expected, not {}",
+            crate::platform::json_text(other)
+        ))),
     }
 }
 
@@ -111,7 +114,10 @@ pub fn de_id_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Erro
             .parse()
             .map(Some)
             .map_err(|_| de::Error::custom(format!("bad id {s:?}"))),
-        other => Err(de::Error::custom(format!("an id was expected, not {other}"))),
+        other => Err(de::Error::custom(format!(
+            "an id was expected, not {}",
+            crate::platform::json_text(other)
+        ))),
     }
 }
 
@@ -121,7 +127,7 @@ pub fn de_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     Ok(match v {
         serde_json::Value::Null => String::new(),
         serde_json::Value::String(s) => s,
-        other => other.to_string(),
+        other => crate::platform::json_text(&other),
     })
 }
 

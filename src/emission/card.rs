@@ -46,7 +46,7 @@ impl CardNow {
             .map(|v| match v {
                 Value::String(s) => s.trim().to_string(),
                 Value::Null => String::new(),
-                other => other.to_string(),
+                other => crate::platform::json_text(other),
             })
             .unwrap_or_default()
     }

@@ -139,6 +139,15 @@ pub struct Head {
     pub error: Option<String>,
 }
 
+/// What the tick reads of the stored [`Head`]: the rest of it is the import job's, which runs in
+/// a module of its own in the worker (the full core then links no reader of the whole head).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct HeadGlance {
+    phase: Phase,
+    retry_at: Option<i64>,
+}
+
 /// Which write of a row may have reached MiniCRM without its answer being recorded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -627,7 +636,7 @@ async fn status(app: &App<'_>, lang: Lang, offset: usize, limit: usize) -> Resul
 /// Whether a stored import is unfinished; if it may run now and no runner is active, asks the
 /// worker to run it (see [`wake_wanted`]). For the background tick.
 pub async fn pending(app: &App<'_>) -> bool {
-    let Ok(Some(head)) = load_head(app.store).await else {
+    let Ok(Some(head)) = platform::load::<HeadGlance>(app.store, HEAD_KEY).await else {
         return false;
     };
     if !matches!(head.phase, Phase::Matching | Phase::Running) {
@@ -1533,6 +1542,44 @@ mod tests {
             finished_ms: None,
             retry_at: None,
             error: None,
+        }
+    }
+
+    /// The tick reads only the stored head's phase and pause (`HeadGlance`, so that the full
+    /// core links no reader of the whole head): it must still see an unfinished import, and
+    /// ask for it to go on only once its pause is over.
+    #[tokio::test]
+    async fn the_tick_sees_an_unfinished_import_and_when_it_may_go_on() {
+        use crate::platform::native::{MemoryStore, NativeTransport, TestClock};
+        let (store, clock) = (MemoryStore::new(), TestClock::at(1_000_000));
+        clock.set_speed(0.0);
+        let (transport, runtime) = (NativeTransport::default(), crate::jobs::Runtime::default());
+        let app = App {
+            transport: &transport,
+            store: &store,
+            clock: &clock,
+            runtime: &runtime,
+            host_permissions: Vec::new(),
+        };
+        let _ = wake_wanted();
+        assert!(!pending(&app).await, "no import");
+        for (phase, unfinished) in [
+            (Phase::Matching, true),
+            (Phase::Running, true),
+            (Phase::Matched, false),
+            (Phase::Done, false),
+            (Phase::Cancelled, false),
+            (Phase::Failed, false),
+        ] {
+            let mut paused = head(phase, "abc", 1);
+            paused.retry_at = Some(1_000_500);
+            save_head(&store, &paused).await.unwrap();
+            assert_eq!(pending(&app).await, unfinished, "{phase:?}");
+            assert!(!wake_wanted(), "{phase:?}: paused, or nothing to run");
+            clock.advance_ms(500);
+            assert_eq!(pending(&app).await, unfinished, "{phase:?}");
+            assert_eq!(wake_wanted(), unfinished, "{phase:?}: the pause is over");
+            clock.advance_ms(-500);
         }
     }
 

@@ -83,7 +83,7 @@ impl FieldType {
                 }
             }
             other => FieldType::Other {
-                raw: other.to_string(),
+                raw: crate::platform::json_text(other),
             },
         }
     }

@@ -224,6 +224,12 @@ pub trait Clock {
 
 /// A random 64-bit number for ids and tokens (not for cryptography): `Math.random` in the
 /// browser, the standard library's per-process random hasher keys natively.
+/// A JSON value as compact text (`Value`'s `Display`, `to_string`, would also link serde_json's
+/// pretty writer into the worker's modules).
+pub fn json_text(value: &serde_json::Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 pub fn random_u64() -> u64 {
     #[cfg(target_arch = "wasm32")]
     {

@@ -45,6 +45,8 @@ try {
       tick: med('real-core'),
       ratio: med('real') / med('minimal'),
       tickRatio: med('real-core') / med('minimal'),
+      importStatus: med('real-import'),
+      importRatio: med('real-import') && med('real-import') / med('minimal'),
       compare: med('compare') && med('compare') / med('real'),
       compareTick: med('compare-core') && med('compare-core') / med('real-core'),
       size: r.size,
@@ -52,7 +54,7 @@ try {
       importJob: r.importJob,
     };
     runs.push(run);
-    console.log(`run ${i + 1}/${RUNS}: getSettings ${run.getSettings.toFixed(1)} ms ÷ minimal ${run.minimal.toFixed(1)} ms = ${run.ratio.toFixed(2)}×; tick ${run.tick.toFixed(1)} ms = ${run.tickRatio.toFixed(2)}×${run.compare ? `; BENCH_COMPARE ÷ this build: getSettings ${run.compare.toFixed(3)}, tick ${run.compareTick.toFixed(3)}` : ''}`);
+    console.log(`run ${i + 1}/${RUNS}: getSettings ${run.getSettings.toFixed(1)} ms ÷ minimal ${run.minimal.toFixed(1)} ms = ${run.ratio.toFixed(2)}×; tick ${run.tick.toFixed(1)} ms = ${run.tickRatio.toFixed(2)}×${run.importRatio ? `; import status ${run.importStatus.toFixed(1)} ms = ${run.importRatio.toFixed(2)}×` : ''}${run.compare ? `; BENCH_COMPARE ÷ this build: getSettings ${run.compare.toFixed(3)}, tick ${run.compareTick.toFixed(3)}` : ''}`);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
@@ -69,6 +71,9 @@ console.log('');
 console.log(`== issue #11, ${RUNS} runs of ${SAMPLES} samples, each ratio within its own run ==`);
 console.log(`cold getSettings ÷ minimal worker: ${range('ratio')}× (getSettings ${range('getSettings', 1, ' ms')}, minimal ${range('minimal', 1, ' ms')})   aim ≤ ${RATIO_AIM}×: met in ${met} of ${RUNS} runs${met === RUNS ? '' : ': aim missed'}`);
 console.log(`cold tick (the full core) ÷ minimal: ${range('tickRatio')}× (${range('tick', 1, ' ms')})`);
+if (runs[0].importRatio) {
+  console.log(`cold import status (the import job's module) ÷ minimal: ${range('importRatio')}× (${range('importStatus', 1, ' ms')})`);
+}
 if (runs[0].compare) {
   console.log(`BENCH_COMPARE ÷ this build, the same rounds: getSettings ${range('compare', 3)}, tick ${range('compareTick', 3)}`);
 }

@@ -32,7 +32,9 @@
 //    allows it. The real worker is also timed with {cmd: 'panelState', url: 'about:blank'}: a
 //    command the core answers ({show: false}) without storage or network, so the breakdown can
 //    tell the storage reads from the WASM's own start; and with {cmd: 'tick'} (an alarm's), which
-//    the first module hands on: the cold start of a message that needs the full core.
+//    the first module hands on: the cold start of a message that needs the full core; and, when
+//    the build has the import job's module, with {cmd: 'import', action: {type: 'status'}}, what
+//    the import page sends when it opens, which the first module hands to that module.
 //    The figures printed: min / median / max per probe, and the ratio of the medians
 //    real getSettings ÷ minimal against the aim of ≤ 2.5×.
 //
@@ -65,6 +67,7 @@ const SAMPLES = Number(process.argv[2] || process.env.SAMPLES || 20);
 const COMMAND = { cmd: 'getSettings' };
 const NO_STORAGE = { cmd: 'panelState', url: 'about:blank' };
 const FULL_CORE = { cmd: 'tick' };
+const IMPORT = { cmd: 'import', action: { type: 'status' } };
 const SIZE_AIM = 200_000; // bytes of gzip -9
 const RATIO_AIM = 2.5;
 
@@ -264,6 +267,7 @@ try {
     { key: 'real-core', ext: 'real', command: FULL_CORE, label: `real: ${FULL_CORE.cmd} (the full core)` },
     { key: 'init-only', ext: 'init-only', command: { cmd: 'ping' }, label: 'init-only (WASM init, no handle)' },
     { key: 'storage', ext: 'storage', command: { cmd: 'ping' }, label: 'storage reads only (plain JS)' },
+    ...(importJob ? [{ key: 'real-import', ext: 'real', command: IMPORT, label: `real: ${IMPORT.cmd} status (the import job)` }] : []),
     ...(COMPARE ? [
       { key: 'compare', ext: 'compare', command: COMMAND, label: `compare: ${COMMAND.cmd} (BENCH_COMPARE)` },
       { key: 'compare-core', ext: 'compare', command: FULL_CORE, label: `compare: ${FULL_CORE.cmd} (BENCH_COMPARE)` },
@@ -336,6 +340,9 @@ try {
   console.log(`a message the full core answers, ${FULL_CORE.cmd} ÷ minimal: ${(med('real-core') / med('minimal')).toFixed(2)}× (${ms(med('real-core'))})`);
   if (COMPARE) {
     console.log(`BENCH_COMPARE, the same rounds: ${FULL_CORE.cmd} ÷ minimal ${(med('compare-core') / med('minimal')).toFixed(2)}× (${ms(med('compare-core'))}); compare ÷ real ${(med('compare-core') / med('real-core')).toFixed(3)}`);
+  }
+  if (importJob) {
+    console.log(`a message the import job's module answers, ${IMPORT.cmd} status ÷ minimal: ${(med('real-import') / med('minimal')).toFixed(2)}× (${ms(med('real-import'))})`);
   }
   console.log(`size, ${FIRST}_bg.wasm (the module the worker starts with) gzip -9: ${kb(gz)}   aim ≤ ${kb(SIZE_AIM)}: ${gz <= SIZE_AIM ? 'aim met' : 'aim missed'}`);
   if (FIRST === 'front') {
