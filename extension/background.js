@@ -6,6 +6,7 @@ import initFront, { handle as frontHandle, setHostPermissions as frontHostPermis
 import initImportJob, {
   handle as importJobHandle, resumeImport, setHostPermissions as importJobHostPermissions,
 } from './importjob-module.js';
+import initSetup, { handle as setupHandle, setHostPermissions as setupHostPermissions } from './setup-module.js';
 import { secrets } from './secrets.js';
 
 /** @typedef {import('../types/core').Sender} Sender */
@@ -54,9 +55,10 @@ if (chrome.storage.local.setAccessLevel) {
   chrome.storage.local.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' }).catch(() => {});
 }
 
-// Three modules: the first (pkg/front_bg.wasm, a quarter of the core's size) answers what a
-// stopped worker is woken for most often, the settings and the panel off a configured card, and
-// starts at once; the full core (pkg/core_bg.wasm) starts only when a message needs it, and the
+// Four modules: the first (pkg/front_bg.wasm, a third of the core's size) answers what a stopped
+// worker is woken for most often, the settings and the panel off a configured card, and starts at
+// once; the full core (pkg/core_bg.wasm) starts only when a message needs it, the setup module
+// (pkg/setup_bg.wasm) only for the options page's save, tests, checklist and warehouses, and the
 // import job's module (pkg/importjob_bg.wasm) only for the import page's commands and an import
 // the core's tick says is due. The first module names the module for each message (src/front.rs).
 const hostPermissions = () => chrome.runtime.getManifest().host_permissions || [];
@@ -87,6 +89,12 @@ function later(init, wasm, permissions, mark) {
 }
 const core = later(init, 'pkg/core_bg.wasm', setHostPermissions, 'mcsbCoreStarted');
 const importJob = later(initImportJob, 'pkg/importjob_bg.wasm', importJobHostPermissions, 'mcsbImportJobStarted');
+const setup = later(initSetup, 'pkg/setup_bg.wasm', setupHostPermissions, 'mcsbSetupStarted');
+/** The modules the first one names (src/front.rs, `Module::name`): start, then handle. */
+const NAMED = {
+  importJob: { start: importJob, handle: importJobHandle },
+  setup: { start: setup, handle: setupHandle },
+};
 
 // The worker itself, for alarms and start-up: an extension page as far as the core is concerned.
 /** @returns {Sender} */
@@ -218,17 +226,12 @@ async function run(message, sender) {
     } catch (err) {
       return trapped(err);
     }
-    if (reply === undefined) {
-      await core();
+    if (typeof reply === 'string' && !NAMED[reply]) return internalError(`no module named ${reply}`);
+    const next = reply === undefined ? { start: core, handle } : typeof reply === 'string' ? NAMED[reply] : null;
+    if (next) {
+      await next.start();
       try {
-        reply = await guarded(() => handle(message, sender));
-      } catch (err) {
-        return trapped(err);
-      }
-    } else if (reply === 'importJob') {
-      await importJob();
-      try {
-        reply = await guarded(() => importJobHandle(message, sender));
+        reply = await guarded(() => next.handle(message, sender));
       } catch (err) {
         return trapped(err);
       }

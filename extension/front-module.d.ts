@@ -12,6 +12,7 @@ export function setHostPermissions(list: string[]): void;
 /**
  * The reply to a command this module answers (`getSettings`, `panelState` off a card of the
  * configured module), or `undefined`: the full core must answer (`core-module`'s `handle`), or
- * `'importJob'`: the import job's module must (`importjob-module`'s `handle`).
+ * the name of the module that must: `'importJob'` (`importjob-module`'s `handle`) or `'setup'`
+ * (`setup-module`'s `handle`).
  */
-export function handle(command: { cmd: string } & Record<string, unknown>, sender: Sender): Promise<AnyReply | undefined | 'importJob'>;
+export function handle(command: { cmd: string } & Record<string, unknown>, sender: Sender): Promise<AnyReply | undefined | 'importJob' | 'setup'>;

@@ -12,11 +12,8 @@ use crate::error::{Error, Result};
 use crate::i18n::{Lang, Text};
 use crate::jobs::{JobKind, Priority};
 use crate::platform::{apart, Apart};
-use crate::reply::{
-    to_json, BrowserView, Effect, EffectReply, MiniCrmTest, Saved, SavedSettings, SettingsReply,
-    SmartBillTest, Warehouses,
-};
-use crate::settings::{self, Settings, SettingsInput};
+use crate::reply::{to_json, BrowserView, Effect, EffectReply, Saved, SettingsReply};
+use crate::settings::{self, Settings};
 use crate::sync::{JobsStatus, Skipped, TickReply};
 
 pub use crate::app::App;
@@ -25,7 +22,7 @@ pub use crate::error::ErrorView;
 
 /// A command of another of the worker's modules (the first module hands each on to its own:
 /// `front::module_for`).
-fn elsewhere<'a>(command: &Command) -> Apart<'a, Result<Value>> {
+pub(crate) fn elsewhere<'a>(command: &Command) -> Apart<'a, Result<Value>> {
     apart(std::future::ready(Err(Error::BadCommand {
         detail: format!("{} is not run by this module", command.name()),
     })))
@@ -80,7 +77,7 @@ impl App<'_> {
 
     /// Each command's work as a function of its own (`platform::apart`): a cold worker compiles
     /// the command it runs, not every command's code.
-    #[cfg(not(feature = "importjob"))]
+    #[cfg(not(any(feature = "importjob", feature = "setup")))]
     fn dispatch<'a>(
         &'a self,
         command: Command,
@@ -96,9 +93,14 @@ impl App<'_> {
         }
         match command {
             Command::GetSettings {} => apart_json!(self.get_settings()),
-            Command::SaveSettings { settings: input } => apart_json!(self.save_settings(&input, lang)),
-            Command::TestSmartBill { settings: input } => apart_json!(self.test_smartbill(&input)),
-            Command::TestMiniCrm { settings: input } => apart_json!(self.test_minicrm(&input)),
+            // The setup module's commands (feature `setup`): in the worker, that module runs them.
+            #[cfg(not(feature = "sw"))]
+            setup @ (Command::SaveSettings { .. }
+            | Command::TestSmartBill { .. }
+            | Command::TestMiniCrm { .. }
+            | Command::Checklist { .. }
+            | Command::TestServer { .. }
+            | Command::Warehouses {}) => self.setup(setup, lang, sender),
             Command::PanelState { url, shown } => apart(async move {
                 let target = sender.page(kind, &url);
                 self.card(target, CardAsk::state(shown), lang).await.map(to_json)
@@ -137,17 +139,24 @@ impl App<'_> {
                 let settings = self.settings().await?;
                 crate::sync::status(self, &settings).await
             }),
-            Command::Warehouses {} => apart_json!(self.warehouses()),
-            Command::Checklist { settings } => apart_json!(self.checklist(settings, lang)),
             // The import job runs in a module of its own in the worker (feature `importjob`).
             #[cfg(not(feature = "sw"))]
             Command::Import { action } => apart(crate::import::handle(self, action, lang)),
-            Command::TestServer { settings: input } => {
-                apart_json!(crate::team_mode::forward::test(self, &input, sender, lang))
-            }
             #[allow(unreachable_patterns)]
             other => elsewhere(&other),
         }
+    }
+
+    /// The setup module (feature `setup`) runs the options page's setup commands only.
+    #[cfg(feature = "setup")]
+    fn dispatch<'a>(
+        &'a self,
+        command: Command,
+        lang: Lang,
+        sender: &'a Sender,
+        _kind: SenderKind,
+    ) -> Apart<'a, Result<Value>> {
+        self.setup(command, lang, sender)
     }
 
     /// The import job's module (feature `importjob`) runs the import page's commands only.
@@ -206,80 +215,6 @@ impl App<'_> {
         }
         let settings = self.settings().await?;
         crate::sync::status(self, &settings).await
-    }
-
-    async fn save_settings(&self, input: &SettingsInput, lang: Lang) -> Result<SavedSettings> {
-        let stored = settings::load(self.store).await?;
-        let mut merged = stored.merged(input);
-        if merged.team.runner && merged.team.runner_since_ms.is_none() {
-            // This browser runs automatic emission and the jobs from now on (see `team`).
-            merged.team.runner_since_ms = Some(self.clock.now_ms());
-        }
-        if merged.integration.auto && merged.integration.auto_since_ms.is_none() {
-            // Switching automatic emission on never invoices what reached a status before.
-            merged.integration.auto_since_ms = Some(self.clock.now_ms());
-        }
-        if merged.integration.fields != stored.integration.fields {
-            merged.integration.payment_labels.clear();
-        }
-        let problems = merged.validate_all(&self.host_permissions);
-        settings::save(self.store, &merged).await?;
-        // Incomplete settings are saved too (nothing typed is lost); the problems are listed so
-        // the page can point at each field.
-        let problems: Vec<ErrorView> = problems.iter().map(|e| ErrorView::new(e, lang)).collect();
-        // Saved as typed; what will not work is said in words.
-        let warnings = crate::checklist::consequences(&merged, lang);
-        if merged.stock.enabled && (!stored.stock.enabled || stored.stock.warehouse != merged.stock.warehouse)
-        {
-            // Enabling stock sync (or another warehouse) syncs at once.
-            crate::jobs::schedule::request(self.store, JobKind::Stock, "enabled").await?;
-        }
-        let alarms = crate::schedule::alarms(&merged, &self.host_permissions, merged.stock.enabled);
-        Ok(SavedSettings {
-            saved: true,
-            problems,
-            warnings,
-            settings: merged.view(&self.host_permissions),
-            alarms,
-        })
-    }
-
-    async fn test_smartbill(&self, input: &SettingsInput) -> Result<SmartBillTest> {
-        let stored = self.settings().await?;
-        let merged = stored.merged(input);
-        // The CUI, e-mail and token shape are checked before any call.
-        let client = self.smartbill(&merged, Priority::Interactive, 15_000)?;
-        let series = client.series(None).await?;
-        let taxes = client.taxes().await?;
-        let wanted = merged.document.kind.series_type();
-        let series_found = !merged.document.series.is_empty()
-            && series
-                .iter()
-                .any(|s| s.kind == wanted && s.name == merged.document.series);
-        Ok(SmartBillTest {
-            series,
-            taxes,
-            series_found,
-            series_type: wanted,
-        })
-    }
-
-    async fn test_minicrm(&self, input: &SettingsInput) -> Result<MiniCrmTest> {
-        let stored = self.settings().await?;
-        let merged = stored.merged(input);
-        let client = self.minicrm(&merged, Priority::Interactive, 15_000)?;
-        let modules = client.categories().await?;
-        let wanted = merged.minicrm.module;
-        let chosen = merged
-            .minicrm
-            .category_id
-            .and_then(|id| modules.iter().find(|c| c.id == id))
-            .or_else(|| modules.iter().find(|c| wanted.matches(c)))
-            .cloned();
-        Ok(MiniCrmTest {
-            modules,
-            module: chosen,
-        })
     }
 
     /// Whether a card page belongs to the configured account and module; the hint otherwise.
@@ -434,22 +369,6 @@ impl App<'_> {
         })
     }
 
-    async fn warehouses(&self) -> Result<Warehouses> {
-        let settings = self.settings().await?;
-        let sb = self.smartbill(&settings, Priority::Interactive, 15_000)?;
-        let list = sb
-            .stocks(crate::platform::today_ro(self.clock), None, None)
-            .await?;
-        // One name per warehouse, in SmartBill's order (a warehouse appears once per product).
-        let mut seen = crate::platform::SortedSet::new();
-        let names: Vec<String> = list
-            .into_iter()
-            .map(|w| w.warehouse.warehouse_name)
-            .filter(|name| seen.insert(name.clone()))
-            .collect();
-        Ok(Warehouses { warehouses: names })
-    }
-
     async fn sync_now(&self, kind: Option<JobKind>, lang: Lang) -> Result<TickReply> {
         for k in [JobKind::Payments, JobKind::Stock] {
             if kind.is_none_or(|want| want == k) {
@@ -461,19 +380,6 @@ impl App<'_> {
         let settings = self.settings().await?;
         reply.status = Some(crate::sync::status(self, &settings).await?);
         Ok(reply)
-    }
-
-    async fn checklist(
-        &self,
-        input: Option<SettingsInput>,
-        lang: Lang,
-    ) -> Result<crate::checklist::ChecklistReply> {
-        let stored = self.settings().await?;
-        let settings = match &input {
-            Some(i) => stored.merged(i),
-            None => stored,
-        };
-        crate::checklist::run(self, &settings, lang).await
     }
 }
 

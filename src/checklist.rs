@@ -9,7 +9,7 @@ use crate::error::{Error, MiniCrmKind};
 use crate::fields::{self, Role, ROLES};
 use crate::i18n::{Lang, Text};
 use crate::jobs::Priority;
-use crate::minicrm::FieldType;
+use crate::minicrm::{Category, FieldType};
 use crate::settings::{Settings, StatusRef};
 
 /// `checklist`: each line green or with the fix, and what the field mapping needs (`null` when
@@ -255,6 +255,18 @@ fn api_refused(e: &Error, lang: Lang) -> Line {
     }
 }
 
+/// The module the settings name among MiniCRM's: the one chosen before (its id), else the first
+/// of the configured kind (offers, orders).
+pub fn chosen_module(settings: &Settings, modules: &[Category]) -> Option<Category> {
+    let wanted = settings.minicrm.module;
+    settings
+        .minicrm
+        .category_id
+        .and_then(|id| modules.iter().find(|m| m.id == id))
+        .or_else(|| modules.iter().find(|m| wanted.matches(m)))
+        .cloned()
+}
+
 /// MiniCRM's lines (the API and its add-on, the module, the fields) and what the field mapping
 /// needs (`None` when the module's fields could not be read).
 async fn minicrm_lines(app: &App<'_>, settings: &Settings, lang: Lang) -> (Vec<Line>, Option<SchemaInfo>) {
@@ -278,14 +290,7 @@ async fn minicrm_lines(app: &App<'_>, settings: &Settings, lang: Lang) -> (Vec<L
         ok: true,
         message: lang.text(Text::ChecklistMiniCrmReachable).to_string(),
     }];
-    let wanted = settings.minicrm.module;
-    let module = settings
-        .minicrm
-        .category_id
-        .and_then(|id| modules.iter().find(|m| m.id == id))
-        .or_else(|| modules.iter().find(|m| wanted.matches(m)))
-        .cloned();
-    let Some(module) = module else {
+    let Some(module) = chosen_module(settings, &modules) else {
         lines.push(Line {
             id: "module",
             ok: false,

@@ -44,10 +44,13 @@ struct PanelStateAsk {
 /// The worker's module that runs a command this module hands on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Module {
-    /// `pkg/core_bg.wasm`: everything but the import job.
+    /// `pkg/core_bg.wasm`: the cards, the emission, the ticks and the jobs.
     Core,
     /// `pkg/importjob_bg.wasm`: the import page's commands (the company import's background half).
     ImportJob,
+    /// `pkg/setup_bg.wasm`: the options page's commands that reach the vendors or change the
+    /// settings (`api`'s `setup`).
+    Setup,
 }
 
 impl Module {
@@ -56,6 +59,7 @@ impl Module {
         match self {
             Module::Core => "core",
             Module::ImportJob => "importJob",
+            Module::Setup => "setup",
         }
     }
 }
@@ -63,8 +67,14 @@ impl Module {
 /// Which module runs `command` when this one does not answer it. Anything unreadable goes to the
 /// full core, whose error a person can read.
 pub fn module_for(command: &[u8]) -> Module {
-    match crate::platform::from_json::<Named>(command) {
-        Ok(named) if named.cmd == "import" => Module::ImportJob,
+    let Ok(named) = crate::platform::from_json::<Named>(command) else {
+        return Module::Core;
+    };
+    match named.cmd.as_str() {
+        "import" => Module::ImportJob,
+        "saveSettings" | "testSmartBill" | "testMiniCrm" | "checklist" | "testServer" | "warehouses" => {
+            Module::Setup
+        }
         _ => Module::Core,
     }
 }
@@ -134,6 +144,22 @@ mod tests {
         let import = br#"{"cmd":"import","action":{"do":"status"}}"#;
         assert_eq!(module_for(import), Module::ImportJob);
         assert_eq!(module_for(import).name(), "importJob");
+        for setup in [
+            &br#"{"cmd":"saveSettings","settings":{}}"#[..],
+            br#"{"cmd":"testSmartBill","settings":{}}"#,
+            br#"{"cmd":"testMiniCrm","settings":{}}"#,
+            br#"{"cmd":"checklist"}"#,
+            br#"{"cmd":"testServer","settings":{}}"#,
+            br#"{"cmd":"warehouses"}"#,
+        ] {
+            assert_eq!(
+                module_for(setup),
+                Module::Setup,
+                "{}",
+                String::from_utf8_lossy(setup)
+            );
+        }
+        assert_eq!(Module::Setup.name(), "setup");
         for other in [
             &br#"{"cmd":"tick"}"#[..],
             br#"{"cmd":"card","url":"x","action":"emit"}"#,

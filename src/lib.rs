@@ -5,10 +5,11 @@
 //! Pure in the middle, I/O at the edges: workflows take `&dyn Transport`, `&dyn Store` and
 //! `&dyn Clock` (see [`platform`]) so every one of them runs in `cargo test` against the sandbox.
 
-// The import job's module runs the import's commands only (`api`'s dispatcher without the other
-// arms): what only they use is unused there, and checked by the other builds.
+// The import job's module and the setup module run some commands only (`api`'s dispatcher
+// without the other arms): what only the others use is unused there, and checked by the other
+// builds.
 #![cfg_attr(
-    feature = "importjob",
+    any(feature = "importjob", feature = "setup"),
     allow(dead_code, unused_imports, unused_variables, unused_macros)
 )]
 
@@ -33,6 +34,8 @@ pub mod platform;
 pub mod reply;
 pub mod schedule;
 pub mod settings;
+#[cfg(any(not(feature = "sw"), feature = "setup"))]
+pub mod setup;
 pub mod smartbill;
 pub mod sync;
 pub mod tagged;
@@ -41,7 +44,10 @@ pub mod team_mode;
 pub mod text;
 pub mod url;
 
-#[cfg(all(target_arch = "wasm32", any(feature = "sw", feature = "importjob")))]
+#[cfg(all(
+    target_arch = "wasm32",
+    any(feature = "sw", feature = "importjob", feature = "setup")
+))]
 mod wasm;
 #[cfg(all(target_arch = "wasm32", feature = "front"))]
 mod wasm_front;

@@ -56,6 +56,9 @@ const LAYERS: &[(&str, u32)] = &[
     ("command", 8),
     // Entry points: the command dispatcher and the WASM surfaces.
     ("api", 9),
+    // The options page's setup commands, which the dispatcher runs (in the worker, a module of
+    // their own).
+    ("setup", 9),
     ("wasm", 9),
     // The worker's first module: a few commands answered by the dispatcher's own functions.
     ("front", 9),

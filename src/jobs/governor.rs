@@ -94,7 +94,7 @@ pub struct Governor {
 
 /// Where a governor's state lives while the worker runs. Natively (tests, the team server) and in
 /// the pages: in the governor itself. In the service worker, whose modules each hold their own
-/// governors (`pkg/core_bg.wasm`, `pkg/importjob_bg.wasm`), in one cell of the worker that they
+/// governors (`pkg/core_bg.wasm`, `pkg/importjob_bg.wasm`, `pkg/setup_bg.wasm`), in one cell of the worker that they
 /// all read and write (`platform::wasm::shared_*`, `background.js`'s `mcsbShared`), within one
 /// synchronous step: check-and-take stays atomic across the modules, and together they never
 /// exceed a service's limit.
@@ -105,19 +105,28 @@ struct Slot {
 }
 
 impl Slot {
-    #[cfg(not(all(target_arch = "wasm32", any(feature = "sw", feature = "importjob"))))]
+    #[cfg(not(all(
+        target_arch = "wasm32",
+        any(feature = "sw", feature = "importjob", feature = "setup")
+    )))]
     fn get(&self) -> Option<GovernorState> {
         self.local.borrow().clone()
     }
 
-    #[cfg(not(all(target_arch = "wasm32", any(feature = "sw", feature = "importjob"))))]
+    #[cfg(not(all(
+        target_arch = "wasm32",
+        any(feature = "sw", feature = "importjob", feature = "setup")
+    )))]
     fn set(&self, state: Option<GovernorState>) {
         *self.local.borrow_mut() = state;
     }
 
     /// The worker's cell holds the state as JSON text (our own: unreadable text counts as none).
     /// A worker without the cells keeps the state here, as before the split.
-    #[cfg(all(target_arch = "wasm32", any(feature = "sw", feature = "importjob")))]
+    #[cfg(all(
+        target_arch = "wasm32",
+        any(feature = "sw", feature = "importjob", feature = "setup")
+    ))]
     fn get(&self) -> Option<GovernorState> {
         match platform::wasm::shared_get(&self.key) {
             Ok(text) => text.and_then(|t| platform::from_json(t.as_bytes()).ok()),
@@ -125,7 +134,10 @@ impl Slot {
         }
     }
 
-    #[cfg(all(target_arch = "wasm32", any(feature = "sw", feature = "importjob")))]
+    #[cfg(all(
+        target_arch = "wasm32",
+        any(feature = "sw", feature = "importjob", feature = "setup")
+    ))]
     fn set(&self, state: Option<GovernorState>) {
         let shared = match &state {
             Some(s) => serde_json::to_string(s)

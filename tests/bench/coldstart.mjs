@@ -59,6 +59,8 @@ const CORE = join(SANDBOX, 'pkg', 'core_bg.wasm');
 const FRONT = join(SANDBOX, 'pkg', 'front_bg.wasm');
 // The import job's module (a build before it has none: the import job is then in the full core).
 const IMPORT_JOB = join(SANDBOX, 'pkg', 'importjob_bg.wasm');
+// The setup module (a build before it has none: the setup commands are then in the full core).
+const SETUP = join(SANDBOX, 'pkg', 'setup_bg.wasm');
 // The module the worker starts with.
 const FIRST = existsSync(FRONT) ? 'front' : 'core';
 const WASM = FIRST === 'front' ? FRONT : CORE;
@@ -68,6 +70,8 @@ const COMMAND = { cmd: 'getSettings' };
 const NO_STORAGE = { cmd: 'panelState', url: 'about:blank' };
 const FULL_CORE = { cmd: 'tick' };
 const IMPORT = { cmd: 'import', action: { type: 'status' } };
+// The options page's save with nothing changed: the stored settings stay as they are.
+const SETUP_SAVE = { cmd: 'saveSettings', settings: {} };
 const SIZE_AIM = 200_000; // bytes of gzip -9
 const RATIO_AIM = 2.5;
 
@@ -94,6 +98,7 @@ const sizes = (file) => {
 const first = sizes(WASM);
 const full = FIRST === 'front' ? sizes(CORE) : first;
 const importJob = existsSync(IMPORT_JOB) ? sizes(IMPORT_JOB) : null;
+const setup = existsSync(SETUP) ? sizes(SETUP) : null;
 const gz = first.gz;
 console.log(`== size of pkg/${FIRST}_bg.wasm, the module the service worker starts with ==`);
 console.log(`raw      ${fmt(first.raw)} B`);
@@ -107,6 +112,10 @@ if (FIRST === 'front') {
 if (importJob) {
   console.log('== size of pkg/importjob_bg.wasm, the import job (started for the import page and a due import) ==');
   console.log(`raw      ${fmt(importJob.raw)} B; gzip -9 ${fmt(importJob.gz)} B (${kb(importJob.gz)}); brotli ${fmt(importJob.br)} B`);
+}
+if (setup) {
+  console.log('== size of pkg/setup_bg.wasm, the setup module (started for the options page\'s save, tests, checklist, warehouses) ==');
+  console.log(`raw      ${fmt(setup.raw)} B; gzip -9 ${fmt(setup.gz)} B (${kb(setup.gz)}); brotli ${fmt(setup.br)} B`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -267,6 +276,7 @@ try {
     { key: 'real-core', ext: 'real', command: FULL_CORE, label: `real: ${FULL_CORE.cmd} (the full core)` },
     { key: 'init-only', ext: 'init-only', command: { cmd: 'ping' }, label: 'init-only (WASM init, no handle)' },
     { key: 'storage', ext: 'storage', command: { cmd: 'ping' }, label: 'storage reads only (plain JS)' },
+    ...(setup ? [{ key: 'real-setup', ext: 'real', command: SETUP_SAVE, label: `real: ${SETUP_SAVE.cmd} (the setup module)` }] : []),
     ...(importJob ? [{ key: 'real-import', ext: 'real', command: IMPORT, label: `real: ${IMPORT.cmd} status (the import job)` }] : []),
     ...(COMPARE ? [
       { key: 'compare', ext: 'compare', command: COMMAND, label: `compare: ${COMMAND.cmd} (BENCH_COMPARE)` },
@@ -308,7 +318,7 @@ try {
   const W = 38;
   const row = (label, st) => `${label.padEnd(W)} ${String(st.n).padStart(3)}  ${ms(st.min).padStart(9)}  ${ms(st.median).padStart(9)}  ${ms(st.max).padStart(9)}`;
   const head = (what) => `${what.padEnd(W)} ${'n'.padStart(3)}  ${'min'.padStart(9)}  ${'median'.padStart(9)}  ${'max'.padStart(9)}`;
-  const result = { command: COMMAND, chromium: context.browser()?.version() || null, first: FIRST, size: first, core: full, importJob, cold: {}, warm: {}, firstRound, skipped };
+  const result = { command: COMMAND, chromium: context.browser()?.version() || null, first: FIRST, size: first, core: full, importJob, setup, cold: {}, warm: {}, firstRound, skipped };
   for (const p of PROBES) {
     result.cold[p.key] = stats(cold[p.key]);
     result.warm[p.key] = stats(warm[p.key]);
@@ -341,6 +351,9 @@ try {
   if (COMPARE) {
     console.log(`BENCH_COMPARE, the same rounds: ${FULL_CORE.cmd} ÷ minimal ${(med('compare-core') / med('minimal')).toFixed(2)}× (${ms(med('compare-core'))}); compare ÷ real ${(med('compare-core') / med('real-core')).toFixed(3)}`);
   }
+  if (setup) {
+    console.log(`a message the setup module answers, ${SETUP_SAVE.cmd} ÷ minimal: ${(med('real-setup') / med('minimal')).toFixed(2)}× (${ms(med('real-setup'))})`);
+  }
   if (importJob) {
     console.log(`a message the import job's module answers, ${IMPORT.cmd} status ÷ minimal: ${(med('real-import') / med('minimal')).toFixed(2)}× (${ms(med('real-import'))})`);
   }
@@ -350,6 +363,9 @@ try {
   }
   if (importJob) {
     console.log(`size, importjob_bg.wasm (the import job, which the worker loads for the import) gzip -9: ${kb(importJob.gz)}   aim ≤ ${kb(SIZE_AIM)}: ${importJob.gz <= SIZE_AIM ? 'aim met' : 'aim missed'}`);
+  }
+  if (setup) {
+    console.log(`size, setup_bg.wasm (the setup module, which the worker loads for the options page's setup) gzip -9: ${kb(setup.gz)}   aim ≤ ${kb(SIZE_AIM)}: ${setup.gz <= SIZE_AIM ? 'aim met' : 'aim missed'}`);
   }
   if (process.env.BENCH_JSON) {
     mkdirSync(dirname(process.env.BENCH_JSON), { recursive: true });

@@ -224,7 +224,7 @@ test('what is typed while a stopped worker starts is kept, not overwritten by th
   await page.close();
 });
 
-test('a stopped worker answers MiniCRM pages off the configured cards without starting the full core', async () => {
+test('a stopped worker answers MiniCRM pages off the configured cards and saves the settings without starting the full core', async () => {
   const { minicrm } = sandbox.info;
   const offer = minicrm.cards.offerBucharestRon;
   await killWorker(browser);
@@ -246,6 +246,11 @@ test('a stopped worker answers MiniCRM pages off the configured cards without st
   await popup.locator('[data-testid="job-payments"]').waitFor();
   assert.equal(await coreStarted(), false, 'the popup started the full core');
   await popup.close();
+  // The options page's save (and its tests, checklist, warehouses) run in the setup module.
+  const saved = await command(browser, { cmd: 'saveSettings', settings: {} });
+  assert.equal(saved.ok, true, JSON.stringify(saved));
+  assert.equal(await worker.evaluate(() => /** @type {any} */ (self).mcsbSetupStarted === true), true);
+  assert.equal(await coreStarted(), false, 'the options page\'s save started the full core');
   // ...and a message only the full core answers (an alarm's tick) starts it, in the same worker.
   const tick = await command(browser, { cmd: 'tick' });
   assert.equal(tick.ok, true, JSON.stringify(tick));

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
-import { startSandbox, launchBrowser, configure, artifact, waitFor } from './harness.mjs';
+import { startSandbox, launchBrowser, configure, configureAll, artifact, waitFor } from './harness.mjs';
 import { exportXlsx, company, encryptedXlsx } from './export.mjs';
 
 // The sandbox's clock and the extension's rate windows run this much faster.
@@ -79,10 +79,11 @@ async function counts(page) {
   return page.locator('#jobCounts').innerText();
 }
 
-test('the import job\'s module and the full core take their MiniCRM calls from one budget', async () => {
+test('the import job\'s module, the setup module and the full core take their MiniCRM calls from one budget', async () => {
   // The import runs in a module of its own in the worker (pkg/importjob_bg.wasm), the test of
-  // the connection in the full core: each counts its calls into the one MiniCRM governor state
-  // the worker shares between its modules (background.js's mcsbShared). Real-time windows here
+  // the connection in the setup module (pkg/setup_bg.wasm), a card's panel in the full core: each
+  // counts its calls into the one MiniCRM governor state the worker shares between its modules
+  // (background.js's mcsbShared). Real-time windows here
   // (61 s), so that no call of this test leaves the window before it is counted; the first case
   // of the file, so that no earlier import fills that window.
   const i = sandbox.info;
@@ -126,9 +127,19 @@ test('the import job\'s module and the full core take their MiniCRM calls from o
     await importing.close();
     assert.equal(await worker.evaluate(() => /** @type {any} */ (self).mcsbImportJobStarted === true), true);
     const imported = await agree(start, 'the import job\'s calls counted in the shared budget');
-    const tested = await send({ cmd: 'testMiniCrm', settings: settings(1) });
-    assert.equal(tested.ok, true, JSON.stringify(tested));
-    await agree(imported, 'the full core\'s calls counted in the same budget');
+    // The options page's connection test and save, as a person configures the cards (real-time
+    // windows still): the setup module's calls.
+    await (await configureAll(browser, i, { timeScale: 1 })).close();
+    const started = (flag) => worker.evaluate((f) => /** @type {any} */ (self)[f] === true, flag);
+    assert.equal(await started('mcsbSetupStarted'), true, 'the connection test ran in the setup module');
+    const setupDone = await agree(imported, 'the setup module\'s calls counted in the same budget');
+    // A card's panel: the first module hands it to the full core, which reads the card.
+    const offer = i.minicrm.cards.offerBucharestRon;
+    const card = `${i.minicrm.base}/${i.minicrm.systemId}/#Project-${offer.categoryId}/${offer.projectId}`;
+    const panel = await send({ cmd: 'panelState', url: card });
+    assert.equal(panel.ok, true, JSON.stringify(panel));
+    assert.equal(await started('mcsbCoreStarted'), true, 'the card\'s panel ran in the full core');
+    await agree(setupDone, 'the full core\'s calls counted in the same budget');
   } finally {
     await send({ cmd: 'saveSettings', settings: settings(SPEED) });
     await options.close();
