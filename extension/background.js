@@ -91,10 +91,10 @@ const core = later(init, 'pkg/core_bg.wasm', setHostPermissions, 'mcsbCoreStarte
 const importJob = later(initImportJob, 'pkg/importjob_bg.wasm', importJobHostPermissions, 'mcsbImportJobStarted');
 const setup = later(initSetup, 'pkg/setup_bg.wasm', setupHostPermissions, 'mcsbSetupStarted');
 /** The modules the first one names (src/front.rs, `Module::name`): start, then handle. */
-const NAMED = {
-  importJob: { start: importJob, handle: importJobHandle },
-  setup: { start: setup, handle: setupHandle },
-};
+const NAMED = new Map([
+  ['importJob', { start: importJob, handle: importJobHandle }],
+  ['setup', { start: setup, handle: setupHandle }],
+]);
 
 // The worker itself, for alarms and start-up: an extension page as far as the core is concerned.
 /** @returns {Sender} */
@@ -226,8 +226,8 @@ async function run(message, sender) {
     } catch (err) {
       return trapped(err);
     }
-    if (typeof reply === 'string' && !NAMED[reply]) return internalError(`no module named ${reply}`);
-    const next = reply === undefined ? { start: core, handle } : typeof reply === 'string' ? NAMED[reply] : null;
+    if (typeof reply === 'string' && !NAMED.has(reply)) return internalError(`no module named ${reply}`);
+    const next = reply === undefined ? { start: core, handle } : typeof reply === 'string' ? NAMED.get(reply) : null;
     if (next) {
       await next.start();
       try {
