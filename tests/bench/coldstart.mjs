@@ -276,11 +276,12 @@ try {
     { key: 'real-core', ext: 'real', command: FULL_CORE, label: `real: ${FULL_CORE.cmd} (the full core)` },
     { key: 'init-only', ext: 'init-only', command: { cmd: 'ping' }, label: 'init-only (WASM init, no handle)' },
     { key: 'storage', ext: 'storage', command: { cmd: 'ping' }, label: 'storage reads only (plain JS)' },
-    ...(setup ? [{ key: 'real-setup', ext: 'real', command: SETUP_SAVE, label: `real: ${SETUP_SAVE.cmd} (the setup module)` }] : []),
+    { key: 'real-setup', ext: 'real', command: SETUP_SAVE, label: `real: ${SETUP_SAVE.cmd} (${setup ? 'the setup module' : 'the full core'})` },
     ...(importJob ? [{ key: 'real-import', ext: 'real', command: IMPORT, label: `real: ${IMPORT.cmd} status (the import job)` }] : []),
     ...(COMPARE ? [
       { key: 'compare', ext: 'compare', command: COMMAND, label: `compare: ${COMMAND.cmd} (BENCH_COMPARE)` },
       { key: 'compare-core', ext: 'compare', command: FULL_CORE, label: `compare: ${FULL_CORE.cmd} (BENCH_COMPARE)` },
+      { key: 'compare-setup', ext: 'compare', command: SETUP_SAVE, label: `compare: ${SETUP_SAVE.cmd} (BENCH_COMPARE)` },
     ] : []),
   ];
   const cold = Object.fromEntries(PROBES.map((p) => [p.key, []]));
@@ -351,8 +352,9 @@ try {
   if (COMPARE) {
     console.log(`BENCH_COMPARE, the same rounds: ${FULL_CORE.cmd} ÷ minimal ${(med('compare-core') / med('minimal')).toFixed(2)}× (${ms(med('compare-core'))}); compare ÷ real ${(med('compare-core') / med('real-core')).toFixed(3)}`);
   }
-  if (setup) {
-    console.log(`a message the setup module answers, ${SETUP_SAVE.cmd} ÷ minimal: ${(med('real-setup') / med('minimal')).toFixed(2)}× (${ms(med('real-setup'))})`);
+  console.log(`the options page's save with nothing changed (${setup ? 'the setup module' : 'the full core'}), ${SETUP_SAVE.cmd} ÷ minimal: ${(med('real-setup') / med('minimal')).toFixed(2)}× (${ms(med('real-setup'))})`);
+  if (COMPARE) {
+    console.log(`BENCH_COMPARE, the same rounds: ${SETUP_SAVE.cmd} ÷ minimal ${(med('compare-setup') / med('minimal')).toFixed(2)}× (${ms(med('compare-setup'))}); compare ÷ real ${(med('compare-setup') / med('real-setup')).toFixed(3)}`);
   }
   if (importJob) {
     console.log(`a message the import job's module answers, ${IMPORT.cmd} status ÷ minimal: ${(med('real-import') / med('minimal')).toFixed(2)}× (${ms(med('real-import'))})`);
