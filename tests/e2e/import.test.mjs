@@ -83,9 +83,9 @@ test('the import job\'s module, the setup module and the full core take their Mi
   // The import runs in a module of its own in the worker (pkg/importjob_bg.wasm), the test of
   // the connection in the setup module (pkg/setup_bg.wasm), a card's panel in the full core: each
   // counts its calls into the one MiniCRM governor state the worker shares between its modules
-  // (background.js's mcsbShared). Real-time windows here
-  // (61 s), so that no call of this test leaves the window before it is counted; the first case
-  // of the file, so that no earlier import fills that window.
+  // (background.js's mcsbShared). Real-time windows here (60 s), so that no call of a stage
+  // leaves the window before that stage is counted (a stage takes seconds; the whole test about a
+  // minute); the first case of the file, so that no earlier import fills that window.
   const i = sandbox.info;
   const settings = (timeScale) => ({
     smartbill: { cif: i.smartbill.cif, email: i.smartbill.email, token: null, apiBase: i.smartbill.apiBase },
@@ -97,28 +97,34 @@ test('the import job\'s module, the setup module and the full core take their Mi
   try {
     assert.equal((await send({ cmd: 'saveSettings', settings: settings(1) })).ok, true);
     const worker = browser.worker();
-    const t0 = await worker.evaluate(() => Date.now());
     const seq = await lastSeq();
-    // The MiniCRM calls the sandbox received since then, and those the shared governor counts.
+    // The MiniCRM calls the sandbox received since then, and those the shared governor counts
+    // since `since` (the state keeps a call only for the 60-s window: each stage is counted from
+    // its own start, so the test's length does not matter, only a stage's).
     const sent = async () => (await sandbox.requests('minicrm'))
       .filter((r) => r.seq > seq && r.method !== 'OPTIONS' && r.path.startsWith('/Api')).length;
-    const counted = () => worker.evaluate((since) => {
+    const counted = (since) => worker.evaluate((t) => {
       const text = /** @type {any} */ (globalThis).mcsbShared.get('governor.minicrm');
-      return text ? JSON.parse(text).calls.filter((/** @type {number} */ t) => t >= since).length : 0;
-    }, t0);
+      return text ? JSON.parse(text).calls.filter((/** @type {number} */ c) => c >= t).length : 0;
+    }, since);
     // Both figures at a moment when neither moves (a call may be under way in the background);
     // null while they move.
-    const still = async () => {
-      const a = [await sent(), await counted()];
-      const b = [await sent(), await counted()];
+    const still = async (since) => {
+      const a = [await sent(), await counted(since)];
+      const b = [await sent(), await counted(since)];
       return a[0] === b[0] && a[1] === b[1] ? a : null;
     };
-    /** Waits until the calls sent since `base` are the calls counted since `base`, and some were. */
-    const agree = (base, what) => waitFor(async () => {
-      const now = await still();
+    /** A stage's start: the worker's time, and both figures when still. */
+    const begin = async (what) => {
+      const since = await worker.evaluate(() => Date.now());
+      return { since, base: await waitFor(() => still(since), `still figures before ${what}`) };
+    };
+    /** Waits until the calls sent since the stage began are the calls counted since then, and some were. */
+    const agree = ({ since, base }, what) => waitFor(async () => {
+      const now = await still(since);
       return now && now[0] > base[0] && now[0] - base[0] === now[1] - base[1] ? now : null;
     }, what, 30000);
-    const start = await waitFor(still, 'still figures before the import');
+    const importStage = await begin('the import');
     const path = join(dir, 'cinci-clienti.xlsx');
     writeFileSync(path, exportXlsx(5, {}, 900));
     const importing = await preview(path);
@@ -126,20 +132,22 @@ test('the import job\'s module, the setup module and the full core take their Mi
     await importing.locator('#phase:has-text("Import încheiat")').waitFor({ timeout: 120000 });
     await importing.close();
     assert.equal(await worker.evaluate(() => /** @type {any} */ (self).mcsbImportJobStarted === true), true);
-    const imported = await agree(start, 'the import job\'s calls counted in the shared budget');
+    await agree(importStage, 'the import job\'s calls counted in the shared budget');
+    const setupStage = await begin('the options page');
     // The options page's connection test and save, as a person configures the cards (real-time
     // windows still): the setup module's calls.
     await (await configureAll(browser, i, { timeScale: 1 })).close();
     const started = (flag) => worker.evaluate((f) => /** @type {any} */ (self)[f] === true, flag);
     assert.equal(await started('mcsbSetupStarted'), true, 'the connection test ran in the setup module');
-    const setupDone = await agree(imported, 'the setup module\'s calls counted in the same budget');
+    await agree(setupStage, 'the setup module\'s calls counted in the same budget');
+    const coreStage = await begin('the card');
     // A card's panel: the first module hands it to the full core, which reads the card.
     const offer = i.minicrm.cards.offerBucharestRon;
     const card = `${i.minicrm.base}/${i.minicrm.systemId}/#Project-${offer.categoryId}/${offer.projectId}`;
     const panel = await send({ cmd: 'panelState', url: card });
     assert.equal(panel.ok, true, JSON.stringify(panel));
     assert.equal(await started('mcsbCoreStarted'), true, 'the card\'s panel ran in the full core');
-    await agree(setupDone, 'the full core\'s calls counted in the same budget');
+    await agree(coreStage, 'the full core\'s calls counted in the same budget');
   } finally {
     await send({ cmd: 'saveSettings', settings: settings(SPEED) });
     await options.close();
