@@ -16,9 +16,23 @@ use serde_json::{Map, Value};
 const CATALOG: &str = "locales/texts.json";
 const LANGS: [&str; 3] = ["ro", "en", "hu"];
 
+/// `cfg(vendor_worker)`: a service-worker module that calls the vendors (the full core, feature
+/// `sw`; the import job's module, `importjob`; the setup module, `setup`), built for wasm32. Such
+/// modules have the `wasm.rs` surface and keep the rate governors' state in the worker's shared
+/// cells (`jobs::governor`), so the set is named once, here.
+fn worker_cfg() {
+    println!("cargo::rustc-check-cfg=cfg(vendor_worker)");
+    let wasm = env::var("CARGO_CFG_TARGET_ARCH").is_ok_and(|arch| arch == "wasm32");
+    let feature = |name: &str| env::var_os(format!("CARGO_FEATURE_{name}")).is_some();
+    if wasm && (feature("SW") || feature("IMPORTJOB") || feature("SETUP")) {
+        println!("cargo::rustc-cfg=vendor_worker");
+    }
+}
+
 fn main() {
     println!("cargo:rerun-if-changed={CATALOG}");
     println!("cargo:rerun-if-changed=build.rs");
+    worker_cfg();
     let code = match generate() {
         Ok(code) => code,
         Err(why) => {

@@ -44,10 +44,8 @@ pub mod team_mode;
 pub mod text;
 pub mod url;
 
-#[cfg(all(
-    target_arch = "wasm32",
-    any(feature = "sw", feature = "importjob", feature = "setup")
-))]
+// The vendor-calling worker modules' surface (`cfg(vendor_worker)`: build.rs).
+#[cfg(vendor_worker)]
 mod wasm;
 #[cfg(all(target_arch = "wasm32", feature = "front"))]
 mod wasm_front;

@@ -105,28 +105,19 @@ struct Slot {
 }
 
 impl Slot {
-    #[cfg(not(all(
-        target_arch = "wasm32",
-        any(feature = "sw", feature = "importjob", feature = "setup")
-    )))]
+    #[cfg(not(vendor_worker))]
     fn get(&self) -> Option<GovernorState> {
         self.local.borrow().clone()
     }
 
-    #[cfg(not(all(
-        target_arch = "wasm32",
-        any(feature = "sw", feature = "importjob", feature = "setup")
-    )))]
+    #[cfg(not(vendor_worker))]
     fn set(&self, state: Option<GovernorState>) {
         *self.local.borrow_mut() = state;
     }
 
     /// The worker's cell holds the state as JSON text (our own: unreadable text counts as none).
     /// A worker without the cells keeps the state here, as before the split.
-    #[cfg(all(
-        target_arch = "wasm32",
-        any(feature = "sw", feature = "importjob", feature = "setup")
-    ))]
+    #[cfg(vendor_worker)]
     fn get(&self) -> Option<GovernorState> {
         match platform::wasm::shared_get(&self.key) {
             Ok(text) => text.and_then(|t| platform::from_json(t.as_bytes()).ok()),
@@ -134,10 +125,7 @@ impl Slot {
         }
     }
 
-    #[cfg(all(
-        target_arch = "wasm32",
-        any(feature = "sw", feature = "importjob", feature = "setup")
-    ))]
+    #[cfg(vendor_worker)]
     fn set(&self, state: Option<GovernorState>) {
         let shared = match &state {
             Some(s) => serde_json::to_string(s)
