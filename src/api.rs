@@ -94,7 +94,7 @@ impl App<'_> {
         match command {
             Command::GetSettings {} => apart_json!(self.get_settings()),
             // The setup module's commands (feature `setup`): in the worker, that module runs them.
-            #[cfg(not(feature = "sw"))]
+            #[cfg(not(setup_elsewhere))]
             setup @ (Command::SaveSettings { .. }
             | Command::TestSmartBill { .. }
             | Command::TestMiniCrm { .. }
@@ -548,9 +548,9 @@ mod typescript {
             checklist::RoleCandidates::decl(&cfg),
             checklist::FieldInfo::decl(&cfg),
             checklist::Candidate::decl(&cfg),
-            team_mode::forward::ServerTest::decl(&cfg),
-            team_mode::forward::HealthLine::decl(&cfg),
-            team_mode::forward::WebhookView::decl(&cfg),
+            team_mode::server_test::ServerTest::decl(&cfg),
+            team_mode::server_test::HealthLine::decl(&cfg),
+            team_mode::server_test::WebhookView::decl(&cfg),
             // The jobs (popup, options page) and the background's tick.
             sync::JobsStatus::decl(&cfg),
             sync::Jobs::decl(&cfg),

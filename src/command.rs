@@ -16,7 +16,13 @@ pub use crate::import::ImportAction;
 #[cfg(all(any(feature = "sw", feature = "setup"), not(feature = "importjob")))]
 pub type ImportAction = serde::de::IgnoredAny;
 use crate::jobs::JobKind;
-use crate::settings::SettingsInput;
+#[cfg(not(setup_elsewhere))]
+pub use crate::settings::SettingsInput;
+/// A worker module other than the setup module (`cfg(setup_elsewhere)`: build.rs) does not run
+/// the setup commands: the first module sends them to the setup module. It reads their settings
+/// past, not into the input's types.
+#[cfg(setup_elsewhere)]
+pub type SettingsInput = serde::de::IgnoredAny;
 
 /// Who sent a message, as the background script saw it (`chrome.runtime.MessageSender`).
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -34,7 +34,8 @@ pub mod platform;
 pub mod reply;
 pub mod schedule;
 pub mod settings;
-#[cfg(any(not(feature = "sw"), feature = "setup"))]
+// Not in the worker's other modules: the first module sends the setup commands to this one.
+#[cfg(not(setup_elsewhere))]
 pub mod setup;
 pub mod smartbill;
 pub mod sync;

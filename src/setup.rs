@@ -37,7 +37,7 @@ impl App<'_> {
                 apart(async move { self.checklist(settings, lang).await.map(to_json) })
             }
             Command::TestServer { settings: input } => apart(async move {
-                crate::team_mode::forward::test(self, &input, sender, lang)
+                crate::team_mode::server_test::test(self, &input, sender, lang)
                     .await
                     .map(to_json)
             }),

@@ -20,5 +20,8 @@
 
 pub mod client;
 pub mod forward;
+// The server's test is the setup module's (`cfg(setup_elsewhere)`: build.rs).
 #[cfg(test)]
 mod forwarding_tests;
+#[cfg(not(setup_elsewhere))]
+pub mod server_test;
