@@ -17,22 +17,34 @@ const CATALOG: &str = "locales/texts.json";
 const LANGS: [&str; 3] = ["ro", "en", "hu"];
 
 /// `cfg(vendor_worker)`: a service-worker module that calls the vendors (the full core, feature
-/// `sw`; the import job's module, `importjob`; the setup module, `setup`), built for wasm32. Such
+/// `sw`; the import job's module, `importjob`; the setup module, `setup`; the jobs' module,
+/// `jobs`), built for wasm32. Such
 /// modules have the `wasm.rs` surface and keep the rate governors' state in the worker's shared
 /// cells (`jobs::governor`), so the set is named once, here.
 ///
 /// `cfg(setup_elsewhere)`: such a module other than the setup module. The first module sends the
 /// setup commands to that one, so this module reads their settings input past, without linking
 /// the input's readers and the merge (`command::SettingsInput`).
+///
+/// `cfg(jobs_elsewhere)`: such a module other than the jobs' module (feature `jobs`), which runs
+/// the payment refresh and the stock sync; the full core's tick only says when they are due.
 fn worker_cfg() {
     println!("cargo::rustc-check-cfg=cfg(vendor_worker)");
     println!("cargo::rustc-check-cfg=cfg(setup_elsewhere)");
+    println!("cargo::rustc-check-cfg=cfg(jobs_elsewhere)");
     let wasm = env::var("CARGO_CFG_TARGET_ARCH").is_ok_and(|arch| arch == "wasm32");
     let feature = |name: &str| env::var_os(format!("CARGO_FEATURE_{name}")).is_some();
-    if wasm && (feature("SW") || feature("IMPORTJOB") || feature("SETUP")) {
+    if wasm
+        && ["SW", "IMPORTJOB", "SETUP", "JOBS"]
+            .iter()
+            .any(|name| feature(name))
+    {
         println!("cargo::rustc-cfg=vendor_worker");
         if !feature("SETUP") {
             println!("cargo::rustc-cfg=setup_elsewhere");
+        }
+        if !feature("JOBS") {
+            println!("cargo::rustc-cfg=jobs_elsewhere");
         }
     }
 }

@@ -7,6 +7,7 @@ import initImportJob, {
   handle as importJobHandle, resumeImport, setHostPermissions as importJobHostPermissions,
 } from './importjob-module.js';
 import initSetup, { handle as setupHandle, setHostPermissions as setupHostPermissions } from './setup-module.js';
+import initJobs, { handle as jobsHandle, setHostPermissions as jobsHostPermissions } from './jobs-module.js';
 import { secrets } from './secrets.js';
 
 /** @typedef {import('../types/core').Sender} Sender */
@@ -37,7 +38,7 @@ globalThis.mcsbStore = {
   },
 };
 // Cells the worker's modules share, read and written synchronously by the core: the rate
-// governors' state, so that the full core, the setup module and the import job's module take
+// governors' state, so that the full core, the setup module, the jobs' module and the import job's module take
 // their calls from one budget per service (src/jobs/governor.rs). Plain text by key; the core decides what goes in.
 /** @type {Map<string, string>} */
 const cells = new Map();
@@ -55,12 +56,14 @@ if (chrome.storage.local.setAccessLevel) {
   chrome.storage.local.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' }).catch(() => {});
 }
 
-// Four modules: the first (pkg/front_bg.wasm, a third of the core's size) answers what a stopped
+// Five modules: the first (pkg/front_bg.wasm, a third of the core's size) answers what a stopped
 // worker is woken for most often, the settings and the panel off a configured card, and starts at
 // once; the full core (pkg/core_bg.wasm) starts only when a message needs it, the setup module
-// (pkg/setup_bg.wasm) only for the options page's save, tests, checklist and warehouses, and the
-// import job's module (pkg/importjob_bg.wasm) only for the import page's commands and an import
-// the core's tick says is due. The first module names the module for each message (src/front.rs).
+// (pkg/setup_bg.wasm) only for the options page's save, tests, checklist and warehouses, the jobs'
+// module (pkg/jobs_bg.wasm) only for "sync now", cancelling, and the payment refresh and stock
+// sync the core's tick says are due, and the import job's module (pkg/importjob_bg.wasm) only for
+// the import page's commands and an import the core's tick says is due. The first module names
+// the module for each message (src/front.rs).
 const hostPermissions = () => chrome.runtime.getManifest().host_permissions || [];
 const frontReady = initFront({ module_or_path: chrome.runtime.getURL('pkg/front_bg.wasm') }).then(() => {
   frontHostPermissions(hostPermissions());
@@ -90,10 +93,12 @@ function later(init, wasm, permissions, mark) {
 const core = later(init, 'pkg/core_bg.wasm', setHostPermissions, 'mcsbCoreStarted');
 const importJob = later(initImportJob, 'pkg/importjob_bg.wasm', importJobHostPermissions, 'mcsbImportJobStarted');
 const setup = later(initSetup, 'pkg/setup_bg.wasm', setupHostPermissions, 'mcsbSetupStarted');
+const jobs = later(initJobs, 'pkg/jobs_bg.wasm', jobsHostPermissions, 'mcsbJobsStarted');
 /** The modules the first one names (src/front.rs, `Module::name`): start, then handle. */
 const NAMED = new Map([
   ['importJob', { start: importJob, handle: importJobHandle }],
   ['setup', { start: setup, handle: setupHandle }],
+  ['jobs', { start: jobs, handle: jobsHandle }],
 ]);
 
 // The worker itself, for alarms and start-up: an extension page as far as the core is concerned.
@@ -153,6 +158,12 @@ async function perform(reply) {
   if (reply.importDue === true) {
     importJob().then(() => resumeImport()).catch(() => {});
   }
+  // The core's tick found the payment refresh or the stock sync due or under way: their step
+  // runs in the jobs' module, after this reply (its reply adds the alarm to come back sooner
+  // while a run goes on).
+  if (reply.jobsDue === true) {
+    run({ cmd: 'tick' }, SELF(), 'jobs').catch(() => {});
+  }
 }
 
 // A long job waits for rate-limit slots between calls; Chrome stops a worker that has been idle
@@ -204,9 +215,11 @@ self.addEventListener('unhandledrejection', (event) => { if (isTrap(event.reason
 /**
  * @param {{ cmd: string } & Record<string, unknown>} message
  * @param {Sender} sender
+ * @param {'jobs'} [module] the worker's own follow-up for a module the core named (`jobsDue`):
+ *   straight to that module; otherwise the first module answers or names the one that must
  * @returns {Promise<AnyReply>}
  */
-async function run(message, sender) {
+async function run(message, sender, module) {
   // A module that cannot start rejects here: the caller gets the internal error, and no restart
   // (a restart would not bring a missing or refused module back).
   await frontReady;
@@ -220,14 +233,20 @@ async function run(message, sender) {
      * @returns {Promise<T>}
      */
     const guarded = (call) => Promise.race([call(), trap]);
-    let reply;
-    try {
-      reply = await guarded(() => frontHandle(message, sender));
-    } catch (err) {
-      return trapped(err);
+    // The first module's reply, or the module that must answer (undefined: the full core).
+    /** @type {Awaited<ReturnType<typeof frontHandle>>} */
+    let first = module;
+    if (first === undefined) {
+      try {
+        first = await guarded(() => frontHandle(message, sender));
+      } catch (err) {
+        return trapped(err);
+      }
     }
-    if (typeof reply === 'string' && !NAMED.has(reply)) return internalError(`no module named ${reply}`);
-    const next = reply === undefined ? { start: core, handle } : typeof reply === 'string' ? NAMED.get(reply) : null;
+    if (typeof first === 'string' && !NAMED.has(first)) return internalError(`no module named ${first}`);
+    const next = first === undefined ? { start: core, handle } : typeof first === 'string' ? NAMED.get(first) : null;
+    /** @type {AnyReply} */
+    let reply;
     if (next) {
       await next.start();
       try {
@@ -235,6 +254,8 @@ async function run(message, sender) {
       } catch (err) {
         return trapped(err);
       }
+    } else {
+      reply = /** @type {AnyReply} */ (first);
     }
     await perform(reply);
     return reply;

@@ -12,7 +12,7 @@ export function setHostPermissions(list: string[]): void;
 /**
  * The reply to a command this module answers (`getSettings`, `panelState` off a card of the
  * configured module), or `undefined`: the full core must answer (`core-module`'s `handle`), or
- * the name of the module that must: `'importJob'` (`importjob-module`'s `handle`) or `'setup'`
- * (`setup-module`'s `handle`).
+ * the name of the module that must: `'importJob'` (`importjob-module`'s `handle`), `'setup'`
+ * (`setup-module`'s `handle`) or `'jobs'` (`jobs-module`'s `handle`).
  */
-export function handle(command: { cmd: string } & Record<string, unknown>, sender: Sender): Promise<AnyReply | undefined | 'importJob' | 'setup'>;
+export function handle(command: { cmd: string } & Record<string, unknown>, sender: Sender): Promise<AnyReply | undefined | 'importJob' | 'setup' | 'jobs'>;

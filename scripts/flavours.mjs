@@ -36,7 +36,7 @@ const worker = buildSync({
   logLevel: 'warning',
 }).outputFiles[0].contents;
 /** Only the background imports these: in the bundle, not beside it. */
-const BUNDLED = ['core-module.js', 'front-module.js', 'importjob-module.js', 'setup-module.js', 'secrets.js', 'pkg/core.js', 'pkg/front.js', 'pkg/importjob.js', 'pkg/setup.js'].map((f) => join(src, f));
+const BUNDLED = ['core-module.js', 'front-module.js', 'importjob-module.js', 'setup-module.js', 'jobs-module.js', 'secrets.js', 'pkg/core.js', 'pkg/front.js', 'pkg/importjob.js', 'pkg/setup.js', 'pkg/jobs.js'].map((f) => join(src, f));
 const SANDBOX_ORIGINS = ['http://127.0.0.1/*', 'http://localhost/*'];
 
 export const GECKO_ID = 'minicrm-smartbill@extension';

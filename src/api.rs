@@ -10,11 +10,11 @@ use crate::emission::poll::PollReport;
 use crate::emission::{Emission, Mode};
 use crate::error::{Error, Result};
 use crate::i18n::{Lang, Text};
-use crate::jobs::{JobKind, Priority};
+use crate::jobs::Priority;
 use crate::platform::{apart, Apart};
 use crate::reply::{to_json, BrowserView, Effect, EffectReply, Saved, SettingsReply};
 use crate::settings::{self, Settings};
-use crate::sync::{JobsStatus, Skipped, TickReply};
+use crate::sync::{Skipped, StepReport, TickReply};
 
 pub use crate::app::App;
 pub use crate::command::{CardAction, Command, PanelPlace, Sender, SenderKind};
@@ -30,8 +30,6 @@ pub(crate) fn elsewhere<'a>(command: &Command) -> Apart<'a, Result<Value>> {
 
 /// How long one alarm tick may work on jobs (Chrome ends an event after 5 minutes).
 const TICK_BUDGET_MS: i64 = 4 * 60 * 1000;
-/// "Sincronizează acum" answers after a first slice; the rest runs on alarms.
-const SYNC_NOW_BUDGET_MS: i64 = 20 * 1000;
 
 impl App<'_> {
     /// Runs a command; the reply is `{"ok": true, …}` or `{"ok": false, "error": {…}}`.
@@ -77,7 +75,7 @@ impl App<'_> {
 
     /// Each command's work as a function of its own (`platform::apart`): a cold worker compiles
     /// the command it runs, not every command's code.
-    #[cfg(not(any(feature = "importjob", feature = "setup")))]
+    #[cfg(not(any(feature = "importjob", feature = "setup", feature = "jobs")))]
     fn dispatch<'a>(
         &'a self,
         command: Command,
@@ -133,12 +131,13 @@ impl App<'_> {
                 Ok(to_json(Saved { saved: true }))
             }),
             Command::Tick {} => apart_json!(self.tick(lang, TICK_BUDGET_MS)),
+            // The jobs' commands (feature `jobs`): in the worker, that module runs them.
+            #[cfg(not(jobs_elsewhere))]
             Command::SyncNow { kind } => apart_json!(self.sync_now(kind, lang)),
+            #[cfg(not(jobs_elsewhere))]
             Command::CancelJob { kind } => apart_json!(self.cancel_job(kind)),
-            Command::JobsStatus {} => apart_json!(async move {
-                let settings = self.settings().await?;
-                crate::sync::status(self, &settings).await
-            }),
+            #[cfg(not(jobs_elsewhere))]
+            Command::JobsStatus {} => apart_json!(self.jobs_status()),
             // The import job runs in a module of its own in the worker (feature `importjob`).
             #[cfg(not(feature = "sw"))]
             Command::Import { action } => apart(crate::import::handle(self, action, lang)),
@@ -157,6 +156,26 @@ impl App<'_> {
         _kind: SenderKind,
     ) -> Apart<'a, Result<Value>> {
         self.setup(command, lang, sender)
+    }
+
+    /// The jobs' module (feature `jobs`) runs the jobs' commands, and the jobs' step when the
+    /// full core's tick says they are due (`TickReply::jobs_due`; `background.js` sends it a
+    /// `tick`).
+    #[cfg(feature = "jobs")]
+    fn dispatch<'a>(
+        &'a self,
+        command: Command,
+        lang: Lang,
+        _sender: &'a Sender,
+        _kind: SenderKind,
+    ) -> Apart<'a, Result<Value>> {
+        match command {
+            Command::Tick {} => apart(async move { self.jobs_step(lang, TICK_BUDGET_MS).await.map(to_json) }),
+            Command::SyncNow { kind } => apart(async move { self.sync_now(kind, lang).await.map(to_json) }),
+            Command::CancelJob { kind } => apart(async move { self.cancel_job(kind).await.map(to_json) }),
+            Command::JobsStatus {} => apart(async move { self.jobs_status().await.map(to_json) }),
+            other => elsewhere(&other),
+        }
     }
 
     /// The import job's module (feature `importjob`) runs the import page's commands only.
@@ -195,26 +214,6 @@ impl App<'_> {
             api_base_editable: editable,
             default_units: crate::reply::unit_groups(&crate::invoice::default_units()),
         })
-    }
-
-    async fn cancel_job(&self, kind: JobKind) -> Result<JobsStatus> {
-        self.runtime.request_cancel(kind);
-        // A run left by a dead worker has no loop to notice: mark it here.
-        if let Some(mut run) = crate::sync::load_run(self.store, kind).await? {
-            if run.status == crate::sync::RunStatus::Running
-                && !self
-                    .runtime
-                    .locks
-                    .is_locked_at(&format!("job.{}", kind.key()), self.clock.now_ms())
-            {
-                run.status = crate::sync::RunStatus::Cancelled;
-                run.finished_ms = Some(self.clock.now_ms());
-                crate::sync::save_run(self.store, &run).await?;
-                self.runtime.clear_cancel(kind);
-            }
-        }
-        let settings = self.settings().await?;
-        crate::sync::status(self, &settings).await
     }
 
     /// Whether a card page belongs to the configured account and module; the hint otherwise.
@@ -319,15 +318,15 @@ impl App<'_> {
     }
 
     /// The background tick: unfinished emissions, automatic emission, then the jobs (payment
-    /// refresh, stock sync) for at most `budget_ms` (an alarm event must end within minutes).
+    /// refresh, stock sync) for at most `budget_ms` (an alarm event must end within minutes). In
+    /// the worker the jobs run in a module of their own: the tick says when they are due.
     async fn tick(&self, lang: Lang, budget_ms: i64) -> Result<TickReply> {
         let settings = self.settings().await?;
         // An unfinished company import goes on in this worker after the reply.
         let import_pending = crate::import::job::pending(self).await;
         // Whether it may run now: the worker then runs it (in the import job's module).
         let import_due = crate::import::wake_wanted().then_some(true);
-        if !settings.validate_all(&self.host_permissions).is_empty() || settings.minicrm.category_id.is_none()
-        {
+        if !settings.configured(&self.host_permissions) {
             let alarms = crate::schedule::alarms(&settings, &self.host_permissions, import_pending);
             let mut reply = TickReply::skipped(alarms, Skipped::NotConfigured);
             reply.import_due = import_due;
@@ -343,43 +342,55 @@ impl App<'_> {
             }
         }
         crate::sync::record_emission_pass(self.store, self.clock.now_ms(), &report).await;
-        let runner = crate::sync::Runner {
-            app: self,
-            settings: settings.clone(),
-            lang,
-            deadline_ms: self.clock.now_ms() + budget_ms,
-        };
-        let jobs = runner.step().await?;
+        let (jobs, jobs_due) = self.tick_jobs(&settings, lang, budget_ms).await?;
         // An outcome being waited for (a lost answer) is judged on a sooner tick.
         let settling = crate::emission::journal::all(self.store)
             .await?
             .iter()
             .any(|e| e.status == crate::emission::Status::Issuing);
-        let again = jobs.more || import_pending || settling;
+        let again = jobs.as_ref().is_some_and(|j| j.more) || import_pending || settling;
         let alarms = crate::schedule::alarms(&settings, &self.host_permissions, again);
         // `again`: tick again soon (a job's run goes on, or an outcome is being judged).
         Ok(TickReply {
             alarms,
             skipped: None,
             poll: Some(report),
-            jobs: Some(jobs),
+            jobs,
             again: Some(again),
-            status: None,
             import_due,
+            jobs_due,
         })
     }
 
-    async fn sync_now(&self, kind: Option<JobKind>, lang: Lang) -> Result<TickReply> {
-        for k in [JobKind::Payments, JobKind::Stock] {
-            if kind.is_none_or(|want| want == k) {
-                crate::jobs::schedule::request(self.store, k, "now").await?;
-            }
-        }
-        // A first slice now; the rest on the next ticks (the reply's alarms).
-        let mut reply = self.tick(lang, SYNC_NOW_BUDGET_MS).await?;
-        let settings = self.settings().await?;
-        reply.status = Some(crate::sync::status(self, &settings).await?);
-        Ok(reply)
+    /// The tick's work on the jobs, here (natively: the team server, the tests).
+    #[cfg(not(jobs_elsewhere))]
+    async fn tick_jobs(
+        &self,
+        settings: &Settings,
+        lang: Lang,
+        budget_ms: i64,
+    ) -> Result<(Option<StepReport>, Option<bool>)> {
+        let runner = crate::sync::Runner {
+            app: self,
+            settings: settings.clone(),
+            lang,
+            deadline_ms: self.clock.now_ms() + budget_ms,
+        };
+        Ok((Some(runner.step().await?), None))
+    }
+
+    /// The tick's word on the jobs in the worker's full core: whether they are due. The worker
+    /// then runs their step in the jobs' module ([`App::jobs_step`]), whose reply adds the
+    /// "continue" alarm while a run goes on.
+    #[cfg(jobs_elsewhere)]
+    async fn tick_jobs(
+        &self,
+        settings: &Settings,
+        _lang: Lang,
+        _budget_ms: i64,
+    ) -> Result<(Option<StepReport>, Option<bool>)> {
+        let due = crate::sync::jobs_due(self, settings).await?;
+        Ok((None, due.then_some(true)))
     }
 }
 
@@ -411,9 +422,7 @@ pub(crate) fn card_gate(
     host_permissions: &[String],
     lang: Lang,
 ) -> CardGate {
-    let problems = settings.validate_all(host_permissions);
-    let configured = problems.is_empty() && settings.minicrm.category_id.is_some();
-    if !configured {
+    if !settings.configured(host_permissions) {
         let hint = lang.text(Text::CardNotConfigured);
         return CardGate::Answer(CardReply {
             show: true,
@@ -561,6 +570,7 @@ mod typescript {
             sync::Note::decl(&cfg),
             crate::jobs::JobKind::decl(&cfg),
             sync::TickReply::decl(&cfg),
+            sync::JobsReply::decl(&cfg),
             sync::Skipped::decl(&cfg),
             sync::StepReport::decl(&cfg),
             crate::emission::poll::PollReport::decl(&cfg),

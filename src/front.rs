@@ -44,13 +44,16 @@ struct PanelStateAsk {
 /// The worker's module that runs a command this module hands on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Module {
-    /// `pkg/core_bg.wasm`: the cards, the emission, the ticks and the jobs.
+    /// `pkg/core_bg.wasm`: the cards, the emission and the ticks.
     Core,
     /// `pkg/importjob_bg.wasm`: the import page's commands (the company import's background half).
     ImportJob,
     /// `pkg/setup_bg.wasm`: the options page's commands that reach the vendors or change the
     /// settings (`api`'s `setup`).
     Setup,
+    /// `pkg/jobs_bg.wasm`: the jobs' commands (the payment refresh and the stock sync), and their
+    /// step when the core's tick says they are due.
+    Jobs,
 }
 
 impl Module {
@@ -60,6 +63,7 @@ impl Module {
             Module::Core => "core",
             Module::ImportJob => "importJob",
             Module::Setup => "setup",
+            Module::Jobs => "jobs",
         }
     }
 }
@@ -75,6 +79,7 @@ pub fn module_for(command: &[u8]) -> Module {
         "saveSettings" | "testSmartBill" | "testMiniCrm" | "checklist" | "testServer" | "warehouses" => {
             Module::Setup
         }
+        "syncNow" | "cancelJob" | "jobsStatus" => Module::Jobs,
         _ => Module::Core,
     }
 }
@@ -160,6 +165,20 @@ mod tests {
             );
         }
         assert_eq!(Module::Setup.name(), "setup");
+        for jobs in [
+            &br#"{"cmd":"syncNow"}"#[..],
+            br#"{"cmd":"syncNow","kind":"stock"}"#,
+            br#"{"cmd":"cancelJob","kind":"payments"}"#,
+            br#"{"cmd":"jobsStatus"}"#,
+        ] {
+            assert_eq!(
+                module_for(jobs),
+                Module::Jobs,
+                "{}",
+                String::from_utf8_lossy(jobs)
+            );
+        }
+        assert_eq!(Module::Jobs.name(), "jobs");
         for other in [
             &br#"{"cmd":"tick"}"#[..],
             br#"{"cmd":"card","url":"x","action":"emit"}"#,

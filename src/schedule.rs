@@ -25,9 +25,7 @@ pub struct Alarm {
 /// While a long job (a large stock sync) is unfinished, a one-shot "continue" alarm brings the
 /// next tick sooner (Chrome gives an event at most 5 minutes; a tick works about 4).
 pub fn alarms(settings: &Settings, host_permissions: &[String], more_work: bool) -> Vec<Alarm> {
-    let configured =
-        settings.validate_all(host_permissions).is_empty() && settings.minicrm.category_id.is_some();
-    if !configured {
+    if !settings.configured(host_permissions) {
         return Vec::new();
     }
     let scale = settings.time_scale(host_permissions);

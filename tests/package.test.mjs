@@ -39,8 +39,8 @@ for (const [flavour, file] of [['chrome', 'minicrm-smartbill-chrome.zip'], ['fir
     assert.ok(bytes.equals(zipDir(join(DIST, flavour))), 'zipping dist/' + flavour + ' again gives the same bytes');
     const names = [...unzip(bytes).keys()];
     assert.ok(names.includes('manifest.json') && names.includes('background.js') && names.includes('pkg/core_bg.wasm'));
-    // The worker's four modules: the first, the full core, the import job, the setup.
-    for (const name of ['pkg/front_bg.wasm', 'pkg/importjob_bg.wasm', 'pkg/setup_bg.wasm']) {
+    // The worker's five modules: the first, the full core, the import job, the setup, the jobs.
+    for (const name of ['pkg/front_bg.wasm', 'pkg/importjob_bg.wasm', 'pkg/setup_bg.wasm', 'pkg/jobs_bg.wasm']) {
       assert.ok(names.includes(name), `${file} lacks ${name}`);
     }
     // The import module in both builds: with WebAssembly SIMD, and without it for the browsers
@@ -51,7 +51,7 @@ for (const [flavour, file] of [['chrome', 'minicrm-smartbill-chrome.zip'], ['fir
     // The background is one file (scripts/flavours.mjs): a cold worker loads no module beside it.
     const background = unzip(bytes).get('background.js').toString('utf8');
     assert.doesNotMatch(background, /^\s*(import|export)\b[^(]/m, 'background.js imports or exports a module');
-    for (const name of ['core-module.js', 'front-module.js', 'importjob-module.js', 'setup-module.js', 'secrets.js', 'pkg/core.js', 'pkg/front.js', 'pkg/importjob.js', 'pkg/setup.js']) {
+    for (const name of ['core-module.js', 'front-module.js', 'importjob-module.js', 'setup-module.js', 'jobs-module.js', 'secrets.js', 'pkg/core.js', 'pkg/front.js', 'pkg/importjob.js', 'pkg/setup.js', 'pkg/jobs.js']) {
       assert.ok(!names.includes(name), `${file} ships ${name}, which background.js bundles`);
     }
     for (const name of names) {

@@ -382,13 +382,26 @@ export type TickReply = { alarms: Array<Alarm>, skipped?: Skipped, poll?: PollRe
  */
 again?: boolean, 
 /**
- * `syncNow`: the jobs' state after the first slice.
- */
-status?: JobsStatus, 
-/**
  * An unfinished company import may go on now: the worker runs it after this reply.
  */
-importDue?: boolean, };
+importDue?: boolean, 
+/**
+ * The worker's full core: a job's run goes on or a new one is due (`jobs_due`); the worker
+ * runs the jobs' step in the jobs' module after this reply (its reply is a [`JobsReply`]).
+ * Natively the tick works them itself (`jobs`).
+ */
+jobsDue?: boolean, };
+
+export type JobsReply = { 
+/**
+ * Only while a run goes on: the alarms with the sooner "continue" one. Otherwise the alarms
+ * stay as the tick set them (which knows what else waits: an emission's outcome, an import).
+ */
+alarms?: Array<Alarm>, skipped?: Skipped, jobs: StepReport, 
+/**
+ * `syncNow`: the jobs' state after the first slice.
+ */
+status?: JobsStatus, };
 
 export type Skipped = "notConfigured" | "teamMode";
 

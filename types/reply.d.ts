@@ -1,7 +1,7 @@
 // The envelope of every reply (`App::handle` in src/api.rs): the command's reply with `ok: true`,
 // or the error the command stopped on.
 import type {
-  CardReply, ChecklistReply, EffectReply, ErrorView, JobsStatus, MiniCrmTest, Saved, SavedSettings,
+  CardReply, ChecklistReply, EffectReply, ErrorView, JobsReply, JobsStatus, MiniCrmTest, Saved, SavedSettings,
   ServerTest, SettingsReply, SmartBillTest, TickReply, Warehouses,
 } from './core';
 
@@ -18,7 +18,7 @@ export interface Replies {
   warehouses: Warehouses;
   jobsStatus: JobsStatus;
   cancelJob: JobsStatus;
-  syncNow: TickReply;
+  syncNow: JobsReply;
   tick: TickReply;
   panelState: CardReply;
   card: CardReply;

@@ -94,7 +94,8 @@ pub struct Governor {
 
 /// Where a governor's state lives while the worker runs. Natively (tests, the team server) and in
 /// the pages: in the governor itself. In the service worker, whose modules each hold their own
-/// governors (`pkg/core_bg.wasm`, `pkg/importjob_bg.wasm`, `pkg/setup_bg.wasm`), in one cell of the worker that they
+/// governors (`pkg/core_bg.wasm`, `pkg/importjob_bg.wasm`, `pkg/setup_bg.wasm`, `pkg/jobs_bg.wasm`),
+/// in one cell of the worker that they
 /// all read and write (`platform::wasm::shared_*`, `background.js`'s `mcsbShared`), within one
 /// synchronous step: check-and-take stays atomic across the modules, and together they never
 /// exceed a service's limit.

@@ -175,7 +175,13 @@ thread_local! {
 
 /// The extension's `host_permissions` from its manifest; each of the worker's modules is told
 /// once, when it starts.
-#[cfg(any(feature = "sw", feature = "front", feature = "importjob", feature = "setup"))]
+#[cfg(any(
+    feature = "sw",
+    feature = "front",
+    feature = "importjob",
+    feature = "setup",
+    feature = "jobs"
+))]
 #[wasm_bindgen(js_name = setHostPermissions)]
 pub fn set_host_permissions(list: JsValue) {
     let list: Vec<String> = from_js_as(&list).unwrap_or_default();

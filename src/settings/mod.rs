@@ -651,6 +651,11 @@ impl Settings {
         all
     }
 
+    /// Complete, with the module's category found: the panel works on cards, and the ticks run.
+    pub fn configured(&self, host_permissions: &[String]) -> bool {
+        self.validate_all(host_permissions).is_empty() && self.minicrm.category_id.is_some()
+    }
+
     /// The rate-limit time scale in effect: 1 in production builds whatever is stored.
     pub fn time_scale(&self, host_permissions: &[String]) -> f64 {
         if is_sandbox_build(host_permissions)

@@ -4,6 +4,9 @@
 //! item, so a worker (or browser) that dies mid-run resumes where it stopped with nothing skipped
 //! or done twice. A run is bounded in time per tick; the next tick continues it.
 
+// The jobs' commands: in the worker, the jobs' module's (`cfg(jobs_elsewhere)`: build.rs).
+#[cfg(not(jobs_elsewhere))]
+mod commands;
 pub mod payments;
 pub mod stock;
 pub mod webhook;
@@ -182,6 +185,44 @@ pub fn enabled(kind: JobKind, settings: &Settings) -> bool {
     }
 }
 
+/// Why a new run of `kind` is due now (the schedule, or someone asked), or `None`.
+async fn due(app: &App<'_>, settings: &Settings, kind: JobKind) -> Option<String> {
+    if !enabled(kind, settings) {
+        return None;
+    }
+    let s = load_schedule(app.store, kind).await;
+    if let Some(reason) = s.due_reason {
+        // Asked for by a person here ("now", switching the sync on) or by an invoice issued
+        // here: in any browser.
+        return Some(reason);
+    }
+    // The schedule runs in the team's one runner browser only (see `team`): two browsers
+    // syncing on a timer would spend the shared rate limits twice.
+    if !crate::team::runs_jobs(settings) {
+        return None;
+    }
+    match s.next_due_ms {
+        Some(at) if at <= app.clock.now_ms() => Some("schedule".into()),
+        None => Some("schedule".into()),
+        _ => None,
+    }
+}
+
+/// Whether a tick has work for the jobs: a run in progress (paused included), or a new one due.
+/// In the worker the full core's tick asks only this, and the jobs' module works them
+/// (`TickReply::jobs_due`); the answer is [`Runner::step`]'s "something to do".
+pub async fn jobs_due(app: &App<'_>, settings: &Settings) -> Result<bool> {
+    for kind in [JobKind::Stock, JobKind::Payments] {
+        let running = load_run(app.store, kind)
+            .await?
+            .is_some_and(|run| run.status == RunStatus::Running);
+        if running || due(app, settings, kind).await.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// What one tick's work on the jobs achieved.
 #[derive(Clone, Debug, Default, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -215,25 +256,7 @@ impl<'a> Runner<'a> {
 
     /// Whether a new run of `kind` is due now (schedule, or someone asked).
     async fn due(&self, kind: JobKind) -> Option<String> {
-        if !enabled(kind, &self.settings) {
-            return None;
-        }
-        let s = load_schedule(self.app.store, kind).await;
-        if let Some(reason) = s.due_reason {
-            // Asked for by a person here ("now", switching the sync on) or by an invoice issued
-            // here: in any browser.
-            return Some(reason);
-        }
-        // The schedule runs in the team's one runner browser only (see `team`): two browsers
-        // syncing on a timer would spend the shared rate limits twice.
-        if !crate::team::runs_jobs(&self.settings) {
-            return None;
-        }
-        match s.next_due_ms {
-            Some(at) if at <= self.now() => Some("schedule".into()),
-            None => Some("schedule".into()),
-            _ => None,
-        }
+        due(self.app, &self.settings, kind).await
     }
 
     /// Works the jobs for this tick: continues a run in progress, or starts a due one.
@@ -479,8 +502,8 @@ pub enum Skipped {
     TeamMode,
 }
 
-/// `tick` (and `syncNow`, with the jobs' `status` after it): the alarms to keep, and what the
-/// tick did (automatic emission's pass, the jobs' step) or why it did nothing (`skipped`).
+/// `tick`: the alarms to keep, and what the tick did (automatic emission's pass, the jobs' step)
+/// or why it did nothing (`skipped`).
 #[derive(Debug, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
 pub struct TickReply {
@@ -494,12 +517,30 @@ pub struct TickReply {
     /// Tick again soon (a job's run goes on, or an outcome is being judged).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub again: Option<bool>,
-    /// `syncNow`: the jobs' state after the first slice.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<JobsStatus>,
     /// An unfinished company import may go on now: the worker runs it after this reply.
     #[serde(rename = "importDue", skip_serializing_if = "Option::is_none")]
     pub import_due: Option<bool>,
+    /// The worker's full core: a job's run goes on or a new one is due (`jobs_due`); the worker
+    /// runs the jobs' step in the jobs' module after this reply (its reply is a [`JobsReply`]).
+    /// Natively the tick works them itself (`jobs`).
+    #[serde(rename = "jobsDue", skip_serializing_if = "Option::is_none")]
+    pub jobs_due: Option<bool>,
+}
+
+/// `syncNow`, and in the worker the jobs' module's tick: the jobs' step, and the state after it.
+#[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(optional_fields))]
+pub struct JobsReply {
+    /// Only while a run goes on: the alarms with the sooner "continue" one. Otherwise the alarms
+    /// stay as the tick set them (which knows what else waits: an emission's outcome, an import).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alarms: Option<Vec<crate::schedule::Alarm>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<Skipped>,
+    pub jobs: StepReport,
+    /// `syncNow`: the jobs' state after the first slice.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<JobsStatus>,
 }
 
 impl TickReply {
@@ -511,8 +552,8 @@ impl TickReply {
             poll: None,
             jobs: None,
             again: None,
-            status: None,
             import_due: None,
+            jobs_due: None,
         }
     }
 }
@@ -618,8 +659,8 @@ mod reply_tests {
                 paused_until_ms: None,
             }),
             again: Some(true),
-            status: Some(status()),
             import_due: Some(true),
+            jobs_due: Some(true),
         };
         assert_eq!(
             serde_json::to_value(worked).unwrap(),
@@ -631,9 +672,35 @@ mod reply_tests {
                 },
                 "jobs": {"worked": 2, "more": true, "pausedUntilMs": null},
                 "again": true,
-                "status": status_json(),
                 "importDue": true,
+                "jobsDue": true,
             })
+        );
+        // `syncNow` and the jobs' module's tick: alarms only while a run goes on.
+        let step = StepReport {
+            worked: 1,
+            more: false,
+            paused_until_ms: None,
+        };
+        let done = JobsReply {
+            alarms: None,
+            skipped: None,
+            jobs: step.clone(),
+            status: Some(status()),
+        };
+        assert_eq!(
+            serde_json::to_value(done).unwrap(),
+            json!({"jobs": {"worked": 1, "more": false, "pausedUntilMs": null}, "status": status_json()})
+        );
+        let going = JobsReply {
+            alarms: Some(Vec::new()),
+            skipped: Some(Skipped::NotConfigured),
+            jobs: step,
+            status: None,
+        };
+        assert_eq!(
+            serde_json::to_value(going).unwrap(),
+            json!({"alarms": [], "skipped": "notConfigured", "jobs": {"worked": 1, "more": false, "pausedUntilMs": null}})
         );
     }
 }

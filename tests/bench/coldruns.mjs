@@ -56,6 +56,7 @@ try {
       core: r.core,
       importJob: r.importJob,
       setup: r.setup,
+      jobs: r.jobs,
     };
     runs.push(run);
     console.log(`run ${i + 1}/${RUNS}: getSettings ${run.getSettings.toFixed(1)} ms ÷ minimal ${run.minimal.toFixed(1)} ms = ${run.ratio.toFixed(2)}×; tick ${run.tick.toFixed(1)} ms = ${run.tickRatio.toFixed(2)}×${run.setupRatio ? `; saveSettings ${run.setupSave.toFixed(1)} ms = ${run.setupRatio.toFixed(2)}×` : ''}${run.importRatio ? `; import status ${run.importStatus.toFixed(1)} ms = ${run.importRatio.toFixed(2)}×` : ''}${run.compare ? `; BENCH_COMPARE ÷ this build: getSettings ${run.compare.toFixed(3)}, tick ${run.compareTick.toFixed(3)}, saveSettings ${run.compareSetup.toFixed(3)}` : ''}`);
@@ -70,7 +71,7 @@ const range = (k, digits = 2, unit = '') => {
 };
 const met = runs.filter((r) => r.ratio <= RATIO_AIM).length;
 const kb = (n) => `${(n / 1000).toFixed(1)} KB`;
-const { size, core, importJob, setup } = runs[0];
+const { size, core, importJob, setup, jobs } = runs[0];
 console.log('');
 console.log(`== issue #11, ${RUNS} runs of ${SAMPLES} samples, each ratio within its own run ==`);
 console.log(`cold getSettings ÷ minimal worker: ${range('ratio')}× (getSettings ${range('getSettings', 1, ' ms')}, minimal ${range('minimal', 1, ' ms')})   aim ≤ ${RATIO_AIM}×: met in ${met} of ${RUNS} runs${met === RUNS ? '' : ': aim missed'}`);
@@ -91,4 +92,7 @@ if (importJob) {
 }
 if (setup) {
   console.log(`setup module (setup_bg.wasm) gzip -9: ${kb(setup.gz)}   aim ≤ ${kb(SIZE_AIM)}: ${setup.gz <= SIZE_AIM ? 'aim met' : `aim missed (${(setup.gz / SIZE_AIM).toFixed(2)}× the aim)`}`);
+}
+if (jobs) {
+  console.log(`jobs' module (jobs_bg.wasm) gzip -9: ${kb(jobs.gz)}   aim ≤ ${kb(SIZE_AIM)}: ${jobs.gz <= SIZE_AIM ? 'aim met' : `aim missed (${(jobs.gz / SIZE_AIM).toFixed(2)}× the aim)`}`);
 }

@@ -61,6 +61,8 @@ const FRONT = join(SANDBOX, 'pkg', 'front_bg.wasm');
 const IMPORT_JOB = join(SANDBOX, 'pkg', 'importjob_bg.wasm');
 // The setup module (a build before it has none: the setup commands are then in the full core).
 const SETUP = join(SANDBOX, 'pkg', 'setup_bg.wasm');
+// The jobs' module (a build before it has none: the jobs are then in the full core).
+const JOBS = join(SANDBOX, 'pkg', 'jobs_bg.wasm');
 // The module the worker starts with.
 const FIRST = existsSync(FRONT) ? 'front' : 'core';
 const WASM = FIRST === 'front' ? FRONT : CORE;
@@ -99,6 +101,7 @@ const first = sizes(WASM);
 const full = FIRST === 'front' ? sizes(CORE) : first;
 const importJob = existsSync(IMPORT_JOB) ? sizes(IMPORT_JOB) : null;
 const setup = existsSync(SETUP) ? sizes(SETUP) : null;
+const jobs = existsSync(JOBS) ? sizes(JOBS) : null;
 const gz = first.gz;
 console.log(`== size of pkg/${FIRST}_bg.wasm, the module the service worker starts with ==`);
 console.log(`raw      ${fmt(first.raw)} B`);
@@ -116,6 +119,10 @@ if (importJob) {
 if (setup) {
   console.log('== size of pkg/setup_bg.wasm, the setup module (started for the options page\'s save, tests, checklist, warehouses) ==');
   console.log(`raw      ${fmt(setup.raw)} B; gzip -9 ${fmt(setup.gz)} B (${kb(setup.gz)}); brotli ${fmt(setup.br)} B`);
+}
+if (jobs) {
+  console.log('== size of pkg/jobs_bg.wasm, the jobs\' module (started for "sync now", cancelling, and due jobs) ==');
+  console.log(`raw      ${fmt(jobs.raw)} B; gzip -9 ${fmt(jobs.gz)} B (${kb(jobs.gz)}); brotli ${fmt(jobs.br)} B`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -319,7 +326,7 @@ try {
   const W = 38;
   const row = (label, st) => `${label.padEnd(W)} ${String(st.n).padStart(3)}  ${ms(st.min).padStart(9)}  ${ms(st.median).padStart(9)}  ${ms(st.max).padStart(9)}`;
   const head = (what) => `${what.padEnd(W)} ${'n'.padStart(3)}  ${'min'.padStart(9)}  ${'median'.padStart(9)}  ${'max'.padStart(9)}`;
-  const result = { command: COMMAND, chromium: context.browser()?.version() || null, first: FIRST, size: first, core: full, importJob, setup, cold: {}, warm: {}, firstRound, skipped };
+  const result = { command: COMMAND, chromium: context.browser()?.version() || null, first: FIRST, size: first, core: full, importJob, setup, jobs, cold: {}, warm: {}, firstRound, skipped };
   for (const p of PROBES) {
     result.cold[p.key] = stats(cold[p.key]);
     result.warm[p.key] = stats(warm[p.key]);
@@ -368,6 +375,9 @@ try {
   }
   if (setup) {
     console.log(`size, setup_bg.wasm (the setup module, which the worker loads for the options page's setup) gzip -9: ${kb(setup.gz)}   aim ≤ ${kb(SIZE_AIM)}: ${setup.gz <= SIZE_AIM ? 'aim met' : 'aim missed'}`);
+  }
+  if (jobs) {
+    console.log(`size, jobs_bg.wasm (the jobs' module, which the worker loads for the payment refresh and the stock sync) gzip -9: ${kb(jobs.gz)}   aim ≤ ${kb(SIZE_AIM)}: ${jobs.gz <= SIZE_AIM ? 'aim met' : 'aim missed'}`);
   }
   if (process.env.BENCH_JSON) {
     mkdirSync(dirname(process.env.BENCH_JSON), { recursive: true });

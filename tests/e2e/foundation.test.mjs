@@ -224,7 +224,7 @@ test('what is typed while a stopped worker starts is kept, not overwritten by th
   await page.close();
 });
 
-test('a stopped worker answers MiniCRM pages off the configured cards and saves the settings without starting the full core', async () => {
+test('a stopped worker answers MiniCRM pages off the configured cards, saves the settings and syncs without starting the full core', async () => {
   const { minicrm } = sandbox.info;
   const offer = minicrm.cards.offerBucharestRon;
   await killWorker(browser);
@@ -251,6 +251,12 @@ test('a stopped worker answers MiniCRM pages off the configured cards and saves 
   assert.equal(saved.ok, true, JSON.stringify(saved));
   assert.equal(await worker.evaluate(() => /** @type {any} */ (self).mcsbSetupStarted === true), true);
   assert.equal(await coreStarted(), false, 'the options page\'s save started the full core');
+  // "Sincronizează acum" runs in the jobs' module (nothing to do while nothing is configured).
+  const synced = await command(browser, { cmd: 'syncNow' });
+  assert.equal(synced.ok, true, JSON.stringify(synced));
+  assert.equal(synced.skipped, 'notConfigured', JSON.stringify(synced));
+  assert.equal(await worker.evaluate(() => /** @type {any} */ (self).mcsbJobsStarted === true), true);
+  assert.equal(await coreStarted(), false, '"sync now" started the full core');
   // ...and a message only the full core answers (an alarm's tick) starts it, in the same worker.
   const tick = await command(browser, { cmd: 'tick' });
   assert.equal(tick.ok, true, JSON.stringify(tick));

@@ -79,9 +79,10 @@ async function counts(page) {
   return page.locator('#jobCounts').innerText();
 }
 
-test('the import job\'s module, the setup module and the full core take their MiniCRM calls from one budget', async () => {
+test('the import job\'s module, the setup module, the jobs\' module and the full core take their MiniCRM calls from one budget', async () => {
   // The import runs in a module of its own in the worker (pkg/importjob_bg.wasm), the test of
-  // the connection in the setup module (pkg/setup_bg.wasm), a card's panel in the full core: each
+  // the connection in the setup module (pkg/setup_bg.wasm), the stock sync in the jobs' module
+  // (pkg/jobs_bg.wasm), a card's panel in the full core: each
   // counts its calls into the one MiniCRM governor state the worker shares between its modules
   // (background.js's mcsbShared). Real-time windows here (60 s), so that no call of a stage
   // leaves the window before that stage is counted (a stage takes seconds; the whole test about a
@@ -91,6 +92,8 @@ test('the import job\'s module, the setup module and the full core take their Mi
     smartbill: { cif: i.smartbill.cif, email: i.smartbill.email, token: null, apiBase: i.smartbill.apiBase },
     minicrm: { url: i.minicrm.base, systemId: i.minicrm.systemId, apiKey: null, module: 'offers' },
     advanced: { timeScale },
+    // The stock sync this case switches on is off again for the next cases.
+    stock: { enabled: false, warehouse: '' },
   });
   const options = await browser.page('options.html');
   const send = (message) => options.evaluate((m) => chrome.runtime.sendMessage(m), message);
@@ -136,10 +139,18 @@ test('the import job\'s module, the setup module and the full core take their Mi
     const setupStage = await begin('the options page');
     // The options page's connection test and save, as a person configures the cards (real-time
     // windows still): the setup module's calls.
-    await (await configureAll(browser, i, { timeScale: 1 })).close();
+    await (await configureAll(browser, i, { timeScale: 1, stock: 'Depozit Central' })).close();
     const started = (flag) => worker.evaluate((f) => /** @type {any} */ (self)[f] === true, flag);
     assert.equal(await started('mcsbSetupStarted'), true, 'the connection test ran in the setup module');
     await agree(setupStage, 'the setup module\'s calls counted in the same budget');
+    const jobsStage = await begin('the stock sync');
+    // "Sincronizează acum" for the stock: the jobs' module reads SmartBill's stock and writes the
+    // MiniCRM products.
+    const synced = await send({ cmd: 'syncNow', kind: 'stock' });
+    assert.equal(synced.ok, true, JSON.stringify(synced));
+    assert.equal(await started('mcsbJobsStarted'), true, 'the stock sync ran in the jobs\' module');
+    await waitFor(async () => (await send({ cmd: 'jobsStatus' })).jobs.stock.run?.status === 'done', 'the stock sync to end', 120000);
+    await agree(jobsStage, 'the jobs\' module\'s calls counted in the same budget');
     const coreStage = await begin('the card');
     // A card's panel: the first module hands it to the full core, which reads the card.
     const offer = i.minicrm.cards.offerBucharestRon;

@@ -33,6 +33,8 @@ test('enabling stock sync fills MiniCRM products; an invoice that discharges sto
   const options = await configureAll(browser, sandbox.info, { stock: 'Depozit Central' });
   // The sync starts by itself after saving (never the price).
   await waitFor(async () => (await command(browser, { cmd: 'jobsStatus' })).jobs.stock.run?.status === 'done', 'the first stock sync');
+  // The core's tick said the sync was due, and the jobs' module ran it.
+  assert.equal(await browser.worker().evaluate(() => /** @type {any} */ (self).mcsbJobsStarted === true), true);
   assert.equal((await product('LAP-001')).Quantity, 15);
   assert.equal((await product('TON-HP')).Quantity, 2);
   assert.equal((await product('CRT-ARH')).Quantity, 25);

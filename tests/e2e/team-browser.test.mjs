@@ -131,6 +131,11 @@ test('each colleague enters the server and their key; Test connection says who t
     assert.equal(await page.isVisible('[data-testid="webhook-note"]'), false);
     assert.match(await page.getAttribute('#serverKey', 'placeholder'), /salvat/);
     assert.equal(await page.inputValue('#serverKey'), '', 'the key is never shown back');
+    // The jobs' state is the server's, asked through the worker's jobs' module.
+    const jobs = await page.evaluate(() => chrome.runtime.sendMessage({ cmd: 'jobsStatus' }));
+    assert.equal(jobs.ok, true, JSON.stringify(jobs));
+    assert.equal(jobs.jobs.payments.enabled, true, JSON.stringify(jobs));
+    assert.equal(await browser.worker().evaluate(() => /** @type {any} */ (self).mcsbJobsStarted === true), true);
     await page.screenshot({ path: artifact(`team-options-${browser === ana ? 'ana' : 'bogdan'}.png`), fullPage: true });
     await page.close();
     const { local, secrets } = await kept(browser);

@@ -1,0 +1,17 @@
+// The worker's jobs' module (src/wasm.rs with feature `jobs`) as background.js uses it, for
+// `tsc`. Not part of the built extension (scripts/flavours.mjs leaves *.d.ts out).
+import type { Sender } from '../types/core';
+import type { AnyReply } from './core-module';
+
+/** Loads and instantiates the module. */
+export default function init(options: { module_or_path: string }): Promise<unknown>;
+
+/** The extension's `host_permissions` from its manifest, once when the worker starts. */
+export function setHostPermissions(list: string[]): void;
+
+/**
+ * Runs one of the jobs' commands (`syncNow`, `cancelJob`, `jobsStatus`), or their step on a
+ * `tick` the full core's tick said they are due in (`src/sync/commands.rs`); never rejects:
+ * errors are replies.
+ */
+export function handle(command: { cmd: string } & Record<string, unknown>, sender: Sender): Promise<AnyReply>;
