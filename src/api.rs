@@ -63,10 +63,12 @@ impl App<'_> {
 
     async fn run(&self, command: Command, lang: Lang, sender: &Sender, kind: SenderKind) -> Result<Value> {
         // Team mode sends the panel's commands and the jobs to the team's server (see `team_mode`).
-        #[cfg(not(feature = "importjob"))]
+        #[cfg(not(any(feature = "importjob", feature = "jobs")))]
         let team = crate::team_mode::forward::intercept(self, &command, lang, sender, kind).await;
         #[cfg(feature = "importjob")]
         let team = crate::team_mode::forward::intercept_import(self).await;
+        #[cfg(feature = "jobs")]
+        let team = crate::team_mode::forward::intercept_jobs(self, &command, lang, sender).await;
         if let Some(reply) = team {
             return reply;
         }

@@ -131,23 +131,9 @@ async fn on_server(
             let ask = CardAsk::card(url, *action, number.clone(), *shown);
             Some(card(app, &server(app, s, sender, lang), target, ask, lang).await)
         }
-        // The server's cron triggers run automatic emission and the jobs; no alarm is kept here.
-        Command::Tick {} => Some(Ok(crate::reply::to_json(crate::sync::TickReply::skipped(
-            Vec::new(),
-            crate::sync::Skipped::TeamMode,
-        )))),
-        Command::JobsStatus {} => {
-            Some(jobs(&server(app, s, sender, lang), json!({"cmd": "jobsStatus"}), false).await)
+        Command::Tick {} | Command::JobsStatus {} | Command::SyncNow { .. } | Command::CancelJob { .. } => {
+            on_server_jobs(app, command, s, lang, sender).await
         }
-        Command::SyncNow { kind } => Some(
-            jobs(
-                &server(app, s, sender, lang),
-                json!({"cmd": "syncNow", "kind": kind}),
-                true,
-            )
-            .await,
-        ),
-        Command::CancelJob { .. } => refused(TeamProblem::JobsOnServer),
         Command::TestSmartBill { .. } => refused(TeamProblem::ServerHolds {
             command: "testSmartBill".into(),
         }),
@@ -167,6 +153,53 @@ async fn on_server(
         | Command::PanelPlace { .. }
         | Command::TestServer { .. }
         | Command::Trap {} => None,
+    }
+}
+
+/// [`intercept`] for the jobs' module, which runs the jobs' commands only: in team mode they go to
+/// the server (or are refused), without the rest of team mode's forwarding in that module.
+pub async fn intercept_jobs(
+    app: &App<'_>,
+    command: &Command,
+    lang: Lang,
+    sender: &Sender,
+) -> Option<Result<Value>> {
+    match settings::load(app.store).await {
+        Err(e) => Some(Err(e)),
+        Ok(stored) if stored.server.enabled() => {
+            on_server_jobs(app, command, &stored.server, lang, sender).await
+        }
+        Ok(_) => None,
+    }
+}
+
+/// The tick and the jobs' commands in team mode; `None` for any other command.
+async fn on_server_jobs(
+    app: &App<'_>,
+    command: &Command,
+    s: &ServerSettings,
+    lang: Lang,
+    sender: &Sender,
+) -> Option<Result<Value>> {
+    match command {
+        // The server's cron triggers run automatic emission and the jobs; no alarm is kept here.
+        Command::Tick {} => Some(Ok(crate::reply::to_json(crate::sync::TickReply::skipped(
+            Vec::new(),
+            crate::sync::Skipped::TeamMode,
+        )))),
+        Command::JobsStatus {} => {
+            Some(jobs(&server(app, s, sender, lang), json!({"cmd": "jobsStatus"}), false).await)
+        }
+        Command::SyncNow { kind } => Some(
+            jobs(
+                &server(app, s, sender, lang),
+                json!({"cmd": "syncNow", "kind": kind}),
+                true,
+            )
+            .await,
+        ),
+        Command::CancelJob { .. } => Some(Err(Error::from(TeamProblem::JobsOnServer))),
+        _ => None,
     }
 }
 

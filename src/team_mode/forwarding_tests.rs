@@ -9,7 +9,8 @@ use async_trait::async_trait;
 use serde_json::{json, Value};
 
 use crate::app::App;
-use crate::command::Sender;
+use crate::command::{Command, Sender};
+use crate::i18n::Lang;
 use crate::jobs::Runtime;
 use crate::platform::native::{MemoryStore, TestClock};
 use crate::platform::{HttpRequest, HttpResponse, Store, Transport, TransportError};
@@ -287,6 +288,49 @@ async fn the_tick_does_nothing_and_vendor_commands_are_the_servers() {
     // The jobs' status is the server's.
     app.handle(json!({"cmd": "jobsStatus"}), &options()).await;
     assert_eq!(t.bodies(), vec![json!({"cmd": "jobsStatus"})]);
+}
+
+#[tokio::test]
+async fn the_jobs_module_sends_the_jobs_to_the_server_and_answers_nothing_else() {
+    async fn intercept(app: &App<'_>, text: &str) -> Option<crate::error::Result<Value>> {
+        let command: Command = crate::platform::from_json(text.as_bytes()).expect("a command");
+        super::forward::intercept_jobs(app, &command, Lang::Ro, &options()).await
+    }
+    let (t, store, clock, rt) = (
+        Recorder::new(200, json!({"ok": true})),
+        MemoryStore::new(),
+        TestClock::at(0),
+        Runtime::default(),
+    );
+    let app = app(&t, &store, &clock, &rt);
+    // Alone, the jobs run here.
+    assert!(intercept(&app, r#"{"cmd":"jobsStatus"}"#).await.is_none());
+    joined(&app).await;
+    let tick = intercept(&app, r#"{"cmd":"tick"}"#).await;
+    assert_eq!(
+        tick.expect("team mode's").expect("a reply")["skipped"],
+        json!("teamMode")
+    );
+    let cancel = intercept(&app, r#"{"cmd":"cancelJob","kind":"stock"}"#).await;
+    assert_eq!(
+        cancel.expect("team mode's").expect_err("refused").code(),
+        "team.jobsOnServer"
+    );
+    assert!(intercept(&app, r#"{"cmd":"panelState","url":"x"}"#)
+        .await
+        .is_none());
+    assert!(t.seen.borrow().is_empty(), "nothing reached the server yet");
+    assert!(intercept(&app, r#"{"cmd":"jobsStatus"}"#).await.is_some());
+    assert!(intercept(&app, r#"{"cmd":"syncNow","kind":"stock"}"#)
+        .await
+        .is_some());
+    assert_eq!(
+        t.bodies(),
+        vec![
+            json!({"cmd": "jobsStatus"}),
+            json!({"cmd": "syncNow", "kind": "stock"})
+        ]
+    );
 }
 
 #[tokio::test]
