@@ -137,15 +137,36 @@ impl JobProblem {
             JobProblem::Busy => lang.text(Text::ImportBusy).to_string(),
             JobProblem::NoJob => lang.text(Text::ImportNoJob).to_string(),
             JobProblem::WrongPhase { .. } => lang.text(Text::ImportWrongPhase).to_string(),
-            JobProblem::TooMany { companies, max } => ImportError::TooManyRows {
-                rows: *companies,
-                max: *max,
+            // The file's text, filled here: through `ImportError::message`, every module that
+            // can raise this (the full core included) would link all of a file's error texts.
+            JobProblem::TooMany { companies, max } => {
+                lang.fill(Text::ImportTooManyRows, &[("rows", companies), ("max", max)])
             }
-            .message(lang),
             JobProblem::TooManyHits { query, max } => {
                 lang.fill(Text::ImportTooManyHits, &[("query", &query), ("max", &max)])
             }
             JobProblem::Nothing => lang.text(Text::ImportNothing).to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn too_many_companies_read_as_the_files_too_many_rows() {
+        for lang in [Lang::Ro, Lang::En, Lang::Hu] {
+            let job = JobProblem::TooMany {
+                companies: 2001,
+                max: 2000,
+            };
+            let file = ImportError::TooManyRows {
+                rows: 2001,
+                max: 2000,
+            };
+            assert_eq!(job.message(lang), file.message(lang));
+            assert!(job.message(lang).contains("2001"), "{}", job.message(lang));
         }
     }
 }
