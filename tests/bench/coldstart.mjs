@@ -74,6 +74,9 @@ const FULL_CORE = { cmd: 'tick' };
 const IMPORT = { cmd: 'import', action: { type: 'status' } };
 // The options page's save with nothing changed: the stored settings stay as they are.
 const SETUP_SAVE = { cmd: 'saveSettings', settings: {} };
+// A command of the jobs' module (the full core's in a build without it): cancelling a stock sync
+// that is not running (storage reads only, as the popup's Stop).
+const JOBS_CANCEL = { cmd: 'cancelJob', kind: 'stock' };
 const SIZE_AIM = 200_000; // bytes of gzip -9
 const RATIO_AIM = 2.5;
 
@@ -284,11 +287,13 @@ try {
     { key: 'init-only', ext: 'init-only', command: { cmd: 'ping' }, label: 'init-only (WASM init, no handle)' },
     { key: 'storage', ext: 'storage', command: { cmd: 'ping' }, label: 'storage reads only (plain JS)' },
     { key: 'real-setup', ext: 'real', command: SETUP_SAVE, label: `real: ${SETUP_SAVE.cmd} (${setup ? 'the setup module' : 'the full core'})` },
+    { key: 'real-jobs', ext: 'real', command: JOBS_CANCEL, label: `real: ${JOBS_CANCEL.cmd} (${jobs ? 'the jobs\' module' : 'the full core'})` },
     ...(importJob ? [{ key: 'real-import', ext: 'real', command: IMPORT, label: `real: ${IMPORT.cmd} status (the import job)` }] : []),
     ...(COMPARE ? [
       { key: 'compare', ext: 'compare', command: COMMAND, label: `compare: ${COMMAND.cmd} (BENCH_COMPARE)` },
       { key: 'compare-core', ext: 'compare', command: FULL_CORE, label: `compare: ${FULL_CORE.cmd} (BENCH_COMPARE)` },
       { key: 'compare-setup', ext: 'compare', command: SETUP_SAVE, label: `compare: ${SETUP_SAVE.cmd} (BENCH_COMPARE)` },
+      { key: 'compare-jobs', ext: 'compare', command: JOBS_CANCEL, label: `compare: ${JOBS_CANCEL.cmd} (BENCH_COMPARE)` },
     ] : []),
   ];
   const cold = Object.fromEntries(PROBES.map((p) => [p.key, []]));
@@ -362,6 +367,10 @@ try {
   console.log(`the options page's save with nothing changed (${setup ? 'the setup module' : 'the full core'}), ${SETUP_SAVE.cmd} ÷ minimal: ${(med('real-setup') / med('minimal')).toFixed(2)}× (${ms(med('real-setup'))})`);
   if (COMPARE) {
     console.log(`BENCH_COMPARE, the same rounds: ${SETUP_SAVE.cmd} ÷ minimal ${(med('compare-setup') / med('minimal')).toFixed(2)}× (${ms(med('compare-setup'))}); compare ÷ real ${(med('compare-setup') / med('real-setup')).toFixed(3)}`);
+  }
+  console.log(`a job's command (${jobs ? 'the jobs\' module' : 'the full core'}), ${JOBS_CANCEL.cmd} ÷ minimal: ${(med('real-jobs') / med('minimal')).toFixed(2)}× (${ms(med('real-jobs'))})`);
+  if (COMPARE) {
+    console.log(`BENCH_COMPARE, the same rounds: ${JOBS_CANCEL.cmd} ÷ minimal ${(med('compare-jobs') / med('minimal')).toFixed(2)}× (${ms(med('compare-jobs'))}); compare ÷ real ${(med('compare-jobs') / med('real-jobs')).toFixed(3)}`);
   }
   if (importJob) {
     console.log(`a message the import job's module answers, ${IMPORT.cmd} status ÷ minimal: ${(med('real-import') / med('minimal')).toFixed(2)}× (${ms(med('real-import'))})`);
