@@ -437,3 +437,20 @@ async fn an_invoice_that_discharges_stock_triggers_a_sync() {
         .clone();
     assert_eq!(after, 496, "4 cables left the warehouse with the invoice");
 }
+
+#[tokio::test]
+async fn the_next_run_shows_now_while_a_job_is_due_and_a_day_on_once_it_ran() {
+    let e = env().await;
+    e.configure(json!({})).await;
+    let app = e.app();
+    let settings = settings::load(&e.store).await.unwrap();
+    // Never run in this browser, which runs the schedule: due now, not "—".
+    let before = sync::status(&app, &settings).await.unwrap();
+    assert_eq!(before.jobs.payments.next_due_ms, Some(before.now));
+    // The stock sync is off: no next run.
+    assert_eq!(before.jobs.stock.next_due_ms, None);
+    run_to_end(&app).await;
+    let after = sync::status(&app, &settings).await.unwrap();
+    let done = after.jobs.payments.last_done_ms.expect("the refresh ran");
+    assert_eq!(after.jobs.payments.next_due_ms, Some(done + sync::DAY_MS));
+}

@@ -187,22 +187,27 @@ pub fn enabled(kind: JobKind, settings: &Settings) -> bool {
 
 /// Why a new run of `kind` is due now (the schedule, or someone asked), or `None`.
 async fn due(app: &App<'_>, settings: &Settings, kind: JobKind) -> Option<String> {
+    let schedule = load_schedule(app.store, kind).await;
+    due_by(&schedule, settings, kind, app.clock.now_ms())
+}
+
+/// [`due`] by the job's stored schedule.
+fn due_by(schedule: &Schedule, settings: &Settings, kind: JobKind, now: i64) -> Option<String> {
     if !enabled(kind, settings) {
         return None;
     }
-    let s = load_schedule(app.store, kind).await;
-    if let Some(reason) = s.due_reason {
+    if let Some(reason) = &schedule.due_reason {
         // Asked for by a person here ("now", switching the sync on) or by an invoice issued
         // here: in any browser.
-        return Some(reason);
+        return Some(reason.clone());
     }
     // The schedule runs in the team's one runner browser only (see `team`): two browsers
     // syncing on a timer would spend the shared rate limits twice.
     if !crate::team::runs_jobs(settings) {
         return None;
     }
-    match s.next_due_ms {
-        Some(at) if at <= app.clock.now_ms() => Some("schedule".into()),
+    match schedule.next_due_ms {
+        Some(at) if at <= now => Some("schedule".into()),
         None => Some("schedule".into()),
         _ => None,
     }
@@ -456,7 +461,8 @@ pub struct JobView {
     pub run: Option<Run>,
     /// While running: the estimated end at full speed.
     pub eta_ms: Option<i64>,
-    /// Now, when a run was asked for.
+    /// Now, when a run is due (asked for, never run in the browser that runs the schedule, or
+    /// its day is past); otherwise the next scheduled run, if any.
     pub next_due_ms: Option<i64>,
     pub last_done_ms: Option<i64>,
 }
@@ -476,7 +482,10 @@ pub async fn status(app: &App<'_>, settings: &Settings) -> Result<JobsStatus> {
             enabled: enabled(kind, settings),
             run,
             eta_ms,
-            next_due_ms: schedule.due_reason.as_ref().map(|_| now).or(schedule.next_due_ms),
+            // Due already (asked for, never run here, or its day is past): now.
+            next_due_ms: due_by(&schedule, settings, kind, now)
+                .map(|_| now)
+                .or(schedule.next_due_ms),
             last_done_ms: schedule.last_done_ms,
         })
     };
