@@ -38,8 +38,9 @@ globalThis.mcsbStore = {
   },
 };
 // Cells the worker's modules share, read and written synchronously by the core: the rate
-// governors' state, so that the full core, the setup module, the jobs' module and the import job's module take
-// their calls from one budget per service (src/jobs/governor.rs). Plain text by key; the core decides what goes in.
+// governors' state, so that the full core, the setup module, the jobs' module and the import
+// job's module take their calls from one budget per service (src/jobs/governor.rs). Plain text by
+// key; the core decides what goes in.
 /** @type {Map<string, string>} */
 const cells = new Map();
 globalThis.mcsbShared = {

@@ -342,7 +342,8 @@ export type JobView = { enabled: boolean, run: Run | null,
  */
 etaMs: number | null, 
 /**
- * Now, when a run was asked for.
+ * Now, when a run is due (asked for, never run in the browser that runs the schedule, or
+ * its day is past); otherwise the next scheduled run, if any.
  */
 nextDueMs: number | null, lastDoneMs: number | null, };
 
