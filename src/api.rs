@@ -135,11 +135,9 @@ impl App<'_> {
             Command::Tick {} => apart_json!(self.tick(lang, TICK_BUDGET_MS)),
             // The jobs' commands (feature `jobs`): in the worker, that module runs them.
             #[cfg(not(jobs_elsewhere))]
-            Command::SyncNow { kind } => apart_json!(self.sync_now(kind, lang)),
-            #[cfg(not(jobs_elsewhere))]
-            Command::CancelJob { kind } => apart_json!(self.cancel_job(kind)),
-            #[cfg(not(jobs_elsewhere))]
-            Command::JobsStatus {} => apart_json!(self.jobs_status()),
+            jobs @ (Command::SyncNow { .. } | Command::CancelJob { .. } | Command::JobsStatus {}) => {
+                self.jobs_command(jobs, lang)
+            }
             // The import job runs in a module of its own in the worker (feature `importjob`).
             #[cfg(not(feature = "sw"))]
             Command::Import { action } => apart(crate::import::handle(self, action, lang)),
@@ -171,6 +169,12 @@ impl App<'_> {
         _sender: &'a Sender,
         _kind: SenderKind,
     ) -> Apart<'a, Result<Value>> {
+        self.jobs_command(command, lang)
+    }
+
+    /// The jobs' commands (`sync::commands`), and the jobs' module's `tick`: their step alone.
+    #[cfg(not(jobs_elsewhere))]
+    fn jobs_command(&self, command: Command, lang: Lang) -> Apart<'_, Result<Value>> {
         match command {
             Command::Tick {} => apart(async move { self.jobs_step(lang, TICK_BUDGET_MS).await.map(to_json) }),
             Command::SyncNow { kind } => apart(async move { self.sync_now(kind, lang).await.map(to_json) }),

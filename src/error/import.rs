@@ -71,14 +71,17 @@ impl ImportError {
             ImportError::TooLarge { mb, max_mb } => {
                 lang.fill(Text::ImportTooLarge, &[("mb", &mb), ("max_mb", &max_mb)])
             }
-            ImportError::TooManyRows { rows, max } => {
-                lang.fill(Text::ImportTooManyRows, &[("rows", &rows), ("max", &max)])
-            }
+            ImportError::TooManyRows { rows, max } => too_many_rows(lang, *rows, *max),
             ImportError::NoHeader { sheets } => {
                 lang.fill(Text::ImportNoHeader, &[("sheets", &sheets.join(", "))])
             }
         }
     }
+}
+
+/// "Too many rows": a file's, and a job's with too many companies.
+fn too_many_rows(lang: Lang, rows: usize, max: usize) -> String {
+    lang.fill(Text::ImportTooManyRows, &[("rows", &rows), ("max", &max)])
 }
 
 /// Where the import job is (`import::job`'s head); here because a [`JobProblem`] names it.
@@ -137,11 +140,9 @@ impl JobProblem {
             JobProblem::Busy => lang.text(Text::ImportBusy).to_string(),
             JobProblem::NoJob => lang.text(Text::ImportNoJob).to_string(),
             JobProblem::WrongPhase { .. } => lang.text(Text::ImportWrongPhase).to_string(),
-            // The file's text, filled here: through `ImportError::message`, every module that
-            // can raise this (the full core included) would link all of a file's error texts.
-            JobProblem::TooMany { companies, max } => {
-                lang.fill(Text::ImportTooManyRows, &[("rows", companies), ("max", max)])
-            }
+            // The file's text, not through `ImportError::message`: every module that can raise
+            // this (the full core included) would link all of a file's error texts.
+            JobProblem::TooMany { companies, max } => too_many_rows(lang, *companies, *max),
             JobProblem::TooManyHits { query, max } => {
                 lang.fill(Text::ImportTooManyHits, &[("query", &query), ("max", &max)])
             }

@@ -91,6 +91,16 @@ fn app<'a>(t: &'a Recorder, store: &'a MemoryStore, clock: &'a TestClock, rt: &'
     }
 }
 
+/// A recorder answering 200 with `body`, an empty store, a clock at 0 and a fresh runtime.
+fn parts(body: Value) -> (Recorder, MemoryStore, TestClock, Runtime) {
+    (
+        Recorder::new(200, body),
+        MemoryStore::new(),
+        TestClock::at(0),
+        Runtime::default(),
+    )
+}
+
 /// A browser that was configured alone (vendor secrets set), then joins the team.
 async fn joined(app: &App<'_>) -> Value {
     let solo = json!({"cmd": "saveSettings", "settings": {
@@ -108,12 +118,7 @@ async fn joined(app: &App<'_>) -> Value {
 
 #[tokio::test]
 async fn joining_the_team_drops_the_vendor_secrets_and_needs_only_the_server() {
-    let (t, store, clock, rt) = (
-        Recorder::new(200, json!({})),
-        MemoryStore::new(),
-        TestClock::at(0),
-        Runtime::default(),
-    );
+    let (t, store, clock, rt) = parts(json!({}));
     let app = app(&t, &store, &clock, &rt);
     let saved = joined(&app).await;
     assert_eq!(saved["ok"], true, "{saved}");
@@ -181,12 +186,7 @@ async fn joining_the_team_drops_the_vendor_secrets_and_needs_only_the_server() {
 #[tokio::test]
 async fn a_content_script_acts_on_its_own_page_through_the_server_with_the_key() {
     let reply = json!({"ok": true, "show": true, "configured": true, "panel": {"state": "issued", "number": "FCT 0124"}, "alarms": [{"name": "tick"}], "place": null});
-    let (t, store, clock, rt) = (
-        Recorder::new(200, reply),
-        MemoryStore::new(),
-        TestClock::at(0),
-        Runtime::default(),
-    );
+    let (t, store, clock, rt) = parts(reply);
     let app = app(&t, &store, &clock, &rt);
     joined(&app).await;
     crate::platform::save(
@@ -231,12 +231,7 @@ async fn a_content_script_acts_on_its_own_page_through_the_server_with_the_key()
 
 #[tokio::test]
 async fn an_action_for_a_page_that_moved_is_refused_here_and_never_sent() {
-    let (t, store, clock, rt) = (
-        Recorder::new(200, json!({"ok": true})),
-        MemoryStore::new(),
-        TestClock::at(0),
-        Runtime::default(),
-    );
+    let (t, store, clock, rt) = parts(json!({"ok": true}));
     let app = app(&t, &store, &clock, &rt);
     joined(&app).await;
     let got = app
@@ -252,12 +247,7 @@ async fn an_action_for_a_page_that_moved_is_refused_here_and_never_sent() {
 
 #[tokio::test]
 async fn the_tick_does_nothing_and_vendor_commands_are_the_servers() {
-    let (t, store, clock, rt) = (
-        Recorder::new(200, json!({"ok": true})),
-        MemoryStore::new(),
-        TestClock::at(0),
-        Runtime::default(),
-    );
+    let (t, store, clock, rt) = parts(json!({"ok": true}));
     let app = app(&t, &store, &clock, &rt);
     joined(&app).await;
     let tick = app.handle(json!({"cmd": "tick"}), &options()).await;
@@ -296,12 +286,7 @@ async fn the_jobs_module_sends_the_jobs_to_the_server_and_answers_nothing_else()
         let command: Command = crate::platform::from_json(text.as_bytes()).expect("a command");
         super::forward::intercept_jobs(app, &command, Lang::Ro, &options()).await
     }
-    let (t, store, clock, rt) = (
-        Recorder::new(200, json!({"ok": true})),
-        MemoryStore::new(),
-        TestClock::at(0),
-        Runtime::default(),
-    );
+    let (t, store, clock, rt) = parts(json!({"ok": true}));
     let app = app(&t, &store, &clock, &rt);
     // Alone, the jobs run here.
     assert!(intercept(&app, r#"{"cmd":"jobsStatus"}"#).await.is_none());
@@ -386,12 +371,7 @@ async fn test_connection_reads_the_health_and_never_shows_the_webhook_token_to_m
         "smartbill": {"ok": true, "series": 2}, "minicrm": {"ok": true, "modules": 3},
         "webhook": {"url": format!("{SERVER}/smartbill/stock"), "token": null, "tokenSource": "stockWebhookToken"},
     });
-    let (t, store, clock, rt) = (
-        Recorder::new(200, health),
-        MemoryStore::new(),
-        TestClock::at(0),
-        Runtime::default(),
-    );
+    let (t, store, clock, rt) = parts(health);
     let app = app(&t, &store, &clock, &rt);
     let got = app
         .handle(
