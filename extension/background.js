@@ -9,6 +9,7 @@ import initImportJob, {
 import initSetup, { handle as setupHandle, setHostPermissions as setupHostPermissions } from './setup-module.js';
 import initJobs, { handle as jobsHandle, setHostPermissions as jobsHostPermissions } from './jobs-module.js';
 import { secrets } from './secrets.js';
+import { startModule } from './module-cache.js';
 
 /** @typedef {import('../types/core').Sender} Sender */
 /** @typedef {import('./core-module').AnyReply} AnyReply */
@@ -66,12 +67,14 @@ if (chrome.storage.local.setAccessLevel) {
 // the import page's commands and an import the core's tick says is due. The first module names
 // the module for each message (src/front.rs).
 const hostPermissions = () => chrome.runtime.getManifest().host_permissions || [];
-const frontReady = initFront({ module_or_path: chrome.runtime.getURL('pkg/front_bg.wasm') }).then(() => {
+// Each module's file comes from the extension's Cache Storage once a start has kept it there
+// (module-cache.js).
+const frontReady = startModule(initFront, 'pkg/front_bg.wasm').then(() => {
   frontHostPermissions(hostPermissions());
 });
 /**
  * A module the worker starts when a message first needs it, and keeps for its life.
- * @param {(options: { module_or_path: string }) => Promise<unknown>} init the glue's init
+ * @param {(options: { module_or_path: Response | Promise<Response> }) => Promise<unknown>} init the glue's init
  * @param {string} wasm the module's file
  * @param {(list: string[]) => void} permissions the module's setHostPermissions
  * @param {string} mark the worker-global flag the e2e tests read (the worker's global scope, which
@@ -84,7 +87,7 @@ function later(init, wasm, permissions, mark) {
   return () => {
     if (!ready) {
       /** @type {any} */ (self)[mark] = true;
-      ready = init({ module_or_path: chrome.runtime.getURL(wasm) }).then(() => {
+      ready = startModule(init, wasm).then(() => {
         permissions(hostPermissions());
       });
     }

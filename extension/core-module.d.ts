@@ -4,7 +4,7 @@
 import type { Alarm, Effect, ErrorView, Sender } from '../types/core';
 
 /** Loads and instantiates the module. */
-export default function init(options: { module_or_path: string }): Promise<unknown>;
+export default function init(options: { module_or_path: string | Response | Promise<Response> }): Promise<unknown>;
 
 /** The extension's `host_permissions` from its manifest, once when the worker starts. */
 export function setHostPermissions(list: string[]): void;

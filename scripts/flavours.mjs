@@ -10,6 +10,7 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
 import { buildSync } from 'esbuild';
 import { zipDir } from './zip.mjs';
 
@@ -21,13 +22,19 @@ if (!existsSync(join(src, 'pkg', 'core_bg.wasm'))) {
 }
 const base = JSON.parse(readFileSync(join(src, 'manifest.json'), 'utf8'));
 
-// The background as one file: background.js with the modules it imports (the two modules' glue,
-// secrets.js), bundled by esbuild without any other change. A stopped worker is started by a
+// The background as one file: background.js with the modules it imports (the modules' glue,
+// secrets.js, module-cache.js), bundled by esbuild without any other change. A stopped worker is started by a
 // message and first loads its module graph, one file at a time: six files cost it 3–8 % of a cold
 // getSettings (tests/bench/coldstart.mjs with BENCH_COMPARE, README "Limits"). extension/ keeps
 // the files apart, as they are written and type-checked.
+// The worker's modules, hashed: the name of the Cache Storage copy of them that this build reads
+// (extension/module-cache.js). A copy is read only by the build of the same files.
+const WORKER_MODULES = ['front', 'core', 'importjob', 'setup', 'jobs'].map((m) => `pkg/${m}_bg.wasm`);
+const build = createHash('sha256');
+for (const file of WORKER_MODULES) build.update(file).update(readFileSync(join(src, file)));
 const worker = buildSync({
   entryPoints: [join(src, 'background.js')],
+  define: { MCSB_BUILD: JSON.stringify(build.digest('hex').slice(0, 16)) },
   bundle: true,
   format: 'esm',
   platform: 'browser',
@@ -36,7 +43,7 @@ const worker = buildSync({
   logLevel: 'warning',
 }).outputFiles[0].contents;
 /** Only the background imports these: in the bundle, not beside it. */
-const BUNDLED = ['core-module.js', 'front-module.js', 'importjob-module.js', 'setup-module.js', 'jobs-module.js', 'secrets.js', 'pkg/core.js', 'pkg/front.js', 'pkg/importjob.js', 'pkg/setup.js', 'pkg/jobs.js'].map((f) => join(src, f));
+const BUNDLED = ['core-module.js', 'front-module.js', 'importjob-module.js', 'setup-module.js', 'jobs-module.js', 'secrets.js', 'module-cache.js', 'pkg/core.js', 'pkg/front.js', 'pkg/importjob.js', 'pkg/setup.js', 'pkg/jobs.js'].map((f) => join(src, f));
 const SANDBOX_ORIGINS = ['http://127.0.0.1/*', 'http://localhost/*'];
 
 export const GECKO_ID = 'minicrm-smartbill@extension';

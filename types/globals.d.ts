@@ -13,3 +13,6 @@ interface Window {
   /** Whether a look at the page's changes is pending. */
   __mcsbChecking?: boolean;
 }
+
+/** The bundled worker's build hash (scripts/flavours.mjs; absent unbundled): see module-cache.js. */
+declare const MCSB_BUILD: string | undefined;

@@ -2,7 +2,7 @@
 // configuration through the options page, "Test connection" on both sides, the panel on cards.
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startSandbox, launchBrowser, configure, artifact, inContentScript, decided, killWorker, command, panel as panelOf } from './harness.mjs';
+import { startSandbox, launchBrowser, configure, artifact, inContentScript, decided, killWorker, command, waitFor, panel as panelOf } from './harness.mjs';
 
 let sandbox;
 let browser;
@@ -261,6 +261,61 @@ test('a stopped worker answers MiniCRM pages off the configured cards, saves the
   const tick = await command(browser, { cmd: 'tick' });
   assert.equal(tick.ok, true, JSON.stringify(tick));
   assert.equal(await coreStarted(), true);
+  await page.close();
+});
+
+test('a stopped worker starts its modules from the copies this build kept, never from another build\'s, and fetches a damaged copy again', async () => {
+  const FRONT = 'pkg/front_bg.wasm';
+  const CORE = 'pkg/core_bg.wasm';
+  const KEY = 'https://modules.invalid/';
+  const page = await browser.page('options.html');
+  // The kept copies, by cache (extension/module-cache.js: one cache per build, named after it).
+  /** @returns {Promise<Record<string, string[]>>} */
+  const copies = () => page.evaluate(async (key) => {
+    /** @type {Record<string, string[]>} */
+    const out = {};
+    for (const name of (await caches.keys()).filter((n) => n.startsWith('mcsb-modules-'))) {
+      out[name] = (await (await caches.open(name)).keys()).map((r) => r.url.slice(key.length)).sort();
+    }
+    return out;
+  }, KEY);
+  const from = async () => /** @type {Record<string, string>} */ (await browser.worker().evaluate(() => /** @type {any} */ (self).mcsbModules));
+  const settings = async () => {
+    const reply = await command(browser, { cmd: 'getSettings' });
+    assert.equal(reply.ok, true, JSON.stringify(reply));
+  };
+  // A start keeps the first module, and a message for the full core keeps the core.
+  await settings();
+  assert.equal((await command(browser, { cmd: 'tick' })).ok, true);
+  const mine = await waitFor(async () => {
+    const caches = Object.entries(await copies());
+    return caches.length === 1 && caches[0][1].includes(FRONT) && caches[0][1].includes(CORE) && caches[0][0];
+  }, 'the first module and the core kept, in one cache');
+  // A stopped worker starts from them.
+  await killWorker(browser);
+  await settings();
+  assert.equal((await from())[FRONT], 'kept');
+  assert.equal((await command(browser, { cmd: 'tick' })).ok, true);
+  assert.equal((await from())[CORE], 'kept');
+  // Another build's copy is never read (a broken one would stop the worker), and a damaged copy
+  // of this build's is deleted and the module fetched again.
+  const OTHER = 'mcsb-modules-0000000000000000';
+  await page.evaluate(async ({ key, other, mine, front }) => {
+    const broken = () => new Response(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1]), { headers: { 'content-type': 'application/wasm' } });
+    await (await caches.open(other)).put(key + front, broken());
+    await (await caches.open(mine)).put(key + front, broken());
+  }, { key: KEY, other: OTHER, mine, front: FRONT });
+  await killWorker(browser);
+  await settings();
+  assert.equal((await from())[FRONT], 'refetched');
+  // Kept anew, and the other build's cache gone once this build's copy is back.
+  await waitFor(async () => {
+    const now = await copies();
+    return !(OTHER in now) && (now[mine] || []).includes(FRONT);
+  }, 'the fetched copy kept and the other build\'s cache deleted');
+  await killWorker(browser);
+  await settings();
+  assert.equal((await from())[FRONT], 'kept');
   await page.close();
 });
 
