@@ -63,6 +63,8 @@ fi
 log "built"
 log "store checks of the production zips (tests/package.test.mjs)"
 node --test tests/package.test.mjs
+log "the cold-start benchmark's marks still apply to the bundled worker (tests/bench/coldmarks.mjs --check)"
+node tests/bench/coldmarks.mjs --check
 log "web-ext lint dist/firefox (0 errors; the warnings are explained in the README)"
 node_modules/.bin/web-ext lint --source-dir dist/firefox --no-config-discovery
 # The e2e suite runs under the strict reading of the sandbox's silent points (the least convenient

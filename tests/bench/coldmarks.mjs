@@ -3,23 +3,27 @@
 // bundled background.js no longer has the lines it marks).
 //
 //   node tests/bench/coldmarks.mjs [samples]          (after bash scripts/build.sh)
+//   node tests/bench/coldmarks.mjs --check            (only makes the copies: whether the bundle
+//                                                      still has every line this marks; test.sh)
 //
 // Three extensions in one Debian Chromium (playwright-core, /usr/bin/chromium), probed in turn in
 // every round, each stopped before its sample (CDP Target.closeTarget, as coldstart.mjs):
 //   marks     a copy of the build (dist/sandbox, or BENCH_BUILD=) whose bundled background.js
-//             records performance.now() at: its first line (eval), the start of the first
-//             module's fetch, the fetch's answer, the module started (instantiated), the secrets
+//             records performance.now() at: its first line (eval), the first module's start
+//             (moduleStart), its file read from the extension's Cache Storage (kept) or fetched
+//             (fetched; with the fetch's call, fetchStart, and its return, fetchCalled, for the
+//             time fetch() blocks the worker), the module started (instantiated), the secrets
 //             database open (dbOpen), the message event (message), the module ready for it
 //             (frontReady), the first module's answer (handled), the end of the script (evalEnd);
-//             the reply carries them and the worker's time origin;
-//   embedded  the same, with pkg/front_bg.wasm carried in background.js (base64) and compiled
-//             synchronously instead of fetched: an experiment kept here so that its figure can be
-//             measured again (README, "Limits": not shipped);
+//             the reply carries them and the worker's time origin. The first round, not counted,
+//             keeps the modules (extension/module-cache.js), so the rounds read them kept;
+//   fetched   the same, with the modules fetched from the package every time (the build before
+//             the modules were kept);
 //   minimal   tests/bench/minimal-worker's script with the same marks (eval, message).
 // Every time is printed relative to the moment the page sent the message (the page's and the
 // worker's clocks share the epoch: timeOrigin + now), as the median over the samples, with
 // min and max; "workerStart" is the worker's time origin.
-import { cpSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +31,8 @@ import { chromium } from 'playwright-core';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BUILD = process.env.BENCH_BUILD || join(ROOT, 'dist', 'sandbox');
-const SAMPLES = Number(process.argv[2] || process.env.SAMPLES || 12);
+const CHECK = process.argv[2] === '--check';
+const SAMPLES = Number((!CHECK && process.argv[2]) || process.env.SAMPLES || 12);
 if (!existsSync(join(BUILD, 'manifest.json')) || !existsSync(join(BUILD, 'pkg', 'front_bg.wasm'))) {
   console.error(`${BUILD} has no manifest.json or pkg/front_bg.wasm: run bash scripts/build.sh`);
   process.exit(1);
@@ -46,8 +51,8 @@ function once(text, from, to, what) {
   return text.replace(from, to);
 }
 
-/** A copy of the build with the marks; `embed`: the first module inside background.js. */
-function instrumented(dir, name, embed) {
+/** A copy of the build with the marks; `fetched`: its modules always fetched, never kept. */
+function instrumented(dir, name, fetched) {
   cpSync(BUILD, dir, { recursive: true });
   writeFileSync(join(dir, 'bench.html'), PAGE);
   const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
@@ -57,18 +62,20 @@ function instrumented(dir, name, embed) {
   let s = MARK + readFileSync(join(dir, 'background.js'), 'utf8');
   // The first module's start, as scripts/flavours.mjs bundles background.js (esbuild renames
   // the second glue's functions with a "2").
-  const start = /(__wbg_init2?)\(\{ module_or_path: chrome\.runtime\.getURL\("pkg\/front_bg\.wasm"\) \}\)\.then\(\(\) => \{/.exec(s);
-  if (!start) once('', 'the init line', '', 'the first module\'s init');
+  const start = /startModule\((__wbg_init2?), "pkg\/front_bg\.wasm"\)\.then\(\(\) => \{/.exec(s);
+  if (!start) once('', 'the init line', '', 'the first module\'s start');
   const glue = start[1].endsWith('2') ? '2' : '';
-  const load = embed
-    ? `Promise.resolve().then(() => { mark("fetchStart"); const bytes = Uint8Array.fromBase64 ? Uint8Array.fromBase64(FRONT_WASM) : Uint8Array.from(atob(FRONT_WASM), (c) => c.charCodeAt(0)); mark("fetched"); const module = new WebAssembly.Module(bytes); __wbg_finalize_init${glue}(new WebAssembly.Instance(module, __wbg_get_imports${glue}()), module); }).then(() => { mark("instantiated");`
-    : `${start[1]}({ module_or_path: (mark("fetchStart"), fetch(chrome.runtime.getURL("pkg/front_bg.wasm")).then((r) => (mark("fetched"), r))) }).then(() => { mark("instantiated");`;
-  s = s.replace(start[0], load);
-  s = once(s, 'async function run(message, sender) {\n  await frontReady;', 'async function run(message, sender) {\n  await frontReady; mark("frontReady");', 'run()');
-  s = once(s, `reply = await guarded(() => handle${glue}(message, sender));`, `reply = await guarded(() => handle${glue}(message, sender)); mark("handled");`, 'the first module\'s handle');
+  // extension/module-cache.js: the first module read (kept or fetched, and the fetch's own
+  // blocking call), then started.
+  s = once(s, 'async function startModule(init, file) {', 'async function startModule(init, file) {\n  mark("moduleStart");', 'startModule');
+  s = once(s, 'from[file] = kept ? "kept" : "fetched";', 'from[file] = kept ? "kept" : "fetched"; mark(from[file]);', 'the module read');
+  s = once(s, 'await init({ module_or_path: response });', 'await init({ module_or_path: response }); mark("instantiated");', 'the module started');
+  s = once(s, 'return { response: await fetch(url), kept: false };', 'return { response: await ((p) => (mark("fetchCalled"), p))((mark("fetchStart"), fetch(url))), kept: false };', 'the fetch');
+  if (fetched) s = once(s, 'function cacheName() {', 'function cacheName() {\n  return null;', 'the cache\'s name');
+  s = once(s, 'async function run(message, sender, module) {\n  await frontReady;', 'async function run(message, sender, module) {\n  await frontReady; mark("frontReady");', 'run()');
+  s = once(s, `first = await guarded(() => handle${glue}(message, sender));`, `first = await guarded(() => handle${glue}(message, sender)); mark("handled");`, 'the first module\'s handle');
   s = once(s, 'run(message, senderInfo(sender)).then(sendResponse)', 'mark("message"); run(message, senderInfo(sender)).then((r) => sendResponse({ ...r, __marks, __origin: performance.timeOrigin }))', 'onMessage');
   s = once(s, 'request.onsuccess = () => resolve(request.result);', 'request.onsuccess = () => { mark("dbOpen"); resolve(request.result); };', 'the secrets database');
-  if (embed) s += `\nvar FRONT_WASM = "${readFileSync(join(dir, 'pkg', 'front_bg.wasm')).toString('base64')}";\n`;
   s += '\nmark("evalEnd");\n';
   writeFileSync(join(dir, 'background.js'), s);
   return dir;
@@ -85,9 +92,14 @@ writeFileSync(join(minimal, 'background.js'), `${MARK}chrome.runtime.onMessage.a
 `);
 const PROBES = {
   marks: instrumented(join(work, 'marks'), 'Cold marks: the build', false),
-  embedded: instrumented(join(work, 'embedded'), 'Cold marks: the first module embedded', true),
+  fetched: instrumented(join(work, 'fetched'), 'Cold marks: the modules fetched', true),
   minimal,
 };
+if (CHECK) {
+  rmSync(work, { recursive: true, force: true });
+  console.log('coldmarks: the bundled background.js has every line the benchmark marks');
+  process.exit(0);
+}
 const dirs = Object.values(PROBES);
 const context = await chromium.launchPersistentContext(join(work, 'profile'), {
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -106,7 +118,7 @@ try {
   for (const w of context.serviceWorkers()) {
     const name = await w.evaluate(() => chrome.runtime.getManifest().name);
     const id = new URL(w.url()).host;
-    if (/embedded/.test(name)) ids.embedded = id;
+    if (/fetched/.test(name)) ids.fetched = id;
     else if (/the build/.test(name)) ids.marks = id;
     else if (/minimal/.test(name)) ids.minimal = id;
   }
@@ -165,7 +177,7 @@ try {
   const m = (kind, k) => median(rows[kind][k]);
   console.log('');
   console.log(`the first module's answer (frontReady → handled): ${ms(m('marks', 'handled') - m('marks', 'frontReady')).trim()}`);
-  console.log(`reply ÷ minimal: the build ${(m('marks', 'reply') / m('minimal', 'reply')).toFixed(2)}×, the first module embedded ${(m('embedded', 'reply') / m('minimal', 'reply')).toFixed(2)}×; embedded − build ${(m('embedded', 'reply') - m('marks', 'reply')).toFixed(1)} ms`);
+  console.log(`reply ÷ minimal: the build ${(m('marks', 'reply') / m('minimal', 'reply')).toFixed(2)}×, the modules fetched ${(m('fetched', 'reply') / m('minimal', 'reply')).toFixed(2)}×; fetched − build ${(m('fetched', 'reply') - m('marks', 'reply')).toFixed(1)} ms`);
   if (skipped) console.log(`${skipped} sample(s) skipped: the worker was running again before the message`);
 } finally {
   await context.close();
