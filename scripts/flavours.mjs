@@ -23,12 +23,14 @@ if (!existsSync(join(src, 'pkg', 'core_bg.wasm'))) {
 const base = JSON.parse(readFileSync(join(src, 'manifest.json'), 'utf8'));
 
 // The background as one file: background.js with the modules it imports (the modules' glue,
-// secrets.js, module-cache.js), bundled by esbuild without any other change. A stopped worker is started by a
-// message and first loads its module graph, one file at a time: six files cost it 3–8 % of a cold
-// getSettings (tests/bench/coldstart.mjs with BENCH_COMPARE, README "Limits"). extension/ keeps
-// the files apart, as they are written and type-checked.
-// The worker's modules, hashed: the name of the Cache Storage copy of them that this build reads
-// (extension/module-cache.js). A copy is read only by the build of the same files.
+// secrets.js, module-cache.js), bundled by esbuild with one change only: the build's hash
+// (`MCSB_BUILD`, below) written in. A stopped worker is started by a message and first loads its
+// module graph, one file at a time: six files cost it 3–8 % of a cold getSettings
+// (tests/bench/coldstart.mjs with BENCH_COMPARE, README "Limits"). extension/ keeps the files
+// apart, as they are written and type-checked.
+// The build's hash, of the worker's five modules: it names the Cache Storage copies of them that
+// this build reads (extension/module-cache.js), so a copy is read only by the build of the same
+// files.
 const WORKER_MODULES = ['front', 'core', 'importjob', 'setup', 'jobs'].map((m) => `pkg/${m}_bg.wasm`);
 const build = createHash('sha256');
 for (const file of WORKER_MODULES) build.update(file).update(readFileSync(join(src, file)));
