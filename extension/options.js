@@ -190,9 +190,29 @@ async function loadWarehouses() {
   if (!$('stockWarehouse').value && reply.warehouses.length) $('stockWarehouse').value = reply.warehouses[0];
 }
 
+// The page runs the checklist on opening and after each save; a person may also ask again. An
+// older run (for the settings as they were) can answer after a newer one: only the newest run's
+// answer is shown, and the spinner stays until every run has answered.
+let checklistRuns = 0;
+let checklistsRunning = 0;
+
 async function runChecklist() {
   const list = $('checklist');
-  const reply = await busy($('runChecklist'), $('checklistBusy'), () => send({ cmd: 'checklist', settings: formInput() }));
+  const run = ++checklistRuns;
+  checklistsRunning += 1;
+  $('runChecklist').disabled = true;
+  $('checklistBusy').hidden = false;
+  let reply;
+  try {
+    reply = await send({ cmd: 'checklist', settings: formInput() });
+  } finally {
+    checklistsRunning -= 1;
+    if (checklistsRunning === 0) {
+      $('runChecklist').disabled = false;
+      $('checklistBusy').hidden = true;
+    }
+  }
+  if (run !== checklistRuns) return;
   if (failed(reply)) {
     list.replaceChildren(Object.assign(el('li', reply.error.message), { className: 'fail' }));
     return;

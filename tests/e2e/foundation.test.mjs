@@ -224,6 +224,37 @@ test('what is typed while a stopped worker starts is kept, not overwritten by th
   await page.close();
 });
 
+test('a checklist that answers after a newer one is not shown: the page keeps the newest settings\' checklist', async () => {
+  const { minicrm } = sandbox.info;
+  const first = await configure(browser, sandbox.info);
+  await first.click('#save');
+  await first.locator('#saveStatus.ok').waitFor();
+  await first.locator(`#mapping[data-category-id="${minicrm.offersCategory}"]`).waitFor();
+  await first.close();
+  // Opened with complete settings, the page runs the checklist for them (Offers); MiniCRM is slow
+  // to give the Offers cards' schema (below the 8-s request timeout the tests configure).
+  const slow = `/Api/R3/Schema/Project/${minicrm.offersCategory}`;
+  await sandbox.control('/faults', { body: { service: 'minicrm', method: 'GET', path: slow, kind: 'latency', ms: 5000, times: 1 } });
+  const waiting = async () => (await sandbox.control('/inflight')).requests.some((r) => r.path === slow);
+  const page = await browser.page('options.html');
+  await waitFor(waiting, 'the opening checklist waiting for the Offers schema');
+  // Meanwhile the person switches to Orders and saves: that checklist answers first.
+  await page.selectOption('#minicrmModule', 'orders');
+  await page.click('#save');
+  await page.locator('#saveStatus.ok').waitFor();
+  await page.locator(`#mapping[data-category-id="${minicrm.ordersCategory}"]`).waitFor();
+  assert.equal(await waiting(), true, 'the opening checklist is still waiting (otherwise this case proves nothing)');
+  assert.equal(await page.locator('#checklistBusy').isVisible(), true, 'the spinner stays while a checklist is under way');
+  assert.equal(await page.locator('#runChecklist').isDisabled(), true);
+  // The older checklist answers last: its answer (the Offers fields) is not shown.
+  await page.locator('#checklistBusy').waitFor({ state: 'hidden', timeout: 20000 });
+  assert.equal(await waiting(), false);
+  assert.equal(await page.locator('#mapping').getAttribute('data-category-id'), String(minicrm.ordersCategory));
+  assert.equal(await page.inputValue('#minicrmModule'), 'orders');
+  assert.equal(await page.locator('#runChecklist').isDisabled(), false);
+  await page.close();
+});
+
 test('a stopped worker answers MiniCRM pages off the configured cards, saves the settings and syncs without starting the full core', async () => {
   const { minicrm } = sandbox.info;
   const offer = minicrm.cards.offerBucharestRon;
