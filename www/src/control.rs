@@ -32,6 +32,7 @@ pub fn router() -> Router<Shared> {
         .route("/__control/readings", get(get_readings).post(set_readings))
         .route("/__control/requests", get(requests).delete(clear_requests))
         .route("/__control/inflight", get(inflight))
+        .route("/__control/release", post(release))
         .route(
             "/__control/faults",
             get(list_faults).post(add_faults).delete(clear_faults),
@@ -128,6 +129,12 @@ async fn inflight(State(s): State<Shared>) -> Json<Value> {
     let w = s.lock();
     let items: Vec<&LoggedRequest> = w.inflight.values().collect();
     Json(json!({ "requests": items }))
+}
+
+/// Lets the requests a `hold` fault keeps go on.
+async fn release(State(s): State<Shared>) -> Json<Value> {
+    s.lock().release_held();
+    Json(json!({"ok": true}))
 }
 
 async fn clear_requests(State(s): State<Shared>) -> Json<Value> {

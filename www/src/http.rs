@@ -76,6 +76,10 @@ pub enum FaultKind {
     DropAfterCommit,
     /// Never answer (the client's timeout decides).
     Hang,
+    /// Wait until a test releases the held requests (`POST /__control/release`), then handle:
+    /// a request kept in flight for as long as a case needs, whatever the machine's speed. A
+    /// reset releases them too (answered 503, as after a latency).
+    Hold,
     /// Handle the request (the action is committed), then never answer.
     HangAfterCommit,
 }
@@ -151,6 +155,7 @@ impl Fault {
             FaultKind::DropBefore => "drop_before",
             FaultKind::DropAfterCommit => "drop_after_commit",
             FaultKind::Hang => "hang",
+            FaultKind::Hold => "hold",
             FaultKind::HangAfterCommit => "hang_after_commit",
         }
     }
@@ -296,6 +301,31 @@ async fn observe_detached((shared, service): (Shared, Service), req: Request, ne
     match fault.as_ref().map(|f| &f.kind) {
         Some(FaultKind::Latency { ms }) => {
             tokio::time::sleep(Duration::from_millis(*ms)).await;
+            if shared.lock().epoch != epoch {
+                entry.status = 503;
+                entry.response = RESET_WHILE_WAITING.into();
+                record(entry);
+                return (StatusCode::SERVICE_UNAVAILABLE, RESET_WHILE_WAITING).into_response();
+            }
+        }
+        Some(FaultKind::Hold) => {
+            let (release, released) = {
+                let w = shared.lock();
+                (w.release.clone(), w.releases)
+            };
+            loop {
+                let notified = release.notified();
+                tokio::pin!(notified);
+                // Registered before the check, so a release between the two is not missed.
+                notified.as_mut().enable();
+                {
+                    let w = shared.lock();
+                    if w.releases != released || w.epoch != epoch {
+                        break;
+                    }
+                }
+                notified.await;
+            }
             if shared.lock().epoch != epoch {
                 entry.status = 503;
                 entry.response = RESET_WHILE_WAITING.into();

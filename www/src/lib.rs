@@ -47,6 +47,10 @@ pub struct World {
     /// slow write must not land on the next case's fresh cards.
     pub epoch: u64,
     pub faults: Vec<Fault>,
+    /// Wakes the requests a `hold` fault keeps ([`FaultKind::Hold`]); `releases` counts the
+    /// releases, so a held request knows it was let go.
+    pub release: Arc<tokio::sync::Notify>,
+    pub releases: u64,
     pub smartbill: smartbill::State,
     pub minicrm: minicrm::State,
     pub urls: Urls,
@@ -87,6 +91,8 @@ impl World {
             next_seq: 1,
             epoch: 0,
             faults: Vec::new(),
+            release: Arc::new(tokio::sync::Notify::new()),
+            releases: 0,
             smartbill: smartbill::State::default(),
             minicrm: minicrm::State::new(shape),
             urls,
@@ -109,11 +115,20 @@ impl World {
         let defaults = self.defaults;
         let request_log = self.request_log.take();
         let epoch = self.epoch + 1;
+        // Held requests belong to the old world: they end (503) once it is gone.
+        let release = self.release.clone();
         *self = World::new(urls, seed, shape.unwrap_or(defaults.1), defaults.0);
         self.epoch = epoch;
         self.defaults = defaults;
         self.request_log = request_log;
         self.clock.set_speed(speed);
+        release.notify_waiters();
+    }
+
+    /// Lets every request a `hold` fault keeps go on.
+    pub fn release_held(&mut self) {
+        self.releases += 1;
+        self.release.notify_waiters();
     }
 }
 

@@ -1049,3 +1049,39 @@ async fn a_write_waiting_across_a_reset_is_not_applied_to_the_new_world() {
         .count();
     assert_eq!(carried, 0, "the old world's write landed on the new world");
 }
+
+#[tokio::test]
+async fn a_held_request_waits_for_the_release_and_a_reset_ends_it() {
+    let t = T::start().await;
+    t.unlimited().await;
+    let hold = |times: u32| json!({"service": "minicrm", "method": "GET", "path": "/Api/R3/Project/1001", "kind": "hold", "times": times});
+    let held_now = || async {
+        let inflight = t.control("GET", "/inflight", None).await;
+        inflight["requests"].as_array().map_or(0, |r| r.len())
+    };
+    t.control("POST", "/faults", Some(hold(1))).await;
+    let read = t.mc("GET", "/Api/R3/Project/1001", None);
+    let release = async {
+        while held_now().await == 0 {
+            tokio::task::yield_now().await;
+        }
+        // Held: other requests go on meanwhile, and the held one is still in flight after them.
+        assert_eq!(t.mc("GET", "/Api/R3/Project/1002", None).await.status, 200);
+        assert_eq!(held_now().await, 1);
+        t.control("POST", "/release", None).await;
+    };
+    let (answered, ()) = tokio::join!(read, release);
+    assert_eq!(answered.status, 200, "{}", answered.text);
+    assert_eq!(held_now().await, 0);
+
+    t.control("POST", "/faults", Some(hold(1))).await;
+    let read = t.mc("GET", "/Api/R3/Project/1001", None);
+    let reset = async {
+        while held_now().await == 0 {
+            tokio::task::yield_now().await;
+        }
+        t.control("POST", "/reset", None).await;
+    };
+    let (ended, ()) = tokio::join!(read, reset);
+    assert_eq!(ended.status, 503, "{}", ended.text);
+}
