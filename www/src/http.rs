@@ -205,6 +205,27 @@ pub async fn serve(listener: tokio::net::TcpListener, app: Router) {
 
 const MAX_BODY: usize = 32 * 1024 * 1024;
 
+/// Waits until a test releases the held requests, or a reset ends the world they came in.
+async fn held_until_released(shared: &Shared, epoch: u64) {
+    let (release, released) = {
+        let w = shared.lock();
+        (w.release.clone(), w.releases)
+    };
+    loop {
+        let notified = release.notified();
+        tokio::pin!(notified);
+        // Registered before the check, so a release between the two is not missed.
+        notified.as_mut().enable();
+        {
+            let w = shared.lock();
+            if w.releases != released || w.epoch != epoch {
+                return;
+            }
+        }
+        notified.await;
+    }
+}
+
 /// Middleware on both services: takes the fault (if one matches), runs the request, logs it.
 /// The work runs in its own task: a client that goes away (a stopped worker, an aborted fetch)
 /// does not stop it, as it does not stop a real server that already has the request.
@@ -299,32 +320,10 @@ async fn observe_detached((shared, service): (Shared, Service), req: Request, ne
     };
 
     match fault.as_ref().map(|f| &f.kind) {
-        Some(FaultKind::Latency { ms }) => {
-            tokio::time::sleep(Duration::from_millis(*ms)).await;
-            if shared.lock().epoch != epoch {
-                entry.status = 503;
-                entry.response = RESET_WHILE_WAITING.into();
-                record(entry);
-                return (StatusCode::SERVICE_UNAVAILABLE, RESET_WHILE_WAITING).into_response();
-            }
-        }
-        Some(FaultKind::Hold) => {
-            let (release, released) = {
-                let w = shared.lock();
-                (w.release.clone(), w.releases)
-            };
-            loop {
-                let notified = release.notified();
-                tokio::pin!(notified);
-                // Registered before the check, so a release between the two is not missed.
-                notified.as_mut().enable();
-                {
-                    let w = shared.lock();
-                    if w.releases != released || w.epoch != epoch {
-                        break;
-                    }
-                }
-                notified.await;
+        Some(kind @ (FaultKind::Latency { .. } | FaultKind::Hold)) => {
+            match kind {
+                FaultKind::Latency { ms } => tokio::time::sleep(Duration::from_millis(*ms)).await,
+                _ => held_until_released(&shared, epoch).await,
             }
             if shared.lock().epoch != epoch {
                 entry.status = 503;
