@@ -142,6 +142,24 @@ impl<K: Ord, V> SortedMap<K, V> {
         self.0.iter_mut().map(|(_, v)| v)
     }
 
+    /// Adds every pair of `other`, whose keys this map does not have, in one pass over both (an
+    /// `insert` per pair moves the entries after it, each time).
+    pub fn absorb(&mut self, other: SortedMap<K, V>) {
+        if other.is_empty() {
+            return;
+        }
+        let mut mine = std::mem::take(&mut self.0).into_iter().peekable();
+        let mut theirs = other.0.into_iter().peekable();
+        self.0.reserve(mine.len() + theirs.len());
+        while let Some(next) = match (mine.peek(), theirs.peek()) {
+            (Some(a), Some(b)) if b.0 < a.0 => theirs.next(),
+            (Some(_), _) => mine.next(),
+            (None, _) => theirs.next(),
+        } {
+            self.0.push(next);
+        }
+    }
+
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
         self.0.retain_mut(|(k, v)| keep(k, v));
     }
@@ -369,6 +387,27 @@ mod tests {
             std.iter().map(|(k, v)| (k.to_string(), json!(v))).collect();
         let back: SortedMap<u64, usize> = crate::platform::from_value(text.into()).unwrap();
         assert!(back.iter().eq(std.iter()));
+    }
+
+    #[test]
+    fn absorbs_another_map_as_btreemap_appends_it() {
+        let ours: SortedMap<u64, usize> = keys().into_iter().enumerate().map(|(i, k)| (k * 3, i)).collect();
+        for offset in [1, 2] {
+            // Keys of their own, before, between and after ours.
+            let theirs: SortedMap<u64, usize> =
+                keys().into_iter().map(|k| (k * 3 + offset, k as usize)).collect();
+            let mut std: BTreeMap<u64, usize> = ours.iter().map(|(k, v)| (*k, *v)).collect();
+            std.extend(theirs.iter().map(|(k, v)| (*k, *v)));
+            let mut merged = ours.clone();
+            merged.absorb(theirs);
+            assert!(merged.iter().eq(std.iter()), "offset {offset}");
+        }
+        let mut empty = SortedMap::new();
+        empty.absorb(ours.clone());
+        assert_eq!(empty, ours);
+        let mut same = ours.clone();
+        same.absorb(SortedMap::new());
+        assert_eq!(same, ours);
     }
 
     #[test]
