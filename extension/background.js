@@ -279,9 +279,10 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   return true; // the answer is sent asynchronously
 });
 
-// The tick: resumes work a previous worker left unfinished, polls for trigger statuses.
+// The tick: resumes work a previous worker left unfinished, polls for trigger statuses. The core
+// is told which alarm fired (it decides what each one's tick does).
 chrome.alarms.onAlarm.addListener((alarm) => {
-  run({ cmd: 'tick' }, SELF()).catch(() => {});
+  run({ cmd: 'tick', alarm: alarm.name }, SELF()).catch(() => {});
 });
 chrome.runtime.onStartup.addListener(() => {
   run({ cmd: 'tick' }, SELF()).catch(() => {});

@@ -132,7 +132,10 @@ impl App<'_> {
                     .map_err(|detail| Error::Storage { detail })?;
                 Ok(to_json(Saved { saved: true }))
             }),
-            Command::Tick {} => apart_json!(self.tick(lang, TICK_BUDGET_MS)),
+            Command::Tick { alarm } => {
+                let polls = alarm.as_deref() != Some(crate::schedule::CONTINUE);
+                apart_json!(self.tick(lang, TICK_BUDGET_MS, polls))
+            }
             // The jobs' commands (feature `jobs`): in the worker, that module runs them.
             #[cfg(not(jobs_elsewhere))]
             jobs @ (Command::SyncNow { .. } | Command::CancelJob { .. } | Command::JobsStatus {}) => {
@@ -176,7 +179,9 @@ impl App<'_> {
     #[cfg(not(jobs_elsewhere))]
     fn jobs_command(&self, command: Command, lang: Lang) -> Apart<'_, Result<Value>> {
         match command {
-            Command::Tick {} => apart(async move { self.jobs_step(lang, TICK_BUDGET_MS).await.map(to_json) }),
+            Command::Tick { .. } => {
+                apart(async move { self.jobs_step(lang, TICK_BUDGET_MS).await.map(to_json) })
+            }
             Command::SyncNow { kind } => apart(async move { self.sync_now(kind, lang).await.map(to_json) }),
             Command::CancelJob { kind } => apart(async move { self.cancel_job(kind).await.map(to_json) }),
             Command::JobsStatus {} => apart(async move { self.jobs_status().await.map(to_json) }),
@@ -320,13 +325,14 @@ impl App<'_> {
     /// The tick with a caller's budget (the team server works in short slices, so that one
     /// event never runs for minutes): the same reply as `{"cmd": "tick"}`, not wrapped.
     pub async fn tick_for(&self, lang: Lang, budget_ms: i64) -> Result<Value> {
-        self.tick(lang, budget_ms).await.map(to_json)
+        self.tick(lang, budget_ms, true).await.map(to_json)
     }
 
-    /// The background tick: unfinished emissions, automatic emission, then the jobs (payment
-    /// refresh, stock sync) for at most `budget_ms` (an alarm event must end within minutes). In
-    /// the worker the jobs run in a module of their own: the tick says when they are due.
-    async fn tick(&self, lang: Lang, budget_ms: i64) -> Result<TickReply> {
+    /// The background tick: unfinished emissions, automatic emission (`polls`: not on a
+    /// "continue" alarm), then the jobs (payment refresh, stock sync) for at most `budget_ms` (an
+    /// alarm event must end within minutes). In the worker the jobs run in a module of their own:
+    /// the tick says when they are due.
+    async fn tick(&self, lang: Lang, budget_ms: i64, polls: bool) -> Result<TickReply> {
         let settings = self.settings().await?;
         // An unfinished company import goes on in this worker after the reply.
         let import_pending = crate::import::job::pending(self).await;
@@ -341,7 +347,7 @@ impl App<'_> {
         let emission = Emission::new(self, settings.clone(), lang, Priority::Background);
         let mut report = PollReport::default();
         emission.resume(&mut report).await?;
-        if report.paused_until_ms.is_none() {
+        if polls && report.paused_until_ms.is_none() {
             if let Err(e) = emission.poll(&mut report).await {
                 // In the activity log, not only in this reply.
                 report.errors.push(e.message(lang));

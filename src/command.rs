@@ -130,7 +130,13 @@ pub enum Command {
     /// sees and a fresh worker, never a stuck card.
     Trap {},
     /// The background's alarm (or "sync now"): resume unfinished work, poll for triggers.
-    Tick {},
+    Tick {
+        /// The alarm that fired (`schedule::alarms`' names); none at the browser's start and
+        /// from a page. A "continue" alarm, set only so that a job or an outcome goes on sooner,
+        /// does not poll for triggers: the "tick" alarm's period does.
+        #[serde(default)]
+        alarm: Option<String>,
+    },
     /// Options page: the setup checklist and what the field mapping needs from the schema.
     Checklist { settings: Option<SettingsInput> },
     /// Popup/options: run the payment refresh and/or the stock sync now.
@@ -171,7 +177,7 @@ impl Command {
             Command::OpenOptions {} => "openOptions",
             Command::PanelPlace { .. } => "panelPlace",
             Command::Trap {} => "trap",
-            Command::Tick {} => "tick",
+            Command::Tick { .. } => "tick",
             Command::Checklist { .. } => "checklist",
             Command::SyncNow { .. } => "syncNow",
             Command::CancelJob { .. } => "cancelJob",
@@ -301,7 +307,7 @@ mod tests {
     fn messages_name_their_command_in_cmd_beside_its_fields() {
         assert!(matches!(
             parse(serde_json::json!({"cmd": "tick"})),
-            Ok(Command::Tick {})
+            Ok(Command::Tick { alarm: None })
         ));
         // Fields a command does not have are ignored, as the pages send some everywhere.
         assert!(matches!(

@@ -155,6 +155,42 @@ async fn the_poller_emits_documents_that_reach_a_trigger_status() {
 }
 
 #[tokio::test]
+async fn a_continue_alarm_s_tick_does_not_poll_and_the_tick_alarm_s_does() {
+    let e = env().await;
+    e.configure(json!({"integration": {"auto": true, "triggers": [{"id": "3003", "label": "Acceptată"}]}}))
+        .await;
+    accept(&e, "offerBucharestRon").await;
+    // The poll's own call: the module's cards changed since its watermark (the payment refresh,
+    // which the tick also runs, lists documents too, but never cards).
+    let lists = || async {
+        e.requests("minicrm")
+            .await
+            .iter()
+            .filter(|r| r["method"] == "GET" && r["path"] == "/Api/R3/Project")
+            .count()
+    };
+    let before = lists().await;
+    // A long job's "continue" alarm: nothing is polled, nothing emitted.
+    let reply = e
+        .run(json!({"cmd": "tick", "alarm": "continue"}), &common::page())
+        .await;
+    assert_eq!(reply["ok"], true, "{reply}");
+    assert_eq!(reply["poll"]["emitted"], 0, "{reply}");
+    assert_eq!(lists().await, before, "a continue tick listed the module's cards");
+    assert_eq!(issued(&e).await.len(), 0);
+    // The period's "tick" alarm polls, as does a tick with no alarm (the browser's start).
+    let reply = e
+        .run(json!({"cmd": "tick", "alarm": "tick"}), &common::page())
+        .await;
+    assert_eq!(reply["poll"]["emitted"], 1, "{reply}");
+    assert!(lists().await > before, "the tick alarm's tick listed no cards");
+    accept(&e, "offerPersonRon").await;
+    let reply = e.run(json!({"cmd": "tick"}), &common::page()).await;
+    assert_eq!(reply["poll"]["emitted"], 1, "{reply}");
+    assert_eq!(issued(&e).await.len(), 2);
+}
+
+#[tokio::test]
 async fn proformas_go_to_the_estimate_endpoint() {
     let e = env().await;
     e.configure(json!({"document": {"kind": "proforma", "series": "PRF"}}))

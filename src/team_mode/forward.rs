@@ -131,9 +131,10 @@ async fn on_server(
             let ask = CardAsk::card(url, *action, number.clone(), *shown);
             Some(card(app, &server(app, s, sender, lang), target, ask, lang).await)
         }
-        Command::Tick {} | Command::JobsStatus {} | Command::SyncNow { .. } | Command::CancelJob { .. } => {
-            on_server_jobs(app, command, s, lang, sender).await
-        }
+        Command::Tick { .. }
+        | Command::JobsStatus {}
+        | Command::SyncNow { .. }
+        | Command::CancelJob { .. } => on_server_jobs(app, command, s, lang, sender).await,
         Command::TestSmartBill { .. } => refused(TeamProblem::ServerHolds {
             command: "testSmartBill".into(),
         }),
@@ -183,7 +184,7 @@ async fn on_server_jobs(
 ) -> Option<Result<Value>> {
     match command {
         // The server's cron triggers run automatic emission and the jobs; no alarm is kept here.
-        Command::Tick {} => Some(Ok(crate::reply::to_json(crate::sync::TickReply::skipped(
+        Command::Tick { .. } => Some(Ok(crate::reply::to_json(crate::sync::TickReply::skipped(
             Vec::new(),
             crate::sync::Skipped::TeamMode,
         )))),
