@@ -119,6 +119,31 @@ test('an order reaching "Finalizată" is issued by the poller', async () => {
   assert.equal((await fieldsOf('orderBucharestRon')).NumarFacturaSmartBill, 'FCT 0124');
 });
 
+test('the worker names the alarm: a "continue" alarm\'s tick does not poll, the "tick" alarm\'s does', async () => {
+  await configureAll(browser, sandbox.info, { auto: true, triggers: ['Acceptată'] });
+  await moveCard(sandbox.info, 'offerPersonRon', 3003);
+  // The poll's own call: the module's cards changed since its watermark.
+  const polls = async () => (await sandbox.requests('minicrm')).filter((r) => r.method === 'GET' && r.path === '/Api/R3/Project').length;
+  const before = await polls();
+  const page = await browser.page('popup.html');
+  try {
+    // Only the "continue" alarm. Its tick's reply sets the "tick" alarm again (applied after the
+    // tick's work), which says that the tick is done.
+    await page.evaluate(async () => {
+      await chrome.alarms.clearAll();
+      await chrome.alarms.create('continue', { when: Date.now() });
+    });
+    await waitFor(() => page.evaluate(async () => Boolean(await chrome.alarms.get('tick'))), 'the continue tick\'s alarms');
+    assert.equal(await polls(), before, 'the continue alarm\'s tick polled for trigger statuses');
+    assert.equal((await documents()).length, 0);
+    // The "tick" alarm (its period, shrunk by the sandbox's time scale) polls and issues it.
+    await waitFor(async () => (await documents()).length === 1, 'the tick alarm\'s emission', 30000);
+    assert.ok(await polls() > before);
+  } finally {
+    await page.close();
+  }
+});
+
 test('a proforma for a EUR offer goes to /estimate/v2', async () => {
   await configureAll(browser, sandbox.info, { kind: 'proforma' });
   const page = await openCard(browser, sandbox.info, 'offerPayerEur');
