@@ -15,6 +15,12 @@ async fn issued(e: &Env) -> Vec<Value> {
         .collect()
 }
 
+/// Automatic emission on, triggered by the offers' "Acceptată" status.
+async fn auto_on_accepted(e: &Env) {
+    e.configure(json!({"integration": {"auto": true, "triggers": [{"id": "3003", "label": "Acceptată"}]}}))
+        .await;
+}
+
 async fn accept(e: &Env, card: &str) {
     let c = e.card(card);
     let system = e.info["minicrm"]["systemId"].as_str().unwrap();
@@ -88,8 +94,7 @@ async fn the_button_issues_one_invoice_and_fills_the_card() {
 #[tokio::test]
 async fn concurrent_clicks_and_the_poller_make_one_document() {
     let e = env().await;
-    e.configure(json!({"integration": {"auto": true, "triggers": [{"id": "3003", "label": "Acceptată"}]}}))
-        .await;
+    auto_on_accepted(&e).await;
     accept(&e, "offerPayerEur").await;
     e.control(
         "/faults",
@@ -121,8 +126,7 @@ async fn concurrent_clicks_and_the_poller_make_one_document() {
 #[tokio::test]
 async fn status_change_emits_without_a_click_and_only_once() {
     let e = env().await;
-    e.configure(json!({"integration": {"auto": true, "triggers": [{"id": "3003", "label": "Acceptată"}]}}))
-        .await;
+    auto_on_accepted(&e).await;
     // Reaching the status before automatic emission was on is not enough: nothing old is invoiced.
     e.run(json!({"cmd": "tick"}), &common::page()).await;
     assert_eq!(issued(&e).await.len(), 0);
@@ -142,8 +146,7 @@ async fn status_change_emits_without_a_click_and_only_once() {
 #[tokio::test]
 async fn the_poller_emits_documents_that_reach_a_trigger_status() {
     let e = env().await;
-    e.configure(json!({"integration": {"auto": true, "triggers": [{"id": "3003", "label": "Acceptată"}]}}))
-        .await;
+    auto_on_accepted(&e).await;
     accept(&e, "offerBucharestRon").await;
     accept(&e, "offerPersonRon").await;
     let reply = e.run(json!({"cmd": "tick"}), &common::page()).await;
@@ -157,8 +160,7 @@ async fn the_poller_emits_documents_that_reach_a_trigger_status() {
 #[tokio::test]
 async fn a_continue_alarm_s_tick_does_not_poll_and_the_tick_alarm_s_does() {
     let e = env().await;
-    e.configure(json!({"integration": {"auto": true, "triggers": [{"id": "3003", "label": "Acceptată"}]}}))
-        .await;
+    auto_on_accepted(&e).await;
     accept(&e, "offerBucharestRon").await;
     // The poll's own call: the module's cards changed since its watermark (the payment refresh,
     // which the tick also runs, lists documents too, but never cards).
