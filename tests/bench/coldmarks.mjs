@@ -181,4 +181,5 @@ try {
   if (skipped) console.log(`${skipped} sample(s) skipped: the worker was running again before the message`);
 } finally {
   await context.close();
+  rmSync(work, { recursive: true, force: true });
 }

@@ -11,7 +11,7 @@
 // body sizes of the functions compiled by the worker's new module instance (V8 names each
 // instance's module by address: the last address seen is the cold one; since the worker has two
 // modules, that is the first module for what it answers, the full core for what it hands on).
-import { cpSync, mkdtempSync, mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { cpSync, mkdtempSync, mkdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,4 +105,5 @@ try {
   }
 } finally {
   await context.close();
+  rmSync(work, { recursive: true, force: true });
 }

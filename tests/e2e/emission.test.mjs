@@ -473,7 +473,7 @@ test('MiniCRM 429 on the write-back: waited out, the card is right', async () =>
 });
 
 test('the browser restarted mid-job: the job finishes on the next start', async () => {
-  const { mkdtempSync } = await import('node:fs');
+  const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
   const dir = mkdtempSync(join(tmpdir(), 'mcsb-restart-'));
@@ -495,6 +495,7 @@ test('the browser restarted mid-job: the job finishes on the next start', async 
     assert.equal((await documents()).length, 1);
   } finally {
     await own.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -10,7 +10,7 @@
 // content scripts get `storage.local` in Firefox (the secrets test below).
 import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox, artifact, TIME_SCALE } from './harness.mjs';
@@ -36,6 +36,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   sandbox?.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {

@@ -6,7 +6,7 @@
 // that cannot compile the import module gets a message.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
 import { startSandbox, launchBrowser, configure, configureAll, artifact, waitFor } from './harness.mjs';
@@ -42,6 +42,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   sandbox?.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 function file(name, edits, start = 0) {
