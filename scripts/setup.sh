@@ -11,6 +11,18 @@ cd "$(dirname "$0")/.."
 WASM_BINDGEN_VERSION=0.2.130   # must equal the `=` pin in Cargo.toml
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
+# A full build and test run writes about 5 GB here (the Rust targets) and some in /tmp. When the disk
+# fills, npm, cargo and Chromium fail with their own, unrelated-looking errors: say it first.
+seen=""
+for where in . "${TMPDIR:-/tmp}"; do
+  read -r free_kb mount < <(df -Pk "$where" | awk 'NR == 2 { print $4, $6 }') || continue
+  case " $seen " in *" $mount "*) continue ;; esac
+  seen="$seen $mount"
+  if [ "$free_kb" -lt $((6 * 1024 * 1024)) ]; then
+    log "warning: only $((free_kb / 1024)) MB free on $mount; a full run needs about 6 GB"
+  fi
+done
+
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   log "adding Rust target wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
