@@ -77,6 +77,13 @@ node_modules/.bin/web-ext lint --source-dir dist/firefox --no-config-discovery
 rm -rf artifacts/requests
 mkdir -p artifacts/requests
 e2e_status=0
+# The browser suites' temporary directories (browser profiles, generated files) go to one
+# directory of this run, removed when the run ends, however it ends: an interrupted suite leaves
+# nothing behind on a machine that runs this often. Each suite still removes its own, which is
+# checked after them (a suite that leaves one fails the run).
+e2e_tmp=$(mktemp -d)
+trap 'rm -rf "$e2e_tmp"' EXIT
+export TMPDIR="$e2e_tmp"
 all_e2e=$(ls tests/e2e/*.test.mjs | grep -v '/firefox\.test\.mjs$')
 lenient_e2e=$(echo "$all_e2e" | grep -E "/(${E2E_LENIENT:-emission|exactly-once|foundation|import|sync|tenant})\.test\.mjs$")
 for readings in ${E2E_READINGS:-strict lenient}; do
@@ -92,6 +99,12 @@ log "browser e2e in Firefox ESR (tests/e2e/firefox.test.mjs), SANDBOX_READINGS=s
 start=$SECONDS
 SANDBOX_READINGS=strict node --test tests/e2e/firefox.test.mjs || e2e_status=$?
 log "Firefox e2e took $((SECONDS - start)) s"
+leftover=$(find "$e2e_tmp" -mindepth 1 -maxdepth 1 -name 'mcsb-*' -printf '%f ')
+if [ -n "$leftover" ]; then
+  log "the browser suites left temporary directories behind: $leftover"
+  e2e_status=1
+fi
+unset TMPDIR
 log "request log: every parameter and body key documented (check-requests artifacts/requests)"
 check_status=0
 native cargo run --quiet -p sandbox --bin check-requests -- artifacts/requests || check_status=$?
