@@ -92,6 +92,53 @@ async fn the_button_issues_one_invoice_and_fills_the_card() {
 }
 
 #[tokio::test]
+async fn a_draft_is_issued_once_and_the_panel_names_it_apart_from_its_number() {
+    let e = env().await;
+    e.configure(json!({"document": {"draft": true}})).await;
+    let reply = e.card_action("offerBucharestRon", "emit").await;
+    let panel = &reply["panel"];
+    assert_eq!(panel["state"], "issued", "{reply}");
+    assert_eq!(panel["draft"], true, "{reply}");
+    // The core's name for it (on the card, and sent back by the panel's buttons), and the series
+    // the panel shows as a draft in the person's language.
+    assert_eq!(panel["number"], "Ciornă FCT", "{reply}");
+    assert_eq!(panel["draftOf"], "FCT", "{reply}");
+    // A draft is finalised in SmartBill: nothing to download, cancel or reverse here.
+    for action in ["pdf", "cancel", "reverse"] {
+        assert!(
+            !panel["actions"].as_array().unwrap().contains(&json!(action)),
+            "{action}: {reply}"
+        );
+    }
+    let docs = issued(&e).await;
+    assert_eq!(docs.len(), 1, "{docs:?}");
+    assert_eq!(
+        (&docs[0]["isDraft"], &docs[0]["number"]),
+        (&json!(true), &json!(""))
+    );
+    let fields = e.card_fields("offerBucharestRon").await;
+    assert_eq!(fields["SmartBillInvoiceNumber"], "Ciornă FCT", "{fields}");
+
+    // The card names a document: a second click, a retry and a tick issue nothing more.
+    for action in ["emit", "retry", "state"] {
+        let again = e.card_action("offerBucharestRon", action).await;
+        assert_eq!(again["panel"]["draftOf"], "FCT", "{action}: {again}");
+    }
+    e.run(json!({"cmd": "tick"}), &common::page()).await;
+    assert_eq!(issued(&e).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_numbered_invoice_has_no_draft_name() {
+    let e = env().await;
+    e.configure(json!({})).await;
+    let reply = e.card_action("offerBucharestRon", "emit").await;
+    assert_eq!(reply["panel"]["number"], "FCT 0124", "{reply}");
+    assert_eq!(reply["panel"]["draft"], false, "{reply}");
+    assert_eq!(reply["panel"]["draftOf"], Value::Null, "{reply}");
+}
+
+#[tokio::test]
 async fn concurrent_clicks_and_the_poller_make_one_document() {
     let e = env().await;
     auto_on_accepted(&e).await;

@@ -44,7 +44,17 @@ alarms?: Array<Alarm>,
  */
 pdf?: string, fileName?: string, };
 
-export type PanelView = { state: PanelState, docType: DocumentType, documentId: number, number: string | null, 
+export type PanelView = { state: PanelState, docType: DocumentType, documentId: number, 
+/**
+ * The document's name as the core knows it (`Issued::label`): what the panel sends back
+ * with a button that acts on this document.
+ */
+number: string | null, 
+/**
+ * A document with no number yet (a draft): its series. The panel shows it as "Draft
+ * {series}" in the person's language instead of `number` ("Ciornă {series}").
+ */
+draftOf: string | null, 
 /**
  * Only an `https` link of SmartBill (or of the sandbox's SmartBill in a sandbox build).
  */

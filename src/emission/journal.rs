@@ -149,10 +149,18 @@ impl Issued {
         !self.external && !self.draft && !self.number.is_empty() && self.by_other.is_none()
     }
 
-    /// "FCT 0124" (or "Ciornă FCT" for a draft).
+    /// The series of a document that has no number yet (a draft), which [`Issued::label`] names
+    /// "Ciornă {series}"; `None` for a numbered document.
+    pub fn unnumbered_series(&self) -> Option<&str> {
+        (self.draft || self.number.is_empty()).then_some(self.series.as_str())
+    }
+
+    /// "FCT 0124" (or "Ciornă FCT" for a draft): the document's name on the card and in the
+    /// journal, and what the panel sends back to name it. The panel shows a draft's name in the
+    /// person's language (`PanelView::draft_of`).
     pub fn label(&self) -> String {
-        if self.draft || self.number.is_empty() {
-            format!("Ciornă {}", self.series)
+        if let Some(series) = self.unnumbered_series() {
+            format!("Ciornă {series}")
         } else if self.series.is_empty() {
             // Found on a card as the card shows it, not split into series and number.
             self.number.clone()

@@ -155,7 +155,12 @@ pub struct PanelView {
     pub state: PanelState,
     pub doc_type: DocumentType,
     pub document_id: u64,
+    /// The document's name as the core knows it (`Issued::label`): what the panel sends back
+    /// with a button that acts on this document.
     pub number: Option<String>,
+    /// A document with no number yet (a draft): its series. The panel shows it as "Draft
+    /// {series}" in the person's language instead of `number` ("Ciornă {series}").
+    pub draft_of: Option<String>,
     /// Only an `https` link of SmartBill (or of the sandbox's SmartBill in a sandbox build).
     pub link: Option<String>,
     pub pdf: bool,
@@ -200,6 +205,7 @@ impl PanelView {
             doc_type: DocumentType::Invoice,
             document_id: 0,
             number: None,
+            draft_of: None,
             link: None,
             pdf: false,
             draft: false,
@@ -339,6 +345,7 @@ pub fn view(
         doc_type: issued.map(|i| i.doc_type).unwrap_or(configured),
         document_id: entry.doc_id,
         number: issued.map(|i| i.label()),
+        draft_of: issued.and_then(|i| i.unnumbered_series()).map(str::to_string),
         link: issued.and_then(|i| link_ok(&i.document_url)),
         pdf,
         draft: issued.is_some_and(|i| i.draft),
