@@ -376,9 +376,12 @@
       const text = view.phase === 'settling' ? t('phaseSettling', [view.waitingUntil || '']) : t(PHASE_LABEL[view.phase] || 'panelIssuing');
       body.append(el('div', text, 'hint', { 'data-testid': 'phase' }));
     }
-    if (view.number) body.append(el('div', view.number, 'number', { 'data-testid': 'number' }));
+    // A draft has no number yet: shown as "Draft FCT" in the person's language; `view.number`
+    // stays the name the buttons send back.
+    const shown = view.draftOf != null ? t('panelDraftNumber', [view.draftOf]) : view.number;
+    if (shown) body.append(el('div', shown, 'number', { 'data-testid': 'number' }));
     if (view.byOther) body.append(el('div', t('panelByOther', [view.byOther]), 'muted', { 'data-testid': 'by-other' }));
-    if (view.draft) body.append(el('div', t('panelDraftHint'), 'hint'));
+    if (view.draft) body.append(el('div', t('panelDraftHint'), 'hint', { 'data-testid': 'draft-hint' }));
     if (view.payment || (view.state === 'issued' && view.number && !view.draft)) {
       const p = view.payment;
       const label = t(PAYMENT_LABEL[p ? p.state : 'unpaid']);
@@ -386,10 +389,10 @@
       body.append(el('div', text, 'muted', { 'data-testid': 'payment' }));
     }
     if (view.storno) body.append(el('div', t('panelStornoBy', [view.storno]), 'muted', { 'data-testid': 'storno' }));
-    if (view.conflict) body.append(el('div', t('panelConflict', [view.conflict, view.number || '']), 'error', { 'data-testid': 'conflict' }));
+    if (view.conflict) body.append(el('div', t('panelConflict', [view.conflict, shown || '']), 'error', { 'data-testid': 'conflict' }));
     if (view.duplicates && view.duplicates.length) {
       const box = el('div', null, 'confirm', { 'data-testid': 'duplicates' });
-      box.append(el('div', t('panelDuplicate', [view.duplicates.join(', '), view.number || ''])));
+      box.append(el('div', t('panelDuplicate', [view.duplicates.join(', '), shown || ''])));
       for (const d of view.duplicates) {
         box.append(button(t('panelCancelDuplicate', [d]), 'danger', 'cancel-duplicate', () =>
           ask(t('panelCancelDuplicateQuestion', [d]), t('panelCancelYes'), 'danger',

@@ -472,6 +472,29 @@ test('MiniCRM 429 on the write-back: waited out, the card is right', async () =>
   await page.close();
 });
 
+test('a draft, in an English browser: one document, the panel names it a draft in English', async () => {
+  // Its own browser, whose UI language is English (chrome.i18n); the card keeps the core's name.
+  const en = await launchBrowser({ locale: 'en-US' });
+  try {
+    await configureAll(en, sandbox.info, { draft: true });
+    const page = await openCard(en, sandbox.info, 'offerBucharestRon');
+    await panelState(page, 'notIssued');
+    await click(page, 'emit');
+    await panelState(page, 'issued');
+    const series = sandbox.info.smartbill.invoiceSeries;
+    assert.equal(await text(page, 'number'), `Draft ${series}`);
+    assert.match(await text(page, 'draft-hint'), /^A draft was created in SmartBill/);
+    const docs = await documents();
+    assert.equal(docs.length, 1);
+    assert.equal(docs[0].isDraft, true);
+    assert.equal((await fieldsOf('offerBucharestRon')).SmartBillInvoiceNumber, `Ciornă ${series}`);
+    await page.screenshot({ path: artifact('e2e-draft-en.png') });
+    await page.close();
+  } finally {
+    await en.close();
+  }
+});
+
 test('the browser restarted mid-job: the job finishes on the next start', async () => {
   const { mkdtempSync, rmSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');

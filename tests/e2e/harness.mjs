@@ -80,15 +80,15 @@ export async function startSandbox({ shape } = {}) {
 }
 
 /** Launches Chromium with the extension; resolves with the context and the extension's id. */
-export async function launchBrowser({ headless = true, userDataDir, args = [] } = {}) {
+export async function launchBrowser({ headless = true, userDataDir, args = [], locale = process.env.UI_LOCALE || 'ro-RO' } = {}) {
   const dir = userDataDir || mkdtempSync(join(tmpdir(), 'mcsb-chromium-'));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless,
     viewport: { width: 1280, height: 860 },
-    locale: process.env.UI_LOCALE || 'ro-RO',
+    locale,
     // Chromium takes its UI language (chrome.i18n) from the environment; needs chromium-l10n.
-    env: { ...process.env, LANG: `${(process.env.UI_LOCALE || 'ro-RO').replace('-', '_')}.UTF-8`, LANGUAGE: (process.env.UI_LOCALE || 'ro-RO').split('-')[0] },
+    env: { ...process.env, LANG: `${locale.replace('-', '_')}.UTF-8`, LANGUAGE: locale.split('-')[0] },
     args: [
       `--disable-extensions-except=${EXTENSION}`,
       `--load-extension=${EXTENSION}`,
