@@ -55,6 +55,11 @@ const firefox = (m) => {
   const { minimum_chrome_version: __, ...rest } = m;
   return {
     ...rest,
+    // Chrome keeps storage.local to 10 MB (5 MB before Chrome 114) without unlimitedStorage, and
+    // the emission journal grows by about 1 KB per document. Firefox's storage.local is held to
+    // IndexedDB's limits, far above that, and there the permission would be one more line in the
+    // install prompt.
+    permissions: m.permissions.filter((p) => p !== 'unlimitedStorage'),
     background: { ...background, scripts: ['background.js'] },
     browser_specific_settings: {
       gecko: {

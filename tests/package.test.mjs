@@ -14,7 +14,9 @@ const DIST = join(ROOT, 'dist');
 
 const PRODUCTION_HOSTS = ['https://ws.smartbill.ro/*', 'https://r3.minicrm.ro/*', 'https://r3.minicrm.hu/*', 'https://r3.minicrm.io/*'];
 const MINICRM_HOSTS = PRODUCTION_HOSTS.slice(1);
-const PERMISSIONS = ['storage', 'alarms'];
+// Chrome: storage.local past its 10 MB quota (the journal of years of documents); Firefox holds it
+// to IndexedDB's limits instead (scripts/flavours.mjs).
+const PERMISSIONS = { chrome: ['storage', 'alarms', 'unlimitedStorage'], firefox: ['storage', 'alarms'] };
 const CSP = "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'";
 
 // Code loaded from elsewhere, or code made from strings at run time: none in any file.
@@ -66,7 +68,7 @@ for (const [flavour, file] of [['chrome', 'minicrm-smartbill-chrome.zip'], ['fir
     const files = unzip(readFileSync(path));
     const m = JSON.parse(files.get('manifest.json').toString('utf8'));
     assert.equal(m.manifest_version, 3);
-    assert.deepEqual(m.permissions, PERMISSIONS);
+    assert.deepEqual(m.permissions, PERMISSIONS[flavour]);
     assert.deepEqual(m.host_permissions, PRODUCTION_HOSTS, 'production hosts only, no http: (the sandbox origins are not here)');
     for (const key of ['optional_permissions', 'externally_connectable', 'web_accessible_resources', 'update_url', 'key']) {
       assert.equal(m[key], undefined, `no ${key}`);

@@ -472,6 +472,31 @@ test('MiniCRM 429 on the write-back: waited out, the card is right', async () =>
   await page.close();
 });
 
+test('storage.local at Chrome\'s 10 MB quota (years of journal): the invoice is issued and kept', async () => {
+  await configureAll(browser, sandbox.info);
+  // What years of use leave in storage.local, up to 100 bytes under the quota Chrome holds an
+  // extension to without unlimitedStorage (key length plus JSON, as Chrome counts).
+  const page = await browser.page('popup.html');
+  const filled = await page.evaluate(async () => {
+    const quota = chrome.storage.local.QUOTA_BYTES;
+    const key = 'test.filler';
+    const used = await chrome.storage.local.getBytesInUse(null);
+    await chrome.storage.local.set({ [key]: 'x'.repeat(quota - 100 - used - key.length - 2) });
+    return { quota, used: await chrome.storage.local.getBytesInUse(null) };
+  });
+  assert.equal(filled.used, filled.quota - 100);
+  const card = await openCard(browser, sandbox.info, 'offerBucharestRon');
+  await click(card, 'emit');
+  await panelState(card, 'issued');
+  assert.equal(await text(card, 'number'), 'FCT 0124');
+  assert.equal((await documents()).length, 1);
+  assert.equal((await fieldsOf('offerBucharestRon')).SmartBillInvoiceNumber, 'FCT 0124');
+  // The journal went past the quota.
+  assert.ok(await page.evaluate(() => chrome.storage.local.getBytesInUse(null)) > filled.quota);
+  await card.close();
+  await page.close();
+});
+
 test('a draft, in an English browser: one document, the panel names it a draft in English', async () => {
   // Its own browser, whose UI language is English (chrome.i18n); the card keeps the core's name.
   const en = await launchBrowser({ locale: 'en-US' });
