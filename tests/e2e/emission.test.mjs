@@ -475,16 +475,21 @@ test('MiniCRM 429 on the write-back: waited out, the card is right', async () =>
 test('storage.local at Chrome\'s 10 MB quota (years of journal): the invoice is issued and kept', async () => {
   await configureAll(browser, sandbox.info);
   // What years of use leave in storage.local, up to 100 bytes under the quota Chrome holds an
-  // extension to without unlimitedStorage (key length plus JSON, as Chrome counts).
+  // extension to without unlimitedStorage (key length plus JSON, as Chrome counts). The worker
+  // may write beside it meanwhile (an alarm's tick): less than a journal entry stays free.
   const page = await browser.page('popup.html');
   const filled = await page.evaluate(async () => {
     const quota = chrome.storage.local.QUOTA_BYTES;
-    const key = 'test.filler';
-    const used = await chrome.storage.local.getBytesInUse(null);
-    await chrome.storage.local.set({ [key]: 'x'.repeat(quota - 100 - used - key.length - 2) });
+    // Topped up until it holds: a key the worker removes meanwhile frees its bytes again.
+    for (let i = 0; i < 10; i += 1) {
+      const key = `test.filler.${i}`;
+      const free = quota - 100 - (await chrome.storage.local.getBytesInUse(null)) - key.length - 2;
+      if (free <= 0) break;
+      await chrome.storage.local.set({ [key]: 'x'.repeat(free) });
+    }
     return { quota, used: await chrome.storage.local.getBytesInUse(null) };
   });
-  assert.equal(filled.used, filled.quota - 100);
+  assert.ok(filled.quota - filled.used < 1000, `${filled.used} of ${filled.quota} bytes`);
   const card = await openCard(browser, sandbox.info, 'offerBucharestRon');
   await click(card, 'emit');
   await panelState(card, 'issued');
