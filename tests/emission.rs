@@ -45,6 +45,9 @@ async fn the_button_issues_one_invoice_and_fills_the_card() {
     let reply = e.card_action("offerBucharestRon", "emit").await;
     assert_eq!(reply["panel"]["state"], "issued", "{reply}");
     assert_eq!(reply["panel"]["number"], "FCT 0124");
+    // A numbered invoice has no draft name.
+    assert_eq!(reply["panel"]["draft"], false, "{reply}");
+    assert_eq!(reply["panel"]["draftOf"], Value::Null, "{reply}");
     let docs = issued(&e).await;
     assert_eq!(docs.len(), 1);
     let doc = &docs[0];
@@ -126,16 +129,6 @@ async fn a_draft_is_issued_once_and_the_panel_names_it_apart_from_its_number() {
     }
     e.run(json!({"cmd": "tick"}), &common::page()).await;
     assert_eq!(issued(&e).await.len(), 1);
-}
-
-#[tokio::test]
-async fn a_numbered_invoice_has_no_draft_name() {
-    let e = env().await;
-    e.configure(json!({})).await;
-    let reply = e.card_action("offerBucharestRon", "emit").await;
-    assert_eq!(reply["panel"]["number"], "FCT 0124", "{reply}");
-    assert_eq!(reply["panel"]["draft"], false, "{reply}");
-    assert_eq!(reply["panel"]["draftOf"], Value::Null, "{reply}");
 }
 
 #[tokio::test]
