@@ -86,13 +86,13 @@ for (const [flavour, file] of [['chrome', 'minicrm-smartbill-chrome.zip'], ['fir
     // The import module is built with WebAssembly SIMD (Chrome 91, Firefox 89) and the pages
     // need 'wasm-unsafe-eval' (Chrome 103): no browser the stores install into lacks them.
     if (flavour === 'chrome') {
-      assert.deepEqual(m.background, { service_worker: 'background.js', type: 'module' });
+      assert.deepEqual(m.background, { service_worker: 'background.js' }, 'a classic script (scripts/flavours.mjs)');
       assert.equal(m.browser_specific_settings, undefined);
       assert.ok(Number(m.minimum_chrome_version) >= 103, `minimum_chrome_version ${m.minimum_chrome_version}`);
     } else {
       assert.equal(m.minimum_chrome_version, undefined, 'a Chrome key in the Firefox manifest');
       assert.ok(parseFloat(m.browser_specific_settings.gecko.strict_min_version) >= 89);
-      assert.deepEqual(m.background, { scripts: ['background.js'], type: 'module' });
+      assert.deepEqual(m.background, { scripts: ['background.js'] }, 'a classic script (scripts/flavours.mjs)');
       assert.equal(m.browser_specific_settings.gecko.id, 'minicrm-smartbill@extension');
       assert.deepEqual(m.browser_specific_settings.gecko.data_collection_permissions, { required: ['none'] });
     }
@@ -100,6 +100,11 @@ for (const [flavour, file] of [['chrome', 'minicrm-smartbill-chrome.zip'], ['fir
     const named = [m.background.service_worker, ...(m.background.scripts || []), m.action.default_popup, m.options_ui.page,
       ...m.content_scripts.flatMap((c) => c.js), ...Object.values(m.icons), ...Object.values(m.action.default_icon)].filter(Boolean);
     for (const name of named) assert.ok(files.has(name), `${name} is in the zip`);
+    // The manifest runs the background as a classic script: the bundle must be one (an `import`
+    // or `export` statement there would stop the worker from starting).
+    const background = files.get('background.js').toString('utf8');
+    assert.ok(!/^\s*(import|export)\b[^(]/m.test(background), 'background.js has no import or export statement');
+    assert.match(background, /^\(\(\) => \{/, 'background.js is one function, run at once');
   });
 
   test(`${file}: no file loads or builds code from elsewhere`, () => {

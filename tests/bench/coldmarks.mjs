@@ -42,13 +42,18 @@ const MARK = "const __marks = {}; const mark = (k) => { if (__marks[k] === undef
 const PAGE = '<!doctype html><meta charset="utf-8"><title>bench</title>\n';
 const work = mkdtempSync(join(tmpdir(), 'mcsb-coldmarks-'));
 
-/** Replaces `from` once in `text`; the benchmark stops if the bundle no longer has it. */
+/**
+ * Replaces `from` once in `text`, whatever the indentation of its second and later lines (the
+ * bundle is a classic script: esbuild indents the whole file inside its function); the benchmark
+ * stops if the bundle no longer has it.
+ */
 function once(text, from, to, what) {
-  if (!text.includes(from)) {
+  const pattern = new RegExp(from.split(/\n\s*/).map((line) => line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('\\n\\s*'));
+  if (!pattern.test(text)) {
     console.error(`coldmarks: the bundled background.js has changed (${what}): update tests/bench/coldmarks.mjs`);
     process.exit(1);
   }
-  return text.replace(from, to);
+  return text.replace(pattern, () => to);
 }
 
 /** A copy of the build with the marks; `fetched`: its modules always fetched, never kept. */

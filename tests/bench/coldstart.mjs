@@ -15,7 +15,8 @@
 //                bench.html, to send from (the popup and options pages send messages of their
 //                own and would wake the worker);
 //      minimal   tests/bench/minimal-worker: a plain-JS MV3 service worker that answers a
-//                chrome.runtime message — the anchor;
+//                chrome.runtime message — the anchor; a classic script, as the real build's
+//                bundled background.js (scripts/flavours.mjs);
 //      init-only the real build's pkg/ with a worker that only runs the init() of the module
 //                the worker starts with (fetch, compile and instantiate it) before it answers;
 //      storage   a plain-JS worker that makes the same storage reads as getSettings
@@ -153,6 +154,10 @@ copyBuild(SANDBOX, initDir, 'Cold-start bench: init only');
 if (!existsSync(join(initDir, 'pkg', `${FIRST}.js`))) {
   cpSync(join(ROOT, 'extension', 'pkg', `${FIRST}.js`), join(initDir, 'pkg', `${FIRST}.js`));
 }
+// It imports the glue: an ES module worker, unlike the bundled real one (a classic script).
+const initManifest = JSON.parse(readFileSync(join(initDir, 'manifest.json'), 'utf8'));
+initManifest.background = { service_worker: 'background.js', type: 'module' };
+writeFileSync(join(initDir, 'manifest.json'), JSON.stringify(initManifest, null, 2));
 writeFileSync(join(initDir, 'background.js'), `import init from './pkg/${FIRST}.js';
 const ready = init({ module_or_path: chrome.runtime.getURL('pkg/${FIRST}_bg.wasm') });
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
@@ -167,7 +172,7 @@ mkdirSync(storageDir);
 writeFileSync(join(storageDir, 'bench.html'), EMPTY_PAGE);
 writeFileSync(join(storageDir, 'manifest.json'), JSON.stringify({
   manifest_version: 3, name: 'Cold-start bench: storage only', version: '1.0.0',
-  permissions: ['storage'], background: { service_worker: 'background.js', type: 'module' },
+  permissions: ['storage'], background: { service_worker: 'background.js' },
 }, null, 2));
 writeFileSync(join(storageDir, 'background.js'), `let opening = null;
 function db() {
