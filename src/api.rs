@@ -2,7 +2,7 @@
 //! script forwards every message here with its sender; the core decides what each sender may do.
 //! The commands run in an [`App`] (`app`); the messages themselves are in `command`.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::command::{CardAsk, PANEL_PLACE_KEY};
 use crate::emission::panel::{CardReply, PanelState};
@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::i18n::{Lang, Text};
 use crate::jobs::Priority;
 use crate::platform::{apart, Apart};
-use crate::reply::{to_json, BrowserView, Effect, EffectReply, Saved, SettingsReply};
+use crate::reply::{to_json, BrowserView, Effect, EffectReply, ReplyText, Saved, SettingsReply};
 use crate::settings::{self, Settings};
 use crate::sync::{Skipped, StepReport, TickReply};
 
@@ -22,7 +22,7 @@ pub use crate::error::ErrorView;
 
 /// A command of another of the worker's modules (the first module hands each on to its own:
 /// `front::module_for`).
-pub(crate) fn elsewhere<'a>(command: &Command) -> Apart<'a, Result<Value>> {
+pub(crate) fn elsewhere<'a>(command: &Command) -> Apart<'a, Result<ReplyText>> {
     apart(std::future::ready(Err(Error::BadCommand {
         detail: format!("{} is not run by this module", command.name()),
     })))
@@ -32,14 +32,17 @@ pub(crate) fn elsewhere<'a>(command: &Command) -> Apart<'a, Result<Value>> {
 const TICK_BUDGET_MS: i64 = 4 * 60 * 1000;
 
 impl App<'_> {
-    /// Runs a command; the reply is `{"ok": true, …}` or `{"ok": false, "error": {…}}`.
+    /// Runs a command; the reply is `{"ok": true, …}` or `{"ok": false, "error": {…}}`. For
+    /// native callers (the team server, the tests): the worker's modules use
+    /// [`App::handle_json`].
     pub async fn handle(&self, command: Value, sender: &Sender) -> Value {
         let text = serde_json::to_vec(&command).unwrap_or_default();
-        self.handle_json(&text, sender).await
+        self.handle_json(&text, sender).await.into_value()
     }
 
-    /// [`App::handle`] for the command's JSON text, read straight into a [`Command`].
-    pub async fn handle_json(&self, command: &[u8], sender: &Sender) -> Value {
+    /// [`App::handle`] for the command's JSON text, read straight into a [`Command`]; the reply's
+    /// text is written straight from its Rust type.
+    pub async fn handle_json(&self, command: &[u8], sender: &Sender) -> ReplyText {
         let lang = sender.lang();
         let result = match crate::platform::from_json::<Command>(command) {
             Err(e) => Err(Error::BadCommand {
@@ -56,12 +59,18 @@ impl App<'_> {
             },
         };
         match result {
-            Ok(value) => ok_reply(value),
-            Err(e) => json!({"ok": false, "error": ErrorView::new(&e, lang)}),
+            Ok(reply) => reply.ok(),
+            Err(e) => ReplyText::failed(&ErrorView::new(&e, lang)),
         }
     }
 
-    async fn run(&self, command: Command, lang: Lang, sender: &Sender, kind: SenderKind) -> Result<Value> {
+    async fn run(
+        &self,
+        command: Command,
+        lang: Lang,
+        sender: &Sender,
+        kind: SenderKind,
+    ) -> Result<ReplyText> {
         // Team mode sends the panel's commands and the jobs to the team's server (see `team_mode`).
         #[cfg(not(any(feature = "importjob", feature = "jobs")))]
         let team = crate::team_mode::forward::intercept(self, &command, lang, sender, kind).await;
@@ -84,7 +93,7 @@ impl App<'_> {
         lang: Lang,
         sender: &'a Sender,
         kind: SenderKind,
-    ) -> Apart<'a, Result<Value>> {
+    ) -> Apart<'a, Result<ReplyText>> {
         // The work, then its reply as JSON.
         macro_rules! apart_json {
             ($work:expr) => {
@@ -157,7 +166,7 @@ impl App<'_> {
         lang: Lang,
         sender: &'a Sender,
         _kind: SenderKind,
-    ) -> Apart<'a, Result<Value>> {
+    ) -> Apart<'a, Result<ReplyText>> {
         self.setup(command, lang, sender)
     }
 
@@ -171,13 +180,13 @@ impl App<'_> {
         lang: Lang,
         _sender: &'a Sender,
         _kind: SenderKind,
-    ) -> Apart<'a, Result<Value>> {
+    ) -> Apart<'a, Result<ReplyText>> {
         self.jobs_command(command, lang)
     }
 
     /// The jobs' commands (`sync::commands`), and the jobs' module's `tick`: their step alone.
     #[cfg(not(jobs_elsewhere))]
-    fn jobs_command(&self, command: Command, lang: Lang) -> Apart<'_, Result<Value>> {
+    fn jobs_command(&self, command: Command, lang: Lang) -> Apart<'_, Result<ReplyText>> {
         match command {
             Command::Tick { .. } => {
                 apart(async move { self.jobs_step(lang, TICK_BUDGET_MS).await.map(to_json) })
@@ -197,7 +206,7 @@ impl App<'_> {
         lang: Lang,
         _sender: &'a Sender,
         _kind: SenderKind,
-    ) -> Apart<'a, Result<Value>> {
+    ) -> Apart<'a, Result<ReplyText>> {
         match command {
             Command::Import { action } => apart(crate::import::handle(self, action, lang)),
             other => elsewhere(&other),
@@ -325,7 +334,9 @@ impl App<'_> {
     /// The tick with a caller's budget (the team server works in short slices, so that one
     /// event never runs for minutes): the same reply as `{"cmd": "tick"}`, not wrapped.
     pub async fn tick_for(&self, lang: Lang, budget_ms: i64) -> Result<Value> {
-        self.tick(lang, budget_ms, true).await.map(to_json)
+        self.tick(lang, budget_ms, true)
+            .await
+            .map(|r| to_json(r).into_value())
     }
 
     /// The background tick: unfinished emissions, automatic emission (`polls`: not on a
@@ -403,18 +414,6 @@ impl App<'_> {
     ) -> Result<(Option<StepReport>, Option<bool>)> {
         let due = crate::sync::jobs_due(self, settings).await?;
         Ok((None, due.then_some(true)))
-    }
-}
-
-/// A command's result as its reply: `{"ok": true, …}` (a result that is not an object goes in
-/// `value`).
-pub(crate) fn ok_reply(value: Value) -> Value {
-    match value {
-        Value::Object(mut map) => {
-            map.insert("ok".into(), Value::Bool(true));
-            Value::Object(map)
-        }
-        other => json!({"ok": true, "value": other}),
     }
 }
 
@@ -600,6 +599,61 @@ mod typescript {
             out.push('\n');
         }
         out
+    }
+
+    /// The names of a declaration's own fields (`type X = { a: …, b?: … }`), not those of the
+    /// types inside it.
+    fn own_fields(decl: &str) -> Vec<String> {
+        let (mut depth, mut word, mut fields) = (0, String::new(), Vec::new());
+        for c in decl.chars() {
+            match c {
+                '{' | '[' | '(' | '<' => depth += 1,
+                '}' | ']' | ')' | '>' => depth -= 1,
+                ':' | '?' if depth == 1 && !word.is_empty() => fields.push(std::mem::take(&mut word)),
+                c if depth == 1 && (c.is_alphanumeric() || c == '_' || c == '"') => word.push(c),
+                _ => word.clear(),
+            }
+        }
+        fields
+    }
+
+    /// The envelope adds `ok` beside a reply's fields (`ReplyText::ok`): no reply the dispatcher
+    /// gives may have a field of that name.
+    #[test]
+    fn no_reply_has_a_field_named_ok() {
+        let cfg = Config::new().with_large_int("number");
+        let replies = [
+            reply::SettingsReply::decl(&cfg),
+            CardReply::decl(&cfg),
+            reply::EffectReply::decl(&cfg),
+            reply::Saved::decl(&cfg),
+            reply::SavedSettings::decl(&cfg),
+            reply::SmartBillTest::decl(&cfg),
+            reply::MiniCrmTest::decl(&cfg),
+            reply::Warehouses::decl(&cfg),
+            checklist::ChecklistReply::decl(&cfg),
+            team_mode::server_test::ServerTest::decl(&cfg),
+            sync::TickReply::decl(&cfg),
+            sync::JobsReply::decl(&cfg),
+            sync::JobsStatus::decl(&cfg),
+            // The import's reply is one of these (`ImportReply`, untagged).
+            crate::import::view::ImportStatus::decl(&cfg),
+            crate::import::view::ReportFile::decl(&cfg),
+        ];
+        for decl in replies {
+            let fields = own_fields(&decl);
+            assert!(!fields.is_empty(), "no fields read in {decl}");
+            assert!(!fields.iter().any(|f| f == "ok" || f == "\"ok\""), "{decl}");
+        }
+        // The reader itself: a field of a field is not the reply's own.
+        assert_eq!(
+            own_fields("type L = { ok: boolean, text: string, }"),
+            ["ok", "text"]
+        );
+        assert_eq!(
+            own_fields("type R = { lines: Array<{ ok: boolean }>, all: boolean, }"),
+            ["lines", "all"]
+        );
     }
 
     #[test]

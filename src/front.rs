@@ -16,13 +16,12 @@
 //! may not ask, any error) is handed on: `None`, and the core answers it, error texts included.
 
 use serde::Deserialize;
-use serde_json::Value;
 
-use crate::api::{card_gate, ok_reply, CardGate};
+use crate::api::{card_gate, CardGate};
 use crate::app::App;
 use crate::command::{Sender, SenderKind};
 use crate::emission::panel::{CardReply, PanelState};
-use crate::reply::to_json;
+use crate::reply::{to_json, ReplyText};
 
 /// The command a message names; `None` unless it names one as text.
 #[derive(Deserialize)]
@@ -88,13 +87,13 @@ pub fn module_for(command: &[u8]) -> Module {
 /// The senders each command is for are the core's (`Command::allowed_from`): an extension page
 /// for the settings and the jobs, any of the extension's senders for the panel.
 /// `command` is the message's JSON text, read straight into the little this module needs.
-pub async fn answer(app: &App<'_>, command: &[u8], sender: &Sender) -> Option<Value> {
+pub async fn answer(app: &App<'_>, command: &[u8], sender: &Sender) -> Option<ReplyText> {
     let kind = sender.kind()?;
     let named: Named = crate::platform::from_json(command).ok()?;
     match named.cmd.as_str() {
         "getSettings" if kind == SenderKind::ExtensionPage => {
             let reply = app.get_settings().await.ok()?;
-            Some(ok_reply(to_json(reply)))
+            Some(to_json(reply).ok())
         }
         "jobsStatus" if kind == SenderKind::ExtensionPage => {
             // As the core: the settings first (team mode asks the server; they also set the rate
@@ -104,13 +103,11 @@ pub async fn answer(app: &App<'_>, command: &[u8], sender: &Sender) -> Option<Va
                 return None;
             }
             let status = crate::sync::status(app, &settings).await.ok()?;
-            Some(ok_reply(to_json(status)))
+            Some(to_json(status).ok())
         }
         "panelState" => {
             let ask: PanelStateAsk = crate::platform::from_json(command).ok()?;
-            panel_state(app, ask, sender, kind)
-                .await
-                .map(|r| ok_reply(to_json(r)))
+            panel_state(app, ask, sender, kind).await.map(|r| to_json(r).ok())
         }
         _ => None,
     }

@@ -14,10 +14,54 @@ use crate::schedule::Alarm;
 use crate::settings::SettingsView;
 use crate::smartbill::{Series, SeriesType, Tax};
 
-/// A command's typed reply as the JSON object the envelope (`App::handle`) completes. The
-/// replies' types have string keys and serializers that cannot fail.
-pub fn to_json<T: Serialize>(reply: T) -> Value {
-    serde_json::to_value(&reply).unwrap_or_default()
+/// A command's typed reply as the JSON object the envelope (`App::handle`) completes, written
+/// straight from its Rust type (never through `serde_json::Value`). The replies' types have
+/// string keys and serializers that cannot fail.
+pub fn to_json<T: Serialize>(reply: T) -> ReplyText {
+    ReplyText(serde_json::to_string(&reply).unwrap_or_else(|_| "null".into()))
+}
+
+/// A reply's JSON text, as the worker's modules hand it to JavaScript (`JSON.parse`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplyText(String);
+
+impl ReplyText {
+    /// A JSON value made elsewhere (the team server's reply, passed on).
+    pub fn from_value(value: &Value) -> ReplyText {
+        to_json(value)
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The reply as a JSON value, for native callers (the team server, the tests).
+    pub fn into_value(self) -> Value {
+        serde_json::from_str(&self.0).unwrap_or_default()
+    }
+
+    /// The envelope of a command that succeeded: `{"ok": true, …}` with the reply's fields, or
+    /// `{"ok": true, "value": …}` for a reply that is not an object. No reply type has a field
+    /// named `ok` of its own (`tests::no_reply_has_a_field_named_ok`), so `ok` is said once.
+    pub fn ok(self) -> ReplyText {
+        let text = self.0;
+        match text.strip_prefix('{') {
+            Some(rest) if rest.trim_start().starts_with('}') => ReplyText(r#"{"ok":true}"#.into()),
+            Some(rest) => ReplyText(format!(r#"{{"ok":true,{rest}"#)),
+            None => ReplyText(format!(r#"{{"ok":true,"value":{text}}}"#)),
+        }
+    }
+
+    /// The envelope of a command that failed: `{"ok": false, "error": {…}}`.
+    pub fn failed(error: &ErrorView) -> ReplyText {
+        #[derive(Serialize)]
+        struct Failed<'a> {
+            ok: bool,
+            error: &'a ErrorView,
+        }
+        to_json(Failed { ok: false, error })
+    }
 }
 
 /// `getSettings`: the stored settings (never a secret), this browser, and what the form offers.
@@ -138,6 +182,31 @@ mod tests {
     use super::*;
     use crate::error::Field;
     use crate::settings::Settings;
+
+    /// The reply's text, read back as JSON for comparing.
+    fn to_json<T: Serialize>(reply: T) -> Value {
+        super::to_json(reply).into_value()
+    }
+
+    #[test]
+    fn the_envelope_says_ok_once_beside_the_reply_s_fields() {
+        let ok = |text: &str| ReplyText(text.into()).ok().0;
+        assert_eq!(ok(r#"{"saved":true}"#), r#"{"ok":true,"saved":true}"#);
+        assert_eq!(ok("{}"), r#"{"ok":true}"#);
+        assert_eq!(ok("[1,2]"), r#"{"ok":true,"value":[1,2]}"#);
+        assert_eq!(ok("null"), r#"{"ok":true,"value":null}"#);
+        let failed = ReplyText::failed(&ErrorView {
+            code: "x".into(),
+            message: "m".into(),
+            vendor_text: None,
+            vendor: None,
+            field: None,
+        });
+        assert_eq!(
+            failed.into_value(),
+            json!({"ok": false, "error": {"code": "x", "message": "m", "vendorText": null, "vendor": null, "field": null}})
+        );
+    }
 
     /// The default settings' view, as the options page reads it.
     fn default_view() -> serde_json::Value {

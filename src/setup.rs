@@ -4,14 +4,12 @@
 //! the worker's first module hands them to (`front::module_for`); the full core (feature `sw`) is
 //! built without them. Natively (tests, the team server) `api`'s dispatcher runs them here.
 
-use serde_json::Value;
-
 use crate::api::{elsewhere, App, Command, ErrorView, Sender};
 use crate::error::Result;
 use crate::i18n::Lang;
 use crate::jobs::{JobKind, Priority};
 use crate::platform::{apart, Apart};
-use crate::reply::{to_json, MiniCrmTest, SavedSettings, SmartBillTest, Warehouses};
+use crate::reply::{to_json, MiniCrmTest, ReplyText, SavedSettings, SmartBillTest, Warehouses};
 use crate::settings::{self, SettingsInput};
 
 impl App<'_> {
@@ -22,7 +20,7 @@ impl App<'_> {
         command: Command,
         lang: Lang,
         sender: &'a Sender,
-    ) -> Apart<'a, Result<Value>> {
+    ) -> Apart<'a, Result<ReplyText>> {
         match command {
             Command::SaveSettings { settings: input } => {
                 apart(async move { self.save_settings(&input, lang).await.map(to_json) })

@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 use crate::app::App;
 use crate::command::Sender;
 use crate::jobs::Runtime;
-use crate::platform::wasm::{from_js_as, js_or_null, text_or_null, ChromeStore, FetchTransport, JsClock};
+use crate::platform::wasm::{from_js_as, json_to_js, text_or_null, ChromeStore, FetchTransport, JsClock};
 
 thread_local! {
     /// The governors and locks of this worker; governor state is also persisted, so a restarted
@@ -41,7 +41,7 @@ pub async fn handle(command: JsValue, sender: JsValue) -> JsValue {
             let _ = crate::import::resume(&app()).await;
         });
     }
-    js_or_null(&reply)
+    json_to_js(reply.as_str())
 }
 
 /// Continues an unfinished company import (the `tick` command also starts it); resolves when it

@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 use crate::app::App;
 use crate::command::Sender;
 use crate::jobs::Runtime;
-use crate::platform::wasm::{from_js_as, js_or_null, text_or_null, ChromeStore, JsClock};
+use crate::platform::wasm::{from_js_as, json_to_js, text_or_null, ChromeStore, JsClock};
 use crate::platform::{HttpRequest, HttpResponse, Transport, TransportError};
 
 thread_local! {
@@ -41,7 +41,7 @@ pub async fn handle(command: JsValue, sender: JsValue) -> JsValue {
         host_permissions: crate::platform::wasm::host_permissions(),
     };
     match crate::front::answer(&app, &command, &sender).await {
-        Some(reply) => js_or_null(&reply),
+        Some(reply) => json_to_js(reply.as_str()),
         None => match crate::front::module_for(&command) {
             crate::front::Module::Core => JsValue::UNDEFINED,
             other => JsValue::from_str(other.name()),

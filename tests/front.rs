@@ -30,7 +30,7 @@ async fn both(e: &Env, command: Value, sender: &Sender) -> Option<Value> {
             "the first module's reply differs from the core's for {command}"
         );
     }
-    front
+    front.map(minicrm_smartbill::reply::ReplyText::into_value)
 }
 
 struct Urls {

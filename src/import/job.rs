@@ -281,7 +281,7 @@ fn default_limit() -> usize {
 }
 
 /// Commands of the import page, run in the background worker: the reply as JSON.
-pub async fn handle(app: &App<'_>, action: ImportAction, lang: Lang) -> Result<Value> {
+pub async fn handle(app: &App<'_>, action: ImportAction, lang: Lang) -> Result<crate::reply::ReplyText> {
     let reply = run_action(app, action, lang).await?;
     Ok(crate::reply::to_json(reply))
 }

@@ -164,9 +164,10 @@ pub fn text_or_null(value: &JsValue) -> Vec<u8> {
     js_text(value).map_or_else(|| b"null".to_vec(), String::into_bytes)
 }
 
-/// A reply as the worker's modules give it: null when it cannot be written (never, for JSON).
-pub fn js_or_null(value: &serde_json::Value) -> JsValue {
-    to_js(value).unwrap_or(JsValue::NULL)
+/// A reply's JSON text as the worker's modules give it, through the engine's own `JSON.parse`:
+/// null when the text is not JSON (never: the replies are written by `serde_json`).
+pub fn json_to_js(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap_or(JsValue::NULL)
 }
 
 thread_local! {

@@ -14,6 +14,7 @@ use crate::error::{Error, ErrorView, Result};
 use crate::i18n::Lang;
 #[cfg(not(setup_elsewhere))]
 use crate::i18n::Text;
+use crate::reply::ReplyText;
 #[cfg(not(setup_elsewhere))]
 use crate::reply::SavedSettings;
 use crate::settings;
@@ -48,7 +49,7 @@ pub(super) fn server<'a>(
 /// [`intercept`] for the import job's module, which runs the import page's commands only: in
 /// team mode the import is refused (the server does not run it), without the rest of team mode's
 /// forwarding in that module.
-pub async fn intercept_import(app: &App<'_>) -> Option<Result<Value>> {
+pub async fn intercept_import(app: &App<'_>) -> Option<Result<ReplyText>> {
     match settings::load(app.store).await {
         Err(e) => Some(Err(e)),
         Ok(stored) if stored.server.enabled() => Some(Err(Error::from(TeamProblem::ImportUnavailable))),
@@ -63,7 +64,7 @@ pub async fn intercept(
     lang: Lang,
     sender: &Sender,
     kind: SenderKind,
-) -> Option<Result<Value>> {
+) -> Option<Result<ReplyText>> {
     // Commands team mode never changes do not pay for reading the settings.
     if matches!(
         command,
@@ -108,7 +109,7 @@ async fn on_server(
     lang: Lang,
     sender: &Sender,
     kind: SenderKind,
-) -> Option<Result<Value>> {
+) -> Option<Result<ReplyText>> {
     let refused = |problem: TeamProblem| Some(Err(Error::from(problem)));
     match command {
         Command::PanelState { url, shown } => Some(
@@ -164,7 +165,7 @@ pub async fn intercept_jobs(
     command: &Command,
     lang: Lang,
     sender: &Sender,
-) -> Option<Result<Value>> {
+) -> Option<Result<ReplyText>> {
     match settings::load(app.store).await {
         Err(e) => Some(Err(e)),
         Ok(stored) if stored.server.enabled() => {
@@ -181,7 +182,7 @@ async fn on_server_jobs(
     s: &ServerSettings,
     lang: Lang,
     sender: &Sender,
-) -> Option<Result<Value>> {
+) -> Option<Result<ReplyText>> {
     match command {
         // The server's cron triggers run automatic emission and the jobs; no alarm is kept here.
         Command::Tick { .. } => Some(Ok(crate::reply::to_json(crate::sync::TickReply::skipped(
@@ -218,7 +219,7 @@ async fn card(
     target: &str,
     ask: CardAsk<'_>,
     lang: Lang,
-) -> Result<Value> {
+) -> Result<ReplyText> {
     let Some(card) = crate::card::parse_card_url(target) else {
         return Ok(crate::reply::to_json(CardReply::hidden()));
     };
@@ -246,7 +247,7 @@ async fn card(
                     reply["place"] = json!(place);
                 }
             }
-            Ok(reply)
+            Ok(ReplyText::from_value(&reply))
         }
         // The panel shows why over what it showed, and asks again when that can help.
         Err(problem) => {
@@ -262,9 +263,9 @@ async fn card(
 }
 
 /// The jobs' status or "sync now", from the server.
-async fn jobs(server: &Server<'_>, command: Value, changes: bool) -> Result<Value> {
+async fn jobs(server: &Server<'_>, command: Value, changes: bool) -> Result<ReplyText> {
     let reply = server.command(&command, changes).await.map_err(Error::from)?;
-    Ok(without_effects(reply))
+    Ok(ReplyText::from_value(&without_effects(reply)))
 }
 
 /// What the server asks of its own platform (alarms, effects) is not for this browser.
