@@ -127,6 +127,12 @@ pub trait Store {
         }
     }
     async fn set_raw(&self, key: &str, value: serde_json::Value) -> Result<(), String>;
+    /// Stores the JSON text of a typed value ([`save`]), with no `serde_json::Value` built
+    /// between where the store can take the text (the browser's: the engine's `JSON.parse`).
+    async fn set_json(&self, key: &str, text: String) -> Result<(), String> {
+        let value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        self.set_raw(key, value).await
+    }
     async fn remove(&self, key: &str) -> Result<(), String>;
     /// The text stored under `key`, or `candidate` stored there first when there is none (or it
     /// is not a text, or empty): the same text for every caller, however many ask at once. The
@@ -210,8 +216,8 @@ pub async fn load<T: DeserializeOwned>(store: &dyn Store, key: &str) -> Result<O
 }
 
 pub async fn save<T: Serialize>(store: &dyn Store, key: &str, value: &T) -> Result<(), String> {
-    let v = serde_json::to_value(value).map_err(|e| e.to_string())?;
-    store.set_raw(key, v).await
+    let text = serde_json::to_string(value).map_err(|e| e.to_string())?;
+    store.set_json(key, text).await
 }
 
 #[async_trait(?Send)]

@@ -200,6 +200,18 @@ async fn secret_get_raw(key: &str) -> Result<Option<serde_json::Value>, String> 
     Ok(value.as_string().map(serde_json::Value::String))
 }
 
+/// `storage.local.set({[key]: JSON.parse(text)})`: the value as the engine reads the text.
+async fn storage_put(key: &str, text: &str) -> Result<(), String> {
+    let items = js_sys::Object::new();
+    let value = js_sys::JSON::parse(text).map_err(|e| describe(&e))?;
+    js_sys::Reflect::set(&items, &JsValue::from_str(key), &value).map_err(|e| describe(&e))?;
+    let promise = storage_set(&items).map_err(|e| describe(&e))?;
+    JsFuture::from(promise)
+        .await
+        .map(|_| ())
+        .map_err(|e| describe(&e))
+}
+
 #[async_trait(?Send)]
 impl Store for ChromeStore {
     async fn get_raw(&self, key: &str) -> Result<Option<serde_json::Value>, String> {
@@ -241,13 +253,16 @@ impl Store for ChromeStore {
                 .map(|_| ())
                 .map_err(|e| describe(&e));
         }
-        let items = js_sys::Object::new();
-        js_sys::Reflect::set(&items, &JsValue::from_str(key), &to_js(&value)?).map_err(|e| describe(&e))?;
-        let promise = storage_set(&items).map_err(|e| describe(&e))?;
-        JsFuture::from(promise)
-            .await
-            .map(|_| ())
-            .map_err(|e| describe(&e))
+        let text = serde_json::to_string(&value).map_err(|e| e.to_string())?;
+        storage_put(key, &text).await
+    }
+
+    async fn set_json(&self, key: &str, text: String) -> Result<(), String> {
+        if key.starts_with(super::SECRET_PREFIX) {
+            let value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+            return self.set_raw(key, value).await;
+        }
+        storage_put(key, &text).await
     }
 
     async fn get_or_put_text(&self, key: &str, candidate: &str) -> Result<String, String> {
