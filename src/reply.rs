@@ -43,7 +43,7 @@ impl ReplyText {
 
     /// The envelope of a command that succeeded: `{"ok": true, …}` with the reply's fields, or
     /// `{"ok": true, "value": …}` for a reply that is not an object. No reply type has a field
-    /// named `ok` of its own (`tests::no_reply_has_a_field_named_ok`), so `ok` is said once.
+    /// named `ok` of its own (`api`'s `no_reply_has_a_field_named_ok`), so `ok` is said once.
     pub fn ok(self) -> ReplyText {
         let text = self.0;
         match text.strip_prefix('{') {
