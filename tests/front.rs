@@ -9,7 +9,6 @@ mod common;
 use common::{content, env, page, Env, EXT};
 use minicrm_smartbill::api::{App, Sender};
 use minicrm_smartbill::platform::native::TestClock;
-use minicrm_smartbill::platform::Store;
 use serde_json::{json, Value};
 
 /// Runs `command` in the first module, then in the full core; returns the first module's reply.

@@ -94,18 +94,15 @@ impl DoStore {
 
 #[async_trait(?Send)]
 impl Store for DoStore {
-    async fn get_raw(&self, key: &str) -> Result<Option<Value>, String> {
-        self.get_value(key).await
-    }
-
     /// The stored text itself, for the core's typed reads.
     async fn get_json(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
         let raw: Option<String> = self.storage.get(key).await.map_err(|e| e.to_string())?;
         Ok(raw.map(String::into_bytes))
     }
 
-    async fn set_raw(&self, key: &str, value: Value) -> Result<(), String> {
-        self.put_value(key, &value).await
+    /// The core's text, kept as it is.
+    async fn set_json(&self, key: &str, text: String) -> Result<(), String> {
+        self.storage.put(key, text).await.map_err(|e| e.to_string())
     }
 
     async fn remove(&self, key: &str) -> Result<(), String> {
@@ -125,44 +122,38 @@ pub struct TeamStore<'a> {
     pub config: &'a Config,
 }
 
+fn to_json(value: Option<Value>) -> Result<Option<Vec<u8>>, String> {
+    value
+        .map(|value| serde_json::to_vec(&value).map_err(|e| e.to_string()))
+        .transpose()
+}
+
 #[async_trait(?Send)]
 impl Store for TeamStore<'_> {
-    async fn get_raw(&self, key: &str) -> Result<Option<Value>, String> {
-        if key.starts_with(minicrm_smartbill::platform::SECRET_PREFIX) {
-            // The core's secrets are the environment's: never read from, or kept in, storage.
-            return Ok(self.config.secret(key));
-        }
-        let value = self.inner.get_value(key).await?;
-        if key == minicrm_smartbill::settings::STORE_KEY {
-            return Ok(Some(self.config.overlay(value)));
-        }
-        Ok(value)
-    }
-
-    /// The stored text, except for what this store makes up: the secrets and the settings'
-    /// overlay.
+    /// The stored text, except for what this store makes up: the secrets (the environment's:
+    /// never read from, or kept in, storage) and the settings' overlay.
     async fn get_json(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
-        if key.starts_with(minicrm_smartbill::platform::SECRET_PREFIX)
-            || key == minicrm_smartbill::settings::STORE_KEY
-        {
-            return match self.get_raw(key).await? {
-                None => Ok(None),
-                Some(value) => serde_json::to_vec(&value).map(Some).map_err(|e| e.to_string()),
-            };
+        if key.starts_with(minicrm_smartbill::platform::SECRET_PREFIX) {
+            return to_json(self.config.secret(key));
+        }
+        if key == minicrm_smartbill::settings::STORE_KEY {
+            let stored = self.inner.get_value(key).await?;
+            return to_json(Some(self.config.overlay(stored)));
         }
         self.inner.get_json(key).await
     }
 
-    async fn set_raw(&self, key: &str, value: Value) -> Result<(), String> {
+    async fn set_json(&self, key: &str, text: String) -> Result<(), String> {
         if key.starts_with(minicrm_smartbill::platform::SECRET_PREFIX) {
             // Secrets are Workers secrets (`wrangler secret put`); one an older build stored
             // here is removed.
             return self.inner.remove(key).await;
         }
         if key == minicrm_smartbill::settings::STORE_KEY {
+            let value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
             return self.inner.put_value(key, &self.config.strip(value)).await;
         }
-        self.inner.put_value(key, &value).await
+        self.inner.set_json(key, text).await
     }
 
     async fn remove(&self, key: &str) -> Result<(), String> {

@@ -114,26 +114,26 @@ pub trait Transport {
 pub const SECRET_PREFIX: &str = "secret.";
 
 /// Persistent key-value storage of JSON documents (`chrome.storage.local` in the browser; keys
-/// under [`SECRET_PREFIX`] elsewhere, out of content scripts' reach).
+/// under [`SECRET_PREFIX`] elsewhere, out of content scripts' reach). Values cross it as JSON text,
+/// read into and written from their types ([`load`], [`save`]) with no `serde_json::Value` between.
 #[async_trait(?Send)]
 pub trait Store {
-    async fn get_raw(&self, key: &str) -> Result<Option<serde_json::Value>, String>;
-    /// The stored value as JSON text, for typed reads ([`load`]) with no `serde_json::Value`
-    /// built between: the browser's store writes it with the engine's `JSON.stringify`.
-    async fn get_json(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
-        match self.get_raw(key).await? {
-            None => Ok(None),
-            Some(value) => serde_json::to_vec(&value).map(Some).map_err(|e| e.to_string()),
-        }
-    }
-    async fn set_raw(&self, key: &str, value: serde_json::Value) -> Result<(), String>;
-    /// Stores the JSON text of a typed value ([`save`]), with no `serde_json::Value` built
-    /// between where the store can take the text (the browser's: the engine's `JSON.parse`).
-    async fn set_json(&self, key: &str, text: String) -> Result<(), String> {
-        let value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-        self.set_raw(key, value).await
-    }
+    /// The stored value as JSON text, for typed reads ([`load`]): the browser's store writes it
+    /// with the engine's `JSON.stringify`.
+    async fn get_json(&self, key: &str) -> Result<Option<Vec<u8>>, String>;
+    /// Stores the JSON text of a typed value ([`save`]): the browser's store reads it with the
+    /// engine's `JSON.parse`.
+    async fn set_json(&self, key: &str, text: String) -> Result<(), String>;
     async fn remove(&self, key: &str) -> Result<(), String>;
+    /// The text stored under `key` (a secret, the browser's id); `None` when nothing is stored, or
+    /// something that is not a text.
+    async fn get_text(&self, key: &str) -> Result<Option<String>, String> {
+        Ok(text_in(self.get_json(key).await?))
+    }
+    /// Stores a text under `key`.
+    async fn set_text(&self, key: &str, text: &str) -> Result<(), String> {
+        self.set_json(key, text_json(text)?).await
+    }
     /// The text stored under `key`, or `candidate` stored there first when there is none (or it
     /// is not a text, or empty): the same text for every caller, however many ask at once. The
     /// default reads, then writes, which gives one value only where nothing runs between the two:
@@ -141,15 +141,24 @@ pub trait Store {
     /// storage calls). The browser's store overrides it: a worker's concurrent calls and its two
     /// modules interleave at every storage call.
     async fn get_or_put_text(&self, key: &str, candidate: &str) -> Result<String, String> {
-        if let Some(serde_json::Value::String(stored)) = self.get_raw(key).await? {
+        if let Some(stored) = self.get_text(key).await? {
             if !stored.is_empty() {
                 return Ok(stored);
             }
         }
-        self.set_raw(key, serde_json::Value::String(candidate.to_string()))
-            .await?;
+        self.set_text(key, candidate).await?;
         Ok(candidate.to_string())
     }
+}
+
+/// The text a stored JSON document is, if it is one.
+pub(crate) fn text_in(json: Option<Vec<u8>>) -> Option<String> {
+    json.and_then(|json| json::from_slice::<String>(&json).ok())
+}
+
+/// A text as a JSON document.
+pub(crate) fn text_json(text: &str) -> Result<String, String> {
+    serde_json::to_string(text).map_err(|e| e.to_string())
 }
 
 /// A future on the heap, polled through its vtable.

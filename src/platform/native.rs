@@ -89,14 +89,30 @@ impl MemoryStore {
     pub fn new() -> MemoryStore {
         MemoryStore::default()
     }
-}
 
-#[async_trait(?Send)]
-impl Store for MemoryStore {
-    async fn get_raw(&self, key: &str) -> Result<Option<serde_json::Value>, String> {
+    /// What is stored under `key`, as the browser would hold it (the tests look inside).
+    pub async fn get_raw(&self, key: &str) -> Result<Option<serde_json::Value>, String> {
         Ok(self.map.borrow().get(key).cloned())
     }
-    async fn set_raw(&self, key: &str, value: serde_json::Value) -> Result<(), String> {
+
+    /// Stores `value` as it is, whatever it is (the tests put bad documents in place).
+    pub async fn set_raw(&self, key: &str, value: serde_json::Value) -> Result<(), String> {
+        self.map.borrow_mut().insert(key.to_string(), value);
+        Ok(())
+    }
+}
+
+/// Like the browser's store, the text is parsed on the way in and written on the way out.
+#[async_trait(?Send)]
+impl Store for MemoryStore {
+    async fn get_json(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        match self.map.borrow().get(key) {
+            None => Ok(None),
+            Some(value) => serde_json::to_vec(value).map(Some).map_err(|e| e.to_string()),
+        }
+    }
+    async fn set_json(&self, key: &str, text: String) -> Result<(), String> {
+        let value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
         self.map.borrow_mut().insert(key.to_string(), value);
         Ok(())
     }

@@ -194,10 +194,20 @@ pub fn host_permissions() -> Vec<String> {
     HOST_PERMISSIONS.with(|h| h.borrow().clone())
 }
 
-async fn secret_get_raw(key: &str) -> Result<Option<serde_json::Value>, String> {
+/// A secret's text from the secrets store (IndexedDB); `None` when there is none, or it is not a
+/// text.
+async fn secret_text(key: &str) -> Result<Option<String>, String> {
     let promise = secret_get(key).map_err(|e| describe(&e))?;
     let value = JsFuture::from(promise).await.map_err(|e| describe(&e))?;
-    Ok(value.as_string().map(serde_json::Value::String))
+    Ok(value.as_string())
+}
+
+async fn secret_put(key: &str, text: &str) -> Result<(), String> {
+    let promise = secret_set(key, &JsValue::from_str(text)).map_err(|e| describe(&e))?;
+    JsFuture::from(promise)
+        .await
+        .map(|_| ())
+        .map_err(|e| describe(&e))
 }
 
 /// `storage.local.set({[key]: JSON.parse(text)})`: the value as the engine reads the text.
@@ -214,23 +224,11 @@ async fn storage_put(key: &str, text: &str) -> Result<(), String> {
 
 #[async_trait(?Send)]
 impl Store for ChromeStore {
-    async fn get_raw(&self, key: &str) -> Result<Option<serde_json::Value>, String> {
-        if key.starts_with(super::SECRET_PREFIX) {
-            return secret_get_raw(key).await;
-        }
-        match self.get_json(key).await? {
-            None => Ok(None),
-            Some(text) => super::json::from_slice(&text)
-                .map(Some)
-                .map_err(|e| format!("stored {key} is not JSON: {e}")),
-        }
-    }
-
     async fn get_json(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
         if key.starts_with(super::SECRET_PREFIX) {
-            return match secret_get_raw(key).await? {
+            return match secret_text(key).await? {
                 None => Ok(None),
-                Some(value) => serde_json::to_vec(&value).map(Some).map_err(|e| e.to_string()),
+                Some(text) => super::text_json(&text).map(|json| Some(json.into_bytes())),
             };
         }
         let promise = storage_get(key).map_err(|e| describe(&e))?;
@@ -244,25 +242,28 @@ impl Store for ChromeStore {
             .ok_or_else(|| format!("stored {key} is not JSON"))
     }
 
-    async fn set_raw(&self, key: &str, value: serde_json::Value) -> Result<(), String> {
+    async fn set_json(&self, key: &str, text: String) -> Result<(), String> {
         if key.starts_with(super::SECRET_PREFIX) {
-            let text = JsValue::from_str(value.as_str().unwrap_or_default());
-            let promise = secret_set(key, &text).map_err(|e| describe(&e))?;
-            return JsFuture::from(promise)
-                .await
-                .map(|_| ())
-                .map_err(|e| describe(&e));
+            // A secret is a text (the settings' token, API key and member key).
+            let secret = super::json::from_slice::<String>(text.as_bytes())
+                .map_err(|e| format!("{key} is a secret, and secrets are texts: {e}"))?;
+            return secret_put(key, &secret).await;
         }
-        let text = serde_json::to_string(&value).map_err(|e| e.to_string())?;
         storage_put(key, &text).await
     }
 
-    async fn set_json(&self, key: &str, text: String) -> Result<(), String> {
+    async fn get_text(&self, key: &str) -> Result<Option<String>, String> {
         if key.starts_with(super::SECRET_PREFIX) {
-            let value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-            return self.set_raw(key, value).await;
+            return secret_text(key).await;
         }
-        storage_put(key, &text).await
+        Ok(super::text_in(self.get_json(key).await?))
+    }
+
+    async fn set_text(&self, key: &str, text: &str) -> Result<(), String> {
+        if key.starts_with(super::SECRET_PREFIX) {
+            return secret_put(key, text).await;
+        }
+        storage_put(key, &super::text_json(text)?).await
     }
 
     async fn get_or_put_text(&self, key: &str, candidate: &str) -> Result<String, String> {

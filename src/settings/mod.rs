@@ -875,7 +875,10 @@ pub async fn load(store: &dyn crate::platform::Store) -> Result<Settings> {
     use crate::platform::join;
     let (stored, (token, api_key)) = join(
         store.get_json(STORE_KEY),
-        join(store.get_raw(SECRET_TOKEN_KEY), store.get_raw(SECRET_API_KEY_KEY)),
+        join(
+            store.get_text(SECRET_TOKEN_KEY),
+            store.get_text(SECRET_API_KEY_KEY),
+        ),
     )
     .await;
     let mut settings = match stored.map_err(storage)? {
@@ -885,9 +888,10 @@ pub async fn load(store: &dyn crate::platform::Store) -> Result<Settings> {
         },
         Some(text) => from_stored(&text)?,
     };
-    let secret =
-        |v: Option<serde_json::Value>| v.and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
-    let (token, api_key) = (secret(token.map_err(storage)?), secret(api_key.map_err(storage)?));
+    let (token, api_key) = (
+        token.map_err(storage)?.unwrap_or_default(),
+        api_key.map_err(storage)?.unwrap_or_default(),
+    );
     if !settings.smartbill.token.is_empty() || !settings.minicrm.api_key.is_empty() {
         // Written by an older version next to the other settings: moved to the secrets (what
         // was read from them before the move is superseded).
@@ -897,7 +901,11 @@ pub async fn load(store: &dyn crate::platform::Store) -> Result<Settings> {
         settings.minicrm.api_key = api_key;
     }
     if settings.server.enabled() {
-        settings.server.key = secret(store.get_raw(server::SECRET_KEY_KEY).await.map_err(storage)?);
+        settings.server.key = store
+            .get_text(server::SECRET_KEY_KEY)
+            .await
+            .map_err(storage)?
+            .unwrap_or_default();
     }
     Ok(settings)
 }
@@ -905,27 +913,13 @@ pub async fn load(store: &dyn crate::platform::Store) -> Result<Settings> {
 /// Saves the settings; the token and the API key go to the secrets, never beside the rest.
 pub async fn save(store: &dyn crate::platform::Store, settings: &Settings) -> Result<()> {
     let storage = |detail| Error::Storage { detail };
-    store
-        .set_raw(
-            SECRET_TOKEN_KEY,
-            serde_json::Value::String(settings.smartbill.token.clone()),
-        )
-        .await
-        .map_err(storage)?;
-    store
-        .set_raw(
-            SECRET_API_KEY_KEY,
-            serde_json::Value::String(settings.minicrm.api_key.clone()),
-        )
-        .await
-        .map_err(storage)?;
-    store
-        .set_raw(
-            server::SECRET_KEY_KEY,
-            serde_json::Value::String(settings.server.key.clone()),
-        )
-        .await
-        .map_err(storage)?;
+    for (key, secret) in [
+        (SECRET_TOKEN_KEY, &settings.smartbill.token),
+        (SECRET_API_KEY_KEY, &settings.minicrm.api_key),
+        (server::SECRET_KEY_KEY, &settings.server.key),
+    ] {
+        store.set_text(key, secret).await.map_err(storage)?;
+    }
     let mut open = settings.clone();
     open.smartbill.token.clear();
     open.minicrm.api_key.clear();
@@ -941,7 +935,6 @@ mod tests {
 
     #[tokio::test]
     async fn secrets_are_kept_apart_from_the_settings_and_moved_there_from_old_ones() {
-        use crate::platform::Store;
         let store = crate::platform::native::MemoryStore::new();
         let s = complete();
         save(&store, &s).await.unwrap();
@@ -966,6 +959,33 @@ mod tests {
         store.set_raw(SECRET_API_KEY_KEY, stale).await.unwrap();
         assert_eq!(load(&store).await.unwrap(), s);
         assert_eq!(load(&store).await.unwrap(), s);
+    }
+
+    #[tokio::test]
+    async fn a_secret_is_a_text_and_anything_else_there_reads_as_none() {
+        let store = crate::platform::native::MemoryStore::new();
+        let s = complete();
+        save(&store, &s).await.unwrap();
+        // Written as texts, read back as texts.
+        assert_eq!(
+            store.get_raw(SECRET_TOKEN_KEY).await.unwrap(),
+            Some(serde_json::Value::String(s.smartbill.token.clone()))
+        );
+        // Not a text (a damaged store, another program's value): no secret, the rest intact.
+        store
+            .set_raw(SECRET_TOKEN_KEY, serde_json::json!(42))
+            .await
+            .unwrap();
+        store
+            .set_raw(SECRET_API_KEY_KEY, serde_json::json!({"key": "x"}))
+            .await
+            .unwrap();
+        let read = load(&store).await.unwrap();
+        assert_eq!(
+            (read.smartbill.token.as_str(), read.minicrm.api_key.as_str()),
+            ("", "")
+        );
+        assert_eq!(read.document, s.document);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::command::{Command, Sender};
 use crate::i18n::Lang;
 use crate::jobs::Runtime;
 use crate::platform::native::{MemoryStore, TestClock};
-use crate::platform::{HttpRequest, HttpResponse, Store, Transport, TransportError};
+use crate::platform::{HttpRequest, HttpResponse, Transport, TransportError};
 
 const EXT: &str = "abcdefghijklmnopabcdefghijklmnop";
 const SERVER: &str = "https://team.example.workers.dev";
