@@ -16,26 +16,52 @@ import { startModule } from './module-cache.js';
 
 // The core reads and writes the secrets through this (see secrets.js).
 globalThis.mcsbSecrets = secrets;
-// storage.local's one atomic step, for a value made on first use (the browser's id): the stored
-// text, or the candidate stored first. The worker's concurrent calls and its two modules would
-// otherwise each read "none" and each store their own; here the calls on one key take turns.
+// storage.local's atomic steps, each a read then a write: a value made on first use (the
+// browser's id), and a text added to a stored list (the journal's index). The worker's
+// concurrent calls and its modules would otherwise each read the same and each write their
+// own, the last write losing the others'; here the calls on one key take turns.
 /** @type {Map<string, Promise<unknown>>} */
 const turns = new Map();
+/**
+ * @template T
+ * @param {string} key
+ * @param {() => Promise<T>} step
+ * @returns {Promise<T>}
+ */
+function inTurn(key, step) {
+  const turn = (turns.get(key) || Promise.resolve()).then(step);
+  turns.set(key, turn.catch(() => {}));
+  return turn;
+}
 globalThis.mcsbStore = {
   /**
+   * The stored text, or the candidate stored first.
    * @param {string} key
    * @param {string} candidate
    * @returns {Promise<string>}
    */
   getOrPut(key, candidate) {
-    const turn = (turns.get(key) || Promise.resolve()).then(async () => {
+    return inTurn(key, async () => {
       const stored = (await chrome.storage.local.get(key))[key];
       if (typeof stored === 'string' && stored !== '') return stored;
       await chrome.storage.local.set({ [key]: candidate });
       return candidate;
     });
-    turns.set(key, turn.catch(() => {}));
-    return turn;
+  },
+  /**
+   * Adds the text to the list stored under the key unless it is in it (a stored value that is
+   * not a list of texts is started again, as the core's own step does: src/platform/mod.rs).
+   * @param {string} key
+   * @param {string} item
+   * @returns {Promise<void>}
+   */
+  addToList(key, item) {
+    return inTurn(key, async () => {
+      const stored = (await chrome.storage.local.get(key))[key];
+      const list = Array.isArray(stored) && stored.every((x) => typeof x === 'string') ? stored : [];
+      if (list.includes(item)) return;
+      await chrome.storage.local.set({ [key]: [...list, item] });
+    });
   },
 };
 // Cells the worker's modules share, read and written synchronously by the core: the rate

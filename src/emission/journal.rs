@@ -309,37 +309,26 @@ pub async fn save(store: &dyn Store, entry: &Entry) -> Result<()> {
     platform::save(store, &k, entry)
         .await
         .map_err(|detail| Error::Storage { detail })?;
-    let mut index: Vec<String> = platform::load(store, INDEX_KEY)
+    // One step of the store's: two entries saved for the first time at once (two cards issued
+    // together) would otherwise each write the index it read, without the other's key.
+    store
+        .add_to_list(INDEX_KEY, &k)
         .await
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    if !index.contains(&k) {
-        index.push(k);
-        platform::save(store, INDEX_KEY, &index)
-            .await
-            .map_err(|detail| Error::Storage { detail })?;
-    }
-    Ok(())
+        .map_err(|detail| Error::Storage { detail })
 }
 
-/// Every journal entry (for resuming unfinished work and the payment refresh).
+/// Every journal entry (for resuming unfinished work and the payment refresh), read in one call
+/// to the store, however many there are.
 pub async fn all(store: &dyn Store) -> Result<Vec<Entry>> {
     let index: Vec<String> = platform::load(store, INDEX_KEY)
         .await
         .ok()
         .flatten()
         .unwrap_or_default();
-    let mut out = Vec::new();
-    for k in index {
-        if let Some(e) = platform::load::<Entry>(store, &k)
-            .await
-            .map_err(|detail| Error::Storage { detail })?
-        {
-            out.push(e);
-        }
-    }
-    Ok(out)
+    let entries = platform::load_many::<Entry>(store, &index)
+        .await
+        .map_err(|detail| Error::Storage { detail })?;
+    Ok(entries.into_iter().flatten().collect())
 }
 
 /// How many digits a series' numbers have ("0124" → 4), learned from SmartBill's answers.
@@ -359,7 +348,111 @@ pub async fn learn_series_width(store: &dyn Store, series: &str, number: &str) {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
+
+    use async_trait::async_trait;
+
     use super::*;
+    use crate::platform::native::MemoryStore;
+
+    /// The browser's store as the journal meets it: every read and write lets other work run
+    /// first (each is a round trip to the browser), reads of many keys are one call, and its
+    /// list step is one step (`mcsbStore.addToList`). Counts the calls.
+    #[derive(Default)]
+    struct Browserlike {
+        inner: MemoryStore,
+        reads: Cell<usize>,
+    }
+
+    /// Lets the other tasks run once.
+    async fn yield_once() {
+        let mut yielded = false;
+        std::future::poll_fn(|cx| {
+            if yielded {
+                return std::task::Poll::Ready(());
+            }
+            yielded = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        })
+        .await
+    }
+
+    #[async_trait(?Send)]
+    impl Store for Browserlike {
+        async fn get_json(&self, key: &str) -> std::result::Result<Option<Vec<u8>>, String> {
+            self.reads.set(self.reads.get() + 1);
+            yield_once().await;
+            self.inner.get_json(key).await
+        }
+        async fn set_json(&self, key: &str, text: String) -> std::result::Result<(), String> {
+            yield_once().await;
+            self.inner.set_json(key, text).await
+        }
+        async fn remove(&self, key: &str) -> std::result::Result<(), String> {
+            yield_once().await;
+            self.inner.remove(key).await
+        }
+        async fn get_many(&self, keys: &[String]) -> std::result::Result<Vec<Option<Vec<u8>>>, String> {
+            self.reads.set(self.reads.get() + 1);
+            yield_once().await;
+            self.inner.get_many(keys).await
+        }
+        async fn add_to_list(&self, key: &str, item: &str) -> std::result::Result<(), String> {
+            yield_once().await;
+            // The memory store's read and write run with nothing between them.
+            self.inner.add_to_list(key, item).await
+        }
+    }
+
+    fn entry(doc_id: u64) -> Entry {
+        Entry::new(DocumentKind::Offer, doc_id, 1000 + doc_id)
+    }
+
+    /// Two cards issued at once each save their entry for the first time: both are in the index
+    /// afterwards, so the tick resumes either if its worker dies, and the payment refresh sees
+    /// both. (Each saving the index it had read lost one of them.)
+    #[tokio::test]
+    async fn entries_saved_for_the_first_time_at_once_are_all_indexed() {
+        let store = Browserlike::default();
+        let (a, b) = crate::platform::join(save(&store, &entry(1)), save(&store, &entry(2))).await;
+        a.unwrap();
+        b.unwrap();
+        let (c, d) = crate::platform::join(save(&store, &entry(3)), save(&store, &entry(1))).await;
+        c.unwrap();
+        d.unwrap();
+        let ids: Vec<u64> = all(&store).await.unwrap().iter().map(|e| e.doc_id).collect();
+        assert_eq!(ids, [1, 2, 3]);
+    }
+
+    /// The tick reads the whole journal twice: one read of the index and one of the entries,
+    /// however long the journal is (a round trip to the browser each made a year's journal a
+    /// tick of thousands of round trips).
+    #[tokio::test]
+    async fn the_whole_journal_is_two_reads() {
+        let store = Browserlike::default();
+        for id in 1..=40 {
+            save(&store, &entry(id)).await.unwrap();
+        }
+        // An entry gone from under its index key is skipped.
+        store.inner.remove(&entry(7).key()).await.unwrap();
+        store.reads.set(0);
+        let entries = all(&store).await.unwrap();
+        assert_eq!(store.reads.get(), 2);
+        assert_eq!(entries.len(), 39);
+        assert_eq!(entries[6].doc_id, 8);
+        // One unreadable entry is the storage error it is, not a journal silently shorter.
+        store
+            .inner
+            .set_raw(&entry(9).key(), serde_json::json!({"kind": 7}))
+            .await
+            .unwrap();
+        let err = all(&store).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Storage { detail } if detail.contains("journal.Offer.9")),
+            "{err:?}"
+        );
+    }
 
     /// The payment refresh records an invoice it finds on a card split into series and number;
     /// the panel records it as the card shows it. Both read "FCT 0118", whichever came first.

@@ -149,6 +149,34 @@ pub trait Store {
         self.set_text(key, candidate).await?;
         Ok(candidate.to_string())
     }
+    /// The JSON texts stored under `keys`, in their order ([`load_many`]). The browser's store
+    /// asks for them all in one call (a round trip to the browser each would make reading the
+    /// journal as slow as the journal is long), and refuses a secret's key among them (the
+    /// secrets are read one by one). The default asks for each in turn.
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, String> {
+        let mut texts = Vec::with_capacity(keys.len());
+        for key in keys {
+            texts.push(self.get_json(key).await?);
+        }
+        Ok(texts)
+    }
+    /// Adds `item` to the list of texts stored under `key` unless it is in it already (a list
+    /// that is not one of texts is started again): one step, however many ask at once, so that
+    /// no caller's item is lost to another's write. The default reads, then writes: one step
+    /// only where nothing runs between the two (as [`Store::get_or_put_text`]'s); the browser's
+    /// store overrides it.
+    async fn add_to_list(&self, key: &str, item: &str) -> Result<(), String> {
+        let stored = self.get_json(key).await?;
+        let mut list = stored
+            .and_then(|text| json::from_slice::<Vec<String>>(&text).ok())
+            .unwrap_or_default();
+        if list.iter().any(|have| have == item) {
+            return Ok(());
+        }
+        list.push(item.to_string());
+        let text = serde_json::to_string(&list).map_err(|e| e.to_string())?;
+        self.set_json(key, text).await
+    }
 }
 
 /// The text a stored JSON document is, if it is one.
@@ -222,6 +250,26 @@ pub async fn load<T: DeserializeOwned>(store: &dyn Store, key: &str) -> Result<O
             json::from_slice::<Option<T>>(&text).map_err(|e| format!("stored {key} is unreadable: {e}"))
         }
     }
+}
+
+/// [`load`] for several keys in one read ([`Store::get_many`]), in their order.
+pub async fn load_many<T: DeserializeOwned>(
+    store: &dyn Store,
+    keys: &[String],
+) -> Result<Vec<Option<T>>, String> {
+    let texts = store.get_many(keys).await?;
+    if texts.len() != keys.len() {
+        return Err(format!("{} values read for {} keys", texts.len(), keys.len()));
+    }
+    keys.iter()
+        .zip(texts)
+        .map(|(key, text)| match text {
+            None => Ok(None),
+            Some(text) => {
+                json::from_slice::<Option<T>>(&text).map_err(|e| format!("stored {key} is unreadable: {e}"))
+            }
+        })
+        .collect()
 }
 
 pub async fn save<T: Serialize>(store: &dyn Store, key: &str, value: &T) -> Result<(), String> {

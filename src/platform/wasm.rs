@@ -18,6 +18,8 @@ extern "C" {
 
     #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = get, catch)]
     fn storage_get(key: &str) -> Result<js_sys::Promise, JsValue>;
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = get, catch)]
+    fn storage_get_keys(keys: &js_sys::Array) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = set, catch)]
     fn storage_set(items: &JsValue) -> Result<js_sys::Promise, JsValue>;
     #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = remove, catch)]
@@ -35,6 +37,9 @@ extern "C" {
     // candidate stored first (the calls on one key take turns in the worker's one thread).
     #[wasm_bindgen(js_namespace = mcsbStore, js_name = getOrPut, catch)]
     fn storage_get_or_put(key: &str, candidate: &str) -> Result<js_sys::Promise, JsValue>;
+    // Its other step: a text added to a stored list of texts unless it is in it.
+    #[wasm_bindgen(js_namespace = mcsbStore, js_name = addToList, catch)]
+    fn storage_add_to_list(key: &str, item: &str) -> Result<js_sys::Promise, JsValue>;
 
     // The cells `background.js` installs that the worker's modules share (`mcsbShared`): plain
     // text by key, read and written synchronously.
@@ -222,6 +227,17 @@ async fn storage_put(key: &str, text: &str) -> Result<(), String> {
         .map_err(|e| describe(&e))
 }
 
+/// The JSON text of `key`'s value in what `storage.local.get` gave.
+fn item_json(items: &JsValue, key: &str) -> Result<Option<Vec<u8>>, String> {
+    let value = js_sys::Reflect::get(items, &JsValue::from_str(key)).map_err(|e| describe(&e))?;
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    js_text(&value)
+        .map(|text| Some(text.into_bytes()))
+        .ok_or_else(|| format!("stored {key} is not JSON"))
+}
+
 #[async_trait(?Send)]
 impl Store for ChromeStore {
     async fn get_json(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
@@ -233,13 +249,7 @@ impl Store for ChromeStore {
         }
         let promise = storage_get(key).map_err(|e| describe(&e))?;
         let items = JsFuture::from(promise).await.map_err(|e| describe(&e))?;
-        let value = js_sys::Reflect::get(&items, &JsValue::from_str(key)).map_err(|e| describe(&e))?;
-        if value.is_undefined() || value.is_null() {
-            return Ok(None);
-        }
-        js_text(&value)
-            .map(|text| Some(text.into_bytes()))
-            .ok_or_else(|| format!("stored {key} is not JSON"))
+        item_json(&items, key)
     }
 
     async fn set_json(&self, key: &str, text: String) -> Result<(), String> {
@@ -276,6 +286,36 @@ impl Store for ChromeStore {
         value
             .as_string()
             .ok_or_else(|| format!("stored {key} is not text"))
+    }
+
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, String> {
+        let list = js_sys::Array::new();
+        for key in keys {
+            // The secrets are read one by one (none is read in bulk).
+            if key.starts_with(super::SECRET_PREFIX) {
+                return Err(format!("{key} is a secret, not read with other keys"));
+            }
+            list.push(&JsValue::from_str(key));
+        }
+        let promise = storage_get_keys(&list).map_err(|e| describe(&e))?;
+        let items = JsFuture::from(promise).await.map_err(|e| describe(&e))?;
+        let mut texts = Vec::with_capacity(keys.len());
+        for key in keys {
+            texts.push(item_json(&items, key)?);
+        }
+        Ok(texts)
+    }
+
+    async fn add_to_list(&self, key: &str, item: &str) -> Result<(), String> {
+        // The step is `storage.local`'s: a secret never goes there.
+        if key.starts_with(super::SECRET_PREFIX) {
+            return Err(format!("{key} is a secret, not a list"));
+        }
+        let promise = storage_add_to_list(key, item).map_err(|e| describe(&e))?;
+        JsFuture::from(promise)
+            .await
+            .map(|_| ())
+            .map_err(|e| describe(&e))
     }
 
     async fn remove(&self, key: &str) -> Result<(), String> {

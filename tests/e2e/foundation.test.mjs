@@ -256,6 +256,22 @@ test('a checklist that answers after a newer one is not shown: the page keeps th
   await page.close();
 });
 
+test('the worker\'s list step keeps every caller\'s text, however many add at once (the journal\'s index)', async () => {
+  // The core adds each new journal entry's key to the journal's index through this step
+  // (src/emission/journal.rs, `save`): two cards issued at once must both be indexed.
+  const page = await browser.page('options.html');
+  await page.evaluate(() => chrome.runtime.sendMessage({ cmd: 'getSettings' }));
+  const stored = await browser.worker().evaluate(async () => {
+    const store = /** @type {any} */ (self).mcsbStore;
+    await chrome.storage.local.set({ 'probe.list': ['a'], 'probe.other': { not: 'a list' } });
+    await Promise.all(['b', 'c', 'a', 'd', 'c'].map((item) => store.addToList('probe.list', item)));
+    await store.addToList('probe.other', 'x');
+    return chrome.storage.local.get(['probe.list', 'probe.other']);
+  });
+  await page.close();
+  assert.deepEqual(stored, { 'probe.list': ['a', 'b', 'c', 'd'], 'probe.other': ['x'] });
+});
+
 test('a stopped worker answers MiniCRM pages off the configured cards, saves the settings and syncs without starting the full core', async () => {
   const { minicrm } = sandbox.info;
   const offer = minicrm.cards.offerBucharestRon;
