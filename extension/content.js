@@ -308,7 +308,7 @@
   }
 
   const STATE_LABEL = {
-    notIssued: 'panelNotIssued', issuing: 'panelIssuing', issued: 'panelIssued', error: 'panelError',
+    notIssued: 'panelNotIssued', issuing: 'panelIssuing', issued: 'panelIssued', draft: 'panelDraft', error: 'panelError',
     needsConfirmation: 'panelNeedsConfirmation', cancelled: 'panelCancelled', reversed: 'panelReversed',
   };
   const PAYMENT_LABEL = {
@@ -365,7 +365,9 @@
     const body = ui.body;
     body.replaceChildren();
     const state = el('div', null, 'state');
-    const badge = el('span', t(STATE_LABEL[view.state] || 'panelNotIssued'), `badge ${view.state}`, { 'data-testid': 'state' });
+    // A draft is in SmartBill but not issued (no number, nothing fiscal): its own badge.
+    const shownState = view.state === 'issued' && view.draft ? 'draft' : view.state;
+    const badge = el('span', t(STATE_LABEL[shownState] || 'panelNotIssued'), `badge ${shownState}`, { 'data-testid': 'state' });
     if (view.state === 'issuing') state.append(el('span', null, 'spinner'));
     state.append(badge);
     body.append(state);

@@ -513,6 +513,8 @@ test('a draft, in an English browser: one document, the panel names it a draft i
     await panelState(page, 'issued');
     const series = sandbox.info.smartbill.invoiceSeries;
     assert.equal(await text(page, 'number'), `Draft ${series}`);
+    // Nothing fiscal was issued: the badge says draft, not issued.
+    assert.equal(await text(page, 'state'), 'Draft');
     assert.match(await text(page, 'draft-hint'), /^A draft was created in SmartBill/);
     const docs = await documents();
     assert.equal(docs.length, 1);
