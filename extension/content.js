@@ -307,7 +307,7 @@
     ui.body.append(box);
   }
 
-  const STATE_LABEL = {
+  const BADGE_LABEL = {
     notIssued: 'panelNotIssued', issuing: 'panelIssuing', issued: 'panelIssued', draft: 'panelDraft', error: 'panelError',
     needsConfirmation: 'panelNeedsConfirmation', cancelled: 'panelCancelled', reversed: 'panelReversed',
   };
@@ -365,9 +365,10 @@
     const body = ui.body;
     body.replaceChildren();
     const state = el('div', null, 'state');
-    // A draft is in SmartBill but not issued (no number, nothing fiscal): its own badge.
-    const shownState = view.state === 'issued' && view.draft ? 'draft' : view.state;
-    const badge = el('span', t(STATE_LABEL[shownState] || 'panelNotIssued'), `badge ${shownState}`, { 'data-testid': 'state' });
+    // The core names the badge (an issued draft's is "draft"); a team server of an older
+    // build names none, and its state stands for it.
+    const badgeName = view.badge || view.state;
+    const badge = el('span', t(BADGE_LABEL[badgeName] || 'panelNotIssued'), `badge ${badgeName}`, { 'data-testid': 'state' });
     if (view.state === 'issuing') state.append(el('span', null, 'spinner'));
     state.append(badge);
     body.append(state);

@@ -511,7 +511,7 @@ async fn card_error(
 mod typescript {
     use ts_rs::{Config, TS};
 
-    use crate::emission::panel::{Action, CardReply, PanelState, PanelView, PaymentView};
+    use crate::emission::panel::{Action, Badge, CardReply, PanelState, PanelView, PaymentView};
     use crate::{checklist, reply, settings, sync, team_mode};
 
     const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/types/core.d.ts");
@@ -523,6 +523,7 @@ mod typescript {
             CardReply::decl(&cfg),
             PanelView::decl(&cfg),
             PanelState::decl(&cfg),
+            Badge::decl(&cfg),
             Action::decl(&cfg),
             PaymentView::decl(&cfg),
             crate::fields::PaymentState::decl(&cfg),

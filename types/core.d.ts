@@ -44,7 +44,11 @@ alarms?: Array<Alarm>,
  */
 pdf?: string, fileName?: string, };
 
-export type PanelView = { state: PanelState, docType: DocumentType, documentId: number, 
+export type PanelView = { state: PanelState, 
+/**
+ * What the state's badge says.
+ */
+badge: Badge, docType: DocumentType, documentId: number, 
 /**
  * The document's name as the core knows it (`Issued::label`): what the panel sends back
  * with a button that acts on this document.
@@ -99,6 +103,8 @@ starting?: PanelView,
 refreshMs: number | null, };
 
 export type PanelState = "notIssued" | "issuing" | "issued" | "error" | "needsConfirmation" | "cancelled" | "reversed";
+
+export type Badge = "notIssued" | "issuing" | "issued" | "draft" | "error" | "needsConfirmation" | "cancelled" | "reversed";
 
 export type Action = "emit" | "retry" | "cancel" | "reverse" | "reissue" | "pdf" | "confirm" | "issuing";
 

@@ -137,6 +137,37 @@ pub enum PanelState {
     Reversed,
 }
 
+/// The panel's badge: its state, except that an issued draft (in SmartBill, with no number and
+/// nothing fiscal about it) is a draft, not an issued document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum Badge {
+    NotIssued,
+    Issuing,
+    Issued,
+    Draft,
+    Error,
+    NeedsConfirmation,
+    Cancelled,
+    Reversed,
+}
+
+impl Badge {
+    pub fn of(state: PanelState, draft: bool) -> Badge {
+        match state {
+            PanelState::Issued if draft => Badge::Draft,
+            PanelState::NotIssued => Badge::NotIssued,
+            PanelState::Issuing => Badge::Issuing,
+            PanelState::Issued => Badge::Issued,
+            PanelState::Error => Badge::Error,
+            PanelState::NeedsConfirmation => Badge::NeedsConfirmation,
+            PanelState::Cancelled => Badge::Cancelled,
+            PanelState::Reversed => Badge::Reversed,
+        }
+    }
+}
+
 impl PanelState {
     /// A document whose state an error of a later command does not change: the panel keeps it.
     pub fn settled(self) -> bool {
@@ -153,6 +184,8 @@ impl PanelState {
 #[serde(rename_all = "camelCase")]
 pub struct PanelView {
     pub state: PanelState,
+    /// What the state's badge says.
+    pub badge: Badge,
     pub doc_type: DocumentType,
     pub document_id: u64,
     /// The document's name as the core knows it (`Issued::label`): what the panel sends back
@@ -202,6 +235,7 @@ impl PanelView {
     pub fn stopped(refresh_ms: Option<u32>) -> PanelView {
         PanelView {
             state: PanelState::Error,
+            badge: Badge::Error,
             doc_type: DocumentType::Invoice,
             document_id: 0,
             number: None,
@@ -248,6 +282,7 @@ impl PanelView {
         }
         let starting = PanelView {
             state: PanelState::Issuing,
+            badge: Badge::Issuing,
             phase: Some(Phase::Claiming),
             waiting_until: None,
             error: None,
@@ -333,6 +368,7 @@ pub fn view(
 ) -> PanelView {
     let issued = entry.issued.as_ref();
     let state = state_of(entry);
+    let draft = issued.is_some_and(|i| i.draft);
     let pdf = issued
         .is_some_and(|i| i.ours() || (i.by_other.is_some() && !i.number.is_empty() && !i.series.is_empty()));
     let actions = actions(entry, state, pdf);
@@ -342,13 +378,14 @@ pub fn view(
         .map(|ms| crate::platform::when::hms(crate::platform::local_ro(ms)));
     PanelView {
         state,
+        badge: Badge::of(state, draft),
         doc_type: issued.map(|i| i.doc_type).unwrap_or(configured),
         document_id: entry.doc_id,
         number: issued.map(|i| i.label()),
         draft_of: issued.and_then(|i| i.unnumbered_series()).map(str::to_string),
         link: issued.and_then(|i| link_ok(&i.document_url)),
         pdf,
-        draft: issued.is_some_and(|i| i.draft),
+        draft,
         payment: entry.payment.as_ref().map(|p| PaymentView {
             state: p.state,
             paid: p.paid.normalize().to_string(),
@@ -521,6 +558,43 @@ mod tests {
         let mut entry = Entry::new(crate::document::DocumentKind::Offer, 7, 9);
         entry.status = status;
         view(&entry, DocumentType::Invoice, false, |_| None)
+    }
+
+    /// A draft is in SmartBill without a number: its badge says so, not "issued"; its
+    /// cancellation is a cancellation.
+    #[test]
+    fn an_issued_draft_s_badge_is_a_draft() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 12, 5).unwrap_or_default();
+        let issued = |draft: bool| {
+            let mut i = crate::emission::journal::Issued::external(
+                DocumentType::Invoice,
+                ("FCT".into(), if draft { String::new() } else { "0124".into() }),
+                String::new(),
+                day,
+            );
+            i.draft = draft;
+            i
+        };
+        let mut entry = Entry::new(crate::document::DocumentKind::Offer, 7, 9);
+        entry.status = Status::Issued;
+        entry.issued = Some(issued(true));
+        let v = view(&entry, DocumentType::Invoice, false, |_| None);
+        assert_eq!((v.state, v.badge), (PanelState::Issued, Badge::Draft));
+        entry.issued = Some(issued(false));
+        assert_eq!(
+            view(&entry, DocumentType::Invoice, false, |_| None).badge,
+            Badge::Issued
+        );
+        entry.issued = Some(issued(true));
+        entry.status = Status::Cancelled;
+        assert_eq!(
+            view(&entry, DocumentType::Invoice, false, |_| None).badge,
+            Badge::Cancelled
+        );
+        // The view before an answer, and the view of a stopped command.
+        let starting = view_of(Status::NotIssued).starting.expect("a starting view");
+        assert_eq!(starting.badge, Badge::Issuing);
+        assert_eq!(PanelView::stopped(None).badge, Badge::Error);
     }
 
     #[test]
