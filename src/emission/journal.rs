@@ -348,62 +348,8 @@ pub async fn learn_series_width(store: &dyn Store, series: &str, number: &str) {
 
 #[cfg(test)]
 mod tests {
-    use std::cell::Cell;
-
-    use async_trait::async_trait;
-
     use super::*;
-    use crate::platform::native::MemoryStore;
-
-    /// The browser's store as the journal meets it: every read and write lets other work run
-    /// first (each is a round trip to the browser), reads of many keys are one call, and its
-    /// list step is one step (`mcsbStore.addToList`). Counts the calls.
-    #[derive(Default)]
-    struct Browserlike {
-        inner: MemoryStore,
-        reads: Cell<usize>,
-    }
-
-    /// Lets the other tasks run once.
-    async fn yield_once() {
-        let mut yielded = false;
-        std::future::poll_fn(|cx| {
-            if yielded {
-                return std::task::Poll::Ready(());
-            }
-            yielded = true;
-            cx.waker().wake_by_ref();
-            std::task::Poll::Pending
-        })
-        .await
-    }
-
-    #[async_trait(?Send)]
-    impl Store for Browserlike {
-        async fn get_json(&self, key: &str) -> std::result::Result<Option<Vec<u8>>, String> {
-            self.reads.set(self.reads.get() + 1);
-            yield_once().await;
-            self.inner.get_json(key).await
-        }
-        async fn set_json(&self, key: &str, text: String) -> std::result::Result<(), String> {
-            yield_once().await;
-            self.inner.set_json(key, text).await
-        }
-        async fn remove(&self, key: &str) -> std::result::Result<(), String> {
-            yield_once().await;
-            self.inner.remove(key).await
-        }
-        async fn get_many(&self, keys: &[String]) -> std::result::Result<Vec<Option<Vec<u8>>>, String> {
-            self.reads.set(self.reads.get() + 1);
-            yield_once().await;
-            self.inner.get_many(keys).await
-        }
-        async fn add_to_list(&self, key: &str, item: &str) -> std::result::Result<(), String> {
-            yield_once().await;
-            // The memory store's read and write run with nothing between them.
-            self.inner.add_to_list(key, item).await
-        }
-    }
+    use crate::platform::native::Browserlike;
 
     fn entry(doc_id: u64) -> Entry {
         Entry::new(DocumentKind::Offer, doc_id, 1000 + doc_id)

@@ -122,6 +122,60 @@ impl Store for MemoryStore {
     }
 }
 
+/// The browser's store as the workflows meet it: every read and write lets other work run first
+/// (each is a round trip to the browser), so two workflows' steps interleave as they do in a
+/// worker; reads of many keys are one call, and its list step is one step
+/// (`mcsbStore.addToList`). Counts the reads. For the tests.
+#[cfg(test)]
+#[derive(Default)]
+pub struct Browserlike {
+    pub inner: MemoryStore,
+    pub reads: std::cell::Cell<usize>,
+}
+
+/// Lets the other tasks run once.
+#[cfg(test)]
+async fn yield_once() {
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if yielded {
+            return std::task::Poll::Ready(());
+        }
+        yielded = true;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    })
+    .await
+}
+
+#[cfg(test)]
+#[async_trait(?Send)]
+impl Store for Browserlike {
+    async fn get_json(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        self.reads.set(self.reads.get() + 1);
+        yield_once().await;
+        self.inner.get_json(key).await
+    }
+    async fn set_json(&self, key: &str, text: String) -> Result<(), String> {
+        yield_once().await;
+        self.inner.set_json(key, text).await
+    }
+    async fn remove(&self, key: &str) -> Result<(), String> {
+        yield_once().await;
+        self.inner.remove(key).await
+    }
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, String> {
+        self.reads.set(self.reads.get() + 1);
+        yield_once().await;
+        self.inner.get_many(keys).await
+    }
+    async fn add_to_list(&self, key: &str, item: &str) -> Result<(), String> {
+        yield_once().await;
+        // The memory store's read and write run with nothing between them.
+        self.inner.add_to_list(key, item).await
+    }
+}
+
 /// A clock that starts at a given time and can run faster than real time (to match the sandbox's
 /// sped-up clock) or be moved by hand.
 pub struct TestClock {

@@ -25,6 +25,8 @@ pub use crate::jobs::schedule::{load_schedule, request, save_schedule, Schedule}
 pub use crate::jobs::JobKind;
 
 pub const DAY_MS: i64 = 24 * 3600 * 1000;
+/// The activity log before it was kept per kind: still read (and shown until newer runs push it
+/// out), never written.
 const ACTIVITY_KEY: &str = "activity";
 const ACTIVITY_KEEP: usize = 30;
 
@@ -136,12 +138,44 @@ pub async fn save_run(store: &dyn Store, run: &Run) -> Result<()> {
         .map_err(storage)
 }
 
+/// Where the activity log keeps `kind`'s runs. One list per kind: the kinds are recorded by
+/// different modules of the worker (automatic emission's passes by the core's tick, the jobs by
+/// the jobs' module), at any moment, and a list that each read, changed and wrote lost the
+/// other's line. One kind's runs are recorded by the one runner its lease lets run.
+fn activity_key(kind: JobKind) -> String {
+    format!("activity.{}", kind.key())
+}
+
+const KINDS: [JobKind; 3] = [JobKind::Payments, JobKind::Stock, JobKind::Emission];
+
+/// The activity log: the last runs of every kind, newest first (by when they ended), in one read.
+/// An unreadable list reads as empty, as it always has: the log is never a reason to fail.
 pub async fn activity(store: &dyn Store) -> Vec<Run> {
-    platform::load(store, ACTIVITY_KEY)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default()
+    let mut keys: Vec<String> = KINDS.into_iter().map(activity_key).collect();
+    keys.push(ACTIVITY_KEY.to_string());
+    let texts = store.get_many(&keys).await.unwrap_or_default();
+    let ended = |r: &Run| r.finished_ms.unwrap_or(r.started_ms);
+    let mut runs: Vec<Run> = Vec::new();
+    for text in texts.into_iter().flatten() {
+        for run in platform::json::from_slice::<Vec<Run>>(&text).unwrap_or_default() {
+            // The old list's copy of a run its kind's list has too is the older one.
+            if runs
+                .iter()
+                .any(|r| r.kind == run.kind && r.started_ms == run.started_ms)
+            {
+                continue;
+            }
+            // In place, after the runs that ended at the same moment or later (a few lists of
+            // at most 30: no sort's code in every module that shows the log).
+            let at = runs
+                .iter()
+                .position(|r| ended(r) < ended(&run))
+                .unwrap_or(runs.len());
+            runs.insert(at, run);
+        }
+    }
+    runs.truncate(ACTIVITY_KEEP);
+    runs
 }
 
 /// A pass of automatic emission that did something or met a problem, in the activity log.
@@ -167,12 +201,19 @@ pub async fn record_emission_pass(store: &dyn Store, now: i64, report: &crate::e
     record_activity(store, &run).await;
 }
 
+/// Puts `run` at the head of its kind's list (the last [`ACTIVITY_KEEP`] of each kind: the log
+/// shows that many of all kinds together).
 async fn record_activity(store: &dyn Store, run: &Run) {
-    let mut list = activity(store).await;
+    let key = activity_key(run.kind);
+    let mut list: Vec<Run> = platform::load(store, &key)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     list.retain(|r| !(r.kind == run.kind && r.started_ms == run.started_ms));
     list.insert(0, run.clone());
     list.truncate(ACTIVITY_KEEP);
-    let _ = platform::save(store, ACTIVITY_KEY, &list).await;
+    let _ = platform::save(store, &key, &list).await;
 }
 
 /// Whether a job is enabled by the settings at all.
@@ -711,5 +752,113 @@ mod reply_tests {
             serde_json::to_value(going).unwrap(),
             json!({"alarms": [], "skipped": "notConfigured", "jobs": {"worked": 1, "more": false, "pausedUntilMs": null}})
         );
+    }
+}
+
+#[cfg(test)]
+mod activity_tests {
+    use super::*;
+    use crate::emission::poll::PollReport;
+    use crate::platform::native::{Browserlike, MemoryStore};
+
+    fn finished(kind: JobKind, started_ms: i64, finished_ms: i64) -> Run {
+        let mut run = Run::new(kind, started_ms, 1, "schedule");
+        run.status = RunStatus::Done;
+        run.finished_ms = Some(finished_ms);
+        run
+    }
+
+    fn lines(runs: &[Run]) -> Vec<(JobKind, i64)> {
+        runs.iter().map(|r| (r.kind, r.started_ms)).collect()
+    }
+
+    /// The core's tick records an automatic emission pass while the jobs' module records the end
+    /// of a stock run, in one browser: both lines are in the log. (One list that each read, changed
+    /// and wrote kept only the last writer's line.)
+    #[tokio::test]
+    async fn lines_recorded_at_once_by_two_modules_are_all_kept() {
+        let store = Browserlike::default();
+        record_activity(&store, &finished(JobKind::Payments, 100, 200)).await;
+        let pass = PollReport {
+            checked: 2,
+            emitted: 1,
+            ..PollReport::default()
+        };
+        let stock = finished(JobKind::Stock, 300, 900);
+        crate::platform::join(
+            record_emission_pass(&store, 1_000, &pass),
+            record_activity(&store, &stock),
+        )
+        .await;
+        let log = activity(&store).await;
+        assert_eq!(
+            lines(&log),
+            [
+                (JobKind::Emission, 1_000),
+                (JobKind::Stock, 300),
+                (JobKind::Payments, 100)
+            ]
+        );
+        assert_eq!(log[0].counts.changed, 1);
+    }
+
+    /// The log is newest first by when each run ended, across the kinds; the same run recorded
+    /// again (a cancelled run's end after its start) is one line; each kind keeps its last 30,
+    /// so the 30 shown are the 30 newest of all.
+    #[tokio::test]
+    async fn the_log_is_the_newest_runs_of_every_kind() {
+        let store = MemoryStore::new();
+        for i in 0..40 {
+            record_activity(&store, &finished(JobKind::Stock, i * 10, i * 10 + 5)).await;
+        }
+        record_activity(&store, &finished(JobKind::Payments, 50, 1_000)).await;
+        let mut again = finished(JobKind::Payments, 50, 1_010);
+        again.status = RunStatus::Cancelled;
+        record_activity(&store, &again).await;
+        let log = activity(&store).await;
+        assert_eq!(log.len(), ACTIVITY_KEEP);
+        assert_eq!(
+            lines(&log[..3]),
+            [
+                (JobKind::Payments, 50),
+                (JobKind::Stock, 390),
+                (JobKind::Stock, 380)
+            ]
+        );
+        assert_eq!(log[0].status, RunStatus::Cancelled);
+        assert_eq!(log[29].started_ms, 110);
+    }
+
+    /// A log kept as one list by an earlier version is still shown, merged with the new lines; a
+    /// run in both is shown once, as its kind's list has it. An unreadable list reads as empty.
+    #[tokio::test]
+    async fn the_earlier_single_list_is_still_shown() {
+        let store = MemoryStore::new();
+        let old = vec![
+            finished(JobKind::Stock, 500, 600),
+            finished(JobKind::Payments, 10, 20),
+        ];
+        platform::save(&store, ACTIVITY_KEY, &old).await.unwrap();
+        let mut newer = finished(JobKind::Stock, 500, 700);
+        newer.status = RunStatus::Failed;
+        record_activity(&store, &newer).await;
+        record_activity(&store, &finished(JobKind::Emission, 650, 650)).await;
+        store
+            .set_raw(
+                &activity_key(JobKind::Payments),
+                serde_json::json!({"not": "a list"}),
+            )
+            .await
+            .unwrap();
+        let log = activity(&store).await;
+        assert_eq!(
+            lines(&log),
+            [
+                (JobKind::Stock, 500),
+                (JobKind::Emission, 650),
+                (JobKind::Payments, 10)
+            ]
+        );
+        assert_eq!(log[0].status, RunStatus::Failed);
     }
 }
