@@ -426,7 +426,11 @@ async fn an_invoice_that_discharges_stock_triggers_a_sync() {
     assert_eq!(before, 500);
     e.card_action("offerBucharestRon", "emit").await;
     let schedule = sync::load_schedule(&e.store, JobKind::Stock).await;
-    assert_eq!(schedule.due_reason.as_deref(), Some("invoice"));
+    let request = sync::load_request(&e.store, JobKind::Stock).await;
+    assert_eq!(
+        schedule.pending(request.as_ref()).map(|p| p.reason).as_deref(),
+        Some("invoice")
+    );
     run_to_end(&e.app()).await;
     let after = e.get("/minicrm/products").await["products"]
         .as_array()
@@ -436,6 +440,74 @@ async fn an_invoice_that_discharges_stock_triggers_a_sync() {
         .unwrap()["Quantity"]
         .clone();
     assert_eq!(after, 496, "4 cables left the warehouse with the invoice");
+}
+
+/// An invoice issued while a stock run is being planned asks for a run of its own: the run being
+/// planned read SmartBill's stock at a moment that may be before the invoice's discharge, so
+/// another run follows it. (Starting, the run took the request made meanwhile as its own, and the
+/// invoice's quantities waited for the next day's run.)
+#[tokio::test]
+async fn an_invoice_issued_while_a_run_is_planned_gets_a_run_after_it() {
+    let e = env().await;
+    stock_config(&e).await;
+    run_to_end(&e.app()).await;
+    let app = e.app();
+    let settings = settings::load(&e.store).await.unwrap();
+    assert!(
+        !sync::jobs_due(&app, &settings).await.unwrap(),
+        "nothing due after the first run"
+    );
+    sync::request(&e.store, JobKind::Stock, "now").await.unwrap();
+    // SmartBill holds the plan's stock read until the case lets it go.
+    e.control(
+        "/faults",
+        json!({"service": "smartbill", "method": "GET", "path": "/SBORO/api/stocks", "kind": "hold", "times": 1}),
+    )
+    .await;
+    let planning = async {
+        step(&app, i64::MAX / 4).await;
+    };
+    let invoice = async {
+        for _ in 0..2000 {
+            let inflight = e.get("/inflight").await;
+            let held = inflight["requests"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|r| r["path"] == "/SBORO/api/stocks"));
+            if held {
+                e.card_action("offerBucharestRon", "emit").await;
+                e.control("/release", json!({})).await;
+                return;
+            }
+            tokio::task::yield_now().await;
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        panic!("the plan's stock read never reached SmartBill");
+    };
+    tokio::join!(planning, invoice);
+    let run = sync::load_run(&e.store, JobKind::Stock).await.unwrap().unwrap();
+    assert_eq!(
+        run.reason, "now",
+        "the run that was being planned is the one asked for"
+    );
+    assert!(
+        sync::jobs_due(&app, &settings).await.unwrap(),
+        "the invoice's request is still pending after the run planned before it"
+    );
+    run_to_end(&app).await;
+    let run = sync::load_run(&e.store, JobKind::Stock).await.unwrap().unwrap();
+    assert_eq!(run.reason, "invoice");
+    assert!(
+        !sync::jobs_due(&app, &settings).await.unwrap(),
+        "taken by the run after it"
+    );
+    let cable = e.get("/minicrm/products").await["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["SKU"] == "CAB-HDMI")
+        .unwrap()["Quantity"]
+        .clone();
+    assert_eq!(cable, 496, "4 cables left the warehouse with the invoice");
 }
 
 #[tokio::test]

@@ -21,7 +21,9 @@ use crate::settings::Settings;
 
 // The job kinds and their schedules are below the workflows (`jobs`), so that any workflow can
 // ask for a run; re-exported for the jobs' callers.
-pub use crate::jobs::schedule::{load_schedule, request, save_schedule, Schedule};
+pub use crate::jobs::schedule::{
+    load_request, load_schedule, request, save_schedule, Pending, Request, Schedule,
+};
 pub use crate::jobs::JobKind;
 
 pub const DAY_MS: i64 = 24 * 3600 * 1000;
@@ -227,29 +229,40 @@ pub fn enabled(kind: JobKind, settings: &Settings) -> bool {
 }
 
 /// Why a new run of `kind` is due now (the schedule, or someone asked), or `None`.
-async fn due(app: &App<'_>, settings: &Settings, kind: JobKind) -> Option<String> {
+async fn due(app: &App<'_>, settings: &Settings, kind: JobKind) -> Option<Pending> {
     let schedule = load_schedule(app.store, kind).await;
-    due_by(&schedule, settings, kind, app.clock.now_ms())
+    let request = load_request(app.store, kind).await;
+    due_by(&schedule, request.as_ref(), settings, kind, app.clock.now_ms())
 }
 
-/// [`due`] by the job's stored schedule.
-fn due_by(schedule: &Schedule, settings: &Settings, kind: JobKind, now: i64) -> Option<String> {
+/// [`due`] by the job's stored schedule and last request.
+fn due_by(
+    schedule: &Schedule,
+    request: Option<&Request>,
+    settings: &Settings,
+    kind: JobKind,
+    now: i64,
+) -> Option<Pending> {
     if !enabled(kind, settings) {
         return None;
     }
-    if let Some(reason) = &schedule.due_reason {
+    if let Some(pending) = schedule.pending(request) {
         // Asked for by a person here ("now", switching the sync on) or by an invoice issued
         // here: in any browser.
-        return Some(reason.clone());
+        return Some(pending);
     }
     // The schedule runs in the team's one runner browser only (see `team`): two browsers
     // syncing on a timer would spend the shared rate limits twice.
     if !crate::team::runs_jobs(settings) {
         return None;
     }
+    let scheduled = Pending {
+        reason: "schedule".into(),
+        token: None,
+    };
     match schedule.next_due_ms {
-        Some(at) if at <= now => Some("schedule".into()),
-        None => Some("schedule".into()),
+        Some(at) if at <= now => Some(scheduled),
+        None => Some(scheduled),
         _ => None,
     }
 }
@@ -301,7 +314,7 @@ impl<'a> Runner<'a> {
     }
 
     /// Whether a new run of `kind` is due now (schedule, or someone asked).
-    async fn due(&self, kind: JobKind) -> Option<String> {
+    async fn due(&self, kind: JobKind) -> Option<Pending> {
         due(self.app, &self.settings, kind).await
     }
 
@@ -405,9 +418,12 @@ impl<'a> Runner<'a> {
     async fn start_run<J: Worker>(&self, report: &mut StepReport) -> Result<Option<Run>> {
         let kind = J::KIND;
         let store = self.app.store;
-        let Some(reason) = self.due(kind).await else {
+        // The request is read before the plan: one made while the plan is made is not taken by
+        // this run, which may have read SmartBill before it, and the next run answers it.
+        let Some(pending) = self.due(kind).await else {
             return Ok(None);
         };
+        let reason = pending.reason.clone();
         let plan = match J::plan(self).await {
             Ok(plan) => plan,
             Err(Error::Paused { until_ms, .. }) => {
@@ -429,11 +445,12 @@ impl<'a> Runner<'a> {
         platform::save(store, &plan_key(kind), &plan.items)
             .await
             .map_err(storage)?;
-        // The request is taken: a run exists now.
-        let mut s = load_schedule(store, kind).await;
-        s.due_reason = None;
-        save_schedule(store, kind, &s).await?;
+        // The run first, then the request taken: a worker stopped between the two leaves a run
+        // that goes on and a request that one more run answers, never a request taken by no run.
         save_run(store, &run).await?;
+        let mut s = load_schedule(store, kind).await;
+        s.take(&pending);
+        save_schedule(store, kind, &s).await?;
         J::started(self, &mut run).await?;
         Ok(Some(run))
     }
@@ -515,6 +532,7 @@ pub async fn status(app: &App<'_>, settings: &Settings) -> Result<JobsStatus> {
     let job = |kind: JobKind| async move {
         let run = load_run(store, kind).await?;
         let schedule = load_schedule(store, kind).await;
+        let request = load_request(store, kind).await;
         let eta_ms = run.as_ref().filter(|r| r.status == RunStatus::Running).map(|r| {
             let remaining = i64::from(r.total.saturating_sub(r.cursor));
             now + remaining * per_item_ms(app, kind)
@@ -524,7 +542,7 @@ pub async fn status(app: &App<'_>, settings: &Settings) -> Result<JobsStatus> {
             run,
             eta_ms,
             // Due already (asked for, never run here, or its day is past): now.
-            next_due_ms: due_by(&schedule, settings, kind, now)
+            next_due_ms: due_by(&schedule, request.as_ref(), settings, kind, now)
                 .map(|_| now)
                 .or(schedule.next_due_ms),
             last_done_ms: schedule.last_done_ms,
