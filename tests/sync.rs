@@ -442,6 +442,152 @@ async fn an_invoice_that_discharges_stock_triggers_a_sync() {
     assert_eq!(after, 496, "4 cables left the warehouse with the invoice");
 }
 
+/// Waits until the sandbox holds a request to `path` (a `hold` fault), then runs `meanwhile` and
+/// lets the request go on.
+async fn while_held<F: std::future::Future>(e: &Env, path: &str, meanwhile: F) -> F::Output {
+    for _ in 0..2000 {
+        let inflight = e.get("/inflight").await;
+        let held = inflight["requests"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|r| r["path"] == path));
+        if held {
+            let out = meanwhile.await;
+            e.control("/release", json!({})).await;
+            return out;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    panic!("no request to {path} reached the sandbox");
+}
+
+/// A person cancels an invoice while the payment refresh is asking SmartBill about it (in the
+/// browser, the refresh runs in the jobs' module, the cancel in the core): the journal keeps the
+/// cancellation. (The refresh wrote back the entry it had read before its call, and the panel
+/// showed the cancelled invoice as live again.)
+#[tokio::test]
+async fn an_invoice_cancelled_while_the_refresh_asks_about_it_stays_cancelled() {
+    let e = env().await;
+    e.configure(json!({})).await;
+    let issued = e.card_action("offerPersonRon", "emit").await;
+    assert_eq!(issued["panel"]["state"], "issued", "{issued}");
+    let app = e.app();
+    sync::request(&e.store, JobKind::Payments, "now").await.unwrap();
+    let path = "/SBORO/api/invoice/paymentstatus";
+    e.control(
+        "/faults",
+        json!({"service": "smartbill", "method": "GET", "path": path, "kind": "hold", "times": 1}),
+    )
+    .await;
+    let refresh = async {
+        step(&app, i64::MAX / 4).await;
+    };
+    let cancel = while_held(&e, path, e.card_action("offerPersonRon", "cancel"));
+    let (_, cancelled) = tokio::join!(refresh, cancel);
+    assert_eq!(cancelled["panel"]["state"], "cancelled", "{cancelled}");
+    let run = sync::load_run(&e.store, JobKind::Payments)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(run.status, sync::RunStatus::Done, "{run:?}");
+    let panel = e.card_action("offerPersonRon", "state").await;
+    assert_eq!(panel["panel"]["state"], "cancelled", "{panel}");
+}
+
+/// The same with a change to write: the invoice was partly paid, and the person reverses it
+/// (storno) while the refresh asks SmartBill. Neither the journal nor the card gets the payment
+/// state of a document that is no longer live.
+#[tokio::test]
+async fn an_invoice_reversed_while_the_refresh_asks_about_it_gets_no_payment_state() {
+    let e = env().await;
+    e.configure(json!({})).await;
+    let issued = e.card_action("offerPersonRon", "emit").await;
+    let number = issued["panel"]["number"].as_str().unwrap().to_string();
+    let (series, no) = number.split_once(' ').unwrap();
+    e.control(
+        "/smartbill/payment",
+        json!({"series": series, "number": no, "amount": 50}),
+    )
+    .await;
+    let app = e.app();
+    sync::request(&e.store, JobKind::Payments, "now").await.unwrap();
+    let path = "/SBORO/api/invoice/paymentstatus";
+    e.control(
+        "/faults",
+        json!({"service": "smartbill", "method": "GET", "path": path, "kind": "hold", "times": 1}),
+    )
+    .await;
+    let refresh = async {
+        step(&app, i64::MAX / 4).await;
+    };
+    let reverse = while_held(&e, path, async {
+        let reply = e.card_action("offerPersonRon", "reverse").await;
+        (reply, e.card_fields("offerPersonRon").await)
+    });
+    let (_, (reversed, fields)) = tokio::join!(refresh, reverse);
+    assert_eq!(reversed["panel"]["state"], "reversed", "{reversed}");
+    assert!(fields["SmartBillPaymentStatus"].is_string(), "{fields}");
+    let panel = e.card_action("offerPersonRon", "state").await;
+    assert_eq!(panel["panel"]["state"], "reversed", "{panel}");
+    assert_eq!(
+        e.card_fields("offerPersonRon").await["SmartBillPaymentStatus"],
+        fields["SmartBillPaymentStatus"],
+        "the refresh wrote no payment state to the card after the storno"
+    );
+}
+
+/// A card whose invoice number and link were written by other means, which the journal does not
+/// know: while the refresh reads the card, the person opens its panel, which records the invoice
+/// with its link. The refresh does not record the invoice again over it (its record had no link,
+/// and the panel lost the link to SmartBill).
+#[tokio::test]
+async fn a_card_invoice_the_panel_records_while_the_refresh_reads_the_card_keeps_its_link() {
+    let e = env().await;
+    e.configure(json!({})).await;
+    let today = minicrm_smartbill::platform::today_ro(&e.clock);
+    let invoices = e
+        .control(
+            "/smartbill/invoices",
+            json!({
+                "count": 1, "series": "FCT", "issueDate": today.to_string(),
+                "client": {"name": "Tehnoserv Construct SRL", "country": "Romania"},
+                "products": [{"name": "Cablu HDMI 2m", "code": "CAB-HDMI", "measuringUnitName": "buc", "currency": "RON", "quantity": 1, "price": 100, "taxName": "Normala", "taxPercentage": 21}],
+            }),
+        )
+        .await;
+    let number = format!("FCT {}", invoices["invoices"][0]["number"].as_str().unwrap());
+    let link = "https://cloud.smartbill.ro/core/factura/editare/1/";
+    let project = e.card("offerPersonRon")["projectId"].as_u64().unwrap();
+    e.control(
+        &format!("/minicrm/project/{project}"),
+        json!({"fields": {"SmartBillInvoiceNumber": number, "SmartBillInvoiceLink": link}}),
+    )
+    .await;
+    let app = e.app();
+    sync::request(&e.store, JobKind::Payments, "now").await.unwrap();
+    let path = format!("/Api/R3/Project/{project}");
+    e.control(
+        "/faults",
+        json!({"service": "minicrm", "method": "GET", "path": path, "kind": "hold", "times": 1}),
+    )
+    .await;
+    let refresh = async {
+        step(&app, i64::MAX / 4).await;
+    };
+    let look = while_held(&e, &path, e.card_action("offerPersonRon", "state"));
+    let (_, shown) = tokio::join!(refresh, look);
+    assert_eq!(
+        (&shown["panel"]["number"], &shown["panel"]["link"]),
+        (&json!(number), &json!(link)),
+        "{shown}"
+    );
+    let panel = e.card_action("offerPersonRon", "state").await;
+    assert_eq!(
+        (&panel["panel"]["number"], &panel["panel"]["link"]),
+        (&json!(number), &json!(link)),
+        "{panel}"
+    );
+}
+
 /// An invoice issued while a stock run is being planned asks for a run of its own: the run being
 /// planned read SmartBill's stock at a moment that may be before the invoice's discharge, so
 /// another run follows it. (Starting, the run took the request made meanwhile as its own, and the
@@ -467,22 +613,11 @@ async fn an_invoice_issued_while_a_run_is_planned_gets_a_run_after_it() {
     let planning = async {
         step(&app, i64::MAX / 4).await;
     };
-    let invoice = async {
-        for _ in 0..2000 {
-            let inflight = e.get("/inflight").await;
-            let held = inflight["requests"]
-                .as_array()
-                .is_some_and(|r| r.iter().any(|r| r["path"] == "/SBORO/api/stocks"));
-            if held {
-                e.card_action("offerBucharestRon", "emit").await;
-                e.control("/release", json!({})).await;
-                return;
-            }
-            tokio::task::yield_now().await;
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        }
-        panic!("the plan's stock read never reached SmartBill");
-    };
+    let invoice = while_held(
+        &e,
+        "/SBORO/api/stocks",
+        e.card_action("offerBucharestRon", "emit"),
+    );
     tokio::join!(planning, invoice);
     let run = sync::load_run(&e.store, JobKind::Stock).await.unwrap().unwrap();
     assert_eq!(

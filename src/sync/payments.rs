@@ -142,7 +142,7 @@ impl Worker for PaymentsJob {
                 (*kind, *doc_id)
             }
         };
-        let Some(mut entry) = journal::load(app.store, kind, doc_id).await? else {
+        let Some(entry) = journal::load(app.store, kind, doc_id).await? else {
             return Ok(Outcome::Unchanged);
         };
         let Some(issued) = entry.issued.clone() else {
@@ -171,29 +171,70 @@ impl Worker for PaymentsJob {
             Err(e) => return Err(e),
         };
         let state = state_of(&status);
-        let before = entry.payment.clone();
-        entry.payment = Some(Payment {
+        let payment = Payment {
             state,
             paid: status.paid_amount,
             total: status.invoice_total_amount,
             checked_ms: app.clock.now_ms(),
-        });
+        };
         // What the card shows is what was last written to it (emission records its "unpaid").
-        let shown = entry.card_payment.or(before.as_ref().map(|p| p.state));
-        let changed = shown != Some(state);
-        if !changed {
-            journal::save(app.store, &entry).await?;
+        let shown = entry.card_payment.or(entry.payment.as_ref().map(|p| p.state));
+        if shown == Some(state) {
+            still_live(app, &issued, kind, doc_id, |e| e.payment = Some(payment)).await?;
             return Ok(Outcome::Unchanged);
         }
-        // Only a change is written to the card (one MiniCRM call).
-        if let Some(outcome) = write_state(runner, &em, &mut entry, (kind, doc_id), state, before).await? {
+        // Only a change is written to the card (one MiniCRM call), and not to the card of an
+        // invoice cancelled meanwhile. When MiniCRM fails, the journal keeps the payment it had,
+        // so the next run writes it again.
+        if live(app, &issued, kind, doc_id).await?.is_none() {
+            return Ok(Outcome::Unchanged);
+        }
+        if let Some(outcome) = write_state(runner, &em, &issued, (kind, doc_id), state).await? {
             return Ok(outcome);
         }
-        entry.card_payment = Some(state);
-        entry.log(app.clock.now_ms(), format!("payment status: {state:?}"));
-        journal::save(app.store, &entry).await?;
+        let now = app.clock.now_ms();
+        still_live(app, &issued, kind, doc_id, |e| {
+            e.payment = Some(payment);
+            e.card_payment = Some(state);
+            e.log(now, format!("payment status: {state:?}"));
+        })
+        .await?;
         Ok(Outcome::Changed)
     }
+}
+
+/// Records what the refresh learnt in the journal's entry as it is stored now, while it is still
+/// the live invoice `issued`. SmartBill and MiniCRM take a while to answer, and meanwhile a person
+/// may cancel, reverse or reissue the invoice (in the browser from the core, a module apart from
+/// the jobs'): what they recorded stays, and a document no longer live gets no payment state.
+async fn still_live(
+    app: &crate::app::App<'_>,
+    issued: &Issued,
+    kind: DocumentKind,
+    doc_id: u64,
+    learnt: impl FnOnce(&mut Entry),
+) -> Result<()> {
+    if let Some(mut entry) = live(app, issued, kind, doc_id).await? {
+        learnt(&mut entry);
+        journal::save(app.store, &entry).await?;
+    }
+    Ok(())
+}
+
+/// The journal's entry as stored now, if it is still the live invoice `issued`.
+async fn live(
+    app: &crate::app::App<'_>,
+    issued: &Issued,
+    kind: DocumentKind,
+    doc_id: u64,
+) -> Result<Option<Entry>> {
+    let entry = journal::load(app.store, kind, doc_id).await?;
+    Ok(entry.filter(|e| {
+        e.status == Status::Issued
+            && e.issued
+                .as_ref()
+                .is_some_and(|i| i.series == issued.series && i.number == issued.number)
+    }))
 }
 
 /// A document the journal does not know: when its card shows an invoice number, a journal entry
@@ -218,6 +259,11 @@ async fn from_card(
             "numărul facturii de pe card nu are forma SERIE NUMĂR".into(),
         )));
     };
+    // The panel may have recorded this card's invoice while MiniCRM answered, with its link to
+    // SmartBill, which this record lacks: an entry there now is the journal's, and is not replaced.
+    if journal::load(app.store, kind, doc_id).await?.is_some() {
+        return Ok(None);
+    }
     let mut entry = Entry::new(kind, doc_id, project_id);
     entry.issued = Some(Issued::external(
         DocumentType::Invoice,
@@ -233,15 +279,13 @@ async fn from_card(
 }
 
 /// Writes the new payment state to the card's payment-status field (when it and its option
-/// exist). When MiniCRM fails, the entry goes back to the payment it had (so the next run writes
-/// it again) and `Some` ends the item with that outcome.
+/// exist). When MiniCRM fails, `Some` ends the item with that outcome.
 async fn write_state(
     runner: &Runner<'_>,
     em: &Emission<'_>,
-    entry: &mut Entry,
+    issued: &Issued,
     (kind, doc_id): (DocumentKind, u64),
     state: PaymentState,
-    before: Option<Payment>,
 ) -> Result<Option<Outcome>> {
     let Some(field) = runner.settings.integration.fields.get(Role::PaymentStatus) else {
         return Ok(None);
@@ -254,14 +298,11 @@ async fn write_state(
     let Err(e) = em.minicrm()?.update_document_card(kind, doc_id, &fields).await else {
         return Ok(None);
     };
-    // Not recorded as changed: the next run writes it again.
-    entry.payment = before;
-    journal::save(runner.app.store, entry).await?;
-    let label = entry.issued.as_ref().map(|i| i.label()).unwrap_or_default();
     match e {
         Error::Paused { .. } => Err(e),
         other => Ok(Some(Outcome::Failed(format!(
-            "{label}: {}",
+            "{}: {}",
+            issued.label(),
             other.message(runner.lang)
         )))),
     }
