@@ -216,7 +216,7 @@ mod tests {
             "document": {"kind": "invoice", "series": "", "dueDays": 15, "draft": false},
             "integration": {
                 "fields": {"invoiceNumber": null, "link": null, "paymentStatus": null, "pdf": null, "error": null},
-                "paymentLabels": {}, "triggers": [], "auto": false, "intervalMinutes": 2, "autoSinceMs": null,
+                "triggers": [], "auto": false, "intervalMinutes": 2, "autoSinceMs": null,
             },
             "stock": {"enabled": false, "warehouse": ""},
             "units": {},

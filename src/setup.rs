@@ -55,9 +55,6 @@ impl App<'_> {
             // Switching automatic emission on never invoices what reached a status before.
             merged.integration.auto_since_ms = Some(self.clock.now_ms());
         }
-        if merged.integration.fields != stored.integration.fields {
-            merged.integration.payment_labels.clear();
-        }
         let problems = merged.validate_all(&self.host_permissions);
         settings::save(self.store, &merged).await?;
         // Incomplete settings are saved too (nothing typed is lost); the problems are listed so

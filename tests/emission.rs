@@ -396,6 +396,46 @@ async fn a_confirmation_for_a_number_the_card_no_longer_has_does_nothing() {
     assert_eq!(storno["panel"]["state"], "reversed", "{storno}");
 }
 
+/// The payment-status field's options are read from the schema once and kept under a key of
+/// their own: the settings record a person saves is never rewritten by the cache (a save made
+/// between the cache's read and write of the record was lost to it). A cache for another field
+/// is not used.
+#[tokio::test]
+async fn the_payment_labels_are_cached_apart_from_the_settings() {
+    let e = env().await;
+    e.configure(json!({})).await;
+    let settings = e.store.get_raw("settings").await.unwrap();
+    e.card_action("offerBucharestRon", "emit").await;
+    assert_eq!(
+        e.card_fields("offerBucharestRon").await["SmartBillPaymentStatus"],
+        "Neîncasată"
+    );
+    assert_eq!(
+        e.store.get_raw("settings").await.unwrap(),
+        settings,
+        "the settings record is as saved"
+    );
+    let cache = e
+        .store
+        .get_raw("paymentLabels")
+        .await
+        .unwrap()
+        .expect("the labels are kept");
+    assert_eq!(cache["field"], "SmartBillPaymentStatus", "{cache}");
+    assert_eq!(cache["labels"]["unpaid"], "Neîncasată", "{cache}");
+    // A cache made for another field is read past: the schema is asked again.
+    let mut other = cache.clone();
+    other["field"] = json!("AnotherField");
+    other["labels"]["unpaid"] = json!("Wrong");
+    e.store.set_raw("paymentLabels", other).await.unwrap();
+    e.card_action("offerPersonRon", "emit").await;
+    assert_eq!(
+        e.card_fields("offerPersonRon").await["SmartBillPaymentStatus"],
+        "Neîncasată"
+    );
+    assert_eq!(e.store.get_raw("paymentLabels").await.unwrap(), Some(cache));
+}
+
 #[tokio::test]
 async fn pdf_is_fetched_by_the_background() {
     let e = env().await;

@@ -185,11 +185,6 @@ draft: boolean, };
 
 export type IntegrationSettings = { fields: FieldMap, 
 /**
- * The payment-status field's option label for each state (`unpaid`, `partlyPaid`, `paid`,
- * `cancelled`, `reversed`), read from the schema when the fields are confirmed.
- */
-paymentLabels: { [key in string]: string }, 
-/**
  * Reaching one of these statuses emits automatically (when `auto` is on).
  */
 triggers: Array<StatusRef>, auto: boolean, 

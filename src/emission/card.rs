@@ -7,6 +7,7 @@
 //! field, which that route is not documented to take, and any write for a card whose document is
 //! unknown, through `PUT /Api/R3/Project/{ProjectId}` (§2.3, §3: a file field takes a public URL).
 
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::claim::{self, FieldState};
@@ -36,6 +37,19 @@ pub struct CardNow {
     pub received_ms: i64,
     /// MiniCRM's time of the answer (its `Date` header), or ours when it sent none.
     pub server_ms: i64,
+}
+
+/// Where the payment-status field's options are kept (see `payment_label_for`).
+pub const PAYMENT_LABELS_KEY: &str = "paymentLabels";
+
+/// The payment-status field's option label for each state (`unpaid`, `partlyPaid`, `paid`,
+/// `cancelled`, `reversed`), as the module's schema had them for that field.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PaymentLabels {
+    category: u64,
+    field: String,
+    labels: crate::platform::SortedMap<String, String>,
 }
 
 impl CardNow {
@@ -208,14 +222,23 @@ impl Emission<'_> {
     }
 
     /// The payment-status field's option for a state. The labels are read from the module's
-    /// schema once and kept with the settings (enum values must already exist in MiniCRM).
+    /// schema once per module and field, and kept under a key of their own
+    /// ([`PAYMENT_LABELS_KEY`]), never in the settings: a person's save of the settings, in
+    /// another of the worker's modules, is never written over by this cache.
     pub async fn payment_label_for(&self, state: PaymentState) -> Option<String> {
         let key = serde_json::to_value(state).ok()?.as_str()?.to_string();
-        if let Some(label) = self.settings.integration.payment_labels.get(&key) {
-            return Some(label.clone());
-        }
         let field = self.field(Role::PaymentStatus)?;
         let category = self.settings.minicrm.category_id?;
+        let cached: Option<PaymentLabels> = crate::platform::load(self.store(), PAYMENT_LABELS_KEY)
+            .await
+            .ok()
+            .flatten();
+        if let Some(label) = cached
+            .filter(|c| c.category == category && c.field == field)
+            .and_then(|mut c| c.labels.remove(&key))
+        {
+            return Some(label);
+        }
         let schema = self.minicrm().ok()?.project_schema(category).await.ok()?;
         let mut labels = crate::platform::SortedMap::new();
         for s in [
@@ -234,13 +257,14 @@ impl Emission<'_> {
                 labels.insert(k, label);
             }
         }
-        if let Ok(mut stored) = crate::settings::load(self.store()).await {
-            if stored.integration.fields == self.settings.integration.fields {
-                stored.integration.payment_labels = labels.clone();
-                let _ = crate::settings::save(self.store(), &stored).await;
-            }
-        }
-        labels.get(&key).cloned()
+        let label = labels.get(&key).cloned();
+        let cache = PaymentLabels {
+            category,
+            field,
+            labels,
+        };
+        let _ = crate::platform::save(self.store(), PAYMENT_LABELS_KEY, &cache).await;
+        label
     }
 
     /// Fills the card: number, link, PDF, payment status, and an empty error field (which ends

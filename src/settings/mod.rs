@@ -220,10 +220,6 @@ pub struct StatusRef {
 #[serde(rename_all = "camelCase", default)]
 pub struct IntegrationSettings {
     pub fields: crate::fields::FieldMap,
-    /// The payment-status field's option label for each state (`unpaid`, `partlyPaid`, `paid`,
-    /// `cancelled`, `reversed`), read from the schema when the fields are confirmed.
-    #[cfg_attr(test, ts(as = "std::collections::BTreeMap<String, String>"))]
-    pub payment_labels: crate::platform::SortedMap<String, String>,
     /// Reaching one of these statuses emits automatically (when `auto` is on).
     pub triggers: Vec<StatusRef>,
     pub auto: bool,
@@ -237,7 +233,6 @@ impl Default for IntegrationSettings {
     fn default() -> Self {
         IntegrationSettings {
             fields: Default::default(),
-            payment_labels: Default::default(),
             triggers: Vec::new(),
             auto: false,
             interval_minutes: 2,
