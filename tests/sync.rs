@@ -442,23 +442,8 @@ async fn an_invoice_that_discharges_stock_triggers_a_sync() {
     assert_eq!(after, 496, "4 cables left the warehouse with the invoice");
 }
 
-/// Waits until the sandbox holds a request to `path` (a `hold` fault), then runs `meanwhile` and
-/// lets the request go on.
-async fn while_held<F: std::future::Future>(e: &Env, path: &str, meanwhile: F) -> F::Output {
-    for _ in 0..2000 {
-        let inflight = e.get("/inflight").await;
-        let held = inflight["requests"]
-            .as_array()
-            .is_some_and(|r| r.iter().any(|r| r["path"] == path));
-        if held {
-            let out = meanwhile.await;
-            e.control("/release", json!({})).await;
-            return out;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-    panic!("no request to {path} reached the sandbox");
-}
+/// SmartBill's payment status call, which the refresh makes once per invoice.
+const PAYMENT_STATUS: (&str, &str) = ("smartbill", "/SBORO/api/invoice/paymentstatus");
 
 /// A person cancels an invoice while the payment refresh is asking SmartBill about it (in the
 /// browser, the refresh runs in the jobs' module, the cancel in the core): the journal keeps the
@@ -472,17 +457,13 @@ async fn an_invoice_cancelled_while_the_refresh_asks_about_it_stays_cancelled() 
     assert_eq!(issued["panel"]["state"], "issued", "{issued}");
     let app = e.app();
     sync::request(&e.store, JobKind::Payments, "now").await.unwrap();
-    let path = "/SBORO/api/invoice/paymentstatus";
-    e.control(
-        "/faults",
-        json!({"service": "smartbill", "method": "GET", "path": path, "kind": "hold", "times": 1}),
-    )
-    .await;
-    let refresh = async {
-        step(&app, i64::MAX / 4).await;
-    };
-    let cancel = while_held(&e, path, e.card_action("offerPersonRon", "cancel"));
-    let (_, cancelled) = tokio::join!(refresh, cancel);
+    let (_, cancelled) = e
+        .while_held(
+            PAYMENT_STATUS,
+            step(&app, i64::MAX / 4),
+            e.card_action("offerPersonRon", "cancel"),
+        )
+        .await;
     assert_eq!(cancelled["panel"]["state"], "cancelled", "{cancelled}");
     let run = sync::load_run(&e.store, JobKind::Payments)
         .await
@@ -510,20 +491,13 @@ async fn an_invoice_reversed_while_the_refresh_asks_about_it_gets_no_payment_sta
     .await;
     let app = e.app();
     sync::request(&e.store, JobKind::Payments, "now").await.unwrap();
-    let path = "/SBORO/api/invoice/paymentstatus";
-    e.control(
-        "/faults",
-        json!({"service": "smartbill", "method": "GET", "path": path, "kind": "hold", "times": 1}),
-    )
-    .await;
-    let refresh = async {
-        step(&app, i64::MAX / 4).await;
-    };
-    let reverse = while_held(&e, path, async {
+    let reverse = async {
         let reply = e.card_action("offerPersonRon", "reverse").await;
         (reply, e.card_fields("offerPersonRon").await)
-    });
-    let (_, (reversed, fields)) = tokio::join!(refresh, reverse);
+    };
+    let (_, (reversed, fields)) = e
+        .while_held(PAYMENT_STATUS, step(&app, i64::MAX / 4), reverse)
+        .await;
     assert_eq!(reversed["panel"]["state"], "reversed", "{reversed}");
     assert!(fields["SmartBillPaymentStatus"].is_string(), "{fields}");
     let panel = e.card_action("offerPersonRon", "state").await;
@@ -565,16 +539,13 @@ async fn a_card_invoice_the_panel_records_while_the_refresh_reads_the_card_keeps
     let app = e.app();
     sync::request(&e.store, JobKind::Payments, "now").await.unwrap();
     let path = format!("/Api/R3/Project/{project}");
-    e.control(
-        "/faults",
-        json!({"service": "minicrm", "method": "GET", "path": path, "kind": "hold", "times": 1}),
-    )
-    .await;
-    let refresh = async {
-        step(&app, i64::MAX / 4).await;
-    };
-    let look = while_held(&e, &path, e.card_action("offerPersonRon", "state"));
-    let (_, shown) = tokio::join!(refresh, look);
+    let (_, shown) = e
+        .while_held(
+            ("minicrm", &path),
+            step(&app, i64::MAX / 4),
+            e.card_action("offerPersonRon", "state"),
+        )
+        .await;
     assert_eq!(
         (&shown["panel"]["number"], &shown["panel"]["link"]),
         (&json!(number), &json!(link)),
@@ -605,20 +576,12 @@ async fn an_invoice_issued_while_a_run_is_planned_gets_a_run_after_it() {
     );
     sync::request(&e.store, JobKind::Stock, "now").await.unwrap();
     // SmartBill holds the plan's stock read until the case lets it go.
-    e.control(
-        "/faults",
-        json!({"service": "smartbill", "method": "GET", "path": "/SBORO/api/stocks", "kind": "hold", "times": 1}),
+    e.while_held(
+        ("smartbill", "/SBORO/api/stocks"),
+        step(&app, i64::MAX / 4),
+        e.card_action("offerBucharestRon", "emit"),
     )
     .await;
-    let planning = async {
-        step(&app, i64::MAX / 4).await;
-    };
-    let invoice = while_held(
-        &e,
-        "/SBORO/api/stocks",
-        e.card_action("offerBucharestRon", "emit"),
-    );
-    tokio::join!(planning, invoice);
     let run = sync::load_run(&e.store, JobKind::Stock).await.unwrap().unwrap();
     assert_eq!(
         run.reason, "now",

@@ -267,23 +267,57 @@ impl Env {
         sender: &Sender,
         seen: impl Fn(&Value) -> bool,
     ) -> Option<Value> {
-        let watch = async {
-            loop {
-                let mut all = self.get("/inflight").await["requests"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default();
-                all.extend(self.requests("").await);
-                if all.iter().any(&seen) {
-                    return;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-            }
-        };
         tokio::select! {
             reply = app.handle(command, sender) => Some(reply),
-            _ = watch => None,
+            _ = self.until_seen(true, seen) => None,
         }
+    }
+
+    /// Returns once the sandbox has a request that `seen` picks in flight (or, with `answered`,
+    /// answered too): a condition, looked at every few milliseconds; a minute without it fails
+    /// the test.
+    pub async fn until_seen(&self, answered: bool, seen: impl Fn(&Value) -> bool) {
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        loop {
+            let mut all = self.get("/inflight").await["requests"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            if answered {
+                all.extend(self.requests("").await);
+            }
+            if all.iter().any(&seen) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < end,
+                "no such request reached the sandbox"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
+    /// Runs `work` with the sandbox holding its first `GET` of `path` (a `hold` fault on
+    /// `service`); once that request is held, runs `meanwhile`, then lets it go on. What another
+    /// flow does while a vendor has not answered yet, without a clock.
+    pub async fn while_held<W: std::future::Future, M: std::future::Future>(
+        &self,
+        (service, path): (&str, &str),
+        work: W,
+        meanwhile: M,
+    ) -> (W::Output, M::Output) {
+        self.control(
+            "/faults",
+            json!({"service": service, "method": "GET", "path": path, "kind": "hold", "times": 1}),
+        )
+        .await;
+        let then = async {
+            self.until_seen(false, |r| r["path"] == path).await;
+            let out = meanwhile.await;
+            self.control("/release", json!({})).await;
+            out
+        };
+        tokio::join!(work, then)
     }
 
     /// Asks for the card's panel until `done` holds (a condition, not a time), for at most
