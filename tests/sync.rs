@@ -559,6 +559,97 @@ async fn a_card_invoice_the_panel_records_while_the_refresh_reads_the_card_keeps
     );
 }
 
+/// The store of a flow whose first write of a journal entry waits: `reached` is told when it
+/// starts, and the write goes on once `release` is told.
+struct WriteHeld<'a> {
+    inner: &'a minicrm_smartbill::platform::native::MemoryStore,
+    held: std::cell::Cell<bool>,
+    reached: tokio::sync::Notify,
+    release: tokio::sync::Notify,
+}
+
+#[async_trait::async_trait(?Send)]
+impl minicrm_smartbill::platform::Store for WriteHeld<'_> {
+    async fn get_json(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
+        self.inner.get_json(key).await
+    }
+    async fn set_json(&self, key: &str, text: String) -> Result<(), String> {
+        if key.starts_with("journal.") && key != "journal.index" && !self.held.replace(true) {
+            self.reached.notify_one();
+            self.release.notified().await;
+        }
+        self.inner.set_json(key, text).await
+    }
+    async fn remove(&self, key: &str) -> Result<(), String> {
+        self.inner.remove(key).await
+    }
+    async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, String> {
+        self.inner.get_many(keys).await
+    }
+    async fn add_to_list(&self, key: &str, item: &str) -> Result<(), String> {
+        self.inner.add_to_list(key, item).await
+    }
+}
+
+/// The refresh records its answer with a read of the journal's entry and a write of it. A
+/// person's cancel landing between the two (in the browser, the core, a module apart from the
+/// refresh's) was undone by that write: the panel showed the cancelled invoice as live again.
+/// Now the record holds the document's lock, which the cancel needs too (in the browser, in the
+/// cells the worker's modules share): the cancel finds the document busy, and lands after it.
+#[tokio::test]
+async fn a_cancel_cannot_land_between_the_refresh_s_read_and_its_write() {
+    let e = env().await;
+    e.configure(json!({})).await;
+    let issued = e.card_action("offerPersonRon", "emit").await;
+    assert_eq!(issued["panel"]["state"], "issued", "{issued}");
+    let held = WriteHeld {
+        inner: &e.store,
+        held: std::cell::Cell::new(false),
+        reached: tokio::sync::Notify::new(),
+        release: tokio::sync::Notify::new(),
+    };
+    // The refresh and the panel in one worker: one runtime, its locks.
+    let refresh = App {
+        store: &held,
+        ..e.app()
+    };
+    sync::request(&e.store, JobKind::Payments, "now").await.unwrap();
+    let meanwhile = async {
+        held.reached.notified().await;
+        let first = e.card_action("offerPersonRon", "cancel").await;
+        held.release.notify_one();
+        first
+    };
+    let (report, first) = tokio::time::timeout(std::time::Duration::from_secs(120), async {
+        tokio::join!(step(&refresh, i64::MAX / 4), meanwhile)
+    })
+    .await
+    .expect("the refresh wrote an entry");
+    let run = sync::load_run(&e.store, JobKind::Payments)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(run.status, sync::RunStatus::Done, "{report:?} {run:?}");
+    let after = e.card_action("offerPersonRon", "state").await;
+    if first["panel"]["state"] == "cancelled" {
+        assert_eq!(
+            after["panel"]["state"], "cancelled",
+            "the cancel the person was told of was undone: {after}"
+        );
+    }
+    assert_eq!(first["error"]["code"], "emission.busy", "{first}");
+    assert_eq!(after["panel"]["state"], "issued", "{after}");
+    let cancelled = e.card_action("offerPersonRon", "cancel").await;
+    assert_eq!(cancelled["panel"]["state"], "cancelled", "{cancelled}");
+    let entry = journal::all(&e.store).await.unwrap();
+    assert!(
+        entry
+            .iter()
+            .any(|x| x.status == Status::Cancelled && x.payment.is_some()),
+        "the refresh's record is kept under the cancel: {entry:?}"
+    );
+}
+
 /// An invoice issued while a stock run is being planned asks for a run of its own: the run being
 /// planned read SmartBill's stock at a moment that may be before the invoice's discharge, so
 /// another run follows it. (Starting, the run took the request made meanwhile as its own, and the

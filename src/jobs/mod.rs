@@ -77,7 +77,11 @@ impl Gate<'_> {
 }
 
 /// Per-document locks of this worker: a double click, two tabs and the poller all reach the same
-/// service worker, so an in-memory table is enough to let only one of them emit a document.
+/// service worker, so a table in the worker's memory is enough to let only one of them emit a
+/// document. In the worker, the table is in the cells its modules share (`platform::wasm::shared_*`,
+/// `background.js`'s `mcsbShared`), as the governors' state is: the full core's emission and the
+/// jobs' module's payment refresh then see each other's locks. Each lock is read and taken in one
+/// synchronous step. Natively (the tests, the team server), the table is here.
 /// Locks are leases: a lock whose holder never released it (a trapped call) expires, so no card
 /// stays stuck until the worker restarts. (Across browsers, the claim on the card does this job:
 /// `emission::claim`.)
@@ -91,19 +95,87 @@ pub struct Locks {
     last_now: std::cell::Cell<i64>,
 }
 
+/// The worker's cell of the lock on `key`: "lease end generation".
+#[cfg(vendor_worker)]
+fn cell_of(key: &str) -> String {
+    format!("lock.{key}")
+}
+
+/// The worker's cell that numbers the locks taken in any of its modules.
+#[cfg(vendor_worker)]
+const GENERATION_CELL: &str = "lock.generation";
+
+/// A lock's cell read: its lease end and generation (unreadable text: no lock).
+#[cfg(vendor_worker)]
+fn lease_in(text: &str) -> Option<(i64, u64)> {
+    let (until, generation) = text.split_once(' ')?;
+    Some((until.parse().ok()?, generation.parse().ok()?))
+}
+
 impl Locks {
+    /// The lease on `key`: its end and generation.
+    fn lease(&self, key: &str) -> Option<(i64, u64)> {
+        #[cfg(vendor_worker)]
+        if let Ok(text) = crate::platform::wasm::shared_get(&cell_of(key)) {
+            return text.as_deref().and_then(lease_in);
+        }
+        self.held
+            .borrow()
+            .iter()
+            .find(|(k, _, _)| k == key)
+            .map(|(_, until, generation)| (*until, *generation))
+    }
+
+    /// A generation no other lock of the worker has had.
+    fn next_generation(&self) -> u64 {
+        #[cfg(vendor_worker)]
+        if let Ok(text) = crate::platform::wasm::shared_get(GENERATION_CELL) {
+            let next = text
+                .and_then(|t| t.parse::<u64>().ok())
+                .unwrap_or(0)
+                .wrapping_add(1);
+            if crate::platform::wasm::shared_set(GENERATION_CELL, &next.to_string()).is_ok() {
+                return next;
+            }
+        }
+        let next = self.generation.get().wrapping_add(1);
+        self.generation.set(next);
+        next
+    }
+
+    /// Writes the lease on `key`.
+    fn put(&self, key: &str, until: i64, generation: u64) {
+        #[cfg(vendor_worker)]
+        if crate::platform::wasm::shared_set(&cell_of(key), &format!("{until} {generation}")).is_ok() {
+            return;
+        }
+        let mut held = self.held.borrow_mut();
+        held.retain(|(k, _, _)| k != key);
+        held.push((key.to_string(), until, generation));
+    }
+
+    /// Ends the lease on `key` if it is still generation `generation`'s.
+    fn release(&self, key: &str, generation: u64) {
+        #[cfg(vendor_worker)]
+        if self.lease(key).is_some_and(|(_, g)| g == generation)
+            && crate::platform::wasm::shared_remove(&cell_of(key)).is_ok()
+        {
+            return;
+        }
+        self.held
+            .borrow_mut()
+            .retain(|(k, _, g)| !(k == key && *g == generation));
+    }
+
     /// Takes the lock for `lease_ms`, or `None` when someone holds a lease that has not run out.
     /// Released when the guard drops (only if the lease is still this guard's).
     pub fn try_lock(&self, key: &str, now_ms: i64, lease_ms: i64) -> Option<LockGuard<'_>> {
         self.last_now.set(now_ms);
-        let mut held = self.held.borrow_mut();
-        if held.iter().any(|(k, until, _)| k == key && *until > now_ms) {
+        if self.is_locked_at(key, now_ms) {
             return None;
         }
-        let generation = self.generation.get().wrapping_add(1);
-        self.generation.set(generation);
-        held.retain(|(k, _, _)| k != key);
-        held.push((key.to_string(), now_ms.saturating_add(lease_ms), generation));
+        let generation = self.next_generation();
+        self.put(key, now_ms.saturating_add(lease_ms), generation);
         Some(LockGuard {
             locks: self,
             key: key.to_string(),
@@ -113,10 +185,7 @@ impl Locks {
 
     /// Whether a lease on `key` is running (as of `now_ms`).
     pub fn is_locked_at(&self, key: &str, now_ms: i64) -> bool {
-        self.held
-            .borrow()
-            .iter()
-            .any(|(k, until, _)| k == key && *until > now_ms)
+        self.lease(key).is_some_and(|(until, _)| until > now_ms)
     }
 
     /// [`Self::is_locked_at`] as of the last lock taken.
@@ -133,10 +202,7 @@ pub struct LockGuard<'a> {
 
 impl Drop for LockGuard<'_> {
     fn drop(&mut self) {
-        self.locks
-            .held
-            .borrow_mut()
-            .retain(|(k, _, g)| !(k == &self.key && *g == self.generation));
+        self.locks.release(&self.key, self.generation);
     }
 }
 

@@ -186,7 +186,11 @@ impl Worker for PaymentsJob {
         // Only a change is written to the card (one MiniCRM call), and not to the card of an
         // invoice cancelled meanwhile. When MiniCRM fails, the journal keeps the payment it had,
         // so the next run writes it again.
-        if live(app, &issued, kind, doc_id).await?.is_none() {
+        let busy = app
+            .runtime
+            .locks
+            .is_locked_at(&journal::key(kind, doc_id), app.clock.now_ms());
+        if busy || live(app, &issued, kind, doc_id).await?.is_none() {
             return Ok(Outcome::Unchanged);
         }
         if let Some(outcome) = write_state(runner, &em, &issued, (kind, doc_id), state).await? {
@@ -203,10 +207,29 @@ impl Worker for PaymentsJob {
     }
 }
 
+/// How long the refresh's record may hold a document's lock: two storage calls.
+const RECORD_LEASE_MS: i64 = 60_000;
+
+/// The document's lock for the refresh's record (its read and its write), so that no other flow
+/// of the worker writes the entry between the two; `None` while one works on it (the core's
+/// emission, cancel or storno, in the browser a module apart from the jobs': the locks are in
+/// the cells the worker's modules share, `jobs::Locks`). What that flow records then stands, and
+/// the next run looks again.
+fn hold<'a>(
+    app: &'a crate::app::App<'_>,
+    kind: DocumentKind,
+    doc_id: u64,
+) -> Option<crate::jobs::LockGuard<'a>> {
+    app.runtime
+        .locks
+        .try_lock(&journal::key(kind, doc_id), app.clock.now_ms(), RECORD_LEASE_MS)
+}
+
 /// Records what the refresh learnt in the journal's entry as it is stored now, while it is still
 /// the live invoice `issued`. SmartBill and MiniCRM take a while to answer, and meanwhile a person
 /// may cancel, reverse or reissue the invoice (in the browser from the core, a module apart from
 /// the jobs'): what they recorded stays, and a document no longer live gets no payment state.
+/// The record holds the document's lock ([`hold`]): a document another flow works on is left to it.
 async fn still_live(
     app: &crate::app::App<'_>,
     issued: &Issued,
@@ -214,6 +237,9 @@ async fn still_live(
     doc_id: u64,
     learnt: impl FnOnce(&mut Entry),
 ) -> Result<()> {
+    let Some(_lease) = hold(app, kind, doc_id) else {
+        return Ok(());
+    };
     if let Some(mut entry) = live(app, issued, kind, doc_id).await? {
         learnt(&mut entry);
         journal::save(app.store, &entry).await?;
@@ -261,6 +287,10 @@ async fn from_card(
     };
     // The panel may have recorded this card's invoice while MiniCRM answered, with its link to
     // SmartBill, which this record lacks: an entry there now is the journal's, and is not replaced.
+    // Nor one a flow of the worker is making now.
+    let Some(_lease) = hold(app, kind, doc_id) else {
+        return Ok(None);
+    };
     if journal::load(app.store, kind, doc_id).await?.is_some() {
         return Ok(None);
     }

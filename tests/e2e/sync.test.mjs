@@ -117,6 +117,46 @@ test('the popup’s Stop stays the element a click is on while the progress move
   await popup.close();
 });
 
+test('the payment refresh leaves an invoice being cancelled to the cancel: the core\'s lock is in the cells the worker\'s modules share', async () => {
+  await configureAll(browser, sandbox.info);
+  const card = await openCard(browser, sandbox.info, 'offerPersonRon');
+  await panel(card).locator('button[data-testid="emit"]').click();
+  await panelState(card, 'issued');
+  // Collected in part meanwhile: a change the refresh would write to the card.
+  await sandbox.control('/smartbill/payment', { body: { series: 'FCT', number: '0124', amount: 100 } });
+  // SmartBill holds the cancel until the case lets it go; the core holds the document's lock.
+  const cancelPath = '/SBORO/api/invoice/cancel';
+  await sandbox.control('/faults', { body: { service: 'smartbill', method: 'PUT', path: cancelPath, kind: 'hold', times: 1 } });
+  await panel(card).locator('button[data-testid="cancel"]').click();
+  await panel(card).locator('button[data-testid="confirm-yes"]').click();
+  const cancelling = async () => (await sandbox.control('/inflight')).requests.some((r) => r.path === cancelPath);
+  await waitFor(cancelling, 'the cancel waiting for SmartBill');
+  const minicrmBefore = (await sandbox.requests('minicrm')).length;
+  const smartbillBefore = (await sandbox.requests('smartbill')).length;
+  const asked = Date.now();
+  // "Sincronizează acum": the refresh runs in the jobs' module, apart from the core.
+  const popup = await browser.page('popup.html');
+  await popup.click('#syncNow');
+  await waitFor(async () => {
+    const run = (await command(browser, { cmd: 'jobsStatus' })).jobs.payments.run;
+    return run && run.startedMs >= asked && run.status === 'done';
+  }, 'the refresh asked for to finish', 60000);
+  await popup.close();
+  assert.equal(await cancelling(), true, 'the cancel is still waiting (otherwise this case proves nothing)');
+  const checked = (await sandbox.requests('smartbill')).slice(smartbillBefore)
+    .filter((r) => r.path === '/SBORO/api/invoice/paymentstatus');
+  assert.equal(checked.length, 1, 'the refresh asked SmartBill about the invoice');
+  const writes = (await sandbox.requests('minicrm')).slice(minicrmBefore)
+    .filter((r) => r.method === 'POST' && r.path.endsWith('/Project'));
+  assert.deepEqual(writes, [], 'the refresh wrote no payment state to the card of an invoice being cancelled');
+  await sandbox.control('/release', { method: 'POST' });
+  await panelState(card, 'cancelled');
+  const id = sandbox.info.minicrm.cards.offerPersonRon.projectId;
+  const fields = (await sandbox.control('/minicrm/projects')).projects.find((p) => p.Id === id).Fields;
+  assert.equal(fields.SmartBillPaymentStatus, 'Anulată');
+  await card.close();
+});
+
 test('the payment refresh writes only changed states and survives a stopped worker', async () => {
   await configureAll(browser, sandbox.info);
   // Three invoices through the panel.
