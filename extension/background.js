@@ -17,7 +17,8 @@ import { startModule } from './module-cache.js';
 // The core reads and writes the secrets through this (see secrets.js).
 globalThis.mcsbSecrets = secrets;
 // storage.local's atomic steps, each a read then a write: a value made on first use (the
-// browser's id), and a text added to a stored list (the journal's index). The worker's
+// browser's id), and a text added to or taken out of a stored list (the journal's index, its
+// open entries). The worker's
 // concurrent calls and its modules would otherwise each read the same and each write their
 // own, the last write losing the others'; here the calls on one key take turns.
 /** @type {Map<string, Promise<unknown>>} */
@@ -61,6 +62,20 @@ globalThis.mcsbStore = {
       const list = Array.isArray(stored) && stored.every((x) => typeof x === 'string') ? stored : [];
       if (list.includes(item)) return;
       await chrome.storage.local.set({ [key]: [...list, item] });
+    });
+  },
+  /**
+   * Takes the text out of the list stored under the key (anything else stored there stays).
+   * @param {string} key
+   * @param {string} item
+   * @returns {Promise<void>}
+   */
+  removeFromList(key, item) {
+    return inTurn(key, async () => {
+      const stored = (await chrome.storage.local.get(key))[key];
+      if (!Array.isArray(stored) || !stored.every((x) => typeof x === 'string')) return;
+      if (!stored.includes(item)) return;
+      await chrome.storage.local.set({ [key]: stored.filter((x) => x !== item) });
     });
   },
 };

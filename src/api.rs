@@ -367,7 +367,7 @@ impl App<'_> {
         crate::sync::record_emission_pass(self.store, self.clock.now_ms(), &report).await;
         let (jobs, jobs_due) = self.tick_jobs(&settings, lang, budget_ms).await?;
         // An outcome being waited for (a lost answer) is judged on a sooner tick.
-        let settling = crate::emission::journal::all(self.store)
+        let settling = crate::emission::journal::open_entries(self.store)
             .await?
             .iter()
             .any(|e| e.status == crate::emission::Status::Issuing);

@@ -15,6 +15,12 @@ use crate::platform::{self, Store};
 use crate::settings::DocumentType;
 
 const INDEX_KEY: &str = "journal.index";
+/// The keys of the entries the tick may have work on ([`open`]): every such entry is listed, and
+/// a few others may be, until the tick takes them out ([`open_entries`]).
+const OPEN_KEY: &str = "journal.open";
+/// In the open list once it holds every open entry of the journal (no entry's key is empty): a
+/// journal written by a version without the list is read whole once, to make it.
+const OPEN_MADE: &str = "";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -303,18 +309,99 @@ pub async fn load(store: &dyn Store, kind: DocumentKind, doc_id: u64) -> Result<
         .map_err(|detail| Error::Storage { detail })
 }
 
+/// Whether the tick may have work on the entry: an outcome not known yet (`Issuing`, a colleague's
+/// included: the tick judges it sooner), or a card not updated. Only a save changes this.
+pub fn open(entry: &Entry) -> bool {
+    entry.status == Status::Issuing
+        || (matches!(
+            entry.status,
+            Status::Issued | Status::Cancelled | Status::Reversed
+        ) && !entry.written_back)
+}
+
 /// Writes the entry (and indexes it on first write). Every state change goes through here.
+/// An open entry is listed as open before it is written (a worker stopped between the two leaves
+/// a key the tick takes out, never an open entry unlisted) and again after it (a tick taking the
+/// key out meanwhile read the entry as it was before: see [`open_entries`]).
 pub async fn save(store: &dyn Store, entry: &Entry) -> Result<()> {
     let k = entry.key();
+    let open = open(entry);
+    if open {
+        list_open(store, &k).await?;
+    }
     platform::save(store, &k, entry)
         .await
         .map_err(|detail| Error::Storage { detail })?;
+    if open {
+        list_open(store, &k).await?;
+    }
     // One step of the store's: two entries saved for the first time at once (two cards issued
     // together) would otherwise each write the index it read, without the other's key.
     store
         .add_to_list(INDEX_KEY, &k)
         .await
         .map_err(|detail| Error::Storage { detail })
+}
+
+async fn list_open(store: &dyn Store, key: &str) -> Result<()> {
+    store
+        .add_to_list(OPEN_KEY, key)
+        .await
+        .map_err(|detail| Error::Storage { detail })
+}
+
+/// The open entries ([`open`]), for the tick: it reads these, not the whole journal, which grows
+/// by an entry a document for as long as the extension is used. Listed keys whose entries are no
+/// longer open are taken out here: each key is taken out, then its entry read again, and put back
+/// if a save made it open meanwhile (that save lists it again after writing it, too).
+pub async fn open_entries(store: &dyn Store) -> Result<Vec<Entry>> {
+    let listed: Option<Vec<String>> = platform::load(store, OPEN_KEY).await.ok().flatten();
+    let keys = match listed {
+        Some(keys) if keys.iter().any(|k| k == OPEN_MADE) => keys,
+        // A journal from before the list (or an unreadable list): made from the whole journal.
+        _ => {
+            for entry in all(store).await?.iter().filter(|e| open(e)) {
+                list_open(store, &entry.key()).await?;
+            }
+            list_open(store, OPEN_MADE).await?;
+            platform::load(store, OPEN_KEY)
+                .await
+                .map_err(|detail| Error::Storage { detail })?
+                .unwrap_or_default()
+        }
+    };
+    let keys: Vec<String> = keys.into_iter().filter(|k| k != OPEN_MADE).collect();
+    let (mut entries, closed) = read_open(store, keys).await?;
+    if closed.is_empty() {
+        return Ok(entries);
+    }
+    for key in &closed {
+        store
+            .remove_from_list(OPEN_KEY, key)
+            .await
+            .map_err(|detail| Error::Storage { detail })?;
+    }
+    // Saved open meanwhile: listed again.
+    for entry in read_open(store, closed).await?.0 {
+        list_open(store, &entry.key()).await?;
+        entries.push(entry);
+    }
+    Ok(entries)
+}
+
+/// The listed entries still open, and the keys of the others.
+async fn read_open(store: &dyn Store, keys: Vec<String>) -> Result<(Vec<Entry>, Vec<String>)> {
+    let stored = platform::load_many::<Entry>(store, &keys)
+        .await
+        .map_err(|detail| Error::Storage { detail })?;
+    let (mut entries, mut closed) = (Vec::new(), Vec::new());
+    for (key, entry) in keys.into_iter().zip(stored) {
+        match entry {
+            Some(entry) if open(&entry) => entries.push(entry),
+            _ => closed.push(key),
+        }
+    }
+    Ok((entries, closed))
 }
 
 /// Every journal entry (for resuming unfinished work and the payment refresh), read in one call
@@ -398,6 +485,141 @@ mod tests {
             matches!(&err, Error::Storage { detail } if detail.contains("journal.Offer.9")),
             "{err:?}"
         );
+    }
+
+    /// An entry in the state the tick looks at: `status`, and whether its card was updated.
+    fn in_state(doc_id: u64, status: Status, written_back: bool) -> Entry {
+        let mut e = entry(doc_id);
+        e.status = status;
+        e.written_back = written_back;
+        e
+    }
+
+    fn ids(entries: &[Entry]) -> Vec<u64> {
+        let mut ids: Vec<u64> = entries.iter().map(|e| e.doc_id).collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// The tick reads the open entries, not the whole journal: a year's journal costs it what
+    /// a day's does. (It read every entry twice a tick.)
+    #[tokio::test]
+    async fn the_tick_reads_the_open_entries_and_not_the_whole_journal() {
+        let store = Browserlike::default();
+        for id in 1..=300 {
+            save(&store, &in_state(id, Status::Issued, true)).await.unwrap();
+        }
+        save(&store, &in_state(301, Status::Issuing, false))
+            .await
+            .unwrap();
+        save(&store, &in_state(302, Status::Cancelled, false))
+            .await
+            .unwrap();
+        save(&store, &in_state(303, Status::NeedsConfirmation, false))
+            .await
+            .unwrap();
+        // The first read takes out the keys of entries since closed.
+        assert_eq!(ids(&open_entries(&store).await.unwrap()), [301, 302]);
+        store.keys_read.set(0);
+        assert_eq!(ids(&open_entries(&store).await.unwrap()), [301, 302]);
+        assert!(store.keys_read.get() <= 4, "{} keys read", store.keys_read.get());
+        // Closed by a save: out of the list at the next read.
+        save(&store, &in_state(301, Status::Issued, true)).await.unwrap();
+        assert_eq!(ids(&open_entries(&store).await.unwrap()), [302]);
+        let mut listed: Vec<String> = platform::load(&store, OPEN_KEY).await.unwrap().unwrap();
+        listed.sort();
+        assert_eq!(listed, [OPEN_MADE.to_string(), entry(302).key()]);
+    }
+
+    /// A closed entry saved open again while the tick takes its key out of the list stays listed,
+    /// whatever the order of the two's storage calls.
+    #[tokio::test]
+    async fn an_entry_saved_open_while_the_tick_takes_it_out_stays_listed() {
+        let orders = (0..8).flat_map(|h| (0..6).flat_map(move |w| (0..8).map(move |r| (h, w, r))));
+        for (head_start, write_delay, remove_delay) in orders {
+            let store = Browserlike::default();
+            save(&store, &in_state(1, Status::Issuing, false)).await.unwrap();
+            save(&store, &in_state(1, Status::Issued, true)).await.unwrap();
+            store.write_delay.set(write_delay);
+            store.remove_delay.set(remove_delay);
+            let reopen = async {
+                for _ in 0..head_start {
+                    crate::platform::native::yield_once().await;
+                }
+                save(&store, &in_state(1, Status::Cancelled, false))
+                    .await
+                    .unwrap();
+            };
+            let (read, ()) = crate::platform::join(open_entries(&store), reopen).await;
+            read.unwrap();
+            assert_eq!(
+                ids(&open_entries(&store).await.unwrap()),
+                [1],
+                "the reopened entry is listed (head start {head_start}, delays {write_delay} {remove_delay})"
+            );
+        }
+    }
+
+    /// A worker stopped right after writing a journal entry: nothing after the write happens.
+    #[derive(Default)]
+    struct StopsAfterWrite {
+        inner: crate::platform::native::MemoryStore,
+        stopped: std::cell::Cell<bool>,
+    }
+
+    #[async_trait::async_trait(?Send)]
+    impl Store for StopsAfterWrite {
+        async fn get_json(&self, key: &str) -> std::result::Result<Option<Vec<u8>>, String> {
+            self.inner.get_json(key).await
+        }
+        async fn set_json(&self, key: &str, text: String) -> std::result::Result<(), String> {
+            if self.stopped.get() {
+                return Err("the worker stopped".into());
+            }
+            self.stopped.set(key.starts_with("journal.Offer."));
+            self.inner.set_json(key, text).await
+        }
+        async fn remove(&self, key: &str) -> std::result::Result<(), String> {
+            self.inner.remove(key).await
+        }
+    }
+
+    /// The worker stopped between writing an open entry and anything after: the tick still
+    /// finds the entry.
+    #[tokio::test]
+    async fn an_open_entry_is_listed_before_it_is_written() {
+        let store = StopsAfterWrite::default();
+        assert!(open_entries(&store).await.unwrap().is_empty());
+        assert!(save(&store, &in_state(1, Status::Issuing, false)).await.is_err());
+        assert!(store.stopped.get(), "the entry was written");
+        assert_eq!(ids(&open_entries(&store.inner).await.unwrap()), [1]);
+    }
+
+    /// A journal written before the open list: the first read makes the list from the whole
+    /// journal, once.
+    #[tokio::test]
+    async fn a_journal_from_before_the_open_list_is_read_whole_once() {
+        let store = Browserlike::default();
+        for (id, status, written_back) in [
+            (1, Status::Issued, true),
+            (2, Status::Issuing, false),
+            (3, Status::Issued, false),
+        ] {
+            let e = in_state(id, status, written_back);
+            platform::save(&store, &e.key(), &e).await.unwrap();
+            store.add_to_list(INDEX_KEY, &e.key()).await.unwrap();
+        }
+        assert_eq!(ids(&open_entries(&store).await.unwrap()), [2, 3]);
+        store.keys_read.set(0);
+        assert_eq!(ids(&open_entries(&store).await.unwrap()), [2, 3]);
+        assert_eq!(store.keys_read.get(), 3, "the list and its two entries");
+        // An unreadable list is made again.
+        store
+            .inner
+            .set_raw(OPEN_KEY, serde_json::json!({"not": "a list"}))
+            .await
+            .unwrap();
+        assert_eq!(ids(&open_entries(&store).await.unwrap()), [2, 3]);
     }
 
     /// The payment refresh records an invoice it finds on a card split into series and number;

@@ -71,11 +71,7 @@ fn paused(e: &Error, report: &mut PollReport) -> bool {
 
 fn unfinished(entry: &journal::Entry) -> bool {
     // "Issuing" because a colleague's claim is on the card is their work, not ours to resume.
-    (entry.status == Status::Issuing && entry.claimed_by.is_none())
-        || (matches!(
-            entry.status,
-            Status::Issued | Status::Cancelled | Status::Reversed
-        ) && !entry.written_back)
+    journal::open(entry) && !(entry.status == Status::Issuing && entry.claimed_by.is_some())
 }
 
 impl Emission<'_> {
@@ -93,7 +89,7 @@ impl Emission<'_> {
     /// Finishes unfinished entries: undecided intents of a dead worker (once they can no longer
     /// land), cards not yet updated.
     pub async fn resume(&self, report: &mut PollReport) -> Result<()> {
-        for entry in journal::all(self.app.store).await? {
+        for entry in journal::open_entries(self.app.store).await? {
             if !self.is_unfinished(&entry) {
                 continue;
             }

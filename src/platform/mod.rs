@@ -177,6 +177,21 @@ pub trait Store {
         let text = serde_json::to_string(&list).map_err(|e| e.to_string())?;
         self.set_json(key, text).await
     }
+    /// Takes `item` out of the list of texts stored under `key`: one step, as
+    /// [`Store::add_to_list`]'s (the default reads, then writes; the browser's store overrides it).
+    async fn remove_from_list(&self, key: &str, item: &str) -> Result<(), String> {
+        let stored = self.get_json(key).await?;
+        let Some(mut list) = stored.and_then(|text| json::from_slice::<Vec<String>>(&text).ok()) else {
+            return Ok(());
+        };
+        let before = list.len();
+        list.retain(|have| have != item);
+        if list.len() == before {
+            return Ok(());
+        }
+        let text = serde_json::to_string(&list).map_err(|e| e.to_string())?;
+        self.set_json(key, text).await
+    }
 }
 
 /// The text a stored JSON document is, if it is one.

@@ -125,17 +125,22 @@ impl Store for MemoryStore {
 /// The browser's store as the workflows meet it: every read and write lets other work run first
 /// (each is a round trip to the browser), so two workflows' steps interleave as they do in a
 /// worker; reads of many keys are one call, and its list step is one step
-/// (`mcsbStore.addToList`). Counts the reads. For the tests.
+/// (`mcsbStore.addToList`, `removeFromList`). Counts the reads, and the keys read. For the tests.
 #[cfg(test)]
 #[derive(Default)]
 pub struct Browserlike {
     pub inner: MemoryStore,
     pub reads: std::cell::Cell<usize>,
+    pub keys_read: std::cell::Cell<usize>,
+    /// How many more times a write lets other work run first (a slower write).
+    pub write_delay: std::cell::Cell<usize>,
+    /// The same for the list step that takes a text out.
+    pub remove_delay: std::cell::Cell<usize>,
 }
 
 /// Lets the other tasks run once.
 #[cfg(test)]
-async fn yield_once() {
+pub(crate) async fn yield_once() {
     let mut yielded = false;
     std::future::poll_fn(|cx| {
         if yielded {
@@ -153,11 +158,14 @@ async fn yield_once() {
 impl Store for Browserlike {
     async fn get_json(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
         self.reads.set(self.reads.get() + 1);
+        self.keys_read.set(self.keys_read.get() + 1);
         yield_once().await;
         self.inner.get_json(key).await
     }
     async fn set_json(&self, key: &str, text: String) -> Result<(), String> {
-        yield_once().await;
+        for _ in 0..=self.write_delay.get() {
+            yield_once().await;
+        }
         self.inner.set_json(key, text).await
     }
     async fn remove(&self, key: &str) -> Result<(), String> {
@@ -166,6 +174,7 @@ impl Store for Browserlike {
     }
     async fn get_many(&self, keys: &[String]) -> Result<Vec<Option<Vec<u8>>>, String> {
         self.reads.set(self.reads.get() + 1);
+        self.keys_read.set(self.keys_read.get() + keys.len());
         yield_once().await;
         self.inner.get_many(keys).await
     }
@@ -173,6 +182,12 @@ impl Store for Browserlike {
         yield_once().await;
         // The memory store's read and write run with nothing between them.
         self.inner.add_to_list(key, item).await
+    }
+    async fn remove_from_list(&self, key: &str, item: &str) -> Result<(), String> {
+        for _ in 0..=self.remove_delay.get() {
+            yield_once().await;
+        }
+        self.inner.remove_from_list(key, item).await
     }
 }
 

@@ -40,6 +40,9 @@ extern "C" {
     // Its other step: a text added to a stored list of texts unless it is in it.
     #[wasm_bindgen(js_namespace = mcsbStore, js_name = addToList, catch)]
     fn storage_add_to_list(key: &str, item: &str) -> Result<js_sys::Promise, JsValue>;
+    // And its third: a text taken out of a stored list of texts.
+    #[wasm_bindgen(js_namespace = mcsbStore, js_name = removeFromList, catch)]
+    fn storage_remove_from_list(key: &str, item: &str) -> Result<js_sys::Promise, JsValue>;
 
     // The cells `background.js` installs that the worker's modules share (`mcsbShared`): plain
     // text by key, read and written synchronously.
@@ -312,6 +315,17 @@ impl Store for ChromeStore {
             return Err(format!("{key} is a secret, not a list"));
         }
         let promise = storage_add_to_list(key, item).map_err(|e| describe(&e))?;
+        JsFuture::from(promise)
+            .await
+            .map(|_| ())
+            .map_err(|e| describe(&e))
+    }
+
+    async fn remove_from_list(&self, key: &str, item: &str) -> Result<(), String> {
+        if key.starts_with(super::SECRET_PREFIX) {
+            return Err(format!("{key} is a secret, not a list"));
+        }
+        let promise = storage_remove_from_list(key, item).map_err(|e| describe(&e))?;
         JsFuture::from(promise)
             .await
             .map(|_| ())

@@ -1,0 +1,126 @@
+// What a long journal costs the background tick: the core's `tick` (sent as the alarm sends it)
+// with a journal of one entry, the anchor, and then with ENTRIES more (closed invoices, as a year
+// or more of use leaves), in the same browser of the same run. Each run is a fresh browser and
+// a fresh sandbox; with BENCH_COMPARE=<another build's dist/sandbox> the runs alternate between
+// the two builds. Prints figures as ranges over the runs; asserts nothing (exit 1 only when a
+// run cannot run).
+//
+//   node tests/bench/tick_journal.mjs [runs=3] [samples=12] [entries=3000]
+//       (after bash scripts/build.sh; BENCH_COMPARE optional)
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { join, dirname } from 'node:path';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..', '..');
+const RUNS = Number(process.argv[2] || 3);
+const SAMPLES = Number(process.argv[3] || 12);
+const ENTRIES = Number(process.argv[4] || 3000);
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)];
+};
+const range = (xs, digits = 1) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return `${s[0].toFixed(digits)}–${s[s.length - 1].toFixed(digits)}`;
+};
+
+/** One run in a child process (the harness loads the build named by EXTENSION_DIR). */
+async function one() {
+  const { startSandbox, launchBrowser, configureAll, openCard, panel, panelState } = await import('../e2e/harness.mjs');
+  const sandbox = await startSandbox();
+  const browser = await launchBrowser();
+  try {
+    await configureAll(browser, sandbox.info);
+    // One real entry: the shape every copy takes.
+    const card = await openCard(browser, sandbox.info, 'offerBucharestRon');
+    await panel(card).locator('button[data-testid="emit"]').click();
+    await panelState(card, 'issued');
+    await card.close();
+    const page = await browser.page('popup.html');
+    const ticks = (n) => page.evaluate(async (count) => {
+      const times = [];
+      for (let i = 0; i < count; i += 1) {
+        const t = performance.now();
+        const reply = await chrome.runtime.sendMessage({ cmd: 'tick' });
+        times.push(performance.now() - t);
+        if (!reply.ok) throw new Error(JSON.stringify(reply));
+      }
+      return times;
+    }, n);
+    // Until the jobs the first ticks start (the payment refresh, in the jobs' module) are done.
+    const settle = async () => {
+      for (let i = 0; i < 60; i += 1) {
+        await ticks(1);
+        const status = await page.evaluate(() => chrome.runtime.sendMessage({ cmd: 'jobsStatus' }));
+        const run = status.jobs && status.jobs.payments.run;
+        if (run && run.status !== 'running') return;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      throw new Error('the payment refresh did not finish');
+    };
+    await settle();
+    await ticks(3);
+    const anchor = await ticks(SAMPLES);
+    const entries = await page.evaluate(async (n) => {
+      const all = await chrome.storage.local.get(null);
+      const index = all['journal.index'];
+      const model = all[index[0]];
+      const items = {};
+      const keys = [];
+      for (let i = 0; i < n; i += 1) {
+        const docId = 500000 + i;
+        const key = `journal.${model.kind}.${docId}`;
+        const issued = { ...model.issued, number: String(10000 + i), issueDate: '2025-01-15' };
+        items[key] = { ...model, docId, projectId: 600000 + i, issued, writtenBack: true, status: 'issued', updatedMs: 1736899200000 };
+        keys.push(key);
+      }
+      await chrome.storage.local.set(items);
+      await chrome.storage.local.set({ 'journal.index': [...index, ...keys] });
+      return (await chrome.storage.local.get('journal.index'))['journal.index'].length;
+    }, ENTRIES);
+    // The first ticks after (a journal from before the open list: made once here).
+    await ticks(3);
+    const loaded = await ticks(SAMPLES);
+    await page.close();
+    return { anchor: median(anchor), loaded: median(loaded), entries };
+  } finally {
+    await browser.close();
+    sandbox.stop();
+  }
+}
+
+if (process.env.BENCH_CHILD) {
+  one().then((r) => {
+    process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
+    process.exit(0);
+  }, (e) => {
+    console.error(e);
+    process.exit(1);
+  });
+} else {
+  const builds = [['this build', join(ROOT, 'dist', 'sandbox')]];
+  if (process.env.BENCH_COMPARE) builds.push(['compared', process.env.BENCH_COMPARE]);
+  const results = new Map(builds.map(([name]) => [name, []]));
+  for (let i = 0; i < RUNS; i += 1) {
+    for (const [name, dir] of builds) {
+      const out = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], {
+        env: { ...process.env, BENCH_CHILD: '1', EXTENSION_DIR: dir },
+        encoding: 'utf8',
+      });
+      const line = (out.stdout || '').split('\n').find((l) => l.startsWith('RESULT '));
+      if (out.status !== 0 || !line) {
+        console.error(`${name}, run ${i + 1} failed:\n${out.stdout}\n${out.stderr}`);
+        process.exit(1);
+      }
+      const r = JSON.parse(line.slice(7));
+      results.get(name).push(r);
+      console.log(`${name}, run ${i + 1}: tick ${r.anchor.toFixed(1)} ms with 1 entry, ${r.loaded.toFixed(1)} ms with ${r.entries} (${(r.loaded / r.anchor).toFixed(2)}×)`);
+    }
+  }
+  console.log(`\nmedians of ${SAMPLES} ticks a run, ranges over ${RUNS} runs:`);
+  for (const [name, rs] of results) {
+    console.log(`${name}: 1 entry ${range(rs.map((r) => r.anchor))} ms; ${rs[0].entries} entries ${range(rs.map((r) => r.loaded))} ms; ratio ${range(rs.map((r) => r.loaded / r.anchor), 2)}×`);
+  }
+}
