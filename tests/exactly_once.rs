@@ -392,6 +392,10 @@ async fn two_runner_browsers_settle_on_one_and_issue_once() {
         .send()
         .await
         .unwrap();
+    // The settings record as B's person saved it.
+    let saved = minicrm_smartbill::platform::Store::get_json(&b.store, "settings")
+        .await
+        .unwrap();
     let tick = json!({"cmd": "tick"});
     let page = common::page();
     let (ta, tb) = tokio::join!(a_app.handle(tick.clone(), &page), async {
@@ -415,8 +419,30 @@ async fn two_runner_browsers_settle_on_one_and_issue_once() {
     assert!(b_settings.team.other_runner.is_some());
     let a_settings = minicrm_smartbill::settings::load(&e.store).await.unwrap();
     assert!(a_settings.team.runner);
+    // Learnt apart from the settings, which only a person's save writes: a save from B's options
+    // page made while B stepped down is never lost to it (the step-down rewrote the whole record,
+    // the secrets included).
+    assert_eq!(
+        minicrm_smartbill::platform::Store::get_json(&b.store, "settings")
+            .await
+            .unwrap(),
+        saved,
+        "the step-down wrote B's settings record"
+    );
     // Later ticks in either browser issue nothing more.
     b_app.handle(tick.clone(), &common::page()).await;
     a_app.handle(tick, &common::page()).await;
     assert_eq!(issued(&e).await.len(), 1);
+    // B's person ticks the box again: B runs the jobs from then on, and names no other runner.
+    e.clock.advance_ms(1_000);
+    let saved = b_app
+        .handle(
+            json!({"cmd": "saveSettings", "settings": {"team": {"browserLabel": "Bogdan", "runner": true}}}),
+            &common::page(),
+        )
+        .await;
+    assert_eq!(saved["ok"], true, "{saved}");
+    let b_settings = minicrm_smartbill::settings::load(&b.store).await.unwrap();
+    assert!(b_settings.team.runner);
+    assert!(b_settings.team.other_runner.is_none());
 }

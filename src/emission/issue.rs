@@ -735,28 +735,27 @@ impl Emission<'_> {
 /// Another browser's claim was seen on a card. An automatic claim of a browser that has been
 /// the runner for longer makes this one step down (see `team`); any automatic claim is remembered
 /// so the options and the popup can name the browser that runs automatic emission. Returns
-/// whether this browser stepped down.
+/// whether this browser stepped down. Recorded under a key of its own, not in the settings, which
+/// only a person's save writes (`settings::RUNNER_SEEN_KEY`).
 async fn noticed(store: &dyn Store, claim: &Claim, our_id: &str, now_ms: i64) -> Result<bool> {
     if claim.mode != ClaimMode::Auto || claim.browser == our_id {
         return Ok(false);
     }
-    let mut s = settings::load(store).await?;
+    let s = settings::load(store).await?;
     let theirs = claim.runner_since_ms.unwrap_or(claim.at_ms);
     let ours = s.team.runner_since_ms.unwrap_or(i64::MAX);
     // The longer-running one stays; equal times (never in practice) are settled by the ids.
     let step_down = s.team.runner && (theirs, claim.browser.as_str()) < (ours, our_id);
-    if step_down {
-        s.team.runner = false;
-        s.team.runner_since_ms = None;
-    }
     if step_down || !s.team.runner {
-        s.team.other_runner = Some(OtherRunner {
+        let seen = OtherRunner {
             browser: claim.browser.clone(),
             label: claim.label.clone(),
             since_ms: claim.runner_since_ms,
             seen_ms: now_ms,
-        });
-        settings::save(store, &s).await?;
+        };
+        platform::save(store, settings::RUNNER_SEEN_KEY, &seen)
+            .await
+            .map_err(|detail| Error::Storage { detail })?;
     }
     Ok(step_down)
 }

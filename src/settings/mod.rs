@@ -205,6 +205,29 @@ pub struct OtherRunner {
     pub seen_ms: i64,
 }
 
+/// The key of the team's runner this browser saw last ([`OtherRunner`]): written by the emission
+/// alone when it meets another browser's automatic claim on a card, never with the settings, so
+/// that a person's save from the options page (the setup module) and the core's notice (the full
+/// core) never write the same record. [`load`] folds it into [`TeamSettings`].
+pub const RUNNER_SEEN_KEY: &str = "team.runnerSeen";
+
+impl TeamSettings {
+    /// The team settings as a person saved them, with the runner seen since. The emission
+    /// records one only when this browser is not the runner, or steps down for it (`team`): one
+    /// seen after this browser became the runner made it step down, until a person ticks the box
+    /// again (which makes `runner_since_ms` later).
+    fn with_runner_seen(mut self, seen: OtherRunner) -> TeamSettings {
+        if self.runner && self.runner_since_ms.is_none_or(|since| seen.seen_ms >= since) {
+            self.runner = false;
+            self.runner_since_ms = None;
+        }
+        if !self.runner {
+            self.other_runner = Some(seen);
+        }
+        self
+    }
+}
+
 /// A status of the module (`StatusId` option of the schema).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -866,10 +889,10 @@ const SECRET_API_KEY_KEY: &str = "secret.minicrm.apiKey";
 
 pub async fn load(store: &dyn crate::platform::Store) -> Result<Settings> {
     let storage = |detail| Error::Storage { detail };
-    // The three reads at once (a cold worker waits for each).
+    // The four reads at once (a cold worker waits for each).
     use crate::platform::join;
-    let (stored, (token, api_key)) = join(
-        store.get_json(STORE_KEY),
+    let ((stored, seen), (token, api_key)) = join(
+        join(store.get_json(STORE_KEY), store.get_json(RUNNER_SEEN_KEY)),
         join(
             store.get_text(SECRET_TOKEN_KEY),
             store.get_text(SECRET_API_KEY_KEY),
@@ -883,6 +906,11 @@ pub async fn load(store: &dyn crate::platform::Store) -> Result<Settings> {
         },
         Some(text) => from_stored(&text)?,
     };
+    // Unreadable: none, which the emission learns again.
+    let seen = seen.ok().flatten();
+    if let Some(seen) = seen.and_then(|text| crate::platform::from_json::<OtherRunner>(&text).ok()) {
+        settings.team = settings.team.with_runner_seen(seen);
+    }
     let (token, api_key) = (
         token.map_err(storage)?.unwrap_or_default(),
         api_key.map_err(storage)?.unwrap_or_default(),
@@ -926,6 +954,41 @@ pub async fn save(store: &dyn crate::platform::Store, settings: &Settings) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The runner seen on the cards (its own key) over what a person saved.
+    #[test]
+    fn a_step_down_holds_until_a_person_ticks_the_box_again() {
+        let seen = OtherRunner {
+            browser: "b1".into(),
+            label: "Ana".into(),
+            since_ms: Some(10),
+            seen_ms: 500,
+        };
+        let runner_since = |since: Option<i64>| TeamSettings {
+            runner: true,
+            runner_since_ms: since,
+            ..TeamSettings::default()
+        };
+        // Seen after this browser became the runner (or since ever): it stepped down.
+        for since in [Some(100), Some(500), None] {
+            let team = runner_since(since).with_runner_seen(seen.clone());
+            assert!(!team.runner);
+            assert_eq!(team.runner_since_ms, None);
+            assert_eq!(team.other_runner.as_ref(), Some(&seen));
+        }
+        // A person ticked the box after: the runner again, naming no other.
+        let team = runner_since(Some(900)).with_runner_seen(seen.clone());
+        assert!(team.runner);
+        assert_eq!(team.runner_since_ms, Some(900));
+        assert_eq!(team.other_runner, None);
+        // Not the runner by a person's choice: the runner seen is named.
+        let team = TeamSettings {
+            runner: false,
+            ..TeamSettings::default()
+        }
+        .with_runner_seen(seen.clone());
+        assert_eq!(team.other_runner, Some(seen));
+    }
     use crate::error::CifProblemKind;
 
     #[tokio::test]
