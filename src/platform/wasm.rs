@@ -241,6 +241,23 @@ fn item_json(items: &JsValue, key: &str) -> Result<Option<Vec<u8>>, String> {
         .ok_or_else(|| format!("stored {key} is not JSON"))
 }
 
+/// One of `mcsbStore`'s list steps (`addToList`, `removeFromList`) on `key`. The steps are
+/// `storage.local`'s: a secret never goes there.
+async fn list_step(
+    step: fn(&str, &str) -> Result<js_sys::Promise, JsValue>,
+    key: &str,
+    item: &str,
+) -> Result<(), String> {
+    if key.starts_with(super::SECRET_PREFIX) {
+        return Err(format!("{key} is a secret, not a list"));
+    }
+    let promise = step(key, item).map_err(|e| describe(&e))?;
+    JsFuture::from(promise)
+        .await
+        .map(|_| ())
+        .map_err(|e| describe(&e))
+}
+
 #[async_trait(?Send)]
 impl Store for ChromeStore {
     async fn get_json(&self, key: &str) -> Result<Option<Vec<u8>>, String> {
@@ -310,26 +327,11 @@ impl Store for ChromeStore {
     }
 
     async fn add_to_list(&self, key: &str, item: &str) -> Result<(), String> {
-        // The step is `storage.local`'s: a secret never goes there.
-        if key.starts_with(super::SECRET_PREFIX) {
-            return Err(format!("{key} is a secret, not a list"));
-        }
-        let promise = storage_add_to_list(key, item).map_err(|e| describe(&e))?;
-        JsFuture::from(promise)
-            .await
-            .map(|_| ())
-            .map_err(|e| describe(&e))
+        list_step(storage_add_to_list, key, item).await
     }
 
     async fn remove_from_list(&self, key: &str, item: &str) -> Result<(), String> {
-        if key.starts_with(super::SECRET_PREFIX) {
-            return Err(format!("{key} is a secret, not a list"));
-        }
-        let promise = storage_remove_from_list(key, item).map_err(|e| describe(&e))?;
-        JsFuture::from(promise)
-            .await
-            .map(|_| ())
-            .map_err(|e| describe(&e))
+        list_step(storage_remove_from_list, key, item).await
     }
 
     async fn remove(&self, key: &str) -> Result<(), String> {
