@@ -49,6 +49,11 @@ pub const BACKGROUND_WAIT_MS: i64 = 70_000;
 /// A worker's lease on a document: longer than any emission, short enough that a lease a trapped
 /// worker never released does not leave the card stuck.
 pub const LEASE_MS: i64 = 5 * 60 * 1000;
+/// How long a person's cancel, storno or duplicate's cancel waits for a document another flow of
+/// the worker holds (the payment refresh's card write, a MiniCRM call) before it says "busy".
+pub const LOCK_WAIT_MS: i64 = 15_000;
+/// How often that wait looks at the lock again.
+pub const LOCK_LOOK_MS: u64 = 200;
 /// Index pages a person waits for before the panel shows progress instead.
 pub const INTERACTIVE_INDEX_PAGES: u32 = 3;
 

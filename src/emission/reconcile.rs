@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use super::claim::{Claim, ClaimIntent, ClaimMode};
 use super::journal::{self, Entry, Intent, Issued, Phase, Status};
-use super::{Emission, Mode};
+use super::{Emission, Mode, LOCK_LOOK_MS, LOCK_WAIT_MS};
 use crate::document::DocumentKind;
 use crate::error::{EmissionProblem, Error, Result, SmartBillKind};
 use crate::fields::Role;
@@ -243,19 +243,27 @@ impl Emission<'_> {
         let _ = self.save(entry).await;
     }
 
-    /// The document's lease (or "busy" when someone holds it) and its journal entry.
+    /// The document's lease and its journal entry. A lease someone else holds is waited for,
+    /// looking every [`LOCK_LOOK_MS`], for up to [`LOCK_WAIT_MS`] ("busy" then): the payment
+    /// refresh holds it while it writes a card, a MiniCRM call, and the person's cancel then
+    /// lands after it instead of being refused.
     pub(super) async fn locked(
         &self,
         kind: DocumentKind,
         doc_id: u64,
     ) -> Result<(crate::jobs::LockGuard<'_>, Option<Entry>)> {
         let key = journal::key(kind, doc_id);
-        let guard = self
-            .app
-            .runtime
-            .locks
-            .try_lock(&key, self.now(), super::LEASE_MS)
-            .ok_or(Error::from(EmissionProblem::Busy))?;
+        let locks = &self.app.runtime.locks;
+        let give_up = self.now().saturating_add(LOCK_WAIT_MS);
+        let guard = loop {
+            if let Some(guard) = locks.try_lock(&key, self.now(), super::LEASE_MS) {
+                break guard;
+            }
+            if self.now() >= give_up {
+                return Err(Error::from(EmissionProblem::Busy));
+            }
+            self.app.clock.sleep_ms(LOCK_LOOK_MS).await;
+        };
         let entry = journal::load(self.store(), kind, doc_id).await?;
         Ok((guard, entry))
     }

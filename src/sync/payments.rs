@@ -12,7 +12,7 @@ use super::{Outcome, Plan, Run, Runner, Worker};
 use crate::document::DocumentKind;
 use crate::emission::journal::{self, Entry, Issued, Payment, Status};
 use crate::emission::poll::minicrm_time;
-use crate::emission::Emission;
+use crate::emission::{Emission, BACKGROUND_WAIT_MS};
 use crate::error::{Error, Result, SmartBillKind};
 use crate::fields::{PaymentState, Role};
 use crate::jobs::{JobKind, Priority};
@@ -183,46 +183,61 @@ impl Worker for PaymentsJob {
             still_live(app, &issued, kind, doc_id, |e| e.payment = Some(payment)).await?;
             return Ok(Outcome::Unchanged);
         }
-        // Only a change is written to the card (one MiniCRM call), and not to the card of an
-        // invoice cancelled meanwhile. When MiniCRM fails, the journal keeps the payment it had,
-        // so the next run writes it again.
-        let busy = app
-            .runtime
-            .locks
-            .is_locked_at(&journal::key(kind, doc_id), app.clock.now_ms());
-        if busy || live(app, &issued, kind, doc_id).await?.is_none() {
-            return Ok(Outcome::Unchanged);
-        }
-        if let Some(outcome) = write_state(runner, &em, &issued, (kind, doc_id), state).await? {
-            return Ok(outcome);
-        }
-        let now = app.clock.now_ms();
-        still_live(app, &issued, kind, doc_id, |e| {
-            e.payment = Some(payment);
-            e.card_payment = Some(state);
-            e.log(now, format!("payment status: {state:?}"));
-        })
-        .await?;
-        Ok(Outcome::Changed)
+        changed(runner, &em, &issued, (kind, doc_id), payment).await
     }
+}
+
+/// A changed payment state: written to the card (one MiniCRM call), and not to the card of an
+/// invoice cancelled meanwhile, then recorded. The write and its record hold the document's lock:
+/// a cancel asked for meanwhile waits for them (`Emission::locked`), and its own card write
+/// ("Anulată") comes after this one. When MiniCRM fails, the journal keeps the payment it had,
+/// so the next run writes it again.
+async fn changed(
+    runner: &Runner<'_>,
+    em: &Emission<'_>,
+    issued: &Issued,
+    (kind, doc_id): (DocumentKind, u64),
+    payment: Payment,
+) -> Result<Outcome> {
+    let app = runner.app;
+    let state = payment.state;
+    let write_lease = BACKGROUND_WAIT_MS.saturating_add(em.timing().settle_ms());
+    let Some(_lease) = hold(app, kind, doc_id, write_lease) else {
+        return Ok(Outcome::Unchanged);
+    };
+    if live(app, issued, kind, doc_id).await?.is_none() {
+        return Ok(Outcome::Unchanged);
+    }
+    if let Some(outcome) = write_state(runner, em, issued, (kind, doc_id), state).await? {
+        return Ok(outcome);
+    }
+    let now = app.clock.now_ms();
+    record(app, issued, kind, doc_id, |e| {
+        e.payment = Some(payment);
+        e.card_payment = Some(state);
+        e.log(now, format!("payment status: {state:?}"));
+    })
+    .await?;
+    Ok(Outcome::Changed)
 }
 
 /// How long the refresh's record may hold a document's lock: two storage calls.
 const RECORD_LEASE_MS: i64 = 60_000;
 
-/// The document's lock for the refresh's record (its read and its write), so that no other flow
-/// of the worker writes the entry between the two; `None` while one works on it (the core's
-/// emission, cancel or storno, in the browser a module apart from the jobs': the locks are in
-/// the cells the worker's modules share, `jobs::Locks`). What that flow records then stands, and
-/// the next run looks again.
+/// The document's lock for the refresh's record (its read and its write) and card write, so that
+/// no other flow of the worker writes the entry or the card between them; `None` while one works
+/// on it (the core's emission, cancel or storno, in the browser a module apart from the jobs':
+/// the locks are in the cells the worker's modules share, `jobs::Locks`). What that flow records
+/// then stands, and the next run looks again.
 fn hold<'a>(
     app: &'a crate::app::App<'_>,
     kind: DocumentKind,
     doc_id: u64,
+    lease_ms: i64,
 ) -> Option<crate::jobs::LockGuard<'a>> {
     app.runtime
         .locks
-        .try_lock(&journal::key(kind, doc_id), app.clock.now_ms(), RECORD_LEASE_MS)
+        .try_lock(&journal::key(kind, doc_id), app.clock.now_ms(), lease_ms)
 }
 
 /// Records what the refresh learnt in the journal's entry as it is stored now, while it is still
@@ -237,9 +252,20 @@ async fn still_live(
     doc_id: u64,
     learnt: impl FnOnce(&mut Entry),
 ) -> Result<()> {
-    let Some(_lease) = hold(app, kind, doc_id) else {
+    let Some(_lease) = hold(app, kind, doc_id, RECORD_LEASE_MS) else {
         return Ok(());
     };
+    record(app, issued, kind, doc_id, learnt).await
+}
+
+/// [`still_live`]'s record, by a caller that holds the document's lock.
+async fn record(
+    app: &crate::app::App<'_>,
+    issued: &Issued,
+    kind: DocumentKind,
+    doc_id: u64,
+    learnt: impl FnOnce(&mut Entry),
+) -> Result<()> {
     if let Some(mut entry) = live(app, issued, kind, doc_id).await? {
         learnt(&mut entry);
         journal::save(app.store, &entry).await?;
@@ -288,7 +314,7 @@ async fn from_card(
     // The panel may have recorded this card's invoice while MiniCRM answered, with its link to
     // SmartBill, which this record lacks: an entry there now is the journal's, and is not replaced.
     // Nor one a flow of the worker is making now.
-    let Some(_lease) = hold(app, kind, doc_id) else {
+    let Some(_lease) = hold(app, kind, doc_id, RECORD_LEASE_MS) else {
         return Ok(None);
     };
     if journal::load(app.store, kind, doc_id).await?.is_some() {
