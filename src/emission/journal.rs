@@ -18,7 +18,10 @@ const INDEX_KEY: &str = "journal.index";
 /// The keys of the entries the tick may have work on ([`open`]): every such entry is listed, and
 /// a few others may be, until the tick takes them out ([`open_entries`]).
 const OPEN_KEY: &str = "journal.open";
-/// In the open list once it holds every open entry of the journal (no entry's key is empty): a
+/// The keys of the invoices the payment refresh may have to look at ([`unpaid`]): every such
+/// entry is listed, and a few others may be, until the refresh takes them out ([`unpaid_entries`]).
+const UNPAID_KEY: &str = "journal.unpaid";
+/// In a list once it holds every entry of the journal it lists (no entry's key is empty): a
 /// journal written by a version without the list is read whole once, to make it.
 const OPEN_MADE: &str = "";
 
@@ -319,21 +322,43 @@ pub fn open(entry: &Entry) -> bool {
         ) && !entry.written_back)
 }
 
+/// Whether the payment refresh may have to ask about the entry's invoice: a live, numbered
+/// invoice not known to be paid (the refresh also leaves out those older than its window).
+pub fn unpaid(entry: &Entry) -> bool {
+    entry.status == Status::Issued
+        && entry
+            .issued
+            .as_ref()
+            .is_some_and(|i| i.doc_type == DocumentType::Invoice && !i.draft && !i.number.is_empty())
+        && !entry
+            .payment
+            .as_ref()
+            .is_some_and(|p| p.state == PaymentState::Paid)
+}
+
+/// The lists an entry belongs on ([`open`], [`unpaid`]).
+fn lists_of(entry: &Entry) -> Vec<&'static str> {
+    [(open(entry), OPEN_KEY), (unpaid(entry), UNPAID_KEY)]
+        .into_iter()
+        .filter_map(|(on, list)| on.then_some(list))
+        .collect()
+}
+
 /// Writes the entry (and indexes it on first write). Every state change goes through here.
-/// An open entry is listed as open before it is written (a worker stopped between the two leaves
-/// a key the tick takes out, never an open entry unlisted) and again after it (a tick taking the
-/// key out meanwhile read the entry as it was before: see [`open_entries`]).
+/// An entry is put on its lists ([`lists_of`]) before it is written (a worker stopped between
+/// the two leaves a key the list's reader takes out, never an entry unlisted) and again after it
+/// (a reader taking the key out meanwhile read the entry as it was before: see [`listed`]).
 pub async fn save(store: &dyn Store, entry: &Entry) -> Result<()> {
     let k = entry.key();
-    let open = open(entry);
-    if open {
-        list_open(store, &k).await?;
+    let lists = lists_of(entry);
+    for list in &lists {
+        list_in(store, list, &k).await?;
     }
     platform::save(store, &k, entry)
         .await
         .map_err(|detail| Error::Storage { detail })?;
-    if open {
-        list_open(store, &k).await?;
+    for list in &lists {
+        list_in(store, list, &k).await?;
     }
     // One step of the store's: two entries saved for the first time at once (two cards issued
     // together) would otherwise each write the index it read, without the other's key.
@@ -343,54 +368,69 @@ pub async fn save(store: &dyn Store, entry: &Entry) -> Result<()> {
         .map_err(|detail| Error::Storage { detail })
 }
 
-async fn list_open(store: &dyn Store, key: &str) -> Result<()> {
+async fn list_in(store: &dyn Store, list: &str, key: &str) -> Result<()> {
     store
-        .add_to_list(OPEN_KEY, key)
+        .add_to_list(list, key)
         .await
         .map_err(|detail| Error::Storage { detail })
 }
 
 /// The open entries ([`open`]), for the tick: it reads these, not the whole journal, which grows
-/// by an entry a document for as long as the extension is used. Listed keys whose entries are no
-/// longer open are taken out here: each key is taken out, then its entry read again, and put back
-/// if a save made it open meanwhile (that save lists it again after writing it, too).
+/// by an entry a document for as long as the extension is used.
 pub async fn open_entries(store: &dyn Store) -> Result<Vec<Entry>> {
-    let listed: Option<Vec<String>> = platform::load(store, OPEN_KEY).await.ok().flatten();
-    let keys = match listed {
+    listed(store, OPEN_KEY, &open).await
+}
+
+/// The invoices the payment refresh asks about ([`unpaid`], and `keep`: its window), read
+/// instead of the whole journal.
+pub async fn unpaid_entries(store: &dyn Store, keep: &dyn Fn(&Entry) -> bool) -> Result<Vec<Entry>> {
+    listed(store, UNPAID_KEY, &|e| unpaid(e) && keep(e)).await
+}
+
+/// The entries of `list` that `keep` holds for. Listed keys whose entries it no longer holds for
+/// are taken out here: each key is taken out, then its entry read again, and put back if a save
+/// made it one to keep meanwhile (that save lists it again after writing it, too).
+async fn listed(store: &dyn Store, list: &str, keep: &dyn Fn(&Entry) -> bool) -> Result<Vec<Entry>> {
+    let stored: Option<Vec<String>> = platform::load(store, list).await.ok().flatten();
+    let keys = match stored {
         Some(keys) if keys.iter().any(|k| k == OPEN_MADE) => keys,
         // A journal from before the list (or an unreadable list): made from the whole journal.
         _ => {
-            for entry in all(store).await?.iter().filter(|e| open(e)) {
-                list_open(store, &entry.key()).await?;
+            for entry in all(store).await?.iter().filter(|e| keep(e)) {
+                list_in(store, list, &entry.key()).await?;
             }
-            list_open(store, OPEN_MADE).await?;
-            platform::load(store, OPEN_KEY)
+            list_in(store, list, OPEN_MADE).await?;
+            platform::load(store, list)
                 .await
                 .map_err(|detail| Error::Storage { detail })?
                 .unwrap_or_default()
         }
     };
     let keys: Vec<String> = keys.into_iter().filter(|k| k != OPEN_MADE).collect();
-    let (mut entries, closed) = read_open(store, keys).await?;
-    if closed.is_empty() {
+    let (mut entries, dropped) = read_kept(store, keys, keep).await?;
+    if dropped.is_empty() {
         return Ok(entries);
     }
-    for key in &closed {
+    for key in &dropped {
         store
-            .remove_from_list(OPEN_KEY, key)
+            .remove_from_list(list, key)
             .await
             .map_err(|detail| Error::Storage { detail })?;
     }
-    // Saved open meanwhile: listed again.
-    for entry in read_open(store, closed).await?.0 {
-        list_open(store, &entry.key()).await?;
+    // Saved as one to keep meanwhile: listed again.
+    for entry in read_kept(store, dropped, keep).await?.0 {
+        list_in(store, list, &entry.key()).await?;
         entries.push(entry);
     }
     Ok(entries)
 }
 
-/// The listed entries still open, and the keys of the others.
-async fn read_open(store: &dyn Store, keys: Vec<String>) -> Result<(Vec<Entry>, Vec<String>)> {
+/// The listed entries `keep` holds for, and the keys of the others.
+async fn read_kept(
+    store: &dyn Store,
+    keys: Vec<String>,
+    keep: &dyn Fn(&Entry) -> bool,
+) -> Result<(Vec<Entry>, Vec<String>)> {
     if keys.is_empty() {
         // Most ticks: nothing open, and no call to the store for it.
         return Ok((Vec::new(), Vec::new()));
@@ -398,24 +438,29 @@ async fn read_open(store: &dyn Store, keys: Vec<String>) -> Result<(Vec<Entry>, 
     let stored = platform::load_many::<Entry>(store, &keys)
         .await
         .map_err(|detail| Error::Storage { detail })?;
-    let (mut entries, mut closed) = (Vec::new(), Vec::new());
+    let (mut entries, mut dropped) = (Vec::new(), Vec::new());
     for (key, entry) in keys.into_iter().zip(stored) {
         match entry {
-            Some(entry) if open(&entry) => entries.push(entry),
-            _ => closed.push(key),
+            Some(entry) if keep(&entry) => entries.push(entry),
+            _ => dropped.push(key),
         }
     }
-    Ok((entries, closed))
+    Ok((entries, dropped))
 }
 
-/// Every journal entry (for resuming unfinished work and the payment refresh), read in one call
-/// to the store, however many there are.
-pub async fn all(store: &dyn Store) -> Result<Vec<Entry>> {
-    let index: Vec<String> = platform::load(store, INDEX_KEY)
+/// The keys of every journal entry ([`key`]), one read of the index.
+pub async fn keys(store: &dyn Store) -> Vec<String> {
+    platform::load(store, INDEX_KEY)
         .await
         .ok()
         .flatten()
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// Every journal entry (to make a list the first time, for the team's unfinished work), read in
+/// one call to the store, however many there are.
+pub async fn all(store: &dyn Store) -> Result<Vec<Entry>> {
+    let index = keys(store).await;
     let entries = platform::load_many::<Entry>(store, &index)
         .await
         .map_err(|detail| Error::Storage { detail })?;
@@ -629,6 +674,133 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(ids(&open_entries(&store).await.unwrap()), [2, 3]);
+    }
+
+    /// An issued invoice of `day` (2026-11-`day`), paid or not.
+    fn invoice(doc_id: u64, day: u32, paid: bool) -> Entry {
+        let mut e = in_state(doc_id, Status::Issued, true);
+        let date = NaiveDate::from_ymd_opt(2026, 11, day).unwrap_or_default();
+        let number = format!("{doc_id:04}");
+        e.issued = Some(Issued::external(
+            DocumentType::Invoice,
+            ("FCT".into(), number),
+            String::new(),
+            date,
+        ));
+        e.payment = paid.then_some(Payment {
+            state: PaymentState::Paid,
+            paid: Decimal::ONE,
+            total: Decimal::ONE,
+            checked_ms: 0,
+        });
+        e
+    }
+
+    fn since_the_20th(e: &Entry) -> bool {
+        e.issued
+            .as_ref()
+            .is_some_and(|i| chrono::Datelike::day(&i.issue_date) >= 20)
+    }
+
+    /// The payment refresh reads the unpaid invoices of its window, not the whole journal: a
+    /// year's journal costs it what a month's does. (It read every entry once a day, and the
+    /// team server's Durable Object one key per call.)
+    #[tokio::test]
+    async fn the_refresh_reads_the_unpaid_invoices_and_not_the_whole_journal() {
+        let store = Browserlike::default();
+        unpaid_entries(&store, &since_the_20th).await.unwrap();
+        for id in 1..=300 {
+            // Paid, or older than the window, or not an invoice yet.
+            let e = match id % 3 {
+                0 => invoice(id, 25, true),
+                1 => invoice(id, 5, false),
+                _ => in_state(id, Status::Issuing, false),
+            };
+            save(&store, &e).await.unwrap();
+        }
+        save(&store, &invoice(301, 21, false)).await.unwrap();
+        save(&store, &invoice(302, 28, false)).await.unwrap();
+        // The first read takes out the keys of invoices out of the window.
+        assert_eq!(
+            ids(&unpaid_entries(&store, &since_the_20th).await.unwrap()),
+            [301, 302]
+        );
+        store.keys_read.set(0);
+        assert_eq!(
+            ids(&unpaid_entries(&store, &since_the_20th).await.unwrap()),
+            [301, 302]
+        );
+        assert!(store.keys_read.get() <= 3, "{} keys read", store.keys_read.get());
+        // Paid since: out of the list at the next read; cancelled: the same.
+        save(&store, &invoice(301, 21, true)).await.unwrap();
+        let mut cancelled = invoice(302, 28, false);
+        cancelled.status = Status::Cancelled;
+        save(&store, &cancelled).await.unwrap();
+        assert!(unpaid_entries(&store, &since_the_20th).await.unwrap().is_empty());
+        let listed: Vec<String> = platform::load(&store, UNPAID_KEY).await.unwrap().unwrap();
+        assert_eq!(listed, [OPEN_MADE.to_string()]);
+        // A draft and an invoice without its number yet are not asked about.
+        let mut draft = invoice(303, 28, false);
+        if let Some(i) = draft.issued.as_mut() {
+            i.draft = true;
+        }
+        save(&store, &draft).await.unwrap();
+        assert!(unpaid_entries(&store, &since_the_20th).await.unwrap().is_empty());
+    }
+
+    /// A journal from before the unpaid list is read whole once, to make it.
+    #[tokio::test]
+    async fn a_journal_from_before_the_unpaid_list_is_read_whole_once() {
+        let store = Browserlike::default();
+        for e in [
+            invoice(1, 25, false),
+            invoice(2, 25, true),
+            invoice(3, 2, false),
+            invoice(4, 22, false),
+        ] {
+            platform::save(&store, &e.key(), &e).await.unwrap();
+            store.add_to_list(INDEX_KEY, &e.key()).await.unwrap();
+        }
+        // An invoice saved by this version before the refresh's first run.
+        save(&store, &invoice(5, 26, false)).await.unwrap();
+        assert_eq!(
+            ids(&unpaid_entries(&store, &since_the_20th).await.unwrap()),
+            [1, 4, 5]
+        );
+        store.keys_read.set(0);
+        assert_eq!(
+            ids(&unpaid_entries(&store, &since_the_20th).await.unwrap()),
+            [1, 4, 5]
+        );
+        assert_eq!(store.keys_read.get(), 4, "the list and its three entries");
+    }
+
+    /// An invoice saved unpaid again while the refresh takes its key out of the list (a storno
+    /// undone is not a thing, but a payment state corrected is) stays listed, whatever the order
+    /// of the two's storage calls.
+    #[tokio::test]
+    async fn an_invoice_saved_unpaid_while_the_refresh_takes_it_out_stays_listed() {
+        let orders = (0..8).flat_map(|h| (0..6).flat_map(move |w| (0..8).map(move |r| (h, w, r))));
+        for (head_start, write_delay, remove_delay) in orders {
+            let store = Browserlike::default();
+            save(&store, &invoice(1, 25, false)).await.unwrap();
+            save(&store, &invoice(1, 25, true)).await.unwrap();
+            store.write_delay.set(write_delay);
+            store.remove_delay.set(remove_delay);
+            let again = async {
+                for _ in 0..head_start {
+                    crate::platform::native::yield_once().await;
+                }
+                save(&store, &invoice(1, 25, false)).await.unwrap();
+            };
+            let (read, ()) = crate::platform::join(unpaid_entries(&store, &since_the_20th), again).await;
+            read.unwrap();
+            assert_eq!(
+                ids(&unpaid_entries(&store, &since_the_20th).await.unwrap()),
+                [1],
+                "the invoice is listed (head start {head_start}, delays {write_delay} {remove_delay})"
+            );
+        }
     }
 
     /// The payment refresh records an invoice it finds on a card split into series and number;

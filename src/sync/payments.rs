@@ -74,20 +74,23 @@ impl Worker for PaymentsJob {
         let app = runner.app;
         let today = today_ro(app.clock);
         let cutoff = today - TimeDelta::days(WINDOW_DAYS);
-        let mut items = Vec::new();
+        // The journal's unpaid invoices of the window, a list kept beside it: not the whole
+        // journal, which grows by an entry a document for as long as the extension is used.
+        let recent = |e: &Entry| e.issued.as_ref().is_some_and(|i| i.issue_date >= cutoff);
+        let mut items: Vec<Item> = journal::unpaid_entries(app.store, &recent)
+            .await?
+            .into_iter()
+            .map(|e| Item::Invoice {
+                kind: e.kind,
+                doc_id: e.doc_id,
+            })
+            .collect();
+        items.sort_by_key(|i| match i {
+            Item::Invoice { doc_id, .. } | Item::Card { doc_id, .. } => *doc_id,
+        });
         let mut known = crate::platform::SortedSet::new();
-        for e in journal::all(app.store).await? {
-            known.insert((e.kind, e.doc_id));
-            let Some(issued) = &e.issued else { continue };
-            let live =
-                e.status == Status::Issued && issued.doc_type == DocumentType::Invoice && !issued.draft;
-            let paid = e.payment.as_ref().is_some_and(|p| p.state == PaymentState::Paid);
-            if live && !issued.number.is_empty() && issued.issue_date >= cutoff && !paid {
-                items.push(Item::Invoice {
-                    kind: e.kind,
-                    doc_id: e.doc_id,
-                });
-            }
+        for key in journal::keys(app.store).await {
+            known.insert(key);
         }
         // Cards invoiced by other means: the module's documents changed in the last 30 days.
         let kind = runner.settings.minicrm.module.document_kind();
@@ -107,8 +110,9 @@ impl Worker for PaymentsJob {
                 .await?;
             let n = list.results.len();
             for d in list.results {
-                if let (Some(project_id), false) = (d.project_id, known.contains(&(kind, d.id))) {
-                    known.insert((kind, d.id));
+                let key = journal::key(kind, d.id);
+                if let (Some(project_id), false) = (d.project_id, known.contains(&key)) {
+                    known.insert(key);
                     items.push(Item::Card {
                         kind,
                         doc_id: d.id,
