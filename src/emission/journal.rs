@@ -336,12 +336,12 @@ pub fn unpaid(entry: &Entry) -> bool {
             .is_some_and(|p| p.state == PaymentState::Paid)
 }
 
-/// The lists an entry belongs on ([`open`], [`unpaid`]).
-fn lists_of(entry: &Entry) -> Vec<&'static str> {
-    [(open(entry), OPEN_KEY), (unpaid(entry), UNPAID_KEY)]
-        .into_iter()
-        .filter_map(|(on, list)| on.then_some(list))
-        .collect()
+/// The lists an entry belongs on ([`open`], [`unpaid`]): `None` for a list it is not on.
+fn lists_of(entry: &Entry) -> [Option<&'static str>; 2] {
+    [
+        open(entry).then_some(OPEN_KEY),
+        unpaid(entry).then_some(UNPAID_KEY),
+    ]
 }
 
 /// Writes the entry (and indexes it on first write). Every state change goes through here.
@@ -351,13 +351,13 @@ fn lists_of(entry: &Entry) -> Vec<&'static str> {
 pub async fn save(store: &dyn Store, entry: &Entry) -> Result<()> {
     let k = entry.key();
     let lists = lists_of(entry);
-    for list in &lists {
+    for list in lists.iter().flatten() {
         list_in(store, list, &k).await?;
     }
     platform::save(store, &k, entry)
         .await
         .map_err(|detail| Error::Storage { detail })?;
-    for list in &lists {
+    for list in lists.iter().flatten() {
         list_in(store, list, &k).await?;
     }
     // One step of the store's: two entries saved for the first time at once (two cards issued

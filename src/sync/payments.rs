@@ -77,17 +77,13 @@ impl Worker for PaymentsJob {
         // The journal's unpaid invoices of the window, a list kept beside it: not the whole
         // journal, which grows by an entry a document for as long as the extension is used.
         let recent = |e: &Entry| e.issued.as_ref().is_some_and(|i| i.issue_date >= cutoff);
-        let mut items: Vec<Item> = journal::unpaid_entries(app.store, &recent)
-            .await?
-            .into_iter()
-            .map(|e| Item::Invoice {
+        let mut items = Vec::new();
+        for e in journal::unpaid_entries(app.store, &recent).await? {
+            items.push(Item::Invoice {
                 kind: e.kind,
                 doc_id: e.doc_id,
-            })
-            .collect();
-        items.sort_by_key(|i| match i {
-            Item::Invoice { doc_id, .. } | Item::Card { doc_id, .. } => *doc_id,
-        });
+            });
+        }
         let mut known = crate::platform::SortedSet::new();
         for key in journal::keys(app.store).await {
             known.insert(key);

@@ -1,6 +1,9 @@
-// What a long journal costs the background tick: the core's `tick` (sent as the alarm sends it)
-// with a journal of one entry, the anchor, and then with ENTRIES more (closed invoices, as a year
-// or more of use leaves), in the same browser of the same run. Each run is a fresh browser and
+// What a long journal costs the background tick and the daily payment refresh: the core's `tick`
+// (sent as the alarm sends it) and "Sincronizează acum" for the payment refresh (REFRESHES times;
+// one unpaid invoice to ask SmartBill about) with a journal of one entry, the anchor, and then
+// with ENTRIES more (invoices older than the refresh's window, as a year or more of use leaves),
+// in the same browser of the same run. The first refresh after the entries are added is given
+// apart: a journal from before the refresh's list is read whole once, to make it. Each run is a fresh browser and
 // a fresh sandbox; with BENCH_COMPARE=<another build's dist/sandbox> the runs alternate between
 // the two builds. Prints figures as ranges over the runs; asserts nothing (exit 1 only when a
 // run cannot run).
@@ -16,6 +19,7 @@ const ROOT = join(HERE, '..', '..');
 const RUNS = Number(process.argv[2] || 3);
 const SAMPLES = Number(process.argv[3] || 12);
 const ENTRIES = Number(process.argv[4] || 3000);
+const REFRESHES = 5;
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -63,6 +67,19 @@ async function one() {
     await settle();
     await ticks(3);
     const anchor = await ticks(SAMPLES);
+    // The payment refresh, run whole by "sync now" (one invoice: its first slice is all of it).
+    const refreshes = (n) => page.evaluate(async (count) => {
+      const times = [];
+      for (let i = 0; i < count; i += 1) {
+        const t = performance.now();
+        const reply = await chrome.runtime.sendMessage({ cmd: 'syncNow', kind: 'payments' });
+        times.push(performance.now() - t);
+        const run = reply.ok && reply.status && reply.status.jobs.payments.run;
+        if (!run || run.status !== 'done') throw new Error(`the refresh did not run whole: ${JSON.stringify(reply)}`);
+      }
+      return times;
+    }, n);
+    const refreshAnchor = await refreshes(REFRESHES);
     const entries = await page.evaluate(async (n) => {
       const all = await chrome.storage.local.get(null);
       const index = all['journal.index'];
@@ -83,8 +100,17 @@ async function one() {
     // The first ticks after (a journal from before the open list: made once here).
     await ticks(3);
     const loaded = await ticks(SAMPLES);
+    const [refreshFirst] = await refreshes(1);
+    const refreshLoaded = await refreshes(REFRESHES);
     await page.close();
-    return { anchor: median(anchor), loaded: median(loaded), entries };
+    return {
+      anchor: median(anchor),
+      loaded: median(loaded),
+      entries,
+      refreshAnchor: median(refreshAnchor),
+      refreshFirst,
+      refreshLoaded: median(refreshLoaded),
+    };
   } finally {
     await browser.close();
     sandbox.stop();
@@ -116,11 +142,12 @@ if (process.env.BENCH_CHILD) {
       }
       const r = JSON.parse(line.slice(7));
       results.get(name).push(r);
-      console.log(`${name}, run ${i + 1}: tick ${r.anchor.toFixed(1)} ms with 1 entry, ${r.loaded.toFixed(1)} ms with ${r.entries} (${(r.loaded / r.anchor).toFixed(2)}×)`);
+      console.log(`${name}, run ${i + 1}: tick ${r.anchor.toFixed(1)} ms with 1 entry, ${r.loaded.toFixed(1)} ms with ${r.entries} (${(r.loaded / r.anchor).toFixed(2)}×); payment refresh ${r.refreshAnchor.toFixed(1)} ms with 1 entry, ${r.refreshLoaded.toFixed(1)} ms with ${r.entries} (${(r.refreshLoaded / r.refreshAnchor).toFixed(2)}×), the first after ${r.refreshFirst.toFixed(1)} ms`);
     }
   }
-  console.log(`\nmedians of ${SAMPLES} ticks a run, ranges over ${RUNS} runs:`);
+  console.log(`\nmedians of ${SAMPLES} ticks and ${REFRESHES} payment refreshes a run, ranges over ${RUNS} runs:`);
   for (const [name, rs] of results) {
-    console.log(`${name}: 1 entry ${range(rs.map((r) => r.anchor))} ms; ${rs[0].entries} entries ${range(rs.map((r) => r.loaded))} ms; ratio ${range(rs.map((r) => r.loaded / r.anchor), 2)}×`);
+    console.log(`${name}, tick: 1 entry ${range(rs.map((r) => r.anchor))} ms; ${rs[0].entries} entries ${range(rs.map((r) => r.loaded))} ms; ratio ${range(rs.map((r) => r.loaded / r.anchor), 2)}×`);
+    console.log(`${name}, payment refresh: 1 entry ${range(rs.map((r) => r.refreshAnchor))} ms; ${rs[0].entries} entries ${range(rs.map((r) => r.refreshLoaded))} ms; ratio ${range(rs.map((r) => r.refreshLoaded / r.refreshAnchor), 2)}×; the first after ${range(rs.map((r) => r.refreshFirst))} ms`);
   }
 }
