@@ -360,6 +360,40 @@ async fn cancel_then_reissue_and_storno() {
         .contains("FCT 0126"));
 }
 
+/// A cancel asked twice at once (a double click, or two tabs of the card): SmartBill is asked
+/// once, and both panels are told "cancelled". The second waits for the first's lock; it was
+/// told "busy", and then, once it waited, "no issued invoice for this document".
+#[tokio::test]
+async fn a_cancel_asked_twice_at_once_cancels_once_and_both_say_so() {
+    let e = env().await;
+    e.configure(json!({})).await;
+    e.card_action("offerPersonRon", "emit").await;
+    for (action, state) in [("cancel", "cancelled"), ("reverse", "reversed")] {
+        if action == "reverse" {
+            e.card_action("offerPersonRon", "reissue").await;
+        }
+        let number = e.card_action("offerPersonRon", "state").await["panel"]["number"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let (first, second) = tokio::join!(
+            e.card_action_number("offerPersonRon", action, &number),
+            e.card_action_number("offerPersonRon", action, &number)
+        );
+        for reply in [&first, &second] {
+            assert_eq!(reply["panel"]["state"], state, "{reply}");
+            assert!(reply["error"].is_null(), "{reply}");
+        }
+    }
+    let cancels = e
+        .requests("smartbill")
+        .await
+        .into_iter()
+        .filter(|r| r["path"] == "/SBORO/api/invoice/cancel" || r["path"] == "/SBORO/api/invoice/reverse")
+        .count();
+    assert_eq!(cancels, 2, "one cancel and one storno");
+}
+
 #[tokio::test]
 async fn a_confirmation_for_a_number_the_card_no_longer_has_does_nothing() {
     let e = env().await;

@@ -31,6 +31,17 @@ impl Emission<'_> {
     ) -> Result<Entry> {
         let (_guard, entry) = self.locked(kind, doc_id).await?;
         let mut entry = entry.ok_or(Error::from(EmissionProblem::NothingToCancel))?;
+        // Asked twice (a double click, two tabs: the second waited for the first's lock): what
+        // was asked is done, and that is the answer, not "nothing to cancel".
+        let done = if reverse {
+            Status::Reversed
+        } else {
+            Status::Cancelled
+        };
+        let asked_for = |i: &Issued| asked.is_none_or(|asked| asked == i.label());
+        if entry.status == done && entry.issued.as_ref().is_some_and(asked_for) {
+            return Ok(entry);
+        }
         let issued = match (&entry.status, &entry.issued) {
             (Status::Issued, Some(i)) if i.ours() => i.clone(),
             _ => return Err(Error::from(EmissionProblem::NothingToCancel)),
