@@ -751,6 +751,66 @@ async fn a_cancel_made_while_the_refresh_writes_the_card_writes_after_it() {
     assert!(writes.len() >= 3, "emission, refresh, cancel: {writes:?}");
 }
 
+/// A paid invoice cancelled and issued again: the new invoice starts unpaid. (The entry kept
+/// the old invoice's payment: the write-back wrote "Încasată" to the card of the new invoice,
+/// the panel showed it paid, and the refresh never asked SmartBill about it.)
+#[tokio::test]
+async fn an_invoice_issued_again_after_a_paid_one_starts_unpaid() {
+    let e = env().await;
+    e.configure(json!({})).await;
+    let issued = e.card_action("offerPersonRon", "emit").await;
+    let number = issued["panel"]["number"].as_str().unwrap_or_default().to_string();
+    let (series, no) = number.split_once(' ').unwrap_or_default();
+    let documents = e.get("/smartbill/documents").await;
+    let total = documents["documents"]
+        .as_array()
+        .and_then(|all| all.iter().find(|d| d["number"] == no))
+        .map(|d| d["totals"]["total"].clone())
+        .unwrap_or_default();
+    let total: f64 = total
+        .as_f64()
+        .or_else(|| total.as_str().and_then(|t| t.parse().ok()))
+        .unwrap_or_default();
+    assert!(total > 0.0, "{documents}");
+    e.control(
+        "/smartbill/payment",
+        json!({"series": series, "number": no, "amount": total}),
+    )
+    .await;
+    sync::request(&e.store, JobKind::Payments, "now").await.unwrap();
+    run_to_end(&e.app()).await;
+    assert_eq!(
+        e.card_fields("offerPersonRon").await["SmartBillPaymentStatus"],
+        "Încasată"
+    );
+    e.card_action("offerPersonRon", "cancel").await;
+    let again = e.card_action("offerPersonRon", "reissue").await;
+    assert_eq!(again["panel"]["state"], "issued", "{again}");
+    assert_ne!(again["panel"]["number"], number.as_str(), "{again}");
+    assert!(
+        again["panel"]["payment"].is_null(),
+        "the old invoice's payment: {again}"
+    );
+    assert_eq!(
+        e.card_fields("offerPersonRon").await["SmartBillPaymentStatus"],
+        "Neîncasată"
+    );
+    let new_no = again["panel"]["number"]
+        .as_str()
+        .and_then(|n| n.split_once(' '))
+        .map(|(_, n)| n.to_string())
+        .unwrap_or_default();
+    sync::request(&e.store, JobKind::Payments, "now").await.unwrap();
+    run_to_end(&e.app()).await;
+    let asked = e.requests("smartbill").await.into_iter().any(|r| {
+        r["path"] == "/SBORO/api/invoice/paymentstatus"
+            && r["query"]
+                .as_str()
+                .is_some_and(|q| q.contains(&format!("number={new_no}")))
+    });
+    assert!(asked, "the refresh asks about the new invoice {new_no}");
+}
+
 /// An invoice issued while a stock run is being planned asks for a run of its own: the run being
 /// planned read SmartBill's stock at a moment that may be before the invoice's discharge, so
 /// another run follows it. (Starting, the run took the request made meanwhile as its own, and the

@@ -438,6 +438,8 @@ impl Emission<'_> {
             entry.log(self.now(), format!("re-issuing after {}", old.label()));
             entry.superseded.push(old.label());
             entry.storno = None;
+            // The old invoice's payments are not the new one's.
+            entry.payment = None;
         }
         entry.intent = Some(intent.clone());
         entry.status = Status::Issuing;

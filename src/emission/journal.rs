@@ -775,9 +775,9 @@ mod tests {
         assert_eq!(store.keys_read.get(), 4, "the list and its three entries");
     }
 
-    /// An invoice saved unpaid again while the refresh takes its key out of the list (a storno
-    /// undone is not a thing, but a payment state corrected is) stays listed, whatever the order
-    /// of the two's storage calls.
+    /// An entry made one to ask about again while the refresh takes its key out of the list (a
+    /// cancelled invoice reissued, say; here a paid one saved unpaid) stays listed, whatever the
+    /// order of the two's storage calls.
     #[tokio::test]
     async fn an_invoice_saved_unpaid_while_the_refresh_takes_it_out_stays_listed() {
         let orders = (0..8).flat_map(|h| (0..6).flat_map(move |w| (0..8).map(move |r| (h, w, r))));
