@@ -811,6 +811,35 @@ async fn an_invoice_issued_again_after_a_paid_one_starts_unpaid() {
     assert!(asked, "the refresh asks about the new invoice {new_no}");
 }
 
+/// An invoice on the refresh's unpaid list whose key the journal's index lacks (a worker stopped
+/// between the entry's write and its indexing) is asked about once: its card, among the module's
+/// documents changed in the last 30 days, is not taken for one invoiced by other means.
+#[tokio::test]
+async fn an_unindexed_invoice_is_asked_about_once() {
+    use minicrm_smartbill::platform::Store;
+    let e = env().await;
+    e.configure(json!({})).await;
+    let issued = e.card_action("offerPersonRon", "emit").await;
+    let number = issued["panel"]["number"].as_str().unwrap_or_default().to_string();
+    let (_, no) = number.split_once(' ').unwrap_or_default();
+    let key = journal::all(&e.store).await.unwrap()[0].key();
+    e.store.remove_from_list("journal.index", &key).await.unwrap();
+    sync::request(&e.store, JobKind::Payments, "now").await.unwrap();
+    run_to_end(&e.app()).await;
+    let asked = e
+        .requests("smartbill")
+        .await
+        .into_iter()
+        .filter(|r| {
+            r["path"] == "/SBORO/api/invoice/paymentstatus"
+                && r["query"]
+                    .as_str()
+                    .is_some_and(|q| q.contains(&format!("number={no}")))
+        })
+        .count();
+    assert_eq!(asked, 1, "{number} asked about {asked} times");
+}
+
 /// An invoice issued while a stock run is being planned asks for a run of its own: the run being
 /// planned read SmartBill's stock at a moment that may be before the invoice's discharge, so
 /// another run follows it. (Starting, the run took the request made meanwhile as its own, and the

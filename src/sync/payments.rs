@@ -78,13 +78,15 @@ impl Worker for PaymentsJob {
         // journal, which grows by an entry a document for as long as the extension is used.
         let recent = |e: &Entry| e.issued.as_ref().is_some_and(|i| i.issue_date >= cutoff);
         let mut items = Vec::new();
+        let mut known = crate::platform::SortedSet::new();
         for e in journal::unpaid_entries(app.store, &recent).await? {
+            // Known even if the index lacks it (a worker stopped before its save indexed it).
+            known.insert(e.key());
             items.push(Item::Invoice {
                 kind: e.kind,
                 doc_id: e.doc_id,
             });
         }
-        let mut known = crate::platform::SortedSet::new();
         for key in journal::keys(app.store).await {
             known.insert(key);
         }
