@@ -474,6 +474,39 @@ async fn an_invoice_cancelled_while_the_refresh_asks_about_it_stays_cancelled() 
     assert_eq!(panel["panel"]["state"], "cancelled", "{panel}");
 }
 
+/// Issues the card's invoice from the panel; its number as the panel shows it ("FCT 0124").
+async fn issued(e: &Env, name: &str) -> String {
+    let reply = e.card_action(name, "emit").await;
+    let number = reply["panel"]["number"].as_str().unwrap_or_default();
+    assert!(number.contains(' '), "{reply}");
+    number.to_string()
+}
+
+/// Records a payment of `amount` on the invoice `number` ("FCT 0124") in SmartBill.
+async fn paid(e: &Env, number: &str, amount: Value) {
+    let (series, no) = number.split_once(' ').unwrap_or_default();
+    e.control(
+        "/smartbill/payment",
+        json!({"series": series, "number": no, "amount": amount}),
+    )
+    .await;
+}
+
+/// How many times SmartBill was asked for the payment status of the invoice `number`.
+async fn asked_about(e: &Env, number: &str) -> usize {
+    let (_, no) = number.split_once(' ').unwrap_or_default();
+    e.requests("smartbill")
+        .await
+        .into_iter()
+        .filter(|r| {
+            r["path"] == "/SBORO/api/invoice/paymentstatus"
+                && r["query"]
+                    .as_str()
+                    .is_some_and(|q| q.contains(&format!("number={no}")))
+        })
+        .count()
+}
+
 /// The same with a change to write: the invoice was partly paid, and the person reverses it
 /// (storno) while the refresh asks SmartBill. Neither the journal nor the card gets the payment
 /// state of a document that is no longer live.
@@ -481,14 +514,8 @@ async fn an_invoice_cancelled_while_the_refresh_asks_about_it_stays_cancelled() 
 async fn an_invoice_reversed_while_the_refresh_asks_about_it_gets_no_payment_state() {
     let e = env().await;
     e.configure(json!({})).await;
-    let issued = e.card_action("offerPersonRon", "emit").await;
-    let number = issued["panel"]["number"].as_str().unwrap().to_string();
-    let (series, no) = number.split_once(' ').unwrap();
-    e.control(
-        "/smartbill/payment",
-        json!({"series": series, "number": no, "amount": 50}),
-    )
-    .await;
+    let number = issued(&e, "offerPersonRon").await;
+    paid(&e, &number, json!(50)).await;
     let app = e.app();
     sync::request(&e.store, JobKind::Payments, "now").await.unwrap();
     let reverse = async {
@@ -693,14 +720,8 @@ async fn a_cancel_cannot_land_between_the_refresh_s_read_and_its_write() {
 async fn a_cancel_made_while_the_refresh_writes_the_card_writes_after_it() {
     let e = env().await;
     e.configure(json!({})).await;
-    let issued = e.card_action("offerPersonRon", "emit").await;
-    let number = issued["panel"]["number"].as_str().unwrap().to_string();
-    let (series, no) = number.split_once(' ').unwrap();
-    e.control(
-        "/smartbill/payment",
-        json!({"series": series, "number": no, "amount": 50}),
-    )
-    .await;
+    let number = issued(&e, "offerPersonRon").await;
+    paid(&e, &number, json!(50)).await;
     let doc_id = journal::all(&e.store).await.unwrap()[0].doc_id;
     let write = format!("/Api/Offer/{doc_id}/Project");
     e.fault(json!({"service": "minicrm", "method": "POST", "path": write, "kind": "hold", "times": 1}))
@@ -758,9 +779,8 @@ async fn a_cancel_made_while_the_refresh_writes_the_card_writes_after_it() {
 async fn an_invoice_issued_again_after_a_paid_one_starts_unpaid() {
     let e = env().await;
     e.configure(json!({})).await;
-    let issued = e.card_action("offerPersonRon", "emit").await;
-    let number = issued["panel"]["number"].as_str().unwrap_or_default().to_string();
-    let (series, no) = number.split_once(' ').unwrap_or_default();
+    let number = issued(&e, "offerPersonRon").await;
+    let (_, no) = number.split_once(' ').unwrap_or_default();
     let documents = e.get("/smartbill/documents").await;
     let total = documents["documents"]
         .as_array()
@@ -772,11 +792,7 @@ async fn an_invoice_issued_again_after_a_paid_one_starts_unpaid() {
         .or_else(|| total.as_str().and_then(|t| t.parse().ok()))
         .unwrap_or_default();
     assert!(total > 0.0, "{documents}");
-    e.control(
-        "/smartbill/payment",
-        json!({"series": series, "number": no, "amount": total}),
-    )
-    .await;
+    paid(&e, &number, json!(total)).await;
     sync::request(&e.store, JobKind::Payments, "now").await.unwrap();
     run_to_end(&e.app()).await;
     assert_eq!(
@@ -795,20 +811,13 @@ async fn an_invoice_issued_again_after_a_paid_one_starts_unpaid() {
         e.card_fields("offerPersonRon").await["SmartBillPaymentStatus"],
         "Neîncasată"
     );
-    let new_no = again["panel"]["number"]
-        .as_str()
-        .and_then(|n| n.split_once(' '))
-        .map(|(_, n)| n.to_string())
-        .unwrap_or_default();
+    let new_number = again["panel"]["number"].as_str().unwrap_or_default();
     sync::request(&e.store, JobKind::Payments, "now").await.unwrap();
     run_to_end(&e.app()).await;
-    let asked = e.requests("smartbill").await.into_iter().any(|r| {
-        r["path"] == "/SBORO/api/invoice/paymentstatus"
-            && r["query"]
-                .as_str()
-                .is_some_and(|q| q.contains(&format!("number={new_no}")))
-    });
-    assert!(asked, "the refresh asks about the new invoice {new_no}");
+    assert!(
+        asked_about(&e, new_number).await > 0,
+        "the refresh asks about the new invoice {new_number}"
+    );
 }
 
 /// An invoice on the refresh's unpaid list whose key the journal's index lacks (a worker stopped
@@ -819,24 +828,12 @@ async fn an_unindexed_invoice_is_asked_about_once() {
     use minicrm_smartbill::platform::Store;
     let e = env().await;
     e.configure(json!({})).await;
-    let issued = e.card_action("offerPersonRon", "emit").await;
-    let number = issued["panel"]["number"].as_str().unwrap_or_default().to_string();
-    let (_, no) = number.split_once(' ').unwrap_or_default();
+    let number = issued(&e, "offerPersonRon").await;
     let key = journal::all(&e.store).await.unwrap()[0].key();
     e.store.remove_from_list("journal.index", &key).await.unwrap();
     sync::request(&e.store, JobKind::Payments, "now").await.unwrap();
     run_to_end(&e.app()).await;
-    let asked = e
-        .requests("smartbill")
-        .await
-        .into_iter()
-        .filter(|r| {
-            r["path"] == "/SBORO/api/invoice/paymentstatus"
-                && r["query"]
-                    .as_str()
-                    .is_some_and(|q| q.contains(&format!("number={no}")))
-        })
-        .count();
+    let asked = asked_about(&e, &number).await;
     assert_eq!(asked, 1, "{number} asked about {asked} times");
 }
 
