@@ -492,6 +492,29 @@ async fn paid(e: &Env, number: &str, amount: Value) {
     .await;
 }
 
+/// Issues the card's invoice, pays all of it in SmartBill and lets the refresh find that out: the
+/// invoice's number, with the card showing "Încasată".
+async fn paid_in_full(e: &Env, name: &str) -> String {
+    let number = issued(e, name).await;
+    let (_, no) = number.split_once(' ').unwrap_or_default();
+    let documents = e.get("/smartbill/documents").await;
+    let total = documents["documents"]
+        .as_array()
+        .and_then(|all| all.iter().find(|d| d["number"] == no))
+        .map(|d| d["totals"]["total"].clone())
+        .unwrap_or_default();
+    let total: f64 = total
+        .as_f64()
+        .or_else(|| total.as_str().and_then(|t| t.parse().ok()))
+        .unwrap_or_default();
+    assert!(total > 0.0, "{documents}");
+    paid(e, &number, json!(total)).await;
+    sync::request(&e.store, JobKind::Payments, "now").await.unwrap();
+    run_to_end(&e.app()).await;
+    assert_eq!(e.card_fields(name).await["SmartBillPaymentStatus"], "Încasată");
+    number
+}
+
 /// How many times SmartBill was asked for the payment status of the invoice `number`.
 async fn asked_about(e: &Env, number: &str) -> usize {
     let (_, no) = number.split_once(' ').unwrap_or_default();
@@ -779,26 +802,7 @@ async fn a_cancel_made_while_the_refresh_writes_the_card_writes_after_it() {
 async fn an_invoice_issued_again_after_a_paid_one_starts_unpaid() {
     let e = env().await;
     e.configure(json!({})).await;
-    let number = issued(&e, "offerPersonRon").await;
-    let (_, no) = number.split_once(' ').unwrap_or_default();
-    let documents = e.get("/smartbill/documents").await;
-    let total = documents["documents"]
-        .as_array()
-        .and_then(|all| all.iter().find(|d| d["number"] == no))
-        .map(|d| d["totals"]["total"].clone())
-        .unwrap_or_default();
-    let total: f64 = total
-        .as_f64()
-        .or_else(|| total.as_str().and_then(|t| t.parse().ok()))
-        .unwrap_or_default();
-    assert!(total > 0.0, "{documents}");
-    paid(&e, &number, json!(total)).await;
-    sync::request(&e.store, JobKind::Payments, "now").await.unwrap();
-    run_to_end(&e.app()).await;
-    assert_eq!(
-        e.card_fields("offerPersonRon").await["SmartBillPaymentStatus"],
-        "Încasată"
-    );
+    let number = paid_in_full(&e, "offerPersonRon").await;
     e.card_action("offerPersonRon", "cancel").await;
     let again = e.card_action("offerPersonRon", "reissue").await;
     assert_eq!(again["panel"]["state"], "issued", "{again}");
@@ -817,6 +821,28 @@ async fn an_invoice_issued_again_after_a_paid_one_starts_unpaid() {
     assert!(
         asked_about(&e, new_number).await > 0,
         "the refresh asks about the new invoice {new_number}"
+    );
+}
+
+/// A paid invoice cancelled: the panel shows no payment. SmartBill detaches a cancelled invoice's
+/// payments (smartbill-api.md §2.8, `DELETE /payment/v2`: "… este anulata si nu mai are incasari
+/// atasate!"), and the card says "Anulată"; the panel showed "Încasată" under "Anulată".
+#[tokio::test]
+async fn a_cancelled_paid_invoice_shows_no_payment() {
+    let e = env().await;
+    e.configure(json!({})).await;
+    let number = paid_in_full(&e, "offerPersonRon").await;
+    let paid = e.card_action("offerPersonRon", "state").await;
+    assert_eq!(paid["panel"]["payment"]["state"], "paid", "{paid}");
+    let cancelled = e.card_action("offerPersonRon", "cancel").await;
+    assert_eq!(cancelled["panel"]["state"], "cancelled", "{cancelled}");
+    assert_eq!(cancelled["panel"]["number"], number.as_str(), "{cancelled}");
+    assert!(cancelled["panel"]["payment"].is_null(), "{cancelled}");
+    let later = e.card_action("offerPersonRon", "state").await;
+    assert!(later["panel"]["payment"].is_null(), "{later}");
+    assert_eq!(
+        e.card_fields("offerPersonRon").await["SmartBillPaymentStatus"],
+        "Anulată"
     );
 }
 

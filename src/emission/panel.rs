@@ -386,12 +386,19 @@ pub fn view(
         link: issued.and_then(|i| link_ok(&i.document_url)),
         pdf,
         draft,
-        payment: entry.payment.as_ref().map(|p| PaymentView {
-            state: p.state,
-            paid: p.paid.normalize().to_string(),
-            total: p.total.normalize().to_string(),
-            currency: issued.map(|i| i.currency.clone()).unwrap_or_default(),
-        }),
+        // A cancelled invoice has no payments in SmartBill (smartbill-api.md §2.8, `DELETE
+        // /payment/v2`: "… este anulata si nu mai are incasari atasate!"), whatever the last
+        // refresh before the cancel found.
+        payment: entry
+            .payment
+            .as_ref()
+            .filter(|_| entry.status != Status::Cancelled)
+            .map(|p| PaymentView {
+                state: p.state,
+                paid: p.paid.normalize().to_string(),
+                total: p.total.normalize().to_string(),
+                currency: issued.map(|i| i.currency.clone()).unwrap_or_default(),
+            }),
         error: entry
             .error
             .clone()
