@@ -1,7 +1,9 @@
-// Writes the extension's extension/_locales/<lang>/messages.json (git-ignored) from the "pages"
-// section of locales/texts.json, the one catalog of translated text (the "core" section is
-// compiled into the WASM core by build.rs). Stops with a message naming the entry when a text
-// lacks a language or when its languages do not use the same $1-style substitutions.
+// Writes the extension's extension/_locales/<lang>/messages.json (git-ignored) from
+// locales/texts.json, the one catalog of translated text: its "pages" section, and its "core"
+// section as `core_<Key>` messages (build.rs compiles the core section into the WASM modules;
+// the service worker's vendor modules keep only the Romanian texts and read these). Stops with a
+// message naming the entry when a text lacks a language or when its languages do not use the
+// same $1-style substitutions.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,8 +35,25 @@ function messages(pages) {
   return out;
 }
 
+/**
+ * The core's texts as messages named `core_<Key>`: the service worker's vendor modules carry only
+ * the Romanian ones and read the others with chrome.i18n (src/i18n.rs). Their `{name}`
+ * placeholders are the core's to fill; a `$`, which chrome.i18n would read as a substitution, is
+ * written `$$`.
+ */
+function coreMessages(core, out) {
+  for (const [key, entry] of Object.entries(core)) {
+    if (!/^[A-Z][A-Za-z0-9]*$/.test(key)) throw new Error(`core.${key}: a core key is a Rust name in CamelCase`);
+    for (const lang of LANGS) {
+      if (typeof entry[lang] !== 'string' || !entry[lang]) throw new Error(`core.${key} has no "${lang}" text`);
+      out[lang][`core_${key}`] = { message: entry[lang].replaceAll('$', '$$$$') };
+    }
+  }
+  return out;
+}
+
 const catalog = JSON.parse(readFileSync(join(root, 'locales/texts.json'), 'utf8'));
-for (const [lang, texts] of Object.entries(messages(catalog.pages))) {
+for (const [lang, texts] of Object.entries(coreMessages(catalog.core, messages(catalog.pages)))) {
   const dir = join(root, 'extension/_locales', lang);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'messages.json'), `${JSON.stringify(texts, null, 2)}\n`);

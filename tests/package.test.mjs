@@ -124,6 +124,31 @@ for (const [flavour, file] of [['chrome', 'minicrm-smartbill-chrome.zip'], ['fir
     assert.match(background, /^\(\(\) => \{/, 'background.js is one function, run at once');
   });
 
+  // The service worker's vendor modules carry the core's texts in Romanian only and read the
+  // English and Hungarian ones with chrome.i18n (src/i18n.rs): every core text must be in
+  // _locales/ under its message name, as the catalog writes it, and none of the other languages'
+  // texts in those modules.
+  test(`${file}: the core's texts in _locales, and in the worker's vendor modules in Romanian only`, () => {
+    const files = unzip(readFileSync(path));
+    const { core } = JSON.parse(readFileSync(join(ROOT, 'locales/texts.json'), 'utf8'));
+    const keys = Object.keys(core);
+    assert.ok(keys.length > 100, `${keys.length} core texts`);
+    for (const lang of ['ro', 'en', 'hu']) {
+      const messages = JSON.parse(files.get(`_locales/${lang}/messages.json`).toString('utf8'));
+      for (const key of keys) {
+        assert.equal(messages[`core_${key}`]?.message, core[key][lang].replaceAll('$', '$$$$'), `${lang}: core_${key}`);
+      }
+    }
+    for (const module of ['core', 'jobs', 'setup', 'importjob']) {
+      const text = files.get(`pkg/${module}_bg.wasm`).toString('utf8');
+      const linked = keys.filter((key) => text.includes(core[key].ro));
+      assert.ok(linked.length > 10, `${module}: ${linked.length} Romanian texts`);
+      const others = keys.flatMap((key) => ['en', 'hu'].map((lang) => core[key][lang]))
+        .filter((t) => t.length >= 30 && !keys.some((key) => core[key].ro.includes(t)) && text.includes(t));
+      assert.deepEqual(others, [], `${module} carries English or Hungarian texts`);
+    }
+  });
+
   test(`${file}: no file loads or builds code from elsewhere`, () => {
     const files = unzip(readFileSync(path));
     const problems = [];

@@ -502,7 +502,7 @@ test('storage.local at Chrome\'s 10 MB quota (years of journal): the invoice is 
   await page.close();
 });
 
-test('a draft, in an English browser: one document, the panel names it a draft in English', async () => {
+test('a draft, in an English browser: one document, the panel names it a draft in English, and the core\'s errors are English', async () => {
   // Its own browser, whose UI language is English (chrome.i18n); the card keeps the core's name.
   const en = await launchBrowser({ locale: 'en-US' });
   try {
@@ -522,6 +522,16 @@ test('a draft, in an English browser: one document, the panel names it a draft i
     assert.equal((await fieldsOf('offerBucharestRon')).SmartBillInvoiceNumber, `Ciornă ${series}`);
     await page.screenshot({ path: artifact('e2e-draft-en.png') });
     await page.close();
+    // The core's own texts in English too: the worker's vendor modules carry only the Romanian
+    // ones and read the others from _locales/ (chrome.i18n).
+    await configureAll(en, sandbox.info, { series: 'XYZ' });
+    const other = await openCard(en, sandbox.info, 'offerPersonRon');
+    await click(other, 'emit');
+    await panelState(other, 'error');
+    assert.match(await text(other, 'error'), /^The series "XYZ" does not exist in SmartBill for this document type \(available: /);
+    // The card is the team's: its error field stays Romanian (emission::card_message).
+    assert.match((await fieldsOf('offerPersonRon')).SmartBillErrorMessage, /^Seria „XYZ” nu există în SmartBill/);
+    await other.close();
   } finally {
     await en.close();
   }

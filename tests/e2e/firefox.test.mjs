@@ -123,6 +123,29 @@ test('one emission: the card shows the invoice number and SmartBill holds exactl
   await page.close();
 });
 
+test('an English browser: the core\'s errors are in English', async () => {
+  // The worker's vendor modules carry the core's texts in Romanian only and read the others from
+  // _locales/ with chrome.i18n (src/i18n.rs): in Firefox's event page as in Chrome's worker.
+  const english = BROWSER === 'firefox' ? { prefs: { 'intl.locale.requested': 'en-US' } } : { locale: 'en-US' };
+  const en = await launch(BROWSER, english);
+  try {
+    (await configureAll(en, sandbox.info)).close();
+    await sandbox.control('/faults', {
+      body: { service: 'smartbill', method: 'POST', path: '/SBORO/api/invoice/v2', kind: 'status', status: 503, body: 'Service Unavailable' },
+    });
+    const page = await openCard(en, sandbox.info, 'offerPersonRon');
+    await page.click(panelButton('emit'));
+    await panelState(page, 'error');
+    assert.match(await page.text(panelPart('error')), /^SmartBill is not working right now \(HTTP 503\)\. Try again in a few minutes\./);
+    assert.equal((await documents(sandbox)).length, 0);
+    await page.screenshot(shot('english-error'));
+    await page.close();
+  } finally {
+    await en.close();
+    await sandbox.control('/faults', { method: 'DELETE' });
+  }
+});
+
 /** Opens the import page, picks the file, waits for the MiniCRM comparison. */
 async function preview(path, name) {
   const page = await browser.page('import.html');
