@@ -216,11 +216,13 @@
     asking = null;
     // The core's view says which buttons start an emission, and what the panel shows then.
     const starting = current && current.starting && current.starts.some((a) => a === action) ? current.starting : null;
+    let working = null;
     if (starting) {
       renderPanel(starting, null);
       followProgress();
     } else {
       setButtonsDisabled(true);
+      working = showWorking(action, extra.number);
     }
     try {
       const reply = await sendCard({ cmd: 'card', url: drawnFor, action, ...extra });
@@ -234,8 +236,22 @@
       lost();
     } finally {
       busy = false;
+      // A reply that changes nothing keeps the panel's elements (renderPanel): the note goes here.
+      if (working) working.remove();
       setButtonsDisabled(false);
     }
+  }
+
+  // What the panel says while an action that issues nothing runs (a cancel may first wait for the
+  // payment refresh's card write, up to 15 s; then SmartBill's answer and the card's).
+  const WORKING = { cancel: 'panelWorkingCancel', reverse: 'panelWorkingReverse', cancelDuplicate: 'panelWorkingDuplicate', pdf: 'panelWorkingPdf' };
+  /** @returns {HTMLElement | null} */
+  function showWorking(action, number) {
+    const key = WORKING[action];
+    if (!ui || !key || (action === 'cancelDuplicate' && !number)) return null;
+    const note = el('div', t(key, [number || '']), 'hint', { 'data-testid': 'working', role: 'status' });
+    ui.body.append(note);
+    return note;
   }
 
   // While our own action runs, the background's journal says how far it got: show it.

@@ -189,15 +189,21 @@ test('a wrong series is explained on the panel and the card', async () => {
   await page.close();
 });
 
-test('cancel, issue again, then storno — each after a confirmation', async () => {
+test('cancel, issue again, then storno — each after a confirmation, and the panel says what it does meanwhile', async () => {
   await configureAll(browser, sandbox.info);
   const page = await openCard(browser, sandbox.info, 'offerPersonRon');
   await click(page, 'emit');
   await panelState(page, 'issued');
   await click(page, 'cancel');
   assert.match(await panel(page).locator('[data-testid="confirm-box"]').innerText(), /Anulezi factură FCT 0124/);
+  // While SmartBill has not answered, the panel says what it is doing; the note goes with the answer.
+  await sandbox.control('/faults', { body: { service: 'smartbill', method: 'PUT', path: '/SBORO/api/invoice/cancel', kind: 'hold', times: 1 } });
   await click(page, 'confirm-yes');
+  assert.equal(await text(page, 'working'), 'Se anulează FCT 0124 în SmartBill…');
+  assert.equal(await panel(page).locator('button[data-testid="cancel"]').isDisabled(), true);
+  await sandbox.control('/release', { method: 'POST' });
   await panelState(page, 'cancelled');
+  assert.equal(await panel(page).locator('[data-testid="working"]').count(), 0);
   assert.equal((await fieldsOf('offerPersonRon')).SmartBillPaymentStatus, 'Anulată');
   assert.equal((await documents())[0].cancelled, true);
   await click(page, 'reissue');
@@ -205,8 +211,12 @@ test('cancel, issue again, then storno — each after a confirmation', async () 
   await panelState(page, 'issued');
   assert.equal(await text(page, 'number'), 'FCT 0125');
   await click(page, 'reverse');
+  await sandbox.control('/faults', { body: { service: 'smartbill', method: 'POST', path: '/SBORO/api/invoice/reverse', kind: 'hold', times: 1 } });
   await click(page, 'confirm-yes');
+  assert.equal(await text(page, 'working'), 'Se emite factura de stornare pentru FCT 0125…');
+  await sandbox.control('/release', { method: 'POST' });
   await panelState(page, 'reversed');
+  assert.equal(await panel(page).locator('[data-testid="working"]').count(), 0);
   assert.match(await text(page, 'storno'), /FCT 0126/);
   const fields = await fieldsOf('offerPersonRon');
   assert.equal(fields.SmartBillPaymentStatus, 'Stornată');
