@@ -210,16 +210,20 @@
     return view && view.docType === 'proforma' ? t('wordProforma') : t('wordInvoice');
   }
 
+  // Each action's number: a look at its progress draws only while that action is the one running.
+  let acts = 0;
+
   async function act(action, extra = {}) {
     if (busy) return;
     busy = true;
+    const mine = ++acts;
     asking = null;
     // The core's view says which buttons start an emission, and what the panel shows then.
     const starting = current && current.starting && current.starts.some((a) => a === action) ? current.starting : null;
     let working = null;
     if (starting) {
       renderPanel(starting, null);
-      followProgress();
+      followProgress(mine);
     } else {
       setButtonsDisabled(true);
       working = showWorking(action, extra.number);
@@ -254,14 +258,18 @@
     return note;
   }
 
-  // While our own action runs, the background's journal says how far it got: show it.
-  async function followProgress() {
-    while (busy && host) {
+  // While our own action runs, the background's journal says how far it got: show it. An answer
+  // that comes after the action ended is dropped, even when another action runs by then (it would
+  // draw the old "issuing" over that one's panel).
+  /** @param {number} mine */
+  async function followProgress(mine) {
+    const running = () => busy && host && acts === mine;
+    while (running()) {
       await new Promise((r) => setTimeout(r, 700));
-      if (!busy || !host) return;
+      if (!running()) return;
       try {
         const reply = await sendCard({ cmd: 'panelState', url: drawnFor });
-        if (busy && reply && reply.ok && reply.panel && reply.panel.state === 'issuing') renderPanel(reply.panel, null);
+        if (running() && reply && reply.ok && reply.panel && reply.panel.state === 'issuing') renderPanel(reply.panel, null);
       } catch (e) {
         return;
       }
