@@ -36,6 +36,13 @@ const fieldsOf = async (name) => {
 const click = (page, testid) => panel(page).locator(`button[data-testid="${testid}"]`).click();
 const text = (page, testid) => panel(page).locator(`[data-testid="${testid}"]`).innerText();
 
+/** Lets SmartBill answer the held request to `path` once it has come (the panel's note shows
+ * before the request leaves the worker). */
+async function heldThenReleased(path) {
+  await waitFor(async () => (await sandbox.control('/inflight')).requests.some((r) => r.path === path), `the request to ${path} held`);
+  await sandbox.control('/release', { method: 'POST' });
+}
+
 async function waitFor(check, what, timeout = 15000) {
   const end = Date.now() + timeout;
   for (;;) {
@@ -201,7 +208,7 @@ test('cancel, issue again, then storno — each after a confirmation, and the pa
   await click(page, 'confirm-yes');
   assert.equal(await text(page, 'working'), 'Se anulează FCT 0124 în SmartBill…');
   assert.equal(await panel(page).locator('button[data-testid="cancel"]').isDisabled(), true);
-  await sandbox.control('/release', { method: 'POST' });
+  await heldThenReleased('/SBORO/api/invoice/cancel');
   await panelState(page, 'cancelled');
   assert.equal(await panel(page).locator('[data-testid="working"]').count(), 0);
   assert.equal((await fieldsOf('offerPersonRon')).SmartBillPaymentStatus, 'Anulată');
@@ -214,7 +221,7 @@ test('cancel, issue again, then storno — each after a confirmation, and the pa
   await sandbox.control('/faults', { body: { service: 'smartbill', method: 'POST', path: '/SBORO/api/invoice/reverse', kind: 'hold', times: 1 } });
   await click(page, 'confirm-yes');
   assert.equal(await text(page, 'working'), 'Se emite factura de stornare pentru FCT 0125…');
-  await sandbox.control('/release', { method: 'POST' });
+  await heldThenReleased('/SBORO/api/invoice/reverse');
   await panelState(page, 'reversed');
   assert.equal(await panel(page).locator('[data-testid="working"]').count(), 0);
   assert.match(await text(page, 'storno'), /FCT 0126/);
@@ -225,6 +232,46 @@ test('cancel, issue again, then storno — each after a confirmation, and the pa
   assert.equal(docs.length, 3);
   assert.equal(docs[2].reverses.number, '0125');
   await page.screenshot({ path: artifact('e2e-card-reversed.png') });
+  await page.close();
+});
+
+test('a late answer to the panel\'s progress look does not draw "issuing" over the next action', async () => {
+  await configureAll(browser, sandbox.info);
+  const page = await openCard(browser, sandbox.info, 'offerPersonRon');
+  // A slow worker: the panel's progress looks (`panelState`) are answered only when the case lets
+  // them go (the messages are the real ones; only their answers wait, in the content script's world).
+  await inContentScript(page, `(() => {
+    const real = chrome.runtime.sendMessage.bind(chrome.runtime);
+    window.__late = [];
+    chrome.runtime.sendMessage = (m) => {
+      const answer = real(m);
+      if (m.cmd !== 'panelState') return answer;
+      return new Promise((resolve, reject) => window.__late.push(() => answer.then(resolve, reject)));
+    };
+  })()`);
+  const v2 = '/SBORO/api/invoice/v2';
+  await sandbox.control('/faults', { body: { service: 'smartbill', method: 'POST', path: v2, kind: 'hold', times: 1 } });
+  await click(page, 'emit');
+  // The emission waits for SmartBill; the panel looks at its progress meanwhile (the answer: issuing).
+  await waitFor(async () => (await inContentScript(page, 'window.__late.length')) > 0, 'a progress look');
+  await heldThenReleased(v2);
+  await panelState(page, 'issued');
+  // The next action runs (SmartBill holds the cancel) when the old look's answer comes.
+  const cancel = '/SBORO/api/invoice/cancel';
+  await sandbox.control('/faults', { body: { service: 'smartbill', method: 'PUT', path: cancel, kind: 'hold', times: 1 } });
+  await click(page, 'cancel');
+  await click(page, 'confirm-yes');
+  assert.equal(await text(page, 'working'), 'Se anulează FCT 0124 în SmartBill…');
+  const state = await inContentScript(page, `(async () => {
+    await Promise.all(window.__late.splice(0).map((letGo) => letGo()));
+    // The panel's own continuation of each answer runs before this task.
+    await new Promise((r) => setTimeout(r, 0));
+    return document.getElementById('minicrm-smartbill-panel').dataset.state;
+  })()`);
+  assert.equal(state, 'issued', 'the panel shows the invoice being cancelled, not the old "issuing"');
+  await heldThenReleased(cancel);
+  await panelState(page, 'cancelled');
+  assert.equal((await documents()).length, 1);
   await page.close();
 });
 
