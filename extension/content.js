@@ -243,7 +243,27 @@
       // A reply that changes nothing keeps the panel's elements (renderPanel): the note goes here.
       if (working) working.remove();
       setButtonsDisabled(false);
+      if (lookAgain) {
+        lookAgain = false;
+        refresh(true);
+      }
     }
+  }
+
+  // A look at the card (a refresh, the page changing) whose answer comes while an action runs, or
+  // after one that started since the look was sent, is not drawn: it may be older than what the
+  // action drew (a draft's "Emite factură" over "issuing"). The panel looks again once no action
+  // runs, so a change the look saw is not lost.
+  let lookAgain = false;
+  /** @param {CardAnswer | undefined} reply @param {number} sentAt the action count when it was sent */
+  function looked(reply, sentAt) {
+    if (!busy && acts === sentAt) {
+      render(reply);
+      return;
+    }
+    render(reply, true);
+    if (busy) lookAgain = true;
+    else refresh(true);
   }
 
   // What the panel says while an action that issues nothing runs (a cancel may first wait for the
@@ -476,10 +496,10 @@
     if (ms) refreshTimer = setTimeout(() => { if (!busy) refresh(true); }, ms);
   }
 
-  /** @param {CardAnswer | undefined} reply */
-  function render(reply) {
+  /** @param {CardAnswer | undefined} reply @param {boolean} [stale] an old look's: counted, not drawn */
+  function render(reply, stale = false) {
     try {
-      draw(reply);
+      if (!stale) draw(reply);
     } finally {
       // Tests wait for an answer to be drawn by this count (this script's own world).
       window.__mcsbAnswers = (window.__mcsbAnswers || 0) + 1;
@@ -529,8 +549,9 @@
   async function refresh(force) {
     if (!force && location.href === lastUrl && host) return;
     lastUrl = location.href;
+    const sentAt = acts;
     try {
-      render(await sendCard({ cmd: 'panelState', url: location.href }));
+      looked(await sendCard({ cmd: 'panelState', url: location.href }), sentAt);
     } catch (e) {
       lost();
     }
@@ -577,8 +598,9 @@
       if (sig === lastSignature) return;
       lastSignature = sig;
       lastChangeSent = Date.now();
+      const sentAt = acts;
       try {
-        render(await sendCard({ cmd: 'card', url: drawnFor, action: 'changed' }));
+        looked(await sendCard({ cmd: 'card', url: drawnFor, action: 'changed' }), sentAt);
       } catch (e) {
         lost();
       }

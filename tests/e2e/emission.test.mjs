@@ -276,6 +276,48 @@ test('a late answer to the panel\'s progress look does not draw "issuing" over t
   await page.close();
 });
 
+test('a look at the page\'s change answered while an invoice is issued is not drawn over "issuing"', async () => {
+  await configureAll(browser, sandbox.info);
+  // A page that does not refresh itself: only the person's change moves its DOM.
+  const page = await openCard(browser, sandbox.info, 'offerPersonRon', { still: true });
+  await decided(page);
+  await waitFor(async () => !(await inContentScript(page, 'window.__mcsbChecking === true')), 'the panel to see the page as drawn');
+  // The panel's looks at a change of the page (`card` / `changed`) are answered only when the
+  // case lets them go (the messages are the real ones, answered by the core at once).
+  await inContentScript(page, `(() => {
+    const real = chrome.runtime.sendMessage.bind(chrome.runtime);
+    window.__late = [];
+    chrome.runtime.sendMessage = (m) => {
+      const answer = real(m);
+      if (m.cmd !== 'card' || m.action !== 'changed') return answer;
+      return new Promise((resolve, reject) => window.__late.push(() => answer.then(resolve, reject)));
+    };
+  })()`);
+  const answers = () => inContentScript(page, 'window.__mcsbAnswers || 0');
+  // The person moves the card back to the draft status (no trigger): the panel looks.
+  await page.selectOption('[data-testid="status-select"]', { label: 'Ofertă în pregătire' });
+  await waitFor(async () => (await inContentScript(page, 'window.__late.length')) > 0, 'a look at the change');
+  // Before its answer comes, the person issues the invoice (SmartBill holds it).
+  const v2 = '/SBORO/api/invoice/v2';
+  await sandbox.control('/faults', { body: { service: 'smartbill', method: 'POST', path: v2, kind: 'hold', times: 1 } });
+  await click(page, 'emit');
+  await panelState(page, 'issuing');
+  const before = await answers();
+  const state = await inContentScript(page, `(async () => {
+    await Promise.all(window.__late.splice(0).map((letGo) => letGo()));
+    // The panel's continuation of each answer is a microtask of the answer's: done before the
+    // next task, a posted message (no timer).
+    await new Promise((r) => { const c = new MessageChannel(); c.port1.onmessage = r; c.port2.postMessage(0); });
+    return document.getElementById('minicrm-smartbill-panel').dataset.state;
+  })()`);
+  assert.ok((await answers()) > before, 'the late answer came');
+  assert.equal(state, 'issuing', 'the panel still shows the invoice being issued');
+  await heldThenReleased(v2);
+  await panelState(page, 'issued');
+  assert.equal((await documents()).length, 1);
+  await page.close();
+});
+
 test('a question stays open while the panel redraws, and goes when a colleague settles it', async () => {
   await configureAll(browser, sandbox.info);
   const a = await openCard(browser, sandbox.info, 'offerPayerEur');
