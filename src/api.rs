@@ -72,8 +72,12 @@ impl App<'_> {
         kind: SenderKind,
     ) -> Result<ReplyText> {
         // Team mode sends the panel's commands and the jobs to the team's server (see `team_mode`).
-        #[cfg(not(any(feature = "importjob", feature = "jobs")))]
+        #[cfg(not(any(feature = "importjob", feature = "jobs", feature = "sw")))]
         let team = crate::team_mode::forward::intercept(self, &command, lang, sender, kind).await;
+        // The worker's full core is built without the forwarding: in team mode the first module
+        // sends the panel's commands and the tick to the setup module, which has it.
+        #[cfg(feature = "sw")]
+        let team = crate::team_mode::forward::intercept_core(self, &command, lang, sender, kind).await;
         #[cfg(feature = "importjob")]
         let team = crate::team_mode::forward::intercept_import(self).await;
         #[cfg(feature = "jobs")]

@@ -48,7 +48,7 @@ pub enum Module {
     /// `pkg/importjob_bg.wasm`: the import page's commands (the company import's background half).
     ImportJob,
     /// `pkg/setup_bg.wasm`: the options page's commands that reach the vendors or change the
-    /// settings (`api`'s `setup`).
+    /// settings (`api`'s `setup`), and in team mode a card's panel and the tick ([`route`]).
     Setup,
     /// `pkg/jobs_bg.wasm`: the jobs' commands (the payment refresh and the stock sync), and their
     /// step when the core's tick says they are due.
@@ -79,6 +79,22 @@ pub fn module_for(command: &[u8]) -> Module {
             Module::Setup
         }
         "syncNow" | "cancelJob" | "jobsStatus" => Module::Jobs,
+        _ => Module::Core,
+    }
+}
+
+/// [`module_for`], with the stored settings' word on team mode: in team mode a card's panel and
+/// the tick go to the setup module, which carries team mode's forwarding (the full core is built
+/// without it, `team_mode::forward::intercept_core`). Settings that cannot be read: the full
+/// core, whose error a person can read.
+pub async fn route(app: &App<'_>, command: &[u8]) -> Module {
+    let module = module_for(command);
+    let takes = |named: Named| crate::team_mode::forward::takes_from_core(&named.cmd);
+    if module != Module::Core || !crate::platform::from_json::<Named>(command).is_ok_and(takes) {
+        return module;
+    }
+    match crate::settings::load(app.store).await {
+        Ok(settings) if settings.server.enabled() => Module::Setup,
         _ => Module::Core,
     }
 }

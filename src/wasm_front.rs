@@ -1,7 +1,7 @@
 //! The `#[wasm_bindgen]` surface of the worker's first module (`front`, feature `front`):
 //! `handle(command, sender)` resolves to the reply, or to `undefined` when the full core must
 //! answer (`background.js` then starts it), or to the name of another module that must
-//! (`front::module_for`: `"importJob"`).
+//! (`front::route`: `"importJob"`, `"setup"`, `"jobs"`).
 
 use async_trait::async_trait;
 use wasm_bindgen::prelude::*;
@@ -42,7 +42,7 @@ pub async fn handle(command: JsValue, sender: JsValue) -> JsValue {
     };
     match crate::front::answer(&app, &command, &sender).await {
         Some(reply) => json_to_js(reply.as_str()),
-        None => match crate::front::module_for(&command) {
+        None => match crate::front::route(&app, &command).await {
             crate::front::Module::Core => JsValue::UNDEFINED,
             other => JsValue::from_str(other.name()),
         },

@@ -225,3 +225,95 @@ async fn team_mode_and_an_unreadable_store_are_the_cores() {
     let core = e.run(json!({"cmd": "getSettings"}), &page()).await;
     assert_eq!(core["ok"], false, "{core}");
 }
+
+/// Where the first module sends what it does not answer: in team mode a card's panel and the
+/// tick go to the setup module, which carries team mode's forwarding (the full core is built
+/// without it); anything else goes where it always goes.
+#[tokio::test]
+async fn team_mode_sends_the_panel_and_the_tick_to_the_setup_module() {
+    use minicrm_smartbill::command::{Command, SenderKind};
+    use minicrm_smartbill::front::{route, Module};
+    use minicrm_smartbill::i18n::Lang;
+    use minicrm_smartbill::team_mode::forward;
+    let e = env().await;
+    let u = urls(&e);
+    e.configure(json!({})).await;
+    let app = e.app();
+    let taken = [
+        json!({"cmd": "panelState", "url": u.offer}),
+        json!({"cmd": "card", "url": u.offer, "action": "emit"}),
+        json!({"cmd": "tick", "alarm": "tick"}),
+    ];
+    let others = [
+        (json!({"cmd": "getSettings"}), Module::Core),
+        (json!({"cmd": "openOptions"}), Module::Core),
+        (
+            json!({"cmd": "panelPlace", "place": {"left": 1, "top": 2}}),
+            Module::Core,
+        ),
+        (json!({"cmd": "saveSettings", "settings": {}}), Module::Setup),
+        (json!({"cmd": "syncNow", "kind": "stock"}), Module::Jobs),
+        (
+            json!({"cmd": "import", "action": {"do": "status"}}),
+            Module::ImportJob,
+        ),
+    ];
+    let routed = |c: &Value| serde_json::to_vec(c).unwrap();
+    // Not team mode: the full core's.
+    for c in &taken {
+        assert_eq!(route(&app, &routed(c)).await, Module::Core, "{c}");
+    }
+    // The full core runs them as always.
+    let guard = |c: &Value| {
+        let command: Command =
+            minicrm_smartbill::platform::from_json(&serde_json::to_vec(c).unwrap()).unwrap();
+        let (sender, kind) = match command {
+            Command::Tick { .. } => (page(), SenderKind::ExtensionPage),
+            _ => (content(&u.offer), SenderKind::ContentScript),
+        };
+        let app = e.app();
+        async move { forward::intercept_core(&app, &command, Lang::Ro, &sender, kind).await }
+    };
+    for c in &taken {
+        assert!(guard(c).await.is_none(), "{c}");
+    }
+    let mut stored = e
+        .store
+        .get_raw("settings")
+        .await
+        .unwrap()
+        .expect("settings saved");
+    stored["server"] = json!({"url": "https://team.example/", "key": "k"});
+    e.store.set_raw("settings", stored).await.unwrap();
+    let before = e.requests("").await.len();
+    for c in &taken {
+        assert_eq!(route(&app, &routed(c)).await, Module::Setup, "{c}");
+        // Reaching the full core all the same (team mode turned on after the first module
+        // looked): nothing done; the panel says so and asks again, a tick ends.
+        let answer = guard(c).await.expect("the core's guard answers");
+        if c["cmd"] == "tick" {
+            assert_eq!(answer.expect_err("an error").code(), "team.switched");
+        } else {
+            let reply = answer.expect("the panel's reply").into_value();
+            assert_eq!(reply["error"]["code"], "team.switched", "{reply}");
+            assert_eq!(reply["refreshMs"], 1_500, "{reply}");
+            assert_eq!(reply["teamMode"], true, "{reply}");
+        }
+    }
+    assert_eq!(e.requests("").await.len(), before, "nothing reached a vendor");
+    // A page that is not a card: no panel, in team mode too (the first module answers it).
+    let list = json!({"cmd": "panelState", "url": u.list});
+    let command: Command =
+        minicrm_smartbill::platform::from_json(&serde_json::to_vec(&list).unwrap()).unwrap();
+    let sender = content(&u.list);
+    let answer = forward::intercept_core(&app, &command, Lang::Ro, &sender, SenderKind::ContentScript).await;
+    assert!(answer.is_none());
+    for (c, module) in &others {
+        assert_eq!(route(&app, &routed(c)).await, *module, "{c}");
+    }
+    // Settings that cannot be read: the full core, whose error a person can read.
+    e.store.set_raw("settings", json!("not settings")).await.unwrap();
+    for c in &taken {
+        assert_eq!(route(&app, &routed(c)).await, Module::Core, "{c}");
+    }
+}

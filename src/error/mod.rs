@@ -926,6 +926,7 @@ mod codes_tests {
             ),
             (TeamProblem::ImportUnavailable, "team.importUnavailable"),
             (TeamProblem::JobsOnServer, "team.jobsOnServer"),
+            (TeamProblem::Switched, "team.switched"),
         ];
         for (problem, code) in team {
             all.push((problem.into(), code));
@@ -957,7 +958,7 @@ mod codes_tests {
     fn every_code_is_as_before_and_unique() {
         let mut seen = crate::platform::SortedSet::new();
         let errors = every_error();
-        assert_eq!(errors.len(), 15 + 8 + 8 + 7 + 4 + 17 + 6 + 16);
+        assert_eq!(errors.len(), 15 + 8 + 8 + 7 + 4 + 17 + 6 + 17);
         for (error, code) in &errors {
             assert_eq!(error.code(), *code, "{error:?}");
             assert!(seen.insert(code.to_string()), "{code} twice");

@@ -60,6 +60,10 @@ pub enum TeamProblem {
     /// The jobs run on the server; only its admin stops them.
     #[error("the jobs run on the team server")]
     JobsOnServer,
+    /// Team mode was turned on after the worker chose the module for a panel's command or a tick:
+    /// the full core, built without team mode's forwarding, did nothing (the panel asks again).
+    #[error("team mode was turned on meanwhile")]
+    Switched,
 }
 
 impl TeamProblem {
@@ -81,6 +85,7 @@ impl TeamProblem {
             TeamProblem::ServerHolds { .. } => "team.serverHolds",
             TeamProblem::ImportUnavailable => "team.importUnavailable",
             TeamProblem::JobsOnServer => "team.jobsOnServer",
+            TeamProblem::Switched => "team.switched",
         }
     }
 }
@@ -129,7 +134,7 @@ impl TeamProblem {
     /// did not answer may be back. A refused key or origin needs a person first.
     pub fn refresh_ms(&self) -> Option<u32> {
         match self {
-            TeamProblem::CardBusy => Some(1_500),
+            TeamProblem::CardBusy | TeamProblem::Switched => Some(1_500),
             TeamProblem::NoAnswer { .. } => Some(2_000),
             TeamProblem::Unreachable { .. } | TeamProblem::Unexpected { .. } => Some(4_000),
             _ => None,
@@ -159,6 +164,7 @@ impl TeamProblem {
             TeamProblem::ServerHolds { command } => server_holds(command, lang),
             TeamProblem::ImportUnavailable => lang.text(Text::TeamImportUnavailable).to_string(),
             TeamProblem::JobsOnServer => lang.text(Text::TeamJobsOnServer).to_string(),
+            TeamProblem::Switched => lang.text(Text::TeamSwitched).to_string(),
         }
     }
 }

@@ -57,6 +57,53 @@ pub async fn intercept_import(app: &App<'_>) -> Option<Result<ReplyText>> {
     }
 }
 
+/// The commands team mode takes from the worker's full core: a card's panel and the tick. The
+/// first module sends them to the setup module instead when team mode is on
+/// (`front::route`), the full core being built without the forwarding.
+pub fn takes_from_core(cmd: &str) -> bool {
+    matches!(cmd, "panelState" | "card" | "tick")
+}
+
+/// [`intercept`] for the worker's full core, built without team mode's forwarding. One of the
+/// commands team mode takes (the setup module runs those in team mode, `front::route`) that
+/// reaches the core all the same, team mode having been turned on since the first module looked,
+/// does nothing and says so: a card's panel shows it and asks again (and is then sent to the
+/// setup module); a tick ends.
+pub async fn intercept_core(
+    app: &App<'_>,
+    command: &Command,
+    lang: Lang,
+    sender: &Sender,
+    kind: SenderKind,
+) -> Option<Result<ReplyText>> {
+    let (url, shown) = match command {
+        Command::PanelState { url, shown } | Command::Card { url, shown, .. } => (Some(url), *shown),
+        Command::Tick { .. } => (None, None),
+        _ => return None,
+    };
+    // A page that is not a card has no panel, in team mode too (the dispatcher answers it).
+    let card = match url {
+        Some(url) => Some(crate::card::parse_card_url(sender.page(kind, url))?),
+        None => None,
+    };
+    match settings::load(app.store).await {
+        Err(e) => Some(Err(e)),
+        Ok(stored) if stored.server.enabled() => {
+            let problem = TeamProblem::Switched;
+            let refresh = problem.refresh_ms();
+            let e = Error::from(problem);
+            Some(match card {
+                Some(card) => Ok(crate::reply::to_json(CardReply {
+                    team_mode: Some(true),
+                    ..CardReply::error(card, ErrorView::new(&e, lang), shown, refresh)
+                })),
+                None => Err(e),
+            })
+        }
+        Ok(_) => None,
+    }
+}
+
 /// Team mode's answer to `command`, or `None` when it runs locally as always.
 pub async fn intercept(
     app: &App<'_>,

@@ -6,7 +6,7 @@
 // sandbox's request log and in-flight list, the panel's state, the DOM), never for the clock.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openCard, panel, panelState, artifact, inContentScript, EXTENSION, TIME_SCALE } from './harness.mjs';
+import { launchBrowser, openCard, panel, panelState, artifact, inContentScript, killWorker, EXTENSION, TIME_SCALE } from './harness.mjs';
 import { startTeam, waitFor, unpackedExtensionId } from './team-harness.mjs';
 
 /** The sandbox build's origin, known before any browser starts (checked against the browser's). */
@@ -177,6 +177,9 @@ test('Test connection says exactly what is wrong: unreachable, a wrong key, an o
 test('two colleagues click "Emite" on one card at once: one invoice, both panels show it', async () => {
   const before = (await documents()).length;
   const since = await t.lastSeq();
+  // Fresh workers: which of their modules the panel starts is checked below.
+  await killWorker(ana);
+  await killWorker(bogdan);
   const [pa, pb] = [await openCard(ana, t.info, 'offerBucharestRon'), await openCard(bogdan, t.info, 'offerBucharestRon')];
   await panelState(pa, 'notIssued');
   await panelState(pb, 'notIssued');
@@ -197,6 +200,12 @@ test('two colleagues click "Emite" on one card at once: one invoice, both panels
   // The clicks met: one of them found the card taken on the server and waited for the other's.
   const seen = [...await errorsSeen(pa), ...await errorsSeen(pb)];
   assert.equal(seen.filter((e) => /Un coleg lucrează chiar acum/.test(e)).length, 1, JSON.stringify(seen));
+  // In team mode the panel's commands run in the setup module, which carries the forwarding; the
+  // full core, built without it, is not started for them.
+  for (const b of [ana, bogdan]) {
+    const started = await b.worker().evaluate(() => [/** @type {any} */ (self).mcsbCoreStarted === true, /** @type {any} */ (self).mcsbSetupStarted === true]);
+    assert.deepEqual(started, [false, true], 'the core and the setup module started');
+  }
   await pb.screenshot({ path: artifact('team-two-browsers.png') });
   await pa.close();
   await pb.close();
