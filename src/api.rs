@@ -75,7 +75,7 @@ impl App<'_> {
         #[cfg(not(any(feature = "importjob", feature = "jobs", feature = "sw")))]
         let team = crate::team_mode::forward::intercept(self, &command, lang, sender, kind).await;
         // The worker's full core is built without the forwarding: in team mode the first module
-        // sends the panel's commands and the tick to the setup module, which has it.
+        // sends the panel's commands to the setup module, which has it.
         #[cfg(feature = "sw")]
         let team = crate::team_mode::forward::intercept_core(self, &command, lang, sender, kind).await;
         #[cfg(feature = "importjob")]

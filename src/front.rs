@@ -48,7 +48,7 @@ pub enum Module {
     /// `pkg/importjob_bg.wasm`: the import page's commands (the company import's background half).
     ImportJob,
     /// `pkg/setup_bg.wasm`: the options page's commands that reach the vendors or change the
-    /// settings (`api`'s `setup`), and in team mode a card's panel and the tick ([`route`]).
+    /// settings (`api`'s `setup`), and in team mode a card's panel ([`route`]).
     Setup,
     /// `pkg/jobs_bg.wasm`: the jobs' commands (the payment refresh and the stock sync), and their
     /// step when the core's tick says they are due.
@@ -83,9 +83,9 @@ pub fn module_for(command: &[u8]) -> Module {
     }
 }
 
-/// [`module_for`], with the stored settings' word on team mode: in team mode a card's panel and
-/// the tick go to the setup module, which carries team mode's forwarding (the full core is built
-/// without it, `team_mode::forward::intercept_core`). Settings that cannot be read: the full
+/// [`module_for`], with the stored settings' word on team mode: in team mode a card's panel goes
+/// to the setup module, which carries team mode's forwarding (the full core is built without it,
+/// `team_mode::forward::intercept_core`). Settings that cannot be read: the full
 /// core, whose error a person can read.
 pub async fn route(app: &App<'_>, command: &[u8]) -> Module {
     let module = module_for(command);

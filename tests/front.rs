@@ -226,11 +226,12 @@ async fn team_mode_and_an_unreadable_store_are_the_cores() {
     assert_eq!(core["ok"], false, "{core}");
 }
 
-/// Where the first module sends what it does not answer: in team mode a card's panel and the
-/// tick go to the setup module, which carries team mode's forwarding (the full core is built
-/// without it); anything else goes where it always goes.
+/// Where the first module sends what it does not answer: in team mode a card's panel goes to the
+/// setup module, which carries team mode's forwarding (the full core is built without it);
+/// anything else goes where it always goes. The tick stays the full core's, which answers it in
+/// team mode as team mode does (nothing to do here), without reading the settings first.
 #[tokio::test]
-async fn team_mode_sends_the_panel_and_the_tick_to_the_setup_module() {
+async fn team_mode_sends_the_panel_to_the_setup_module() {
     use minicrm_smartbill::command::{Command, SenderKind};
     use minicrm_smartbill::front::{route, Module};
     use minicrm_smartbill::i18n::Lang;
@@ -242,8 +243,8 @@ async fn team_mode_sends_the_panel_and_the_tick_to_the_setup_module() {
     let taken = [
         json!({"cmd": "panelState", "url": u.offer}),
         json!({"cmd": "card", "url": u.offer, "action": "emit"}),
-        json!({"cmd": "tick", "alarm": "tick"}),
     ];
+    let tick = json!({"cmd": "tick", "alarm": "tick"});
     let others = [
         (json!({"cmd": "getSettings"}), Module::Core),
         (json!({"cmd": "openOptions"}), Module::Core),
@@ -274,7 +275,7 @@ async fn team_mode_sends_the_panel_and_the_tick_to_the_setup_module() {
         let app = e.app();
         async move { forward::intercept_core(&app, &command, Lang::Ro, &sender, kind).await }
     };
-    for c in &taken {
+    for c in taken.iter().chain([&tick]) {
         assert!(guard(c).await.is_none(), "{c}");
     }
     let mut stored = e
@@ -289,17 +290,26 @@ async fn team_mode_sends_the_panel_and_the_tick_to_the_setup_module() {
     for c in &taken {
         assert_eq!(route(&app, &routed(c)).await, Module::Setup, "{c}");
         // Reaching the full core all the same (team mode turned on after the first module
-        // looked): nothing done; the panel says so and asks again, a tick ends.
+        // looked): nothing done; the panel says so and asks again.
         let answer = guard(c).await.expect("the core's guard answers");
-        if c["cmd"] == "tick" {
-            assert_eq!(answer.expect_err("an error").code(), "team.switched");
-        } else {
-            let reply = answer.expect("the panel's reply").into_value();
-            assert_eq!(reply["error"]["code"], "team.switched", "{reply}");
-            assert_eq!(reply["refreshMs"], 1_500, "{reply}");
-            assert_eq!(reply["teamMode"], true, "{reply}");
-        }
+        let reply = answer.expect("the panel's reply").into_value();
+        assert_eq!(reply["error"]["code"], "team.switched", "{reply}");
+        assert_eq!(reply["refreshMs"], 1_500, "{reply}");
+        assert_eq!(reply["teamMode"], true, "{reply}");
     }
+    // The tick: the full core's, which does nothing in team mode (the server's cron works), as
+    // the setup module's forwarding answers it.
+    assert_eq!(route(&app, &routed(&tick)).await, Module::Core);
+    let core = guard(&tick)
+        .await
+        .expect("answered")
+        .expect("a reply")
+        .into_value();
+    assert_eq!(core["skipped"], "teamMode", "{core}");
+    let mut forwarded = e.run(tick.clone(), &page()).await;
+    assert_eq!(forwarded["ok"], true, "{forwarded}");
+    forwarded.as_object_mut().expect("a reply").remove("ok");
+    assert_eq!(core, forwarded, "as team mode's forwarding answers it");
     assert_eq!(e.requests("").await.len(), before, "nothing reached a vendor");
     // A page that is not a card: no panel, in team mode too (the first module answers it).
     let list = json!({"cmd": "panelState", "url": u.list});
@@ -313,7 +323,7 @@ async fn team_mode_sends_the_panel_and_the_tick_to_the_setup_module() {
     }
     // Settings that cannot be read: the full core, whose error a person can read.
     e.store.set_raw("settings", json!("not settings")).await.unwrap();
-    for c in &taken {
+    for c in taken.iter().chain([&tick]) {
         assert_eq!(route(&app, &routed(c)).await, Module::Core, "{c}");
     }
 }

@@ -60,8 +60,8 @@ pub enum TeamProblem {
     /// The jobs run on the server; only its admin stops them.
     #[error("the jobs run on the team server")]
     JobsOnServer,
-    /// Team mode was turned on after the worker chose the module for a panel's command or a tick:
-    /// the full core, built without team mode's forwarding, did nothing (the panel asks again).
+    /// Team mode was turned on after the worker chose the module for a panel's command: the full
+    /// core, built without team mode's forwarding, did nothing (the panel asks again).
     #[error("team mode was turned on meanwhile")]
     Switched,
 }

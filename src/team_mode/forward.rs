@@ -57,18 +57,28 @@ pub async fn intercept_import(app: &App<'_>) -> Option<Result<ReplyText>> {
     }
 }
 
-/// The commands team mode takes from the worker's full core: a card's panel and the tick. The
-/// first module sends them to the setup module instead when team mode is on
-/// (`front::route`), the full core being built without the forwarding.
+/// The commands team mode takes from the worker's full core: a card's panel. The first module
+/// sends them to the setup module instead when team mode is on (`front::route`), the full core
+/// being built without the forwarding. (The tick stays the core's: team mode's answer to it is
+/// the core's own, [`team_tick`], and the first module need not read the settings for it.)
 pub fn takes_from_core(cmd: &str) -> bool {
-    matches!(cmd, "panelState" | "card" | "tick")
+    matches!(cmd, "panelState" | "card")
 }
 
-/// [`intercept`] for the worker's full core, built without team mode's forwarding. One of the
-/// commands team mode takes (the setup module runs those in team mode, `front::route`) that
-/// reaches the core all the same, team mode having been turned on since the first module looked,
-/// does nothing and says so: a card's panel shows it and asks again (and is then sent to the
-/// setup module); a tick ends.
+/// The tick in team mode: the server's cron triggers run automatic emission and the jobs; no
+/// alarm is kept here.
+fn team_tick() -> ReplyText {
+    crate::reply::to_json(crate::sync::TickReply::skipped(
+        Vec::new(),
+        crate::sync::Skipped::TeamMode,
+    ))
+}
+
+/// [`intercept`] for the worker's full core, built without team mode's forwarding: the tick in
+/// team mode does nothing, as everywhere ([`team_tick`]); a card's panel command that reaches
+/// the core all the same (the setup module runs those in team mode, `front::route`), team mode
+/// having been turned on since the first module looked, does nothing and says so, and the panel
+/// asks again (and is then sent to the setup module).
 pub async fn intercept_core(
     app: &App<'_>,
     command: &Command,
@@ -89,16 +99,16 @@ pub async fn intercept_core(
     match settings::load(app.store).await {
         Err(e) => Some(Err(e)),
         Ok(stored) if stored.server.enabled() => {
+            let Some(card) = card else {
+                return Some(Ok(team_tick()));
+            };
             let problem = TeamProblem::Switched;
             let refresh = problem.refresh_ms();
             let e = Error::from(problem);
-            Some(match card {
-                Some(card) => Ok(crate::reply::to_json(CardReply {
-                    team_mode: Some(true),
-                    ..CardReply::error(card, ErrorView::new(&e, lang), shown, refresh)
-                })),
-                None => Err(e),
-            })
+            Some(Ok(crate::reply::to_json(CardReply {
+                team_mode: Some(true),
+                ..CardReply::error(card, ErrorView::new(&e, lang), shown, refresh)
+            })))
         }
         Ok(_) => None,
     }
@@ -231,11 +241,7 @@ async fn on_server_jobs(
     sender: &Sender,
 ) -> Option<Result<ReplyText>> {
     match command {
-        // The server's cron triggers run automatic emission and the jobs; no alarm is kept here.
-        Command::Tick { .. } => Some(Ok(crate::reply::to_json(crate::sync::TickReply::skipped(
-            Vec::new(),
-            crate::sync::Skipped::TeamMode,
-        )))),
+        Command::Tick { .. } => Some(Ok(team_tick())),
         Command::JobsStatus {} => {
             Some(jobs(&server(app, s, sender, lang), json!({"cmd": "jobsStatus"}), false).await)
         }
