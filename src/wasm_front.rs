@@ -42,7 +42,9 @@ pub async fn handle(command: JsValue, sender: JsValue) -> JsValue {
     };
     match crate::front::answer(&app, &command, &sender).await {
         Some(reply) => json_to_js(reply.as_str()),
-        None => match crate::front::route(&app, &command).await {
+        // Apart: the route's settings read stays out of this function, which every message
+        // compiles first (`platform::apart`).
+        None => match crate::platform::apart(crate::front::route(&app, &command)).await {
             crate::front::Module::Core => JsValue::UNDEFINED,
             other => JsValue::from_str(other.name()),
         },
