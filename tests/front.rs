@@ -64,6 +64,18 @@ fn stranger(url: &str) -> Sender {
     }
 }
 
+/// Team mode: a server address (and `key`) in the stored settings.
+async fn team_mode_on(e: &Env, key: &str) {
+    let mut stored = e
+        .store
+        .get_raw("settings")
+        .await
+        .unwrap()
+        .expect("settings saved");
+    stored["server"] = json!({"url": "https://team.example/", "key": key});
+    e.store.set_raw("settings", stored).await.unwrap();
+}
+
 /// What is handed on whatever the state: senders that may not ask, messages the core refuses,
 /// the commands of the rest of the core.
 async fn always_handed_on(e: &Env, u: &Urls) {
@@ -195,14 +207,7 @@ async fn team_mode_and_an_unreadable_store_are_the_cores() {
     let u = urls(&e);
     e.configure(json!({})).await;
     // Team mode (a server address in the stored settings): the server answers about cards.
-    let mut stored = e
-        .store
-        .get_raw("settings")
-        .await
-        .unwrap()
-        .expect("settings saved");
-    stored["server"] = json!({"url": "https://team.example/", "key": ""});
-    e.store.set_raw("settings", stored).await.unwrap();
+    team_mode_on(&e, "").await;
     for url in [&u.offer, &u.sale, &u.elsewhere] {
         assert_eq!(panel(&e, url).await, None, "{url}");
     }
@@ -278,14 +283,7 @@ async fn team_mode_sends_the_panel_to_the_setup_module() {
     for c in taken.iter().chain([&tick]) {
         assert!(guard(c).await.is_none(), "{c}");
     }
-    let mut stored = e
-        .store
-        .get_raw("settings")
-        .await
-        .unwrap()
-        .expect("settings saved");
-    stored["server"] = json!({"url": "https://team.example/", "key": "k"});
-    e.store.set_raw("settings", stored).await.unwrap();
+    team_mode_on(&e, "k").await;
     let before = e.requests("").await.len();
     for c in &taken {
         assert_eq!(route(&app, &routed(c)).await, Module::Setup, "{c}");

@@ -43,6 +43,34 @@ async function heldThenReleased(path) {
   await sandbox.control('/release', { method: 'POST' });
 }
 
+/**
+ * A slow worker: the panel's messages that `filter` (JS source over the message `m`) picks are
+ * answered only when the case lets them go (the messages are the real ones, answered by the core
+ * at once; only their answers wait, in the content script's world). `window.__late` holds them.
+ */
+async function holdAnswers(page, filter) {
+  await inContentScript(page, `(() => {
+    const real = chrome.runtime.sendMessage.bind(chrome.runtime);
+    window.__late = [];
+    chrome.runtime.sendMessage = (m) => {
+      const answer = real(m);
+      if (!(${filter})) return answer;
+      return new Promise((resolve, reject) => window.__late.push(() => answer.then(resolve, reject)));
+    };
+  })()`);
+}
+
+/** Lets the held answers go; the panel's state once it has taken them. */
+async function releaseHeld(page) {
+  return inContentScript(page, `(async () => {
+    await Promise.all(window.__late.splice(0).map((letGo) => letGo()));
+    // The panel's own continuation of each answer is a microtask of the answer's: every one has
+    // run before the next task, a posted message (no timer: the same on any machine's speed).
+    await new Promise((r) => { const c = new MessageChannel(); c.port1.onmessage = r; c.port2.postMessage(0); });
+    return document.getElementById('minicrm-smartbill-panel').dataset.state;
+  })()`);
+}
+
 async function waitFor(check, what, timeout = 15000) {
   const end = Date.now() + timeout;
   for (;;) {
@@ -238,17 +266,8 @@ test('cancel, issue again, then storno — each after a confirmation, and the pa
 test('a late answer to the panel\'s progress look does not draw "issuing" over the next action', async () => {
   await configureAll(browser, sandbox.info);
   const page = await openCard(browser, sandbox.info, 'offerPersonRon');
-  // A slow worker: the panel's progress looks (`panelState`) are answered only when the case lets
-  // them go (the messages are the real ones; only their answers wait, in the content script's world).
-  await inContentScript(page, `(() => {
-    const real = chrome.runtime.sendMessage.bind(chrome.runtime);
-    window.__late = [];
-    chrome.runtime.sendMessage = (m) => {
-      const answer = real(m);
-      if (m.cmd !== 'panelState') return answer;
-      return new Promise((resolve, reject) => window.__late.push(() => answer.then(resolve, reject)));
-    };
-  })()`);
+  // The panel's progress looks (`panelState`) are answered only when the case lets them go.
+  await holdAnswers(page, "m.cmd === 'panelState'");
   const v2 = '/SBORO/api/invoice/v2';
   await sandbox.control('/faults', { body: { service: 'smartbill', method: 'POST', path: v2, kind: 'hold', times: 1 } });
   await click(page, 'emit');
@@ -262,13 +281,7 @@ test('a late answer to the panel\'s progress look does not draw "issuing" over t
   await click(page, 'cancel');
   await click(page, 'confirm-yes');
   assert.equal(await text(page, 'working'), 'Se anulează FCT 0124 în SmartBill…');
-  const state = await inContentScript(page, `(async () => {
-    await Promise.all(window.__late.splice(0).map((letGo) => letGo()));
-    // The panel's own continuation of each answer is a microtask of the answer's: every one has
-    // run before the next task, a posted message (no timer: the same on any machine's speed).
-    await new Promise((r) => { const c = new MessageChannel(); c.port1.onmessage = r; c.port2.postMessage(0); });
-    return document.getElementById('minicrm-smartbill-panel').dataset.state;
-  })()`);
+  const state = await releaseHeld(page);
   assert.equal(state, 'issued', 'the panel shows the invoice being cancelled, not the old "issuing"');
   await heldThenReleased(cancel);
   await panelState(page, 'cancelled');
@@ -283,16 +296,8 @@ test('a look at the page\'s change answered while an invoice is issued is not dr
   await decided(page);
   await waitFor(async () => !(await inContentScript(page, 'window.__mcsbChecking === true')), 'the panel to see the page as drawn');
   // The panel's looks at a change of the page (`card` / `changed`) are answered only when the
-  // case lets them go (the messages are the real ones, answered by the core at once).
-  await inContentScript(page, `(() => {
-    const real = chrome.runtime.sendMessage.bind(chrome.runtime);
-    window.__late = [];
-    chrome.runtime.sendMessage = (m) => {
-      const answer = real(m);
-      if (m.cmd !== 'card' || m.action !== 'changed') return answer;
-      return new Promise((resolve, reject) => window.__late.push(() => answer.then(resolve, reject)));
-    };
-  })()`);
+  // case lets them go.
+  await holdAnswers(page, "m.cmd === 'card' && m.action === 'changed'");
   const answers = () => inContentScript(page, 'window.__mcsbAnswers || 0');
   // The person moves the card back to the draft status (no trigger): the panel looks.
   await page.selectOption('[data-testid="status-select"]', { label: 'Ofertă în pregătire' });
@@ -303,13 +308,7 @@ test('a look at the page\'s change answered while an invoice is issued is not dr
   await click(page, 'emit');
   await panelState(page, 'issuing');
   const before = await answers();
-  const state = await inContentScript(page, `(async () => {
-    await Promise.all(window.__late.splice(0).map((letGo) => letGo()));
-    // The panel's continuation of each answer is a microtask of the answer's: done before the
-    // next task, a posted message (no timer).
-    await new Promise((r) => { const c = new MessageChannel(); c.port1.onmessage = r; c.port2.postMessage(0); });
-    return document.getElementById('minicrm-smartbill-panel').dataset.state;
-  })()`);
+  const state = await releaseHeld(page);
   assert.ok((await answers()) > before, 'the late answer came');
   assert.equal(state, 'issuing', 'the panel still shows the invoice being issued');
   await heldThenReleased(v2);
