@@ -5,7 +5,7 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startSandbox, launchBrowser, configureAll, openCard, panel, panelState, killWorker, freshCase, command, artifact, TIME_SCALE, decided,
-  inContentScript, moveCard,
+  inContentScript, moveCard, aimAt, aimLanded,
 } from './harness.mjs';
 import { bodySchemas, checkBody } from './smartbill-spec.mjs';
 
@@ -436,6 +436,29 @@ test('double click: one document', async () => {
   await button.dblclick();
   await panelState(page, 'issued');
   assert.equal((await documents()).length, 1);
+  await page.close();
+});
+
+// The tests click as a person does, at the element's place. The panel may redraw between the
+// measuring and the click (a look answered meanwhile moves what is below it); such a click would
+// press another button, so the harness stops it and aims again. Here the click lands on "–".
+test('the tests\' clicks act only where they aim: one the panel moved from is stopped', async () => {
+  await configureAll(browser, sandbox.info);
+  const page = await openCard(browser, sandbox.info, 'offerPersonRon');
+  await panelState(page, 'notIssued');
+  const fold = await aimAt(page, 'button[data-testid="collapse"]');
+  assert.ok(await aimAt(page, 'button[data-testid="emit"]'));
+  await page.mouse.click(fold.x, fold.y);
+  assert.equal(await aimLanded(page), 'missed');
+  const folded = () => inContentScript(page, `chrome.dom.openOrClosedShadowRoot(document.getElementById('minicrm-smartbill-panel')).querySelector('.panel').classList.contains('collapsed')`);
+  assert.equal(await folded(), false, 'the button under the click did nothing');
+  // Aimed at "–" now, the same click folds the panel; "Emite" was never pressed.
+  assert.ok(await aimAt(page, 'button[data-testid="collapse"]'));
+  await page.mouse.click(fold.x, fold.y);
+  assert.equal(await aimLanded(page), 'hit');
+  assert.equal(await folded(), true);
+  assert.equal(await panelState(page, 'notIssued'), 'notIssued');
+  assert.equal((await documents()).length, 0);
   await page.close();
 });
 
