@@ -6,7 +6,8 @@
 //! per MB. Most of those messages need neither the vendors nor the emission's code: the content
 //! script's `panelState` on every MiniCRM page (most pages are not a card of the configured
 //! module), and what the options page and the popup ask when they open, `getSettings` and
-//! `jobsStatus` (read from storage). This module answers them, built alone as
+//! `jobsStatus` (read from storage), and the panel's own `panelPlace` (a drag or a fold) and
+//! `openOptions` (its link on an unconfigured card). This module answers them, built alone as
 //! `pkg/front_bg.wasm` (feature `front`); `background.js` starts the full core (`pkg/core_bg.wasm`)
 //! only for a message this one hands on.
 //!
@@ -19,9 +20,9 @@ use serde::Deserialize;
 
 use crate::api::{card_gate, CardGate};
 use crate::app::App;
-use crate::command::{Sender, SenderKind};
+use crate::command::{PanelPlace, Sender, SenderKind, PANEL_PLACE_KEY};
 use crate::emission::panel::{CardReply, PanelState};
-use crate::reply::{to_json, ReplyText};
+use crate::reply::{to_json, Effect, EffectReply, ReplyText, Saved};
 
 /// The command a message names; `None` unless it names one as text.
 #[derive(Deserialize)]
@@ -38,6 +39,12 @@ struct PanelStateAsk {
     #[serde(default)]
     #[allow(dead_code)]
     shown: Option<PanelState>,
+}
+
+/// `panelPlace`'s field (`command::Command::PanelPlace`).
+#[derive(Deserialize)]
+struct PlaceAsk {
+    place: PanelPlace,
 }
 
 /// The worker's module that runs a command this module hands on.
@@ -125,8 +132,27 @@ pub async fn answer(app: &App<'_>, command: &[u8], sender: &Sender) -> Option<Re
             let ask: PanelStateAsk = crate::platform::from_json(command).ok()?;
             panel_state(app, ask, sender, kind).await.map(|r| to_json(r).ok())
         }
+        // The panel's own two, which need nothing else (not even team mode's word): where the
+        // person put it, and its link to the options page.
+        "panelPlace" => crate::platform::apart(place(app, command)).await,
+        "openOptions" => Some(
+            to_json(EffectReply {
+                effect: Effect::OpenOptions,
+            })
+            .ok(),
+        ),
         _ => None,
     }
+}
+
+/// `panelPlace`: the place saved as the core saves it; `None` when the message lacks a readable
+/// place or storage fails (the core's error says which).
+async fn place(app: &App<'_>, command: &[u8]) -> Option<ReplyText> {
+    let ask: PlaceAsk = crate::platform::from_json(command).ok()?;
+    crate::platform::save(app.store, PANEL_PLACE_KEY, &ask.place.bounded())
+        .await
+        .ok()?;
+    Some(to_json(Saved { saved: true }).ok())
 }
 
 /// `panelState` when the page is not a card, the settings are incomplete, or the card belongs to

@@ -325,3 +325,52 @@ async fn team_mode_sends_the_panel_to_the_setup_module() {
         assert_eq!(route(&app, &routed(c)).await, Module::Core, "{c}");
     }
 }
+
+/// `place` and `options` answered by the first module as by the core: the place saved, bounded.
+async fn placed_and_opened(e: &Env, place: &Value, options: &Value, from: &Sender) {
+    let saved = both(e, place.clone(), from).await.expect("answered");
+    assert_eq!(saved, json!({"ok": true, "saved": true}));
+    let stored = e.store.get_raw("ui.panelPlace").await.unwrap();
+    assert_eq!(
+        stored,
+        Some(json!({"left": 0, "top": 10_000, "collapsed": true})),
+        "kept within a sane screen"
+    );
+    e.store.set_raw("ui.panelPlace", json!(null)).await.unwrap();
+    let effect = both(e, options.clone(), from).await.expect("answered");
+    assert_eq!(effect, json!({"ok": true, "effect": "openOptions"}));
+}
+
+/// The panel's place (a drag, a fold) and its link to the options page are the first module's,
+/// in every state, team mode included: neither starts the full core. A place that cannot be read
+/// is handed on (the core's error says why).
+#[tokio::test]
+async fn the_panel_s_place_and_options_link_are_the_first_module_s() {
+    let e = env().await;
+    let u = urls(&e);
+    let place = json!({"cmd": "panelPlace", "place": {"left": -40, "top": 20_000, "collapsed": true}});
+    let options = json!({"cmd": "openOptions"});
+    let from = content(&u.offer);
+    placed_and_opened(&e, &place, &options, &from).await;
+    e.configure(json!({})).await;
+    let before = e.requests("").await.len();
+    placed_and_opened(&e, &place, &options, &from).await;
+    team_mode_on(&e, "k").await;
+    placed_and_opened(&e, &place, &options, &from).await;
+    assert_eq!(e.requests("").await.len(), before, "nothing reached a vendor");
+    for unread in [
+        json!({"cmd": "panelPlace"}),
+        json!({"cmd": "panelPlace", "place": {"left": "far"}}),
+    ] {
+        assert_eq!(
+            both(&e, unread.clone(), &content(&u.offer)).await,
+            None,
+            "{unread}"
+        );
+        let core = e.run(unread, &content(&u.offer)).await;
+        assert_eq!(core["error"]["code"], "badCommand", "{core}");
+    }
+    for c in [&place, &options] {
+        assert_eq!(both(&e, c.clone(), &stranger(&u.offer)).await, None, "{c}");
+    }
+}

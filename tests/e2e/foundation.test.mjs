@@ -293,6 +293,20 @@ test('a stopped worker answers MiniCRM pages off the configured cards, saves the
   const popup = await browser.page('popup.html');
   await popup.locator('[data-testid="job-payments"]').waitFor();
   assert.equal(await coreStarted(), false, 'the popup started the full core');
+  // The panel folded (its place is remembered), and its link to the options page: the first
+  // module's too.
+  await panel.locator('button[data-testid="collapse"]').click();
+  await popup.waitForFunction(async () => {
+    const p = (await chrome.storage.local.get('ui.panelPlace'))['ui.panelPlace'];
+    return p && p.collapsed === true;
+  }, null, { polling: 100 });
+  await panel.locator('button[data-testid="collapse"]').click();
+  const [options] = await Promise.all([
+    browser.context.waitForEvent('page', (p) => p.url().includes('options.html')),
+    panel.locator('button[data-testid="open-options"]').click(),
+  ]);
+  await options.close();
+  assert.equal(await coreStarted(), false, 'the panel\'s place or its options link started the full core');
   await popup.close();
   // The options page's save (and its tests, checklist, warehouses) run in the setup module.
   const saved = await command(browser, { cmd: 'saveSettings', settings: {} });
