@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::i18n::{Lang, Text};
 use crate::jobs::Priority;
 use crate::platform::{apart, Apart};
-use crate::reply::{to_json, BrowserView, Effect, EffectReply, ReplyText, Saved, SettingsReply};
+use crate::reply::{to_json, BrowserView, EffectReply, ReplyText, Saved, SettingsReply};
 use crate::settings::{self, Settings};
 use crate::sync::{Skipped, StepReport, TickReply};
 
@@ -128,9 +128,7 @@ impl App<'_> {
                 let ask = CardAsk::card(&url, action, number, shown);
                 self.card(target, ask, lang).await.map(to_json)
             }),
-            Command::OpenOptions {} => apart(std::future::ready(Ok(to_json(EffectReply {
-                effect: Effect::OpenOptions,
-            })))),
+            Command::OpenOptions {} => apart(std::future::ready(Ok(to_json(EffectReply::OPEN_OPTIONS)))),
             Command::Trap {} => apart(async move {
                 if !crate::settings::is_sandbox_build(&self.host_permissions) {
                     return Err(Error::Forbidden {
@@ -140,7 +138,8 @@ impl App<'_> {
                 panic!("a trap asked for by a test");
             }),
             Command::PanelPlace { place } => apart(async move {
-                crate::platform::save(self.store, PANEL_PLACE_KEY, &place.bounded())
+                place
+                    .save(self.store)
                     .await
                     .map_err(|detail| Error::Storage { detail })?;
                 Ok(to_json(Saved { saved: true }))

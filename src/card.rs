@@ -32,6 +32,12 @@ impl PanelPlace {
             collapsed: self.collapsed,
         }
     }
+
+    /// Remembers where the person put the panel (bounded), for every card: the full core's
+    /// `panelPlace` and the first module's.
+    pub async fn save(self, store: &dyn crate::platform::Store) -> Result<(), String> {
+        crate::platform::save(store, crate::command::PANEL_PLACE_KEY, &self.bounded()).await
+    }
 }
 
 /// Parses a card URL; `None` for any other page (module lists, the dashboard, other sites).

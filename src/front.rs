@@ -20,9 +20,9 @@ use serde::Deserialize;
 
 use crate::api::{card_gate, CardGate};
 use crate::app::App;
-use crate::command::{PanelPlace, Sender, SenderKind, PANEL_PLACE_KEY};
+use crate::command::{PanelPlace, Sender, SenderKind};
 use crate::emission::panel::{CardReply, PanelState};
-use crate::reply::{to_json, Effect, EffectReply, ReplyText, Saved};
+use crate::reply::{to_json, EffectReply, ReplyText, Saved};
 
 /// The command a message names; `None` unless it names one as text.
 #[derive(Deserialize)]
@@ -135,12 +135,7 @@ pub async fn answer(app: &App<'_>, command: &[u8], sender: &Sender) -> Option<Re
         // The panel's own two, which need nothing else (not even team mode's word): where the
         // person put it, and its link to the options page.
         "panelPlace" => crate::platform::apart(place(app, command)).await,
-        "openOptions" => Some(
-            to_json(EffectReply {
-                effect: Effect::OpenOptions,
-            })
-            .ok(),
-        ),
+        "openOptions" => Some(to_json(EffectReply::OPEN_OPTIONS).ok()),
         _ => None,
     }
 }
@@ -149,9 +144,7 @@ pub async fn answer(app: &App<'_>, command: &[u8], sender: &Sender) -> Option<Re
 /// place or storage fails (the core's error says which).
 async fn place(app: &App<'_>, command: &[u8]) -> Option<ReplyText> {
     let ask: PlaceAsk = crate::platform::from_json(command).ok()?;
-    crate::platform::save(app.store, PANEL_PLACE_KEY, &ask.place.bounded())
-        .await
-        .ok()?;
+    ask.place.save(app.store).await.ok()?;
     Some(to_json(Saved { saved: true }).ok())
 }
 

@@ -165,6 +165,13 @@ pub struct EffectReply {
     pub effect: Effect,
 }
 
+impl EffectReply {
+    /// `openOptions`'s reply (the full core's and the first module's).
+    pub const OPEN_OPTIONS: EffectReply = EffectReply {
+        effect: Effect::OpenOptions,
+    };
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]

@@ -615,9 +615,10 @@ fn map<'de, V: Visitor<'de>>(de: &mut De<'de>, visitor: V) -> Result<V::Value, P
 /// reading as the index of its field in `fields`, found by one loop shared by every struct, not
 /// as the name. serde's derived field visitors take both (an index past the end is a key the
 /// struct ignores); with the name, each struct carried its own string matching (with the
-/// variants' the same way, 2.1 KB of the full core, gzipped). The index is the field's place in `fields` because
-/// serde builds both from the same list of the fields read; that holds while no field has an
-/// `alias` (serde then lists the aliases in `fields` too): the crate has none.
+/// variants' the same way, 2.1 KB of the full core, gzipped). The index is the field's place
+/// in `fields` because serde builds both from the same list of the fields read; that holds
+/// while no field has an `alias` (serde then lists the aliases in `fields` too): the crate has
+/// none.
 fn struct_map<'de, V: Visitor<'de>>(
     de: &mut De<'de>,
     fields: &'static [&'static str],
