@@ -13,6 +13,9 @@ pub struct CardRef {
     pub project_id: u64,
 }
 
+/// Where the panel's place is stored (one place for every card).
+pub(crate) const PANEL_PLACE_KEY: &str = "ui.panelPlace";
+
 /// Where the panel sits on the page (pixels from the top-left corner) and whether it is folded.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -36,7 +39,7 @@ impl PanelPlace {
     /// Remembers where the person put the panel (bounded), for every card: the full core's
     /// `panelPlace` and the first module's.
     pub async fn save(self, store: &dyn crate::platform::Store) -> Result<(), String> {
-        crate::platform::save(store, crate::command::PANEL_PLACE_KEY, &self.bounded()).await
+        crate::platform::save(store, PANEL_PLACE_KEY, &self.bounded()).await
     }
 }
 

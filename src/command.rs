@@ -261,8 +261,7 @@ impl CardAsk<'_> {
     }
 }
 
-/// Where the panel's place is stored (one place for every card).
-pub(crate) const PANEL_PLACE_KEY: &str = "ui.panelPlace";
+pub(crate) use crate::card::PANEL_PLACE_KEY;
 
 /// What the panel can ask about its card.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
