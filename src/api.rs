@@ -388,6 +388,48 @@ impl App<'_> {
         })
     }
 
+    /// The reply [`App::tick`] gives in the worker's full core (the jobs elsewhere) when it has
+    /// nothing to do there: no import under way, and when configured, automatic emission off, no
+    /// entry in the journal's open list and no job due. `None` otherwise, or when the stored state
+    /// cannot be read: the full core's tick then works, or says why. The worker's first module
+    /// answers such a tick (`front`), so an alarm with nothing to do, or the browser's start on a
+    /// new install, does not start the full core. Keep it in step with [`App::tick`] (and
+    /// `tests/front.rs`, which compares the two replies).
+    pub(crate) async fn quiet_tick(&self, settings: &Settings) -> Option<TickReply> {
+        // What the settings alone tell comes first: automatic emission's ticks, handed on, read
+        // nothing more here.
+        let configured = settings.configured(&self.host_permissions);
+        let integration = &settings.integration;
+        if configured && integration.auto && !integration.triggers.is_empty() {
+            // Automatic emission's pass polls MiniCRM.
+            return None;
+        }
+        // An unfinished import: the full core's tick says whether it may go on now.
+        if crate::import::job::under_way(self.store).await {
+            return None;
+        }
+        let alarms = crate::schedule::alarms(settings, &self.host_permissions, false);
+        if !configured {
+            return Some(TickReply::skipped(alarms, Skipped::NotConfigured));
+        }
+        // An emission to resume, or an outcome to judge.
+        if !crate::emission::journal::none_open(self.store).await {
+            return None;
+        }
+        if crate::sync::jobs_due(self, settings).await.ok()? {
+            return None;
+        }
+        Some(TickReply {
+            alarms,
+            skipped: None,
+            poll: Some(PollReport::default()),
+            jobs: None,
+            again: Some(false),
+            import_due: None,
+            jobs_due: None,
+        })
+    }
+
     /// The tick's work on the jobs, here (natively: the team server, the tests).
     #[cfg(not(jobs_elsewhere))]
     async fn tick_jobs(

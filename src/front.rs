@@ -5,16 +5,19 @@
 //! browser reads and validates the whole WebAssembly module before the first reply, about 20 ms
 //! per MB. Most of those messages need neither the vendors nor the emission's code: the content
 //! script's `panelState` on every MiniCRM page (most pages are not a card of the configured
-//! module), and what the options page and the popup ask when they open, `getSettings` and
-//! `jobsStatus` (read from storage), and the panel's own `panelPlace` (a drag or a fold) and
-//! `openOptions` (its link on an unconfigured card). This module answers them, built alone as
-//! `pkg/front_bg.wasm` (feature `front`); `background.js` starts the full core (`pkg/core_bg.wasm`)
-//! only for a message this one hands on.
+//! module), what the options page and the popup ask when they open, `getSettings` and
+//! `jobsStatus` (read from storage), the panel's own `panelPlace` (a drag or a fold) and
+//! `openOptions` (its link on an unconfigured card), and a `tick` with nothing to do (an alarm
+//! while automatic emission is off, nothing is open and no job is due; team mode; the browser's
+//! start on a new install). This module answers them, built alone as `pkg/front_bg.wasm`
+//! (feature `front`); `background.js` starts the full core (`pkg/core_bg.wasm`) only for a
+//! message this one hands on.
 //!
 //! Every answer here is the full core's answer to the same message from the same state, by the
-//! same functions (`App::get_settings`, `api::card_gate`, `App::placed`); `tests/front.rs` checks
-//! that for each case. Anything else (a card of the configured account, team mode, a sender that
-//! may not ask, any error) is handed on: `None`, and the core answers it, error texts included.
+//! same functions (`App::get_settings`, `api::card_gate`, `App::placed`, `App::quiet_tick`);
+//! `tests/front.rs` checks that for each case. Anything else (a card of the configured account,
+//! a card's panel in team mode, a tick with work, a sender that may not ask, any error) is handed
+//! on: `None`, and the core answers it, error texts included.
 
 use serde::Deserialize;
 
@@ -39,6 +42,15 @@ struct PanelStateAsk {
     #[serde(default)]
     #[allow(dead_code)]
     shown: Option<PanelState>,
+}
+
+/// `tick`'s field (`command::Command::Tick`): which alarm fired. A tick with nothing to do does
+/// the same whichever it was.
+#[derive(Deserialize)]
+struct TickAsk {
+    #[serde(default)]
+    #[allow(dead_code)]
+    alarm: Option<String>,
 }
 
 /// `panelPlace`'s field (`command::Command::PanelPlace`).
@@ -132,6 +144,9 @@ pub async fn answer(app: &App<'_>, command: &[u8], sender: &Sender) -> Option<Re
             let ask: PanelStateAsk = crate::platform::from_json(command).ok()?;
             panel_state(app, ask, sender, kind).await.map(|r| to_json(r).ok())
         }
+        // A tick with nothing to do (most alarms while automatic emission is off; the browser's
+        // start on a new install), or in team mode, where it does nothing.
+        "tick" if kind == SenderKind::ExtensionPage => crate::platform::apart(tick(app, command)).await,
         // The panel's own two, which need nothing else (not even team mode's word): where the
         // person put it, and its link to the options page.
         "panelPlace" => crate::platform::apart(place(app, command)).await,
@@ -146,6 +161,18 @@ async fn place(app: &App<'_>, command: &[u8]) -> Option<ReplyText> {
     let ask: PlaceAsk = crate::platform::from_json(command).ok()?;
     ask.place.save(app.store).await.ok()?;
     Some(to_json(Saved { saved: true }).ok())
+}
+
+/// `tick` as the full core answers it when it has nothing to do there (`App::quiet_tick`), and in
+/// team mode (the core's `team_mode::forward::intercept_core`); `None` otherwise.
+async fn tick(app: &App<'_>, command: &[u8]) -> Option<ReplyText> {
+    // Read as the core reads it, so that a message the core refuses is handed on.
+    let _: TickAsk = crate::platform::from_json(command).ok()?;
+    let settings = crate::settings::load(app.store).await.ok()?;
+    if settings.server.enabled() {
+        return Some(crate::team_mode::forward::team_tick().ok());
+    }
+    app.quiet_tick(&settings).await.map(|reply| to_json(reply).ok())
 }
 
 /// `panelState` when the page is not a card, the settings are incomplete, or the card belongs to

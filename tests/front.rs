@@ -32,6 +32,35 @@ async fn both(e: &Env, command: Value, sender: &Sender) -> Option<Value> {
     front.map(minicrm_smartbill::reply::ReplyText::into_value)
 }
 
+/// What the native core's tick adds when the jobs' step did nothing: natively the tick works the
+/// jobs itself (`jobs`), where the worker's full core only says whether they are due (`jobsDue`,
+/// absent when they are not).
+const NO_STEP: &str = r#","jobs":{"worked":0,"more":false,"pausedUntilMs":null}"#;
+
+/// `tick` in the first module, then in the full core, as [`both`]; when the first module answers,
+/// the core's reply is the same, byte for byte, once [`NO_STEP`] is taken out of it (the step
+/// having done nothing is part of what is checked).
+async fn tick(e: &Env, command: Value) -> Option<Value> {
+    let clock = TestClock::system();
+    clock.set_speed(0.0);
+    let app = App {
+        clock: &clock,
+        ..e.app()
+    };
+    let text = serde_json::to_vec(&command).unwrap();
+    let front = minicrm_smartbill::front::answer(&app, &text, &page()).await;
+    if let Some(reply) = &front {
+        let core = app.handle_json(&text, &page()).await;
+        let core = core.as_str().replacen(NO_STEP, "", 1);
+        assert_eq!(
+            reply.as_str(),
+            core,
+            "the first module's tick differs from the core's for {command}"
+        );
+    }
+    front.map(minicrm_smartbill::reply::ReplyText::into_value)
+}
+
 struct Urls {
     offer: String,
     sale: String,
@@ -99,7 +128,8 @@ async fn always_handed_on(e: &Env, u: &Urls) {
         both(e, json!({"cmd": "jobsStatus"}), &content(&u.offer)).await,
         None
     );
-    assert_eq!(both(e, json!({"cmd": "tick"}), &page()).await, None);
+    assert_eq!(both(e, json!({"cmd": "tick"}), &content(&u.offer)).await, None);
+    assert_eq!(both(e, json!({"cmd": "tick", "alarm": 5}), &page()).await, None);
     assert_eq!(both(e, json!({"cmd": "nope"}), &page()).await, None);
     assert_eq!(both(e, json!({"url": u.list}), &page()).await, None);
 }
@@ -233,8 +263,9 @@ async fn team_mode_and_an_unreadable_store_are_the_cores() {
 
 /// Where the first module sends what it does not answer: in team mode a card's panel goes to the
 /// setup module, which carries team mode's forwarding (the full core is built without it);
-/// anything else goes where it always goes. The tick stays the full core's, which answers it in
-/// team mode as team mode does (nothing to do here), without reading the settings first.
+/// anything else goes where it always goes. A tick the first module hands on (it answers team
+/// mode's itself: `a_tick_with_nothing_to_do_is_the_first_module_s`) goes to the full core, which
+/// answers it in team mode as team mode does (nothing to do here).
 #[tokio::test]
 async fn team_mode_sends_the_panel_to_the_setup_module() {
     use minicrm_smartbill::command::{Command, SenderKind};
@@ -373,4 +404,93 @@ async fn the_panel_s_place_and_options_link_are_the_first_module_s() {
     for c in [&place, &options] {
         assert_eq!(both(&e, c.clone(), &stranger(&u.offer)).await, None, "{c}");
     }
+}
+
+/// A tick with nothing to do is the first module's: on a new install, when configured with
+/// automatic emission off, no emission open and no job due, and in team mode (which does nothing
+/// here). Anything to do hands it on: a job due, an entry in the journal's open list, automatic
+/// emission's pass, an unfinished import, settings that cannot be read.
+#[tokio::test]
+async fn a_tick_with_nothing_to_do_is_the_first_module_s() {
+    let e = env().await;
+    let alarm = json!({"cmd": "tick", "alarm": "tick"});
+    let start = json!({"cmd": "tick"});
+    for c in [&alarm, &start] {
+        let reply = tick(&e, c.clone()).await.expect("answered");
+        assert_eq!(
+            reply,
+            json!({"ok": true, "alarms": [], "skipped": "notConfigured"})
+        );
+    }
+    // An unfinished import: the core's tick says whether it may go on now.
+    let head = json!({"phase": "running", "retryAt": null});
+    e.store.set_raw("import.job", head.clone()).await.unwrap();
+    assert_eq!(tick(&e, start.clone()).await, None);
+    e.store
+        .set_raw("import.job", json!({"phase": "done"}))
+        .await
+        .unwrap();
+    assert!(tick(&e, start.clone()).await.is_some());
+
+    e.configure(json!({})).await;
+    // Never run: the payment refresh is due. The core's tick (natively) works it.
+    assert_eq!(tick(&e, alarm.clone()).await, None);
+    let worked = e.run(alarm.clone(), &page()).await;
+    assert_eq!(worked["jobs"]["more"], false, "{worked}");
+    let before = e.requests("").await.len();
+    let reply = tick(&e, alarm.clone()).await.expect("answered");
+    assert_eq!(reply["again"], false, "{reply}");
+    assert_eq!(reply["alarms"][0]["name"], "tick", "{reply}");
+    assert!(reply.get("jobsDue").is_none(), "{reply}");
+    assert!(tick(&e, start.clone()).await.is_some());
+    assert_eq!(e.requests("").await.len(), before, "nothing reached a vendor");
+
+    // An entry open in the journal: resumed by the core.
+    let open = e.store.get_raw("journal.open").await.unwrap();
+    assert_eq!(open, Some(json!([""])), "the open list made and empty");
+    e.store
+        .set_raw("journal.open", json!(["", "journal.invoice.1"]))
+        .await
+        .unwrap();
+    assert_eq!(tick(&e, alarm.clone()).await, None);
+    e.store.set_raw("journal.open", json!(null)).await.unwrap();
+    assert_eq!(tick(&e, alarm.clone()).await, None, "a list never made");
+    e.store.set_raw("journal.open", json!([""])).await.unwrap();
+    // "Sincronizează acum": a job due.
+    let asked = e
+        .run(json!({"cmd": "syncNow", "kind": "payments"}), &page())
+        .await;
+    assert_eq!(asked["ok"], true, "{asked}");
+    assert!(tick(&e, alarm.clone()).await.is_some(), "the step done");
+    e.store
+        .set_raw("job.payments.request", json!({"token": "t", "reason": "now"}))
+        .await
+        .unwrap();
+    assert_eq!(tick(&e, alarm.clone()).await, None, "a run asked for");
+    e.run(alarm.clone(), &page()).await;
+    assert!(tick(&e, alarm.clone()).await.is_some());
+
+    // Automatic emission polls MiniCRM.
+    let mut stored = e.store.get_raw("settings").await.unwrap().expect("settings");
+    let manual = stored.clone();
+    stored["integration"]["auto"] = json!(true);
+    stored["integration"]["triggers"] = json!([{"id": "3001", "label": "Câștigat"}]);
+    e.store.set_raw("settings", stored).await.unwrap();
+    assert_eq!(tick(&e, alarm.clone()).await, None);
+    e.store.set_raw("settings", manual).await.unwrap();
+    assert!(tick(&e, alarm.clone()).await.is_some());
+
+    // Team mode: the tick does nothing here, whatever waits.
+    team_mode_on(&e, "k").await;
+    e.store
+        .set_raw("journal.open", json!(["", "journal.invoice.1"]))
+        .await
+        .unwrap();
+    let reply = tick(&e, alarm.clone()).await.expect("answered");
+    assert_eq!(reply["skipped"], "teamMode", "{reply}");
+    // Settings that cannot be read: the core's error.
+    e.store.set_raw("settings", json!("not settings")).await.unwrap();
+    assert_eq!(tick(&e, alarm.clone()).await, None);
+    let core = e.run(alarm, &page()).await;
+    assert_eq!(core["ok"], false, "{core}");
 }

@@ -381,6 +381,14 @@ pub async fn open_entries(store: &dyn Store) -> Result<Vec<Entry>> {
     listed(store, OPEN_KEY, &open).await
 }
 
+/// Whether the open list says no entry is open: made, and holding no key but its mark. `false`
+/// when it lists a key or cannot be read (then [`open_entries`] reads, or makes, it). For the
+/// worker's first module, which answers a tick that has nothing to resume (`front`).
+pub async fn none_open(store: &dyn Store) -> bool {
+    let stored: Option<Vec<String>> = platform::load(store, OPEN_KEY).await.ok().flatten();
+    stored.is_some_and(|keys| !keys.is_empty() && keys.iter().all(|k| k == OPEN_MADE))
+}
+
 /// The invoices the payment refresh asks about ([`unpaid`], and `keep`: its window), read
 /// instead of the whole journal.
 pub async fn unpaid_entries(store: &dyn Store, keep: &dyn Fn(&Entry) -> bool) -> Result<Vec<Entry>> {

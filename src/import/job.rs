@@ -633,15 +633,27 @@ async fn status(app: &App<'_>, lang: Lang, offset: usize, limit: usize) -> Resul
     })
 }
 
+/// The stored import's head, when the import is unfinished.
+async fn unfinished(store: &dyn Store) -> Option<HeadGlance> {
+    let head = platform::load::<HeadGlance>(store, HEAD_KEY)
+        .await
+        .ok()
+        .flatten()?;
+    matches!(head.phase, Phase::Matching | Phase::Running).then_some(head)
+}
+
+/// Whether a stored import is unfinished, without asking for anything ([`pending`] asks the
+/// worker to run it): the worker's first module hands such a tick on (`front`).
+pub async fn under_way(store: &dyn Store) -> bool {
+    unfinished(store).await.is_some()
+}
+
 /// Whether a stored import is unfinished; if it may run now and no runner is active, asks the
 /// worker to run it (see [`wake_wanted`]). For the background tick.
 pub async fn pending(app: &App<'_>) -> bool {
-    let Ok(Some(head)) = platform::load::<HeadGlance>(app.store, HEAD_KEY).await else {
+    let Some(head) = unfinished(app.store).await else {
         return false;
     };
-    if !matches!(head.phase, Phase::Matching | Phase::Running) {
-        return false;
-    }
     if !RUNNING.with(StdCell::get) && head.retry_at.is_none_or(|t| t <= app.clock.now_ms()) {
         WAKE.with(|w| w.set(true));
     }

@@ -67,7 +67,7 @@ pub fn takes_from_core(cmd: &str) -> bool {
 
 /// The tick in team mode: the server's cron triggers run automatic emission and the jobs; no
 /// alarm is kept here.
-fn team_tick() -> ReplyText {
+pub(crate) fn team_tick() -> ReplyText {
     crate::reply::to_json(crate::sync::TickReply::skipped(
         Vec::new(),
         crate::sync::Skipped::TeamMode,

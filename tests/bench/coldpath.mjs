@@ -38,7 +38,14 @@ if (!existsSync(join(BUILD, 'manifest.json'))) {
   console.error(`${BUILD}/manifest.json is missing: run bash scripts/build.sh`);
   process.exit(1);
 }
-const COMMANDS = [{ cmd: 'getSettings' }, { cmd: 'panelState', url: 'about:blank' }, { cmd: 'tick' }];
+// The tick with nothing to do (this profile is not configured) is the first module's since
+// 2026-12-06; a card's state asked from an extension page is the full core's.
+const COMMANDS = [
+  { cmd: 'getSettings' },
+  { cmd: 'panelState', url: 'about:blank' },
+  { cmd: 'tick' },
+  { cmd: 'card', url: 'https://r3.minicrm.ro/1/#Project-21/1', action: 'state' },
+];
 
 const work = mkdtempSync(join(tmpdir(), 'mcsb-coldpath-'));
 const dir = join(work, 'ext');
@@ -94,7 +101,7 @@ try {
     const last = mine.length ? mine[mine.length - 1].module : null;
     const cold = mine.filter((c) => c.module === last);
     const bytes = cold.reduce((s, c) => s + c.body, 0);
-    const name = command.cmd + (command.url ? ' (no card)' : '');
+    const name = command.cmd + ({ panelState: ' (no card)', card: ' (state)' }[command.cmd] || '');
     // BENCH_DUMP=<dir>: the compiled functions' indices, one file per command (for a look at
     // which functions they are, against a build whose wasm-opt kept the names: -g).
     if (process.env.BENCH_DUMP) {

@@ -32,8 +32,10 @@
 //    browser id, and makes no network call. It is sent from an extension page, so the core
 //    allows it. The real worker is also timed with {cmd: 'panelState', url: 'about:blank'}: a
 //    command the core answers ({show: false}) without storage or network, so the breakdown can
-//    tell the storage reads from the WASM's own start; and with {cmd: 'tick'} (an alarm's), which
-//    the first module hands on: the cold start of a message that needs the full core; and, when
+//    tell the storage reads from the WASM's own start; with {cmd: 'card', action: 'state'} (a
+//    card's state asked from an extension page), which the first module hands on: the cold start
+//    of a message that needs the full core; with {cmd: 'tick'}, the browser's start with nothing
+//    to do (the first module's since 2026-12-06, the full core's before); and, when
 //    the build has the import job's module, with {cmd: 'import', action: {type: 'status'}}, what
 //    the import page sends when it opens, which the first module hands to that module.
 //    The figures printed: min / median / max per probe, and the ratio of the medians
@@ -71,7 +73,12 @@ const MINIMAL = join(ROOT, 'tests', 'bench', 'minimal-worker');
 const SAMPLES = Number(process.argv[2] || process.env.SAMPLES || 20);
 const COMMAND = { cmd: 'getSettings' };
 const NO_STORAGE = { cmd: 'panelState', url: 'about:blank' };
-const FULL_CORE = { cmd: 'tick' };
+// A card's state asked from an extension page: always the full core's (on this unconfigured
+// profile it answers with the hint to configure).
+const FULL_CORE = { cmd: 'card', url: 'https://r3.minicrm.ro/1/#Project-21/1', action: 'state' };
+// The tick at the browser's start (or an alarm's) with nothing to do: the first module's since
+// 2026-12-06 (the full core's before).
+const TICK = { cmd: 'tick' };
 const IMPORT = { cmd: 'import', action: { type: 'status' } };
 // The options page's save with nothing changed: the stored settings stay as they are.
 const SETUP_SAVE = { cmd: 'saveSettings', settings: {} };
@@ -289,6 +296,7 @@ try {
     { key: 'minimal', ext: 'minimal', command: { cmd: 'ping' }, label: 'minimal worker (plain JS)' },
     { key: 'real-nostorage', ext: 'real', command: NO_STORAGE, label: `real: ${NO_STORAGE.cmd} (no storage)` },
     { key: 'real-core', ext: 'real', command: FULL_CORE, label: `real: ${FULL_CORE.cmd} (the full core)` },
+    { key: 'real-tick', ext: 'real', command: TICK, label: `real: ${TICK.cmd} with nothing to do` },
     { key: 'init-only', ext: 'init-only', command: { cmd: 'ping' }, label: 'init-only (WASM init, no handle)' },
     { key: 'storage', ext: 'storage', command: { cmd: 'ping' }, label: 'storage reads only (plain JS)' },
     { key: 'real-setup', ext: 'real', command: SETUP_SAVE, label: `real: ${SETUP_SAVE.cmd} (${setup ? 'the setup module' : 'the full core'})` },
@@ -297,6 +305,7 @@ try {
     ...(COMPARE ? [
       { key: 'compare', ext: 'compare', command: COMMAND, label: `compare: ${COMMAND.cmd} (BENCH_COMPARE)` },
       { key: 'compare-core', ext: 'compare', command: FULL_CORE, label: `compare: ${FULL_CORE.cmd} (BENCH_COMPARE)` },
+      { key: 'compare-tick', ext: 'compare', command: TICK, label: `compare: ${TICK.cmd} (BENCH_COMPARE)` },
       { key: 'compare-setup', ext: 'compare', command: SETUP_SAVE, label: `compare: ${SETUP_SAVE.cmd} (BENCH_COMPARE)` },
       { key: 'compare-jobs', ext: 'compare', command: JOBS_CANCEL, label: `compare: ${JOBS_CANCEL.cmd} (BENCH_COMPARE)` },
     ] : []),
@@ -368,6 +377,10 @@ try {
   console.log(`a message the full core answers, ${FULL_CORE.cmd} ÷ minimal: ${(med('real-core') / med('minimal')).toFixed(2)}× (${ms(med('real-core'))})`);
   if (COMPARE) {
     console.log(`BENCH_COMPARE, the same rounds: ${FULL_CORE.cmd} ÷ minimal ${(med('compare-core') / med('minimal')).toFixed(2)}× (${ms(med('compare-core'))}); compare ÷ real ${(med('compare-core') / med('real-core')).toFixed(3)}`);
+  }
+  console.log(`a tick with nothing to do (the browser's start on a new install), ${TICK.cmd} ÷ minimal: ${(med('real-tick') / med('minimal')).toFixed(2)}× (${ms(med('real-tick'))})`);
+  if (COMPARE) {
+    console.log(`BENCH_COMPARE, the same rounds: ${TICK.cmd} ÷ minimal ${(med('compare-tick') / med('minimal')).toFixed(2)}× (${ms(med('compare-tick'))}); compare ÷ real ${(med('compare-tick') / med('real-tick')).toFixed(3)}`);
   }
   console.log(`the options page's save with nothing changed (${setup ? 'the setup module' : 'the full core'}), ${SETUP_SAVE.cmd} ÷ minimal: ${(med('real-setup') / med('minimal')).toFixed(2)}× (${ms(med('real-setup'))})`);
   if (COMPARE) {

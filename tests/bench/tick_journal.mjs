@@ -1,5 +1,6 @@
-// What a long journal costs the background tick and the daily payment refresh: the core's `tick`
-// (sent as the alarm sends it) and "Sincronizează acum" for the payment refresh (REFRESHES times;
+// What a long journal costs the background tick and the daily payment refresh: the `tick` (sent
+// as the alarm sends it; with nothing to do, the first module answers it since 2026-12-06, as it
+// does once the journal's open list is made and the refresh is done) and "Sincronizează acum" for the payment refresh (REFRESHES times;
 // one unpaid invoice to ask SmartBill about) with a journal of one entry, the anchor, and then
 // with ENTRIES more (invoices older than the refresh's window, as a year or more of use leaves),
 // in the same browser of the same run. The first refresh after the entries are added is given

@@ -272,7 +272,7 @@ test('the worker\'s list step keeps every caller\'s text, however many add at on
   assert.deepEqual(stored, { 'probe.list': ['a', 'b', 'c', 'd'], 'probe.other': ['x'] });
 });
 
-test('a stopped worker answers MiniCRM pages off the configured cards, saves the settings and syncs without starting the full core', async () => {
+test('a stopped worker answers MiniCRM pages off the configured cards, saves the settings, syncs and ticks without starting the full core', async () => {
   const { minicrm } = sandbox.info;
   const offer = minicrm.cards.offerBucharestRon;
   await killWorker(browser);
@@ -319,9 +319,16 @@ test('a stopped worker answers MiniCRM pages off the configured cards, saves the
   assert.equal(synced.skipped, 'notConfigured', JSON.stringify(synced));
   assert.equal(await worker.evaluate(() => /** @type {any} */ (self).mcsbJobsStarted === true), true);
   assert.equal(await coreStarted(), false, '"sync now" started the full core');
-  // ...and a message only the full core answers (an alarm's tick) starts it, in the same worker.
+  // The browser's start, or an alarm, while nothing is configured: the tick has nothing to do.
   const tick = await command(browser, { cmd: 'tick' });
-  assert.equal(tick.ok, true, JSON.stringify(tick));
+  assert.deepEqual(tick, { ok: true, alarms: [], skipped: 'notConfigured' });
+  assert.equal(await coreStarted(), false, 'a tick with nothing to do started the full core');
+  // ...and a message only the full core answers (a card's state asked from an extension page)
+  // starts it, in the same worker.
+  const url = `${minicrm.base}/${minicrm.systemId}/#Project-${offer.categoryId}/${offer.projectId}`;
+  const card = await command(browser, { cmd: 'card', url, action: 'state' });
+  assert.equal(card.ok, true, JSON.stringify(card));
+  assert.equal(card.configured, false, JSON.stringify(card));
   assert.equal(await coreStarted(), true);
   await page.close();
 });
@@ -346,9 +353,17 @@ test('a stopped worker starts its modules from the copies this build kept, never
     const reply = await command(browser, { cmd: 'getSettings' });
     assert.equal(reply.ok, true, JSON.stringify(reply));
   };
+  // A message only the full core answers: a card's state, asked from an extension page.
+  const { minicrm } = sandbox.info;
+  const offer = minicrm.cards.offerBucharestRon;
+  const url = `${minicrm.base}/${minicrm.systemId}/#Project-${offer.categoryId}/${offer.projectId}`;
+  const core = async () => {
+    const reply = await command(browser, { cmd: 'card', url, action: 'state' });
+    assert.equal(reply.ok, true, JSON.stringify(reply));
+  };
   // A start keeps the first module, and a message for the full core keeps the core.
   await settings();
-  assert.equal((await command(browser, { cmd: 'tick' })).ok, true);
+  await core();
   const mine = await waitFor(async () => {
     const caches = Object.entries(await copies());
     return caches.length === 1 && caches[0][1].includes(FRONT) && caches[0][1].includes(CORE) && caches[0][0];
@@ -357,7 +372,7 @@ test('a stopped worker starts its modules from the copies this build kept, never
   await killWorker(browser);
   await settings();
   assert.equal((await from())[FRONT], 'kept');
-  assert.equal((await command(browser, { cmd: 'tick' })).ok, true);
+  await core();
   assert.equal((await from())[CORE], 'kept');
   // Another build's copy is never read (a broken one would stop the worker), and a damaged copy
   // of this build's is deleted and the module fetched again.

@@ -201,3 +201,43 @@ test('the payment refresh writes only changed states and survives a stopped work
   assert.match(await panel(card).locator('[data-testid="payment"]').innerText(), /Încasată parțial: 100 \/ /);
   await card.close();
 });
+
+/** The journal's list of open emissions, as stored. */
+async function journalOpen() {
+  const page = await browser.page('popup.html');
+  const list = await page.evaluate(async () => (await chrome.storage.local.get('journal.open'))['journal.open']);
+  await page.close();
+  return list;
+}
+
+test('an alarm with nothing to do is answered without the full core; one with an emission left open starts it', async () => {
+  await configureAll(browser, sandbox.info);
+  // The payment refresh, never run, is due: run now, so that nothing is.
+  const asked = await command(browser, { cmd: 'syncNow', kind: 'payments' });
+  assert.equal(asked.ok, true, JSON.stringify(asked));
+  await waitFor(async () => (await command(browser, { cmd: 'jobsStatus' })).jobs.payments.run?.status === 'done', 'the refresh to finish');
+  // The first tick makes the journal's list of open emissions (the full core's work, once).
+  const first = await command(browser, { cmd: 'tick', alarm: 'tick' });
+  assert.equal(first.ok, true, JSON.stringify(first));
+  assert.deepEqual(await journalOpen(), ['']);
+  await killWorker(browser);
+  const calls = async () => (await sandbox.requests('minicrm')).length + (await sandbox.requests('smartbill')).length;
+  const before = await calls();
+  const idle = await command(browser, { cmd: 'tick', alarm: 'tick' });
+  assert.equal(idle.ok, true, JSON.stringify(idle));
+  assert.equal(idle.again, false, JSON.stringify(idle));
+  assert.equal(idle.jobsDue, undefined, JSON.stringify(idle));
+  assert.deepEqual(idle.alarms.map((a) => a.name), ['tick'], JSON.stringify(idle));
+  const started = () => browser.worker().evaluate(() => /** @type {any} */ (self).mcsbCoreStarted === true);
+  assert.equal(await started(), false, 'a tick with nothing to do started the full core');
+  assert.equal(await calls(), before, 'a tick with nothing to do called a vendor');
+  // The journal lists an emission as open (a worker stopped in the middle of one): the full core
+  // resumes it. This one is gone, so the core takes it off the list.
+  const popup = await browser.page('popup.html');
+  await popup.evaluate(() => chrome.storage.local.set({ 'journal.open': ['', 'journal.invoice.404'] }));
+  const resumed = await command(browser, { cmd: 'tick', alarm: 'tick' });
+  assert.equal(resumed.ok, true, JSON.stringify(resumed));
+  assert.equal(await started(), true, 'the tick with an open entry did not reach the full core');
+  await popup.close();
+  assert.deepEqual(await journalOpen(), ['']);
+});
