@@ -12,12 +12,14 @@
 //   page.goto(url) · url() · evaluate(fn, arg) · waitForFunction(fn, arg, {timeout})
 //   page.waitFor(sel, {state, hasText, timeout}) · click · fill · check · select(sel, value)
 //   page.text · value · attr · disabled · count · setInputFiles · screenshot(path) · reload · close
+//   page.aimAt(sel) · aimLanded() · clickAt(x, y)   the guard of a click inside the panel (a click
+//                                     that lands on anything but the aimed element is stopped)
 //
 // Selectors are CSS; `a >> b` means `b` inside `a`'s shadow root (the panel's, which is closed:
 // reached from the content-script world, clicked by a real pointer click at its place).
 // Chromium is Playwright over the unpacked dist/sandbox (harness.mjs); Firefox is Marionette over
 // the temporary add-on dist/firefox-sandbox (firefox.mjs).
-import { launchBrowser, inContentScript, killWorker, panelLocator } from './harness.mjs';
+import { launchBrowser, inContentScript, killWorker, panelLocator, aimAt, aimLanded } from './harness.mjs';
 import { launchFirefox } from './firefox.mjs';
 
 /** The panel locator with the little of Playwright's API the steps use beyond it. */
@@ -57,6 +59,10 @@ class ChromiumPage {
   }
 
   click(selector) { return this.locator(selector).click(); }
+  /** The click guard of a panel's element (`a >> b`): see harness.mjs's `aimAt`. */
+  aimAt(selector) { return aimAt(this.page, selector.split(' >> ').slice(1).join(' ')); }
+  aimLanded() { return aimLanded(this.page); }
+  clickAt(x, y) { return this.page.mouse.click(x, y); }
   fill(selector, value) { return this.locator(selector).fill(String(value)); }
   check(selector) { return this.locator(selector).check(); }
   select(selector, value) { return this.locator(selector).selectOption(value); }

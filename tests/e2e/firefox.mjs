@@ -269,9 +269,10 @@ export class FirefoxPage {
     return this.browser.inTab(this.handle, fn);
   }
 
-  script(script, args = []) {
-    // Lookups through FIND need the system sandbox (closed shadow roots); the rest runs as the page.
-    const system = script.includes(FIND.slice(0, 40)) || args.some((a) => typeof a === 'string' && a.includes(' >> '));
+  script(script, args = [], privileged = false) {
+    // Lookups through FIND need the system sandbox (closed shadow roots), and so does the click
+    // guard (`aimAt`); the rest runs as the page.
+    const system = privileged || script.includes(FIND.slice(0, 40)) || args.some((a) => typeof a === 'string' && a.includes(' >> '));
     return this.run(async () => (await this.m.send('WebDriver:ExecuteScript', { script, args, ...(system ? { sandbox: 'system' } : {}) })).value);
   }
 
@@ -317,15 +318,70 @@ export class FirefoxPage {
       await this.run(() => this.m.send('WebDriver:ElementClick', { id: el[ELEMENT] }));
       return;
     }
-    // Inside a closed shadow root: a real pointer click at the element's place (a trusted event).
-    const r = await this.script(`${FIND.replace('return node;', '')}
-      const b = node.getBoundingClientRect();
+    // Inside a closed shadow root: a real pointer click at the element's place (a trusted event),
+    // aimed as the Chromium harness aims its clicks (harness.mjs, `aimedClick`): the panel may
+    // move between the measure and the click, and a click that lands on anything but the aimed
+    // element is stopped before the page sees it, then aimed again.
+    const end = Date.now() + 20000;
+    for (;;) {
+      const point = await until(() => this.aimAt(selector), `${selector} to be clickable`, Math.max(0, end - Date.now()));
+      await this.clickAt(point.x, point.y);
+      const landed = await this.aimLanded();
+      if (landed === 'hit') return;
+      console.error(`# a click on ${selector} ${landed === 'missed' ? 'landed elsewhere' : 'reached nothing'}: aiming again`);
+      if (Date.now() > end) throw new Error(`a click on ${selector} landed elsewhere until the time ran out (${landed})`);
+    }
+  }
+
+  /**
+   * Measures an element inside a closed shadow root (`a >> b`) and arms the guard of the next
+   * click: trusted pointer events that land outside it (or on it while disabled) are stopped, in
+   * the capture phase, before any of the page's or the extension's handlers.
+   * @returns {Promise<{ x: number, y: number } | null>} its middle; null while it is missing or disabled
+   */
+  aimAt(selector) {
+    return this.script(`${FIND.replace('return node;', '')}
+      const el = node;
+      if (!el || el.disabled) return null;
+      const root = el.getRootNode();
+      if (window.__mcsbAim) window.__mcsbAim.disarm();
+      const aim = { missed: false, clicks: 0 };
+      const types = ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click'];
+      const stop = (e) => { aim.missed = true; e.stopImmediatePropagation(); e.preventDefault(); };
+      const outside = (e) => { if (e.isTrusted && e.target !== root.host) stop(e); };
+      const inside = (e) => {
+        if (!e.isTrusted) return;
+        if (!el.isConnected || el.disabled || !el.contains(e.composedPath()[0])) stop(e);
+        else if (e.type === 'click' && !aim.missed) aim.clicks += 1;
+      };
+      for (const t of types) { window.addEventListener(t, outside, true); root.addEventListener(t, inside, true); }
+      aim.disarm = () => {
+        for (const t of types) { window.removeEventListener(t, outside, true); root.removeEventListener(t, inside, true); }
+        if (window.__mcsbAim === aim) window.__mcsbAim = null;
+      };
+      window.__mcsbAim = aim;
+      const b = el.getBoundingClientRect();
       return { x: Math.round(b.x + b.width / 2), y: Math.round(b.y + b.height / 2) };`, [selector]);
+  }
+
+  /**
+   * Where the click since `aimAt` went; the guard disarmed.
+   * @returns {Promise<'hit' | 'missed' | 'none'>}
+   */
+  aimLanded() {
+    return this.script(`const a = window.__mcsbAim;
+      if (!a) return 'none';
+      a.disarm();
+      return a.missed ? 'missed' : a.clicks ? 'hit' : 'none';`, [], true);
+  }
+
+  /** A real pointer click at a place of the viewport (trusted events, as a person's). */
+  async clickAt(x, y) {
     await this.run(() => this.m.send('WebDriver:PerformActions', {
       actions: [{
         type: 'pointer', id: 'mouse', parameters: { pointerType: 'mouse' },
         actions: [
-          { type: 'pointerMove', x: r.x, y: r.y, origin: 'viewport' },
+          { type: 'pointerMove', x: Math.round(x), y: Math.round(y), origin: 'viewport' },
           { type: 'pointerDown', button: 0 },
           { type: 'pointerUp', button: 0 },
         ],

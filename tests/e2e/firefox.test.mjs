@@ -84,6 +84,20 @@ test('the panel on a card: inactive until configured, its link opens the options
   const options = await browser.opened(() => page.click(panelButton('open-options')));
   assert.match(await options.url(), /options\.html$/);
   await options.close();
+  // The tests' clicks inside the panel act only where they aim: a click that lands on another of
+  // its buttons (one the panel moved under the pointer) is stopped before the panel sees it.
+  const folded = async () => (await page.attr(`${PANEL} >> .panel`, 'class')).split(' ').includes('collapsed');
+  const fold = await page.aimAt(panelButton('collapse'));
+  assert.ok(fold && await page.aimAt(panelButton('open-options')));
+  await page.clickAt(fold.x, fold.y);
+  assert.equal(await page.aimLanded(), 'missed');
+  assert.equal(await folded(), false, 'the button under the click did nothing');
+  assert.ok(await page.aimAt(panelButton('collapse')));
+  await page.clickAt(fold.x, fold.y);
+  assert.equal(await page.aimLanded(), 'hit');
+  await waitUntil(folded, 'the panel folded');
+  await page.click(panelButton('collapse'));
+  await waitUntil(async () => !(await folded()), 'the panel unfolded');
   const configured = await configureAll(browser, sandbox.info);
   // Saving applied the alarms the core wants: the tick every 2 minutes, shrunk by the sandbox's
   // time scale to 6 s (Firefox has no 30-second floor; Chrome has one for packed extensions).
