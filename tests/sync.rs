@@ -648,6 +648,15 @@ struct WaitSeen<'a> {
     waited: tokio::sync::Notify,
 }
 
+impl<'a> WaitSeen<'a> {
+    fn on(inner: &'a dyn minicrm_smartbill::platform::Clock) -> Self {
+        WaitSeen {
+            inner,
+            waited: tokio::sync::Notify::new(),
+        }
+    }
+}
+
 #[async_trait::async_trait(?Send)]
 impl minicrm_smartbill::platform::Clock for WaitSeen<'_> {
     fn now_ms(&self) -> i64 {
@@ -683,10 +692,7 @@ async fn a_cancel_cannot_land_between_the_refresh_s_read_and_its_write() {
         store: &held,
         ..e.app()
     };
-    let clock = WaitSeen {
-        inner: &e.clock,
-        waited: tokio::sync::Notify::new(),
-    };
+    let clock = WaitSeen::on(&e.clock);
     let panel = App {
         clock: &clock,
         ..e.app()
@@ -734,6 +740,19 @@ async fn a_cancel_cannot_land_between_the_refresh_s_read_and_its_write() {
     );
 }
 
+/// An invoice issued for "offerPersonRon" and paid in part in SmartBill, and MiniCRM holding the
+/// next write to its card (the refresh's, of the new payment state): that write's path.
+async fn paid_in_part_and_its_card_write_held(e: &Env) -> String {
+    e.configure(json!({})).await;
+    let number = issued(e, "offerPersonRon").await;
+    paid(e, &number, json!(50)).await;
+    let doc_id = journal::all(&e.store).await.unwrap()[0].doc_id;
+    let write = format!("/Api/Offer/{doc_id}/Project");
+    e.fault(json!({"service": "minicrm", "method": "POST", "path": write, "kind": "hold", "times": 1}))
+        .await;
+    write
+}
+
 /// The refresh writes a changed payment state to the card, a MiniCRM call. A person's cancel
 /// made while that call was under way wrote "Anulată" to the card, and the refresh's write,
 /// answered after it, left "Încasată parțial" on the card of a cancelled invoice for good (no
@@ -742,17 +761,8 @@ async fn a_cancel_cannot_land_between_the_refresh_s_read_and_its_write() {
 #[tokio::test]
 async fn a_cancel_made_while_the_refresh_writes_the_card_writes_after_it() {
     let e = env().await;
-    e.configure(json!({})).await;
-    let number = issued(&e, "offerPersonRon").await;
-    paid(&e, &number, json!(50)).await;
-    let doc_id = journal::all(&e.store).await.unwrap()[0].doc_id;
-    let write = format!("/Api/Offer/{doc_id}/Project");
-    e.fault(json!({"service": "minicrm", "method": "POST", "path": write, "kind": "hold", "times": 1}))
-        .await;
-    let clock = WaitSeen {
-        inner: &e.clock,
-        waited: tokio::sync::Notify::new(),
-    };
+    let write = paid_in_part_and_its_card_write_held(&e).await;
+    let clock = WaitSeen::on(&e.clock);
     let panel = App {
         clock: &clock,
         ..e.app()
@@ -793,6 +803,95 @@ async fn a_cancel_made_while_the_refresh_writes_the_card_writes_after_it() {
         .filter(|r| r["method"] == "POST" && r["path"] == write.as_str())
         .collect();
     assert!(writes.len() >= 3, "emission, refresh, cancel: {writes:?}");
+}
+
+/// A card write (`write`, a path MiniCRM holds) given up without an answer, still held: the
+/// person cancels, and the write lands meanwhile. Without the document's lock kept until the
+/// write settles, the cancel goes ahead at once and the late write lands after its "Anulată".
+async fn cancel_while_a_lost_write_lands(e: &Env, write: &str) {
+    let held = || async {
+        e.get("/inflight").await["requests"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|r| r["path"] == write))
+    };
+    assert!(
+        held().await,
+        "the write is still held (otherwise this proves nothing)"
+    );
+    let clock = WaitSeen::on(&e.clock);
+    let panel = App {
+        clock: &clock,
+        ..e.app()
+    };
+    let landed = || async {
+        e.control("/release", json!({})).await;
+        let end = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while held().await {
+            assert!(std::time::Instant::now() < end, "the released write never landed");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    };
+    let mut cancel = std::pin::pin!(e.card_action_in(&panel, "offerPersonRon", "cancel"));
+    let cancelled = tokio::time::timeout(std::time::Duration::from_secs(60), async {
+        tokio::select! {
+            // Without the lock kept: the cancel is done, and the late write lands after it.
+            first = &mut cancel => {
+                landed().await;
+                first
+            }
+            // The cancel waits for the document while the late write lands.
+            () = clock.waited.notified() => {
+                landed().await;
+                cancel.await
+            }
+        }
+    })
+    .await
+    .expect("the cancel ended");
+    assert_eq!(cancelled["panel"]["state"], "cancelled", "{cancelled}");
+    let fields = e.card_fields("offerPersonRon").await;
+    assert_eq!(
+        fields["SmartBillPaymentStatus"], "Anulată",
+        "the card of the cancelled invoice: {fields}"
+    );
+}
+
+/// The refresh's card write given up (no answer within the request timeout) may still be
+/// applied by MiniCRM until it settles. A person's cancel made meanwhile took the document's lock
+/// as soon as the refresh gave up, wrote "Anulată", and the late write, landing after it, left
+/// "Încasată parțial" on the card of a cancelled invoice. Now the refresh keeps the lock until
+/// its write has settled: the cancel waits, and its card write comes after the late one.
+#[tokio::test]
+async fn a_cancel_waits_for_a_refresh_write_whose_answer_was_lost() {
+    let e = env().await;
+    let write = paid_in_part_and_its_card_write_held(&e).await;
+    sync::request(&e.store, JobKind::Payments, "now").await.unwrap();
+    // The refresh gives its write up after the request timeout; MiniCRM still holds it.
+    step(&e.app(), i64::MAX / 4).await;
+    let run = sync::load_run(&e.store, JobKind::Payments)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(run.counts.failed, 1, "{run:?}");
+    cancel_while_a_lost_write_lands(&e, &write).await;
+}
+
+/// The same for the emission's own card write (the number, the link, "Neîncasată"): given up
+/// without an answer, it landed after a cancel made right after it, and the card of the
+/// cancelled invoice said "Neîncasată", the cancellation's note gone.
+#[tokio::test]
+async fn a_cancel_waits_for_a_write_back_whose_answer_was_lost() {
+    let e = env().await;
+    e.configure(json!({})).await;
+    let doc_id = e.info["minicrm"]["cards"]["offerPersonRon"]["documentId"]
+        .as_u64()
+        .unwrap();
+    let write = format!("/Api/Offer/{doc_id}/Project");
+    e.fault(json!({"service": "minicrm", "method": "POST", "path": write, "kind": "hold", "times": 1}))
+        .await;
+    let issued = e.card_action("offerPersonRon", "emit").await;
+    assert_eq!(issued["panel"]["state"], "issued", "{issued}");
+    cancel_while_a_lost_write_lands(&e, &write).await;
 }
 
 /// A paid invoice cancelled and issued again: the new invoice starts unpaid. (The entry kept

@@ -311,7 +311,10 @@ impl Emission<'_> {
                 entry.log(self.now(), "card updated");
                 self.save(entry).await
             }
-            Err(e) => self.write_back_failed(entry, e).await,
+            Err(e) => {
+                self.keep_locked_if_lost(&e, entry.kind, entry.doc_id);
+                self.write_back_failed(entry, e).await
+            }
         }
     }
 
@@ -402,6 +405,20 @@ impl Emission<'_> {
         entry.phase = None;
         entry.log(self.now(), format!("card update failed: {}", e.code()));
         self.save(entry).await
+    }
+
+    /// A card write under the document's lock whose answer was lost (`e`) may still land until
+    /// it settles (sent before now, given up at most its timeout later): the document stays
+    /// locked until then, so that whatever writes the card next (a cancel's "Anulată", a
+    /// storno) writes after it. Any other failure: nothing to keep.
+    pub(crate) fn keep_locked_if_lost(&self, e: &Error, kind: crate::document::DocumentKind, doc_id: u64) {
+        if matches!(e, Error::NoAnswer { .. }) {
+            let until = self.now().saturating_add(self.timing().settle_ms());
+            self.app
+                .runtime
+                .locks
+                .keep_until(&journal::key(kind, doc_id), until);
+        }
     }
 
     /// Whether the card's error field holds a live claim of this browser.

@@ -183,6 +183,14 @@ impl Locks {
         })
     }
 
+    /// Keeps `key` locked until `until_ms`, after whoever holds it now: a call made under the
+    /// lock whose answer was lost may still land until then. A lease of its own generation, which
+    /// the holder's guard does not end; it runs out by itself.
+    pub fn keep_until(&self, key: &str, until_ms: i64) {
+        let generation = self.next_generation();
+        self.put(key, until_ms, generation);
+    }
+
     /// Whether a lease on `key` is running (as of `now_ms`).
     pub fn is_locked_at(&self, key: &str, now_ms: i64) -> bool {
         self.lease(key).is_some_and(|(until, _)| until > now_ms)
@@ -223,6 +231,19 @@ mod tests {
         assert!(locks.is_locked_at("a", 1_150));
         drop(second);
         assert!(!locks.is_locked_at("a", 1_150));
+    }
+
+    #[test]
+    fn a_lock_kept_past_its_guard_runs_out_when_it_was_told() {
+        let locks = Locks::default();
+        let guard = locks.try_lock("a", 1_000, 100).expect("free");
+        locks.keep_until("a", 5_000);
+        drop(guard);
+        assert!(
+            locks.try_lock("a", 4_999, 100).is_none(),
+            "kept after the guard dropped"
+        );
+        assert!(locks.try_lock("a", 5_000, 100).is_some(), "free when it runs out");
     }
 
     #[test]

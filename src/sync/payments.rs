@@ -192,7 +192,8 @@ impl Worker for PaymentsJob {
 /// A changed payment state: written to the card (one MiniCRM call), and not to the card of an
 /// invoice cancelled meanwhile, then recorded. The write and its record hold the document's lock:
 /// a cancel asked for meanwhile waits for them (`Emission::locked`), and its own card write
-/// ("Anulată") comes after this one. When MiniCRM fails, the journal keeps the payment it had,
+/// ("Anulată") comes after this one, also when the write's answer was lost (the lock is then
+/// kept until the write has settled). When MiniCRM fails, the journal keeps the payment it had,
 /// so the next run writes it again.
 async fn changed(
     runner: &Runner<'_>,
@@ -210,8 +211,13 @@ async fn changed(
     if live(app, issued, kind, doc_id).await?.is_none() {
         return Ok(Outcome::Unchanged);
     }
-    if let Some(outcome) = write_state(runner, em, issued, (kind, doc_id), state).await? {
-        return Ok(outcome);
+    if let Some(e) = write_state(runner, em, (kind, doc_id), state).await? {
+        em.keep_locked_if_lost(&e, kind, doc_id);
+        return Ok(Outcome::Failed(format!(
+            "{}: {}",
+            issued.label(),
+            e.message(runner.lang)
+        )));
     }
     let now = app.clock.now_ms();
     record(app, issued, kind, doc_id, |e| {
@@ -337,14 +343,14 @@ async fn from_card(
 }
 
 /// Writes the new payment state to the card's payment-status field (when it and its option
-/// exist). When MiniCRM fails, `Some` ends the item with that outcome.
+/// exist). `Some`: MiniCRM refused the write or did not answer (its outcome unknown then), which
+/// ends the item.
 async fn write_state(
     runner: &Runner<'_>,
     em: &Emission<'_>,
-    issued: &Issued,
     (kind, doc_id): (DocumentKind, u64),
     state: PaymentState,
-) -> Result<Option<Outcome>> {
+) -> Result<Option<Error>> {
     let Some(field) = runner.settings.integration.fields.get(Role::PaymentStatus) else {
         return Ok(None);
     };
@@ -353,16 +359,10 @@ async fn write_state(
     };
     let mut fields = Map::new();
     fields.insert(field.to_string(), json!(label));
-    let Err(e) = em.minicrm()?.update_document_card(kind, doc_id, &fields).await else {
-        return Ok(None);
-    };
-    match e {
-        Error::Paused { .. } => Err(e),
-        other => Ok(Some(Outcome::Failed(format!(
-            "{}: {}",
-            issued.label(),
-            other.message(runner.lang)
-        )))),
+    match em.minicrm()?.update_document_card(kind, doc_id, &fields).await {
+        Ok(()) => Ok(None),
+        Err(e @ Error::Paused { .. }) => Err(e),
+        Err(other) => Ok(Some(other)),
     }
 }
 

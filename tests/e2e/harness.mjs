@@ -170,6 +170,22 @@ export async function inContentScript(page, expression) {
   return result.value;
 }
 
+/**
+ * Records every error text the panel shows from now on (a MutationObserver on the closed shadow
+ * root, in the content-script world): messages that come and go while the panel recovers. Read
+ * them with `errorsSeen`.
+ */
+export const watchErrors = (page) => inContentScript(page, `(() => {
+  const root = chrome.dom.openOrClosedShadowRoot(document.getElementById('minicrm-smartbill-panel'));
+  globalThis.__seen = [];
+  new MutationObserver(() => {
+    for (const e of root.querySelectorAll('[data-testid="error"]')) if (!__seen.includes(e.textContent)) __seen.push(e.textContent);
+  }).observe(root, { subtree: true, childList: true, characterData: true });
+  return true;
+})()`);
+/** The error texts the panel showed since `watchErrors`. @returns {Promise<string[]>} */
+export const errorsSeen = (page) => inContentScript(page, 'globalThis.__seen');
+
 /** Stops the extension's service worker, as Chrome does to an idle or crashed worker (CDP). */
 export async function killWorker(browser) {
   const page = await browser.context.newPage();

@@ -5,6 +5,7 @@ import { test, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startSandbox, launchBrowser, configureAll, openCard, panel, panelState, killWorker, freshCase, command, artifact, waitFor,
+  watchErrors, errorsSeen,
 } from './harness.mjs';
 
 let sandbox;
@@ -154,6 +155,63 @@ test('the payment refresh leaves an invoice being cancelled to the cancel: the c
   const id = sandbox.info.minicrm.cards.offerPersonRon.projectId;
   const fields = (await sandbox.control('/minicrm/projects')).projects.find((p) => p.Id === id).Fields;
   assert.equal(fields.SmartBillPaymentStatus, 'Anulată');
+  await card.close();
+});
+
+test('a refresh\'s card write whose answer was lost keeps the invoice locked until it settles: a cancel meanwhile writes the card after it', async () => {
+  await configureAll(browser, sandbox.info);
+  const card = await openCard(browser, sandbox.info, 'offerPersonRon');
+  await panel(card).locator('button[data-testid="emit"]').click();
+  await panelState(card, 'issued');
+  // Collected in part meanwhile: the refresh writes the new state to the card, and MiniCRM holds
+  // that write past the request timeout (8 s in these tests): the refresh gives it up, while
+  // MiniCRM may still apply it.
+  await sandbox.control('/smartbill/payment', { body: { series: 'FCT', number: '0124', amount: 100 } });
+  const doc = sandbox.info.minicrm.cards.offerPersonRon.documentId;
+  const writePath = `/Api/Offer/${doc}/Project`;
+  await sandbox.control('/faults', { body: { service: 'minicrm', method: 'POST', path: writePath, kind: 'hold', times: 1 } });
+  const writing = async () => (await sandbox.control('/inflight')).requests.some((r) => r.method === 'POST' && r.path === writePath);
+  const asked = Date.now();
+  const popup = await browser.page('popup.html');
+  await popup.click('#syncNow');
+  await waitFor(writing, 'the refresh\'s card write held by MiniCRM');
+  // Every error the panel shows from now on (a busy one comes and goes: the panel asks again).
+  await watchErrors(card);
+  const cancelPath = '/SBORO/api/invoice/cancel';
+  const cancels = async () => (await sandbox.requests('smartbill')).filter((r) => r.path === cancelPath).length;
+  // The person cancels: the core waits for the document's lock.
+  await panel(card).locator('button[data-testid="cancel"]').click();
+  await panel(card).locator('button[data-testid="confirm-yes"]').click();
+  // The refresh gives its write up (its run ends with that item failed)...
+  await waitFor(async () => {
+    const run = (await command(browser, { cmd: 'jobsStatus' })).jobs.payments.run;
+    return run && run.startedMs >= asked && run.status === 'done';
+  }, 'the refresh to give its write up', 60000);
+  await popup.close();
+  assert.equal(await writing(), true, 'the refresh\'s write is still held (otherwise this case proves nothing)');
+  // ...and MiniCRM applies it late: the invoice is still locked (until the write has settled,
+  // 8.5 s in these tests), so the cancel has not gone ahead.
+  await sandbox.control('/release', { method: 'POST' });
+  await waitFor(async () => !(await writing()), 'the late write applied');
+  assert.equal(await cancels(), 0, 'the cancel went ahead while the refresh\'s write could still land');
+  const id = sandbox.info.minicrm.cards.offerPersonRon.projectId;
+  const fields = async () => (await sandbox.control('/minicrm/projects')).projects.find((p) => p.Id === id).Fields;
+  assert.equal((await fields()).SmartBillPaymentStatus, 'Încasată parțial');
+  // Then the cancel goes on; or, when its wait ran out first, the panel said the document was
+  // busy, and the person cancels again.
+  const busy = async () => (await errorsSeen(card)).some((e) => /deja în lucru/.test(e));
+  const outcome = await waitFor(async () => {
+    if (await cancels() > 0) return 'cancelled';
+    return (await busy()) && 'busy';
+  }, 'the cancel to go on, or the panel to say the document is busy', 60000);
+  if (outcome === 'busy') {
+    await panelState(card, 'issued');
+    await panel(card).locator('button[data-testid="cancel"]').click();
+    await panel(card).locator('button[data-testid="confirm-yes"]').click();
+  }
+  await panelState(card, 'cancelled');
+  assert.equal(await cancels(), 1);
+  assert.equal((await fields()).SmartBillPaymentStatus, 'Anulată', 'the cancel\'s card write came last');
   await card.close();
 });
 

@@ -6,7 +6,7 @@
 // sandbox's request log and in-flight list, the panel's state, the DOM), never for the clock.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, openCard, panel, panelState, artifact, inContentScript, killWorker, EXTENSION, TIME_SCALE } from './harness.mjs';
+import { launchBrowser, openCard, panel, panelState, artifact, killWorker, watchErrors, errorsSeen, EXTENSION, TIME_SCALE } from './harness.mjs';
 import { startTeam, waitFor, unpackedExtensionId } from './team-harness.mjs';
 
 /** The sandbox build's origin, known before any browser starts (checked against the browser's). */
@@ -45,20 +45,6 @@ const fieldsOf = async (name) => {
 };
 const click = (page, testid) => panel(page).locator(`button[data-testid="${testid}"]`).click();
 const text = (page, testid) => panel(page).locator(`[data-testid="${testid}"]`).innerText();
-
-/**
- * Records every error text the panel shows from now on (a MutationObserver on the closed shadow
- * root, in the content-script world): messages that come and go while the panel recovers.
- */
-const watchErrors = (page) => inContentScript(page, `(() => {
-  const root = chrome.dom.openOrClosedShadowRoot(document.getElementById('minicrm-smartbill-panel'));
-  globalThis.__seen = [];
-  new MutationObserver(() => {
-    for (const e of root.querySelectorAll('[data-testid="error"]')) if (!__seen.includes(e.textContent)) __seen.push(e.textContent);
-  }).observe(root, { subtree: true, childList: true, characterData: true });
-  return true;
-})()`);
-const errorsSeen = (page) => inContentScript(page, 'globalThis.__seen');
 
 /** The options page with the server's address and a key typed in, tested; returns the page. */
 async function testServer(browser, key, url = t.url) {
