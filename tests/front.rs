@@ -14,6 +14,28 @@ use serde_json::{json, Value};
 /// Runs `command` in the first module, then in the full core; returns the first module's reply.
 /// The clock stands still meanwhile (replies carry the time).
 async fn both(e: &Env, command: Value, sender: &Sender) -> Option<Value> {
+    compared(e, command, sender, |core| core.to_string()).await
+}
+
+/// What the native core's tick adds when the jobs' step did nothing: natively the tick works the
+/// jobs itself (`jobs`), where the worker's full core only says whether they are due (`jobsDue`,
+/// absent when they are not).
+const NO_STEP: &str = r#","jobs":{"worked":0,"more":false,"pausedUntilMs":null}"#;
+
+/// `tick` from an extension page, as [`both`]; when the first module answers, the core's reply
+/// is the same, byte for byte, once [`NO_STEP`] is taken out of it (the step having done nothing
+/// is part of what is checked).
+async fn tick(e: &Env, command: Value) -> Option<Value> {
+    compared(e, command, &page(), |core| core.replacen(NO_STEP, "", 1)).await
+}
+
+/// [`both`], the core's reply seen through `native` (what the worker's full core would say).
+async fn compared(
+    e: &Env,
+    command: Value,
+    sender: &Sender,
+    native: impl Fn(&str) -> String,
+) -> Option<Value> {
     let clock = TestClock::system();
     clock.set_speed(0.0);
     let app = App {
@@ -25,37 +47,9 @@ async fn both(e: &Env, command: Value, sender: &Sender) -> Option<Value> {
     if let Some(reply) = &front {
         let core = app.handle_json(&text, sender).await;
         assert_eq!(
-            reply, &core,
-            "the first module's reply differs from the core's for {command}"
-        );
-    }
-    front.map(minicrm_smartbill::reply::ReplyText::into_value)
-}
-
-/// What the native core's tick adds when the jobs' step did nothing: natively the tick works the
-/// jobs itself (`jobs`), where the worker's full core only says whether they are due (`jobsDue`,
-/// absent when they are not).
-const NO_STEP: &str = r#","jobs":{"worked":0,"more":false,"pausedUntilMs":null}"#;
-
-/// `tick` in the first module, then in the full core, as [`both`]; when the first module answers,
-/// the core's reply is the same, byte for byte, once [`NO_STEP`] is taken out of it (the step
-/// having done nothing is part of what is checked).
-async fn tick(e: &Env, command: Value) -> Option<Value> {
-    let clock = TestClock::system();
-    clock.set_speed(0.0);
-    let app = App {
-        clock: &clock,
-        ..e.app()
-    };
-    let text = serde_json::to_vec(&command).unwrap();
-    let front = minicrm_smartbill::front::answer(&app, &text, &page()).await;
-    if let Some(reply) = &front {
-        let core = app.handle_json(&text, &page()).await;
-        let core = core.as_str().replacen(NO_STEP, "", 1);
-        assert_eq!(
             reply.as_str(),
-            core,
-            "the first module's tick differs from the core's for {command}"
+            native(core.as_str()),
+            "the first module's reply differs from the core's for {command}"
         );
     }
     front.map(minicrm_smartbill::reply::ReplyText::into_value)

@@ -825,11 +825,7 @@ async fn cancel_while_a_lost_write_lands(e: &Env, write: &str) {
     };
     let landed = || async {
         e.control("/release", json!({})).await;
-        let end = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while held().await {
-            assert!(std::time::Instant::now() < end, "the released write never landed");
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
+        e.until_answered(|r| r["path"] == write).await;
     };
     let mut cancel = std::pin::pin!(e.card_action_in(&panel, "offerPersonRon", "cancel"));
     let cancelled = tokio::time::timeout(std::time::Duration::from_secs(60), async {

@@ -11,12 +11,9 @@
 // run).
 //
 //   node tests/bench/tick_cold.mjs [runs=3] [samples=12]   (after bash scripts/build.sh)
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { join, dirname } from 'node:path';
+import { child, runBuilds } from './child-runs.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(HERE, '..', '..');
 const RUNS = Number(process.argv[2] || 3);
 const SAMPLES = Number(process.argv[3] || 12);
 
@@ -82,33 +79,11 @@ async function one() {
 }
 
 if (process.env.BENCH_CHILD) {
-  one().then((r) => {
-    process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
-    process.exit(0);
-  }, (e) => {
-    console.error(e);
-    process.exit(1);
-  });
+  child(one);
 } else {
-  const builds = [['this build', join(ROOT, 'dist', 'sandbox')]];
-  if (process.env.BENCH_COMPARE) builds.push(['compared', process.env.BENCH_COMPARE]);
-  const results = new Map(builds.map(([name]) => [name, []]));
-  for (let i = 0; i < RUNS; i += 1) {
-    for (const [name, dir] of builds) {
-      const out = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-        env: { ...process.env, BENCH_CHILD: '1', EXTENSION_DIR: dir },
-        encoding: 'utf8',
-      });
-      const line = (out.stdout || '').split('\n').find((l) => l.startsWith('RESULT '));
-      if (out.status !== 0 || !line) {
-        console.error(`${name}, run ${i + 1} failed:\n${out.stdout}\n${out.stderr}`);
-        process.exit(1);
-      }
-      const r = JSON.parse(line.slice(7));
-      results.get(name).push(r);
-      console.log(`${name}, run ${i + 1}: cold tick with nothing to do ${r.tick.toFixed(1)} ms (the full core started: ${r.coreStartedByTick ? 'yes' : 'no'}); another account's card (the full core) ${r.core.toFixed(1)} ms; a page that is not a card (the first module) ${r.front.toFixed(1)} ms; tick ÷ card ${(r.tick / r.core).toFixed(2)}, tick ÷ not a card ${(r.tick / r.front).toFixed(2)}`);
-    }
-  }
+  const results = runBuilds(fileURLToPath(import.meta.url), RUNS, (name, i, r) => {
+    console.log(`${name}, run ${i + 1}: cold tick with nothing to do ${r.tick.toFixed(1)} ms (the full core started: ${r.coreStartedByTick ? 'yes' : 'no'}); another account's card (the full core) ${r.core.toFixed(1)} ms; a page that is not a card (the first module) ${r.front.toFixed(1)} ms; tick ÷ card ${(r.tick / r.core).toFixed(2)}, tick ÷ not a card ${(r.tick / r.front).toFixed(2)}`);
+  });
   console.log(`\nmedians of ${SAMPLES} cold samples each a run, ranges over ${RUNS} runs:`);
   for (const [name, rs] of results) {
     console.log(`${name}: tick ${range(rs.map((r) => r.tick))} ms; the full core's card ${range(rs.map((r) => r.core))} ms; not a card ${range(rs.map((r) => r.front))} ms; tick ÷ card ${range(rs.map((r) => r.tick / r.core), 2)}; tick ÷ not a card ${range(rs.map((r) => r.tick / r.front), 2)}`);

@@ -14,12 +14,9 @@
 //
 //   node tests/bench/tick_journal.mjs [runs=3] [samples=12] [entries=3000]
 //       (after bash scripts/build.sh; BENCH_COMPARE optional)
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { join, dirname } from 'node:path';
+import { child, runBuilds } from './child-runs.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ROOT = join(HERE, '..', '..');
 const RUNS = Number(process.argv[2] || 3);
 const SAMPLES = Number(process.argv[3] || 12);
 const ENTRIES = Number(process.argv[4] ?? 3000);
@@ -128,33 +125,11 @@ async function one() {
 }
 
 if (process.env.BENCH_CHILD) {
-  one().then((r) => {
-    process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
-    process.exit(0);
-  }, (e) => {
-    console.error(e);
-    process.exit(1);
-  });
+  child(one);
 } else {
-  const builds = [['this build', join(ROOT, 'dist', 'sandbox')]];
-  if (process.env.BENCH_COMPARE) builds.push(['compared', process.env.BENCH_COMPARE]);
-  const results = new Map(builds.map(([name]) => [name, []]));
-  for (let i = 0; i < RUNS; i += 1) {
-    for (const [name, dir] of builds) {
-      const out = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-        env: { ...process.env, BENCH_CHILD: '1', EXTENSION_DIR: dir },
-        encoding: 'utf8',
-      });
-      const line = (out.stdout || '').split('\n').find((l) => l.startsWith('RESULT '));
-      if (out.status !== 0 || !line) {
-        console.error(`${name}, run ${i + 1} failed:\n${out.stdout}\n${out.stderr}`);
-        process.exit(1);
-      }
-      const r = JSON.parse(line.slice(7));
-      results.get(name).push(r);
-      console.log(`${name}, run ${i + 1}: tick ${r.anchor.toFixed(1)} ms with 1 entry, ${r.loaded.toFixed(1)} ms with ${r.entries} (${(r.loaded / r.anchor).toFixed(2)}×); payment refresh ${r.refreshAnchor.toFixed(1)} ms with 1 entry, ${r.refreshLoaded.toFixed(1)} ms with ${r.entries} (${(r.refreshLoaded / r.refreshAnchor).toFixed(2)}×), the first after ${r.refreshFirst.toFixed(1)} ms`);
-    }
-  }
+  const results = runBuilds(fileURLToPath(import.meta.url), RUNS, (name, i, r) => {
+    console.log(`${name}, run ${i + 1}: tick ${r.anchor.toFixed(1)} ms with 1 entry, ${r.loaded.toFixed(1)} ms with ${r.entries} (${(r.loaded / r.anchor).toFixed(2)}×); payment refresh ${r.refreshAnchor.toFixed(1)} ms with 1 entry, ${r.refreshLoaded.toFixed(1)} ms with ${r.entries} (${(r.refreshLoaded / r.refreshAnchor).toFixed(2)}×), the first after ${r.refreshFirst.toFixed(1)} ms`);
+  });
   console.log(`\nmedians of ${SAMPLES} ticks and ${REFRESHES} payment refreshes a run, ranges over ${RUNS} runs:`);
   for (const [name, rs] of results) {
     console.log(`${name}, tick: 1 entry ${range(rs.map((r) => r.anchor))} ms; ${rs[0].entries} entries ${range(rs.map((r) => r.loaded))} ms; ratio ${range(rs.map((r) => r.loaded / r.anchor), 2)}×`);

@@ -277,6 +277,27 @@ impl Env {
     /// answered too): a condition, looked at every few milliseconds; a minute without it fails
     /// the test.
     pub async fn until_seen(&self, answered: bool, seen: impl Fn(&Value) -> bool) {
+        self.until_requests(
+            answered,
+            |all| all.iter().any(&seen),
+            "no such request reached the sandbox",
+        )
+        .await;
+    }
+
+    /// Waits until no request in flight is one `seen` picks (a held request let go has been
+    /// answered).
+    pub async fn until_answered(&self, seen: impl Fn(&Value) -> bool) {
+        self.until_requests(
+            false,
+            |all| !all.iter().any(&seen),
+            "the request is still in flight",
+        )
+        .await;
+    }
+
+    /// Looks at the requests in flight (and with `answered`, those answered) until `done` holds.
+    async fn until_requests(&self, answered: bool, done: impl Fn(&[Value]) -> bool, what: &str) {
         let end = std::time::Instant::now() + std::time::Duration::from_secs(60);
         loop {
             let mut all = self.get("/inflight").await["requests"]
@@ -286,13 +307,10 @@ impl Env {
             if answered {
                 all.extend(self.requests("").await);
             }
-            if all.iter().any(&seen) {
+            if done(&all) {
                 return;
             }
-            assert!(
-                std::time::Instant::now() < end,
-                "no such request reached the sandbox"
-            );
+            assert!(std::time::Instant::now() < end, "{what}");
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
     }

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync, existsSync, readFileSync, writeFileSync, openSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Marionette, ELEMENT } from './marionette.mjs';
-import { ROOT, artifact } from './harness.mjs';
+import { ROOT, artifact, AIM, AIM_LANDED } from './harness.mjs';
 
 export const FIREFOX = process.env.FIREFOX || '/usr/bin/firefox-esr';
 export const FIREFOX_EXTENSION = process.env.FIREFOX_EXTENSION_DIR || join(ROOT, 'dist', 'firefox-sandbox');
@@ -344,24 +344,7 @@ export class FirefoxPage {
       const el = node;
       if (!el || el.disabled) return null;
       const root = el.getRootNode();
-      if (window.__mcsbAim) window.__mcsbAim.disarm();
-      const aim = { missed: false, clicks: 0 };
-      const types = ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click'];
-      const stop = (e) => { aim.missed = true; e.stopImmediatePropagation(); e.preventDefault(); };
-      const outside = (e) => { if (e.isTrusted && e.target !== root.host) stop(e); };
-      const inside = (e) => {
-        if (!e.isTrusted) return;
-        if (!el.isConnected || el.disabled || !el.contains(e.composedPath()[0])) stop(e);
-        else if (e.type === 'click' && !aim.missed) aim.clicks += 1;
-      };
-      for (const t of types) { window.addEventListener(t, outside, true); root.addEventListener(t, inside, true); }
-      aim.disarm = () => {
-        for (const t of types) { window.removeEventListener(t, outside, true); root.removeEventListener(t, inside, true); }
-        if (window.__mcsbAim === aim) window.__mcsbAim = null;
-      };
-      window.__mcsbAim = aim;
-      const b = el.getBoundingClientRect();
-      return { x: Math.round(b.x + b.width / 2), y: Math.round(b.y + b.height / 2) };`, [selector]);
+      return (${AIM})(el, root.host, root);`, [selector]);
   }
 
   /**
@@ -369,10 +352,7 @@ export class FirefoxPage {
    * @returns {Promise<'hit' | 'missed' | 'none'>}
    */
   aimLanded() {
-    return this.script(`const a = window.__mcsbAim;
-      if (!a) return 'none';
-      a.disarm();
-      return a.missed ? 'missed' : a.clicks ? 'hit' : 'none';`, [], true);
+    return this.script(`return (${AIM_LANDED})();`, [], true);
   }
 
   /** A real pointer click at a place of the viewport (trusted events, as a person's). */

@@ -412,12 +412,20 @@ export function aimAt(page, selector, ready = 'el !== null && !el.disabled') {
  * @returns {Promise<'hit' | 'missed' | 'none'>}
  */
 export function aimLanded(page) {
-  return inContentScript(page, '(() => { const a = window.__mcsbAim; if (!a) return "none"; a.disarm(); return a.missed ? "missed" : a.clicks ? "hit" : "none"; })()');
+  return inContentScript(page, `(${AIM_LANDED})()`);
 }
 
-// Arms the guard of one click (content script's world): pointer events that land outside `el`, or
-// on it while disabled, are stopped at the window (outside the panel) or at the panel's root.
-const AIM = `(el, host, root) => {
+// Arms the guard of one click (content script's world; Firefox's harness runs it in Marionette's
+// system sandbox): pointer events that land outside `el`, or on it while disabled, are stopped at
+// the window (outside the panel) or at the panel's root.
+/** Where the click since the guard was armed went ('hit', 'missed', 'none'); the guard disarmed. */
+export const AIM_LANDED = `() => {
+  const a = window.__mcsbAim;
+  if (!a) return 'none';
+  a.disarm();
+  return a.missed ? 'missed' : a.clicks ? 'hit' : 'none';
+}`;
+export const AIM = `(el, host, root) => {
   if (window.__mcsbAim) window.__mcsbAim.disarm();
   const aim = { missed: false, clicks: 0 };
   const types = ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click'];
