@@ -265,6 +265,7 @@ async fn stock_sync_of_2000_products_with_one_percent_changed_writes_20() {
                     name: p.product_name.clone(),
                     unit: p.measuring_unit.clone(),
                     quantity: p.quantity.unwrap().normalize(),
+                    unsure: false,
                 },
             );
         }
@@ -440,6 +441,82 @@ async fn an_invoice_that_discharges_stock_triggers_a_sync() {
         .unwrap()["Quantity"]
         .clone();
     assert_eq!(after, 496, "4 cables left the warehouse with the invoice");
+}
+
+/// MiniCRM's quantity of the product `sku`.
+async fn minicrm_quantity(e: &Env, sku: &str) -> Value {
+    e.get("/minicrm/products").await["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["SKU"] == sku)
+        .unwrap_or_else(|| panic!("{sku} is in MiniCRM"))["Quantity"]
+        .clone()
+}
+
+/// A product write given up without an answer may still land. The next run (an invoice's,
+/// SmartBill's level gone back) went ahead at once: its write of the product landed first and
+/// the late one after it, or, the level being the one of the snapshot before, it wrote nothing.
+/// Either way MiniCRM kept the lost write's quantity, and no later run wrote it again (the
+/// snapshot said MiniCRM had been told). Now no run writes a product until the lost write has
+/// settled, and the product whose write failed is written again whatever SmartBill says.
+#[tokio::test]
+async fn a_product_write_whose_answer_was_lost_is_written_again_once_it_settled() {
+    let e = env().await;
+    stock_config(&e).await;
+    let app = e.app();
+    run_to_end(&app).await;
+    assert_eq!(minicrm_quantity(&e, "CAB-HDMI").await, 500);
+    let level =
+        |quantity: u32| json!({"warehouse": "Depozit Central", "code": "CAB-HDMI", "quantity": quantity});
+    // SmartBill's level moves; MiniCRM holds the write past the request timeout.
+    e.control("/smartbill/stock", level(480)).await;
+    e.fault(
+        json!({"service": "minicrm", "method": "PUT", "path": "/Api/R3/Product", "kind": "hold", "times": 1}),
+    )
+    .await;
+    sync::request(&e.store, JobKind::Stock, "now").await.unwrap();
+    step(&app, i64::MAX / 4).await;
+    let run = sync::load_run(&e.store, JobKind::Stock).await.unwrap().unwrap();
+    assert_eq!((run.counts.changed, run.counts.failed), (0, 1), "{run:?}");
+    let held = e.get("/inflight").await["requests"]
+        .as_array()
+        .is_some_and(|r| r.iter().any(|r| r["method"] == "PUT"));
+    assert!(held, "the write is still held (otherwise this proves nothing)");
+    // The level goes back (the invoice was cancelled), and a run is asked for.
+    e.control("/smartbill/stock", level(500)).await;
+    sync::request(&e.store, JobKind::Stock, "invoice").await.unwrap();
+    let puts = || async {
+        e.requests("minicrm")
+            .await
+            .iter()
+            .filter(|r| r["method"] == "PUT")
+            .count()
+    };
+    let sent = puts().await;
+    let waiting = step(&app, i64::MAX / 4).await;
+    assert_eq!(
+        puts().await,
+        sent,
+        "no product written while the lost write may land"
+    );
+    assert!(waiting.more, "the run is left for a later tick");
+    // The late write lands.
+    e.control("/release", json!({})).await;
+    e.until_answered(|r| r["method"] == "PUT").await;
+    assert_eq!(minicrm_quantity(&e, "CAB-HDMI").await, 480);
+    // Once it has settled, the next tick writes the product again.
+    let settings = settings::load(&e.store).await.unwrap();
+    e.clock
+        .advance_ms(settings.timing(&app.host_permissions).settle_ms());
+    run_to_end(&app).await;
+    assert_eq!(
+        minicrm_quantity(&e, "CAB-HDMI").await,
+        500,
+        "the product whose write was lost is written again"
+    );
+    let run = sync::load_run(&e.store, JobKind::Stock).await.unwrap().unwrap();
+    assert_eq!((run.counts.changed, run.counts.failed), (1, 0), "{run:?}");
 }
 
 /// SmartBill's payment status call, which the refresh makes once per invoice.

@@ -85,3 +85,45 @@ async fn nothing_is_written_when_stock_sync_is_off_or_busy() {
     // No unit in the delivery and none known: MiniCRM keeps its own.
     assert!(product_writes(&e).await[0].get("UnitName").is_none());
 }
+
+/// A delivery's product write given up without an answer may still land: until it has settled,
+/// the next delivery waits (`busy`), and the product is written again whatever its level, even
+/// the one MiniCRM had before (the late write may have changed it).
+#[tokio::test]
+async fn a_delivery_after_a_lost_write_waits_until_it_settled_then_writes_the_product_again() {
+    let e = common::env().await;
+    e.configure(json!({"stock": {"enabled": true, "warehouse": "Depozit Central"}}))
+        .await;
+    let level = |quantity: u32| json!([{"warehouse": "Depozit Central", "productName": "Laptop Dell Latitude 5440", "productCode": "LAP-001", "quantity": quantity}]);
+    let in_minicrm = || async {
+        e.get("/minicrm/products").await["products"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["SKU"] == "LAP-001")
+            .expect("LAP-001 is in MiniCRM")["Quantity"]
+            .clone()
+    };
+    assert_eq!(apply(&e, level(10)).await.counts.changed, 1);
+    e.fault(
+        json!({"service": "minicrm", "method": "PUT", "path": "/Api/R3/Product", "kind": "hold", "times": 1}),
+    )
+    .await;
+    let lost = apply(&e, level(11)).await;
+    assert_eq!((lost.counts.changed, lost.counts.failed), (0, 1), "{lost:?}");
+    // The level goes back while the write may still land: the delivery waits.
+    let waiting = apply(&e, level(10)).await;
+    assert!(waiting.busy, "{waiting:?}");
+    assert_eq!(waiting.remaining.len(), 1);
+    // The log has the answered requests: the first delivery's only, the lost one still held.
+    assert_eq!(product_writes(&e).await.len(), 1, "nothing written meanwhile");
+    e.control("/release", json!({})).await;
+    e.until_answered(|r| r["method"] == "PUT").await;
+    assert_eq!(in_minicrm().await, 11, "the late write landed");
+    let settings = settings::load(&e.store).await.unwrap();
+    e.clock
+        .advance_ms(settings.timing(&e.app().host_permissions).settle_ms());
+    let again = apply(&e, level(10)).await;
+    assert_eq!(again.counts.changed, 1, "{again:?}");
+    assert_eq!(in_minicrm().await, 10);
+}

@@ -112,6 +112,11 @@ fn lease_in(text: &str) -> Option<(i64, u64)> {
     Some((until.parse().ok()?, generation.parse().ok()?))
 }
 
+/// The lease that keeps `key` locked after its holder ([`Locks::keep_until`]).
+fn kept_cell(key: &str) -> String {
+    format!("{key}.kept")
+}
+
 impl Locks {
     /// The lease on `key`: its end and generation.
     fn lease(&self, key: &str) -> Option<(i64, u64)> {
@@ -184,16 +189,25 @@ impl Locks {
     }
 
     /// Keeps `key` locked until `until_ms`, after whoever holds it now: a call made under the
-    /// lock whose answer was lost may still land until then. A lease of its own generation, which
-    /// the holder's guard does not end; it runs out by itself.
+    /// lock whose answer was lost may still land until then. A lease of its own, in a cell
+    /// beside the holder's, which the holder's guard does not end and which runs out by itself;
+    /// it neither shortens the holder's lease nor an earlier keep's.
     pub fn keep_until(&self, key: &str, until_ms: i64) {
+        let kept = kept_cell(key);
+        let until = self.lease(&kept).map_or(until_ms, |(end, _)| end.max(until_ms));
         let generation = self.next_generation();
-        self.put(key, until_ms, generation);
+        self.put(&kept, until, generation);
     }
 
-    /// Whether a lease on `key` is running (as of `now_ms`).
+    /// The end of the keep on `key` ([`Self::keep_until`]), run out or not.
+    pub fn kept_until(&self, key: &str) -> Option<i64> {
+        self.lease(&kept_cell(key)).map(|(end, _)| end)
+    }
+
+    /// Whether a lease on `key`, or a keep after it, is running (as of `now_ms`).
     pub fn is_locked_at(&self, key: &str, now_ms: i64) -> bool {
-        self.lease(key).is_some_and(|(until, _)| until > now_ms)
+        let running = |cell: &str| self.lease(cell).is_some_and(|(until, _)| until > now_ms);
+        running(key) || running(&kept_cell(key))
     }
 
     /// [`Self::is_locked_at`] as of the last lock taken.
@@ -244,6 +258,21 @@ mod tests {
             "kept after the guard dropped"
         );
         assert!(locks.try_lock("a", 5_000, 100).is_some(), "free when it runs out");
+    }
+
+    #[test]
+    fn a_keep_shortens_neither_the_holder_s_lease_nor_an_earlier_keep() {
+        let locks = Locks::default();
+        let guard = locks.try_lock("a", 1_000, 9_000).expect("free");
+        locks.keep_until("a", 3_000);
+        assert!(locks.is_locked_at("a", 8_000), "the holder's lease still runs");
+        locks.keep_until("a", 2_000);
+        drop(guard);
+        assert!(locks.is_locked_at("a", 2_999), "the later keep holds");
+        assert!(
+            locks.try_lock("a", 3_000, 100).is_some(),
+            "free when both ran out"
+        );
     }
 
     #[test]

@@ -118,6 +118,11 @@ impl Run {
     }
 }
 
+/// The worker's lock on a job's runs (and, for the stock, SmartBill's webhook deliveries).
+pub(crate) fn lock_key(kind: JobKind) -> String {
+    format!("job.{}", kind.key())
+}
+
 fn run_key(kind: JobKind) -> String {
     format!("job.{}.run", kind.key())
 }
@@ -322,7 +327,7 @@ impl<'a> Runner<'a> {
     pub async fn step(&self) -> Result<StepReport> {
         let mut report = StepReport::default();
         for kind in [JobKind::Stock, JobKind::Payments] {
-            let lock_key = format!("job.{}", kind.key());
+            let lock_key = lock_key(kind);
             // A lease for the step's budget and a minute more: never stuck after a trap.
             let now = self.app.clock.now_ms();
             let lease = (self.deadline_ms - now).max(0) + 60_000;

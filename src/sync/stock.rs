@@ -30,6 +30,20 @@ pub struct Level {
     /// Written and read as text (`money::stored`).
     #[serde(with = "crate::money::stored")]
     pub quantity: Decimal,
+    /// In the snapshot: MiniCRM's quantity is not known, since a write of it failed and may
+    /// still land (its answer lost). Never what SmartBill says, so the next run writes it again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unsure: bool,
+}
+
+impl Level {
+    /// This level, as the snapshot records a product whose write failed.
+    pub fn as_unsure(&self) -> Level {
+        Level {
+            unsure: true,
+            ..self.clone()
+        }
+    }
 }
 
 /// What MiniCRM was last told, per product code, for one warehouse.
@@ -100,9 +114,10 @@ pub fn diff(current: &[(String, Level)], snapshot: &Snapshot) -> Diff {
         if first.contains_key(code.as_str()) {
             continue;
         }
-        if old.quantity != Decimal::ZERO {
+        if old.quantity != Decimal::ZERO || old.unsure {
             let level = Level {
                 quantity: Decimal::ZERO,
+                unsure: false,
                 ..old.clone()
             };
             items.push(Item {
@@ -151,6 +166,7 @@ impl Worker for StockJob {
                         name: p.product_name.clone(),
                         unit: p.measuring_unit.clone(),
                         quantity: p.quantity.unwrap_or_default().normalize(),
+                        unsure: false,
                     },
                 )
             })
@@ -202,6 +218,12 @@ impl Worker for StockJob {
             Ok(_) => Ok(Outcome::Changed),
             Err(e @ Error::Paused { .. }) => Err(e),
             Err(e) => {
+                if matches!(e, Error::NoAnswer { .. }) {
+                    // The write may still land: until it has settled, no run and no webhook
+                    // delivery writes a product (a later write of this one would land first).
+                    let until = app.clock.now_ms().saturating_add(em.timing().settle_ms());
+                    app.runtime.locks.keep_until(&super::lock_key(Self::KIND), until);
+                }
                 let mut failed: Vec<String> = platform::load(app.store, FAILED_KEY)
                     .await
                     .ok()
@@ -219,7 +241,9 @@ impl Worker for StockJob {
         }
     }
 
-    /// The new snapshot: what SmartBill said, except the products that failed (sent again next time).
+    /// The new snapshot: what SmartBill said, the products whose write failed marked unsure
+    /// (written again next time, whatever SmartBill says then: a write whose answer was lost
+    /// may have landed).
     async fn completed(runner: &Runner<'_>, _run: &mut Run) -> Result<()> {
         let store = runner.app.store;
         let Some(mut next) = platform::load::<Snapshot>(store, CURRENT_KEY)
@@ -234,12 +258,10 @@ impl Worker for StockJob {
             .ok()
             .flatten()
             .unwrap_or_default();
-        let old = snapshot(store).await;
         for code in failed {
-            match old.items.get(&code) {
-                Some(level) if old.warehouse == next.warehouse => next.items.insert(code, level.clone()),
-                _ => next.items.remove(&code),
-            };
+            if let Some(level) = next.items.get_mut(&code) {
+                level.unsure = true;
+            }
         }
         platform::save(store, SNAPSHOT_KEY, &next)
             .await
@@ -258,6 +280,7 @@ mod tests {
             name: name.into(),
             unit: "buc".into(),
             quantity: Decimal::from(q),
+            unsure: false,
         }
     }
 

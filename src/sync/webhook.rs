@@ -127,6 +127,7 @@ pub fn levels(products: &[Pushed], warehouse: &str, snapshot: &Snapshot) -> (Vec
             name: pick(&p.product_name, known.map(|l| &l.name)),
             unit: pick(&p.measuring_unit, known.map(|l| &l.unit)),
             quantity: p.quantity.unwrap_or_default().normalize(),
+            unsure: false,
         };
         match by_code.get(&code) {
             Some(&i) if !code.is_empty() => out[i].1 = level,
@@ -178,7 +179,7 @@ pub async fn apply(runner: &Runner<'_>, products: &[Pushed]) -> Result<Report> {
     }
     let now = app.clock.now_ms();
     let Some(_guard) = app.runtime.locks.try_lock(
-        &format!("job.{}", JobKind::Stock.key()),
+        &super::lock_key(JobKind::Stock),
         now,
         (runner.deadline_ms - now).max(0) + 60_000,
     ) else {
@@ -269,6 +270,11 @@ async fn write_levels(
             Ok(Outcome::Failed(message)) => {
                 report.counts.failed += 1;
                 report.errors.push(message);
+                // The write may still land (its answer lost): the next run writes it again.
+                snapshot.items.insert(item.code.clone(), item.level.as_unsure());
+                platform::save(app.store, stock::SNAPSHOT_KEY, &*snapshot)
+                    .await
+                    .map_err(|detail| Error::Storage { detail })?;
             }
             Ok(Outcome::Unchanged | Outcome::Skipped(..)) => {}
             Err(Error::Paused { until_ms, .. }) => {
@@ -325,6 +331,7 @@ mod tests {
                 name: "Alfa".into(),
                 unit: "buc".into(),
                 quantity: Decimal::from(3),
+                unsure: false,
             },
         );
         let p = |w: &str, code: &str, q: i64| Pushed {
