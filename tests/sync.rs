@@ -10,6 +10,7 @@ use minicrm_smartbill::fields::PaymentState;
 use minicrm_smartbill::i18n::Lang;
 use minicrm_smartbill::jobs::Runtime;
 use minicrm_smartbill::minicrm::DocumentKind;
+use minicrm_smartbill::platform::Clock;
 use minicrm_smartbill::settings::{self, DocumentType};
 use minicrm_smartbill::sync::{self, JobKind, Runner};
 use rust_decimal::Decimal;
@@ -965,6 +966,30 @@ async fn a_cancel_waits_for_a_write_back_whose_answer_was_lost() {
     let issued = e.card_action("offerPersonRon", "emit").await;
     assert_eq!(issued["panel"]["state"], "issued", "{issued}");
     cancel_while_a_lost_write_lands(&e, &write).await;
+}
+
+/// A lost card write keeps the document for a request's timeout and margin (40 s in
+/// production), longer than a cancel waits for another flow of the worker (15 s): the person was
+/// told "busy" and had to click again. The cancel now waits for the keep to its end.
+#[tokio::test]
+async fn a_cancel_waits_out_a_lost_write_s_whole_keep() {
+    let e = sped_up().await;
+    e.configure(json!({})).await;
+    let issued = e.card_action("offerPersonRon", "emit").await;
+    assert_eq!(issued["panel"]["state"], "issued", "{issued}");
+    let doc_id = e.info["minicrm"]["cards"]["offerPersonRon"]["documentId"]
+        .as_u64()
+        .unwrap();
+    let kept = e.clock.now_ms() + minicrm_smartbill::emission::LOCK_WAIT_MS + 5_000;
+    e.runtime
+        .locks
+        .keep_until(&journal::key(DocumentKind::Offer, doc_id), kept);
+    let cancelled = e.card_action("offerPersonRon", "cancel").await;
+    assert_eq!(cancelled["panel"]["state"], "cancelled", "{cancelled}");
+    assert!(
+        e.clock.now_ms() >= kept,
+        "the cancel went ahead before the keep ran out"
+    );
 }
 
 /// A paid invoice cancelled and issued again: the new invoice starts unpaid. (The entry kept

@@ -246,7 +246,9 @@ impl Emission<'_> {
     /// The document's lease and its journal entry. A lease someone else holds is waited for,
     /// looking every [`LOCK_LOOK_MS`], for up to [`LOCK_WAIT_MS`] ("busy" then): the payment
     /// refresh holds it while it writes a card, a MiniCRM call, and the person's cancel then
-    /// lands after it instead of being refused.
+    /// lands after it instead of being refused. A card write whose answer was lost keeps the
+    /// document until it has settled (`keep_locked_if_lost`, at most a request's timeout and
+    /// its margin): that is waited for to its end, since no other flow is working on it.
     pub(super) async fn locked(
         &self,
         kind: DocumentKind,
@@ -259,7 +261,8 @@ impl Emission<'_> {
             if let Some(guard) = locks.try_lock(&key, self.now(), super::LEASE_MS) {
                 break guard;
             }
-            if self.now() >= give_up {
+            let kept = locks.kept_until(&key).unwrap_or(i64::MIN);
+            if self.now() >= give_up.max(kept) {
                 return Err(Error::from(EmissionProblem::Busy));
             }
             self.app.clock.sleep_ms(LOCK_LOOK_MS).await;
