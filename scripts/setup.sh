@@ -28,6 +28,13 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# std's sources, which the service worker's modules are built with (scripts/build.sh, -Zbuild-std).
+# Without them the build goes on with the prebuilt std, and says so.
+if ! rustup component list --installed | grep -q '^rust-src'; then
+  log "adding the Rust component rust-src"
+  rustup component add rust-src || log "warning: rust-src could not be added; the build will use the prebuilt std"
+fi
+
 if ! command -v wasm-bindgen >/dev/null || [ "$(wasm-bindgen --version | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
   log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION from crates.io (about 3 minutes, once)"
   # --locked fails here: the registry lacks one locked dependency version (TOOLCHAIN.md, trap 2).

@@ -77,6 +77,8 @@ for (const [flavour, file] of [['chrome', 'minicrm-smartbill-chrome.zip'], ['fir
       const text = data.toString('latin1');
       assert.ok(!text.includes(cargo), `${name} names ${cargo}`);
       assert.doesNotMatch(text, /\/(?:home|root|Users)\/[^/\0]*\/?\.cargo\/|[A-Za-z]:\\[^\0]*\.cargo/, `${name} names a home directory's Cargo`);
+      // std compiled with the modules (-Zbuild-std) is named as in rustc's own build.
+      assert.doesNotMatch(text, /rustlib\/src\/rust\/library\//, `${name} names std's sources where rustup keeps them`);
       assert.match(text, /crates\/index\.crates\.io-[0-9a-f]+\/[\w-]+-\d+\.\d+\.\d+\/src\//, `${name} names its crates from the registry's root`);
     }
   });
