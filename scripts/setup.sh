@@ -32,7 +32,7 @@ fi
 # Without them the build goes on with the prebuilt std, and says so.
 if ! rustup component list --installed | grep -q '^rust-src'; then
   log "adding the Rust component rust-src"
-  rustup component add rust-src || log "warning: rust-src could not be added; the build will use the prebuilt std"
+  timeout 600 rustup component add rust-src || log "warning: rust-src could not be added; the build will use the prebuilt std"
 fi
 
 if ! command -v wasm-bindgen >/dev/null || [ "$(wasm-bindgen --version | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
