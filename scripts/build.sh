@@ -35,7 +35,7 @@ SW_OPT=(-Oz --one-caller-inline-max-function-size=20 --reorder-functions-by-name
 # The service worker's modules (profile release) are built with the standard library compiled
 # again with them (-Zbuild-std), so that a panic aborts at once, without the code that formats
 # its message and finds its place (-Cpanic=immediate-abort; the profile's panic = "abort" still
-# ran that code before aborting): the full core 243.7 → 230.6 KB gzipped. A panic was already
+# ran that code before aborting): the full core 243.7 → 231.3 KB gzipped. A panic was already
 # a trap the worker answers and restarts after (exactly-once.test.mjs, "a trap in the core"), and
 # nothing showed its text. These flags are unstable: RUSTC_BOOTSTRAP=1 lets the machine's stable
 # compiler take them (the one toolchain a fresh machine has), and std's sources come from its
