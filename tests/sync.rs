@@ -480,10 +480,10 @@ async fn a_product_write_whose_answer_was_lost_is_written_again_once_it_settled(
     step(&app, i64::MAX / 4).await;
     let run = sync::load_run(&e.store, JobKind::Stock).await.unwrap().unwrap();
     assert_eq!((run.counts.changed, run.counts.failed), (0, 1), "{run:?}");
-    let held = e.get("/inflight").await["requests"]
-        .as_array()
-        .is_some_and(|r| r.iter().any(|r| r["method"] == "PUT"));
-    assert!(held, "the write is still held (otherwise this proves nothing)");
+    assert!(
+        e.in_flight(|r| r["method"] == "PUT").await,
+        "the write is still held (otherwise this proves nothing)"
+    );
     // The level goes back (the invoice was cancelled), and a run is asked for.
     e.control("/smartbill/stock", level(500)).await;
     sync::request(&e.store, JobKind::Stock, "invoice").await.unwrap();
@@ -868,12 +868,7 @@ async fn a_cancel_made_while_the_refresh_writes_the_card_writes_after_it() {
     })
     .await
     .expect("the refresh and the cancel ended");
-    assert_eq!(cancelled["panel"]["state"], "cancelled", "{cancelled}");
-    let fields = e.card_fields("offerPersonRon").await;
-    assert_eq!(
-        fields["SmartBillPaymentStatus"], "Anulată",
-        "the card of the cancelled invoice: {fields}"
-    );
+    cancelled_on_the_card(&e, &cancelled).await;
     let writes: Vec<Value> = e
         .requests("minicrm")
         .await
@@ -883,17 +878,22 @@ async fn a_cancel_made_while_the_refresh_writes_the_card_writes_after_it() {
     assert!(writes.len() >= 3, "emission, refresh, cancel: {writes:?}");
 }
 
+/// The cancel's reply says "cancelled", and the card of "offerPersonRon" says "Anulată".
+async fn cancelled_on_the_card(e: &Env, cancelled: &Value) {
+    assert_eq!(cancelled["panel"]["state"], "cancelled", "{cancelled}");
+    let fields = e.card_fields("offerPersonRon").await;
+    assert_eq!(
+        fields["SmartBillPaymentStatus"], "Anulată",
+        "the card of the cancelled invoice: {fields}"
+    );
+}
+
 /// A card write (`write`, a path MiniCRM holds) given up without an answer, still held: the
 /// person cancels, and the write lands meanwhile. Without the document's lock kept until the
 /// write settles, the cancel goes ahead at once and the late write lands after its "Anulată".
 async fn cancel_while_a_lost_write_lands(e: &Env, write: &str) {
-    let held = || async {
-        e.get("/inflight").await["requests"]
-            .as_array()
-            .is_some_and(|r| r.iter().any(|r| r["path"] == write))
-    };
     assert!(
-        held().await,
+        e.in_flight(|r| r["path"] == write).await,
         "the write is still held (otherwise this proves nothing)"
     );
     let clock = WaitSeen::on(&e.clock);
@@ -922,12 +922,7 @@ async fn cancel_while_a_lost_write_lands(e: &Env, write: &str) {
     })
     .await
     .expect("the cancel ended");
-    assert_eq!(cancelled["panel"]["state"], "cancelled", "{cancelled}");
-    let fields = e.card_fields("offerPersonRon").await;
-    assert_eq!(
-        fields["SmartBillPaymentStatus"], "Anulată",
-        "the card of the cancelled invoice: {fields}"
-    );
+    cancelled_on_the_card(e, &cancelled).await;
 }
 
 /// The refresh's card write given up (no answer within the request timeout) may still be
@@ -975,8 +970,7 @@ async fn a_cancel_waits_for_a_write_back_whose_answer_was_lost() {
 async fn a_cancel_waits_out_a_lost_write_s_whole_keep() {
     let e = sped_up().await;
     e.configure(json!({})).await;
-    let issued = e.card_action("offerPersonRon", "emit").await;
-    assert_eq!(issued["panel"]["state"], "issued", "{issued}");
+    issued(&e, "offerPersonRon").await;
     let doc_id = e.info["minicrm"]["cards"]["offerPersonRon"]["documentId"]
         .as_u64()
         .unwrap();

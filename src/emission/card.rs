@@ -312,7 +312,7 @@ impl Emission<'_> {
                 self.save(entry).await
             }
             Err(e) => {
-                self.keep_locked_if_lost(&e, entry.kind, entry.doc_id);
+                self.keep_locked_if_lost(&e, &journal::key(entry.kind, entry.doc_id));
                 self.write_back_failed(entry, e).await
             }
         }
@@ -407,17 +407,15 @@ impl Emission<'_> {
         self.save(entry).await
     }
 
-    /// A card write under the document's lock whose answer was lost (`e`) may still land until
-    /// it settles (sent before now, given up at most its timeout later): the document stays
-    /// locked until then, so that whatever writes the card next (a cancel's "Anulată", a
-    /// storno) writes after it. Any other failure: nothing to keep.
-    pub(crate) fn keep_locked_if_lost(&self, e: &Error, kind: crate::document::DocumentKind, doc_id: u64) {
+    /// A write made under the lock `key` whose answer was lost (`e`) may still land until it
+    /// settles (sent before now, given up at most its timeout later): `key` stays locked until
+    /// then, so that whatever it guards is written next after it (a card write: a cancel's
+    /// "Anulată", a storno; a product's quantity: the next stock run). Any other failure:
+    /// nothing to keep.
+    pub(crate) fn keep_locked_if_lost(&self, e: &Error, key: &str) {
         if matches!(e, Error::NoAnswer { .. }) {
             let until = self.now().saturating_add(self.timing().settle_ms());
-            self.app
-                .runtime
-                .locks
-                .keep_until(&journal::key(kind, doc_id), until);
+            self.app.runtime.locks.keep_until(key, until);
         }
     }
 

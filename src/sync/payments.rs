@@ -212,7 +212,7 @@ async fn changed(
         return Ok(Outcome::Unchanged);
     }
     if let Some(e) = write_state(runner, em, (kind, doc_id), state).await? {
-        em.keep_locked_if_lost(&e, kind, doc_id);
+        em.keep_locked_if_lost(&e, &journal::key(kind, doc_id));
         return Ok(Outcome::Failed(format!(
             "{}: {}",
             issued.label(),

@@ -218,12 +218,9 @@ impl Worker for StockJob {
             Ok(_) => Ok(Outcome::Changed),
             Err(e @ Error::Paused { .. }) => Err(e),
             Err(e) => {
-                if matches!(e, Error::NoAnswer { .. }) {
-                    // The write may still land: until it has settled, no run and no webhook
-                    // delivery writes a product (a later write of this one would land first).
-                    let until = app.clock.now_ms().saturating_add(em.timing().settle_ms());
-                    app.runtime.locks.keep_until(&super::lock_key(Self::KIND), until);
-                }
+                // A write whose answer was lost may still land: until it has settled, no run and
+                // no webhook delivery writes a product (a later write of this one would land first).
+                em.keep_locked_if_lost(&e, &super::lock_key(Self::KIND));
                 let mut failed: Vec<String> = platform::load(app.store, FAILED_KEY)
                     .await
                     .ok()

@@ -8,6 +8,18 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+/** The lower median of `xs` (one of the samples). */
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)];
+};
+
+/** `min–max` of `xs`, with `digits` decimals. */
+export const range = (xs, digits = 1) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return `${s[0].toFixed(digits)}–${s[s.length - 1].toFixed(digits)}`;
+};
+
 /** In the child: runs `one` and prints its result (exit 1 when it fails). */
 export function child(one) {
   one().then((r) => {

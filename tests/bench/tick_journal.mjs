@@ -15,7 +15,7 @@
 //   node tests/bench/tick_journal.mjs [runs=3] [samples=12] [entries=3000]
 //       (after bash scripts/build.sh; BENCH_COMPARE optional)
 import { fileURLToPath } from 'node:url';
-import { child, runBuilds } from './child-runs.mjs';
+import { child, runBuilds, median, range } from './child-runs.mjs';
 
 const RUNS = Number(process.argv[2] || 3);
 const SAMPLES = Number(process.argv[3] || 12);
@@ -23,15 +23,6 @@ const ENTRIES = Number(process.argv[4] ?? 3000);
 const REFRESHES = 5;
 // MiniCRM's rate window (`jobs::governor::MINICRM`) and a margin.
 const MINICRM_WINDOW_MS = 62000;
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)];
-};
-const range = (xs, digits = 1) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return `${s[0].toFixed(digits)}–${s[s.length - 1].toFixed(digits)}`;
-};
 
 /** One run in a child process (the harness loads the build named by EXTENSION_DIR). */
 async function one() {

@@ -285,6 +285,13 @@ impl Env {
         .await;
     }
 
+    /// Whether a request `seen` picks is in flight (held by a `hold` fault, say).
+    pub async fn in_flight(&self, seen: impl Fn(&Value) -> bool) -> bool {
+        self.get("/inflight").await["requests"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(seen))
+    }
+
     /// Waits until no request in flight is one `seen` picks (a held request let go has been
     /// answered).
     pub async fn until_answered(&self, seen: impl Fn(&Value) -> bool) {

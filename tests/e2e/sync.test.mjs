@@ -118,13 +118,19 @@ test('the popup’s Stop stays the element a click is on while the progress move
   await popup.close();
 });
 
-test('the payment refresh leaves an invoice being cancelled to the cancel: the core\'s lock is in the cells the worker\'s modules share', async () => {
+/** "offerPersonRon" issued through the panel (FCT 0124), then paid in part in SmartBill: its card. */
+async function issuedAndPaidInPart() {
   await configureAll(browser, sandbox.info);
   const card = await openCard(browser, sandbox.info, 'offerPersonRon');
   await panel(card).locator('button[data-testid="emit"]').click();
   await panelState(card, 'issued');
-  // Collected in part meanwhile: a change the refresh would write to the card.
   await sandbox.control('/smartbill/payment', { body: { series: 'FCT', number: '0124', amount: 100 } });
+  return card;
+}
+
+test('the payment refresh leaves an invoice being cancelled to the cancel: the core\'s lock is in the cells the worker\'s modules share', async () => {
+  // Collected in part meanwhile: a change the refresh would write to the card.
+  const card = await issuedAndPaidInPart();
   // SmartBill holds the cancel until the case lets it go; the core holds the document's lock.
   const cancelPath = '/SBORO/api/invoice/cancel';
   await sandbox.control('/faults', { body: { service: 'smartbill', method: 'PUT', path: cancelPath, kind: 'hold', times: 1 } });
@@ -159,14 +165,10 @@ test('the payment refresh leaves an invoice being cancelled to the cancel: the c
 });
 
 test('a refresh\'s card write whose answer was lost keeps the invoice locked until it settles: a cancel meanwhile writes the card after it', async () => {
-  await configureAll(browser, sandbox.info);
-  const card = await openCard(browser, sandbox.info, 'offerPersonRon');
-  await panel(card).locator('button[data-testid="emit"]').click();
-  await panelState(card, 'issued');
   // Collected in part meanwhile: the refresh writes the new state to the card, and MiniCRM holds
   // that write past the request timeout (8 s in these tests): the refresh gives it up, while
   // MiniCRM may still apply it.
-  await sandbox.control('/smartbill/payment', { body: { series: 'FCT', number: '0124', amount: 100 } });
+  const card = await issuedAndPaidInPart();
   const doc = sandbox.info.minicrm.cards.offerPersonRon.documentId;
   const writePath = `/Api/Offer/${doc}/Project`;
   await sandbox.control('/faults', { body: { service: 'minicrm', method: 'POST', path: writePath, kind: 'hold', times: 1 } });
