@@ -892,6 +892,12 @@ async fn cancelled_on_the_card(e: &Env, cancelled: &Value) {
 /// person cancels, and the write lands meanwhile. Without the document's lock kept until the
 /// write settles, the cancel goes ahead at once and the late write lands after its "Anulată".
 async fn cancel_while_a_lost_write_lands(e: &Env, write: &str) {
+    cancel_in_while_a_lost_write_lands(e, &e.runtime, write).await;
+}
+
+/// [`cancel_while_a_lost_write_lands`], the cancel made in the worker of `runtime` (a restarted
+/// one: its locks in memory are new).
+async fn cancel_in_while_a_lost_write_lands(e: &Env, runtime: &Runtime, write: &str) {
     assert!(
         e.in_flight(|r| r["path"] == write).await,
         "the write is still held (otherwise this proves nothing)"
@@ -899,7 +905,7 @@ async fn cancel_while_a_lost_write_lands(e: &Env, write: &str) {
     let clock = WaitSeen::on(&e.clock);
     let panel = App {
         clock: &clock,
-        ..e.app()
+        ..e.app_with(runtime)
     };
     let landed = || async {
         e.control("/release", json!({})).await;
@@ -945,6 +951,17 @@ async fn a_cancel_waits_for_a_refresh_write_whose_answer_was_lost() {
     cancel_while_a_lost_write_lands(&e, &write).await;
 }
 
+/// The same with the worker stopped after the refresh gave its write up: the cancel is made in
+/// the restarted worker, whose locks in memory are new.
+#[tokio::test]
+async fn a_restarted_worker_s_cancel_waits_for_a_refresh_write_whose_answer_was_lost() {
+    let e = env().await;
+    let write = paid_in_part_and_its_card_write_held(&e).await;
+    sync::request(&e.store, JobKind::Payments, "now").await.unwrap();
+    step(&e.app(), i64::MAX / 4).await;
+    cancel_in_while_a_lost_write_lands(&e, &Runtime::default(), &write).await;
+}
+
 /// The same for the emission's own card write (the number, the link, "Neîncasată"): given up
 /// without an answer, it landed after a cancel made right after it, and the card of the
 /// cancelled invoice said "Neîncasată", the cancellation's note gone.
@@ -961,6 +978,48 @@ async fn a_cancel_waits_for_a_write_back_whose_answer_was_lost() {
     let issued = e.card_action("offerPersonRon", "emit").await;
     assert_eq!(issued["panel"]["state"], "issued", "{issued}");
     cancel_while_a_lost_write_lands(&e, &write).await;
+}
+
+/// The worker stopped after the emission's card write was given up without an answer, the
+/// write still held by MiniCRM: the restarted worker's locks are new, and its cancel went ahead
+/// at once, the late write landing after its "Anulată". Storage now says until when the write
+/// may land, and the restarted worker keeps the document until then.
+#[tokio::test]
+async fn a_restarted_worker_s_cancel_waits_for_a_write_back_whose_answer_was_lost() {
+    let e = env().await;
+    e.configure(json!({})).await;
+    let write = write_back_held(&e).await;
+    let issued = e.card_action("offerPersonRon", "emit").await;
+    assert_eq!(issued["panel"]["state"], "issued", "{issued}");
+    cancel_in_while_a_lost_write_lands(&e, &Runtime::default(), &write).await;
+}
+
+/// The worker stopped while the emission's card write was out (before its answer, or its
+/// timeout): nothing in the worker's memory said the write might still land. A cancel in the
+/// restarted worker waits for it as for a write given up.
+#[tokio::test]
+async fn a_restarted_worker_s_cancel_waits_for_a_write_back_the_stopped_worker_left_out() {
+    let e = env().await;
+    e.configure(json!({})).await;
+    let write = write_back_held(&e).await;
+    let url = e.card_url("offerPersonRon");
+    let command = json!({"cmd": "card", "url": url, "action": "emit"});
+    let stopped = e
+        .run_stopped_when(&e.app(), command, &common::content(&url), |r| r["path"] == write)
+        .await;
+    assert!(stopped.is_none(), "the emission ended first: {stopped:?}");
+    cancel_in_while_a_lost_write_lands(&e, &Runtime::default(), &write).await;
+}
+
+/// The path of the emission's card write for "offerPersonRon", which MiniCRM will hold (once).
+async fn write_back_held(e: &Env) -> String {
+    let doc_id = e.info["minicrm"]["cards"]["offerPersonRon"]["documentId"]
+        .as_u64()
+        .unwrap();
+    let write = format!("/Api/Offer/{doc_id}/Project");
+    e.fault(json!({"service": "minicrm", "method": "POST", "path": write, "kind": "hold", "times": 1}))
+        .await;
+    write
 }
 
 /// A lost card write keeps the document for a request's timeout and margin (40 s in

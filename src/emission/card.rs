@@ -16,6 +16,7 @@ use super::Emission;
 use crate::error::{Error, MiniCrmKind, Result};
 use crate::fields::{PaymentState, Role};
 use crate::i18n::Lang;
+use crate::jobs;
 use crate::minicrm::Fields;
 
 /// What the write-back puts on the card.
@@ -300,7 +301,9 @@ impl Emission<'_> {
             payment_written,
             pdf,
         } = self.card_fields(entry, &issued, &label).await;
-        match self.write_card_fields(entry, fields, pdf.as_deref()).await {
+        let key = journal::key(entry.kind, entry.doc_id);
+        let written = self.write_card_fields(entry, fields, pdf.as_deref());
+        match self.settling(&key, written).await {
             Ok(()) => {
                 entry.written_back = true;
                 entry.claim = None;
@@ -311,10 +314,7 @@ impl Emission<'_> {
                 entry.log(self.now(), "card updated");
                 self.save(entry).await
             }
-            Err(e) => {
-                self.keep_locked_if_lost(&e, &journal::key(entry.kind, entry.doc_id));
-                self.write_back_failed(entry, e).await
-            }
+            Err(e) => self.write_back_failed(entry, e).await,
         }
     }
 
@@ -407,16 +407,34 @@ impl Emission<'_> {
         self.save(entry).await
     }
 
-    /// A write made under the lock `key` whose answer was lost (`e`) may still land until it
-    /// settles (sent before now, given up at most its timeout later): `key` stays locked until
-    /// then, so that whatever it guards is written next after it (a card write: a cancel's
-    /// "Anulată", a storno; a product's quantity: the next stock run). Any other failure:
-    /// nothing to keep.
-    pub(crate) fn keep_locked_if_lost(&self, e: &Error, key: &str) {
-        if matches!(e, Error::NoAnswer { .. }) {
-            let until = self.now().saturating_add(self.timing().settle_ms());
-            self.app.runtime.locks.keep_until(key, until);
+    /// Makes `write`, a write under the lock on `key` that may land late: a write whose answer
+    /// was lost may still land until it settles (sent before now, given up at most its timeout
+    /// later), and `key` stays locked until then, so that whatever it guards is written next after
+    /// it (a card write: a cancel's "Anulată", a storno; a product's quantity: the next stock
+    /// run). Storage is told before the write is sent and once it is answered
+    /// ([`jobs::mark_settling`]), so that a worker stopped meanwhile, which loses its locks, keeps
+    /// `key` too once it starts again ([`Locks::recall`](crate::jobs::Locks::recall)). Any other
+    /// failure: nothing to keep.
+    pub(crate) async fn settling<T>(
+        &self,
+        key: &str,
+        write: impl std::future::Future<Output = Result<T>>,
+    ) -> Result<T> {
+        let settle = self.timing().settle_ms();
+        // A write that could not be marked is made all the same: only a stopped worker misses it.
+        let _ = jobs::mark_settling(self.store(), key, self.now().saturating_add(settle)).await;
+        let result = write.await;
+        match &result {
+            Err(Error::NoAnswer { .. }) => {
+                let until = self.now().saturating_add(settle);
+                self.app.runtime.locks.keep_until(key, until);
+                let _ = jobs::mark_settling(self.store(), key, until).await;
+            }
+            _ => {
+                let _ = jobs::settled(self.store(), key).await;
+            }
         }
+        result
     }
 
     /// Whether the card's error field holds a live claim of this browser.

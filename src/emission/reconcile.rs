@@ -247,7 +247,7 @@ impl Emission<'_> {
     /// looking every [`LOCK_LOOK_MS`], for up to [`LOCK_WAIT_MS`] ("busy" then): the payment
     /// refresh holds it while it writes a card, a MiniCRM call, and the person's cancel then
     /// lands after it instead of being refused. A card write whose answer was lost keeps the
-    /// document until it has settled (`keep_locked_if_lost`, at most a request's timeout and
+    /// document until it has settled (`settling`, at most a request's timeout and
     /// its margin): that is waited for to its end, since no other flow is working on it.
     pub(super) async fn locked(
         &self,
@@ -257,6 +257,7 @@ impl Emission<'_> {
         let key = journal::key(kind, doc_id);
         let locks = &self.app.runtime.locks;
         let give_up = self.now().saturating_add(LOCK_WAIT_MS);
+        locks.recall(self.store(), &key, self.now()).await;
         let guard = loop {
             if let Some(guard) = locks.try_lock(&key, self.now(), super::LEASE_MS) {
                 break guard;

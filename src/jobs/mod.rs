@@ -12,6 +12,7 @@ use std::cell::RefCell;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Service;
+use crate::platform::Store;
 
 /// The two governors every job shares. One per running worker (or per test).
 pub struct Governors {
@@ -117,6 +118,26 @@ fn kept_cell(key: &str) -> String {
     format!("{key}.kept")
 }
 
+/// The storage key under which a write made under the lock on `key` says until when it may land
+/// ([`mark_settling`], [`Locks::recall`]).
+fn settling_key(key: &str) -> String {
+    format!("settling.{key}")
+}
+
+/// Tells storage that a write made under the lock on `key` may land until `until_ms`: written
+/// before the write is sent (and again, later, when its answer is lost), so that a worker stopped
+/// meanwhile keeps `key` locked once it starts again ([`Locks::recall`]). The locks themselves
+/// are in the worker's memory, which a stopped worker loses, while a request it had sent may
+/// still reach the vendor and be applied there.
+pub async fn mark_settling(store: &dyn Store, key: &str, until_ms: i64) -> Result<(), String> {
+    crate::platform::save(store, &settling_key(key), &until_ms).await
+}
+
+/// The write made under the lock on `key` has its answer: nothing of it can land any more.
+pub async fn settled(store: &dyn Store, key: &str) -> Result<(), String> {
+    store.remove(&settling_key(key)).await
+}
+
 impl Locks {
     /// The lease on `key`: its end and generation.
     fn lease(&self, key: &str) -> Option<(i64, u64)> {
@@ -199,6 +220,26 @@ impl Locks {
         self.put(&kept, until, generation);
     }
 
+    /// Takes up a write a stopped worker left under the lock on `key` ([`mark_settling`]): while it
+    /// may still land, `key` is kept locked ([`Self::keep_until`]). Called before the lock is
+    /// taken. While a flow of this worker holds `key` (or keeps it), the mark is that flow's own:
+    /// taken up, it would keep `key` after a write that was answered.
+    pub async fn recall(&self, store: &dyn Store, key: &str, now_ms: i64) {
+        if self.is_locked_at(key, now_ms) {
+            return;
+        }
+        let mark = settling_key(key);
+        let Ok(Some(until)) = crate::platform::load::<i64>(store, &mark).await else {
+            return;
+        };
+        if until <= now_ms {
+            // Settled long ago: nothing to keep, nothing to leave in storage.
+            let _ = store.remove(&mark).await;
+        } else if !self.is_locked_at(key, now_ms) {
+            self.keep_until(key, until);
+        }
+    }
+
     /// The end of the keep on `key` ([`Self::keep_until`]), run out or not.
     pub fn kept_until(&self, key: &str) -> Option<i64> {
         self.lease(&kept_cell(key)).map(|(end, _)| end)
@@ -273,6 +314,45 @@ mod tests {
             locks.try_lock("a", 3_000, 100).is_some(),
             "free when both ran out"
         );
+    }
+
+    /// What a write left in storage ([`super::mark_settling`]) keeps its key locked in a worker
+    /// that starts later, until then; an answered write's mark, or one run out, is nothing.
+    #[tokio::test]
+    async fn a_stopped_worker_s_write_keeps_its_key_in_the_next_worker() {
+        use crate::platform::native::MemoryStore;
+        use crate::platform::Store;
+        let store = MemoryStore::new();
+        super::mark_settling(&store, "a", 5_000).await.unwrap();
+        let next = Locks::default();
+        next.recall(&store, "a", 1_000).await;
+        assert!(next.try_lock("a", 4_999, 100).is_none(), "kept until it settles");
+        assert!(next.try_lock("a", 5_000, 100).is_some(), "free then");
+        next.recall(&store, "a", 6_000).await;
+        assert_eq!(
+            store.get_json("settling.a").await.unwrap(),
+            None,
+            "a mark run out is taken out of storage"
+        );
+        super::mark_settling(&store, "b", 5_000).await.unwrap();
+        super::settled(&store, "b").await.unwrap();
+        next.recall(&store, "b", 1_000).await;
+        assert!(next.try_lock("b", 1_000, 100).is_some(), "answered: nothing kept");
+    }
+
+    /// The mark of a write this worker is making is its own: taken up by another flow (a cancel
+    /// waiting for the lock), it kept the key for the write's whole settle time after the write
+    /// was answered.
+    #[tokio::test]
+    async fn the_mark_of_a_write_under_way_keeps_nothing_after_it() {
+        let store = crate::platform::native::MemoryStore::new();
+        let locks = Locks::default();
+        let writing = locks.try_lock("a", 1_000, 100).expect("free");
+        super::mark_settling(&store, "a", 41_000).await.unwrap();
+        locks.recall(&store, "a", 1_010).await;
+        super::settled(&store, "a").await.unwrap();
+        drop(writing);
+        assert!(locks.try_lock("a", 1_020, 100).is_some(), "free once answered");
     }
 
     #[test]

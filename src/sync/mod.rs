@@ -331,8 +331,15 @@ impl<'a> Runner<'a> {
             // A lease for the step's budget and a minute more: never stuck after a trap.
             let now = self.app.clock.now_ms();
             let lease = (self.deadline_ms - now).max(0) + 60_000;
-            let Some(_guard) = self.app.runtime.locks.try_lock(&lock_key, now, lease) else {
+            let locks = &self.app.runtime.locks;
+            locks.recall(self.app.store, &lock_key, now).await;
+            let now = self.app.clock.now_ms();
+            let Some(_guard) = locks.try_lock(&lock_key, now, lease) else {
                 report.more = true;
+                // A write that may still land keeps the lock: worked on once it has settled.
+                if let Some(kept) = locks.kept_until(&lock_key).filter(|&k| k > now) {
+                    report.paused_until_ms = Some(report.paused_until_ms.map_or(kept, |p| p.min(kept)));
+                }
                 continue;
             };
             let r = match kind {

@@ -205,6 +205,11 @@ async fn changed(
     let app = runner.app;
     let state = payment.state;
     let write_lease = BACKGROUND_WAIT_MS.saturating_add(em.timing().settle_ms());
+    let key = journal::key(kind, doc_id);
+    app.runtime
+        .locks
+        .recall(app.store, &key, app.clock.now_ms())
+        .await;
     let Some(_lease) = hold(app, kind, doc_id, write_lease) else {
         return Ok(Outcome::Unchanged);
     };
@@ -212,7 +217,6 @@ async fn changed(
         return Ok(Outcome::Unchanged);
     }
     if let Some(e) = write_state(runner, em, (kind, doc_id), state).await? {
-        em.keep_locked_if_lost(&e, &journal::key(kind, doc_id));
         return Ok(Outcome::Failed(format!(
             "{}: {}",
             issued.label(),
@@ -359,7 +363,9 @@ async fn write_state(
     };
     let mut fields = Map::new();
     fields.insert(field.to_string(), json!(label));
-    match em.minicrm()?.update_document_card(kind, doc_id, &fields).await {
+    let mc = em.minicrm()?;
+    let written = mc.update_document_card(kind, doc_id, &fields);
+    match em.settling(&journal::key(kind, doc_id), written).await {
         Ok(()) => Ok(None),
         Err(e @ Error::Paused { .. }) => Err(e),
         Err(other) => Ok(Some(other)),

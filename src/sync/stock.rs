@@ -214,13 +214,14 @@ impl Worker for StockJob {
                 fields.remove("UnitName");
             }
         }
-        match em.minicrm()?.upsert_product(&body).await {
+        // A write whose answer was lost may still land: until it has settled, no run and no
+        // webhook delivery writes a product (a later write of this one would land first).
+        let mc = em.minicrm()?;
+        let written = mc.upsert_product(&body);
+        match em.settling(&super::lock_key(Self::KIND), written).await {
             Ok(_) => Ok(Outcome::Changed),
             Err(e @ Error::Paused { .. }) => Err(e),
             Err(e) => {
-                // A write whose answer was lost may still land: until it has settled, no run and
-                // no webhook delivery writes a product (a later write of this one would land first).
-                em.keep_locked_if_lost(&e, &super::lock_key(Self::KIND));
                 let mut failed: Vec<String> = platform::load(app.store, FAILED_KEY)
                     .await
                     .ok()

@@ -177,12 +177,17 @@ pub async fn apply(runner: &Runner<'_>, products: &[Pushed]) -> Result<Report> {
         report.disabled = true;
         return Ok(report);
     }
+    let key = super::lock_key(JobKind::Stock);
+    app.runtime
+        .locks
+        .recall(app.store, &key, app.clock.now_ms())
+        .await;
     let now = app.clock.now_ms();
-    let Some(_guard) = app.runtime.locks.try_lock(
-        &super::lock_key(JobKind::Stock),
-        now,
-        (runner.deadline_ms - now).max(0) + 60_000,
-    ) else {
+    let Some(_guard) = app
+        .runtime
+        .locks
+        .try_lock(&key, now, (runner.deadline_ms - now).max(0) + 60_000)
+    else {
         report.busy = true;
         report.remaining = products.to_vec();
         return Ok(report);

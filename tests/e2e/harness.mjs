@@ -262,8 +262,8 @@ export async function command(browser, message) {
  * Configures the extension through its options page for the sandbox: both connections tested,
  * the card fields confirmed from the checklist, optional automatic emission and stock.
  */
-export async function configureAll(browser, info, { module = 'offers', kind = 'invoice', series, auto = false, triggers = [], stock = null, draft = false, timeScale } = {}) {
-  const page = await configure(browser, info, { module, series: series || (kind === 'proforma' ? info.smartbill.proformaSeries : info.smartbill.invoiceSeries), timeScale });
+export async function configureAll(browser, info, { module = 'offers', kind = 'invoice', series, auto = false, triggers = [], stock = null, draft = false, timeScale, requestTimeoutMs } = {}) {
+  const page = await configure(browser, info, { module, series: series || (kind === 'proforma' ? info.smartbill.proformaSeries : info.smartbill.invoiceSeries), timeScale, requestTimeoutMs });
   await page.check(`input[name="documentKind"][value="${kind}"]`);
   if (draft) await page.check('#draft');
   await page.click('#testMiniCrm');

@@ -118,9 +118,12 @@ test('the popup’s Stop stays the element a click is on while the progress move
   await popup.close();
 });
 
-/** "offerPersonRon" issued through the panel (FCT 0124), then paid in part in SmartBill: its card. */
-async function issuedAndPaidInPart() {
-  await configureAll(browser, sandbox.info);
+/**
+ * "offerPersonRon" issued through the panel (FCT 0124), then paid in part in SmartBill: its card.
+ * @param {{ requestTimeoutMs?: number }} [options] the extension's request timeout (8 s)
+ */
+async function issuedAndPaidInPart(options = {}) {
+  await configureAll(browser, sandbox.info, options);
   const card = await openCard(browser, sandbox.info, 'offerPersonRon');
   await panel(card).locator('button[data-testid="emit"]').click();
   await panelState(card, 'issued');
@@ -209,6 +212,43 @@ test('a refresh\'s card write whose answer was lost keeps the invoice locked unt
     'the cancel was refused as busy');
   assert.equal(await cancels(), 1);
   assert.equal((await fields()).SmartBillPaymentStatus, 'Anulată', 'the cancel\'s card write came last');
+  await card.close();
+});
+
+test('a refresh\'s card write left out by a stopped worker keeps the invoice locked in the restarted one: its cancel goes to SmartBill only once the write has settled', async () => {
+  // A request timeout of 20 s: the write may land until 20.5 s after it was sent, far past the
+  // few seconds a cancel that did not wait takes to reach SmartBill after it.
+  const card = await issuedAndPaidInPart({ requestTimeoutMs: 20000 });
+  const doc = sandbox.info.minicrm.cards.offerPersonRon.documentId;
+  const writePath = `/Api/Offer/${doc}/Project`;
+  await sandbox.control('/faults', { body: { service: 'minicrm', method: 'POST', path: writePath, kind: 'hold', times: 1 } });
+  const cancelPath = '/SBORO/api/invoice/cancel';
+  const inFlight = async (path) => (await sandbox.control('/inflight')).requests.find((r) => r.path === path);
+  const popup = await browser.page('popup.html');
+  await popup.click('#syncNow');
+  await waitFor(() => inFlight(writePath), 'the refresh\'s card write held by MiniCRM');
+  await popup.close();
+  // The worker stops with the write out (Chrome ends the request; MiniCRM may still apply it).
+  // The locks in its memory go with it.
+  await killWorker(browser);
+  const write = await inFlight(writePath);
+  assert.ok(write, 'the write is still held (otherwise this case proves nothing)');
+  // SmartBill holds the cancel when it comes, so that the late write lands before its card write.
+  await sandbox.control('/faults', { body: { service: 'smartbill', method: 'PUT', path: cancelPath, kind: 'hold', times: 1 } });
+  // The person cancels: the panel's message starts the worker again.
+  await panel(card).locator('button[data-testid="cancel"]').click();
+  await panel(card).locator('button[data-testid="confirm-yes"]').click();
+  const cancel = await waitFor(() => inFlight(cancelPath), 'the cancel at SmartBill', 60000);
+  // The write may land until the request timeout and the margin after it was sent: the
+  // restarted worker sent nothing to SmartBill before then. Without storage telling it, the
+  // cancel reached SmartBill about 6 s after the write was sent.
+  assert.ok(cancel.at_ms - write.at_ms >= 20000,
+    `the cancel reached SmartBill ${cancel.at_ms - write.at_ms} ms after the write it had to wait for`);
+  await sandbox.control('/release', { method: 'POST' });
+  await panelState(card, 'cancelled', 60000);
+  const id = sandbox.info.minicrm.cards.offerPersonRon.projectId;
+  const fields = (await sandbox.control('/minicrm/projects')).projects.find((p) => p.Id === id).Fields;
+  assert.equal(fields.SmartBillPaymentStatus, 'Anulată', 'the cancel\'s card write came last');
   await card.close();
 });
 
