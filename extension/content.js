@@ -227,6 +227,7 @@
     } else {
       setButtonsDisabled(true);
       working = showWorking(action, extra.number);
+      if (working) followWaiting(mine, working);
     }
     try {
       const reply = await sendCard({ cmd: 'card', url: drawnFor, action, ...extra });
@@ -267,7 +268,8 @@
   }
 
   // What the panel says while an action that issues nothing runs (a cancel may first wait for the
-  // payment refresh's card write, up to 15 s; then SmartBill's answer and the card's).
+  // payment refresh's card write, up to 15 s, or for a card write that may still land, up to 40 s:
+  // `followWaiting`; then SmartBill's answer and the card's).
   const WORKING = { cancel: 'panelWorkingCancel', reverse: 'panelWorkingReverse', cancelDuplicate: 'panelWorkingDuplicate', pdf: 'panelWorkingPdf' };
   /** @returns {HTMLElement | null} */
   function showWorking(action, number) {
@@ -276,6 +278,32 @@
     const note = el('div', t(key, [number || '']), 'hint', { 'data-testid': 'working', role: 'status' });
     ui.body.append(note);
     return note;
+  }
+
+  // While a cancel or a storno waits for a card write that may still land (its answer was lost,
+  // or a stopped worker left it out), the core's view says until when: the note says so too.
+  /** @param {number} mine @param {HTMLElement} note */
+  async function followWaiting(mine, note) {
+    const running = () => busy && host && acts === mine && note.isConnected;
+    /** @type {HTMLElement | null} */
+    let line = null;
+    while (running()) {
+      await new Promise((r) => setTimeout(r, 700));
+      if (!running()) return;
+      let until = null;
+      try {
+        const reply = await sendCard({ cmd: 'panelState', url: drawnFor });
+        until = reply && reply.ok && reply.panel && reply.panel.settlingUntil;
+      } catch (e) {
+        return;
+      }
+      if (!running()) return;
+      if (until && !line) {
+        line = el('div', '', null, { 'data-testid': 'working-waits' });
+        note.append(line);
+      }
+      if (line) line.textContent = until ? t('panelWaitingForWrite', [until]) : '';
+    }
   }
 
   // While our own action runs, the background's journal says how far it got: show it. An answer

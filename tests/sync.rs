@@ -1045,8 +1045,15 @@ async fn a_cancel_waits_out_a_lost_write_s_whole_keep() {
     e.runtime
         .locks
         .keep_until(&journal::key(DocumentKind::Offer, doc_id), kept);
+    // The panel is told until when (its note while the cancel waits).
+    let looked = e.card_action_in(&panel, "offerPersonRon", "state").await;
+    assert!(
+        looked["panel"]["settlingUntil"].is_string(),
+        "the view says until when: {looked}"
+    );
     let cancelled = e.card_action_in(&panel, "offerPersonRon", "cancel").await;
     cancelled_on_the_card(&e, &cancelled).await;
+    assert!(cancelled["panel"]["settlingUntil"].is_null(), "{cancelled}");
     assert!(
         e.clock.now_ms() >= kept,
         "the cancel went ahead before the keep ran out"

@@ -72,6 +72,12 @@ phase: Phase | null,
  */
 waitingUntil: string | null, 
 /**
+ * A card write whose answer was lost (or that a stopped worker left out) may still land
+ * until this time (Romanian time, `HH:MM:SS`): a cancel or a storno asked for now waits
+ * until then ([`crate::jobs::Locks::keep_until`]).
+ */
+settlingUntil?: string, 
+/**
  * The card showed this other number: ours was not written over it.
  */
 conflict: string | null, 

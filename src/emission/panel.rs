@@ -209,6 +209,12 @@ pub struct PanelView {
     pub phase: Option<Phase>,
     /// An unknown outcome is judged at this time (Romanian time, `HH:MM:SS`).
     pub waiting_until: Option<String>,
+    /// A card write whose answer was lost (or that a stopped worker left out) may still land
+    /// until this time (Romanian time, `HH:MM:SS`): a cancel or a storno asked for now waits
+    /// until then ([`crate::jobs::Locks::keep_until`]).
+    #[cfg_attr(test, ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub settling_until: Option<String>,
     /// The card showed this other number: ours was not written over it.
     pub conflict: Option<String>,
     /// Issued by another browser of the team (its name).
@@ -252,6 +258,7 @@ impl PanelView {
             stock_managed: false,
             phase: None,
             waiting_until: None,
+            settling_until: None,
             conflict: None,
             by_other: None,
             claimed_by: None,
@@ -285,6 +292,7 @@ impl PanelView {
             badge: Badge::Issuing,
             phase: Some(Phase::Claiming),
             waiting_until: None,
+            settling_until: None,
             error: None,
             candidates: Vec::new(),
             duplicates: Vec::new(),
@@ -417,6 +425,7 @@ pub fn view(
                 || entry.status == Status::Failed
         }),
         waiting_until,
+        settling_until: None,
         conflict: entry.conflict.clone(),
         by_other: issued.and_then(|i| i.by_other.clone()),
         claimed_by: entry.claimed_by.clone(),
@@ -502,7 +511,12 @@ impl Emission<'_> {
             self.settings.stock.enabled,
             |url| safe_link(url, &base, sandbox),
         );
-        CardReply::panel(v)
+        let now = self.app.clock.now_ms();
+        let settling_until = (self.app.runtime.locks)
+            .kept_until(&entry.key())
+            .filter(|&until| until > now)
+            .map(|ms| crate::platform::when::hms(crate::platform::local_ro(ms)));
+        CardReply::panel(PanelView { settling_until, ..v })
     }
 }
 
