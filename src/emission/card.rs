@@ -411,22 +411,22 @@ impl Emission<'_> {
     /// was lost may still land until it settles (sent before now, given up at most its timeout
     /// later), and `key` stays locked until then, so that whatever it guards is written next after
     /// it (a card write: a cancel's "Anulată", a storno; a product's quantity: the next stock
-    /// run). Storage is told before the write is sent and once it is answered
-    /// ([`jobs::mark_settling`]), so that a worker stopped meanwhile, which loses its locks, keeps
-    /// `key` too once it starts again ([`Locks::recall`](crate::jobs::Locks::recall)). Any other
-    /// failure: nothing to keep.
+    /// run). Storage is told before the write is sent (and `write` may make several calls, or
+    /// wait for a slot first: the mark says only that it is out), when its answer is lost, and
+    /// once it is answered ([`jobs::mark_settling`]), so that a worker stopped meanwhile, which
+    /// loses its locks, keeps `key` too once it starts again
+    /// ([`Locks::recall`](crate::jobs::Locks::recall)). Any other failure: nothing to keep.
     pub(crate) async fn settling<T>(
         &self,
         key: &str,
         write: impl std::future::Future<Output = Result<T>>,
     ) -> Result<T> {
-        let settle = self.timing().settle_ms();
         // A write that could not be marked is made all the same: only a stopped worker misses it.
-        let _ = jobs::mark_settling(self.store(), key, self.now().saturating_add(settle)).await;
+        let _ = jobs::mark_settling(self.store(), key, jobs::OUT).await;
         let result = write.await;
         match &result {
             Err(Error::NoAnswer { .. }) => {
-                let until = self.now().saturating_add(settle);
+                let until = self.now().saturating_add(self.timing().settle_ms());
                 self.app.runtime.locks.keep_until(key, until);
                 let _ = jobs::mark_settling(self.store(), key, until).await;
             }

@@ -190,7 +190,8 @@ impl<'a> Emission<'a> {
     pub async fn emit(&self, kind: DocumentKind, doc_id: u64, project_id: u64, mode: Mode) -> Result<Entry> {
         let key = journal::key(kind, doc_id);
         let locks = &self.app.runtime.locks;
-        locks.recall(self.store(), &key, self.now()).await;
+        let settle = self.timing().settle_ms();
+        locks.recall(self.store(), &key, self.now(), settle).await;
         let Some(_lease) = locks.try_lock(&key, self.now(), LEASE_MS) else {
             // Another caller of this browser is emitting it right now: report it as in progress.
             let mut e = journal::load(self.store(), kind, doc_id)

@@ -257,7 +257,8 @@ impl Emission<'_> {
         let key = journal::key(kind, doc_id);
         let locks = &self.app.runtime.locks;
         let give_up = self.now().saturating_add(LOCK_WAIT_MS);
-        locks.recall(self.store(), &key, self.now()).await;
+        let settle = self.timing().settle_ms();
+        locks.recall(self.store(), &key, self.now(), settle).await;
         let guard = loop {
             if let Some(guard) = locks.try_lock(&key, self.now(), super::LEASE_MS) {
                 break guard;

@@ -124,11 +124,16 @@ fn settling_key(key: &str) -> String {
     format!("settling.{key}")
 }
 
-/// Tells storage that a write made under the lock on `key` may land until `until_ms`: written
-/// before the write is sent (and again, later, when its answer is lost), so that a worker stopped
-/// meanwhile keeps `key` locked once it starts again ([`Locks::recall`]). The locks themselves
-/// are in the worker's memory, which a stopped worker loses, while a request it had sent may
-/// still reach the vendor and be applied there.
+/// What [`mark_settling`] stores while a write is out: it may land until its answer comes, or
+/// until its timeout and margin after it was sent, which the worker that finds the mark later
+/// does not know ([`Locks::recall`] then counts from its own start).
+pub const OUT: i64 = i64::MAX;
+
+/// Tells storage that a write made under the lock on `key` may land until `until_ms` ([`OUT`]
+/// while it is out): written before the write is sent (and again when its answer is lost), so
+/// that a worker stopped meanwhile keeps `key` locked once it starts again ([`Locks::recall`]).
+/// The locks themselves are in the worker's memory, which a stopped worker loses, while a request
+/// it had sent may still reach the vendor and be applied there.
 pub async fn mark_settling(store: &dyn Store, key: &str, until_ms: i64) -> Result<(), String> {
     crate::platform::save(store, &settling_key(key), &until_ms).await
 }
@@ -221,21 +226,31 @@ impl Locks {
     }
 
     /// Takes up a write a stopped worker left under the lock on `key` ([`mark_settling`]): while it
-    /// may still land, `key` is kept locked ([`Self::keep_until`]). Called before the lock is
-    /// taken. While a flow of this worker holds `key` (or keeps it), the mark is that flow's own:
-    /// taken up, it would keep `key` after a write that was answered.
-    pub async fn recall(&self, store: &dyn Store, key: &str, now_ms: i64) {
+    /// may still land, `key` is kept locked ([`Self::keep_until`]). A write that was still out
+    /// ([`OUT`]) was sent before that worker stopped, so before now: it may land until
+    /// `settle_ms` (its timeout and margin) from now, which the mark then says. Called before the
+    /// lock is taken. While a flow of this worker holds `key` (or keeps it), the mark is that
+    /// flow's own: taken up, it would keep `key` after a write that was answered.
+    pub async fn recall(&self, store: &dyn Store, key: &str, now_ms: i64, settle_ms: i64) {
         if self.is_locked_at(key, now_ms) {
             return;
         }
         let mark = settling_key(key);
-        let Ok(Some(until)) = crate::platform::load::<i64>(store, &mark).await else {
+        let Ok(Some(mut until)) = crate::platform::load::<i64>(store, &mark).await else {
             return;
         };
+        if self.is_locked_at(key, now_ms) {
+            return;
+        }
+        if until == OUT {
+            until = now_ms.saturating_add(settle_ms);
+            // Counted from this start from now on: a later start does not count again.
+            let _ = mark_settling(store, key, until).await;
+        }
         if until <= now_ms {
             // Settled long ago: nothing to keep, nothing to leave in storage.
             let _ = store.remove(&mark).await;
-        } else if !self.is_locked_at(key, now_ms) {
+        } else {
             self.keep_until(key, until);
         }
     }
@@ -325,10 +340,10 @@ mod tests {
         let store = MemoryStore::new();
         super::mark_settling(&store, "a", 5_000).await.unwrap();
         let next = Locks::default();
-        next.recall(&store, "a", 1_000).await;
+        next.recall(&store, "a", 1_000, 40_000).await;
         assert!(next.try_lock("a", 4_999, 100).is_none(), "kept until it settles");
         assert!(next.try_lock("a", 5_000, 100).is_some(), "free then");
-        next.recall(&store, "a", 6_000).await;
+        next.recall(&store, "a", 6_000, 40_000).await;
         assert_eq!(
             store.get_json("settling.a").await.unwrap(),
             None,
@@ -336,8 +351,17 @@ mod tests {
         );
         super::mark_settling(&store, "b", 5_000).await.unwrap();
         super::settled(&store, "b").await.unwrap();
-        next.recall(&store, "b", 1_000).await;
+        next.recall(&store, "b", 1_000, 40_000).await;
         assert!(next.try_lock("b", 1_000, 100).is_some(), "answered: nothing kept");
+        // A write still out when the worker stopped: sent before this start, so it may land
+        // until its settle time from here, and no later start counts again.
+        super::mark_settling(&store, "c", super::OUT).await.unwrap();
+        let after = Locks::default();
+        after.recall(&store, "c", 10_000, 40_000).await;
+        assert!(after.try_lock("c", 49_999, 100).is_none(), "kept from this start");
+        let later = Locks::default();
+        later.recall(&store, "c", 45_000, 40_000).await;
+        assert!(later.try_lock("c", 50_000, 100).is_some(), "not counted again");
     }
 
     /// The mark of a write this worker is making is its own: taken up by another flow (a cancel
@@ -348,8 +372,8 @@ mod tests {
         let store = crate::platform::native::MemoryStore::new();
         let locks = Locks::default();
         let writing = locks.try_lock("a", 1_000, 100).expect("free");
-        super::mark_settling(&store, "a", 41_000).await.unwrap();
-        locks.recall(&store, "a", 1_010).await;
+        super::mark_settling(&store, "a", super::OUT).await.unwrap();
+        locks.recall(&store, "a", 1_010, 40_000).await;
         super::settled(&store, "a").await.unwrap();
         drop(writing);
         assert!(locks.try_lock("a", 1_020, 100).is_some(), "free once answered");

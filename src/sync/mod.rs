@@ -332,7 +332,8 @@ impl<'a> Runner<'a> {
             let now = self.app.clock.now_ms();
             let lease = (self.deadline_ms - now).max(0) + 60_000;
             let locks = &self.app.runtime.locks;
-            locks.recall(self.app.store, &lock_key, now).await;
+            let settle = self.settings.timing(&self.app.host_permissions).settle_ms();
+            locks.recall(self.app.store, &lock_key, now, settle).await;
             let now = self.app.clock.now_ms();
             let Some(_guard) = locks.try_lock(&lock_key, now, lease) else {
                 report.more = true;

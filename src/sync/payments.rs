@@ -204,11 +204,12 @@ async fn changed(
 ) -> Result<Outcome> {
     let app = runner.app;
     let state = payment.state;
-    let write_lease = BACKGROUND_WAIT_MS.saturating_add(em.timing().settle_ms());
+    let settle = em.timing().settle_ms();
+    let write_lease = BACKGROUND_WAIT_MS.saturating_add(settle);
     let key = journal::key(kind, doc_id);
     app.runtime
         .locks
-        .recall(app.store, &key, app.clock.now_ms())
+        .recall(app.store, &key, app.clock.now_ms(), settle)
         .await;
     let Some(_lease) = hold(app, kind, doc_id, write_lease) else {
         return Ok(Outcome::Unchanged);

@@ -178,9 +178,10 @@ pub async fn apply(runner: &Runner<'_>, products: &[Pushed]) -> Result<Report> {
         return Ok(report);
     }
     let key = super::lock_key(JobKind::Stock);
+    let settle = runner.settings.timing(&app.host_permissions).settle_ms();
     app.runtime
         .locks
-        .recall(app.store, &key, app.clock.now_ms())
+        .recall(app.store, &key, app.clock.now_ms(), settle)
         .await;
     let now = app.clock.now_ms();
     let Some(_guard) = app
