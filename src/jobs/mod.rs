@@ -126,8 +126,10 @@ fn settling_key(key: &str) -> String {
 
 /// What [`mark_settling`] stores while a write is out: it may land until its answer comes, or
 /// until its timeout and margin after it was sent, which the worker that finds the mark later
-/// does not know ([`Locks::recall`] then counts from its own start).
-pub const OUT: i64 = i64::MAX;
+/// does not know ([`Locks::recall`] then counts from its own start). Not `i64::MAX`: the
+/// browser's storage keeps numbers as doubles, and one past 2^53 comes back as another number,
+/// which no longer reads as an `i64`.
+pub const OUT: i64 = -1;
 
 /// Tells storage that a write made under the lock on `key` may land until `until_ms` ([`OUT`]
 /// while it is out): written before the write is sent (and again when its answer is lost), so

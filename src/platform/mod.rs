@@ -396,6 +396,21 @@ pub fn sort_short_by<T>(items: &mut [T], before: impl Fn(&T, &T) -> bool) {
 mod tests {
     use super::*;
 
+    /// The tests' store holds numbers as the browser's does (doubles): an `i64` past 2^53 is
+    /// stored, and is no `i64` when read back. (A lock's mark once used `i64::MAX`: the native
+    /// tests passed, the browser lost the mark.)
+    #[tokio::test]
+    async fn the_tests_store_loses_what_the_browser_s_loses() {
+        let store = native::MemoryStore::new();
+        save(&store, "safe", &9_007_199_254_740_992_i64).await.unwrap();
+        assert_eq!(
+            load::<i64>(&store, "safe").await.unwrap(),
+            Some(9_007_199_254_740_992)
+        );
+        save(&store, "past", &[i64::MAX]).await.unwrap();
+        assert!(load::<Vec<i64>>(&store, "past").await.is_err());
+    }
+
     #[test]
     fn short_lists_sort_stably() {
         let mut v = vec![(3, 'a'), (1, 'b'), (3, 'c'), (2, 'd'), (1, 'e')];

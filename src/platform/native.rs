@@ -112,13 +112,33 @@ impl Store for MemoryStore {
         }
     }
     async fn set_json(&self, key: &str, text: String) -> Result<(), String> {
-        let value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        let mut value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        as_doubles(&mut value);
         self.map.borrow_mut().insert(key.to_string(), value);
         Ok(())
     }
     async fn remove(&self, key: &str) -> Result<(), String> {
         self.map.borrow_mut().remove(key);
         Ok(())
+    }
+}
+
+/// The numbers of a stored value as the browser's `JSON.parse` holds them: doubles. An integer
+/// past 2^53 comes back as another number (which no longer reads as an `i64`, say).
+fn as_doubles(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if !n.is_f64() => {
+            let double = n.as_f64().unwrap_or(f64::NAN);
+            if double.abs() > 9_007_199_254_740_992.0 {
+                if let Some(rounded) = serde_json::Number::from_f64(double) {
+                    *n = rounded;
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(as_doubles),
+        Value::Object(fields) => fields.values_mut().for_each(as_doubles),
+        _ => {}
     }
 }
 
