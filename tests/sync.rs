@@ -1052,6 +1052,8 @@ async fn a_cancel_waits_out_a_lost_write_s_whole_keep() {
         looked["panel"]["settlingUntil"].is_string(),
         "the view says until when: {looked}"
     );
+    // The invoice is issued, not being issued ("Se emite…" before).
+    assert_eq!(looked["panel"]["state"], "issued", "{looked}");
     let cancelled = e.card_action_in(&panel, "offerPersonRon", "cancel").await;
     cancelled_on_the_card(&e, &cancelled).await;
     assert!(cancelled["panel"]["settlingUntil"].is_null(), "{cancelled}");

@@ -453,11 +453,13 @@ impl Emission<'_> {
                 card: card.project_id,
             }));
         }
+        // A flow of this worker works on the document: it is shown as under way. A keep after a
+        // card write whose answer was lost is not (the view says until when instead).
         if self
             .app
             .runtime
             .locks
-            .is_locked_at(&entry.key(), self.app.clock.now_ms())
+            .is_held_at(&entry.key(), self.app.clock.now_ms())
         {
             entry.status = Status::Issuing;
             return Ok(entry);

@@ -268,6 +268,12 @@ impl Locks {
         running(key) || running(&kept_cell(key))
     }
 
+    /// Whether a holder's lease on `key` is running (as of `now_ms`): a flow works on it, as
+    /// opposed to a keep after a write whose answer was lost ([`Self::keep_until`]).
+    pub fn is_held_at(&self, key: &str, now_ms: i64) -> bool {
+        self.lease(key).is_some_and(|(until, _)| until > now_ms)
+    }
+
     /// [`Self::is_locked_at`] as of the last lock taken.
     pub fn is_locked(&self, key: &str) -> bool {
         self.is_locked_at(key, self.last_now.get())
