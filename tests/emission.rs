@@ -679,6 +679,64 @@ async fn a_worker_killed_between_post_and_write_back_loses_nothing() {
     assert_eq!(issued(&e).await.len(), 1);
 }
 
+/// The same, finished by the panel alone (no tick: automatic emission off): a look at the card
+/// while the stopped worker's write may still land shows the invoice with its card pending, and
+/// says when to look again; that look finishes the card. (The panel showed "issued" and never
+/// looked again: the card stayed without its number until an alarm came.)
+#[tokio::test]
+async fn a_restarted_worker_s_panel_finishes_the_card_once_the_left_write_has_settled() {
+    let e = env().await;
+    e.configure(json!({})).await;
+    let doc = e.card("offerBucharestRon")["documentId"].as_u64().unwrap();
+    let write_back = format!("/Api/Offer/{doc}/Project");
+    e.control(
+        "/faults",
+        json!({"service": "minicrm", "method": "POST", "path": write_back, "kind": "hang"}),
+    )
+    .await;
+    let url = e.card_url("offerBucharestRon");
+    let killed = e
+        .run_stopped_when(
+            &e.app(),
+            json!({"cmd": "card", "url": url, "action": "emit"}),
+            &common::content(&url),
+            |r| r["method"] == "POST" && r["path"] == write_back.as_str(),
+        )
+        .await;
+    assert!(killed.is_none(), "the emission was cut off: {killed:?}");
+    e.control("/faults", json!([])).await;
+    e.http
+        .delete(format!("{}/__control/faults", e.sandbox.urls.minicrm))
+        .send()
+        .await
+        .unwrap();
+    let fresh = Runtime::default();
+    let app = e.app_with(&fresh);
+    let sender = common::content(&url);
+    let look = || app.handle(json!({"cmd": "card", "url": url, "action": "state"}), &sender);
+    // The first look takes up the stopped worker's write; the next shows what the panel shows.
+    look().await;
+    let shown = look().await;
+    assert_eq!(shown["panel"]["state"], "issued", "{shown}");
+    assert_eq!(shown["panel"]["cardPending"], true, "{shown}");
+    assert!(shown["panel"]["settlingUntil"].is_string(), "{shown}");
+    let again = shown["refreshMs"]
+        .as_u64()
+        .expect("the panel is told to look again");
+    assert_eq!(
+        e.card_fields("offerBucharestRon").await["SmartBillInvoiceNumber"],
+        ""
+    );
+    e.clock.advance_ms(i64::try_from(again).unwrap());
+    let finished = look().await;
+    assert_eq!(finished["panel"]["cardPending"], false, "{finished}");
+    assert_eq!(
+        e.card_fields("offerBucharestRon").await["SmartBillInvoiceNumber"],
+        "FCT 0124"
+    );
+    assert_eq!(issued(&e).await.len(), 1);
+}
+
 #[tokio::test]
 async fn a_worker_killed_during_the_post_is_reconciled_not_reposted() {
     let e = env().await;

@@ -514,11 +514,24 @@ impl Emission<'_> {
             |url| safe_link(url, &base, sandbox),
         );
         let now = self.app.clock.now_ms();
-        let settling_until = (self.app.runtime.locks)
+        let kept = (self.app.runtime.locks)
             .kept_until(&entry.key())
-            .filter(|&until| until > now)
-            .map(|ms| crate::platform::when::hms(crate::platform::local_ro(ms)));
-        CardReply::panel(PanelView { settling_until, ..v })
+            .filter(|&until| until > now);
+        let settling_until = kept.map(|ms| crate::platform::when::hms(crate::platform::local_ro(ms)));
+        // The panel looks again once the write has settled: work left on the card (its write-back
+        // after a stopped worker) is then finished at that look.
+        let refresh_ms = match kept {
+            Some(until) => {
+                let wait = u32::try_from((until - now).clamp(1_000, 60_000)).unwrap_or(60_000);
+                Some(v.refresh_ms.map_or(wait, |r| r.min(wait)))
+            }
+            None => v.refresh_ms,
+        };
+        CardReply::panel(PanelView {
+            settling_until,
+            refresh_ms,
+            ..v
+        })
     }
 }
 
