@@ -629,37 +629,7 @@ async fn minicrm_429_is_waited_out_by_the_governor() {
 #[tokio::test]
 async fn a_worker_killed_between_post_and_write_back_loses_nothing() {
     let e = env().await;
-    e.configure(json!({})).await;
-    let doc = e.card("offerBucharestRon")["documentId"].as_u64().unwrap();
-    // The write-back hangs; the "worker" is killed while waiting for it (its future dropped).
-    e.control("/faults", json!({"service": "minicrm", "method": "POST", "path": format!("/Api/Offer/{doc}/Project"), "kind": "hang"})).await;
-    let url = e.card_url("offerBucharestRon");
-    let write_back = format!("/Api/Offer/{doc}/Project");
-    let killed = e
-        .run_stopped_when(
-            &e.app(),
-            json!({"cmd": "card", "url": url, "action": "emit"}),
-            &common::content(&url),
-            |r| r["method"] == "POST" && r["path"] == write_back.as_str(),
-        )
-        .await;
-    assert!(killed.is_none(), "the emission was cut off: {killed:?}");
-    assert_eq!(
-        issued(&e).await.len(),
-        1,
-        "{:#?}",
-        e.requests("")
-            .await
-            .iter()
-            .map(|r| format!("{} {} {}", r["method"], r["path"], r["status"]))
-            .collect::<Vec<_>>()
-    );
-    e.control("/faults", json!([])).await;
-    e.http
-        .delete(format!("{}/__control/faults", e.sandbox.urls.minicrm))
-        .send()
-        .await
-        .unwrap();
+    killed_during_the_write_back(&e).await;
     // A new worker: fresh memory, same storage. While the write it left out may still land
     // (the request timeout and the margin after it was sent), the card is left to it.
     let fresh = Runtime::default();
@@ -686,30 +656,7 @@ async fn a_worker_killed_between_post_and_write_back_loses_nothing() {
 #[tokio::test]
 async fn a_restarted_worker_s_panel_finishes_the_card_once_the_left_write_has_settled() {
     let e = env().await;
-    e.configure(json!({})).await;
-    let doc = e.card("offerBucharestRon")["documentId"].as_u64().unwrap();
-    let write_back = format!("/Api/Offer/{doc}/Project");
-    e.control(
-        "/faults",
-        json!({"service": "minicrm", "method": "POST", "path": write_back, "kind": "hang"}),
-    )
-    .await;
-    let url = e.card_url("offerBucharestRon");
-    let killed = e
-        .run_stopped_when(
-            &e.app(),
-            json!({"cmd": "card", "url": url, "action": "emit"}),
-            &common::content(&url),
-            |r| r["method"] == "POST" && r["path"] == write_back.as_str(),
-        )
-        .await;
-    assert!(killed.is_none(), "the emission was cut off: {killed:?}");
-    e.control("/faults", json!([])).await;
-    e.http
-        .delete(format!("{}/__control/faults", e.sandbox.urls.minicrm))
-        .send()
-        .await
-        .unwrap();
+    let url = killed_during_the_write_back(&e).await;
     let fresh = Runtime::default();
     let app = e.app_with(&fresh);
     let sender = common::content(&url);
@@ -735,6 +682,46 @@ async fn a_restarted_worker_s_panel_finishes_the_card_once_the_left_write_has_se
         "FCT 0124"
     );
     assert_eq!(issued(&e).await.len(), 1);
+}
+
+/// "offerBucharestRon" issued, and the worker stopped while MiniCRM hangs on its write-back (the
+/// emission's future dropped there), the fault then lifted: the card's URL.
+async fn killed_during_the_write_back(e: &Env) -> String {
+    e.configure(json!({})).await;
+    let doc = e.card("offerBucharestRon")["documentId"].as_u64().unwrap();
+    let write_back = format!("/Api/Offer/{doc}/Project");
+    e.control(
+        "/faults",
+        json!({"service": "minicrm", "method": "POST", "path": write_back, "kind": "hang"}),
+    )
+    .await;
+    let url = e.card_url("offerBucharestRon");
+    let killed = e
+        .run_stopped_when(
+            &e.app(),
+            json!({"cmd": "card", "url": url, "action": "emit"}),
+            &common::content(&url),
+            |r| r["method"] == "POST" && r["path"] == write_back.as_str(),
+        )
+        .await;
+    assert!(killed.is_none(), "the emission was cut off: {killed:?}");
+    assert_eq!(
+        issued(e).await.len(),
+        1,
+        "{:#?}",
+        e.requests("")
+            .await
+            .iter()
+            .map(|r| format!("{} {} {}", r["method"], r["path"], r["status"]))
+            .collect::<Vec<_>>()
+    );
+    e.control("/faults", json!([])).await;
+    e.http
+        .delete(format!("{}/__control/faults", e.sandbox.urls.minicrm))
+        .send()
+        .await
+        .unwrap();
+    url
 }
 
 #[tokio::test]

@@ -940,10 +940,7 @@ async fn cancel_in_while_a_lost_write_lands(e: &Env, runtime: &Runtime, write: &
 #[tokio::test]
 async fn a_cancel_waits_for_a_refresh_write_whose_answer_was_lost() {
     let e = env().await;
-    let write = paid_in_part_and_its_card_write_held(&e).await;
-    sync::request(&e.store, JobKind::Payments, "now").await.unwrap();
-    // The refresh gives its write up after the request timeout; MiniCRM still holds it.
-    step(&e.app(), i64::MAX / 4).await;
+    let write = a_refresh_write_given_up(&e).await;
     let run = sync::load_run(&e.store, JobKind::Payments)
         .await
         .unwrap()
@@ -957,10 +954,17 @@ async fn a_cancel_waits_for_a_refresh_write_whose_answer_was_lost() {
 #[tokio::test]
 async fn a_restarted_worker_s_cancel_waits_for_a_refresh_write_whose_answer_was_lost() {
     let e = env().await;
-    let write = paid_in_part_and_its_card_write_held(&e).await;
+    let write = a_refresh_write_given_up(&e).await;
+    cancel_in_while_a_lost_write_lands(&e, &Runtime::default(), &write).await;
+}
+
+/// A refresh asked for and run, its card write (the path returned) given up after the request
+/// timeout while MiniCRM still holds it.
+async fn a_refresh_write_given_up(e: &Env) -> String {
+    let write = paid_in_part_and_its_card_write_held(e).await;
     sync::request(&e.store, JobKind::Payments, "now").await.unwrap();
     step(&e.app(), i64::MAX / 4).await;
-    cancel_in_while_a_lost_write_lands(&e, &Runtime::default(), &write).await;
+    write
 }
 
 /// The same for the emission's own card write (the number, the link, "Neîncasată"): given up
