@@ -194,6 +194,11 @@ test('a refresh\'s card write whose answer was lost keeps the invoice locked unt
   }, 'the refresh to give its write up', 60000);
   await popup.close();
   assert.equal(await writing(), true, 'the refresh\'s write is still held (otherwise this case proves nothing)');
+  // What the person sees while the cancel waits: the core's view says until when.
+  const waits = panel(card).locator('[data-testid="working-waits"]');
+  await waitFor(async () => /până la \d\d:\d\d:\d\d/.test((await waits.innerText().catch(() => '')) || ''),
+    'the note that the cancel waits for the write');
+  await card.screenshot({ path: artifact('e2e-card-cancel-waits.png') });
   // ...and MiniCRM applies it late: the invoice is still locked (until the write has settled,
   // 8.5 s in these tests), so the cancel has not gone ahead.
   await sandbox.control('/release', { method: 'POST' });
@@ -202,11 +207,6 @@ test('a refresh\'s card write whose answer was lost keeps the invoice locked unt
   const id = sandbox.info.minicrm.cards.offerPersonRon.projectId;
   const fields = async () => (await sandbox.control('/minicrm/projects')).projects.find((p) => p.Id === id).Fields;
   assert.equal((await fields()).SmartBillPaymentStatus, 'Încasată parțial');
-  // What the person sees while the cancel waits: the core's view says until when.
-  const waits = panel(card).locator('[data-testid="working-waits"]');
-  await waitFor(async () => /până la \d\d:\d\d:\d\d/.test((await waits.innerText().catch(() => '')) || ''),
-    'the note that the cancel waits for the write');
-  await card.screenshot({ path: artifact('e2e-card-cancel-waits.png') });
   // Then the cancel goes on by itself: it waits for the document to its keep's end, however long
   // past its 15 s wait for another flow (before, the panel said the document was busy, and the
   // person had to cancel again).
