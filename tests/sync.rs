@@ -464,37 +464,75 @@ async fn minicrm_quantity(e: &Env, sku: &str) -> Value {
 /// settled, and the product whose write failed is written again whatever SmartBill says.
 #[tokio::test]
 async fn a_product_write_whose_answer_was_lost_is_written_again_once_it_settled() {
+    a_lost_product_write_then_a_run(Lost::GivenUp, false).await;
+}
+
+/// The same with the worker stopped after it gave the write up: the next run is in the
+/// restarted worker, whose locks in memory are new.
+#[tokio::test]
+async fn a_restarted_worker_s_stock_run_waits_for_a_product_write_whose_answer_was_lost() {
+    a_lost_product_write_then_a_run(Lost::GivenUp, true).await;
+}
+
+/// The same with the worker stopped while the write was out (before its answer or its timeout):
+/// only storage tells the restarted worker that the write may still land.
+#[tokio::test]
+async fn a_restarted_worker_s_stock_run_waits_for_a_product_write_the_stopped_worker_left_out() {
+    a_lost_product_write_then_a_run(Lost::LeftOut, true).await;
+}
+
+/// How a stock run's product write was lost.
+#[derive(Clone, Copy, PartialEq)]
+enum Lost {
+    /// No answer within the request timeout: the run gave it up and went on.
+    GivenUp,
+    /// The worker stopped while it was out: the run's future dropped there.
+    LeftOut,
+}
+
+/// A stock run's product write lost (`lost`) while MiniCRM holds it; SmartBill's level then goes
+/// back and a run is asked for, in the same worker or a restarted one (`restarted`). That run
+/// writes no product until the lost write has settled, and then MiniCRM gets SmartBill's level.
+async fn a_lost_product_write_then_a_run(lost: Lost, restarted: bool) {
     let e = env().await;
     stock_config(&e).await;
-    let app = e.app();
-    run_to_end(&app).await;
+    let first = e.app();
+    run_to_end(&first).await;
     assert_eq!(minicrm_quantity(&e, "CAB-HDMI").await, 500);
     let level =
         |quantity: u32| json!({"warehouse": "Depozit Central", "code": "CAB-HDMI", "quantity": quantity});
-    // SmartBill's level moves; MiniCRM holds the write past the request timeout.
+    // SmartBill's level moves; MiniCRM holds the write.
     e.control("/smartbill/stock", level(480)).await;
     e.fault(
         json!({"service": "minicrm", "method": "PUT", "path": "/Api/R3/Product", "kind": "hold", "times": 1}),
     )
     .await;
     sync::request(&e.store, JobKind::Stock, "now").await.unwrap();
-    step(&app, i64::MAX / 4).await;
-    let run = sync::load_run(&e.store, JobKind::Stock).await.unwrap().unwrap();
-    assert_eq!((run.counts.changed, run.counts.failed), (0, 1), "{run:?}");
+    let is_put = |r: &Value| r["method"] == "PUT";
+    match lost {
+        Lost::GivenUp => {
+            step(&first, i64::MAX / 4).await;
+            let run = sync::load_run(&e.store, JobKind::Stock).await.unwrap().unwrap();
+            assert_eq!((run.counts.changed, run.counts.failed), (0, 1), "{run:?}");
+        }
+        Lost::LeftOut => {
+            let stopped = tokio::select! {
+                _ = step(&first, i64::MAX / 4) => false,
+                () = e.until_seen(true, is_put) => true,
+            };
+            assert!(stopped, "the run ended before its write reached MiniCRM");
+        }
+    }
     assert!(
-        e.in_flight(|r| r["method"] == "PUT").await,
+        e.in_flight(is_put).await,
         "the write is still held (otherwise this proves nothing)"
     );
+    let runtime = Runtime::default();
+    let app = if restarted { e.app_with(&runtime) } else { first };
     // The level goes back (the invoice was cancelled), and a run is asked for.
     e.control("/smartbill/stock", level(500)).await;
     sync::request(&e.store, JobKind::Stock, "invoice").await.unwrap();
-    let puts = || async {
-        e.requests("minicrm")
-            .await
-            .iter()
-            .filter(|r| r["method"] == "PUT")
-            .count()
-    };
+    let puts = || async { e.requests("minicrm").await.iter().filter(|r| is_put(r)).count() };
     let sent = puts().await;
     let waiting = step(&app, i64::MAX / 4).await;
     assert_eq!(
@@ -503,22 +541,42 @@ async fn a_product_write_whose_answer_was_lost_is_written_again_once_it_settled(
         "no product written while the lost write may land"
     );
     assert!(waiting.more, "the run is left for a later tick");
+    let settle = settings::load(&e.store)
+        .await
+        .unwrap()
+        .timing(&app.host_permissions)
+        .settle_ms();
+    assert!(
+        waiting
+            .paused_until_ms
+            .is_some_and(|until| until > e.clock.now_ms()),
+        "the run says until when it waits: {waiting:?}"
+    );
     // The late write lands.
     e.control("/release", json!({})).await;
-    e.until_answered(|r| r["method"] == "PUT").await;
+    e.until_answered(is_put).await;
     assert_eq!(minicrm_quantity(&e, "CAB-HDMI").await, 480);
-    // Once it has settled, the next tick writes the product again.
-    let settings = settings::load(&e.store).await.unwrap();
-    e.clock
-        .advance_ms(settings.timing(&app.host_permissions).settle_ms());
+    // Once it has settled, the next ticks write the product again. A write left out belongs to a
+    // run still under way: it is finished first (its product written as that run planned it),
+    // and the request made meanwhile is answered by the tick after it.
+    e.clock.advance_ms(settle);
     run_to_end(&app).await;
+    if lost == Lost::LeftOut {
+        let run = sync::load_run(&e.store, JobKind::Stock).await.unwrap().unwrap();
+        assert_eq!((run.reason.as_str(), run.counts.changed), ("now", 1), "{run:?}");
+        run_to_end(&app).await;
+    }
     assert_eq!(
         minicrm_quantity(&e, "CAB-HDMI").await,
         500,
         "the product whose write was lost is written again"
     );
     let run = sync::load_run(&e.store, JobKind::Stock).await.unwrap().unwrap();
-    assert_eq!((run.counts.changed, run.counts.failed), (1, 0), "{run:?}");
+    assert_eq!(
+        (run.reason.as_str(), run.counts.changed, run.counts.failed),
+        ("invoice", 1, 0),
+        "{run:?}"
+    );
 }
 
 /// SmartBill's payment status call, which the refresh makes once per invoice.
