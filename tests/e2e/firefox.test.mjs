@@ -228,6 +228,33 @@ test('the background stopped between the POST and the write-back: the panel gets
   await page.close();
 });
 
+test('the background stopped between the POST and the write-back, with no card open: a tick finishes the card once the write has settled', async () => {
+  // A 20-second request timeout: the write cut off by the stop may land until 20.5 s after the
+  // restart, well apart from the 6-second tick.
+  (await configureAll(browser, sandbox.info, { requestTimeoutMs: 20000 })).close();
+  const doc = sandbox.info.minicrm.cards.offerPersonRon.documentId;
+  const project = `/Api/Offer/${doc}/Project`;
+  await sandbox.control('/faults', { body: { service: 'minicrm', method: 'POST', path: project, kind: 'hang' } });
+  const page = await openCard(browser, sandbox.info, 'offerPersonRon');
+  await page.click(panelButton('emit'));
+  await waitUntil(async () => (await documents(sandbox)).length === 1, 'SmartBill to issue');
+  await waitUntil(async () => (await sandbox.requests('minicrm')).some((r) => r.method === 'POST' && r.path === project), 'the write-back to start');
+  // The person closes the card: no panel asks again, only the tick's alarm wakes the background.
+  await page.close();
+  await browser.stopBackground();
+  await sandbox.control('/faults', { method: 'DELETE' });
+  await waitUntil(async () => (await cardFields(sandbox, 'offerPersonRon')).SmartBillInvoiceNumber === 'FCT 0124', 'a tick to fill the card', 90000);
+  const writes = (await sandbox.requests('minicrm')).filter((r) => r.method === 'POST' && r.path === project);
+  assert.equal(writes.length, 2, 'the write cut off by the stop, then the restarted background\'s');
+  // The restarted background kept off the card until the cut-off write could no longer land
+  // (the keep starts at its restart, after the first write). The sandbox's clock runs TIME_SCALE
+  // times faster than the extension's.
+  const gap = (writes[1].at_ms - writes[0].at_ms) / TIME_SCALE;
+  console.log(`the restarted background wrote the card ${Math.round(gap)} ms after the cut-off write`);
+  assert.ok(gap >= 20500, `the write-back was sent again ${Math.round(gap)} ms after the cut-off one`);
+  assert.equal((await sandbox.requests('smartbill')).filter((r) => r.method === 'POST').length, 1, 'never re-posted');
+});
+
 test('host permissions: granted at install; withdrawn, the options page asks for them again', { skip: BROWSER !== 'firefox' && 'Firefox only' }, async () => {
   // Firefox ≥ 127 grants an MV3 add-on's host permissions at install, but the user can withdraw
   // them (about:addons › Permissions); then nothing reaches the services.

@@ -50,6 +50,8 @@ export async function fillOptions(browser, info, overrides = {}) {
   await page.fill('#minicrmApiKey', v.apiKey);
   await page.select('#minicrmModule', v.module);
   await page.fill('#timeScale', String(v.timeScale ?? TIME_SCALE));
+  // Unset, the sandbox build keeps production's 30-second request timeout.
+  if (v.requestTimeoutMs) await page.fill('#requestTimeoutMs', String(v.requestTimeoutMs));
   return page;
 }
 
@@ -80,8 +82,8 @@ export async function save(page) {
  * Configures the extension through its options page for the sandbox: the MiniCRM side tested,
  * the card fields confirmed from the checklist, saved.
  */
-export async function configureAll(browser, info, { module = 'offers' } = {}) {
-  const page = await fillOptions(browser, info, { module });
+export async function configureAll(browser, info, { module = 'offers', requestTimeoutMs } = {}) {
+  const page = await fillOptions(browser, info, { module, requestTimeoutMs });
   await page.click('#testMiniCrm');
   await resultOk(page, 'minicrmResult');
   await page.waitFor('#mapping', { state: 'visible', timeout: 30000 });
