@@ -422,6 +422,9 @@ impl<'a> Runner<'a> {
         }
         J::completed(self, &mut run).await?;
         self.finish(&mut run, RunStatus::Done).await?;
+        // A request made while this run went on (an invoice's, the webhook's, "now") gets a run
+        // of its own: on the tick that comes soon while there is more, not the periodic one.
+        report.more = self.due(kind).await.is_some();
         Ok(report)
     }
 
