@@ -639,8 +639,13 @@ async fn a_worker_killed_between_post_and_write_back_loses_nothing() {
         e.card_fields("offerBucharestRon").await["SmartBillInvoiceNumber"],
         ""
     );
-    // Then the next tick finishes the card.
-    e.clock.advance_ms(5_500);
+    // Then the next tick, once that time has passed, finishes the card.
+    let settle = minicrm_smartbill::settings::load(&e.store)
+        .await
+        .unwrap()
+        .timing(&app.host_permissions)
+        .settle_ms();
+    e.clock.advance_ms(settle);
     app.handle(json!({"cmd": "tick"}), &common::page()).await;
     assert_eq!(
         e.card_fields("offerBucharestRon").await["SmartBillInvoiceNumber"],
