@@ -20,6 +20,10 @@
 //!   object with one key; serde's own texts for the errors of types.
 //!
 //! The tests check it against serde_json over generated and mangled texts.
+//!
+//! The core's structs are read by `#[derive(LeanDeserialize)]` (macros/src/lib.rs), not serde's
+//! derive: the same reading in about half the code, which leans on two helpers here ([`Seen`],
+//! [`FieldSeed`]). `lean_tests` checks it against serde's derive, with either reader.
 
 use std::borrow::Cow;
 
@@ -1462,5 +1466,301 @@ mod tests {
             }
             agree(&text);
         }
+    }
+}
+
+/// Which fields of a struct `#[derive(LeanDeserialize)]` (macros/src/lib.rs) has read, a bit
+/// each: the checks serde's derive writes out for each field, shared by every struct.
+#[doc(hidden)]
+#[derive(Default)]
+pub struct Seen(u64);
+
+impl Seen {
+    /// Field `i` of `fields` is read (an index past the end is a key the struct ignores): a
+    /// second key for it is serde's error.
+    pub fn mark<E: de::Error>(&mut self, i: usize, fields: &'static [&'static str]) -> Result<(), E> {
+        let Some(name) = fields.get(i) else {
+            return Ok(());
+        };
+        let bit = 1u64 << i;
+        if self.0 & bit != 0 {
+            return Err(E::duplicate_field(name));
+        }
+        self.0 |= bit;
+        Ok(())
+    }
+
+    /// Every field of `required` (a bit each) was read; if not, serde's error for the first
+    /// one missing.
+    pub fn require<E: de::Error>(&self, required: u64, fields: &'static [&'static str]) -> Result<(), E> {
+        match required & !self.0 {
+            0 => Ok(()),
+            missing => {
+                let name = fields.get(missing.trailing_zeros() as usize);
+                Err(E::missing_field(name.copied().unwrap_or("?")))
+            }
+        }
+    }
+}
+
+/// A struct's key, for `#[derive(LeanDeserialize)]`: as its field's index in `fields` (past
+/// the end: a key the struct ignores), whether it comes as the index (this module's reader) or
+/// as the name (serde_json, serde's buffered content).
+#[doc(hidden)]
+pub struct FieldSeed(pub &'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for FieldSeed {
+    type Value = usize;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+        d.deserialize_identifier(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldSeed {
+    type Value = usize;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("field identifier")
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<usize, E> {
+        Ok(usize::try_from(v).unwrap_or(usize::MAX))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<usize, E> {
+        Ok(usize::try_from(field_index(self.0, v)).unwrap_or(usize::MAX))
+    }
+
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<usize, E> {
+        Ok(self
+            .0
+            .iter()
+            .position(|f| f.as_bytes() == v)
+            .unwrap_or(usize::MAX))
+    }
+}
+
+/// `#[derive(LeanDeserialize)]` (macros/src/lib.rs) against serde's derive: twin structs with
+/// the same fields and attributes, read from the same texts by serde_json and by this module's
+/// reader, must give the same value or the same error text.
+#[cfg(test)]
+mod lean_tests {
+    use minicrm_smartbill_macros::LeanDeserialize;
+    use rust_decimal::Decimal;
+    use serde::Deserialize;
+
+    use super::*;
+
+    fn half() -> u32 {
+        50
+    }
+
+    /// Twin structs: `$serde` by serde's derive, `$lean` by ours, the same body.
+    macro_rules! twins {
+        ($(#[$attr:meta])* $serde:ident / $lean:ident { $($body:tt)* }) => {
+            // Read through their debug texts only.
+            #[allow(dead_code)]
+            #[derive(Debug, Default, Deserialize)]
+            $(#[$attr])*
+            struct $serde { $($body)* }
+            #[allow(dead_code)]
+            #[derive(Debug, Default, LeanDeserialize)]
+            $(#[$attr])*
+            struct $lean { $($body)* }
+        };
+    }
+
+    twins! {
+        #[serde(rename_all = "camelCase")]
+        SerdeCard / LeanCard {
+            card_name: String,
+            count: u32,
+            maybe_note: Option<String>,
+            #[serde(default)]
+            tags: Vec<u8>,
+            #[serde(default = "half")]
+            share: u32,
+            #[serde(rename = "the-total", deserialize_with = "crate::money::de_decimal")]
+            total: Decimal,
+            // Read by a function of its own: required, though an `Option` (as serde).
+            #[serde(deserialize_with = "crate::money::de_decimal_opt")]
+            discount: Option<Decimal>,
+            #[serde(default, with = "crate::money::stored")]
+            stored: Decimal,
+            #[serde(skip)]
+            skipped: u8,
+            inner: Option<LeanInner>,
+        }
+    }
+
+    twins! {
+        #[serde(default)]
+        SerdeAllDefault / LeanAllDefault {
+            first: u8,
+            second: String,
+        }
+    }
+
+    #[derive(Debug, Default, PartialEq, LeanDeserialize)]
+    struct LeanInner {
+        r#type: String,
+    }
+
+    /// The value's debug text without the struct's name, or the error's text without its place.
+    fn outcome<T: std::fmt::Debug>(read: Result<T, serde_json::Error>) -> String {
+        match read {
+            Ok(value) => {
+                let text = format!("{value:?}");
+                text.split_once(' ')
+                    .map(|(_, rest)| rest.to_string())
+                    .unwrap_or(text)
+            }
+            Err(e) => e.to_string().split(" at line").next().unwrap_or("").to_string(),
+        }
+    }
+
+    /// The four readings of `text` as `S` and `L` agree; the common outcome.
+    fn same<S: DeserializeOwned + std::fmt::Debug, L: DeserializeOwned + std::fmt::Debug>(
+        text: &str,
+    ) -> String {
+        // serde's own texts name the struct as the derive does: the twins' names differ.
+        let reference = outcome(serde_json::from_str::<S>(text)).replace("Serde", "Lean");
+        let others = [
+            (
+                "serde's derive, our reader",
+                outcome(from_slice::<S>(text.as_bytes())),
+            ),
+            (
+                "LeanDeserialize, serde_json",
+                outcome(serde_json::from_str::<L>(text)),
+            ),
+            (
+                "LeanDeserialize, our reader",
+                outcome(from_slice::<L>(text.as_bytes())),
+            ),
+        ];
+        for (which, got) in others {
+            assert_eq!(got.replace("Serde", "Lean"), reference, "{which} on {text}");
+        }
+        reference
+    }
+
+    const GOOD: [(&str, &str); 10] = [
+        ("cardName", r#""Ana""#),
+        ("count", "3"),
+        ("maybeNote", r#""n""#),
+        ("tags", "[1, 2]"),
+        ("share", "7"),
+        ("the-total", r#""12.50""#),
+        ("discount", "1.5"),
+        ("stored", r#""0.25""#),
+        ("skipped", "9"),
+        ("inner", r#"{"type": "x", "other": [1]}"#),
+    ];
+
+    fn object(entries: &[(&str, &str)]) -> String {
+        let body: Vec<String> = entries.iter().map(|(k, v)| format!("\"{k}\": {v}")).collect();
+        format!("{{{}}}", body.join(", "))
+    }
+
+    #[test]
+    fn reads_as_serde_s_derive_every_field_present_or_missing() {
+        let mut read = 0;
+        for mask in 0u32..(1 << GOOD.len()) {
+            let entries: Vec<(&str, &str)> = GOOD
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| mask & (1 << i) != 0)
+                .map(|(_, e)| *e)
+                .collect();
+            if !same::<SerdeCard, LeanCard>(&object(&entries)).starts_with("missing field") {
+                read += 1;
+            }
+        }
+        // Only the four required fields decide: cardName, count, the-total, discount.
+        assert_eq!(read, 1 << (GOOD.len() - 4));
+        let all = object(&GOOD);
+        let value = same::<SerdeCard, LeanCard>(&all);
+        assert!(value.contains("card_name: \"Ana\""), "{value}");
+        assert!(value.contains("skipped: 0"), "{value}");
+        assert!(value.contains("share: 7"), "{value}");
+        let fewest = object(&[GOOD[0], GOOD[1], GOOD[5], GOOD[6]]);
+        let value = same::<SerdeCard, LeanCard>(&fewest);
+        assert!(value.contains("share: 50, total: 12.50"), "{value}");
+        assert!(value.contains("maybe_note: None"), "{value}");
+        assert_eq!(
+            same::<SerdeCard, LeanCard>(&object(&[GOOD[0], GOOD[1], GOOD[5]])),
+            "missing field `discount`"
+        );
+    }
+
+    #[test]
+    fn reads_as_serde_s_derive_wrong_doubled_null_and_unknown_keys() {
+        let wrong = [
+            "null",
+            "true",
+            "-1",
+            "1.5",
+            r#""x""#,
+            "[]",
+            "{}",
+            r#"{"type": 1}"#,
+        ];
+        for (i, _) in GOOD.iter().enumerate() {
+            for value in wrong {
+                let mut entries = GOOD.to_vec();
+                entries[i].1 = value;
+                same::<SerdeCard, LeanCard>(&object(&entries));
+            }
+            let mut doubled = GOOD.to_vec();
+            doubled.insert(0, GOOD[i]);
+            let outcome = same::<SerdeCard, LeanCard>(&object(&doubled));
+            // A skipped field's key is an unknown one: never a second key.
+            assert_eq!(
+                outcome.starts_with("duplicate field"),
+                GOOD[i].0 != "skipped",
+                "{outcome}"
+            );
+        }
+        let mut unknown = GOOD.to_vec();
+        unknown.insert(3, ("card_name", r#"{"deep": [null]}"#));
+        unknown.push(("", "0"));
+        same::<SerdeCard, LeanCard>(&object(&unknown));
+        for text in ["null", "1", r#""card""#, "true", "{", r#"{"cardName": "a""#, "{}"] {
+            same::<SerdeCard, LeanCard>(text);
+        }
+        for text in [
+            "{}",
+            r#"{"first": 4}"#,
+            r#"{"second": "b", "third": 0}"#,
+            r#"{"first": 1, "first": 2}"#,
+        ] {
+            same::<SerdeAllDefault, LeanAllDefault>(text);
+        }
+        assert_eq!(
+            same::<SerdeAllDefault, LeanAllDefault>(r#"{"second": "b"}"#),
+            "{ first: 0, second: \"b\" }"
+        );
+    }
+
+    /// The one form left out: a struct written as an array (serde's derive reads it).
+    #[test]
+    fn a_struct_is_never_read_from_an_array() {
+        let text = r#"["Ana", 3]"#;
+        let err = serde_json::from_str::<LeanAllDefault>(text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("invalid type: sequence, expected struct LeanAllDefault"),
+            "{err}"
+        );
+        let err = from_slice::<LeanAllDefault>(text.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("invalid type: sequence, expected struct LeanAllDefault"),
+            "{err}"
+        );
     }
 }
