@@ -1,7 +1,8 @@
 //! MiniCRM card pages: `https://r3.minicrm.{tld}/{SystemId}/#Project-{CategoryId}/{ProjectId}`
 //! (minicrm-api.md §5). The id in the URL is the card's, not the document's.
 
-use serde::{Deserialize, Serialize};
+use minicrm_smartbill_macros::LeanDeserialize;
+use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
@@ -17,7 +18,7 @@ pub struct CardRef {
 pub(crate) const PANEL_PLACE_KEY: &str = "ui.panelPlace";
 
 /// Where the panel sits on the page (pixels from the top-left corner) and whether it is folded.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct PanelPlace {

@@ -1,6 +1,7 @@
 //! The messages the extension's pages and content scripts send to the core: who sent one
 //! ([`Sender`]), what it asks ([`Command`]) and which sender may ask what. `api` runs them.
 
+use minicrm_smartbill_macros::LeanDeserialize;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::card::CardRef;
@@ -25,7 +26,7 @@ pub use crate::settings::SettingsInput;
 pub type SettingsInput = serde::de::IgnoredAny;
 
 /// Who sent a message, as the background script saw it (`chrome.runtime.MessageSender`).
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, LeanDeserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Sender {

@@ -3,8 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Default, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DocumentKind {
+    // The blank a struct's reading starts from (`LeanDeserialize`).
+    #[default]
     Offer,
     Order,
 }

@@ -5,6 +5,7 @@
 //! Oferte/Comenzi module adds them, so we suggest each role from the field names and types and
 //! let the user confirm or change it.
 
+use minicrm_smartbill_macros::LeanDeserialize;
 use serde::{Deserialize, Serialize};
 
 use crate::minicrm::{FieldType, Schema};
@@ -30,7 +31,7 @@ pub const ROLES: [Role; 5] = [
 ];
 
 /// Role → field name, saved with the settings.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, LeanDeserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct FieldMap {
@@ -328,10 +329,12 @@ pub fn statuses(schema: &Schema) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Default, Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum PaymentState {
+    // The blank a struct's reading starts from (`LeanDeserialize`).
+    #[default]
     Unpaid,
     PartlyPaid,
     Paid,

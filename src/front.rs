@@ -19,7 +19,7 @@
 //! a card's panel in team mode, a tick with work, a sender that may not ask, any error) is handed
 //! on: `None`, and the core answers it, error texts included.
 
-use serde::Deserialize;
+use minicrm_smartbill_macros::LeanDeserialize;
 
 use crate::api::{card_gate, CardGate};
 use crate::app::App;
@@ -28,13 +28,13 @@ use crate::emission::panel::{CardReply, PanelState};
 use crate::reply::{to_json, EffectReply, ReplyText, Saved};
 
 /// The command a message names; `None` unless it names one as text.
-#[derive(Deserialize)]
+#[derive(LeanDeserialize)]
 struct Named {
     cmd: String,
 }
 
 /// `panelState`'s fields (`command::Command::PanelState`).
-#[derive(Deserialize)]
+#[derive(LeanDeserialize)]
 struct PanelStateAsk {
     #[serde(default)]
     url: String,
@@ -46,7 +46,7 @@ struct PanelStateAsk {
 
 /// `tick`'s field (`command::Command::Tick`): which alarm fired. A tick with nothing to do does
 /// the same whichever it was.
-#[derive(Deserialize)]
+#[derive(LeanDeserialize)]
 struct TickAsk {
     #[serde(default)]
     #[allow(dead_code)]
@@ -54,7 +54,7 @@ struct TickAsk {
 }
 
 /// `panelPlace`'s field (`command::Command::PanelPlace`).
-#[derive(Deserialize)]
+#[derive(LeanDeserialize)]
 struct PlaceAsk {
     place: PanelPlace,
 }

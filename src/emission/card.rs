@@ -7,7 +7,8 @@
 //! field, which that route is not documented to take, and any write for a card whose document is
 //! unknown, through `PUT /Api/R3/Project/{ProjectId}` (§2.3, §3: a file field takes a public URL).
 
-use serde::{Deserialize, Serialize};
+use minicrm_smartbill_macros::LeanDeserialize;
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use super::claim::{self, FieldState};
@@ -45,7 +46,7 @@ pub const PAYMENT_LABELS_KEY: &str = "paymentLabels";
 
 /// The payment-status field's option label for each state (`unpaid`, `partlyPaid`, `paid`,
 /// `cancelled`, `reversed`), as the module's schema had them for that field.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 struct PaymentLabels {
     category: u64,

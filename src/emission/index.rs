@@ -15,7 +15,8 @@
 
 use crate::platform::SortedMap;
 
-use serde::{Deserialize, Serialize};
+use minicrm_smartbill_macros::LeanDeserialize;
+use serde::Serialize;
 
 use crate::document::DocumentKind;
 use crate::error::{EmissionProblem, Error, Result};
@@ -28,7 +29,7 @@ pub const OVERLAP_MS: i64 = 2 * 60 * 1000;
 const PAGE: usize = 100;
 
 /// A document as the list showed it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Listed {
     pub doc_id: u64,
@@ -38,7 +39,7 @@ pub struct Listed {
 }
 
 /// A pass over the list's pages: a full scan (`since` none) or an incremental one.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Pass {
     pub since_ms: Option<i64>,
@@ -48,7 +49,7 @@ pub struct Pass {
     pub count: u64,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct DocIndex {
     /// The MiniCRM account the index belongs to (address and System ID).

@@ -2,7 +2,8 @@
 //! claim — build the request, record the intent, post it to SmartBill and write the card back.
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use minicrm_smartbill_macros::LeanDeserialize;
+use serde::Serialize;
 
 use super::card::CardNow;
 use super::claim::{self, Claim, ClaimIntent, ClaimMode, Verdict};
@@ -638,7 +639,7 @@ impl Emission<'_> {
 
     /// `(fresh, rates)`: the cached VAT rates, or SmartBill's when older than a day or forced.
     async fn taxes(&self, sb: &SmartBill<'_>, force: bool) -> Result<(bool, Vec<Tax>)> {
-        #[derive(Serialize, Deserialize)]
+        #[derive(Serialize, LeanDeserialize)]
         struct Cache {
             cif: String,
             fetched_ms: i64,

@@ -5,6 +5,7 @@
 //! worker that dies mid-call leaves a trace that the next run reconciles instead of re-posting.
 
 use chrono::NaiveDate;
+use minicrm_smartbill_macros::LeanDeserialize;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -25,9 +26,11 @@ const UNPAID_KEY: &str = "journal.unpaid";
 /// journal written by a version without the list is read whole once, to make it.
 const OPEN_MADE: &str = "";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Default, Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Status {
+    // The blank a struct's reading starts from (`LeanDeserialize`).
+    #[default]
     NotIssued,
     /// An intent is recorded; the outcome of the POST is not known yet.
     Issuing,
@@ -40,7 +43,7 @@ pub enum Status {
     Reversed,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Intent {
     pub series: String,
@@ -90,7 +93,7 @@ pub enum Phase {
 }
 
 /// Our claim on the card (see `claim`), while we hold it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HeldClaim {
     pub token: String,
@@ -98,7 +101,7 @@ pub struct HeldClaim {
     pub at_ms: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Issued {
     pub doc_type: DocumentType,
@@ -179,7 +182,7 @@ impl Issued {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Payment {
     pub state: PaymentState,
@@ -192,7 +195,7 @@ pub struct Payment {
     pub checked_ms: i64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct StoredError {
@@ -201,14 +204,14 @@ pub struct StoredError {
     pub vendor_text: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Event {
     pub at_ms: i64,
     pub text: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Entry {
     pub kind: DocumentKind,

@@ -15,7 +15,8 @@
 
 use crate::platform::SortedMap;
 
-use serde::{Deserialize, Serialize};
+use minicrm_smartbill_macros::LeanDeserialize;
+use serde::Serialize;
 
 use super::index::{DocIndex, OVERLAP_MS};
 use super::journal::{self, Status};
@@ -30,7 +31,7 @@ const MAX_PAGES: u32 = 20;
 /// Index pages the poller may read to find a candidate card's document.
 const INDEX_PAGES: u32 = 5;
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct PollReport {

@@ -85,10 +85,12 @@ fn too_many_rows(lang: Lang, rows: usize, max: usize) -> String {
 }
 
 /// Where the import job is (`import::job`'s head); here because a [`JobProblem`] names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Default, Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ImportPhase"))]
 #[serde(rename_all = "camelCase")]
 pub enum Phase {
+    // The blank a struct's reading starts from (`LeanDeserialize`).
+    #[default]
     /// Looking the companies up in MiniCRM (nothing is written).
     Matching,
     /// The preview: waiting for the user's go.

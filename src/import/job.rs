@@ -32,6 +32,7 @@
 
 use std::cell::Cell as StdCell;
 
+use minicrm_smartbill_macros::LeanDeserialize;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -89,7 +90,7 @@ fn problem(p: JobProblem) -> Error {
     Error::Import { problem: p }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ImportCounts"))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Counts {
@@ -104,7 +105,7 @@ pub struct Counts {
     pub failed: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Head {
     pub id: String,
@@ -141,7 +142,7 @@ pub struct Head {
 
 /// What the tick reads of the stored [`Head`]: the rest of it is the import job's, which runs in
 /// a module of its own in the worker (the full core then links no reader of the whole head).
-#[derive(Deserialize)]
+#[derive(LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 struct HeadGlance {
     phase: Phase,
@@ -158,7 +159,7 @@ pub enum Step {
     Person,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct JobRow {
     pub c: Candidate,

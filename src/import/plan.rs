@@ -12,6 +12,7 @@
 
 use crate::platform::SortedMap;
 
+use minicrm_smartbill_macros::LeanDeserialize;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -19,7 +20,7 @@ use super::rows::{name_key, Candidate, Kind};
 use crate::text::fold;
 
 /// The field names of `GET /Api/R3/Schema/Business` and `/Schema/Person`.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SchemaInfo {
     pub business: Vec<String>,
@@ -63,7 +64,7 @@ impl SchemaInfo {
 }
 
 /// What MiniCRM holds for a matched contact (read in the match phase).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Existing {
     pub contact_id: u64,
@@ -75,17 +76,19 @@ pub struct Existing {
     pub persons: Vec<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ExistingAddress {
     pub id: u64,
     pub fields: SortedMap<String, String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Default, Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(rename = "ImportRowAction"))]
 #[serde(rename_all = "camelCase")]
 pub enum Action {
+    // The blank a struct's reading starts from (`LeanDeserialize`).
+    #[default]
     Create,
     Update,
     Unchanged,
@@ -95,7 +98,7 @@ pub enum Action {
     Merged,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AddressPlan {
     /// `None`: create an address for the contact.
@@ -103,7 +106,7 @@ pub struct AddressPlan {
     pub fields: Map<String, Value>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RowPlan {
     pub action: Action,

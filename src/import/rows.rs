@@ -4,6 +4,7 @@
 
 use std::collections::HashMap;
 
+use minicrm_smartbill_macros::LeanDeserialize;
 use serde::{Deserialize, Serialize};
 
 use super::grid::{Cell, Sheet};
@@ -24,7 +25,7 @@ pub enum Kind {
     Individual,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AddressData {
     pub country: String,
@@ -171,7 +172,7 @@ impl Issue {
 }
 
 /// One company (or individual) to import, after validation and merging of duplicates.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Candidate {
     /// The spreadsheet row (1-based) this company comes from.

@@ -11,6 +11,7 @@
 
 use std::cell::RefCell;
 
+use minicrm_smartbill_macros::LeanDeserialize;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Service;
@@ -58,7 +59,7 @@ pub const MINICRM: Limit = Limit {
     from_answer: false,
 };
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GovernorState {
     /// The calls still inside the window: each one's send time, replaced by its answer's time

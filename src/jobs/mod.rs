@@ -399,10 +399,12 @@ mod tests {
 }
 
 /// The background jobs (the activity log names automatic emission's passes too).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Default, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum JobKind {
+    // The blank a struct's reading starts from (`LeanDeserialize`).
+    #[default]
     Payments,
     Stock,
     /// Automatic emission's passes (in the activity log only; not a job of its own).

@@ -2,14 +2,15 @@
 //! workflows, so that any of them can ask for a job (an invoice that discharged stock asks for
 //! the stock sync) without using the jobs' runner (`sync`).
 
-use serde::{Deserialize, Serialize};
+use minicrm_smartbill_macros::LeanDeserialize;
+use serde::Serialize;
 
 use super::JobKind;
 use crate::error::{Error, Result};
 use crate::platform::{self, Store};
 
 /// When a job runs next.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Schedule {
     pub next_due_ms: Option<i64>,
@@ -30,7 +31,7 @@ pub struct Schedule {
 /// schedule, which a run starting or ending writes at the same moment (in the browser, from
 /// another of the worker's modules), so no request is lost to their write. A run takes the request
 /// it read before planning, by its token: one made while it plans is answered by the next run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Request {
     pub token: String,

@@ -3,6 +3,7 @@
 use std::cell::Cell;
 
 use base64::Engine;
+use minicrm_smartbill_macros::LeanDeserialize;
 use serde::de::DeserializeOwned;
 
 use super::types::*;
@@ -416,7 +417,7 @@ impl<'a> MiniCrm<'a> {
 /// How long a request MiniCRM refused as unknown is not sent again.
 const REFUSAL_MEMORY_MS: i64 = 60 * 60 * 1000;
 
-#[derive(serde::Serialize, serde::Deserialize)]
+#[derive(serde::Serialize, LeanDeserialize)]
 struct Refusal {
     at_ms: i64,
     status: u16,
@@ -445,7 +446,7 @@ fn refusal_key(method: &Method, path: &str, query: &[(&str, &str)]) -> String {
     )
 }
 
-#[derive(serde::Deserialize)]
+#[derive(LeanDeserialize)]
 struct IdReply {
     #[serde(rename = "Id", deserialize_with = "crate::money::de_id")]
     id: u64,

@@ -4,13 +4,14 @@
 
 use std::collections::BTreeMap;
 
+use minicrm_smartbill_macros::LeanDeserialize;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::money::{de_decimal_opt, de_id, de_id_opt, de_text, ser_decimal_opt};
 
 /// A module (`GET /Api/R3/Category`, §2.1).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Category {
@@ -100,7 +101,7 @@ impl FieldType {
 pub type Schema = Vec<(String, FieldType)>;
 
 /// The `Customer` block of an offer/order (§6.3).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[serde(default)]
 pub struct Customer {
     #[serde(rename = "Name", deserialize_with = "de_text")]
@@ -130,7 +131,7 @@ pub struct Customer {
     pub email: String,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[serde(default)]
 pub struct Item {
     #[serde(rename = "Id", deserialize_with = "de_text")]
@@ -173,7 +174,7 @@ pub struct Item {
 }
 
 /// `GET /Api/Offer/{id}` or `/Api/Order/{id}` (§2.9, §2.10).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[serde(default)]
 pub struct Document {
     #[serde(rename = "Id", deserialize_with = "de_id")]
@@ -228,7 +229,7 @@ pub struct Document {
 }
 
 /// A document in `GET /Api/{Offer|Order}/List` (§2.9).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[serde(default)]
 pub struct DocumentSummary {
     #[serde(rename = "Id", deserialize_with = "de_id")]
@@ -312,7 +313,7 @@ pub struct ListFilter {
 
 /// A card in `GET /Api/R3/Project?…` (§2.3): `StatusId` is an id here (a number in the newer
 /// manual and live captures, a string in the old help pages: both are read).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[serde(default)]
 pub struct ProjectSummary {
     #[serde(rename = "Id", deserialize_with = "de_id")]
@@ -326,7 +327,7 @@ pub struct ProjectSummary {
 }
 
 /// Company/person search result (§2.4).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[serde(default)]
 pub struct ContactSummary {
     #[serde(rename = "Id", deserialize_with = "de_id")]

@@ -5,6 +5,7 @@
 
 pub mod server;
 
+use minicrm_smartbill_macros::LeanDeserialize;
 use serde::{Deserialize, Serialize};
 
 use crate::cif::parse_cif;
@@ -81,7 +82,7 @@ impl Module {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SmartBillSettings {
     pub cif: String,
@@ -101,7 +102,7 @@ impl Default for SmartBillSettings {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct MiniCrmSettings {
     /// `https://r3.minicrm.ro` (the address the user opens MiniCRM at).
@@ -125,7 +126,7 @@ impl Default for MiniCrmSettings {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct DocumentSettings {
@@ -149,7 +150,7 @@ impl Default for DocumentSettings {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
     pub version: u32,
@@ -167,7 +168,7 @@ pub struct Settings {
 }
 
 /// This browser within the team: several colleagues use the extension on one MiniCRM account.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, LeanDeserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct TeamSettings {
@@ -194,7 +195,7 @@ impl Default for TeamSettings {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, LeanDeserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct OtherRunner {
@@ -229,7 +230,7 @@ impl TeamSettings {
 }
 
 /// A status of the module (`StatusId` option of the schema).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, LeanDeserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct StatusRef {
@@ -238,7 +239,7 @@ pub struct StatusRef {
 }
 
 /// How emission meets MiniCRM: the card fields, the trigger statuses, automatic emission.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, LeanDeserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct IntegrationSettings {
@@ -264,7 +265,7 @@ impl Default for IntegrationSettings {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct StockSettings {
@@ -275,7 +276,7 @@ pub struct StockSettings {
 }
 
 /// Only honoured by builds that may reach the sandbox (see [`Settings::time_scale`]).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct AdvancedSettings {
@@ -385,7 +386,7 @@ pub struct MiniCrmView {
 }
 
 /// What the options page sends. An empty or missing secret keeps the stored one.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, LeanDeserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SettingsInput {
     pub smartbill: SmartBillInput,
@@ -401,14 +402,14 @@ pub struct SettingsInput {
     pub server: Option<server::ServerInput>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, LeanDeserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct TeamInput {
     pub browser_label: String,
     pub runner: bool,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, LeanDeserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct IntegrationInput {
     pub fields: crate::fields::FieldMap,
@@ -417,7 +418,7 @@ pub struct IntegrationInput {
     pub interval_minutes: Option<u32>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, LeanDeserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct SmartBillInput {
     pub cif: String,
@@ -426,7 +427,7 @@ pub struct SmartBillInput {
     pub api_base: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, LeanDeserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct MiniCrmInput {
     pub url: String,

@@ -1,7 +1,8 @@
 //! The team server this browser works through (team mode, see `team_mode`): its address and the
 //! member key, as stored, as the options page sends them and as pages see them.
 
-use serde::{Deserialize, Serialize};
+use minicrm_smartbill_macros::LeanDeserialize;
+use serde::Serialize;
 
 use crate::error::team::TeamProblem;
 use crate::error::Error;
@@ -11,7 +12,7 @@ use crate::url::{origin, permission_covers, split};
 pub const SECRET_KEY_KEY: &str = "secret.server.memberKey";
 
 /// The team server this browser works through. Empty address: no team mode.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ServerSettings {
     /// The server's origin, e.g. `https://minicrm-smartbill-team.firma.workers.dev`.
@@ -23,7 +24,7 @@ pub struct ServerSettings {
 }
 
 /// What the options page sends. An empty or missing key keeps the stored one.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, LeanDeserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ServerInput {
     pub url: String,

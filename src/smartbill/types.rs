@@ -3,6 +3,7 @@
 //! Swagger (`invoice`, `sbcResponse`, …) are XML root names only.
 
 use chrono::NaiveDate;
+use minicrm_smartbill_macros::LeanDeserialize;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -104,7 +105,7 @@ pub struct Line {
 }
 
 /// The V1 envelope every JSON answer carries (§0, §3.3). `errorText` empty means success.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, LeanDeserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Envelope {
     #[serde(deserialize_with = "de_text")]
@@ -127,7 +128,7 @@ pub struct Envelope {
 }
 
 /// A created invoice, proforma or storno.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Created {
     pub series: String,
@@ -141,9 +142,11 @@ pub struct Created {
     pub url: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Default, Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub enum SeriesType {
+    // The blank a struct's reading starts from (`LeanDeserialize`).
+    #[default]
     #[serde(rename = "f")]
     Invoice,
     #[serde(rename = "p")]
@@ -164,7 +167,7 @@ impl SeriesType {
 
 /// `GET /series` list item (§2.11). `nextNumber` is an integer in the new spec; old examples
 /// mixed `13` and `"0117"`, so both are read.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Series {
@@ -175,14 +178,14 @@ pub struct Series {
     pub kind: SeriesType,
 }
 
-#[derive(Deserialize)]
+#[derive(LeanDeserialize)]
 pub(crate) struct SeriesList {
     #[serde(default)]
     pub list: Vec<Series>,
 }
 
 /// `GET /tax` item (§2.10).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 pub struct Tax {
     pub name: String,
@@ -192,14 +195,14 @@ pub struct Tax {
     pub percentage: Decimal,
 }
 
-#[derive(Deserialize)]
+#[derive(LeanDeserialize)]
 pub(crate) struct TaxList {
     #[serde(default)]
     pub taxes: Vec<Tax>,
 }
 
 /// `GET /invoice/paymentstatus` (§2.4). Amounts are in the invoice's currency.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentStatus {
     #[serde(deserialize_with = "de_decimal", serialize_with = "ser_decimal")]
@@ -212,7 +215,7 @@ pub struct PaymentStatus {
 }
 
 /// `GET /stocks` (§2.12).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WarehouseStock {
     pub warehouse: Warehouse,
@@ -220,7 +223,7 @@ pub struct WarehouseStock {
     pub products: Vec<StockProduct>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Warehouse {
     pub warehouse_name: String,
@@ -228,7 +231,7 @@ pub struct Warehouse {
     pub warehouse_type: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StockProduct {
     pub product_name: String,
@@ -246,7 +249,7 @@ pub struct StockProduct {
     pub quantity: Option<Decimal>,
 }
 
-#[derive(Deserialize)]
+#[derive(LeanDeserialize)]
 pub(crate) struct StockList {
     #[serde(default)]
     pub list: Vec<WarehouseStock>,
@@ -264,7 +267,7 @@ pub struct ReverseRequest {
 }
 
 /// The rate-limit headers of the last answer (§3.5).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RateInfo {
     pub limit: u32,

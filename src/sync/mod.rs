@@ -11,6 +11,7 @@ pub mod payments;
 pub mod stock;
 pub mod webhook;
 
+use minicrm_smartbill_macros::LeanDeserialize;
 use serde::{Deserialize, Serialize};
 
 use crate::app::App;
@@ -32,17 +33,19 @@ pub const DAY_MS: i64 = 24 * 3600 * 1000;
 const ACTIVITY_KEY: &str = "activity";
 const ACTIVITY_KEEP: usize = 30;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Default, Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum RunStatus {
+    // The blank a struct's reading starts from (`LeanDeserialize`).
+    #[default]
     Running,
     Done,
     Cancelled,
     Failed,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, LeanDeserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Counts {
@@ -52,7 +55,7 @@ pub struct Counts {
     pub failed: u32,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, LeanDeserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Note {
@@ -61,7 +64,7 @@ pub struct Note {
 }
 
 /// One run of a job: what the activity log shows, and the resumable cursor.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Run {

@@ -8,8 +8,9 @@
 
 use crate::platform::SortedMap;
 
+use minicrm_smartbill_macros::LeanDeserialize;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 
 use super::{Outcome, Plan, Run, Runner, Worker};
@@ -22,7 +23,7 @@ pub(crate) const SNAPSHOT_KEY: &str = "stock.snapshot";
 const CURRENT_KEY: &str = "stock.current";
 const FAILED_KEY: &str = "stock.failed";
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Level {
     pub name: String,
@@ -47,14 +48,14 @@ impl Level {
 }
 
 /// What MiniCRM was last told, per product code, for one warehouse.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Snapshot {
     pub warehouse: String,
     pub items: SortedMap<String, Level>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Item {
     pub code: String,

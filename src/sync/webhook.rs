@@ -12,8 +12,9 @@
 
 use crate::platform::SortedMap;
 
+use minicrm_smartbill_macros::LeanDeserialize;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::Value;
 
 use super::stock::{self, Level, Snapshot, StockJob};
@@ -24,7 +25,7 @@ use crate::money::{de_decimal_opt, de_text, ser_decimal_opt};
 use crate::platform;
 
 /// One element of a delivery, as SmartBill sends it. Unknown keys are ignored.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, LeanDeserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Pushed {
     #[serde(default, deserialize_with = "de_text")]
