@@ -108,9 +108,10 @@ impl Emission<'_> {
     /// failure is returned (the caller decides what it means).
     pub async fn write_fields(&self, entry: &Entry, mut fields: Map<String, Value>) -> Result<()> {
         let mc = self.minicrm()?;
-        let file = self
-            .field(Role::Pdf)
-            .and_then(|name| fields.remove(&name).map(|v| (name, v)));
+        let file = match self.field(Role::Pdf) {
+            Some(name) => crate::platform::json::take_key(&mut fields, &name).map(|v| (name, v)),
+            None => None,
+        };
         if !fields.is_empty() {
             mc.update_document_card(entry.kind, entry.doc_id, &fields).await?;
         }
@@ -393,7 +394,7 @@ impl Emission<'_> {
         {
             // MiniCRM could not take the PDF link: write the rest, say so in the journal.
             entry.log(self.now(), format!("MiniCRM refused the PDF link: {text}"));
-            fields.remove(name);
+            crate::platform::json::take_key(&mut fields, name);
             result = self.write_fields(entry, fields).await;
         }
         result

@@ -1091,6 +1091,27 @@ mod tests {
         assert_eq!(read::<f64>("18446744073709551616"), Ok(18446744073709551616.0));
     }
 
+    #[test]
+    fn a_key_taken_out_of_an_object_leaves_the_others_as_they_were() {
+        let Value::Object(mut object) = json!({"b": 2, "a": [1], "pdf": "https://x/y.pdf", "c": null}) else {
+            panic!("an object");
+        };
+        assert_eq!(take_key(&mut object, "pdf"), Some(json!("https://x/y.pdf")));
+        assert_eq!(
+            Value::Object(object.clone()),
+            json!({"a": [1], "b": 2, "c": null})
+        );
+        assert_eq!(take_key(&mut object, "pdf"), None);
+        assert_eq!(take_key(&mut object, "c"), Some(Value::Null));
+        // In their order (the map's own: sorted in the WASM, as written where serde_json keeps
+        // the order, as in the native tests).
+        let keys: Vec<&String> = object.keys().collect();
+        let Value::Object(before) = json!({"b": 2, "a": [1]}) else {
+            panic!("an object");
+        };
+        assert_eq!(keys, before.keys().collect::<Vec<_>>());
+    }
+
     /// Keys and variant names reach a derived reading as indexes ([`struct_map`]): fields and
     /// variants skipped or renamed keep their places, and the texts are serde_json's.
     #[test]
@@ -1467,6 +1488,28 @@ mod tests {
             agree(&text);
         }
     }
+}
+
+/// The value of `key` in `object`, taken out of it. The object is made again rather than taken
+/// from: a JSON object's `remove` would bring the B-tree's removal code (about 5 KB) into the
+/// WASM modules for the three keys the core takes out (a card's PDF link, twice, and version 0's
+/// series in the settings).
+pub fn take_key(object: &mut serde_json::Map<String, Value>, key: &str) -> Option<Value> {
+    if !object.contains_key(key) {
+        return None;
+    }
+    let mut taken = None;
+    // One insert at a time: collecting would bring the bulk build (sorting and its own
+    // rebalancing), larger still.
+    for (k, v) in std::mem::take(object) {
+        match k == key {
+            true => taken = Some(v),
+            false => {
+                object.insert(k, v);
+            }
+        }
+    }
+    taken
 }
 
 /// Which fields of a struct `#[derive(LeanDeserialize)]` (macros/src/lib.rs) has read, a bit

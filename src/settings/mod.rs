@@ -867,7 +867,7 @@ pub fn migrate(raw: serde_json::Value) -> Result<Settings> {
         // Version 0 (never released in a store) kept the series at the top level as
         // `invoiceSeries`; it moved under `document.series`.
         if let Some(obj) = raw.as_object_mut() {
-            if let Some(series) = obj.remove("invoiceSeries") {
+            if let Some(series) = crate::platform::json::take_key(obj, "invoiceSeries") {
                 let doc = obj.entry("document").or_insert_with(|| serde_json::json!({}));
                 if let Some(d) = doc.as_object_mut() {
                     d.entry("series").or_insert(series);

@@ -206,13 +206,12 @@ impl Worker for StockJob {
             "SKU": item.code,
             "Name": item.level.name,
             "Quantity": crate::money::json_number(item.level.quantity),
-            "UnitName": item.level.unit,
             "Warehouse_Name": runner.settings.stock.warehouse,
         });
         // A webhook delivery may carry no unit (smartbill-api.md §4.1): keep MiniCRM's.
-        if item.level.unit.is_empty() {
+        if !item.level.unit.is_empty() {
             if let Some(fields) = body.as_object_mut() {
-                fields.remove("UnitName");
+                fields.insert("UnitName".into(), item.level.unit.clone().into());
             }
         }
         // A write whose answer was lost may still land: until it has settled, no run and no

@@ -326,10 +326,10 @@ fn without_effects(reply: Value) -> Value {
     match reply {
         Value::Object(mut map) => {
             for key in ["ok", "alarms", "effect", "serverNotes"] {
-                map.remove(key);
+                crate::platform::json::take_key(&mut map, key);
             }
             if let Some(Value::Object(status)) = map.get_mut("status") {
-                status.remove("alarms");
+                crate::platform::json::take_key(status, "alarms");
             }
             Value::Object(map)
         }
