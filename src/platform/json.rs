@@ -34,8 +34,8 @@ use serde_json::Value;
 const MAX_DEPTH: u32 = 128;
 
 /// `T` from JSON text (see the module's documentation).
-pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Error> {
-    read(bytes, |de| T::deserialize(de)).map_err(Problem::into_json)
+pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Problem> {
+    read(bytes, |de| T::deserialize(de))
 }
 
 /// `value` read by `read_with`, a deserializing function (a type's `Deserialize`, or the inherent
@@ -43,9 +43,9 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, serde_json::Er
 pub fn from_value_with<T>(
     value: &Value,
     read_with: impl FnOnce(&mut De<'_>) -> Result<T, Problem>,
-) -> Result<T, serde_json::Error> {
-    let text = serde_json::to_vec(value)?;
-    read(&text, read_with).map_err(Problem::into_json)
+) -> Result<T, Problem> {
+    let text = serde_json::to_vec(value).map_err(Problem::custom)?;
+    read(&text, read_with)
 }
 
 fn read<'a, T>(
@@ -63,8 +63,10 @@ fn read<'a, T>(
     Ok(value)
 }
 
-/// The reader's error, in serde's words, turned into a `serde_json::Error` at this module's
-/// edge. Of its own so that the texts that name a wrong value ([`Said`]) write a float with
+/// The reader's error, in serde's words: its text is the one serde_json's error shows (with the
+/// place, " at line … column …"). Not turned into a `serde_json::Error`: building one parses the
+/// place back out of the text, code (about 1.7 KB gzipped) that nothing else in the worker's
+/// modules needs. Of its own also so that the texts that name a wrong value ([`Said`]) write a float with
 /// `zmij`, as serde_json does and already in the module, not with `core::fmt`: serde's own
 /// `Unexpected` text links the standard library's float formatting, about 16 KB of each
 /// worker module that nothing else needs.
@@ -73,12 +75,6 @@ fn read<'a, T>(
 #[derive(Debug)]
 #[allow(clippy::box_collection)] // The box is the point: one pointer, not a `String`'s three words.
 pub struct Problem(Box<String>);
-
-impl Problem {
-    fn into_json(self) -> serde_json::Error {
-        serde_json::Error::custom(*self.0)
-    }
-}
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1651,7 +1647,7 @@ mod lean_tests {
     }
 
     /// The value's debug text without the struct's name, or the error's text without its place.
-    fn outcome<T: std::fmt::Debug>(read: Result<T, serde_json::Error>) -> String {
+    fn outcome<T: std::fmt::Debug, E: std::fmt::Display>(read: Result<T, E>) -> String {
         match read {
             Ok(value) => {
                 let text = format!("{value:?}");

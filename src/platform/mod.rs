@@ -246,13 +246,13 @@ pub async fn join<A: std::future::Future, B: std::future::Future>(a: A, b: B) ->
 }
 
 /// A vendor's JSON answer as `T`, straight from its text ([`json`]).
-pub fn from_json<T: DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+pub fn from_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, json::Problem> {
     json::from_slice(bytes)
 }
 
 /// `T` from a value built in code, read through its text: the one deserializer every typed read
 /// uses ([`json`]).
-pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> serde_json::Result<T> {
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, json::Problem> {
     json::from_value_with(&value, |de| T::deserialize(de))
 }
 
