@@ -144,13 +144,16 @@ impl<'a> SmartBill<'a> {
         Ok(response)
     }
 
-    async fn json_call<T: DeserializeOwned>(
+    /// A call whose answer is read as SmartBill's envelope (§3.1), and the response, whose body
+    /// the caller may read further ([`Self::json_call`]). Not generic, so the WASM holds the
+    /// call once, not once per type read from an answer.
+    async fn envelope_call(
         &self,
         method: Method,
         path: &str,
         query: &[(&str, &str)],
         body: Option<Vec<u8>>,
-    ) -> Result<(Envelope, T)> {
+    ) -> Result<(Envelope, HttpResponse)> {
         let mut request = HttpRequest::new(method, self.url(path, query))
             .header("Authorization", self.auth_header())
             .header("Accept", "application/json");
@@ -169,6 +172,18 @@ impl<'a> SmartBill<'a> {
                 text: strip_html(&envelope.error_text),
             });
         }
+        Ok((envelope, response))
+    }
+
+    /// [`Self::envelope_call`], and the answer read as `T` too.
+    async fn json_call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        body: Option<Vec<u8>>,
+    ) -> Result<(Envelope, T)> {
+        let (envelope, response) = self.envelope_call(method, path, query, body).await?;
         let value: T =
             crate::platform::from_json(&response.body).map_err(|e| self.unexpected(&response, e))?;
         Ok((envelope, value))
@@ -308,7 +323,7 @@ impl<'a> SmartBill<'a> {
         let body = serde_json::to_vec(request).map_err(|e| Error::BadCommand {
             detail: e.to_string(),
         })?;
-        let (env, _): (_, serde_json::Value) = self.json_call(Method::Post, path, &[], Some(body)).await?;
+        let (env, _) = self.envelope_call(Method::Post, path, &[], Some(body)).await?;
         Ok(created(env))
     }
 
@@ -328,8 +343,8 @@ impl<'a> SmartBill<'a> {
         let body = serde_json::to_vec(&body).map_err(|e| Error::BadCommand {
             detail: e.to_string(),
         })?;
-        let (env, _): (_, serde_json::Value) = self
-            .json_call(Method::Post, "/invoice/reverse", &[], Some(body))
+        let (env, _) = self
+            .envelope_call(Method::Post, "/invoice/reverse", &[], Some(body))
             .await?;
         Ok(created(env))
     }
@@ -337,31 +352,34 @@ impl<'a> SmartBill<'a> {
     /// `PUT /invoice/cancel` (§2.5); idempotent. Returns SmartBill's message.
     pub async fn cancel_invoice(&self, series: &str, number: &str) -> Result<String> {
         let q = self.doc_query(series, number);
-        let (env, _): (_, serde_json::Value) =
-            self.json_call(Method::Put, "/invoice/cancel", &q, None).await?;
+        let (env, _) = self
+            .envelope_call(Method::Put, "/invoice/cancel", &q, None)
+            .await?;
         Ok(env.message)
     }
 
     /// `PUT /estimate/cancel` (§2.5); idempotent.
     pub async fn cancel_estimate(&self, series: &str, number: &str) -> Result<String> {
         let q = self.doc_query(series, number);
-        let (env, _): (_, serde_json::Value) =
-            self.json_call(Method::Put, "/estimate/cancel", &q, None).await?;
+        let (env, _) = self
+            .envelope_call(Method::Put, "/estimate/cancel", &q, None)
+            .await?;
         Ok(env.message)
     }
 
     /// `PUT /invoice/restore` (§2.5); idempotent.
     pub async fn restore_invoice(&self, series: &str, number: &str) -> Result<String> {
         let q = self.doc_query(series, number);
-        let (env, _): (_, serde_json::Value) =
-            self.json_call(Method::Put, "/invoice/restore", &q, None).await?;
+        let (env, _) = self
+            .envelope_call(Method::Put, "/invoice/restore", &q, None)
+            .await?;
         Ok(env.message)
     }
 
     /// `DELETE /invoice` (§2.5): only the last invoice of its series.
     pub async fn delete_invoice(&self, series: &str, number: &str) -> Result<String> {
         let q = self.doc_query(series, number);
-        let (env, _): (_, serde_json::Value) = self.json_call(Method::Delete, "/invoice", &q, None).await?;
+        let (env, _) = self.envelope_call(Method::Delete, "/invoice", &q, None).await?;
         Ok(env.message)
     }
 
