@@ -69,7 +69,10 @@ async function lastSeq() {
 async function preview(path) {
   const page = await browser.page('import.html');
   await page.locator('h1:has-text("Import companii")').waitFor();
-  // A finished job from the previous run is shown first: start over.
+  // A finished job from the previous run is shown first: start over. The page marks itself ready
+  // once the job's state is drawn; looking before that could miss the job on a busy machine
+  // (it did once, in a rehearsal's lenient pass: the file then went to the finished job's page).
+  await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
   if (await page.locator('#again').isVisible()) await page.click('#again');
   await page.setInputFiles('#file', path);
   await page.locator(`#phase:has-text("Previzualizare · ${basename(path)}")`).waitFor({ timeout: 60000 });
