@@ -28,6 +28,18 @@ pub(crate) fn elsewhere<'a>(command: &Command) -> Apart<'a, Result<ReplyText>> {
     })))
 }
 
+/// The emission a card action asks for: its mode, or none. A look at a card whose emission a
+/// stopped worker left unfinished finishes it.
+fn emit_mode(action: CardAction, unfinished: bool) -> Option<Mode> {
+    match action {
+        CardAction::State if unfinished => Some(Mode::Resume),
+        CardAction::Emit => Some(Mode::Button),
+        CardAction::Retry => Some(Mode::Retry),
+        CardAction::Reissue => Some(Mode::Reissue),
+        _ => None,
+    }
+}
+
 /// How long one alarm tick may work on jobs (Chrome ends an event after 5 minutes).
 const TICK_BUDGET_MS: i64 = 4 * 60 * 1000;
 
@@ -291,32 +303,34 @@ impl App<'_> {
         let kind = emission.kind();
         let entry = emission.entry_for_card(card).await?;
         let (doc_id, project_id) = (entry.doc_id, card.project_id);
-        let entry = match action {
-            // A dead worker's unfinished emission is finished as soon as someone looks.
-            CardAction::State if emission.is_unfinished(&entry) => {
-                emission.emit(kind, doc_id, project_id, Mode::Resume).await?
-            }
-            CardAction::State => entry,
-            CardAction::Emit => emission.emit(kind, doc_id, project_id, Mode::Button).await?,
-            CardAction::Retry => emission.emit(kind, doc_id, project_id, Mode::Retry).await?,
-            CardAction::Reissue => emission.emit(kind, doc_id, project_id, Mode::Reissue).await?,
-            CardAction::Cancel => emission.cancel(kind, doc_id, number.as_deref()).await?,
-            CardAction::Reverse => emission.reverse(kind, doc_id, number.as_deref()).await?,
-            CardAction::Confirm => emission.confirm(kind, doc_id, project_id, number).await?,
-            CardAction::Changed => {
-                // Nothing triggered: the panel keeps what the card itself says (a colleague's
-                // claim or number), which the journal alone does not know.
-                let changed = emission.status_changed(project_id).await?;
-                let untouched =
-                    changed.status == crate::emission::journal::Status::NotIssued && changed.error.is_none();
-                if untouched {
-                    entry
-                } else {
-                    changed
+        // One call each for the emissions and for the changes, whatever the mode: each `.await`
+        // of its own would hold the whole workflow's states again in this function's code.
+        let entry = if let Some(mode) = emit_mode(action, emission.is_unfinished(&entry)) {
+            emission.emit(kind, doc_id, project_id, mode).await?
+        } else {
+            match action {
+                // A look at a card with nothing unfinished (the emissions are above).
+                CardAction::State | CardAction::Emit | CardAction::Retry | CardAction::Reissue => entry,
+                CardAction::Cancel | CardAction::Reverse => {
+                    let reverse = action == CardAction::Reverse;
+                    emission.change(kind, doc_id, reverse, number.as_deref()).await?
                 }
+                CardAction::Confirm => emission.confirm(kind, doc_id, project_id, number).await?,
+                CardAction::Changed => {
+                    // Nothing triggered: the panel keeps what the card itself says (a colleague's
+                    // claim or number), which the journal alone does not know.
+                    let changed = emission.status_changed(project_id).await?;
+                    let untouched = changed.status == crate::emission::journal::Status::NotIssued
+                        && changed.error.is_none();
+                    if untouched {
+                        entry
+                    } else {
+                        changed
+                    }
+                }
+                CardAction::CancelDuplicate => emission.resolve_duplicate(kind, doc_id, number).await?,
+                CardAction::Pdf => return emission.pdf(&entry).await,
             }
-            CardAction::CancelDuplicate => emission.resolve_duplicate(kind, doc_id, number).await?,
-            CardAction::Pdf => return emission.pdf(&entry).await,
         };
         let mut reply = emission.panel(&entry);
         if matches!(

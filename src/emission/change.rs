@@ -22,7 +22,7 @@ impl Emission<'_> {
 
     /// `asked`: the number the person confirmed (`FCT 0124`, as the panel showed it); nothing is
     /// done when the card's document is another one now.
-    async fn change(
+    pub(crate) async fn change(
         &self,
         kind: DocumentKind,
         doc_id: u64,
@@ -79,10 +79,9 @@ impl Emission<'_> {
             let label = entry.storno.as_ref().map(|s| s.label()).unwrap_or_default();
             entry.log(self.now(), format!("reversed by {label}"));
         } else {
-            match issued.doc_type {
-                DocumentType::Invoice => sb.cancel_invoice(&issued.series, &issued.number).await?,
-                DocumentType::Proforma => sb.cancel_estimate(&issued.series, &issued.number).await?,
-            };
+            let proforma = issued.doc_type == DocumentType::Proforma;
+            sb.cancel_document(proforma, &issued.series, &issued.number)
+                .await?;
             entry.status = Status::Cancelled;
             entry.log(self.now(), format!("cancelled {}", issued.label()));
         }

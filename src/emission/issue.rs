@@ -353,10 +353,8 @@ impl Emission<'_> {
             Ok(intent) => intent,
             Err(e) => return self.stop_before_post(entry, e).await,
         };
-        let result = match self.doc_type() {
-            DocumentType::Invoice => sb.create_invoice(&prepared.built.request).await,
-            DocumentType::Proforma => sb.create_estimate(&prepared.built.request).await,
-        };
+        let proforma = self.doc_type() == DocumentType::Proforma;
+        let result = sb.create_document(proforma, &prepared.built.request).await;
         match result {
             Ok(created) => self.posted(&sb, entry, created, &prepared, &intent).await,
             Err(e @ (Error::Paused { .. } | Error::Unreachable { .. })) => {

@@ -311,12 +311,19 @@ impl<'a> SmartBill<'a> {
 
     /// `POST /invoice/v2` (§2.1).
     pub async fn create_invoice(&self, request: &DocumentRequest) -> Result<Created> {
-        self.create("/invoice/v2", request).await
+        self.create_document(false, request).await
+    }
+
+    /// [`Self::create_invoice`], or [`Self::create_estimate`] for a proforma: one call for
+    /// either, so that a workflow awaits one future whatever its document type.
+    pub async fn create_document(&self, proforma: bool, request: &DocumentRequest) -> Result<Created> {
+        let path = if proforma { "/estimate/v2" } else { "/invoice/v2" };
+        self.create(path, request).await
     }
 
     /// `POST /estimate/v2` (§2.2). Invoice-only fields must be `None`.
     pub async fn create_estimate(&self, request: &DocumentRequest) -> Result<Created> {
-        self.create("/estimate/v2", request).await
+        self.create_document(true, request).await
     }
 
     async fn create(&self, path: &str, request: &DocumentRequest) -> Result<Created> {
@@ -351,20 +358,25 @@ impl<'a> SmartBill<'a> {
 
     /// `PUT /invoice/cancel` (§2.5); idempotent. Returns SmartBill's message.
     pub async fn cancel_invoice(&self, series: &str, number: &str) -> Result<String> {
+        self.cancel_document(false, series, number).await
+    }
+
+    /// [`Self::cancel_invoice`], or [`Self::cancel_estimate`] for a proforma: one call for
+    /// either (see [`Self::create_document`]).
+    pub async fn cancel_document(&self, proforma: bool, series: &str, number: &str) -> Result<String> {
         let q = self.doc_query(series, number);
-        let (env, _) = self
-            .envelope_call(Method::Put, "/invoice/cancel", &q, None)
-            .await?;
+        let path = if proforma {
+            "/estimate/cancel"
+        } else {
+            "/invoice/cancel"
+        };
+        let (env, _) = self.envelope_call(Method::Put, path, &q, None).await?;
         Ok(env.message)
     }
 
     /// `PUT /estimate/cancel` (§2.5); idempotent.
     pub async fn cancel_estimate(&self, series: &str, number: &str) -> Result<String> {
-        let q = self.doc_query(series, number);
-        let (env, _) = self
-            .envelope_call(Method::Put, "/estimate/cancel", &q, None)
-            .await?;
-        Ok(env.message)
+        self.cancel_document(true, series, number).await
     }
 
     /// `PUT /invoice/restore` (§2.5); idempotent.
