@@ -115,6 +115,7 @@ async function openFile(file) {
     $('mappingCard').hidden = true;
     showFileError((e && e.message) || String(e));
     /** @type {StatusAnswer} */
+    changes += 1;
     const reply = await send({ cmd: 'import', action: { type: 'fileRejected' } });
     if (reply.ok) renderJob(reply);
   } finally {
@@ -175,6 +176,7 @@ async function remap(column, target) {
 
 async function sendMatch() {
   /** @type {StatusAnswer} */
+  changes += 1;
   const reply = await send({ cmd: 'import', action: session.matchAction() });
   if (reply.ok === false) {
     showFileError(reply.error.message);
@@ -195,15 +197,26 @@ let rechecking = null;
 function recheck() {
   rechecking ||= (async () => {
     const reply = await refresh();
-    if (reply.ok && waiting && session && reply.setup.length === 0) await sendMatch();
+    if (reply && reply.ok && waiting && session && reply.setup.length === 0) await sendMatch();
   })().finally(() => { rechecking = null; });
   return rechecking;
 }
 
-/** @returns {Promise<StatusAnswer>} */
+/** The actions sent that change the job (a file matched, a start, a cancel): a status asked
+ * before the last of them is stale. */
+let changes = 0;
+
+/**
+ * The job's status, drawn; null when an action changed the job while the status was on its
+ * way: that action's reply is newer, and drawing this one would show the job as it was (and its
+ * polling, none for a finished job, would stop the newer one's).
+ * @returns {Promise<StatusAnswer | null>}
+ */
 async function refresh() {
+  const asked = changes;
   /** @type {StatusAnswer} */
   const reply = await send({ cmd: 'import', action: { type: 'status', offset, limit: PAGE } });
+  if (asked !== changes) return null;
   if (reply.ok) renderJob(reply);
   return reply;
 }
@@ -216,7 +229,10 @@ function poll(reply) {
   clearTimeout(pollTimer);
   const wait = reply.ok && reply.job && reply.job.refreshMs;
   if (!wait) return;
-  pollTimer = setTimeout(async () => poll(await refresh()), wait);
+  pollTimer = setTimeout(async () => {
+    const next = await refresh();
+    if (next) poll(next);
+  }, wait);
 }
 
 /**
@@ -272,6 +288,7 @@ function renderJob(reply) {
  * @param {'start' | 'cancel' | 'report' | 'discard'} type
  */
 function act(type) {
+  changes += 1;
   return send({ cmd: 'import', action: { type } });
 }
 
@@ -342,7 +359,8 @@ async function main() {
   $('prev').addEventListener('click', () => { offset = Math.max(0, offset - PAGE); refresh(); });
   $('next').addEventListener('click', () => { if (lastJob && offset + PAGE < lastJob.rows) { offset += PAGE; refresh(); } });
   // A job left by an earlier visit (or still running in the background) shows up again.
-  poll(await refresh());
+  const first = await refresh();
+  if (first) poll(first);
   document.body.dataset.ready = 'true';
   warmUp();
 }
