@@ -133,7 +133,7 @@ for (const [flavour, file] of [['chrome', 'minicrm-smartbill-chrome.zip'], ['fir
   // grows by 6-12 KB). The budgets are not the aim: the full core is still above 200 KB.
   test(`${file}: the service worker's modules within their size budgets`, () => {
     const files = unzip(readFileSync(path));
-    const budgets = { core: 226000, front: 82500, setup: 155500, jobs: 176000, importjob: 152000 };
+    const budgets = { core: 225000, front: 82500, setup: 155500, jobs: 176000, importjob: 152000 };
     const over = [];
     for (const [module, budget] of Object.entries(budgets)) {
       // `gzip -9`, as scripts/build.sh and the README measure (zlib's level 9 gives about 1 % more).
