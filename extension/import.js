@@ -114,8 +114,8 @@ async function openFile(file) {
     session = null;
     $('mappingCard').hidden = true;
     showFileError((e && e.message) || String(e));
-    /** @type {StatusAnswer} */
     changes += 1;
+    /** @type {StatusAnswer} */
     const reply = await send({ cmd: 'import', action: { type: 'fileRejected' } });
     if (reply.ok) renderJob(reply);
   } finally {
@@ -175,8 +175,8 @@ async function remap(column, target) {
 // ---- the job, in the background -------------------------------------------------------------
 
 async function sendMatch() {
-  /** @type {StatusAnswer} */
   changes += 1;
+  /** @type {StatusAnswer} */
   const reply = await send({ cmd: 'import', action: session.matchAction() });
   if (reply.ok === false) {
     showFileError(reply.error.message);
@@ -229,10 +229,9 @@ function poll(reply) {
   clearTimeout(pollTimer);
   const wait = reply.ok && reply.job && reply.job.refreshMs;
   if (!wait) return;
-  pollTimer = setTimeout(async () => {
-    const next = await refresh();
-    if (next) poll(next);
-  }, wait);
+  // A stale answer (an action changed the job meanwhile) is not drawn; the polling goes on as
+  // it was until a fresh one says otherwise.
+  pollTimer = setTimeout(async () => poll((await refresh()) || reply), wait);
 }
 
 /**
@@ -288,7 +287,7 @@ function renderJob(reply) {
  * @param {'start' | 'cancel' | 'report' | 'discard'} type
  */
 function act(type) {
-  changes += 1;
+  if (type !== 'report') changes += 1;
   return send({ cmd: 'import', action: { type } });
 }
 
