@@ -298,6 +298,39 @@ test('imports a 25-row export, then the same file changes nothing, then only edi
   await third.close();
 });
 
+test('a status asked as the page opened, answered only after a file was matched, is not drawn over the file\'s job', async () => {
+  // The page asks the job's status as it opens; a busy worker can answer it after the file the
+  // person chose meanwhile was matched. The page's own `chrome.runtime.sendMessage` holds that
+  // first status answer back until the test lets it go, once the file's job is drawn.
+  const page = await browser.context.newPage();
+  await page.addInitScript(() => {
+    const send = chrome.runtime.sendMessage.bind(chrome.runtime);
+    let held = false;
+    let release;
+    window.__heldStatus = new Promise((r) => { release = r; });
+    window.__releaseStatus = () => release();
+    chrome.runtime.sendMessage = (message) => {
+      const reply = send(message);
+      if (held || message.cmd !== 'import' || message.action.type !== 'status') return reply;
+      held = true;
+      window.__statusHeld = true;
+      return window.__heldStatus.then(() => reply);
+    };
+  });
+  await page.goto(`chrome-extension://${browser.extensionId}/import.html`);
+  await page.waitForFunction(() => window.__statusHeld === true);
+  const name = 'clienti-intarziat.xlsx';
+  await page.setInputFiles('#file', file(name, {}, 900));
+  await page.locator(`#phase:has-text("${name}")`).waitFor({ timeout: 60000 });
+  await page.evaluate(() => window.__releaseStatus());
+  // The page marks itself ready once that first answer is back and handled.
+  await page.locator('body[data-ready="true"]').waitFor({ state: 'attached' });
+  await page.locator(`#phase:has-text("Previzualizare · ${name}")`).waitFor({ timeout: 60000 });
+  assert.equal(await page.locator('#jobCard').isVisible(), true);
+  assert.match(await counts(page), /25\s*noi/);
+  await page.close();
+});
+
 test('the import goes on after the page is closed and the worker is stopped, without duplicates', async () => {
   const START = 500;
   const page = await preview(file('alti-clienti.xlsx', {}, START));
