@@ -320,7 +320,7 @@ test('a status asked as the page opened, answered only after a file was matched,
   await page.goto(`chrome-extension://${browser.extensionId}/import.html`);
   await page.waitForFunction(() => window.__statusHeld === true);
   const name = 'clienti-intarziat.xlsx';
-  await page.setInputFiles('#file', file(name, {}, 900));
+  await page.setInputFiles('#file', file(name, {}, 1100));
   await page.locator(`#phase:has-text("${name}")`).waitFor({ timeout: 60000 });
   await page.evaluate(() => window.__releaseStatus());
   // The page marks itself ready once that first answer is back and handled.
