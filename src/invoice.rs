@@ -18,7 +18,7 @@ use crate::cif::{cnp_valid, parse_cif};
 use crate::document::DocumentKind;
 use crate::error::invoice::MappingProblem;
 use crate::minicrm::{Document, Item};
-use crate::money::{parse_decimal, round2};
+use crate::money::{add, mul, parse_decimal, round2};
 use crate::settings::{DocumentType, Settings};
 use crate::smartbill::{Client, DocumentRequest, Line, Tax};
 use crate::text::fold;
@@ -332,7 +332,7 @@ fn lines(input: &Input, currency: &str, use_stock: bool) -> Result<Lines, Mappin
             line: line_no,
             name: name.clone(),
         };
-        total = total.checked_add(line_total).ok_or_else(out_of_range)?;
+        total = add(total, line_total).ok_or_else(out_of_range)?;
         if net < Decimal::ZERO {
             // A negative line is a discount on the products before it (§2.1 Discount table):
             // a value discount (type 1) with its own VAT rate, so mixed rates are allowed.
@@ -404,11 +404,11 @@ fn priced<'t>(
     if qty.abs() > MAX_QUANTITY || price.abs() > MAX_PRICE {
         return Err(out_of_range());
     }
-    let net = round2(qty.checked_mul(price).ok_or_else(out_of_range)?);
-    let line_total = net
-        .checked_mul(tax.percentage)
-        .map(|v| round2(v / Decimal::from(100)))
-        .and_then(|vat| net.checked_add(vat))
+    let net = round2(mul(qty, price).ok_or_else(out_of_range)?);
+    // The VAT: the net amount × the rate × 1/100 (exact: both have few decimals).
+    let line_total = mul(net, tax.percentage)
+        .and_then(|v| mul(v, Decimal::new(1, 2)))
+        .and_then(|vat| add(net, round2(vat)))
         .ok_or_else(out_of_range)?;
     Ok(Priced {
         qty,

@@ -16,6 +16,19 @@ pub fn round2(value: Decimal) -> Decimal {
     round(value, 2)
 }
 
+/// `a × b`, `None` when it overflows. rust_decimal's arithmetic is `#[inline(always)]`: these
+/// keep one copy of each operation in a WASM module, whatever the number of callers.
+#[inline(never)]
+pub fn mul(a: Decimal, b: Decimal) -> Option<Decimal> {
+    a.checked_mul(b)
+}
+
+/// `a + b`, `None` when it overflows (see [`mul`]).
+#[inline(never)]
+pub fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
+    a.checked_add(b)
+}
+
 /// Parses a vendor's textual number: `"7500.0000"`, `"-50"`, `"21%"`, `"1 000,00"`, `"1.000,50"`.
 /// Empty text is `None`.
 pub fn parse_decimal(text: &str) -> Option<Decimal> {
