@@ -2,9 +2,10 @@
 //! (its `core` section; the `pages` section is written to the extension's `_locales/` by
 //! `scripts/locales.mjs`). The output, `$OUT_DIR/texts.rs`, is included by `src/i18n.rs`: one
 //! constant `Text::Key` per key, holding its Romanian, English and Hungarian texts. In the
-//! service worker's vendor modules (`cfg(vendor_worker)`) it holds the Romanian text and the
-//! message's name, `core_Key`: `scripts/locales.mjs` writes the core's texts to `_locales/` too,
-//! and those modules read the English and Hungarian ones with `chrome.i18n` (`src/i18n.rs`).
+//! service worker's vendor modules (`cfg(vendor_worker)`) it holds only the key:
+//! `scripts/locales.mjs` writes the core's texts to `_locales/` too (`coreRo_Key` in Romanian,
+//! `core_Key` in each file's language), and those modules read them with `chrome.i18n`
+//! (`src/i18n.rs`).
 //! Each text is its own constant, not a row of one table, so a WASM module links only the texts
 //! its code uses (the import page's module needs few of the service worker's). The build stops
 //! with a message naming the entry when a text is missing a language or when the languages of
@@ -136,7 +137,7 @@ fn generate() -> Result<String, String> {
         let _ = writeln!(
             consts,
             "    #[cfg(not(vendor_worker))]\n    pub const {key}: Text = Text(&[{ro:?}, {en:?}, {hu:?}]);\n    \
-             #[cfg(vendor_worker)]\n    pub const {key}: Text = Text {{ ro: {ro:?}, name: \"core_{key}\" }};"
+             #[cfg(vendor_worker)]\n    pub const {key}: Text = Text {{ key: \"{key}\" }};"
         );
         let _ = writeln!(keys, "        Text::{key},");
     }

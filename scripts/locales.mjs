@@ -1,7 +1,7 @@
 // Writes the extension's extension/_locales/<lang>/messages.json (git-ignored) from
 // locales/texts.json, the one catalog of translated text: its "pages" section, and its "core"
-// section as `core_<Key>` messages (build.rs compiles the core section into the WASM modules;
-// the service worker's vendor modules keep only the Romanian texts and read these). Stops with a
+// section as `coreRo_<Key>` and `core_<Key>` messages (build.rs compiles the core section into
+// the WASM modules; the service worker's vendor modules carry none of its texts and read these). Stops with a
 // message naming the entry when a text lacks a language or when its languages do not use the
 // same $1-style substitutions.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -36,17 +36,20 @@ function messages(pages) {
 }
 
 /**
- * The core's texts as messages named `core_<Key>`: the service worker's vendor modules carry only
- * the Romanian ones and read the others with chrome.i18n (src/i18n.rs). Their `{name}`
- * placeholders are the core's to fill; a `$`, which chrome.i18n would read as a substitution, is
- * written `$$`.
+ * The core's texts as messages: `coreRo_<Key>`, the Romanian text, in every language's file (the
+ * card's texts are Romanian whatever the browser's language), and `core_<Key>`, the file's own
+ * language, in the English and Hungarian files. The service worker's vendor modules carry none of
+ * these texts and read them with chrome.i18n (src/i18n.rs). Their `{name}` placeholders are the
+ * core's to fill; a `$`, which chrome.i18n would read as a substitution, is written `$$`.
  */
 function coreMessages(core, out) {
+  const message = (text) => ({ message: text.replaceAll('$', '$$$$') });
   for (const [key, entry] of Object.entries(core)) {
     if (!/^[A-Z][A-Za-z0-9]*$/.test(key)) throw new Error(`core.${key}: a core key is a Rust name in CamelCase`);
     for (const lang of LANGS) {
       if (typeof entry[lang] !== 'string' || !entry[lang]) throw new Error(`core.${key} has no "${lang}" text`);
-      out[lang][`core_${key}`] = { message: entry[lang].replaceAll('$', '$$$$') };
+      out[lang][`coreRo_${key}`] = message(entry.ro);
+      if (lang !== 'ro') out[lang][`core_${key}`] = message(entry[lang]);
     }
   }
   return out;

@@ -13,15 +13,15 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Text(&'static [&'static str; 3]);
 
-/// In the service worker's vendor modules, a text of the core is its Romanian text and the name
-/// of its message in the extension's `_locales/` (`core_Key`, written by `scripts/locales.mjs`
-/// from the same catalog): the English and Hungarian texts come from `chrome.i18n`, so each of
-/// these modules carries one language instead of three (7 KB gzipped of the full core).
+/// In the service worker's vendor modules, a text of the core is its key: its texts are in the
+/// extension's `_locales/` (`coreRo_Key` in Romanian in every language's file, `core_Key` in the
+/// file's own language; written by `scripts/locales.mjs` from the same catalog) and come from
+/// `chrome.i18n`, so these modules carry none of them (4–5 KB gzipped of the full core, which
+/// carried the Romanian ones, and 7 KB more before, when it carried all three).
 #[cfg(vendor_worker)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Text {
-    ro: &'static str,
-    name: &'static str,
+    key: &'static str,
 }
 
 include!(concat!(env!("OUT_DIR"), "/texts.rs"));
@@ -52,20 +52,16 @@ impl Lang {
         text.0[self as usize]
     }
 
-    /// A text of the catalog in this language: Romanian from the module, the others from the
-    /// extension's `_locales/` (`chrome.i18n`, which answers in the browser's language, the one
-    /// the worker's commands carry). Romanian when the browser has no such message, or when this
-    /// language is not the browser's.
+    /// A text of the catalog in this language, from the extension's `_locales/` (`chrome.i18n`,
+    /// which answers in the browser's language, the one the worker's commands carry): Romanian
+    /// when this language is not the browser's. The key itself if the extension has no such
+    /// message (a build whose `_locales/` is not its own): visible, never empty.
     #[cfg(vendor_worker)]
     pub fn text(self, text: Text) -> &'static str {
         use crate::platform::wasm::browser_message;
-        if self == Lang::Ro {
-            return text.ro;
-        }
-        if browser_message("@@ui_locale").map(Lang::from_tag) != Some(self) {
-            return text.ro;
-        }
-        browser_message(text.name).unwrap_or(text.ro)
+        let own = self != Lang::Ro && browser_message("", "@@ui_locale").map(Lang::from_tag) == Some(self);
+        let prefix = if own { "core_" } else { "coreRo_" };
+        browser_message(prefix, text.key).unwrap_or(text.key)
     }
 
     /// A text of the catalog in this language with its `{name}` placeholders filled from `args`.

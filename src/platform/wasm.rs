@@ -58,22 +58,29 @@ extern "C" {
 }
 
 thread_local! {
-    /// The messages read from `chrome.i18n`, by name: each is read once per module and kept for
-    /// the module's life (the catalog's core texts, at most a few dozen KB).
-    static MESSAGES: std::cell::RefCell<Vec<(&'static str, &'static str)>> =
+    /// The messages read from `chrome.i18n`, by name (prefix and key): each is read once per
+    /// module and kept for the module's life (the catalog's core texts, at most a few dozen KB).
+    static MESSAGES: std::cell::RefCell<Vec<(&'static str, &'static str, &'static str)>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// The extension's message `name` in the browser's language (`chrome.i18n.getMessage`, from
-/// `_locales/`); `None` when there is none (an empty answer) or no `chrome.i18n`.
-pub fn browser_message(name: &'static str) -> Option<&'static str> {
-    let kept = MESSAGES.with(|m| m.borrow().iter().find(|(n, _)| *n == name).map(|(_, t)| *t));
+/// The extension's message named `prefix` + `key` in the browser's language
+/// (`chrome.i18n.getMessage`, from `_locales/`); `None` when there is none (an empty answer) or
+/// no `chrome.i18n`.
+pub fn browser_message(prefix: &'static str, key: &'static str) -> Option<&'static str> {
+    let kept = MESSAGES.with(|m| {
+        m.borrow()
+            .iter()
+            .find(|(p, k, _)| *p == prefix && *k == key)
+            .map(|(_, _, t)| *t)
+    });
     if kept.is_some() {
         return kept;
     }
-    let text = i18n_message(name).ok()?.as_string().filter(|t| !t.is_empty())?;
+    let name = [prefix, key].concat();
+    let text = i18n_message(&name).ok()?.as_string().filter(|t| !t.is_empty())?;
     let text: &'static str = Box::leak(text.into_boxed_str());
-    MESSAGES.with(|m| m.borrow_mut().push((name, text)));
+    MESSAGES.with(|m| m.borrow_mut().push((prefix, key, text)));
     Some(text)
 }
 
