@@ -2,14 +2,13 @@
 //! mapping needs (the module's fields, suggestions, statuses).
 
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::app::App;
 use crate::error::{Error, MiniCrmKind};
 use crate::fields::{self, Role, ROLES};
 use crate::i18n::{Lang, Text};
 use crate::jobs::Priority;
-use crate::minicrm::{Category, FieldType};
+use crate::minicrm::{AnyValue, Category, FieldType};
 use crate::settings::{Settings, StatusRef};
 
 /// `checklist`: each line green or with the fix, and what the field mapping needs (`null` when
@@ -170,8 +169,8 @@ async fn samples(
                 continue;
             }
             let text = match value {
-                Value::String(s) => s.trim().to_string(),
-                Value::Number(n) => n.to_string(),
+                AnyValue::Text(s) => s.trim().to_string(),
+                AnyValue::Number(n) => n,
                 _ => continue,
             };
             let seen = out.get_or_insert_with(name, Vec::new);

@@ -342,6 +342,19 @@ pub enum PaymentState {
     Reversed,
 }
 
+impl PaymentState {
+    /// Its name as it is written (serde's, `camelCase`).
+    pub fn key(self) -> &'static str {
+        match self {
+            PaymentState::Unpaid => "unpaid",
+            PaymentState::PartlyPaid => "partlyPaid",
+            PaymentState::Paid => "paid",
+            PaymentState::Cancelled => "cancelled",
+            PaymentState::Reversed => "reversed",
+        }
+    }
+}
+
 /// Recognises a payment-status label ("Neîncasată", "Încasată parțial", "Paid", "Fizetve", …).
 pub fn payment_state_of(label: &str) -> Option<PaymentState> {
     let f = fold(label);
@@ -397,11 +410,8 @@ mod tests {
     use super::*;
 
     fn schema(json: serde_json::Value) -> Schema {
-        json.as_object()
-            .unwrap()
-            .iter()
-            .map(|(k, v)| (k.clone(), FieldType::parse(v)))
-            .collect()
+        let text = serde_json::to_vec(&json).unwrap();
+        crate::minicrm::schema_of(&crate::platform::from_json(&text).unwrap())
     }
 
     fn offers_schema() -> Schema {

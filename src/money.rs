@@ -5,7 +5,9 @@
 use std::str::FromStr;
 
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::{de, Deserializer, Serializer};
+use serde::{de, Deserialize, Deserializer, Serializer};
+
+use crate::platform::json::AnyValue;
 
 /// Rounds half away from zero to `dp` decimals, as invoices are rounded.
 pub fn round(value: Decimal, dp: u32) -> Decimal {
@@ -53,11 +55,6 @@ pub fn parse_decimal(text: &str) -> Option<Decimal> {
     Decimal::from_str(&normalised).ok()
 }
 
-fn from_json_number(n: &serde_json::Number) -> Option<Decimal> {
-    // serde_json prints floats in their shortest round-trip form ("0.1", not 0.1000000000000000055…).
-    parse_decimal(&n.to_string())
-}
-
 /// Reads a decimal from a JSON number or a numeric string; `null`/`""` are errors.
 pub fn de_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
     de_decimal_opt(d)?.ok_or_else(|| de::Error::custom("a number was expected"))
@@ -65,20 +62,18 @@ pub fn de_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> 
 
 /// Reads an optional decimal from a JSON number, a numeric string, `""` or `null`.
 pub fn de_decimal_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-    let v: serde_json::Value = serde::Deserialize::deserialize(d)?;
-    match &v {
-        serde_json::Value::Null => Ok(None),
-        serde_json::Value::Number(n) => from_json_number(n)
+    match AnyValue::deserialize(d)? {
+        AnyValue::Null => Ok(None),
+        // A number's text is serde_json's: a float in its shortest round-trip form ("0.1", not
+        // 0.1000000000000000055…).
+        AnyValue::Number(n) => parse_decimal(&n)
             .map(Some)
             .ok_or_else(|| de::Error::custom(format!("bad number {n}"))),
-        serde_json::Value::String(s) if s.trim().is_empty() => Ok(None),
-        serde_json::Value::String(s) => parse_decimal(s)
+        AnyValue::Text(s) if s.trim().is_empty() => Ok(None),
+        AnyValue::Text(s) => parse_decimal(&s)
             .map(Some)
             .ok_or_else(|| de::Error::custom(format!("bad number {s:?}"))),
-        other => Err(de::Error::custom(format!(
-            "a number was expected, not {}",
-            crate::platform::json_text(other)
-        ))),
+        AnyValue::Other(other) => Err(de::Error::custom(format!("a number was expected, not {other}"))),
     }
 }
 
@@ -134,31 +129,23 @@ pub fn de_id<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
 }
 
 pub fn de_id_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    let v: serde_json::Value = serde::Deserialize::deserialize(d)?;
-    match &v {
-        serde_json::Value::Null => Ok(None),
-        serde_json::Value::Number(n) => Ok(n.as_u64()),
-        serde_json::Value::String(s) if s.trim().is_empty() => Ok(None),
-        serde_json::Value::String(s) => s
+    match AnyValue::deserialize(d)? {
+        AnyValue::Null => Ok(None),
+        // A negative or fractional number is no id.
+        AnyValue::Number(n) => Ok(n.parse().ok()),
+        AnyValue::Text(s) if s.trim().is_empty() => Ok(None),
+        AnyValue::Text(s) => s
             .trim()
             .parse()
             .map(Some)
             .map_err(|_| de::Error::custom(format!("bad id {s:?}"))),
-        other => Err(de::Error::custom(format!(
-            "an id was expected, not {}",
-            crate::platform::json_text(other)
-        ))),
+        AnyValue::Other(other) => Err(de::Error::custom(format!("an id was expected, not {other}"))),
     }
 }
 
 /// Reads text from a JSON string or number (`"Id": 83` or `"Id": "83"`); null → "".
 pub fn de_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    let v: serde_json::Value = serde::Deserialize::deserialize(d)?;
-    Ok(match v {
-        serde_json::Value::Null => String::new(),
-        serde_json::Value::String(s) => s,
-        other => crate::platform::json_text(&other),
-    })
+    AnyValue::deserialize(d).map(AnyValue::into_text)
 }
 
 #[cfg(test)]

@@ -9,7 +9,6 @@
 
 use minicrm_smartbill_macros::LeanDeserialize;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
 
 use super::claim::{self, FieldState};
 use super::journal::{self, Entry, Issued, Phase, Status};
@@ -18,11 +17,11 @@ use crate::error::{Error, MiniCrmKind, Result};
 use crate::fields::{PaymentState, Role};
 use crate::i18n::Lang;
 use crate::jobs;
-use crate::minicrm::Fields;
+use crate::minicrm::{CardWrite, FieldValues};
 
 /// What the write-back puts on the card.
 struct CardFields {
-    fields: Map<String, Value>,
+    fields: CardWrite,
     /// The payment status written, if the field and its option exist.
     payment_written: Option<PaymentState>,
     /// The PDF field, when the PDF link is among the fields.
@@ -32,7 +31,7 @@ struct CardFields {
 /// The card as MiniCRM shows it now, with the times around the read.
 #[derive(Clone, Debug)]
 pub struct CardNow {
-    pub fields: Fields,
+    pub fields: FieldValues,
     /// Our clock when the read was sent.
     pub sent_ms: i64,
     /// Our clock when the answer arrived.
@@ -59,11 +58,7 @@ impl CardNow {
     pub fn text(&self, field: Option<&str>) -> String {
         field
             .and_then(|f| self.fields.get(f))
-            .map(|v| match v {
-                Value::String(s) => s.trim().to_string(),
-                Value::Null => String::new(),
-                other => crate::platform::json_text(other),
-            })
+            .map(|v| v.text().trim().to_string())
             .unwrap_or_default()
     }
 
@@ -106,17 +101,17 @@ impl Emission<'_> {
 
     /// Writes card fields: the document's route, then a file field through the card's route. A
     /// failure is returned (the caller decides what it means).
-    pub async fn write_fields(&self, entry: &Entry, mut fields: Map<String, Value>) -> Result<()> {
+    pub async fn write_fields(&self, entry: &Entry, mut fields: CardWrite) -> Result<()> {
         let mc = self.minicrm()?;
         let file = match self.field(Role::Pdf) {
-            Some(name) => crate::platform::json::take_key(&mut fields, &name).map(|v| (name, v)),
+            Some(name) => fields.remove(&name).map(|v| (name, v)),
             None => None,
         };
         if !fields.is_empty() {
             mc.update_document_card(entry.kind, entry.doc_id, &fields).await?;
         }
         if let Some((name, url)) = file {
-            let mut one = Map::new();
+            let mut one = CardWrite::new();
             one.insert(name, url);
             mc.update_project(entry.project_id, &one).await?;
         }
@@ -142,8 +137,8 @@ impl Emission<'_> {
         ) {
             return Ok(());
         }
-        let mut fields = Map::new();
-        fields.insert(field, Value::String(text.chars().take(4000).collect()));
+        let mut fields = CardWrite::new();
+        fields.insert(field, text.chars().take(4000).collect());
         mc.update_project(project_id, &fields).await
     }
 
@@ -176,8 +171,8 @@ impl Emission<'_> {
             intent: None,
         };
         let mc = self.minicrm()?;
-        let mut fields = Map::new();
-        fields.insert(field.clone(), Value::String(c.to_field()));
+        let mut fields = CardWrite::new();
+        fields.insert(field.clone(), c.to_field());
         mc.update_project(project_id, &fields).await?;
         if !claim::in_time(r1.sent_ms, self.now(), &timing.claim) {
             return Ok(());
@@ -189,7 +184,7 @@ impl Emission<'_> {
         let r2 = self.read_card(project_id).await?;
         if matches!(claim::field_state(&r2.text(Some(&field))), FieldState::Claimed(now) if now.token == c.token)
         {
-            fields.insert(field, Value::String(message.chars().take(4000).collect()));
+            fields.insert(field, message.chars().take(4000).collect());
             mc.update_project(project_id, &fields).await?;
         }
         Ok(())
@@ -229,7 +224,7 @@ impl Emission<'_> {
     /// ([`PAYMENT_LABELS_KEY`]), never in the settings: a person's save of the settings, in
     /// another of the worker's modules, is never written over by this cache.
     pub async fn payment_label_for(&self, state: PaymentState) -> Option<String> {
-        let key = serde_json::to_value(state).ok()?.as_str()?.to_string();
+        let key = state.key().to_string();
         let field = self.field(Role::PaymentStatus)?;
         let category = self.settings.minicrm.category_id?;
         let cached: Option<PaymentLabels> = crate::platform::load(self.store(), PAYMENT_LABELS_KEY)
@@ -251,13 +246,8 @@ impl Emission<'_> {
             PaymentState::Cancelled,
             PaymentState::Reversed,
         ] {
-            if let (Some(k), Some(label)) = (
-                serde_json::to_value(s)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string)),
-                crate::fields::payment_value(&schema, &field, s),
-            ) {
-                labels.insert(k, label);
+            if let Some(label) = crate::fields::payment_value(&schema, &field, s) {
+                labels.insert(s.key().to_string(), label);
             }
         }
         let label = labels.get(&key).cloned();
@@ -323,12 +313,12 @@ impl Emission<'_> {
     /// The card's fields for the issued document: number, link, payment status, the note in the
     /// error field (empty but for a cancellation, a reversal or a likely duplicate), the PDF.
     async fn card_fields(&self, entry: &Entry, issued: &Issued, label: &str) -> CardFields {
-        let mut fields = Map::new();
+        let mut fields = CardWrite::new();
         if let Some(name) = self.field(Role::InvoiceNumber) {
-            fields.insert(name, json!(label));
+            fields.insert(name, label.to_string());
         }
         if let (Some(name), false) = (self.field(Role::Link), issued.document_url.is_empty()) {
-            fields.insert(name, json!(issued.document_url));
+            fields.insert(name, issued.document_url.clone());
         }
         let state = match entry.status {
             Status::Cancelled => PaymentState::Cancelled,
@@ -342,7 +332,7 @@ impl Emission<'_> {
         let mut payment_written = None;
         if let Some(name) = self.field(Role::PaymentStatus) {
             if let Some(option) = self.payment_label_for(state).await {
-                fields.insert(name, json!(option));
+                fields.insert(name, option);
                 payment_written = Some(state);
             }
         }
@@ -358,14 +348,14 @@ impl Emission<'_> {
                 ),
                 _ => String::new(),
             };
-            fields.insert(name, json!(note));
+            fields.insert(name, note);
         }
         let pdf = self
             .field(Role::Pdf)
             .filter(|_| !issued.document_view_url.is_empty() && entry.status == Status::Issued);
         if let Some(name) = &pdf {
             // MiniCRM downloads the public PDF link into its file field (minicrm-api.md §3).
-            fields.insert(name.clone(), json!(issued.document_view_url));
+            fields.insert(name.clone(), issued.document_view_url.clone());
         }
         CardFields {
             fields,
@@ -379,7 +369,7 @@ impl Emission<'_> {
     async fn write_card_fields(
         &self,
         entry: &mut Entry,
-        mut fields: Map<String, Value>,
+        mut fields: CardWrite,
         pdf: Option<&str>,
     ) -> Result<()> {
         let mut result = self.write_fields(entry, fields.clone()).await;
@@ -394,7 +384,7 @@ impl Emission<'_> {
         {
             // MiniCRM could not take the PDF link: write the rest, say so in the journal.
             entry.log(self.now(), format!("MiniCRM refused the PDF link: {text}"));
-            crate::platform::json::take_key(&mut fields, name);
+            fields.remove(name);
             result = self.write_fields(entry, fields).await;
         }
         result

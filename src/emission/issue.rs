@@ -276,8 +276,8 @@ impl Emission<'_> {
         entry.phase = Some(Phase::Claiming);
         entry.error = None;
         self.save(entry).await?;
-        let mut fields = serde_json::Map::new();
-        fields.insert(error_field.to_string(), serde_json::Value::String(c.to_field()));
+        let mut fields = crate::minicrm::CardWrite::new();
+        fields.insert(error_field.to_string(), c.to_field());
         self.minicrm()?.update_project(entry.project_id, &fields).await?;
         let acked = self.now();
         if !claim::in_time(r1.sent_ms, acked, &timing.claim) {
@@ -425,8 +425,8 @@ impl Emission<'_> {
             expected: prepared.next_number,
             total: prepared.built.total,
         });
-        let mut fields = serde_json::Map::new();
-        fields.insert(error_field.to_string(), serde_json::Value::String(c.to_field()));
+        let mut fields = crate::minicrm::CardWrite::new();
+        fields.insert(error_field.to_string(), c.to_field());
         if let Err(e) = self.minicrm()?.update_project(entry.project_id, &fields).await {
             return Ok(Err(e));
         }
@@ -542,10 +542,10 @@ impl Emission<'_> {
         let mc = self.minicrm()?;
         let email = match (doc.customer.email.trim().is_empty(), doc.customer_id) {
             (true, Some(customer)) => mc
-                .contact(customer)
+                .contact_email(customer)
                 .await
                 .ok()
-                .and_then(|c| c.get("Email").and_then(|e| e.as_str()).map(str::to_string))
+                .flatten()
                 .filter(|e| !e.trim().is_empty()),
             _ => None,
         };

@@ -28,7 +28,6 @@ pub mod poll;
 pub mod reconcile;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Map;
 
 use crate::app::App;
 use crate::document::DocumentKind;
@@ -88,11 +87,10 @@ fn stored(e: &Error, lang: Lang) -> journal::StoredError {
     }
 }
 
-/// A cheap fingerprint of a document's content (customer, items, totals), not of its card.
+/// A cheap fingerprint of a document's content (customer, items, totals), not of its card (its
+/// `Project` block is never read, and written as `{}`).
 fn fingerprint(doc: &Document) -> String {
-    let mut d = doc.clone();
-    d.project = Map::new();
-    let text = serde_json::to_string(&d).unwrap_or_default();
+    let text = serde_json::to_string(doc).unwrap_or_default();
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for b in text.bytes() {
         hash ^= u64::from(b);
@@ -235,5 +233,27 @@ impl<'a> Emission<'a> {
         }
         self.issue(&mut entry, mode).await?;
         Ok(entry)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A document's fingerprint is stored in the journal (`failed_fingerprint`): it must not
+    /// change from one version to the next, nor with the card's fields in the `Project` block.
+    #[test]
+    fn fingerprints_stay_the_same() {
+        let text = br#"{"Id": 77, "ProjectId": "5", "Number": "A-1", "CurrencyCode": "RON",
+            "Amount": "119.00", "Customer": {"Name": "Ana SRL", "VatNumber": "RO1"},
+            "Items": {"3": {"Name": "Cafea", "PriceNet": "100.0000", "Quantity": "1", "VAT": "19%"}},
+            "Project": {"Name": "Card", "StatusId": "3003", "Tags": ["a", 1]}}"#;
+        let doc: Document = crate::platform::from_json(text).unwrap();
+        assert_eq!(fingerprint(&doc), "cce01930a0a6f34c");
+        let bare = br#"{"Id": 77, "ProjectId": "5", "Number": "A-1", "CurrencyCode": "RON",
+            "Amount": "119.00", "Customer": {"Name": "Ana SRL", "VatNumber": "RO1"},
+            "Items": [{"Name": "Cafea", "PriceNet": "100.0000", "Quantity": "1", "VAT": "19%"}]}"#;
+        let doc: Document = crate::platform::from_json(bare).unwrap();
+        assert_eq!(fingerprint(&doc), "cce01930a0a6f34c");
     }
 }

@@ -191,8 +191,8 @@ impl Emission<'_> {
             pending.to_field()
         );
         if let Some(field) = self.settings.integration.fields.get(Role::Error) {
-            let mut fields = serde_json::Map::new();
-            fields.insert(field.to_string(), serde_json::Value::String(text));
+            let mut fields = crate::minicrm::CardWrite::new();
+            fields.insert(field.to_string(), text);
             if let Err(e) = self.minicrm()?.update_project(entry.project_id, &fields).await {
                 entry.log(self.now(), format!("could not write to the card: {}", e.code()));
                 self.save(entry).await?;

@@ -76,7 +76,7 @@ impl<'a> MiniCrm<'a> {
         method: Method,
         path: &str,
         query: &[(&str, &str)],
-        body: Option<&serde_json::Value>,
+        body: Option<&[u8]>,
     ) -> Result<HttpResponse> {
         let mut attempt = 0;
         loop {
@@ -105,7 +105,7 @@ impl<'a> MiniCrm<'a> {
         method: Method,
         path: &str,
         query: &[(&str, &str)],
-        body: Option<&serde_json::Value>,
+        body: Option<&[u8]>,
     ) -> Result<HttpResponse> {
         // A request MiniCRM refused as unknown is not sent again for a while (a loop of the
         // same refused call helps nobody): the same error comes back at once.
@@ -133,10 +133,7 @@ impl<'a> MiniCrm<'a> {
             .header("Accept", "application/json");
         request.timeout_ms = self.timeout_ms;
         if let Some(body) = body {
-            let bytes = serde_json::to_vec(body).map_err(|e| Error::BadCommand {
-                detail: e.to_string(),
-            })?;
-            request = request.json_body(bytes);
+            request = request.json_body(body.to_vec());
         }
         let sent = self.transport.send(request).await;
         if let (Some(gate), Some(taken)) = (&self.gate, slot) {
@@ -178,7 +175,7 @@ impl<'a> MiniCrm<'a> {
         method: Method,
         path: &str,
         query: &[(&str, &str)],
-        body: Option<&serde_json::Value>,
+        body: Option<&[u8]>,
     ) -> Result<T> {
         let response = self.call(method, path, query, body).await?;
         crate::platform::from_json(&response.body).map_err(|e| Error::UnexpectedAnswer {
@@ -217,14 +214,8 @@ impl<'a> MiniCrm<'a> {
     }
 
     async fn schema(&self, path: &str) -> Result<Schema> {
-        let v: serde_json::Value = self.json(Method::Get, path, &[], None).await?;
-        Ok(match v {
-            serde_json::Value::Object(map) => map
-                .iter()
-                .map(|(k, t)| (k.clone(), FieldType::parse(t)))
-                .collect(),
-            _ => Vec::new(),
-        })
+        let answer: AnyValue = self.json(Method::Get, path, &[], None).await?;
+        Ok(schema_of(&answer))
     }
 
     /// `GET /Api/R3/Schema/Project/{CategoryId}` (§2.2): card fields, statuses in `StatusId`.
@@ -239,13 +230,13 @@ impl<'a> MiniCrm<'a> {
     }
 
     /// `GET /Api/R3/Project/{id}`: labels for enums and status (§2.3).
-    pub async fn project(&self, id: u64) -> Result<Fields> {
+    pub async fn project(&self, id: u64) -> Result<FieldValues> {
         self.json(Method::Get, &format!("/Api/R3/Project/{id}"), &[], None)
             .await
     }
 
     /// [`Self::project`] with MiniCRM's own time of the answer (its `Date` header), when sent.
-    pub async fn project_dated(&self, id: u64) -> Result<(Fields, Option<i64>)> {
+    pub async fn project_dated(&self, id: u64) -> Result<(FieldValues, Option<i64>)> {
         let response = self
             .call(Method::Get, &format!("/Api/R3/Project/{id}"), &[], None)
             .await?;
@@ -306,12 +297,8 @@ impl<'a> MiniCrm<'a> {
 
     /// `PUT /Api/R3/Project/{ProjectId}` with only the changed fields (§2.3, §3): the documented way
     /// to write a card's fields, also file fields given a URL.
-    pub async fn update_project(
-        &self,
-        id: u64,
-        fields: &serde_json::Map<String, serde_json::Value>,
-    ) -> Result<()> {
-        let body = serde_json::Value::Object(fields.clone());
+    pub async fn update_project(&self, id: u64, fields: &CardWrite) -> Result<()> {
+        let body = json_body(fields);
         self.call(Method::Put, &format!("/Api/R3/Project/{id}"), &[], Some(&body))
             .await
             .map(|_| ())
@@ -319,13 +306,8 @@ impl<'a> MiniCrm<'a> {
 
     /// `POST /Api/{Offer|Order}/{id}/Project`: writes card fields (§2.9, §2.10, §3). Enum values
     /// may be labels or ids; a file field takes a public URL that MiniCRM downloads.
-    pub async fn update_document_card(
-        &self,
-        kind: DocumentKind,
-        id: u64,
-        fields: &serde_json::Map<String, serde_json::Value>,
-    ) -> Result<()> {
-        let body = serde_json::Value::Object(fields.clone());
+    pub async fn update_document_card(&self, kind: DocumentKind, id: u64, fields: &CardWrite) -> Result<()> {
+        let body = json_body(fields);
         self.call(
             Method::Post,
             &format!("/Api/{}/{id}/Project", kind.path()),
@@ -342,7 +324,9 @@ impl<'a> MiniCrm<'a> {
             Some(id) => format!("/Api/R3/Contact/{id}"),
             None => "/Api/R3/Contact".to_string(),
         };
-        let r: IdReply = self.json(Method::Put, &path, &[], Some(fields)).await?;
+        let r: IdReply = self
+            .json(Method::Put, &path, &[], Some(&json_body(fields)))
+            .await?;
         Ok(r.id)
     }
 
@@ -357,13 +341,28 @@ impl<'a> MiniCrm<'a> {
             .await
     }
 
+    /// A contact's `Email` (`GET /Api/R3/Contact/{id}`, §2.4), when it is a string.
+    pub async fn contact_email(&self, id: u64) -> Result<Option<String>> {
+        #[derive(LeanDeserialize)]
+        struct Contact {
+            #[serde(rename = "Email", default)]
+            email: AnyValue,
+        }
+        let contact: Contact = self
+            .json(Method::Get, &format!("/Api/R3/Contact/{id}"), &[], None)
+            .await?;
+        Ok(contact.email.as_str().map(str::to_string))
+    }
+
     /// `PUT /Api/R3/Address[/{id}]` (§2.5).
     pub async fn put_address(&self, id: Option<u64>, fields: &serde_json::Value) -> Result<u64> {
         let path = match id {
             Some(id) => format!("/Api/R3/Address/{id}"),
             None => "/Api/R3/Address".to_string(),
         };
-        let r: IdReply = self.json(Method::Put, &path, &[], Some(fields)).await?;
+        let r: IdReply = self
+            .json(Method::Put, &path, &[], Some(&json_body(fields)))
+            .await?;
         Ok(r.id)
     }
 
@@ -408,10 +407,15 @@ impl<'a> MiniCrm<'a> {
     /// `PUT /Api/R3/Product`: upsert by SKU (§2.8).
     pub async fn upsert_product(&self, fields: &serde_json::Value) -> Result<u64> {
         let r: IdReply = self
-            .json(Method::Put, "/Api/R3/Product", &[], Some(fields))
+            .json(Method::Put, "/Api/R3/Product", &[], Some(&json_body(fields)))
             .await?;
         Ok(r.id)
     }
+}
+
+/// A request's body: its JSON text.
+fn json_body<T: serde::Serialize + ?Sized>(body: &T) -> Vec<u8> {
+    serde_json::to_vec(body).unwrap_or_default()
 }
 
 /// How long a request MiniCRM refused as unknown is not sent again.

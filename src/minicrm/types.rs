@@ -6,7 +6,11 @@ use std::collections::BTreeMap;
 
 use minicrm_smartbill_macros::LeanDeserialize;
 use rust_decimal::Decimal;
+use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
+
+pub use crate::platform::json::AnyValue;
+use crate::platform::json::InOrder;
 
 use crate::money::{de_decimal_opt, de_id, de_id_opt, de_text, ser_decimal_opt};
 
@@ -49,16 +53,9 @@ pub enum FieldType {
 crate::tagged::internally_tagged!(FieldType, "type");
 
 impl FieldType {
-    pub fn parse(value: &serde_json::Value) -> FieldType {
+    pub fn parse(value: &AnyValue) -> FieldType {
         match value {
-            serde_json::Value::Object(map) => FieldType::Enum {
-                options: map
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                    .collect(),
-            },
-            serde_json::Value::Array(items) if items.is_empty() => FieldType::Enum { options: Vec::new() },
-            serde_json::Value::String(s) => {
+            AnyValue::Text(s) => {
                 let lower = s.to_ascii_lowercase();
                 let arg = s
                     .split_once('(')
@@ -83,8 +80,20 @@ impl FieldType {
                     FieldType::Other { raw: s.clone() }
                 }
             }
-            other => FieldType::Other {
-                raw: crate::platform::json_text(other),
+            // An enum's options by id, in the schema's order.
+            other => match other.read::<InOrder<AnyValue>>() {
+                Some(options) => FieldType::Enum {
+                    options: options
+                        .0
+                        .into_iter()
+                        .map(|(id, label)| (id, label.as_str().unwrap_or_default().to_string()))
+                        .collect(),
+                },
+                None if other.text() == "[]" => FieldType::Enum { options: Vec::new() },
+                None if *other == AnyValue::Null => FieldType::Other { raw: "null".into() },
+                None => FieldType::Other {
+                    raw: other.text().to_string(),
+                },
             },
         }
     }
@@ -99,6 +108,21 @@ impl FieldType {
 
 /// Field name → type, in the schema's order.
 pub type Schema = Vec<(String, FieldType)>;
+
+/// A schema answer (§2.2), read as any JSON: field name → type, in the schema's order; anything
+/// but an object is an empty schema.
+pub fn schema_of(answer: &AnyValue) -> Schema {
+    answer
+        .read::<InOrder<AnyValue>>()
+        .map(|fields| {
+            fields
+                .0
+                .into_iter()
+                .map(|(name, t)| (name, FieldType::parse(&t)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
 
 /// The `Customer` block of an offer/order (§6.3).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, LeanDeserialize)]
@@ -223,9 +247,28 @@ pub struct Document {
     pub customer: Customer,
     #[serde(rename = "Items", deserialize_with = "de_items")]
     pub items: Vec<Item>,
-    /// The card's custom fields and `StatusId` (an id string here).
-    #[serde(rename = "Project", deserialize_with = "de_map")]
-    pub project: serde_json::Map<String, serde_json::Value>,
+    /// The `Project` block, which the core never reads: a card's fields are read from the card
+    /// (`MiniCrm::project`, see `emission::card`). Skipped when read, written as `{}` (the
+    /// document's fingerprint, `emission::fingerprint`, has always had it so).
+    #[serde(rename = "Project")]
+    pub project: Unread,
+}
+
+/// A value skipped when read, written as `{}`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Unread;
+
+impl Serialize for Unread {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        s.serialize_map(Some(0))?.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Unread {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| Unread)
+    }
 }
 
 /// A document in `GET /Api/{Offer|Order}/List` (§2.9).
@@ -259,44 +302,143 @@ pub struct Page<T> {
     pub results: Vec<T>,
 }
 
-impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Page<T> {
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let v = serde_json::Value::deserialize(d)?;
-        let count = match v.get("Count") {
-            Some(serde_json::Value::Number(n)) => n.as_u64().unwrap_or(0),
-            Some(serde_json::Value::String(s)) => s.parse().unwrap_or(0),
-            _ => 0,
-        };
-        let items: Vec<serde_json::Value> = match v.get("Results") {
-            Some(serde_json::Value::Object(map)) => map.values().cloned().collect(),
-            Some(serde_json::Value::Array(list)) => list.clone(),
-            _ => Vec::new(),
-        };
-        let results = items
-            .into_iter()
-            .map(|item| crate::platform::from_value(item).map_err(serde::de::Error::custom))
-            .collect::<Result<Vec<T>, D::Error>>()?;
-        Ok(Page { count, results })
+        d.deserialize_any(PageVisitor(std::marker::PhantomData))
+    }
+}
+
+impl<T> Page<T> {
+    fn empty() -> Self {
+        Page {
+            count: 0,
+            results: Vec::new(),
+        }
+    }
+}
+
+/// Reads a [`Page`]: `Count` as a number or a numeric string (0 otherwise), `Results` as
+/// [`Listed`]; any other key is skipped, and anything but an object is an empty page.
+struct PageVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for PageVisitor<T> {
+    type Value = Page<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a page of results")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Page<T>, A::Error> {
+        let mut page = Page::empty();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match &*key {
+                "Count" => {
+                    page.count = match map.next_value()? {
+                        AnyValue::Number(n) | AnyValue::Text(n) => n.parse().unwrap_or(0),
+                        _ => 0,
+                    }
+                }
+                "Results" => page.results = map.next_value::<Listed<T>>()?.0,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(page)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Page<T>, A::Error> {
+        IgnoredAny.visit_seq(seq).map(|_| Page::empty())
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Page<T>, E> {
+        Ok(Page::empty())
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Page<T>, E> {
+        Ok(Page::empty())
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Page<T>, E> {
+        Ok(Page::empty())
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Page<T>, E> {
+        Ok(Page::empty())
+    }
+
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Page<T>, E> {
+        Ok(Page::empty())
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Page<T>, E> {
+        Ok(Page::empty())
+    }
+}
+
+/// MiniCRM's list of results: an object keyed by id (its values, in the order sent), an array,
+/// or nothing (anything else: `[]` is how an empty `Results` comes, §1.5).
+struct Listed<T>(Vec<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Listed<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ListedVisitor(std::marker::PhantomData))
+            .map(Listed)
+    }
+}
+
+struct ListedVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ListedVisitor<T> {
+    type Value = Vec<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a list or an object of results")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<T>, A::Error> {
+        let mut out = Vec::new();
+        while let Some(IgnoredAny) = map.next_key()? {
+            out.push(map.next_value()?);
+        }
+        Ok(out)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+        let mut out = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            out.push(item);
+        }
+        Ok(out)
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Vec<T>, E> {
+        Ok(Vec::new())
     }
 }
 
 fn de_items<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Item>, D::Error> {
-    let v = serde_json::Value::deserialize(d)?;
-    let list: Vec<serde_json::Value> = match v {
-        serde_json::Value::Array(a) => a,
-        serde_json::Value::Object(m) => m.into_iter().map(|(_, v)| v).collect(),
-        _ => Vec::new(),
-    };
-    list.into_iter()
-        .map(|i| crate::platform::from_value(i).map_err(serde::de::Error::custom))
-        .collect()
-}
-
-fn de_map<'de, D: Deserializer<'de>>(d: D) -> Result<serde_json::Map<String, serde_json::Value>, D::Error> {
-    Ok(match serde_json::Value::deserialize(d)? {
-        serde_json::Value::Object(m) => m,
-        _ => serde_json::Map::new(),
-    })
+    Listed::deserialize(d).map(|l| l.0)
 }
 
 /// Filters of the document `List` endpoints: only the documented ones (§2.9: `Page`,
@@ -340,8 +482,16 @@ pub struct ContactSummary {
     pub email: String,
 }
 
-/// Card lookup: field name → value, as the detail GET returns it.
+/// Contact and address lookup (the company import): field name → value, as the detail GET
+/// returns it.
 pub type Fields = BTreeMap<String, serde_json::Value>;
+
+/// A card's fields (`GET /Api/R3/Project/{id}`, §2.3): field name → value, as the detail GET
+/// returns it.
+pub type FieldValues = crate::platform::SortedMap<String, AnyValue>;
+
+/// What a write puts on a card: field name → text, sent as a JSON object (the names in order).
+pub type CardWrite = crate::platform::SortedMap<String, String>;
 
 #[cfg(test)]
 mod tests {
@@ -369,5 +519,52 @@ mod tests {
         // A unit variant's fields beside the tag are ignored, as serde's internal tagging did.
         let int = crate::platform::from_value::<FieldType>(json!({"type": "int", "max": 3}));
         assert_eq!(int.unwrap(), FieldType::Int);
+    }
+
+    #[test]
+    fn pages_read_every_documented_shape() {
+        use super::{Page, ProjectSummary};
+        let read = |text: &str| crate::platform::from_json::<Page<ProjectSummary>>(text.as_bytes());
+        let keyed = read(
+            r#"{"Count": "2", "Results": {"9": {"Id": 9, "Name": "B"}, "3": {"Id": "3", "Name": "A"}}}"#,
+        );
+        let keyed = keyed.unwrap();
+        assert_eq!(keyed.count, 2);
+        // In the order sent.
+        assert_eq!(keyed.results.iter().map(|p| p.id).collect::<Vec<_>>(), [9, 3]);
+        let listed = read(r#"{"Results": [{"Id": 4}], "Count": 1, "Extra": {"a": [1]}}"#).unwrap();
+        assert_eq!((listed.count, listed.results[0].id), (1, 4));
+        for empty in [r#"{"Count": 0, "Results": []}"#, r#"{"Results": null}"#, "{}"] {
+            let page = read(empty).unwrap();
+            assert_eq!((page.count, page.results.len()), (0, 0), "{empty}");
+        }
+        // A result that is not one is an error, not a page without it.
+        assert!(read(r#"{"Results": [{"Id": "x"}]}"#).is_err());
+    }
+
+    #[test]
+    fn schemas_keep_their_order_and_types() {
+        let answer: super::AnyValue = crate::platform::from_json(
+            r#"{"StatusId": {"3003": "Acceptată", "3001": "Nouă"}, "Name": "Text(512)", "Tags": [],
+                "Odd": 5, "Gone": null, "List": [1]}"#
+                .as_bytes(),
+        )
+        .unwrap();
+        let schema = super::schema_of(&answer);
+        let names: Vec<&str> = schema.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["StatusId", "Name", "Tags", "Odd", "Gone", "List"]);
+        assert_eq!(
+            schema[0].1.enum_options(),
+            [
+                ("3003".to_string(), "Acceptată".to_string()),
+                ("3001".into(), "Nouă".into())
+            ]
+        );
+        assert_eq!(schema[1].1, FieldType::Text { max: Some(512) });
+        assert_eq!(schema[2].1, FieldType::Enum { options: Vec::new() });
+        assert_eq!(schema[3].1, FieldType::Other { raw: "5".into() });
+        assert_eq!(schema[4].1, FieldType::Other { raw: "null".into() });
+        assert_eq!(schema[5].1, FieldType::Other { raw: "[1]".into() });
+        assert!(super::schema_of(&super::AnyValue::Text("x".into())).is_empty());
     }
 }

@@ -1486,6 +1486,252 @@ mod tests {
     }
 }
 
+/// Any JSON value, as a vendor's field shows it: a string as it is, a number as its JSON text, and
+/// anything else (`true`, an array, an object) as its compact JSON text, as serde_json writes it
+/// (an object's keys in the order read). Read by any deserializer, without a
+/// `serde_json::Value` between: what the core reads of MiniCRM's free-form answers (a card's
+/// fields, its text fields that may come as numbers, SmartBill's error bodies) needs no more.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum AnyValue {
+    #[default]
+    Null,
+    Text(String),
+    Number(String),
+    Other(String),
+}
+
+impl AnyValue {
+    /// What a person would read in the field: "" for `null`, a string as it is, anything else
+    /// as its JSON text.
+    pub fn into_text(self) -> String {
+        match self {
+            AnyValue::Null => String::new(),
+            AnyValue::Text(s) | AnyValue::Number(s) | AnyValue::Other(s) => s,
+        }
+    }
+
+    /// [`Self::into_text`] without taking it.
+    pub fn text(&self) -> &str {
+        match self {
+            AnyValue::Null => "",
+            AnyValue::Text(s) | AnyValue::Number(s) | AnyValue::Other(s) => s,
+        }
+    }
+
+    /// The string, when it is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            AnyValue::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// `T` read from an array or an object ([`AnyValue::Other`]); `None` for anything else, or
+    /// when `T` cannot be read from it.
+    pub fn read<T: DeserializeOwned>(&self) -> Option<T> {
+        match self {
+            AnyValue::Other(text) => from_slice(text.as_bytes()).ok(),
+            _ => None,
+        }
+    }
+}
+
+impl<'de> de::Deserialize<'de> for AnyValue {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<AnyValue, D::Error> {
+        d.deserialize_any(AnyVisitor)
+    }
+}
+
+struct AnyVisitor;
+
+/// `value` as serde_json writes it.
+fn json_of<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// An array's or an object's compact JSON text.
+fn other<E>(write: impl FnOnce(&mut Vec<u8>) -> Result<(), E>) -> Result<AnyValue, E> {
+    let mut out = Vec::new();
+    write(&mut out)?;
+    Ok(AnyValue::Other(String::from_utf8(out).unwrap_or_default()))
+}
+
+impl<'de> Visitor<'de> for AnyVisitor {
+    type Value = AnyValue;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<AnyValue, E> {
+        Ok(AnyValue::Other(json_of(&v)))
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<AnyValue, E> {
+        Ok(AnyValue::Number(v.to_string()))
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<AnyValue, E> {
+        Ok(AnyValue::Number(v.to_string()))
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<AnyValue, E> {
+        Ok(AnyValue::Number(json_of(&v)))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<AnyValue, E> {
+        Ok(AnyValue::Text(v.to_string()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<AnyValue, E> {
+        Ok(AnyValue::Text(v))
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<AnyValue, E> {
+        Ok(AnyValue::Null)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<AnyValue, E> {
+        Ok(AnyValue::Null)
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<AnyValue, D::Error> {
+        d.deserialize_any(AnyVisitor)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<AnyValue, A::Error> {
+        other(|out| JsonText(out).visit_seq(seq))
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<AnyValue, A::Error> {
+        other(|out| JsonText(out).visit_map(map))
+    }
+}
+
+/// An object's entries, in the order read.
+pub struct InOrder<V>(pub Vec<(String, V)>);
+
+impl<'de, V: de::Deserialize<'de>> de::Deserialize<'de> for InOrder<V> {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(InOrderVisitor(std::marker::PhantomData))
+    }
+}
+
+struct InOrderVisitor<V>(std::marker::PhantomData<V>);
+
+impl<'de, V: de::Deserialize<'de>> Visitor<'de> for InOrderVisitor<V> {
+    type Value = InOrder<V>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a map")
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<InOrder<V>, A::Error> {
+        let mut out = Vec::new();
+        while let Some(entry) = map.next_entry()? {
+            out.push(entry);
+        }
+        Ok(InOrder(out))
+    }
+}
+
+/// Writes the value it reads as compact JSON text (inside an [`AnyValue::Other`]).
+struct JsonText<'o>(&'o mut Vec<u8>);
+
+impl JsonText<'_> {
+    fn put<T: serde::Serialize + ?Sized, E>(self, value: &T) -> Result<(), E> {
+        // Writing to a `Vec` fails only for a float that is not finite, which JSON text cannot hold.
+        let _ = serde_json::to_writer(&mut *self.0, value);
+        Ok(())
+    }
+
+    /// The elements (`Some(())` each, written by `next`) between `open` and `close`, with commas.
+    fn items<E>(
+        self,
+        open: u8,
+        close: u8,
+        mut next: impl FnMut(&mut Vec<u8>) -> Result<Option<()>, E>,
+    ) -> Result<(), E> {
+        self.0.push(open);
+        let mut first = true;
+        loop {
+            let mark = self.0.len();
+            if !first {
+                self.0.push(b',');
+            }
+            if next(self.0)?.is_none() {
+                self.0.truncate(mark);
+                break;
+            }
+            first = false;
+        }
+        self.0.push(close);
+        Ok(())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for JsonText<'_> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for JsonText<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
+        self.put(&v)
+    }
+
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
+        self.put(&v)
+    }
+
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
+        self.put(&v)
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
+        self.put(&v)
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
+        self.put(v)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        self.put(&())
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<(), E> {
+        self.put(&())
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.items(b'[', b']', |out| seq.next_element_seed(JsonText(out)))
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        self.items(b'{', b'}', |out| {
+            let Some(()) = map.next_key_seed(JsonText(&mut *out))? else {
+                return Ok(None);
+            };
+            out.push(b':');
+            map.next_value_seed(JsonText(out)).map(Some)
+        })
+    }
+}
+
 /// The value of `key` in `object`, taken out of it. The object is made again rather than taken
 /// from: a JSON object's `remove` would bring the B-tree's removal code (about 5 KB) into the
 /// WASM modules for the three keys the core takes out (a card's PDF link, twice, and version 0's
@@ -1801,5 +2047,67 @@ mod lean_tests {
             err.starts_with("invalid type: sequence, expected struct LeanAllDefault"),
             "{err}"
         );
+    }
+}
+
+#[cfg(test)]
+mod any_tests {
+    use super::*;
+
+    /// What a field showed when it was read through a `serde_json::Value` (the reading before
+    /// `AnyValue`): a string as it is, `null` as nothing, anything else as its JSON text.
+    fn through_value(text: &str) -> (String, bool, bool) {
+        let v: Value = serde_json::from_str(text).unwrap();
+        let shown = match &v {
+            Value::Null => String::new(),
+            Value::String(s) => s.clone(),
+            other => serde_json::to_string(other).unwrap(),
+        };
+        (shown, v.is_string(), v.is_number())
+    }
+
+    #[test]
+    fn any_value_shows_what_a_json_value_showed() {
+        for text in [
+            r#""Ofertă „nouă”""#,
+            r#""""#,
+            "null",
+            "true",
+            "0",
+            "-17",
+            "18446744073709551615",
+            "1.5",
+            "1e3",
+            "-0.0",
+            "[]",
+            "{}",
+            r#"[1, "a\"b", null, [true, {"x": 2.50}]]"#,
+            r#"{"b": 1, "a": {"c": "\u0001\n"}, "d": []}"#,
+        ] {
+            let ours: AnyValue = from_slice(text.as_bytes()).unwrap();
+            let (shown, string, number) = through_value(text);
+            assert_eq!(ours.text(), shown, "{text}");
+            assert_eq!(ours.as_str().is_some(), string, "{text}");
+            assert_eq!(matches!(ours, AnyValue::Number(_)), number, "{text}");
+            assert_eq!(ours.clone().into_text(), shown, "{text}");
+        }
+        // Badly formed JSON is refused as it is elsewhere.
+        assert!(from_slice::<AnyValue>(b"[1,]").is_err());
+        assert!(from_slice::<AnyValue>(b"{\"a\" 1}").is_err());
+    }
+
+    #[test]
+    fn any_value_reads_what_it_holds() {
+        let list: AnyValue = from_slice(br#"[{"message": "x"}, 2]"#).unwrap();
+        let all: Vec<AnyValue> = list.read().unwrap();
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[1], AnyValue::Number("2".into()));
+        // Only an array or an object holds anything to read.
+        assert_eq!(AnyValue::Text("[1]".into()).read::<Vec<u8>>(), None);
+        assert_eq!(all[1].read::<u8>(), None);
+        let entries: InOrder<AnyValue> = from_slice(br#"{"z": 1, "a": "b", "z2": null}"#).unwrap();
+        let keys: Vec<&str> = entries.0.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["z", "a", "z2"]);
+        assert!(from_slice::<InOrder<AnyValue>>(b"[]").is_err());
     }
 }

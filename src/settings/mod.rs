@@ -12,6 +12,7 @@ use crate::cif::parse_cif;
 use crate::document::DocumentKind;
 use crate::error::{Error, Field, Problem, Result};
 use crate::minicrm;
+use crate::platform::json::AnyValue;
 use crate::smartbill::{self, SeriesType};
 use crate::url::{origin, permission_covers, split};
 
@@ -838,46 +839,61 @@ pub fn production_host_permissions() -> [&'static str; 4] {
 /// Stored settings from their text: straight into [`Settings`] when this version wrote them,
 /// through [`migrate`] otherwise.
 pub fn from_stored(text: &[u8]) -> Result<Settings> {
-    use crate::platform::json::from_slice;
-    match from_slice::<Option<Settings>>(text) {
+    match crate::platform::json::from_slice::<Option<Settings>>(text) {
         Ok(Some(settings)) if settings.version == CURRENT_VERSION => Ok(settings),
-        _ => match from_slice::<serde_json::Value>(text) {
-            Ok(serde_json::Value::Null) => Ok(Settings {
-                version: CURRENT_VERSION,
-                ..Settings::default()
-            }),
-            Ok(raw) => migrate(raw),
-            Err(e) => Err(Error::Storage {
-                detail: format!("settings are unreadable: {e}"),
-            }),
-        },
+        Ok(None) => Ok(Settings {
+            version: CURRENT_VERSION,
+            ..Settings::default()
+        }),
+        _ => migrate(text),
     }
 }
 
+/// What an older version's settings say beside the fields read now.
+#[derive(Default, LeanDeserialize)]
+#[serde(default)]
+struct Older {
+    version: AnyValue,
+    /// Version 0's series (see [`migrate`]).
+    #[serde(rename = "invoiceSeries")]
+    invoice_series: Option<AnyValue>,
+    document: AnyValue,
+}
+
+#[derive(Default, LeanDeserialize)]
+#[serde(default)]
+struct OlderDocument {
+    series: Option<AnyValue>,
+}
+
 /// Reads stored settings of any version and brings them to [`CURRENT_VERSION`].
-pub fn migrate(raw: serde_json::Value) -> Result<Settings> {
-    let version = raw.get("version").and_then(|v| v.as_u64()).unwrap_or(0);
+pub fn migrate(text: &[u8]) -> Result<Settings> {
+    let unreadable = |e: &dyn std::fmt::Display| Error::Storage {
+        detail: format!("settings are unreadable: {e}"),
+    };
+    let older: Older = crate::platform::json::from_slice(text).map_err(|e| unreadable(&e))?;
+    let version = match &older.version {
+        AnyValue::Number(n) => n.parse().unwrap_or(0),
+        _ => 0u64,
+    };
     if version > u64::from(CURRENT_VERSION) {
         return Err(Error::Storage {
             detail: format!("settings version {version} is newer than this extension"),
         });
     }
-    let mut raw = raw;
-    if version == 0 {
-        // Version 0 (never released in a store) kept the series at the top level as
-        // `invoiceSeries`; it moved under `document.series`.
-        if let Some(obj) = raw.as_object_mut() {
-            if let Some(series) = crate::platform::json::take_key(obj, "invoiceSeries") {
-                let doc = obj.entry("document").or_insert_with(|| serde_json::json!({}));
-                if let Some(d) = doc.as_object_mut() {
-                    d.entry("series").or_insert(series);
-                }
-            }
-        }
+    let mut settings: Settings = crate::platform::json::from_slice(text).map_err(|e| unreadable(&e))?;
+    // Version 0 (never released in a store) kept the series at the top level as
+    // `invoiceSeries`; it moved under `document.series`, unless that was set too.
+    let series_set = older
+        .document
+        .read::<OlderDocument>()
+        .is_some_and(|d| d.series.is_some());
+    if let (0, Some(series), false) = (version, older.invoice_series, series_set) {
+        settings.document.series = series
+            .as_str()
+            .ok_or_else(|| unreadable(&"invoiceSeries is not text"))?
+            .to_string();
     }
-    let mut settings: Settings = crate::platform::from_value(raw).map_err(|e| Error::Storage {
-        detail: format!("settings are unreadable: {e}"),
-    })?;
     settings.version = CURRENT_VERSION;
     Ok(settings)
 }
@@ -1238,12 +1254,20 @@ mod tests {
 
     #[test]
     fn migrates_version_zero_and_refuses_the_future() {
-        let old = serde_json::json!({"smartbill": {"cif": "RO18547290"}, "invoiceSeries": "FCT"});
+        let old = br#"{"smartbill": {"cif": "RO18547290"}, "invoiceSeries": "FCT"}"#;
         let s = migrate(old).unwrap();
         assert_eq!(s.version, CURRENT_VERSION);
         assert_eq!(s.document.series, "FCT");
         assert_eq!(s.smartbill.api_base, smartbill::DEFAULT_API_BASE);
-        assert!(migrate(serde_json::json!({"version": 99})).is_err());
+        // A series under `document` too is kept; one that is not text is refused.
+        let both = br#"{"version": 0, "invoiceSeries": "FCT", "document": {"series": "B"}}"#;
+        assert_eq!(migrate(both).unwrap().document.series, "B");
+        let number = migrate(br#"{"invoiceSeries": 7}"#).unwrap_err().to_string();
+        assert!(number.contains("settings are unreadable"), "{number}");
+        // Only version 0 had it.
+        let v1 = br#"{"version": 1, "invoiceSeries": "FCT", "document": {"series": "B"}}"#;
+        assert_eq!(migrate(v1).unwrap().document.series, "B");
+        assert!(migrate(br#"{"version": 99}"#).is_err());
     }
 
     #[test]

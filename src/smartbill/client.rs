@@ -5,11 +5,13 @@ use std::cell::Cell;
 
 use base64::Engine;
 use chrono::NaiveDate;
+use minicrm_smartbill_macros::LeanDeserialize;
 use serde::de::DeserializeOwned;
 
 use super::types::*;
 use crate::error::{strip_html, Error, Result, Service, SmartBillKind};
 use crate::jobs::Gate;
+use crate::platform::json::AnyValue;
 use crate::platform::{Clock, HttpRequest, HttpResponse, Method, Transport, TransportError};
 use crate::url::encode_query;
 
@@ -219,27 +221,23 @@ impl<'a> SmartBill<'a> {
         if (200..300).contains(&status) {
             return Ok(());
         }
-        let body: serde_json::Value =
-            crate::platform::json::from_slice(&response.body).unwrap_or(serde_json::Value::Null);
-        let error_text = body
-            .get("errorText")
-            .and_then(|v| v.as_str())
-            .map(strip_html)
-            .filter(|t| !t.is_empty());
+        let body: ErrorBody = crate::platform::json::from_slice(&response.body).unwrap_or_default();
+        let error_text = body.error_text.as_str().map(strip_html).filter(|t| !t.is_empty());
         // §3.3(3): pre-validation errors carry `errors[0].message` and `param`, no errorText.
-        let first_error = body.get("errors").and_then(|e| e.get(0));
-        let problem_text = first_error
-            .and_then(|e| e.get("message"))
-            .and_then(|m| m.as_str())
-            .map(str::to_string);
-        let param = first_error
-            .and_then(|e| e.get("param"))
-            .and_then(|m| m.as_str())
-            .map(str::to_string);
+        let first_error = body
+            .errors
+            .read::<Vec<AnyValue>>()
+            .and_then(|all| all.into_iter().next());
+        let first = first_error
+            .as_ref()
+            .and_then(AnyValue::read::<FirstError>)
+            .unwrap_or_default();
+        let problem_text = first.message.as_str().map(str::to_string);
+        let param = first.param.as_str().map(str::to_string);
         let text = error_text
             .clone()
             .or(problem_text.clone())
-            .or_else(|| body.get("code").and_then(|c| c.as_str()).map(str::to_string))
+            .or_else(|| body.code.as_str().map(str::to_string))
             .unwrap_or_else(|| {
                 // HTML pages (500 Tomcat, 502 nginx): keep the title-ish text, short.
                 let plain = strip_html(&response.text());
@@ -454,4 +452,23 @@ fn created(env: Envelope) -> Created {
         document_view_url: env.document_view_url,
         url: env.url,
     }
+}
+
+/// What the core reads of SmartBill's error body (§3.2, §3.3), each part whatever its type:
+/// only a string counts.
+#[derive(Default, LeanDeserialize)]
+#[serde(default)]
+struct ErrorBody {
+    #[serde(rename = "errorText")]
+    error_text: AnyValue,
+    errors: AnyValue,
+    code: AnyValue,
+}
+
+/// The first of an error body's `errors` (§3.3(3)).
+#[derive(Default, LeanDeserialize)]
+#[serde(default)]
+struct FirstError {
+    message: AnyValue,
+    param: AnyValue,
 }

@@ -6,7 +6,6 @@
 
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map};
 
 use super::{Outcome, Plan, Run, Runner, Worker};
 use crate::document::DocumentKind;
@@ -362,8 +361,8 @@ async fn write_state(
     let Some(label) = em.payment_label_for(state).await else {
         return Ok(None);
     };
-    let mut fields = Map::new();
-    fields.insert(field.to_string(), json!(label));
+    let mut fields = crate::minicrm::CardWrite::new();
+    fields.insert(field.to_string(), label);
     let mc = em.minicrm()?;
     let written = mc.update_document_card(kind, doc_id, &fields);
     match em.settling(&journal::key(kind, doc_id), written).await {
