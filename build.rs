@@ -23,7 +23,7 @@ const LANGS: [&str; 3] = ["ro", "en", "hu"];
 
 /// `cfg(vendor_worker)`: a service-worker module that calls the vendors (the full core, feature
 /// `sw`; the import job's module, `importjob`; the setup module, `setup`; the jobs' module,
-/// `jobs`), built for wasm32. Such
+/// `jobs`; the tick module, `tick`), built for wasm32. Such
 /// modules have the `wasm.rs` surface and keep the rate governors' state in the worker's shared
 /// cells (`jobs::governor`), so the set is named once, here.
 ///
@@ -40,7 +40,7 @@ fn worker_cfg() {
     let wasm = env::var("CARGO_CFG_TARGET_ARCH").is_ok_and(|arch| arch == "wasm32");
     let feature = |name: &str| env::var_os(format!("CARGO_FEATURE_{name}")).is_some();
     if wasm
-        && ["SW", "IMPORTJOB", "SETUP", "JOBS"]
+        && ["SW", "IMPORTJOB", "SETUP", "JOBS", "TICK"]
             .iter()
             .any(|name| feature(name))
     {

@@ -8,6 +8,7 @@ import initImportJob, {
 } from './importjob-module.js';
 import initSetup, { handle as setupHandle, setHostPermissions as setupHostPermissions } from './setup-module.js';
 import initJobs, { handle as jobsHandle, setHostPermissions as jobsHostPermissions } from './jobs-module.js';
+import initTick, { handle as tickHandle, setHostPermissions as tickHostPermissions } from './tick-module.js';
 import { secrets } from './secrets.js';
 import { startModule } from './module-cache.js';
 
@@ -80,8 +81,8 @@ globalThis.mcsbStore = {
   },
 };
 // Cells the worker's modules share, read and written synchronously by the core: the rate
-// governors' state, so that the full core, the setup module, the jobs' module and the import
-// job's module take their calls from one budget per service (src/jobs/governor.rs). Plain text by
+// governors' state, so that the full core, the tick module, the setup module, the jobs' module and
+// the import job's module take their calls from one budget per service (src/jobs/governor.rs). Plain text by
 // key; the core decides what goes in.
 /** @type {Map<string, string>} */
 const cells = new Map();
@@ -99,9 +100,10 @@ if (chrome.storage.local.setAccessLevel) {
   chrome.storage.local.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' }).catch(() => {});
 }
 
-// Five modules: the first (pkg/front_bg.wasm, a third of the core's size) answers what a stopped
-// worker is woken for most often, the settings and the panel off a configured card, and starts at
-// once; the full core (pkg/core_bg.wasm) starts only when a message needs it, the setup module
+// Six modules: the first (pkg/front_bg.wasm, a third of the core's size) answers what a stopped
+// worker is woken for most often, the settings, the panel off a configured card and a tick with
+// nothing to do, and starts at once; the full core (pkg/core_bg.wasm) starts only when a card's
+// message needs it, the tick module (pkg/tick_bg.wasm) only for a tick with work, the setup module
 // (pkg/setup_bg.wasm) only for the options page's save, tests, checklist and warehouses, the jobs'
 // module (pkg/jobs_bg.wasm) only for "sync now", cancelling, and the payment refresh and stock
 // sync the core's tick says are due, and the import job's module (pkg/importjob_bg.wasm) only for
@@ -139,11 +141,13 @@ const core = later(init, 'pkg/core_bg.wasm', setHostPermissions, 'mcsbCoreStarte
 const importJob = later(initImportJob, 'pkg/importjob_bg.wasm', importJobHostPermissions, 'mcsbImportJobStarted');
 const setup = later(initSetup, 'pkg/setup_bg.wasm', setupHostPermissions, 'mcsbSetupStarted');
 const jobs = later(initJobs, 'pkg/jobs_bg.wasm', jobsHostPermissions, 'mcsbJobsStarted');
+const tick = later(initTick, 'pkg/tick_bg.wasm', tickHostPermissions, 'mcsbTickStarted');
 /** The modules the first one names (src/front.rs, `Module::name`): start, then handle. */
 const NAMED = new Map([
   ['importJob', { start: importJob, handle: importJobHandle }],
   ['setup', { start: setup, handle: setupHandle }],
   ['jobs', { start: jobs, handle: jobsHandle }],
+  ['tick', { start: tick, handle: tickHandle }],
 ]);
 
 // The worker itself, for alarms and start-up: an extension page as far as the core is concerned.

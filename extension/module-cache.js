@@ -4,7 +4,7 @@
 // block (tests/bench/coldmarks.mjs, "fetchCalled"; README, "Limits"). Glue only: which bytes a
 // module is made of is the build's business, and a copy is used only by the build that made it.
 //
-// Each copy sits in a cache named after the build (`MCSB_BUILD`, a hash of the five modules'
+// Each copy sits in a cache named after the build (`MCSB_BUILD`, a hash of the six modules'
 // files that scripts/flavours.mjs writes into the bundled background.js): a copy from another
 // build is never read, and the caches of other builds are deleted once this build has its own.
 // Unbundled (no build hash), where the browser offers no Cache Storage, or when it fails, the

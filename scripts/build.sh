@@ -101,7 +101,7 @@ build_import_nosimd() {
 log "the pages' texts: extension/_locales/ from locales/texts.json"
 node scripts/locales.mjs
 mkdir -p extension/pkg
-# The WASM builds run side by side (the service worker's five modules, the import module's two
+# The WASM builds run side by side (the service worker's six modules, the import module's two
 # builds one after the other, and team mode's Worker): each ends in a long single-threaded LTO
 # step, so on two cores they overlap instead of queueing.
 pids=()
@@ -110,7 +110,8 @@ pids=()
 (build_module sw core && build_module front front release "" "" target/wasm-sw \
   && build_module importjob importjob release "" "" target/wasm-sw \
   && build_module setup setup release "" "" target/wasm-sw \
-  && build_module jobs jobs release "" "" target/wasm-sw) &
+  && build_module jobs jobs release "" "" target/wasm-sw \
+  && build_module tick tick release "" "" target/wasm-sw) &
 pids+=($!)
 if grep -q '^import = ' Cargo.toml && [ -f src/import/wasm.rs ]; then
   # The import page parses 100,000 rows: optimised for speed, not size (Cargo.toml, import-release).

@@ -33,10 +33,10 @@ const base = JSON.parse(readFileSync(join(src, 'manifest.json'), 'utf8'));
 // a worker's classic scripts when it installs it; in the same rounds, the module build took
 // 0.97–1.20× this one's time for a cold getSettings, more in 9 runs of 10 (tests/bench/coldruns.mjs
 // with BENCH_COMPARE, both slots; README "Limits").
-// The build's hash, of the worker's five modules: it names the Cache Storage copies of them that
+// The build's hash, of the worker's six modules: it names the Cache Storage copies of them that
 // this build reads (extension/module-cache.js), so a copy is read only by the build of the same
 // files.
-const WORKER_MODULES = ['front', 'core', 'importjob', 'setup', 'jobs'].map((m) => `pkg/${m}_bg.wasm`);
+const WORKER_MODULES = ['front', 'core', 'importjob', 'setup', 'jobs', 'tick'].map((m) => `pkg/${m}_bg.wasm`);
 const build = createHash('sha256');
 for (const file of WORKER_MODULES) build.update(file).update(readFileSync(join(src, file)));
 const worker = buildSync({
@@ -53,7 +53,7 @@ const worker = buildSync({
   logOverride: { 'empty-import-meta': 'silent' },
 }).outputFiles[0].contents;
 /** Only the background imports these: in the bundle, not beside it. */
-const BUNDLED = ['core-module.js', 'front-module.js', 'importjob-module.js', 'setup-module.js', 'jobs-module.js', 'secrets.js', 'module-cache.js', 'pkg/core.js', 'pkg/front.js', 'pkg/importjob.js', 'pkg/setup.js', 'pkg/jobs.js'].map((f) => join(src, f));
+const BUNDLED = ['core-module.js', 'front-module.js', 'importjob-module.js', 'setup-module.js', 'jobs-module.js', 'tick-module.js', 'secrets.js', 'module-cache.js', 'pkg/core.js', 'pkg/front.js', 'pkg/importjob.js', 'pkg/setup.js', 'pkg/jobs.js', 'pkg/tick.js'].map((f) => join(src, f));
 const SANDBOX_ORIGINS = ['http://127.0.0.1/*', 'http://localhost/*'];
 
 export const GECKO_ID = 'minicrm-smartbill@extension';

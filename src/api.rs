@@ -41,6 +41,7 @@ fn emit_mode(action: CardAction, unfinished: bool) -> Option<Mode> {
 }
 
 /// How long one alarm tick may work on jobs (Chrome ends an event after 5 minutes).
+#[cfg(not(feature = "sw"))]
 const TICK_BUDGET_MS: i64 = 4 * 60 * 1000;
 
 impl App<'_> {
@@ -84,11 +85,12 @@ impl App<'_> {
         kind: SenderKind,
     ) -> Result<ReplyText> {
         // Team mode sends the panel's commands and the jobs to the team's server (see `team_mode`).
-        #[cfg(not(any(feature = "importjob", feature = "jobs", feature = "sw")))]
+        #[cfg(not(any(feature = "importjob", feature = "jobs", feature = "sw", feature = "tick")))]
         let team = crate::team_mode::forward::intercept(self, &command, lang, sender, kind).await;
-        // The worker's full core is built without the forwarding: in team mode the first module
-        // sends the panel's commands to the setup module, which has it.
-        #[cfg(feature = "sw")]
+        // The worker's full core and its tick module are built without the forwarding: in team
+        // mode the first module sends the panel's commands to the setup module, which has it, and
+        // answers the tick itself (both modules still do nothing in team mode).
+        #[cfg(any(feature = "sw", feature = "tick"))]
         let team = crate::team_mode::forward::intercept_core(self, &command, lang, sender, kind).await;
         #[cfg(feature = "importjob")]
         let team = crate::team_mode::forward::intercept_import(self).await;
@@ -102,7 +104,7 @@ impl App<'_> {
 
     /// Each command's work as a function of its own (`platform::apart`): a cold worker compiles
     /// the command it runs, not every command's code.
-    #[cfg(not(any(feature = "importjob", feature = "setup", feature = "jobs")))]
+    #[cfg(not(any(feature = "importjob", feature = "setup", feature = "jobs", feature = "tick")))]
     fn dispatch<'a>(
         &'a self,
         command: Command,
@@ -156,10 +158,9 @@ impl App<'_> {
                     .map_err(|detail| Error::Storage { detail })?;
                 Ok(to_json(Saved { saved: true }))
             }),
-            Command::Tick { alarm } => {
-                let polls = alarm.as_deref() != Some(crate::schedule::CONTINUE);
-                apart_json!(self.tick(lang, TICK_BUDGET_MS, polls))
-            }
+            // The tick runs in a module of its own in the worker (feature `tick`).
+            #[cfg(not(feature = "sw"))]
+            Command::Tick { alarm } => self.tick_command(alarm, lang),
             // The jobs' commands (feature `jobs`): in the worker, that module runs them.
             #[cfg(not(jobs_elsewhere))]
             jobs @ (Command::SyncNow { .. } | Command::CancelJob { .. } | Command::JobsStatus {}) => {
@@ -171,6 +172,29 @@ impl App<'_> {
             #[allow(unreachable_patterns)]
             other => elsewhere(&other),
         }
+    }
+
+    /// The tick module (feature `tick`) runs the background tick only.
+    #[cfg(feature = "tick")]
+    fn dispatch<'a>(
+        &'a self,
+        command: Command,
+        lang: Lang,
+        _sender: &'a Sender,
+        _kind: SenderKind,
+    ) -> Apart<'a, Result<ReplyText>> {
+        match command {
+            Command::Tick { alarm } => self.tick_command(alarm, lang),
+            other => elsewhere(&other),
+        }
+    }
+
+    /// The `tick` command: [`App::tick`], which polls for triggers unless the alarm is a
+    /// "continue" one.
+    #[cfg(not(feature = "sw"))]
+    fn tick_command(&self, alarm: Option<String>, lang: Lang) -> Apart<'_, Result<ReplyText>> {
+        let polls = alarm.as_deref() != Some(crate::schedule::CONTINUE);
+        apart(async move { self.tick(lang, TICK_BUDGET_MS, polls).await.map(to_json) })
     }
 
     /// The setup module (feature `setup`) runs the options page's setup commands only.
@@ -186,7 +210,7 @@ impl App<'_> {
     }
 
     /// The jobs' module (feature `jobs`) runs the jobs' commands, and the jobs' step when the
-    /// full core's tick says they are due (`TickReply::jobs_due`; `background.js` sends it a
+    /// tick module's tick says they are due (`TickReply::jobs_due`; `background.js` sends it a
     /// `tick`).
     #[cfg(feature = "jobs")]
     fn dispatch<'a>(

@@ -9,12 +9,19 @@ pub use crate::card::PanelPlace;
 use crate::emission::panel::{CardReply, PanelState};
 use crate::error::{EmissionProblem, Error, ErrorView};
 use crate::i18n::Lang;
-#[cfg(not(all(any(feature = "sw", feature = "setup"), not(feature = "importjob"))))]
+#[cfg(not(all(
+    any(feature = "sw", feature = "setup", feature = "tick"),
+    not(feature = "importjob")
+)))]
 pub use crate::import::ImportAction;
-/// The full core and the setup module do not run the import: the import job's module does, and
-/// the worker's first module sends it the import page's commands (`front::module_for`). They read
-/// such an action past, not into the import's types, whose readers would otherwise be linked in.
-#[cfg(all(any(feature = "sw", feature = "setup"), not(feature = "importjob")))]
+/// The full core, the tick module and the setup module do not run the import: the import job's
+/// module does, and the worker's first module sends it the import page's commands
+/// (`front::module_for`). They read such an action past, not into the import's types, whose
+/// readers would otherwise be linked in.
+#[cfg(all(
+    any(feature = "sw", feature = "setup", feature = "tick"),
+    not(feature = "importjob")
+))]
 pub type ImportAction = serde::de::IgnoredAny;
 use crate::jobs::JobKind;
 #[cfg(not(setup_elsewhere))]

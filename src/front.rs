@@ -62,7 +62,7 @@ struct PlaceAsk {
 /// The worker's module that runs a command this module hands on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Module {
-    /// `pkg/core_bg.wasm`: the cards, the emission and the ticks.
+    /// `pkg/core_bg.wasm`: the cards and their emissions.
     Core,
     /// `pkg/importjob_bg.wasm`: the import page's commands (the company import's background half).
     ImportJob,
@@ -72,6 +72,9 @@ pub enum Module {
     /// `pkg/jobs_bg.wasm`: the jobs' commands (the payment refresh and the stock sync), and their
     /// step when the core's tick says they are due.
     Jobs,
+    /// `pkg/tick_bg.wasm`: the background tick this module does not answer (one with work to
+    /// do: unfinished emissions, automatic emission's pass, what is due next).
+    Tick,
 }
 
 impl Module {
@@ -82,6 +85,7 @@ impl Module {
             Module::ImportJob => "importJob",
             Module::Setup => "setup",
             Module::Jobs => "jobs",
+            Module::Tick => "tick",
         }
     }
 }
@@ -98,6 +102,7 @@ pub fn module_for(command: &[u8]) -> Module {
             Module::Setup
         }
         "syncNow" | "cancelJob" | "jobsStatus" => Module::Jobs,
+        "tick" => Module::Tick,
         _ => Module::Core,
     }
 }
@@ -163,7 +168,7 @@ async fn place(app: &App<'_>, command: &[u8]) -> Option<ReplyText> {
     Some(to_json(Saved { saved: true }).ok())
 }
 
-/// `tick` as the full core answers it when it has nothing to do there (`App::quiet_tick`), and in
+/// `tick` as the tick module answers it when it has nothing to do there (`App::quiet_tick`), and in
 /// team mode (the core's `team_mode::forward::intercept_core`); `None` otherwise.
 async fn tick(app: &App<'_>, command: &[u8]) -> Option<ReplyText> {
     // Read as the core reads it, so that a message the core refuses is handed on.
@@ -238,9 +243,12 @@ mod tests {
             );
         }
         assert_eq!(Module::Jobs.name(), "jobs");
+        for tick in [&br#"{"cmd":"tick"}"#[..], br#"{"alarm":"continue","cmd":"tick"}"#] {
+            assert_eq!(module_for(tick), Module::Tick);
+        }
+        assert_eq!(Module::Tick.name(), "tick");
         for other in [
-            &br#"{"cmd":"tick"}"#[..],
-            br#"{"cmd":"card","url":"x","action":"emit"}"#,
+            &br#"{"cmd":"card","url":"x","action":"emit"}"#[..],
             br#"{"cmd":"imports"}"#,
             br#"{"cmd":7}"#,
             b"not json",

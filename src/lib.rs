@@ -5,11 +5,11 @@
 //! Pure in the middle, I/O at the edges: workflows take `&dyn Transport`, `&dyn Store` and
 //! `&dyn Clock` (see [`platform`]) so every one of them runs in `cargo test` against the sandbox.
 
-// The import job's module, the setup module and the jobs' module run some commands only (`api`'s dispatcher
-// without the other arms): what only the others use is unused there, and checked by the other
-// builds.
+// The import job's module, the setup module, the jobs' module and the tick module run some
+// commands only (`api`'s dispatcher without the other arms): what only the others use is unused
+// there, and checked by the other builds.
 #![cfg_attr(
-    any(feature = "importjob", feature = "setup", feature = "jobs"),
+    any(feature = "importjob", feature = "setup", feature = "jobs", feature = "tick"),
     allow(dead_code, unused_imports, unused_variables, unused_macros)
 )]
 

@@ -1,6 +1,7 @@
 //! The `#[wasm_bindgen]` surface of the full core (feature `sw`, `pkg/core`), of the import job's
 //! module (feature `importjob`, `pkg/importjob`), of the setup module (feature `setup`,
-//! `pkg/setup`) and of the jobs' module (feature `jobs`, `pkg/jobs`): one `handle(command, sender) →
+//! `pkg/setup`), of the jobs' module (feature `jobs`, `pkg/jobs`) and of the tick module (feature
+//! `tick`, `pkg/tick`): one `handle(command, sender) →
 //! Promise<reply>` for every command the worker's first module (`wasm_front`) hands on to it
 //! (`front::module_for`); `setHostPermissions` is `platform::wasm`'s. The import job's module also
 //! has `resumeImport`, which the worker calls when the core's tick says an import is due.

@@ -219,7 +219,8 @@ thread_local! {
     feature = "front",
     feature = "importjob",
     feature = "setup",
-    feature = "jobs"
+    feature = "jobs",
+    feature = "tick"
 ))]
 #[wasm_bindgen(js_name = setHostPermissions)]
 pub fn set_host_permissions(list: JsValue) {

@@ -1,6 +1,6 @@
 //! The jobs' commands: their step ("work the jobs for a while"), "Sincronizează acum", cancelling
 //! a run and the jobs' state. In the worker they run in the jobs' module (feature `jobs`), whose
-//! dispatcher is `api`'s; the full core's tick only says when the jobs are due
+//! dispatcher is `api`'s; the tick module's tick only says when the jobs are due
 //! (`cfg(jobs_elsewhere)` leaves this out of the worker's other modules). Natively (the team
 //! server, the tests) `api`'s dispatcher runs them beside everything else.
 

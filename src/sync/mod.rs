@@ -276,7 +276,7 @@ fn due_by(
 }
 
 /// Whether a tick has work for the jobs: a run in progress (paused included), or a new one due.
-/// In the worker the full core's tick asks only this, and the jobs' module works them
+/// In the worker the tick module's tick asks only this, and the jobs' module works them
 /// (`TickReply::jobs_due`); the answer is [`Runner::step`]'s "something to do".
 pub async fn jobs_due(app: &App<'_>, settings: &Settings) -> Result<bool> {
     for kind in [JobKind::Stock, JobKind::Payments] {

@@ -66,6 +66,8 @@ const IMPORT_JOB = join(SANDBOX, 'pkg', 'importjob_bg.wasm');
 const SETUP = join(SANDBOX, 'pkg', 'setup_bg.wasm');
 // The jobs' module (a build before it has none: the jobs are then in the full core).
 const JOBS = join(SANDBOX, 'pkg', 'jobs_bg.wasm');
+// The tick module (a build before 2026-12-07 has none: the tick is then in the full core).
+const TICK_MODULE = join(SANDBOX, 'pkg', 'tick_bg.wasm');
 // The module the worker starts with.
 const FIRST = existsSync(FRONT) ? 'front' : 'core';
 const WASM = FIRST === 'front' ? FRONT : CORE;
@@ -113,6 +115,7 @@ const full = FIRST === 'front' ? sizes(CORE) : first;
 const importJob = existsSync(IMPORT_JOB) ? sizes(IMPORT_JOB) : null;
 const setup = existsSync(SETUP) ? sizes(SETUP) : null;
 const jobs = existsSync(JOBS) ? sizes(JOBS) : null;
+const tickModule = existsSync(TICK_MODULE) ? sizes(TICK_MODULE) : null;
 const gz = first.gz;
 console.log(`== size of pkg/${FIRST}_bg.wasm, the module the service worker starts with ==`);
 console.log(`raw      ${fmt(first.raw)} B`);
@@ -134,6 +137,10 @@ if (setup) {
 if (jobs) {
   console.log('== size of pkg/jobs_bg.wasm, the jobs\' module (started for "sync now", cancelling, and due jobs) ==');
   console.log(`raw      ${fmt(jobs.raw)} B; gzip -9 ${fmt(jobs.gz)} B (${kb(jobs.gz)}); brotli ${fmt(jobs.br)} B`);
+}
+if (tickModule) {
+  console.log('== size of pkg/tick_bg.wasm, the tick module (started for a tick with work to do) ==');
+  console.log(`raw      ${fmt(tickModule.raw)} B; gzip -9 ${fmt(tickModule.gz)} B (${kb(tickModule.gz)}); brotli ${fmt(tickModule.br)} B`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -345,7 +352,7 @@ try {
   const W = 38;
   const row = (label, st) => `${label.padEnd(W)} ${String(st.n).padStart(3)}  ${ms(st.min).padStart(9)}  ${ms(st.median).padStart(9)}  ${ms(st.max).padStart(9)}`;
   const head = (what) => `${what.padEnd(W)} ${'n'.padStart(3)}  ${'min'.padStart(9)}  ${'median'.padStart(9)}  ${'max'.padStart(9)}`;
-  const result = { command: COMMAND, chromium: context.browser()?.version() || null, first: FIRST, size: first, core: full, importJob, setup, jobs, cold: {}, warm: {}, firstRound, skipped };
+  const result = { command: COMMAND, chromium: context.browser()?.version() || null, first: FIRST, size: first, core: full, importJob, setup, jobs, tickModule, cold: {}, warm: {}, firstRound, skipped };
   for (const p of PROBES) {
     result.cold[p.key] = stats(cold[p.key]);
     result.warm[p.key] = stats(warm[p.key]);
@@ -405,6 +412,9 @@ try {
   }
   if (jobs) {
     console.log(`size, jobs_bg.wasm (the jobs' module, which the worker loads for the payment refresh and the stock sync) gzip -9: ${kb(jobs.gz)}   aim ≤ ${kb(SIZE_AIM)}: ${jobs.gz <= SIZE_AIM ? 'aim met' : 'aim missed'}`);
+  }
+  if (tickModule) {
+    console.log(`size, tick_bg.wasm (the tick module, which the worker loads for a tick with work to do) gzip -9: ${kb(tickModule.gz)}   aim ≤ ${kb(SIZE_AIM)}: ${tickModule.gz <= SIZE_AIM ? 'aim met' : 'aim missed'}`);
   }
   if (process.env.BENCH_JSON) {
     mkdirSync(dirname(process.env.BENCH_JSON), { recursive: true });

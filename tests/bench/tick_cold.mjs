@@ -42,7 +42,7 @@ async function one() {
     // worker between a stop and a sample).
     const page = await browser.page('import.html');
     const times = Object.fromEntries(Object.keys(probes).map((k) => [k, []]));
-    let coreStartedByTick = false;
+    let tickStartedByTick = false;
     const names = Object.keys(probes);
     for (let round = 0; round <= SAMPLES; round += 1) {
       for (let i = 0; i < names.length; i += 1) {
@@ -55,14 +55,14 @@ async function one() {
         }, probes[name]);
         if (!r.reply || !r.reply.ok) throw new Error(`${name}: ${JSON.stringify(r.reply)}`);
         if (name === 'tick') {
-          coreStartedByTick ||= await browser.worker().evaluate(() => /** @type {any} */ (self).mcsbCoreStarted === true);
+          tickStartedByTick ||= await browser.worker().evaluate(() => /** @type {any} */ (self).mcsbTickStarted === true);
         }
         // The first round is a warm-up (the modules' copies kept in Cache Storage).
         if (round > 0) times[name].push(r.ms);
       }
     }
     await page.close();
-    return { ...Object.fromEntries(Object.entries(times).map(([k, xs]) => [k, median(xs)])), coreStartedByTick };
+    return { ...Object.fromEntries(Object.entries(times).map(([k, xs]) => [k, median(xs)])), tickStartedByTick };
   } finally {
     await browser.close();
     sandbox.stop();
@@ -73,7 +73,7 @@ if (process.env.BENCH_CHILD) {
   child(one);
 } else {
   const results = runBuilds(fileURLToPath(import.meta.url), RUNS, (name, i, r) => {
-    console.log(`${name}, run ${i + 1}: cold tick with nothing to do ${r.tick.toFixed(1)} ms (the full core started: ${r.coreStartedByTick ? 'yes' : 'no'}); another account's card (the full core) ${r.core.toFixed(1)} ms; a page that is not a card (the first module) ${r.front.toFixed(1)} ms; tick ÷ card ${(r.tick / r.core).toFixed(2)}, tick ÷ not a card ${(r.tick / r.front).toFixed(2)}`);
+    console.log(`${name}, run ${i + 1}: cold tick with nothing to do ${r.tick.toFixed(1)} ms (the tick module started: ${r.tickStartedByTick ? 'yes' : 'no'}); another account's card (the full core) ${r.core.toFixed(1)} ms; a page that is not a card (the first module) ${r.front.toFixed(1)} ms; tick ÷ card ${(r.tick / r.core).toFixed(2)}, tick ÷ not a card ${(r.tick / r.front).toFixed(2)}`);
   });
   console.log(`\nmedians of ${SAMPLES} cold samples each a run, ranges over ${RUNS} runs:`);
   for (const [name, rs] of results) {

@@ -323,6 +323,7 @@ test('a stopped worker answers MiniCRM pages off the configured cards, saves the
   const tick = await command(browser, { cmd: 'tick' });
   assert.deepEqual(tick, { ok: true, alarms: [], skipped: 'notConfigured' });
   assert.equal(await coreStarted(), false, 'a tick with nothing to do started the full core');
+  assert.equal(await worker.evaluate(() => /** @type {any} */ (self).mcsbTickStarted === true), false, 'a tick with nothing to do started the tick module');
   // ...and a message only the full core answers (a card's state asked from an extension page)
   // starts it, in the same worker.
   const url = `${minicrm.base}/${minicrm.systemId}/#Project-${offer.categoryId}/${offer.projectId}`;

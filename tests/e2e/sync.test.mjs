@@ -310,7 +310,7 @@ async function journalOpen() {
   return list;
 }
 
-test('an alarm with nothing to do is answered without the full core; one with an emission left open starts it', async () => {
+test('an alarm with nothing to do is answered by the first module; one with an emission left open starts the tick module', async () => {
   await configureAll(browser, sandbox.info);
   // The payment refresh, never run, is due: run now, so that nothing is.
   const asked = await command(browser, { cmd: 'syncNow', kind: 'payments' });
@@ -328,16 +328,18 @@ test('an alarm with nothing to do is answered without the full core; one with an
   assert.equal(idle.again, false, JSON.stringify(idle));
   assert.equal(idle.jobsDue, undefined, JSON.stringify(idle));
   assert.deepEqual(idle.alarms.map((a) => a.name), ['tick'], JSON.stringify(idle));
-  const started = () => browser.worker().evaluate(() => /** @type {any} */ (self).mcsbCoreStarted === true);
-  assert.equal(await started(), false, 'a tick with nothing to do started the full core');
+  const started = () => browser.worker().evaluate(() => /** @type {any} */ (self).mcsbTickStarted === true);
+  assert.equal(await started(), false, 'a tick with nothing to do started the tick module');
   assert.equal(await calls(), before, 'a tick with nothing to do called a vendor');
-  // The journal lists an emission as open (a worker stopped in the middle of one): the full core
-  // resumes it. This one is gone, so the core takes it off the list.
+  // The journal lists an emission as open (a worker stopped in the middle of one): the tick
+  // module resumes it. This one is gone, so it takes it off the list.
   const popup = await browser.page('popup.html');
   await popup.evaluate(() => chrome.storage.local.set({ 'journal.open': ['', 'journal.invoice.404'] }));
   const resumed = await command(browser, { cmd: 'tick', alarm: 'tick' });
   assert.equal(resumed.ok, true, JSON.stringify(resumed));
-  assert.equal(await started(), true, 'the tick with an open entry did not reach the full core');
+  assert.equal(await started(), true, 'the tick with an open entry did not reach the tick module');
+  // The cards' module has nothing to do with a tick.
+  assert.equal(await browser.worker().evaluate(() => /** @type {any} */ (self).mcsbCoreStarted === true), false);
   await popup.close();
   assert.deepEqual(await journalOpen(), ['']);
 });
