@@ -481,11 +481,16 @@ test('button plus poller at the same moment: one document', async () => {
   const page = await openCard(browser, sandbox.info, 'offerBucharestRon');
   await moveCard(sandbox.info, 'offerBucharestRon', 3003);
   await sandbox.control('/faults', { body: { service: 'smartbill', path: '/SBORO/api/invoice', kind: 'latency', ms: 400 } });
+  // A fresh worker: the click starts the full core and the tick the tick module, two WASM
+  // instances that meet only in the worker's shared locks (and the card's claim).
+  await killWorker(browser);
   await Promise.all([click(page, 'emit'), command(browser, { cmd: 'tick' })]);
   await panelState(page, 'issued');
   await command(browser, { cmd: 'tick' });
   assert.equal((await documents()).length, 1);
   assert.equal((await fieldsOf('offerBucharestRon')).SmartBillInvoiceNumber, 'FCT 0124');
+  const started = await browser.worker().evaluate(() => [/** @type {any} */ (self).mcsbCoreStarted === true, /** @type {any} */ (self).mcsbTickStarted === true]);
+  assert.deepEqual(started, [true, true], 'the full core and the tick module both ran');
   await page.close();
 });
 
