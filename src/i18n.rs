@@ -54,14 +54,17 @@ impl Lang {
 
     /// A text of the catalog in this language, from the extension's `_locales/` (`chrome.i18n`,
     /// which answers in the browser's language, the one the worker's commands carry): Romanian
-    /// when this language is not the browser's. The key itself if the extension has no such
-    /// message (a build whose `_locales/` is not its own): visible, never empty.
+    /// when this language is not the browser's, or has no such message. The key itself if the
+    /// extension has not even the Romanian one (a build whose `_locales/` is not its own):
+    /// visible, never empty.
     #[cfg(vendor_worker)]
     pub fn text(self, text: Text) -> &'static str {
         use crate::platform::wasm::browser_message;
         let own = self != Lang::Ro && browser_message("", "@@ui_locale").map(Lang::from_tag) == Some(self);
-        let prefix = if own { "core_" } else { "coreRo_" };
-        browser_message(prefix, text.key).unwrap_or(text.key)
+        own.then(|| browser_message("core_", text.key))
+            .flatten()
+            .or_else(|| browser_message("coreRo_", text.key))
+            .unwrap_or(text.key)
     }
 
     /// A text of the catalog in this language with its `{name}` placeholders filled from `args`.
