@@ -59,8 +59,9 @@ pub async fn intercept_import(app: &App<'_>) -> Option<Result<ReplyText>> {
 
 /// The commands team mode takes from the worker's full core: a card's panel. The first module
 /// sends them to the setup module instead when team mode is on (`front::route`), the full core
-/// being built without the forwarding. (The tick stays the core's: team mode's answer to it is
-/// the core's own, [`team_tick`], and the first module need not read the settings for it.)
+/// being built without the forwarding. (The tick stays with the first module and the tick
+/// module: team mode's answer to it is their own, [`team_tick`], and the first module need not
+/// read the settings to route it.)
 pub fn takes_from_core(cmd: &str) -> bool {
     matches!(cmd, "panelState" | "card")
 }
@@ -74,8 +75,8 @@ pub(crate) fn team_tick() -> ReplyText {
     ))
 }
 
-/// [`intercept`] for the worker's full core, built without team mode's forwarding: the tick in
-/// team mode does nothing, as everywhere ([`team_tick`]); a card's panel command that reaches
+/// [`intercept`] for the worker's full core and its tick module, built without team mode's
+/// forwarding: the tick in team mode does nothing, as everywhere ([`team_tick`]); a card's panel command that reaches
 /// the core all the same (the setup module runs those in team mode, `front::route`), team mode
 /// having been turned on since the first module looked, does nothing and says so, and the panel
 /// asks again (and is then sent to the setup module).
