@@ -38,7 +38,7 @@ native() {
 log "cargo test --workspace --all-targets, linted by clippy (-D warnings)"
 native cargo test --workspace --all-targets --quiet
 native cargo build -p sandbox --bins --quiet
-log "cargo clippy (wasm32: the service worker's five modules, and the import module)"
+log "cargo clippy (wasm32: the service worker's six modules, and the import module)"
 # The full core (sw) and the first module (front) in one check: their surfaces do not overlap.
 cargo clippy -p minicrm_smartbill --lib --target wasm32-unknown-unknown --features sw,front --quiet -- -D warnings
 # The import job's module alone: its dispatcher has the import's arm only (src/api.rs).
@@ -47,6 +47,8 @@ cargo clippy -p minicrm_smartbill --lib --target wasm32-unknown-unknown --featur
 cargo clippy -p minicrm_smartbill --lib --target wasm32-unknown-unknown --features setup --quiet -- -D warnings
 # The jobs' module alone: its dispatcher has the jobs' commands only (src/sync/commands.rs).
 cargo clippy -p minicrm_smartbill --lib --target wasm32-unknown-unknown --features jobs --quiet -- -D warnings
+# The tick module alone: its dispatcher has the tick's arm only (src/api.rs).
+cargo clippy -p minicrm_smartbill --lib --target wasm32-unknown-unknown --features tick --quiet -- -D warnings
 if grep -q '^import = ' Cargo.toml && [ -f src/import/wasm.rs ]; then
   cargo clippy -p minicrm_smartbill --lib --target wasm32-unknown-unknown --features import --quiet -- -D warnings
 fi
