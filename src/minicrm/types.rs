@@ -308,6 +308,36 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Page<T> {
     }
 }
 
+/// The visits of a scalar (a boolean, a number, a string, `null`) in a visitor that reads any of
+/// them as nothing: `$empty`, of type `$ty`.
+macro_rules! scalars_are_empty {
+    ($ty:ty, $empty:expr) => {
+        fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<$ty, E> {
+            Ok($empty)
+        }
+
+        fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<$ty, E> {
+            Ok($empty)
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<$ty, E> {
+            Ok($empty)
+        }
+
+        fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<$ty, E> {
+            Ok($empty)
+        }
+
+        fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<$ty, E> {
+            Ok($empty)
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<$ty, E> {
+            Ok($empty)
+        }
+    };
+}
+
 impl<T> Page<T> {
     fn empty() -> Self {
         Page {
@@ -351,29 +381,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for PageVisitor<T> {
         IgnoredAny.visit_seq(seq).map(|_| Page::empty())
     }
 
-    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Page<T>, E> {
-        Ok(Page::empty())
-    }
-
-    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Page<T>, E> {
-        Ok(Page::empty())
-    }
-
-    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Page<T>, E> {
-        Ok(Page::empty())
-    }
-
-    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Page<T>, E> {
-        Ok(Page::empty())
-    }
-
-    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Page<T>, E> {
-        Ok(Page::empty())
-    }
-
-    fn visit_unit<E: serde::de::Error>(self) -> Result<Page<T>, E> {
-        Ok(Page::empty())
-    }
+    scalars_are_empty!(Page<T>, Page::empty());
 }
 
 /// MiniCRM's list of results: an object keyed by id (its values, in the order sent), an array,
@@ -412,29 +420,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ListedVisitor<T> {
         Ok(out)
     }
 
-    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Vec<T>, E> {
-        Ok(Vec::new())
-    }
-
-    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Vec<T>, E> {
-        Ok(Vec::new())
-    }
-
-    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Vec<T>, E> {
-        Ok(Vec::new())
-    }
-
-    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Vec<T>, E> {
-        Ok(Vec::new())
-    }
-
-    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Vec<T>, E> {
-        Ok(Vec::new())
-    }
-
-    fn visit_unit<E: serde::de::Error>(self) -> Result<Vec<T>, E> {
-        Ok(Vec::new())
-    }
+    scalars_are_empty!(Vec<T>, Vec::new());
 }
 
 fn de_items<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Item>, D::Error> {
